@@ -1,0 +1,164 @@
+"""3. Freshness: at a steady 200 events/s into intake, the delay from each 201 to the report
+JSON reflecting the event.
+
+Starts and stops (the events that move the report's figures) in a 70/30 mix, all dated in one
+year; one poller reads that year's helår report back to back. An event counts as reflected
+when `new + ended` (totals) first reaches its rank among the 201s: the k-th accepted event is
+reflected in the first report, received after its 201, whose figures count k events. The
+time is when that report's JSON arrived, so the delay includes the report request itself.
+"""
+
+import asyncio
+import bisect
+import random
+import time
+from datetime import date, timedelta
+
+import httpx
+
+from bench.environment import Environment
+from bench.intake_http import define_insatser, start_request
+from bench.output import Progress, note, percentile, print_result, print_table
+from bench.reports import snapshot
+from bench.sizes import Sizes
+from bench.workload import INDIVIDUAL_INSATSER
+
+NAME = "freshness"
+RATE = 200.0
+BOUND_SECONDS = 1.0
+HELD_SHARE = 0.95
+"""Share of the offered rate intake must accept for the run to count as 'at 200/s'."""
+STOP_SHARE = 0.3
+YEAR = 2024
+DRAIN_SECONDS = 60.0
+
+
+class _Load:
+    """Sends starts and stops on a fixed schedule and notes when each was accepted."""
+
+    def __init__(self, client: httpx.AsyncClient, total: int) -> None:
+        self._client = client
+        self._total = total
+        self._rng = random.Random(3)
+        self._running: list[tuple[str, str, date]] = []
+        self.accepted: list[float] = []
+        self.latencies: list[float] = []
+        self.refused = 0
+        self.late = 0.0
+        self._progress = Progress(f"{NAME}: sent", total)
+
+    async def run(self) -> float:
+        """Send everything; returns the rate at which events were accepted."""
+        tasks = []
+        started = time.perf_counter()
+        for i in range(self._total):
+            due = started + i / RATE
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                self.late = max(self.late, -delay)
+            tasks.append(asyncio.create_task(self._send(i)))
+            self._progress.update(i + 1)
+        await asyncio.gather(*tasks)
+        return len(self.accepted) / (max(self.accepted) - started)
+
+    async def _send(self, i: int) -> None:
+        if self._running and self._rng.random() < STOP_SHARE:
+            insats_id, participant_id, start = self._running.pop(
+                self._rng.randrange(len(self._running))
+            )
+            end = start + timedelta(days=self._rng.randint(0, (date(YEAR, 12, 31) - start).days))
+            path = f"/api/v1/insatser/{insats_id}/participants/{participant_id}/stop"
+            body = {"end_date": end.isoformat(), "reason": "arbete", "health_better": True}
+            started = None
+        else:
+            path, body = start_request(i)
+            started = date.fromisoformat(body["start_date"])
+        sent = time.perf_counter()
+        response = await self._client.post(path, json=body)
+        self.latencies.append(time.perf_counter() - sent)
+        if response.status_code != 201:
+            self.refused += 1
+            return
+        self.accepted.append(time.perf_counter())
+        if started is not None:
+            insats_id = path.split("/")[4]
+            self._running.append((insats_id, response.json()["participant_id"], started))
+
+
+async def run(sizes: Sizes) -> None:
+    total = int(RATE * sizes.freshness_seconds)
+    async with Environment(NAME) as env:
+        await env.start("intake", "outcomes", "reporting")
+        await define_insatser(env.url("intake"), env.auth)
+        limits = httpx.Limits(max_connections=64)
+        async with (
+            httpx.AsyncClient(base_url=env.url("intake"), headers=env.auth, limits=limits,
+                              timeout=30) as intake,
+            httpx.AsyncClient(base_url=env.url("reporting"), headers=env.auth,
+                              timeout=30) as reporting,
+        ):
+            load = _Load(intake, total)
+            samples: list[tuple[float, int]] = []
+            stop_polling = asyncio.Event()
+            poller = asyncio.create_task(_poll(reporting, samples, stop_polling))
+            accepted_rate = await load.run()
+            await _drain(samples, len(load.accepted))
+            stop_polling.set()
+            await poller
+    delays = _delays(sorted(load.accepted), samples)
+    p95 = percentile(delays, 0.95)
+    print_table(
+        f"3. Freshness ({sizes.name}: {total:,} starts and stops offered at {RATE:.0f}/s,"
+        f" {len(INDIVIDUAL_INSATSER)} insatser)",
+        ["accepted/s", "accepted", "refused", "intake p50 ms", "intake p99 ms", "reports read",
+         "p50 ms", "p95 ms", "max ms"],
+        [[accepted_rate, len(load.accepted), load.refused,
+          percentile(load.latencies, 0.5) * 1000, percentile(load.latencies, 0.99) * 1000,
+          len(samples), percentile(delays, 0.5) * 1000, p95 * 1000, max(delays) * 1000]],
+    )
+    if load.late > 0.05:
+        note(f"{NAME}: the sender fell behind its schedule by up to {load.late:.2f} s")
+    # The bound holds only at the issue's rate: a system that accepts less is not measured
+    # at 200/s, whatever its delays.
+    held = accepted_rate >= HELD_SHARE * RATE
+    print(f"rate held: {'yes' if held else 'NO'} ({accepted_rate:.0f}/s accepted of {RATE:.0f}/s"
+          f" offered; at least {HELD_SHARE:.0%} needed); delay p95 {p95:.3f} s"
+          f" (bound {BOUND_SECONDS:.0f} s)")
+    ratio = p95 / BOUND_SECONDS
+    print_result(NAME, ratio, 1.0, ratio <= 1.0 and held)
+
+
+def _reflected(figures: dict) -> int:
+    return int(figures["new"]["total"]) + int(figures["ended"]["total"])
+
+
+async def _poll(
+    reporting: httpx.AsyncClient, samples: list[tuple[float, int]], stop: asyncio.Event
+) -> None:
+    while not stop.is_set():
+        current = await snapshot(reporting, YEAR)
+        samples.append((time.perf_counter(), _reflected(current.figures)))
+
+
+async def _drain(samples: list[tuple[float, int]], accepted: int) -> None:
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while not samples or samples[-1][1] < accepted:
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"reports reflect {samples[-1][1] if samples else 0} of {accepted} events"
+            )
+        await asyncio.sleep(0.05)
+
+
+def _delays(accepted: list[float], samples: list[tuple[float, int]]) -> list[float]:
+    """Per accepted event (in the order of the 201s), seconds until a report counted it."""
+    times = [moment for moment, _ in samples]
+    delays = []
+    for rank, accepted_at in enumerate(accepted, start=1):
+        index = bisect.bisect_right(times, accepted_at)
+        while samples[index][1] < rank:
+            index += 1
+        delays.append(samples[index][0] - accepted_at)
+    return delays

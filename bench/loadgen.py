@@ -1,0 +1,72 @@
+"""The closed-loop load generator both HTTP servers get: `clients` concurrent clients, each
+sending its next request as soon as the previous one was answered."""
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from bench.output import Progress, percentile
+
+CLIENTS = 16
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    requests: int
+    accepted: int
+    """Answered 201."""
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.accepted / self.seconds
+
+    def latency_ms(self, fraction: float) -> float:
+        return percentile(self.latencies, fraction) * 1000
+
+    def __add__(self, other: "LoadResult") -> "LoadResult":
+        return LoadResult(
+            self.requests + other.requests,
+            self.accepted + other.accepted,
+            self.seconds + other.seconds,
+            self.latencies + other.latencies,
+        )
+
+
+async def closed_loop(
+    base_url: str,
+    headers: dict[str, str],
+    request: Callable[[int], tuple[str, dict]],
+    total: int,
+    label: str,
+    clients: int = CLIENTS,
+) -> LoadResult:
+    """POST `total` requests; `request(i)` gives the i-th request's path and JSON body."""
+    counter = itertools.count()
+    latencies: list[float] = []
+    accepted = 0
+    progress = Progress(label, total)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(
+        base_url=base_url, headers=headers, limits=limits, timeout=60
+    ) as client:
+
+        async def one_client() -> None:
+            nonlocal accepted
+            while (i := next(counter)) < total:
+                path, body = request(i)
+                sent = time.perf_counter()
+                response = await client.post(path, json=body)
+                latencies.append(time.perf_counter() - sent)
+                accepted += response.status_code == 201
+                progress.update(len(latencies))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        seconds = time.perf_counter() - started
+    return LoadResult(total, accepted, seconds, latencies)

@@ -1,0 +1,70 @@
+"""Reporting's HTTP API as a benchmark sees it: the helår report and its processed position."""
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from bench.output import Progress
+from bench.workload import CoreCounts
+
+CORE_FIGURES = ("new", "ended", "opening")
+GENDERS = ("kvinna", "man", "annan")
+
+
+def report_path(year: int, period: str = "helar") -> str:
+    return f"/api/v1/reports?year={year}&period={period}"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    position: int
+    figures: dict
+
+
+async def snapshot(client: httpx.AsyncClient, year: int) -> Snapshot:
+    response = await client.get(report_path(year))
+    response.raise_for_status()
+    body = response.json()
+    processed = body.get("processed_through") or {}
+    return Snapshot(int(processed.get("position") or 0), body["figures"])
+
+
+def core_counts(figures: dict) -> CoreCounts:
+    def by_gender(name: str) -> dict[str, int]:
+        return {gender: int(figures[name][gender]) for gender in GENDERS}
+
+    return CoreCounts(*(by_gender(name) for name in CORE_FIGURES))
+
+
+async def wait_until_reflected(
+    client: httpx.AsyncClient,
+    last_position: int,
+    expected: dict[int, CoreCounts],
+    timeout: float,
+    label: str,
+) -> float:
+    """Poll until the reports include `last_position` and show the expected core counts for
+    every year given; returns the monotonic time that was first seen."""
+    progress = Progress(label, last_position)
+    deadline = time.monotonic() + timeout
+    year = min(expected)
+    while True:
+        current = await snapshot(client, year)
+        progress.update(min(current.position, last_position))
+        if current.position >= last_position and await _shows(client, expected):
+            return time.monotonic()
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"{label}: reports at position {current.position} of {last_position}"
+                f" after {timeout:.0f} s"
+            )
+        await asyncio.sleep(0.1)
+
+
+async def _shows(client: httpx.AsyncClient, expected: dict[int, CoreCounts]) -> bool:
+    for year, counts in expected.items():
+        if core_counts((await snapshot(client, year)).figures) != counts:
+            return False
+    return True

@@ -1,0 +1,1 @@
+"""The three Stegvis services and the `stegvis` command that runs them."""

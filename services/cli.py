@@ -1,0 +1,89 @@
+"""The `stegvis` command (see api.md, "Command line")."""
+
+import argparse
+import asyncio
+import importlib
+import logging
+import sys
+import time
+
+from shared.http import serve
+from shared.settings import Settings
+
+SERVICES = ("intake", "outcomes", "reporting")
+
+
+def _run_service(name: str) -> int:
+    settings = Settings()
+    bootstrap = importlib.import_module(f"services.{name}.bootstrap")
+    port = getattr(settings, f"{name}_port")
+    serve(bootstrap.create_app(settings), settings.host, port)
+    return 0
+
+
+async def _rebuild(settings: Settings, wait_seconds: float) -> int:
+    from services.intake import bootstrap as intake
+    from services.outcomes import bootstrap as outcomes
+    from services.reporting import bootstrap as reporting
+
+    # Reporting first: from now on it ignores whatever the old generation still sends.
+    generation = await outcomes.current_generation(settings) + 1
+    await reporting.reset(settings, generation)
+    await outcomes.reset(settings, generation)
+    last_position = await intake.requeue_event_log(settings)
+    print(
+        f"Generation {generation}: intake re-queued its event log "
+        f"(positions 1–{last_position}); outcomes and reporting rebuild from it.",
+        flush=True,
+    )
+    if wait_seconds <= 0 or last_position == 0:
+        return 0
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        position = await reporting.processed_position(settings)
+        done = min(position, last_position)
+        bar = "#" * (40 * done // last_position)
+        print(f"\r[{bar:<40}] {done}/{last_position}", end="", flush=True)
+        if position >= last_position:
+            print("\nRebuild complete.", flush=True)
+            return 0
+        await asyncio.sleep(0.5)
+    print(
+        "\nNot complete yet: are outcomes and reporting running? "
+        "They finish the rebuild whenever they run.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="stegvis", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="run the whole system (embedded SQLite and Redis by default)")
+    for name in SERVICES:
+        commands.add_parser(name, help=f"run the {name} service alone")
+    rebuild = commands.add_parser(
+        "rebuild", help="rebuild outcomes' and reporting's state from intake's event log"
+    )
+    rebuild.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="show progress until the reports reflect the whole log (at most SECONDS)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
+    if args.command == "up":
+        from services.up import up
+
+        return up()
+    if args.command == "rebuild":
+        return asyncio.run(_rebuild(Settings(), args.wait))
+    return _run_service(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Intake's tables and the SQL implementations of the service layer's ports."""

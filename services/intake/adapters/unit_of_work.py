@@ -1,0 +1,36 @@
+"""Intake's unit of work on one SQLAlchemy session and transaction."""
+
+from types import TracebackType
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared import unit_of_work
+from services.intake.adapters.repositories import (
+    SqlAnswers,
+    SqlEventLog,
+    SqlInsatser,
+    SqlParticipants,
+)
+from services.intake.service_layer.unit_of_work import ConcurrentWrite
+
+
+class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
+    def _bind(self, session: AsyncSession) -> None:
+        self.insatser = SqlInsatser(session)
+        self.participants = SqlParticipants(session)
+        self.events = SqlEventLog(session)
+        self.answers = SqlAnswers(session)
+
+    def _staged_messages(self) -> bool:
+        return bool(self.events.appended)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await super().__aexit__(exc_type, exc, traceback)
+        if isinstance(exc, IntegrityError):
+            raise ConcurrentWrite(str(exc.orig)) from exc

@@ -1,0 +1,22 @@
+"""Why a command is refused; a refused command records nothing."""
+
+
+class CommandRefused(Exception):
+    """The stored state does not allow the command."""
+
+
+class NotFound(CommandRefused):
+    """An id in the command names nothing stored (HTTP 404)."""
+
+
+class Conflict(CommandRefused):
+    """The command contradicts the stored state (HTTP 409)."""
+
+
+class InvalidField(CommandRefused):
+    """A field's value is wrong given the stored state (HTTP 422)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message

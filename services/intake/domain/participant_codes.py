@@ -1,0 +1,19 @@
+"""Participant codes: opaque, random, short enough to read aloud and write on a form.
+
+A code says nothing about the person nor about the order of registration, so it cannot be
+used to find someone or to count participants.
+"""
+
+import re
+import secrets
+from collections.abc import Callable
+
+# Crockford's base32: no I, L, O or U, so a code copied by hand is not misread.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_PATTERN = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
+
+
+def new_participant_code(choose: Callable[[str], str] = secrets.choice) -> str:
+    """`K7M2-QX9D`: 8 random characters (40 bits), hyphenated in the middle."""
+    characters = "".join(choose(ALPHABET) for _ in range(8))
+    return f"{characters[:4]}-{characters[4:]}"

@@ -1,0 +1,92 @@
+"""Which event each command yields, given the state it concerns; refusals raise."""
+
+from datetime import date
+
+from shared.codes import Registration
+from shared.events import (
+    InsatsDefined,
+    InsatsDetails,
+    ParticipantProgressed,
+    ParticipantStarted,
+    ParticipantStopped,
+    ProgressDetails,
+    StartDetails,
+    StopDetails,
+    VolumeDetails,
+    VolumeRegistered,
+)
+from services.intake.domain.errors import Conflict, InvalidField
+from services.intake.domain.model import Insats, Participant
+
+
+def define_insats(
+    insats_id: str,
+    details: InsatsDetails,
+    current: Insats | None,
+    has_registrations: bool,
+) -> InsatsDefined | None:
+    """The definition to record, or None when it is already the stored one."""
+    if current is not None:
+        if (current.name, current.registration) == (details.name, details.registration):
+            return None
+        if current.registration != details.registration and has_registrations:
+            raise Conflict(
+                f"insats {insats_id} already has registrations as {current.registration};"
+                " its registration cannot change"
+            )
+    return InsatsDefined(insats_id=insats_id, **details.model_dump())
+
+
+def start_participant(
+    insats: Insats, participant_id: str, details: StartDetails
+) -> ParticipantStarted:
+    _require_registration(insats, Registration.INDIVID)
+    return ParticipantStarted(
+        insats_id=insats.insats_id, participant_id=participant_id, **details.model_dump()
+    )
+
+
+def record_progress(participant: Participant, details: ProgressDetails) -> ParticipantProgressed:
+    _require_active(participant)
+    _not_before_start(participant, "date", details.date)
+    return ParticipantProgressed(
+        insats_id=participant.insats_id,
+        participant_id=participant.participant_id,
+        **details.model_dump(),
+    )
+
+
+def stop_participant(participant: Participant, details: StopDetails) -> ParticipantStopped:
+    _require_active(participant)
+    _not_before_start(participant, "end_date", details.end_date)
+    return ParticipantStopped(
+        insats_id=participant.insats_id,
+        participant_id=participant.participant_id,
+        **details.model_dump(),
+    )
+
+
+def register_volume(insats: Insats, details: VolumeDetails) -> VolumeRegistered:
+    _require_registration(insats, Registration.VOLYM)
+    return VolumeRegistered(insats_id=insats.insats_id, **details.model_dump())
+
+
+def _require_registration(insats: Insats, registration: Registration) -> None:
+    if insats.registration != registration:
+        raise Conflict(
+            f"insats {insats.insats_id} is registered as {insats.registration}, not {registration}"
+        )
+
+
+def _require_active(participant: Participant) -> None:
+    if participant.stopped:
+        raise Conflict(
+            f"participant {participant.participant_id} was stopped on {participant.end_date}"
+        )
+
+
+def _not_before_start(participant: Participant, field: str, value: date) -> None:
+    if value < participant.start_date:
+        raise InvalidField(
+            field, f"must not precede the start date {participant.start_date.isoformat()}"
+        )

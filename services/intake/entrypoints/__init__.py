@@ -1,0 +1,1 @@
+"""Intake's HTTP API (api.md, "Intake")."""

@@ -1,0 +1,202 @@
+"""Intake's HTTP API: translates requests into commands and answers into responses."""
+
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import Counter
+from pydantic import BaseModel
+
+from shared.events import (
+    InsatsDetails,
+    ProgressDetails,
+    StartDetails,
+    StopDetails,
+    VolumeDetails,
+)
+from shared.http import Principal, field_errors_body
+from services.intake.domain.errors import CommandRefused, InvalidField, NotFound
+from services.intake.domain.model import Participant
+from services.intake.service_layer import handlers, views
+from services.intake.service_layer.answers import IdempotencyKey, insats_body
+from services.intake.service_layer.handlers import Command
+from services.intake.service_layer.unit_of_work import UnitOfWork
+
+COMMANDS_REFUSED = Counter(
+    "stegvis_intake_commands_refused_total",
+    "Commands (PUT/POST) answered with an error, by HTTP status.",
+    ["status"],
+)
+
+PREFIX = "/api/v1/insatser"
+_COMMAND_METHODS = frozenset({"PUT", "POST"})
+
+InsatsId = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,64}$")]
+IdempotencyHeader = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+]
+
+
+def install_intake_api(
+    app: FastAPI,
+    authenticate: Callable[..., Awaitable[Principal]],
+    new_uow: Callable[[], UnitOfWork],
+) -> None:
+    app.include_router(_router(authenticate, new_uow))
+
+    @app.exception_handler(CommandRefused)
+    async def _refused(_request: Request, error: CommandRefused) -> JSONResponse:
+        if isinstance(error, InvalidField):
+            body = field_errors_body([(error.field, error.message, "value_error")])
+            return JSONResponse(body, HTTPStatus.UNPROCESSABLE_ENTITY)
+        code = HTTPStatus.NOT_FOUND if isinstance(error, NotFound) else HTTPStatus.CONFLICT
+        return JSONResponse({"detail": str(error)}, code)
+
+    @app.middleware("http")
+    async def _count_refusals(request: Request, call_next):
+        response = await call_next(request)
+        if (
+            request.method in _COMMAND_METHODS
+            and request.url.path.startswith(PREFIX)
+            and response.status_code >= 400
+        ):
+            COMMANDS_REFUSED.labels(str(response.status_code)).inc()
+        return response
+
+
+def _router(
+    authenticate: Callable[..., Awaitable[Principal]], new_uow: Callable[[], UnitOfWork]
+) -> APIRouter:
+    router = APIRouter(prefix=PREFIX)
+    Caller = Annotated[Principal, Depends(authenticate)]
+
+    async def run(
+        request: Request, details: BaseModel, key: str | None, command: Command
+    ) -> JSONResponse:
+        idempotency = (
+            IdempotencyKey.for_request(key, request.method, request.url.path, details)
+            if key is not None
+            else None
+        )
+        answer = await handlers.execute(new_uow, command, idempotency)
+        return JSONResponse(dict(answer.body), status_code=answer.status)
+
+    @router.put("/{insats_id}", status_code=HTTPStatus.CREATED)
+    async def define_insats(
+        request: Request,
+        caller: Caller,
+        insats_id: InsatsId,
+        details: InsatsDetails,
+        idempotency_key: IdempotencyHeader = None,
+    ) -> JSONResponse:
+        caller.require(insats_id)
+        return await run(
+            request,
+            details,
+            idempotency_key,
+            lambda uow: handlers.define_insats(uow, insats_id, details),
+        )
+
+    @router.post("/{insats_id}/participants", status_code=HTTPStatus.CREATED)
+    async def start_participant(
+        request: Request,
+        caller: Caller,
+        insats_id: InsatsId,
+        details: StartDetails,
+        idempotency_key: IdempotencyHeader = None,
+    ) -> JSONResponse:
+        caller.require(insats_id)
+        return await run(
+            request,
+            details,
+            idempotency_key,
+            lambda uow: handlers.start_participant(uow, insats_id, details),
+        )
+
+    @router.post(
+        "/{insats_id}/participants/{participant_id}/progress",
+        status_code=HTTPStatus.CREATED,
+    )
+    async def record_progress(
+        request: Request,
+        caller: Caller,
+        insats_id: InsatsId,
+        participant_id: str,
+        details: ProgressDetails,
+        idempotency_key: IdempotencyHeader = None,
+    ) -> JSONResponse:
+        caller.require(insats_id)
+        return await run(
+            request,
+            details,
+            idempotency_key,
+            lambda uow: handlers.record_progress(uow, insats_id, participant_id, details),
+        )
+
+    @router.post("/{insats_id}/participants/{participant_id}/stop", status_code=HTTPStatus.CREATED)
+    async def stop_participant(
+        request: Request,
+        caller: Caller,
+        insats_id: InsatsId,
+        participant_id: str,
+        details: StopDetails,
+        idempotency_key: IdempotencyHeader = None,
+    ) -> JSONResponse:
+        caller.require(insats_id)
+        return await run(
+            request,
+            details,
+            idempotency_key,
+            lambda uow: handlers.stop_participant(uow, insats_id, participant_id, details),
+        )
+
+    @router.post("/{insats_id}/volume", status_code=HTTPStatus.CREATED)
+    async def register_volume(
+        request: Request,
+        caller: Caller,
+        insats_id: InsatsId,
+        details: VolumeDetails,
+        idempotency_key: IdempotencyHeader = None,
+    ) -> JSONResponse:
+        caller.require(insats_id)
+        return await run(
+            request,
+            details,
+            idempotency_key,
+            lambda uow: handlers.register_volume(uow, insats_id, details),
+        )
+
+    @router.get("")
+    async def list_insatser(caller: Caller) -> dict:
+        async with new_uow() as uow:
+            insatser = await views.list_insatser(uow)
+        return {"insatser": [insats_body(i) for i in insatser if caller.may_access(i.insats_id)]}
+
+    @router.get("/{insats_id}")
+    async def get_insats(caller: Caller, insats_id: InsatsId) -> dict:
+        caller.require(insats_id)
+        async with new_uow() as uow:
+            return insats_body(await views.get_insats(uow, insats_id))
+
+    @router.get("/{insats_id}/participants")
+    async def list_participants(
+        caller: Caller,
+        insats_id: InsatsId,
+        active: Annotated[bool, Query(description="only those not stopped")] = False,
+    ) -> dict:
+        caller.require(insats_id)
+        async with new_uow() as uow:
+            participants = await views.list_participants(uow, insats_id, active_only=active)
+        return {"participants": [_participant_json(p) for p in participants]}
+
+    return router
+
+
+def _participant_json(participant: Participant) -> dict:
+    return {
+        "participant_id": participant.participant_id,
+        "start_date": participant.start_date.isoformat(),
+        "end_date": participant.end_date.isoformat() if participant.end_date else None,
+    }

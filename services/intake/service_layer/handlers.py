@@ -1,0 +1,166 @@
+"""Intake's commands. Each runs in one unit of work: check the state, append the event
+(which stages it for publication), update the state, store the answer for its
+Idempotency-Key, commit. A refused command raises `CommandRefused` and changes nothing.
+"""
+
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from http import HTTPStatus
+
+from prometheus_client import Counter, Gauge
+
+from shared.events import (
+    InsatsDetails,
+    ProgressDetails,
+    StartDetails,
+    StopDetails,
+    VolumeDetails,
+)
+from services.intake.domain import rules
+from services.intake.domain.errors import Conflict, NotFound
+from services.intake.domain.model import Insats, Participant
+from services.intake.domain.participant_codes import new_participant_code
+from services.intake.service_layer.answers import (
+    Answer,
+    IdempotencyKey,
+    StoredAnswer,
+    insats_body,
+)
+from services.intake.service_layer.unit_of_work import ConcurrentWrite, UnitOfWork
+
+EVENTS_ACCEPTED = Counter(
+    "stegvis_intake_events_accepted_total",
+    "Events appended to intake's event log.",
+    ["type"],
+)
+NEWEST_EVENT = Gauge(
+    "stegvis_intake_newest_event_timestamp_seconds",
+    "Unix time of the newest event accepted (compare with what reports reflect).",
+)
+
+Command = Callable[[UnitOfWork], Awaitable[Answer]]
+
+MAX_ATTEMPTS = 3
+"""Runs of a command that lost a race on a unique key (its retry usually replays)."""
+MAX_CODE_DRAWS = 10
+
+
+async def execute(
+    new_uow: Callable[[], UnitOfWork], command: Command, key: IdempotencyKey | None = None
+) -> Answer:
+    """Run the command once per key: a retry with the key gets the first answer."""
+    for _ in range(MAX_ATTEMPTS - 1):
+        with suppress(ConcurrentWrite):
+            return await _execute_once(new_uow, command, key)
+    return await _execute_once(new_uow, command, key)
+
+
+async def _execute_once(
+    new_uow: Callable[[], UnitOfWork], command: Command, key: IdempotencyKey | None
+) -> Answer:
+    async with new_uow() as uow:
+        if key is not None and (stored := await uow.answers.get(key.key)) is not None:
+            return _replay(stored, key)
+        answer = await command(uow)
+        if key is not None:
+            await uow.answers.add(key, answer)
+        await uow.commit()
+        appended = list(uow.events.appended)
+    for event in appended:
+        EVENTS_ACCEPTED.labels(event.type).inc()
+        NEWEST_EVENT.set(event.occurred_at.timestamp())
+    return answer
+
+
+def _replay(stored: StoredAnswer, key: IdempotencyKey) -> Answer:
+    if stored.fingerprint != key.fingerprint:
+        raise Conflict(f"Idempotency-Key {key.key!r} was used for a different request")
+    return stored.answer
+
+
+async def define_insats(uow: UnitOfWork, insats_id: str, details: InsatsDetails) -> Answer:
+    current = await uow.insatser.get(insats_id, for_update=True)
+    has_registrations = current is not None and await uow.events.has_registrations(insats_id)
+    event = rules.define_insats(insats_id, details, current, has_registrations)
+    if event is None:
+        insats = current
+    else:
+        await uow.events.append(event)
+        insats = Insats(insats_id, event.name, event.registration)
+        if current is None:
+            await uow.insatser.add(insats)
+        else:
+            await uow.insatser.update(insats)
+    return Answer(
+        HTTPStatus.CREATED if current is None else HTTPStatus.OK,
+        insats_body(insats),
+    )
+
+
+async def start_participant(
+    uow: UnitOfWork,
+    insats_id: str,
+    details: StartDetails,
+    new_code: Callable[[], str] = new_participant_code,
+) -> Answer:
+    insats = await _insats(uow, insats_id)
+    event = rules.start_participant(insats, await _unused_code(uow, new_code), details)
+    position = await uow.events.append(event)
+    await uow.participants.add(Participant(event.participant_id, insats_id, event.start_date))
+    return Answer(
+        HTTPStatus.CREATED,
+        {"participant_id": event.participant_id, "event_id": event.event_id, "position": position},
+    )
+
+
+async def record_progress(
+    uow: UnitOfWork, insats_id: str, participant_id: str, details: ProgressDetails
+) -> Answer:
+    participant = await _participant(uow, insats_id, participant_id)
+    event = rules.record_progress(participant, details)
+    position = await uow.events.append(event)
+    return Answer(HTTPStatus.CREATED, {"event_id": event.event_id, "position": position})
+
+
+async def stop_participant(
+    uow: UnitOfWork, insats_id: str, participant_id: str, details: StopDetails
+) -> Answer:
+    participant = await _participant(uow, insats_id, participant_id)
+    event = rules.stop_participant(participant, details)
+    position = await uow.events.append(event)
+    await uow.participants.update(participant.stopped_on(event.end_date))
+    return Answer(
+        HTTPStatus.CREATED,
+        {"participant_id": participant_id, "event_id": event.event_id, "position": position},
+    )
+
+
+async def register_volume(uow: UnitOfWork, insats_id: str, details: VolumeDetails) -> Answer:
+    event = rules.register_volume(await _insats(uow, insats_id), details)
+    position = await uow.events.append(event)
+    return Answer(HTTPStatus.CREATED, {"event_id": event.event_id, "position": position})
+
+
+async def _insats(uow: UnitOfWork, insats_id: str) -> Insats:
+    # Locked until commit: a participant's commands and a change of registration
+    # never interleave.
+    insats = await uow.insatser.get(insats_id, for_update=True)
+    if insats is None:
+        raise NotFound(f"no insats {insats_id}")
+    return insats
+
+
+async def _participant(uow: UnitOfWork, insats_id: str, participant_id: str) -> Participant:
+    await _insats(uow, insats_id)
+    participant = await uow.participants.get(participant_id)
+    if participant is None or participant.insats_id != insats_id:
+        raise NotFound(f"no participant {participant_id} in insats {insats_id}")
+    return participant
+
+
+async def _unused_code(uow: UnitOfWork, new_code: Callable[[], str]) -> str:
+    for _ in range(MAX_CODE_DRAWS):
+        code = new_code()
+        if await uow.participants.get(code) is None:
+            return code
+    raise RuntimeError(f"no unused participant code in {MAX_CODE_DRAWS} draws")

@@ -1,0 +1,23 @@
+"""Reads for the forms: which insatser exist, who is (still) in one."""
+
+from services.intake.domain.errors import NotFound
+from services.intake.domain.model import Insats, Participant
+from services.intake.service_layer.unit_of_work import UnitOfWork
+
+
+async def list_insatser(uow: UnitOfWork) -> list[Insats]:
+    return await uow.insatser.list()
+
+
+async def get_insats(uow: UnitOfWork, insats_id: str) -> Insats:
+    insats = await uow.insatser.get(insats_id)
+    if insats is None:
+        raise NotFound(f"no insats {insats_id}")
+    return insats
+
+
+async def list_participants(
+    uow: UnitOfWork, insats_id: str, *, active_only: bool
+) -> list[Participant]:
+    await get_insats(uow, insats_id)
+    return await uow.participants.list(insats_id, active_only=active_only)

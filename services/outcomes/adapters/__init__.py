@@ -1,0 +1,1 @@
+"""Outcomes' tables and the SQL implementations of the service layer's ports."""

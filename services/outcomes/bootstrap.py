@@ -1,0 +1,92 @@
+"""Composition root of outcomes: the app (health and metrics), its consumer and relay, and
+the generation `stegvis rebuild` renews."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy import delete, select, update
+
+from shared.consumer import StreamConsumer
+from shared.http import install_common_routes
+from shared.outbox import OutboxRelay
+from shared.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
+from shared.settings import Settings
+from shared.streams import Topology
+from services.outcomes.adapters import tables
+from services.outcomes.adapters.unit_of_work import SqlUnitOfWork
+from services.outcomes.entrypoints.subscriber import intake_consumer
+
+log = logging.getLogger(__name__)
+
+SERVICE = "outcomes"
+REVISIONS_DIR = Path(__file__).parent / "migrations"
+
+
+@dataclass(frozen=True)
+class _Running:
+    connections: Connections
+    relay: OutboxRelay
+    consumer: StreamConsumer
+
+
+def create_app(settings: Settings) -> FastAPI:
+    redis_url = settings.required_redis_url()
+    running: list[_Running] = []
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with database_and_redis(settings, SERVICE, REVISIONS_DIR) as connections:
+            topology = Topology(settings.stream_prefix)
+            relay = OutboxRelay(
+                connections.sessions,
+                tables.outbox,
+                connections.redis,
+                topology.outcome_changes,
+                topology.consumer_groups(topology.outcome_changes),
+            )
+            consumer = intake_consumer(
+                settings,
+                connections.redis,
+                lambda: SqlUnitOfWork(connections.sessions, relay.wake),
+                settings.outcome_policy(),
+            )
+            async with relay.publishing(), consumer.consuming(redis_url):
+                running.append(_Running(connections, relay, consumer))
+                try:
+                    yield
+                finally:
+                    running.clear()
+
+    async def ready() -> bool:
+        return any(r.relay.alive and r.consumer.running for r in running)
+
+    async def dependencies() -> dict[str, bool]:
+        return await running[0].connections.checks() if running else NOT_STARTED
+
+    app = FastAPI(title="Stegvis outcomes", version="1", lifespan=lifespan)
+    install_common_routes(app, ready, dependencies)
+    return app
+
+
+async def current_generation(settings: Settings) -> int:
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions, sessions() as session:
+        return await session.scalar(select(tables.meta.c.generation))
+
+
+async def reset(settings: Settings, generation: int) -> None:
+    """Forget every record and processed id and start `generation` (`stegvis rebuild`).
+
+    Waits for a batch in progress (it holds the generation shared); whatever that batch
+    sent carries the old generation, which reporting ignores from now on.
+    """
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions, sessions() as session:
+        async with session.begin():
+            await session.execute(select(tables.meta).with_for_update())
+            for table in tables.PROJECTION:
+                await session.execute(delete(table))
+            await session.execute(update(tables.meta).values(generation=generation))
+    log.info("outcomes reset to generation %d", generation)

@@ -1,0 +1,1 @@
+"""Deriving a participant's record from its events, free of I/O."""

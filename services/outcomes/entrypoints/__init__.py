@@ -1,0 +1,1 @@
+"""How events reach outcomes: the stream subscriber."""

@@ -1,0 +1,51 @@
+"""Intake's stream into the use case: decode entries, hand batches to `apply_events`."""
+
+from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError
+from redis.asyncio import Redis
+
+from shared import metrics
+from shared.codes import OutcomePolicy
+from shared.consumer import PoisonMessage, StreamConsumer
+from shared.events import parse_intake_event
+from shared.settings import Settings
+from shared.streams import StreamEntry, Topology
+from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
+from services.outcomes.service_layer.unit_of_work import UnitOfWork
+
+GROUP = "outcomes"
+
+
+def decode(entry: StreamEntry) -> PositionedEvent:
+    try:
+        return PositionedEvent(
+            int(entry.fields[b"position"]), parse_intake_event(entry.fields[b"body"])
+        )
+    except (KeyError, ValueError, ValidationError) as error:
+        raise PoisonMessage(str(error)) from error
+
+
+def intake_consumer(
+    settings: Settings,
+    redis: Redis,
+    new_uow: Callable[[], UnitOfWork],
+    policy: OutcomePolicy,
+) -> StreamConsumer[PositionedEvent]:
+    stream = Topology(settings.stream_prefix).intake_events
+
+    async def handle(batch: Sequence[PositionedEvent]) -> None:
+        duplicates = await apply_events(new_uow(), batch, policy)
+        metrics.DUPLICATES.labels(stream, GROUP).inc(duplicates)
+
+    return StreamConsumer(
+        redis=redis,
+        stream=stream,
+        group=GROUP,
+        consumer=settings.consumer_name,
+        decode=decode,
+        handle=handle,
+        batch_size=settings.batch_size,
+        claim_idle_ms=settings.claim_idle_ms,
+        max_deliveries=settings.max_deliveries,
+    )

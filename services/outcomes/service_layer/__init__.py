@@ -1,0 +1,1 @@
+"""Use cases: applying a batch of intake events in one transaction."""

@@ -1,0 +1,118 @@
+"""Applying a batch of intake events: one transaction, each event at most once."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from prometheus_client import Counter
+
+from shared.codes import OutcomePolicy
+from shared.events import (
+    InsatsDefined,
+    IntakeEvent,
+    ParticipantProgressed,
+    ParticipantStarted,
+    ParticipantStopped,
+    VolumeRegistered,
+)
+from shared.records import (
+    InsatsRegistered,
+    OutcomeChange,
+    ParticipantRecordChanged,
+    VolumeCounted,
+)
+from services.outcomes.domain.records import derive_record
+from services.outcomes.service_layer.unit_of_work import UnitOfWork
+
+CHANGES = Counter(
+    "stegvis_outcomes_changes_total",
+    "Changes committed to the outbox for reporting, by type.",
+    ["type"],
+)
+
+_PARTICIPANT_EVENTS = (ParticipantStarted, ParticipantProgressed, ParticipantStopped)
+
+
+@dataclass(frozen=True)
+class PositionedEvent:
+    """An intake event with its position in intake's event log."""
+
+    position: int
+    event: IntakeEvent
+
+
+async def apply_events(
+    uow: UnitOfWork, batch: Sequence[PositionedEvent], policy: OutcomePolicy
+) -> int:
+    """Apply the events not applied before; returns how many were duplicates."""
+    async with uow:
+        generation = await uow.meta.generation()
+        new_ids = await uow.processed.claim([item.event.event_id for item in batch])
+        fresh = _first_of_each(item for item in batch if item.event.event_id in new_ids)
+        changes: list[OutcomeChange] = []
+        newest_by_participant: dict[str, PositionedEvent] = {}
+        participant_events = []
+        for item in fresh:
+            event = item.event
+            if isinstance(event, _PARTICIPANT_EVENTS):
+                participant_events.append((item.position, event))
+                newest_by_participant[event.participant_id] = item
+            else:
+                changes.append(_insats_or_volume_change(item, generation))
+        await uow.participants.lock(sorted(newest_by_participant))
+        await uow.participants.add_events(participant_events)
+        for participant_id, newest in newest_by_participant.items():
+            before = await uow.participants.record(participant_id)
+            after = derive_record(await uow.participants.events(participant_id), policy)
+            if after == before:
+                continue
+            await uow.participants.save(participant_id, after)
+            changes.append(
+                ParticipantRecordChanged(
+                    change_id=newest.event.event_id,
+                    generation=generation,
+                    position=newest.position,
+                    occurred_at=newest.event.occurred_at,
+                    insats_id=newest.event.insats_id,
+                    participant_id=participant_id,
+                    before=before,
+                    after=after,
+                )
+            )
+        changes.sort(key=lambda change: change.position)
+        await uow.changes.publish(changes)
+        await uow.commit()
+    for change in changes:
+        CHANGES.labels(change.type).inc()
+    return len(batch) - len(fresh)
+
+
+def _first_of_each(items) -> list[PositionedEvent]:
+    # A relay that crashed between XADD and its delete sends an event twice, maybe in one batch.
+    seen: set[str] = set()
+    first = []
+    for item in items:
+        if item.event.event_id not in seen:
+            seen.add(item.event.event_id)
+            first.append(item)
+    return first
+
+
+def _insats_or_volume_change(item: PositionedEvent, generation: int) -> OutcomeChange:
+    event = item.event
+    common = {
+        "change_id": event.event_id,
+        "generation": generation,
+        "position": item.position,
+        "occurred_at": event.occurred_at,
+        "insats_id": event.insats_id,
+    }
+    match event:
+        case InsatsDefined():
+            return InsatsRegistered(**common, name=event.name, registration=event.registration)
+        case VolumeRegistered():
+            return VolumeCounted(
+                **common,
+                date=event.date,
+                counts={"kvinna": event.kvinna, "man": event.man, "annan": event.annan},
+            )
+    raise TypeError(f"not an insats or volume event: {type(event).__name__}")

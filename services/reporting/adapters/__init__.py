@@ -1,0 +1,1 @@
+"""Reporting's tables and the SQL implementations of the service layer's ports."""

@@ -1,0 +1,184 @@
+"""The service layer's ports on SQLAlchemy Core, within one session's transaction."""
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import Insert, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.reporting.adapters import tables
+from services.reporting.domain.contributions import ENDED, NEW, Cell
+from services.reporting.domain.model import Insats
+from services.reporting.domain.reports import MonthlyRow, ProcessedThrough
+from services.reporting.service_layer.unit_of_work import MetaState
+
+
+def _is_postgresql(session: AsyncSession) -> bool:
+    return session.bind.dialect.name == "postgresql"
+
+
+def _upsert(session: AsyncSession, table) -> Insert:
+    """INSERT that can take ON CONFLICT, in the session's dialect (both have it)."""
+    return (postgresql.insert if _is_postgresql(session) else sqlite.insert)(table)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite keeps no zone: store UTC, read it back as UTC.
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+async def _meta_state(session: AsyncSession, *, for_update: bool) -> MetaState:
+    query = select(tables.meta).where(tables.meta.c.id == 1)
+    if for_update and _is_postgresql(session):
+        # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the row lock.
+        query = query.with_for_update()
+    row = (await session.execute(query)).one()
+    return MetaState(
+        row.generation,
+        ProcessedThrough(row.processed_position, _utc(row.processed_occurred_at)),
+    )
+
+
+class SqlMeta:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self) -> MetaState:
+        return await _meta_state(self._session, for_update=True)
+
+    async def advance(self, position: int, occurred_at: datetime) -> None:
+        await self._session.execute(
+            update(tables.meta)
+            .where(tables.meta.c.id == 1)
+            .values(processed_position=position, processed_occurred_at=_utc(occurred_at))
+        )
+
+
+class SqlProcessed:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(self, change_ids: Sequence[str]) -> set[str]:
+        column = tables.processed.c.change_id
+        seen = set(
+            await self._session.scalars(select(column).where(column.in_(set(change_ids))))
+        )
+        new_ids = set(change_ids) - seen
+        if new_ids:
+            await self._session.execute(
+                tables.processed.insert(), [{"change_id": change_id} for change_id in new_ids]
+            )
+        return new_ids
+
+
+class SqlMonthly:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, deltas: Mapping[Cell, float]) -> None:
+        if not deltas:
+            return
+        table = tables.monthly
+        statement = _upsert(self._session, table)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(table.primary_key.columns),
+            set_={"value": table.c.value + statement.excluded.value},
+        )
+        await self._session.execute(
+            statement,
+            [
+                {
+                    "insats_id": cell.insats_id,
+                    "month": cell.month,
+                    "gender": str(cell.gender),
+                    "figure": cell.figure,
+                    "code": cell.code,
+                    "value": value,
+                }
+                for cell, value in sorted(deltas.items())
+            ],
+        )
+
+
+class SqlInsatser:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def register(self, insatser: Sequence[Insats]) -> None:
+        if not insatser:
+            return
+        table = tables.insatser
+        statement = _upsert(self._session, table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.insats_id],
+            set_={
+                "name": statement.excluded.name,
+                "registration": statement.excluded.registration,
+                "position": statement.excluded.position,
+            },
+            where=table.c.position < statement.excluded.position,
+        )
+        await self._session.execute(
+            statement,
+            [
+                {
+                    "insats_id": insats.insats_id,
+                    "name": insats.name,
+                    "registration": insats.registration,
+                    "position": insats.position,
+                }
+                for insats in insatser
+            ],
+        )
+
+
+def _insats(row) -> Insats:
+    return Insats(row.insats_id, row.name, row.registration, row.position)
+
+
+class SqlReportReader:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def processed_through(self) -> ProcessedThrough:
+        return (await _meta_state(self._session, for_update=False)).processed
+
+    async def insats(self, insats_id: str) -> Insats | None:
+        table = tables.insatser
+        row = (
+            await self._session.execute(select(table).where(table.c.insats_id == insats_id))
+        ).one_or_none()
+        return None if row is None else _insats(row)
+
+    async def insatser(self) -> list[Insats]:
+        table = tables.insatser
+        rows = await self._session.execute(select(table).order_by(table.c.insats_id))
+        return [_insats(row) for row in rows]
+
+    async def monthly_rows(
+        self, insats_id: str | None, first_month: str, last_month: str
+    ) -> list[MonthlyRow]:
+        table = tables.monthly
+        keys = (table.c.month, table.c.gender, table.c.figure, table.c.code)
+        query = (
+            select(*keys, func.sum(table.c.value))
+            .where(
+                table.c.month <= last_month,
+                # Before the periods only the opening stock is needed.
+                or_(table.c.month >= first_month, table.c.figure.in_((NEW, ENDED))),
+            )
+            .group_by(*keys)
+        )
+        if insats_id is not None:
+            query = query.where(table.c.insats_id == insats_id)
+        return [MonthlyRow(*row) for row in await self._session.execute(query)]
+
+
+@asynccontextmanager
+async def report_reader(sessions: async_sessionmaker) -> AsyncIterator[SqlReportReader]:
+    async with sessions() as session, session.begin():
+        yield SqlReportReader(session)

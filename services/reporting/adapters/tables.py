@@ -1,0 +1,54 @@
+"""Reporting's tables (created by `migrations/`, which must match these definitions)."""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Double,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "reporting_meta",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("processed_position", BigInteger, nullable=False),
+    Column("processed_occurred_at", DateTime(timezone=True), nullable=True),
+)
+
+processed = Table(
+    "reporting_processed",
+    metadata,
+    Column("change_id", String(64), primary_key=True),
+)
+
+monthly = Table(
+    "reporting_monthly",
+    metadata,
+    Column("insats_id", String(64), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("gender", String(8), nullable=False),
+    Column("figure", String(128), nullable=False),
+    Column("code", String(128), nullable=False),
+    Column("value", Double, nullable=False),
+    PrimaryKeyConstraint("insats_id", "month", "gender", "figure", "code"),
+)
+
+insatser = Table(
+    "reporting_insatser",
+    metadata,
+    Column("insats_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("registration", String(16), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+PROJECTION = (monthly, insatser, processed)
+"""Everything `reset` throws away (the generation in `meta` survives, renewed)."""

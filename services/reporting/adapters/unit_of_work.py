@@ -1,0 +1,29 @@
+"""Reporting's unit of work on one SQLAlchemy session and transaction."""
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared import unit_of_work
+from services.reporting.adapters.repositories import (
+    SqlInsatser,
+    SqlMeta,
+    SqlMonthly,
+    SqlProcessed,
+)
+
+
+def _no_relay() -> None:
+    """Reporting publishes nothing, so no commit has a relay to wake."""
+
+
+class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
+    def __init__(self, sessions: async_sessionmaker) -> None:
+        super().__init__(sessions, _no_relay)
+
+    def _bind(self, session: AsyncSession) -> None:
+        self.meta = SqlMeta(session)
+        self.processed = SqlProcessed(session)
+        self.monthly = SqlMonthly(session)
+        self.insatser = SqlInsatser(session)
+
+    def _staged_messages(self) -> bool:
+        return False

@@ -1,0 +1,114 @@
+"""Composition root of reporting: the app (report API, pages, health, metrics), its consumer
+of outcomes' changes, and the reset and progress `stegvis rebuild` uses."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy import delete, select, update
+
+from shared.consumer import StreamConsumer
+from shared.http import bearer_auth, install_common_routes
+from shared.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
+from shared.settings import Settings
+from services.reporting.adapters import tables
+from services.reporting.adapters.repositories import report_reader
+from services.reporting.adapters.unit_of_work import SqlUnitOfWork
+from services.reporting.entrypoints.http import install_report_api
+from services.reporting.entrypoints.pages import install_report_pages
+from services.reporting.entrypoints.subscriber import outcomes_consumer
+from services.reporting.service_layer.unit_of_work import ReportReader
+from services.reporting.service_layer.views import ReportSource
+
+log = logging.getLogger(__name__)
+
+SERVICE = "reporting"
+REVISIONS_DIR = Path(__file__).parent / "migrations"
+
+
+@dataclass(frozen=True)
+class _Running:
+    connections: Connections
+    consumer: StreamConsumer
+
+
+@dataclass
+class _Lifetime:
+    """What the lifespan started, for the routes and the health check (None outside it)."""
+
+    running: _Running | None = None
+
+
+def create_app(settings: Settings) -> FastAPI:
+    admin_token = settings.required_admin_token()
+    redis_url = settings.required_redis_url()
+    lifetime = _Lifetime()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with database_and_redis(settings, SERVICE, REVISIONS_DIR) as connections:
+            consumer = outcomes_consumer(
+                settings, connections.redis, lambda: SqlUnitOfWork(connections.sessions)
+            )
+            async with consumer.consuming(redis_url):
+                lifetime.running = _Running(connections, consumer)
+                try:
+                    yield
+                finally:
+                    lifetime.running = None
+
+    def open_reader() -> AbstractAsyncContextManager[ReportReader]:
+        running = lifetime.running
+        if running is None:
+            raise RuntimeError("reporting is not running")
+        return report_reader(running.connections.sessions)
+
+    async def ready() -> bool:
+        running = lifetime.running
+        return running is not None and running.consumer.running
+
+    async def dependencies() -> dict[str, bool]:
+        running = lifetime.running
+        return await running.connections.checks() if running else NOT_STARTED
+
+    reports = ReportSource(open_reader, settings.delar_end_month)
+    app = FastAPI(title="Stegvis reporting", version="1", lifespan=lifespan)
+    install_common_routes(app, ready, dependencies)
+    install_report_api(app, bearer_auth(admin_token), reports)
+    # The HTML pages (entrypoints/pages.py), last: they may add routes of their own.
+    install_report_pages(app, admin_token, reports)
+    return app
+
+
+async def reset(settings: Settings, generation: int) -> None:
+    """Forget every figure, insats and processed id and start `generation` (`stegvis rebuild`).
+
+    Waits for a batch in progress (it holds the meta row); from now on changes of any other
+    generation are ignored.
+    """
+    async with (
+        migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
+        sessions() as session,
+        session.begin(),
+    ):
+        await session.execute(select(tables.meta).with_for_update())
+        for table in tables.PROJECTION:
+            await session.execute(delete(table))
+        await session.execute(
+            update(tables.meta).values(
+                generation=generation, processed_position=0, processed_occurred_at=None
+            )
+        )
+    log.info("reporting reset to generation %d", generation)
+
+
+async def processed_position(settings: Settings) -> int:
+    """The newest intake position the reports include (for `stegvis rebuild --wait`)."""
+    async with (
+        migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
+        sessions() as session,
+    ):
+        return await session.scalar(select(tables.meta.c.processed_position))

@@ -1,0 +1,1 @@
+"""Reporting's pure logic: contributions of a record, periods, and the report built from them."""

@@ -1,0 +1,159 @@
+"""What one participant record adds to the monthly figures.
+
+Every figure is a sum of per-record contributions, so a changed record moves the figures by
+contributions(after) − contributions(before): applying changes in any order, each once,
+gives the figures of the final records.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from shared.codes import Gender, OutcomeClass
+from shared.records import ParticipantRecord
+from services.reporting.domain import breakdowns
+from services.reporting.domain.breakdowns import UNKNOWN
+
+NEW = "new"
+ENDED = "ended"
+DIRECT = "direct_to_work_or_studies"
+HEALTH_ANSWERED = "health_answered"
+HEALTH_BETTER = "health_better"
+ACTIVITY_ANSWERED = "activity_answered"
+ACTIVITY_INCREASED = "activity_increased"
+DAYS_IN_INSATS = "days_in_insats"
+VAS_START_SUM, VAS_START_N = "vas_start_sum", "vas_start_n"
+VAS_END_SUM, VAS_END_N = "vas_end_sum", "vas_end_n"
+RESPECT_SUM, RESPECT_N = "respect_sum", "respect_n"
+VOLUME_PARTICIPANTS = "volume_participants"
+
+BREAKDOWN_PREFIX = "breakdown:"
+STEP_N = "step_n:"
+STEP_CHANGE_SUM = "step_change_sum:"
+STEP_IMPROVED = "step_improved:"
+
+
+def exits(outcome_class: OutcomeClass) -> str:
+    return f"{outcome_class}_exits"
+
+
+def work_capacity(code: str) -> str:
+    return f"work_capacity_{code}"
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+@dataclass(frozen=True, order=True)
+class Cell:
+    """One monthly figure of one insats and gender (`code`: the breakdown code, or '')."""
+
+    insats_id: str
+    month: str
+    gender: Gender
+    figure: str
+    code: str = ""
+
+
+Contributions = dict[Cell, float]
+
+
+def contributions(record: ParticipantRecord | None) -> Contributions:
+    if record is None:
+        return {}
+    added: Contributions = {}
+
+    def add(day: date, figure: str, value: float = 1, code: str = "") -> None:
+        cell = Cell(record.insats_id, month_of(day), record.gender, figure, code)
+        added[cell] = added.get(cell, 0) + value
+
+    add(record.start_date, NEW)
+    end = record.end_date
+    if end is None:
+        return added
+    add(end, ENDED)
+    # Derived together with the end, so never missing; "other" keeps the classes summing
+    # to `ended` should a producer ever omit it.
+    add(end, exits(record.outcome_class or OutcomeClass.OTHER))
+    if record.direct_to_work_or_studies:
+        add(end, DIRECT)
+    _add_answer(add, end, HEALTH_ANSWERED, HEALTH_BETTER, record.health_better)
+    _add_answer(add, end, ACTIVITY_ANSWERED, ACTIVITY_INCREASED, record.activity_increased)
+    if record.work_capacity is not None:
+        add(end, work_capacity(record.work_capacity))
+    add(end, DAYS_IN_INSATS, (end - record.start_date).days)
+    for sum_figure, count_figure, value in (
+        (VAS_START_SUM, VAS_START_N, record.vas_start),
+        (VAS_END_SUM, VAS_END_N, record.vas_end),
+        (RESPECT_SUM, RESPECT_N, record.respect),
+    ):
+        if value is not None:
+            add(end, sum_figure, value)
+            add(end, count_figure)
+    for name, codes in _breakdown_codes(record, end).items():
+        for code in codes:
+            add(end, BREAKDOWN_PREFIX + name, code=code)
+    for measure, movement in record.steps.items():
+        add(end, STEP_N + measure)
+        add(end, STEP_CHANGE_SUM + measure, movement.change)
+        if movement.change > 0:
+            add(end, STEP_IMPROVED + measure)
+    return added
+
+
+def _add_answer(add, end: date, answered: str, yes: str, answer: bool | None) -> None:
+    if answer is not None:
+        add(end, answered)
+        if answer:
+            add(end, yes)
+
+
+def _breakdown_codes(record: ParticipantRecord, end: date) -> dict[str, Iterable[str]]:
+    def one(value: str | None) -> tuple[str]:
+        return (str(value) if value else UNKNOWN,)
+
+    def each(values: Iterable[str]) -> Iterable[str]:
+        return tuple(dict.fromkeys(str(value) for value in values)) or (UNKNOWN,)
+
+    return {
+        breakdowns.REASON: one(record.reason),
+        breakdowns.AGE_BAND: (breakdowns.age_band(record.start_date, record.birth_year),),
+        breakdowns.EDUCATION: one(record.education),
+        breakdowns.SUPPORT_AT_START: each(record.support_at_start),
+        breakdowns.SUPPORT_AT_END: each(record.support_at_end),
+        breakdowns.YEARS_IN_SUPPORT: (
+            breakdowns.band_of(record.years_in_support, breakdowns.YEARS_IN_SUPPORT_BANDS),
+        ),
+        breakdowns.WEEKS_IN_INSATS_BAND: (
+            breakdowns.band_of(
+                breakdowns.completed_months(record.start_date, end),
+                breakdowns.MONTHS_IN_INSATS_BANDS,
+            ),
+        ),
+        breakdowns.REFERRER: one(record.referrer),
+        breakdowns.MUNICIPALITY: one(record.municipality),
+    }
+
+
+def volume_contributions(insats_id: str, day: date, counts: Mapping[Gender, int]) -> Contributions:
+    return {
+        Cell(insats_id, month_of(day), gender, VOLUME_PARTICIPANTS): count
+        for gender, count in counts.items()
+        if count
+    }
+
+
+def change_delta(
+    before: ParticipantRecord | None, after: ParticipantRecord | None
+) -> Contributions:
+    """contributions(after) − contributions(before), without the cells that cancel out."""
+    delta = dict(contributions(after))
+    for cell, value in contributions(before).items():
+        delta[cell] = delta.get(cell, 0) - value
+    return {cell: value for cell, value in delta.items() if value != 0}
+
+
+def accumulate(total: Contributions, part: Mapping[Cell, float]) -> None:
+    for cell, value in part.items():
+        total[cell] = total.get(cell, 0) + value

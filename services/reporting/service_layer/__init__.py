@@ -1,0 +1,1 @@
+"""Reporting's use cases: applying outcomes' changes, and reading reports."""

@@ -1,0 +1,85 @@
+"""Applying a batch of outcomes' changes: one transaction, each change at most once, only
+the current generation's."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from prometheus_client import Counter
+
+from shared.records import InsatsRegistered, OutcomeChange, ParticipantRecordChanged, VolumeCounted
+from services.reporting.domain.contributions import (
+    Contributions,
+    accumulate,
+    change_delta,
+    volume_contributions,
+)
+from services.reporting.domain.model import Insats
+from services.reporting.service_layer.unit_of_work import UnitOfWork
+
+STALE_CHANGES = Counter(
+    "stegvis_reporting_stale_changes_total",
+    "Changes ignored because they belong to another generation than reporting's (rebuild).",
+)
+
+
+@dataclass(frozen=True)
+class Applied:
+    duplicates: int
+    """Changes of the current generation processed before (redeliveries)."""
+    stale: int
+    """Changes of another generation, ignored."""
+
+
+async def apply_changes(uow: UnitOfWork, batch: Sequence[OutcomeChange]) -> Applied:
+    async with uow:
+        meta = await uow.meta.lock()
+        current = [change for change in batch if change.generation == meta.generation]
+        unique = _first_of_each(current)
+        new_ids = await uow.processed.claim([change.change_id for change in unique])
+        fresh = [change for change in unique if change.change_id in new_ids]
+        await uow.monthly.add(_deltas(fresh))
+        await uow.insatser.register(_newest_registrations(fresh))
+        # Stale changes do not count: a rebuild waits for the new generation's positions.
+        newest = max(current, key=lambda change: change.position, default=None)
+        if newest is not None and newest.position > meta.processed.position:
+            await uow.meta.advance(newest.position, newest.occurred_at)
+        await uow.commit()
+    stale = len(batch) - len(current)
+    STALE_CHANGES.inc(stale)
+    return Applied(duplicates=len(current) - len(fresh), stale=stale)
+
+
+def _first_of_each(changes: Iterable[OutcomeChange]) -> list[OutcomeChange]:
+    # A relay that crashed between XADD and its delete sends a change twice, maybe in one batch.
+    seen: set[str] = set()
+    first = []
+    for change in changes:
+        if change.change_id not in seen:
+            seen.add(change.change_id)
+            first.append(change)
+    return first
+
+
+def _deltas(changes: Iterable[OutcomeChange]) -> Contributions:
+    total: Contributions = {}
+    for change in changes:
+        match change:
+            case ParticipantRecordChanged():
+                accumulate(total, change_delta(change.before, change.after))
+            case VolumeCounted():
+                accumulate(
+                    total, volume_contributions(change.insats_id, change.date, change.counts)
+                )
+    return {cell: value for cell, value in total.items() if value != 0}
+
+
+def _newest_registrations(changes: Iterable[OutcomeChange]) -> list[Insats]:
+    newest: dict[str, Insats] = {}
+    for change in changes:
+        if isinstance(change, InsatsRegistered):
+            known = newest.get(change.insats_id)
+            if known is None or known.position < change.position:
+                newest[change.insats_id] = Insats(
+                    change.insats_id, change.name, change.registration.value, change.position
+                )
+    return list(newest.values())

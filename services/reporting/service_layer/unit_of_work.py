@@ -1,0 +1,65 @@
+"""The ports the use cases need: one transaction's projection state, and the report reads."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from shared import unit_of_work
+from services.reporting.domain.contributions import Cell
+from services.reporting.domain.model import Insats
+from services.reporting.domain.reports import MonthlyRow, ProcessedThrough
+
+
+@dataclass(frozen=True)
+class MetaState:
+    generation: int
+    processed: ProcessedThrough
+
+
+class Meta(Protocol):
+    async def lock(self) -> MetaState:
+        """The projection's state, held exclusively until commit (replicas and `reset`
+        wait for each other)."""
+
+    async def advance(self, position: int, occurred_at: datetime) -> None:
+        """Record the newest position processed."""
+
+
+class Processed(Protocol):
+    async def claim(self, change_ids: Sequence[str]) -> set[str]:
+        """Record the ids as processed; returns those that were new."""
+
+
+class Monthly(Protocol):
+    async def add(self, deltas: Mapping[Cell, float]) -> None:
+        """Add each delta to its cell (a missing cell counts as 0)."""
+
+
+class Insatser(Protocol):
+    async def register(self, insatser: Sequence[Insats]) -> None:
+        """Store each insats unless a registration of a higher position is stored."""
+
+
+class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
+    meta: Meta
+    processed: Processed
+    monthly: Monthly
+    insatser: Insatser
+
+
+class ReportReader(Protocol):
+    """Reads for reports, within one transaction."""
+
+    async def processed_through(self) -> ProcessedThrough: ...
+
+    async def insats(self, insats_id: str) -> Insats | None: ...
+
+    async def insatser(self) -> list[Insats]: ...
+
+    async def monthly_rows(
+        self, insats_id: str | None, first_month: str, last_month: str
+    ) -> list[MonthlyRow]:
+        """Every row of the months `first_month`..`last_month` and the `new` and `ended`
+        rows before them, of one insats (None: summed over all), one row per month,
+        gender, figure and code."""

@@ -1,0 +1,1 @@
+"""Code shared by the Stegvis services: codes, event schemas, settings and plumbing."""

@@ -1,0 +1,119 @@
+"""The code lists of the public contract (api.md, "Codes").
+
+The codes never change within v1; the mapping from avslutsanledning to outcome class is
+policy, so only its default lives here (see `OutcomePolicy`).
+"""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Gender(StrEnum):
+    KVINNA = "kvinna"
+    MAN = "man"
+    ANNAN = "annan"
+
+
+GENDERS: tuple[Gender, ...] = tuple(Gender)
+
+
+class Registration(StrEnum):
+    INDIVID = "individ"
+    VOLYM = "volym"
+
+
+class Reason(StrEnum):
+    ARBETE = "arbete"
+    ARBETE_SUBVENTIONERAT = "arbete_subventionerat"
+    STUDIER = "studier"
+    ARBETSSOKANDE = "arbetssokande"
+    ARBETSTRANING = "arbetstraning"
+    TILLBAKA_REMITTENT = "tillbaka_remittent"
+    ANNAN_INSATS = "annan_insats"
+    SJUKDOM = "sjukdom"
+    FORALDRALEDIGHET = "foraldraledighet"
+    PENSION = "pension"
+    FLYTT = "flytt"
+    EGEN_BEGARAN = "egen_begaran"
+    EJ_KONTAKT = "ej_kontakt"
+    ANNAT = "annat"
+
+
+class Education(StrEnum):
+    GRUNDSKOLA = "grundskola"
+    GYMNASIUM = "gymnasium"
+    EFTERGYMNASIAL = "eftergymnasial"
+    HOGSKOLA_UPP_TILL_1 = "hogskola_upp_till_1"
+    HOGSKOLA_UPP_TILL_3 = "hogskola_upp_till_3"
+    HOGSKOLA_OVER_3 = "hogskola_over_3"
+    SAKNAS = "saknas"
+
+
+class SupportType(StrEnum):
+    SJUKPENNING = "sjukpenning"
+    AKTIVITETSERSATTNING = "aktivitetsersattning"
+    SJUKERSATTNING = "sjukersattning"
+    A_KASSA = "a_kassa"
+    AKTIVITETSSTOD = "aktivitetsstod"
+    FORSORJNINGSSTOD = "forsorjningsstod"
+    ETABLERINGSERSATTNING = "etableringsersattning"
+    ANNAN = "annan"
+    INGEN = "ingen"
+
+
+class Referrer(StrEnum):
+    FK = "fk"
+    AF = "af"
+    KOMMUN = "kommun"
+    REGION = "region"
+    ANNAN = "annan"
+
+
+class WorkCapacity(StrEnum):
+    NARMAT = "narmat"
+    LIKA = "lika"
+    LANGRE_BORT = "langre_bort"
+
+
+class OutcomeClass(StrEnum):
+    POSITIVE = "positive"
+    UNCLEAR = "unclear"
+    OTHER = "other"
+
+
+DEFAULT_OUTCOME_CLASSES: dict[Reason, OutcomeClass] = {
+    Reason.ARBETE: OutcomeClass.POSITIVE,
+    Reason.ARBETE_SUBVENTIONERAT: OutcomeClass.POSITIVE,
+    Reason.STUDIER: OutcomeClass.POSITIVE,
+    Reason.ARBETSSOKANDE: OutcomeClass.POSITIVE,
+    Reason.ARBETSTRANING: OutcomeClass.POSITIVE,
+    Reason.TILLBAKA_REMITTENT: OutcomeClass.UNCLEAR,
+    Reason.ANNAN_INSATS: OutcomeClass.UNCLEAR,
+}
+"""Reasons not listed here are `OutcomeClass.OTHER`."""
+
+DEFAULT_DIRECT_REASONS: frozenset[Reason] = frozenset(
+    {Reason.ARBETE, Reason.ARBETE_SUBVENTIONERAT, Reason.STUDIER, Reason.ARBETSSOKANDE}
+)
+
+
+class OutcomePolicy(BaseModel):
+    """A förbund's mapping of avslutsanledning to outcome class (configuration, not code).
+
+    Only the reasons that differ from the default need to be given.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    classes: dict[Reason, OutcomeClass] = Field(default_factory=dict)
+    direct: frozenset[Reason] = DEFAULT_DIRECT_REASONS
+
+    def outcome_class(self, reason: Reason) -> OutcomeClass:
+        return self.classes.get(
+            reason, DEFAULT_OUTCOME_CLASSES.get(reason, OutcomeClass.OTHER)
+        )
+
+    def is_direct(self, reason: Reason) -> bool:
+        # Direct to work/studies is a subset of the positive exits, whatever the mapping.
+        return reason in self.direct and self.outcome_class(reason) is OutcomeClass.POSITIVE

@@ -1,0 +1,105 @@
+"""Database engines and migrations, the same for every service.
+
+A service owns its tables (prefixed with its name) and its own alembic history (a folder of
+revisions it passes in), recorded in `alembic_version_<name>`; the alembic environment
+itself is shared (`shared/migrations/env.py`).
+"""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+_ENV_DIR = Path(__file__).parent / "migrations"
+_ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+
+
+def async_url(url: str) -> str:
+    """`postgresql://…` or `sqlite:///…` with the async driver Stegvis uses."""
+    parsed = make_url(url)
+    driver = _ASYNC_DRIVERS.get(parsed.drivername)
+    if driver:
+        parsed = parsed.set(drivername=driver)
+    return parsed.render_as_string(hide_password=False)
+
+
+def create_engine(url: str) -> AsyncEngine:
+    url = async_url(url)
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers run beside the one writer; the busy timeout makes writers queue
+    # instead of failing with "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+    # Let SQLAlchemy, not the driver, emit BEGIN (see `_sqlite_begin_immediate`).
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin_immediate(connection) -> None:
+    # Take the write lock when a transaction starts, not at its first write: a transaction
+    # that read and then finds another writer committed in between would otherwise fail.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config(service: str, revisions: Path, connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_ENV_DIR))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", str(revisions))
+    config.attributes["connection"] = connection
+    config.attributes["version_table"] = f"alembic_version_{service}"
+    return config
+
+
+async def migrate(engine: AsyncEngine, service: str, revisions: Path) -> None:
+    """Bring the service's tables to the newest revision (run at every start)."""
+
+    def upgrade(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together must not both run the same migration.
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
+                {"name": f"stegvis-migrate-{service}"},
+            )
+        command.upgrade(_alembic_config(service, revisions, connection), "head")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(upgrade)
+
+
+async def is_migrated(engine: AsyncEngine, service: str, revisions: Path) -> bool:
+    """Whether the service's newest revision is applied (for readiness)."""
+
+    def check(connection: Connection) -> bool:
+        config = _alembic_config(service, revisions, connection)
+        heads = set(ScriptDirectory.from_config(config).get_heads())
+        context = MigrationContext.configure(
+            connection, opts={"version_table": config.attributes["version_table"]}
+        )
+        return set(context.get_current_heads()) == heads
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(check)

@@ -1,0 +1,198 @@
+"""Intake's events: the facts staff registered, as stored in intake's event log and
+published on the intake stream.
+
+The `*Details` models carry the validated payload of each command; intake's HTTP API accepts
+exactly them as request bodies, and the events add identity and time on top, so a field's rule
+is written once and checked both when a command arrives and when an event is consumed.
+"""
+
+import re
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+)
+
+from shared.codes import (
+    Education,
+    Gender,
+    Reason,
+    Referrer,
+    Registration,
+    SupportType,
+    WorkCapacity,
+)
+
+SCHEMA_VERSION = 1
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Personnummer/samordningsnummer, with or without century and separator.
+_PERSONAL_NUMBER = re.compile(r"(?<!\d)(\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+
+MIN_AGE_AT_START = 15
+MAX_AGE_AT_START = 67
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("date must be written YYYY-MM-DD")
+    if isinstance(value, datetime) or not isinstance(value, str | date):
+        raise ValueError("date must be a string YYYY-MM-DD")
+    return value
+
+
+def _no_personal_number(value: str) -> str:
+    if _PERSONAL_NUMBER.search(value):
+        raise ValueError(
+            "looks like a personal identity number; Stegvis never stores one"
+        )
+    return value
+
+
+def _unique(values: list) -> list:
+    if len(set(values)) != len(values):
+        raise ValueError("each code may be given once")
+    return values
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+InsatsId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,64}$")]
+ParticipantId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{1,32}$")]
+Vas = Annotated[int, Field(strict=True, ge=1, le=100)]
+HoursPerWeek = Annotated[float, Field(strict=True, ge=0, le=168)]
+Count = Annotated[int, Field(strict=True, ge=0, le=100_000)]
+IndicatorName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
+IndicatorScore = Annotated[int, Field(strict=True, ge=1, le=5)]
+Municipality = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(_no_personal_number),
+]
+SupportList = Annotated[list[SupportType], AfterValidator(_unique)]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class InsatsDetails(_Payload):
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+        AfterValidator(_no_personal_number),
+    ]
+    registration: Registration
+
+
+class StartDetails(_Payload):
+    start_date: IsoDate
+    gender: Gender
+    birth_year: Annotated[int, Field(strict=True, ge=1000, le=9999)] | None = None
+    education: Education | None = None
+    support_at_start: SupportList = []
+    years_in_support: Annotated[int, Field(strict=True, ge=0, le=60)] | None = None
+    referrer: Referrer | None = None
+    municipality: Municipality | None = None
+    activity_hours_per_week: HoursPerWeek | None = None
+    vas: Vas | None = None
+
+    @field_validator("birth_year")
+    @classmethod
+    def _age_at_start(cls, birth_year: int | None, info: ValidationInfo) -> int | None:
+        start_date = info.data.get("start_date")
+        if birth_year is not None and start_date is not None:
+            age = start_date.year - birth_year
+            if not MIN_AGE_AT_START <= age <= MAX_AGE_AT_START:
+                raise ValueError(
+                    f"age at start must be {MIN_AGE_AT_START}–{MAX_AGE_AT_START}, got {age}"
+                )
+        return birth_year
+
+
+class ProgressDetails(_Payload):
+    date: IsoDate
+    activity_hours_per_week: HoursPerWeek | None = None
+    vas: Vas | None = None
+    indicators: dict[IndicatorName, IndicatorScore] = Field(default={}, max_length=20)
+
+
+class StopDetails(_Payload):
+    end_date: IsoDate
+    reason: Reason
+    support_at_end: SupportList = []
+    health_better: Annotated[bool, Field(strict=True)] | None = None
+    activity_increased: Annotated[bool, Field(strict=True)] | None = None
+    work_capacity: WorkCapacity | None = None
+    vas: Vas | None = None
+    respect: Annotated[int, Field(strict=True, ge=1, le=6)] | None = None
+
+
+class VolumeDetails(_Payload):
+    date: IsoDate
+    kvinna: Count
+    man: Count
+    annan: Count
+
+
+def _new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Event(_Payload):
+    event_id: str = Field(default_factory=_new_event_id)
+    occurred_at: datetime = Field(default_factory=_now)
+    schema_version: int = SCHEMA_VERSION
+    insats_id: InsatsId
+
+
+class InsatsDefined(_Event, InsatsDetails):
+    type: Literal["InsatsDefined"] = "InsatsDefined"
+
+
+class _ParticipantEvent(_Event):
+    participant_id: ParticipantId
+
+
+class ParticipantStarted(_ParticipantEvent, StartDetails):
+    type: Literal["ParticipantStarted"] = "ParticipantStarted"
+
+
+class ParticipantProgressed(_ParticipantEvent, ProgressDetails):
+    type: Literal["ParticipantProgressed"] = "ParticipantProgressed"
+
+
+class ParticipantStopped(_ParticipantEvent, StopDetails):
+    type: Literal["ParticipantStopped"] = "ParticipantStopped"
+
+
+class VolumeRegistered(_Event, VolumeDetails):
+    type: Literal["VolumeRegistered"] = "VolumeRegistered"
+
+
+ParticipantEvent = ParticipantStarted | ParticipantProgressed | ParticipantStopped
+IntakeEvent = Annotated[
+    InsatsDefined | ParticipantStarted | ParticipantProgressed | ParticipantStopped
+    | VolumeRegistered,
+    Discriminator("type"),
+]
+intake_event_adapter: TypeAdapter[IntakeEvent] = TypeAdapter(IntakeEvent)
+
+
+def parse_intake_event(data: str | bytes) -> IntakeEvent:
+    """Validate one serialised event; raises `pydantic.ValidationError` when it is not one."""
+    return intake_event_adapter.validate_json(data)

@@ -1,0 +1,153 @@
+"""HTTP plumbing every service shares: bearer auth, the 422 body, /health, /metrics,
+request metrics, and running an app under uvicorn."""
+
+import hmac
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+import uvicorn
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pydantic import ValidationError
+
+HTTP_REQUESTS = Counter(
+    "stegvis_http_requests_total", "HTTP requests answered.", ["route", "method", "status"]
+)
+HTTP_SECONDS = Histogram(
+    "stegvis_http_request_duration_seconds",
+    "Time to answer an HTTP request.",
+    ["route", "method"],
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling and which insatser they may touch (`None`: all of them)."""
+
+    name: str
+    insatser: frozenset[str] | None
+
+    def may_access(self, insats_id: str | None) -> bool:
+        if self.insatser is None:
+            return True
+        return insats_id is not None and insats_id in self.insatser
+
+    def require(self, insats_id: str | None) -> None:
+        if not self.may_access(insats_id):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "not granted this insats")
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def bearer_auth(admin_token: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that admits the admin token (scoped tokens come with accounts)."""
+
+    async def authenticate(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "missing bearer token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if hmac.compare_digest(credentials.credentials.encode(), admin_token.encode()):
+            return Principal(name="admin", insatser=None)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+    return authenticate
+
+
+class FieldError(Exception):
+    """Input that is well-formed but wrong given stored state (HTTP 422)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def field_errors_body(errors: list[tuple[str, str, str]]) -> dict:
+    """The 422 body: every offending field with the reason, as `(field, message, type)`."""
+    return {
+        "detail": [
+            {"field": field, "loc": field.split("."), "msg": message, "type": type_}
+            for field, message, type_ in errors
+        ]
+    }
+
+
+def _field_name(loc: tuple) -> str:
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def validation_errors(error: RequestValidationError | ValidationError) -> list[tuple[str, str, str]]:
+    return [
+        (_field_name(tuple(item["loc"])), item["msg"], item["type"])
+        for item in error.errors()
+    ]
+
+
+def install_common_routes(
+    app: FastAPI,
+    ready: Callable[[], Awaitable[bool]],
+    dependencies: Callable[[], Awaitable[dict[str, bool]]],
+) -> None:
+    """422 body, request metrics, `GET /health`, `GET /ready` and `GET /metrics`.
+
+    `/health`: the service started and its workers run (what `stegvis up` and compose wait
+    for). `/ready`: what it depends on answers right now (each check by name).
+    """
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(field_errors_body(validation_errors(error)), status_code=422)
+
+    @app.exception_handler(FieldError)
+    async def _invalid_field(_request: Request, error: FieldError) -> JSONResponse:
+        return JSONResponse(
+            field_errors_body([(error.field, error.message, "value_error")]), status_code=422
+        )
+
+    @app.middleware("http")
+    async def _measure(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        HTTP_SECONDS.labels(path, request.method).observe(time.perf_counter() - started)
+        HTTP_REQUESTS.labels(path, request.method, str(response.status_code)).inc()
+        return response
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> JSONResponse:
+        if await ready():
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "starting"}, status_code=503)
+
+    @app.get("/ready", include_in_schema=False)
+    async def readiness() -> JSONResponse:
+        checks = await dependencies()
+        return JSONResponse(checks, status_code=200 if all(checks.values()) else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """Run until SIGINT/SIGTERM; uvicorn runs the app's lifespan shutdown on either."""
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

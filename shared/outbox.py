@@ -1,0 +1,174 @@
+"""Transactional outbox: a service writes its messages in the same transaction as its
+state, and a relay publishes them to Redis in order, then deletes them.
+
+A crash between XADD and the delete publishes some entries twice; consumers de-duplicate
+by message id, so that is harmless. Nothing is published that was not committed.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared import metrics
+from shared.streams import entry_fields, ensure_group
+
+log = logging.getLogger(__name__)
+
+# SQLite autoincrements only an INTEGER PRIMARY KEY.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def outbox_columns() -> list[Column]:
+    """New column objects of an outbox table (for the table and for its migration)."""
+    return [
+        Column("id", Id, primary_key=True, autoincrement=True),
+        Column("message_id", String(64), nullable=False),
+        Column("type", String(64), nullable=False),
+        Column("position", BigInteger, nullable=False),
+        Column("body", Text, nullable=False),
+        # Unix time the row was staged: the age of the oldest row is a health signal.
+        Column("created_at", Float, nullable=False),
+    ]
+
+
+def outbox_table(metadata: MetaData, name: str) -> Table:
+    return Table(name, metadata, *outbox_columns())
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    message_id: str
+    type: str
+    position: int
+    body: str
+
+
+async def add_to_outbox(
+    session: AsyncSession, table: Table, messages: list[OutboxMessage]
+) -> None:
+    """Stage messages in the caller's transaction; the relay publishes them after commit."""
+    if messages:
+        now = time.time()
+        await session.execute(
+            table.insert(), [vars(message) | {"created_at": now} for message in messages]
+        )
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        table: Table,
+        redis: Redis,
+        stream: str,
+        groups: tuple[str, ...],
+        batch_size: int = 500,
+        idle_seconds: float = 0.05,
+    ) -> None:
+        self._sessions = sessions
+        self._table = table
+        self._redis = redis
+        self._stream = stream
+        self._groups = groups
+        self._batch_size = batch_size
+        self._idle_seconds = idle_seconds
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    @asynccontextmanager
+    async def publishing(self) -> AsyncIterator[None]:
+        """Run the relay in the background until the block ends (a service's lifespan)."""
+        self._task = asyncio.create_task(self.run(), name=f"outbox relay to {self._stream}")
+        try:
+            yield
+        finally:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    @property
+    def alive(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def wake(self) -> None:
+        """Publish without waiting for the next poll (called after a commit)."""
+        self._wakeup.set()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of the oldest rows; returns how many."""
+        table = self._table
+        async with self._sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(table)
+                    .order_by(table.c.id)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                metrics.OUTBOX_BACKLOG.labels(self._stream).set(0)
+                metrics.OUTBOX_OLDEST_AGE.labels(self._stream).set(0)
+                return 0
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for row in rows:
+                    pipe.xadd(
+                        self._stream,
+                        entry_fields(row.message_id, row.type, row.position, row.body),
+                    )
+                await pipe.execute()
+            await session.execute(
+                delete(table).where(table.c.id.in_([row.id for row in rows]))
+            )
+            backlog, oldest = (
+                await session.execute(select(func.count(), func.min(table.c.created_at)))
+            ).one()
+        metrics.PUBLISHED.labels(self._stream).inc(len(rows))
+        metrics.OUTBOX_BACKLOG.labels(self._stream).set(backlog)
+        metrics.OUTBOX_OLDEST_AGE.labels(self._stream).set(
+            max(0.0, time.time() - oldest) if oldest is not None else 0
+        )
+        return len(rows)
+
+    async def run(self) -> None:
+        """Publish until cancelled; errors are logged and retried, never fatal."""
+        groups_ready = False
+        while True:
+            try:
+                if not groups_ready:
+                    for group in self._groups:
+                        await ensure_group(self._redis, self._stream, group)
+                    groups_ready = True
+                published = await self.publish_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay to %s failed; retrying", self._stream)
+                published = 0
+                await asyncio.sleep(1)
+            if published < self._batch_size:
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), self._idle_seconds)
+                except TimeoutError:
+                    pass

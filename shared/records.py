@@ -1,0 +1,106 @@
+"""What outcomes publishes for reporting: the contract of the outcomes stream.
+
+Each message says how reporting's figures must change: a participant's record before and
+after the events just processed, an insats defined, or a volume count. `change_id` is unique
+(the id of the newest intake event behind the change), so reporting applies each message once.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, TypeAdapter
+
+from shared.codes import (
+    Education,
+    Gender,
+    OutcomeClass,
+    Reason,
+    Referrer,
+    Registration,
+    SupportType,
+    WorkCapacity,
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StepMovement(_Frozen):
+    """One progression measure, first and latest value (higher is better on all of them)."""
+
+    first: float
+    latest: float
+
+    @property
+    def change(self) -> float:
+        return self.latest - self.first
+
+
+class ParticipantRecord(_Frozen):
+    """Everything reporting counts about one participant, as outcomes derived it."""
+
+    participant_id: str
+    insats_id: str
+    gender: Gender
+    start_date: date
+    birth_year: int | None = None
+    education: Education | None = None
+    support_at_start: tuple[SupportType, ...] = ()
+    years_in_support: int | None = None
+    referrer: Referrer | None = None
+    municipality: str | None = None
+    vas_start: int | None = None
+    end_date: date | None = None
+    reason: Reason | None = None
+    outcome_class: OutcomeClass | None = None
+    direct_to_work_or_studies: bool = False
+    support_at_end: tuple[SupportType, ...] = ()
+    health_better: bool | None = None
+    activity_increased: bool | None = None
+    work_capacity: WorkCapacity | None = None
+    vas_end: int | None = None
+    respect: int | None = None
+    steps: dict[str, StepMovement] = {}
+    """Step movement per measure: `activity_hours`, `vas`, `indicator:<name>`."""
+
+
+class _Change(_Frozen):
+    change_id: str
+    generation: int
+    """Outcomes' state generation; `stegvis rebuild` starts a new one and reporting
+    ignores changes from any other generation than its own."""
+    position: int
+    """Intake event-log position of the newest event behind this change."""
+    occurred_at: datetime
+    insats_id: str
+
+
+class ParticipantRecordChanged(_Change):
+    type: Literal["ParticipantRecordChanged"] = "ParticipantRecordChanged"
+    participant_id: str
+    before: ParticipantRecord | None
+    after: ParticipantRecord | None
+
+
+class InsatsRegistered(_Change):
+    type: Literal["InsatsRegistered"] = "InsatsRegistered"
+    name: str
+    registration: Registration
+
+
+class VolumeCounted(_Change):
+    type: Literal["VolumeCounted"] = "VolumeCounted"
+    date: date
+    counts: dict[Gender, int]
+
+
+OutcomeChange = Annotated[
+    ParticipantRecordChanged | InsatsRegistered | VolumeCounted, Discriminator("type")
+]
+outcome_change_adapter: TypeAdapter[OutcomeChange] = TypeAdapter(OutcomeChange)
+
+
+def parse_outcome_change(data: str | bytes) -> OutcomeChange:
+    """Validate one serialised change; raises `pydantic.ValidationError` when it is not one."""
+    return outcome_change_adapter.validate_json(data)

@@ -1,0 +1,58 @@
+"""Configuration from the environment (`STEGVIS_*`), read once at start-up."""
+
+import socket
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.codes import OutcomeClass, OutcomePolicy, Reason
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STEGVIS_", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    admin_token: SecretStr | None = None
+    database_url: str | None = None
+    """Any SQLAlchemy URL or a plain `postgresql://…`; unset: a SQLite file in `data_dir`."""
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    intake_port: int = 8000
+    reporting_port: int = 8001
+    outcomes_port: int = 8002
+
+    stream_prefix: str = "stegvis"
+    """Prefix of every stream name, so that several systems (or test runs) share one Redis."""
+    consumer_name: str = Field(default_factory=socket.gethostname)
+    """Stable per replica: pending entries of a restarted consumer stay its own."""
+    batch_size: int = Field(default=200, ge=1, le=10_000)
+    claim_idle_ms: int = Field(default=10_000, ge=100)
+    """A delivered entry left unacknowledged this long is claimed and retried."""
+    max_deliveries: int = Field(default=5, ge=1)
+    """After this many failed deliveries an entry goes to the dead-letter stream."""
+
+    delar_end_month: int = Field(default=8, ge=1, le=11)
+    outcome_classes: dict[Reason, OutcomeClass] = {}
+    """Overrides of the default class per avslutsanledning, as JSON."""
+
+    def outcome_policy(self) -> OutcomePolicy:
+        return OutcomePolicy(classes=self.outcome_classes)
+
+    def service_database_url(self, service: str) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir.resolve() / f'{service}.db'}"
+
+    def required_admin_token(self) -> str:
+        token = self.admin_token.get_secret_value() if self.admin_token else ""
+        if len(token) < 16:
+            raise SystemExit(
+                "STEGVIS_ADMIN_TOKEN must be set to a secret of at least 16 characters"
+            )
+        return token
+
+    def required_redis_url(self) -> str:
+        if not self.redis_url:
+            raise SystemExit(
+                "STEGVIS_REDIS_URL must be set (or use `stegvis up`, which embeds Redis)"
+            )
+        return self.redis_url

@@ -1,0 +1,60 @@
+"""Stream names, consumer groups, and the wire format of stream entries.
+
+Every entry has the fields `id` (the message's own unique id, used for de-duplication),
+`type`, `position` and `body` (the JSON of the event or change).
+"""
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+
+@dataclass(frozen=True)
+class Topology:
+    prefix: str = "stegvis"
+
+    @property
+    def intake_events(self) -> str:
+        return f"{self.prefix}.intake.events"
+
+    @property
+    def outcome_changes(self) -> str:
+        return f"{self.prefix}.outcomes.changes"
+
+    def consumer_groups(self, stream: str) -> tuple[str, ...]:
+        return {self.intake_events: ("outcomes",), self.outcome_changes: ("reporting",)}[
+            stream
+        ]
+
+
+def dead_letter_stream(stream: str, group: str) -> str:
+    return f"{stream}.{group}.dead"
+
+
+@dataclass(frozen=True)
+class StreamEntry:
+    entry_id: bytes
+    """Redis's id of the entry (`<ms>-<seq>`)."""
+    fields: dict[bytes, bytes]
+
+    @property
+    def message_id(self) -> str:
+        return self.fields.get(b"id", b"").decode(errors="replace")
+
+
+def entry_fields(message_id: str, type_: str, position: int, body: str) -> dict[str, str]:
+    return {"id": message_id, "type": type_, "position": str(position), "body": body}
+
+
+async def ensure_group(redis: Redis, stream: str, group: str) -> None:
+    """Create the group reading from the stream's start, and the stream, if missing.
+
+    Done by publishers before their first XADD and by consumers at start, so no entry is
+    ever published to a stream its consumers' group has not seen.
+    """
+    try:
+        await redis.xgroup_create(stream, group, id="0", mkstream=True)
+    except ResponseError as error:
+        if "BUSYGROUP" not in str(error):
+            raise

@@ -1,0 +1,207 @@
+"""Fixtures of intake's tests: an in-memory unit of work for the service layer, and the
+app itself against a real database and Redis for the HTTP contract."""
+
+import copy
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import select
+
+from shared.db import create_engine
+from shared.events import IntakeEvent, parse_intake_event
+from shared.settings import Settings
+from shared.streams import Topology
+from services.intake.adapters import tables
+from services.intake.bootstrap import create_app
+from services.intake.domain.model import Insats, Participant
+from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
+from services.intake.service_layer.unit_of_work import ConcurrentWrite
+
+ADMIN_TOKEN = "intake-admin-token-0123456789"
+
+
+@dataclass
+class FakeState:
+    insatser: dict[str, Insats] = field(default_factory=dict)
+    participants: dict[str, Participant] = field(default_factory=dict)
+    events: list[IntakeEvent] = field(default_factory=list)
+    answers: dict[str, StoredAnswer] = field(default_factory=dict)
+
+
+class FakeInsatser:
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+
+    async def get(self, insats_id: str, *, for_update: bool = False) -> Insats | None:
+        return self._state.insatser.get(insats_id)
+
+    async def add(self, insats: Insats) -> None:
+        assert insats.insats_id not in self._state.insatser
+        self._state.insatser[insats.insats_id] = insats
+
+    async def update(self, insats: Insats) -> None:
+        self._state.insatser[insats.insats_id] = insats
+
+    async def list(self) -> list[Insats]:
+        return sorted(self._state.insatser.values(), key=lambda i: i.insats_id)
+
+
+class FakeParticipants:
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+
+    async def get(self, participant_id: str) -> Participant | None:
+        return self._state.participants.get(participant_id)
+
+    async def add(self, participant: Participant) -> None:
+        assert participant.participant_id not in self._state.participants
+        self._state.participants[participant.participant_id] = participant
+
+    async def update(self, participant: Participant) -> None:
+        self._state.participants[participant.participant_id] = participant
+
+    async def list(self, insats_id: str, *, active_only: bool) -> list[Participant]:
+        return [
+            p
+            for p in self._state.participants.values()
+            if p.insats_id == insats_id and not (active_only and p.stopped)
+        ]
+
+
+class FakeEventLog:
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+        self.appended: list[IntakeEvent] = []
+
+    async def append(self, event: IntakeEvent) -> int:
+        self._state.events.append(event)
+        self.appended.append(event)
+        return len(self._state.events)
+
+    async def has_registrations(self, insats_id: str) -> bool:
+        return any(
+            e.insats_id == insats_id and e.type != "InsatsDefined" for e in self._state.events
+        )
+
+
+class FakeAnswers:
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+
+    async def get(self, key: str) -> StoredAnswer | None:
+        return self._state.answers.get(key)
+
+    async def add(self, key: IdempotencyKey, answer: Answer) -> None:
+        self._state.answers[key.key] = StoredAnswer(key.fingerprint, answer)
+
+
+class FakeDatabase:
+    """Committed state; each unit of work changes a copy and commits it whole."""
+
+    def __init__(self) -> None:
+        self.state = FakeState()
+        self.commits = 0
+
+    def unit_of_work(self) -> "FakeUnitOfWork":
+        return FakeUnitOfWork(self)
+
+
+class FakeUnitOfWork:
+    def __init__(self, database: FakeDatabase) -> None:
+        self._database = database
+
+    async def __aenter__(self) -> Self:
+        self._work = copy.deepcopy(self._database.state)
+        self._keys_before = set(self._work.answers)
+        self.insatser = FakeInsatser(self._work)
+        self.participants = FakeParticipants(self._work)
+        self.events = FakeEventLog(self._work)
+        self.answers = FakeAnswers(self._work)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._work = None
+
+    async def commit(self) -> None:
+        # Like a unique key: a key another unit committed since this one began wins.
+        if (set(self._work.answers) - self._keys_before) & set(self._database.state.answers):
+            raise ConcurrentWrite("idempotency key taken")
+        self._database.state = self._work
+        self._database.commits += 1
+
+
+@pytest.fixture
+def new_database() -> type[FakeDatabase]:
+    """For tests that need a fresh database per example (hypothesis)."""
+    return FakeDatabase
+
+
+@pytest.fixture
+def database() -> FakeDatabase:
+    return FakeDatabase()
+
+
+@dataclass
+class RunningIntake:
+    client: httpx.AsyncClient
+    redis: Redis
+    settings: Settings
+
+    @property
+    def stream(self) -> str:
+        return Topology(self.settings.stream_prefix).intake_events
+
+    async def logged_events(self) -> list[tuple[int, IntakeEvent]]:
+        """The event log, read straight from intake's table."""
+        engine = create_engine(self.settings.service_database_url("intake"))
+        try:
+            async with engine.connect() as connection:
+                rows = await connection.execute(
+                    select(tables.events.c.position, tables.events.c.body).order_by(
+                        tables.events.c.position
+                    )
+                )
+                return [(row.position, parse_intake_event(row.body)) for row in rows]
+        finally:
+            await engine.dispose()
+
+
+@pytest.fixture
+async def intake(
+    database_url: str, redis_url: str, stream_prefix: str, tmp_path: Path
+) -> AsyncIterator[RunningIntake]:
+    settings = Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        stream_prefix=stream_prefix,
+        admin_token=ADMIN_TOKEN,
+        data_dir=tmp_path,
+    )
+    app = create_app(settings)
+    redis = Redis.from_url(redis_url)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app),
+            base_url="http://intake",
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        ) as client,
+    ):
+        yield RunningIntake(client, redis, settings)
+    await redis.aclose()
+
+
+@pytest.fixture
+def new_uow(database: FakeDatabase) -> Callable[[], FakeUnitOfWork]:
+    return database.unit_of_work

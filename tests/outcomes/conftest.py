@@ -1,0 +1,90 @@
+"""An in-memory unit of work for outcomes' use case: the committed state is replaced whole
+on commit, so a failed batch leaves nothing behind, as in the database."""
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+import pytest
+
+from shared.events import ParticipantEvent
+from shared.records import OutcomeChange, ParticipantRecord
+
+
+@dataclass
+class FakeState:
+    generation: int = 1
+    processed: set[str] = field(default_factory=set)
+    events: dict[str, list[tuple[int, ParticipantEvent]]] = field(default_factory=dict)
+    records: dict[str, ParticipantRecord] = field(default_factory=dict)
+    published: list[OutcomeChange] = field(default_factory=list)
+
+
+class FakeUnitOfWork:
+    def __init__(self, database: "FakeDatabase") -> None:
+        self._database = database
+
+    async def __aenter__(self) -> Self:
+        self._work = copy.deepcopy(self._database.state)
+        self.meta = self
+        self.processed = self
+        self.participants = self
+        self.changes = self
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._work = None
+
+    async def commit(self) -> None:
+        self._database.state = self._work
+
+    async def generation(self) -> int:
+        return self._work.generation
+
+    async def claim(self, event_ids: Sequence[str]) -> set[str]:
+        new_ids = set(event_ids) - self._work.processed
+        self._work.processed |= new_ids
+        return new_ids
+
+    async def lock(self, participant_ids: Sequence[str]) -> None:
+        assert list(participant_ids) == sorted(participant_ids)
+
+    async def add_events(self, events: Sequence[tuple[int, ParticipantEvent]]) -> None:
+        for position, event in events:
+            self._work.events.setdefault(event.participant_id, []).append((position, event))
+
+    async def events(self, participant_id: str) -> list[ParticipantEvent]:
+        return [event for _, event in sorted(self._work.events.get(participant_id, []),
+                                             key=lambda pair: pair[0])]
+
+    async def record(self, participant_id: str) -> ParticipantRecord | None:
+        return self._work.records.get(participant_id)
+
+    async def save(self, participant_id: str, record: ParticipantRecord | None) -> None:
+        if record is None:
+            self._work.records.pop(participant_id, None)
+        else:
+            self._work.records[participant_id] = record
+
+    async def publish(self, changes: Sequence[OutcomeChange]) -> None:
+        self._work.published.extend(changes)
+
+
+class FakeDatabase:
+    def __init__(self) -> None:
+        self.state = FakeState()
+
+    def unit_of_work(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+
+@pytest.fixture
+def database() -> FakeDatabase:
+    return FakeDatabase()

@@ -1,0 +1,113 @@
+"""The use case: each event applied once, whatever the batching and redelivery."""
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shared.codes import OutcomePolicy
+from shared.events import (
+    InsatsDefined,
+    ParticipantProgressed,
+    ParticipantStarted,
+    ParticipantStopped,
+    VolumeRegistered,
+)
+from shared.records import ParticipantRecordChanged
+from services.outcomes.domain.records import derive_record
+from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
+
+POLICY = OutcomePolicy()
+
+
+def _log() -> list[PositionedEvent]:
+    events = [
+        InsatsDefined(insats_id="a", name="Arbetsrehab", registration="individ"),
+        ParticipantStarted(insats_id="a", participant_id="P1", start_date=date(2025, 1, 1),
+                           gender="man", vas=30),
+        ParticipantStarted(insats_id="a", participant_id="P2", start_date=date(2025, 2, 1),
+                           gender="kvinna"),
+        ParticipantProgressed(insats_id="a", participant_id="P1", date=date(2025, 3, 1),
+                              vas=50),
+        VolumeRegistered(insats_id="v", date=date(2025, 3, 2), kvinna=3, man=2, annan=0),
+        ParticipantStopped(insats_id="a", participant_id="P1", end_date=date(2025, 4, 1),
+                           reason="arbete", vas=70),
+    ]
+    return [PositionedEvent(n, event) for n, event in enumerate(events, start=1)]
+
+
+async def test_changes_say_what_each_batch_changed(database) -> None:
+    log = _log()
+    assert await apply_events(database.unit_of_work(), log[:3], POLICY) == 0
+    assert await apply_events(database.unit_of_work(), log[3:], POLICY) == 0
+
+    published = database.state.published
+    assert [change.type for change in published] == [
+        "InsatsRegistered", "ParticipantRecordChanged", "ParticipantRecordChanged",
+        "VolumeCounted", "ParticipantRecordChanged",
+    ]
+    assert [change.position for change in published] == [1, 2, 3, 5, 6]
+    p1_started, p1_stopped = published[1], published[4]
+    assert p1_started.before is None and p1_started.after.end_date is None
+    # P1's check-in and stop came in one batch: one change, named after the newest event.
+    assert p1_stopped.change_id == log[5].event.event_id
+    assert p1_stopped.before == p1_started.after
+    assert p1_stopped.after.reason == "arbete"
+    assert p1_stopped.after.steps["vas"].change == 40
+    assert published[3].counts == {"kvinna": 3, "man": 2, "annan": 0}
+    assert {change.generation for change in published} == {1}
+
+
+async def test_a_redelivered_batch_changes_nothing(database) -> None:
+    log = _log()
+    await apply_events(database.unit_of_work(), log, POLICY)
+    state = database.state
+    assert await apply_events(database.unit_of_work(), log[2:4] + log[2:4], POLICY) == 4
+    assert database.state.published == state.published
+    assert database.state.records == state.records
+
+
+async def test_a_failed_batch_leaves_nothing_behind(database) -> None:
+    class Broken(Exception):
+        pass
+
+    async def fail(_changes) -> None:
+        raise Broken
+
+    unit = database.unit_of_work()
+    unit.publish = fail  # staging the changes fails, after everything else was applied
+    with pytest.raises(Broken):
+        await apply_events(unit, _log(), POLICY)
+    assert database.state.processed == set()
+    await apply_events(database.unit_of_work(), _log(), POLICY)
+    assert len(database.state.records) == 2
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+async def test_any_batching_with_redelivery_ends_in_the_records_of_the_whole_log(data) -> None:
+    from tests.outcomes.conftest import FakeDatabase
+
+    database = FakeDatabase()
+    log = _log()
+    deliveries = data.draw(st.lists(st.sampled_from(log), min_size=0, max_size=12))
+    delivered = sorted(deliveries + log, key=lambda item: item.position)  # in order, repeats
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(delivered) - 1), max_size=6)))
+    for start, end in zip([0, *cuts], [*cuts, len(delivered)]):
+        await apply_events(database.unit_of_work(), delivered[start:end], POLICY)
+
+    for participant in ("P1", "P2"):
+        events = [item.event for item in log if getattr(item.event, "participant_id", None)
+                  == participant]
+        assert database.state.records[participant] == derive_record(events, POLICY)
+    # Each participant's changes chain: every `before` is the previous `after`.
+    for participant in ("P1", "P2"):
+        chain = [c for c in database.state.published
+                 if isinstance(c, ParticipantRecordChanged) and c.participant_id == participant]
+        assert chain[0].before is None
+        for earlier, later in zip(chain, chain[1:]):
+            assert later.before == earlier.after
+        assert chain[-1].after == database.state.records[participant]
+    change_ids = [c.change_id for c in database.state.published]
+    assert len(change_ids) == len(set(change_ids))

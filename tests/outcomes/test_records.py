@@ -1,0 +1,111 @@
+"""Deriving a participant's record from its events (pure domain logic)."""
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.codes import OutcomeClass, OutcomePolicy, Reason
+from shared.events import ParticipantProgressed, ParticipantStarted, ParticipantStopped
+from services.outcomes.domain.records import derive_record
+
+POLICY = OutcomePolicy()
+
+
+def _start(**details) -> ParticipantStarted:
+    return ParticipantStarted(
+        insats_id="a", participant_id="P1", start_date=date(2025, 1, 10), gender="kvinna",
+        **details,
+    )
+
+
+def _progress(day: date, **measures) -> ParticipantProgressed:
+    return ParticipantProgressed(insats_id="a", participant_id="P1", date=day, **measures)
+
+
+def _stop(reason: str = "arbete", **answers) -> ParticipantStopped:
+    return ParticipantStopped(
+        insats_id="a", participant_id="P1", end_date=date(2025, 6, 30), reason=reason,
+        **answers,
+    )
+
+
+def test_no_record_without_a_start() -> None:
+    assert derive_record([_progress(date(2025, 2, 1), vas=50)], POLICY) is None
+    assert derive_record([], POLICY) is None
+
+
+def test_an_open_participant_carries_the_background_and_no_exit() -> None:
+    record = derive_record(
+        [_start(birth_year=1990, support_at_start=["a_kassa", "ingen"], municipality="Umeå")],
+        POLICY,
+    )
+    assert record.gender == "kvinna"
+    assert record.start_date == date(2025, 1, 10)
+    assert record.support_at_start == ("a_kassa", "ingen")
+    assert record.municipality == "Umeå"
+    assert (record.end_date, record.reason, record.outcome_class) == (None, None, None)
+    assert record.direct_to_work_or_studies is False
+
+
+def test_a_stop_is_classified_by_the_policy_and_carries_the_exit_answers() -> None:
+    record = derive_record(
+        [_start(vas=40), _stop("studier", health_better=True, vas=70, respect=5,
+                               work_capacity="narmat")],
+        POLICY,
+    )
+    assert record.outcome_class is OutcomeClass.POSITIVE
+    assert record.direct_to_work_or_studies is True
+    assert (record.health_better, record.vas_start, record.vas_end, record.respect) == (
+        True, 40, 70, 5)
+    assert record.work_capacity == "narmat"
+
+    training = derive_record([_start(), _stop("arbetstraning")], POLICY)
+    assert training.outcome_class is OutcomeClass.POSITIVE
+    assert training.direct_to_work_or_studies is False
+
+    strict = OutcomePolicy(classes={Reason.STUDIER: OutcomeClass.UNCLEAR})
+    reclassified = derive_record([_start(), _stop("studier")], strict)
+    assert reclassified.outcome_class is OutcomeClass.UNCLEAR
+    assert reclassified.direct_to_work_or_studies is False  # direct only when positive
+
+
+def test_step_movement_runs_from_the_earliest_to_the_latest_measurement() -> None:
+    events = [
+        _start(vas=30, activity_hours_per_week=4),
+        # Logged late: a check-in dated before the other one still comes first.
+        _progress(date(2025, 5, 1), activity_hours_per_week=20, indicators={"halsa": 4}),
+        _progress(date(2025, 3, 1), vas=45, activity_hours_per_week=10,
+                  indicators={"halsa": 2, "studier": 3}),
+        _stop(vas=60),
+    ]
+    steps = derive_record(events, POLICY).steps
+    assert {name: (m.first, m.latest) for name, m in steps.items()} == {
+        "activity_hours": (4, 20),
+        "vas": (30, 60),
+        "indicator:halsa": (2, 4),
+    }  # one score on "studier" moves nothing
+    assert steps["vas"].change == 30
+
+
+measurements = st.lists(
+    st.tuples(st.dates(date(2025, 1, 10), date(2025, 6, 30)), st.integers(1, 100)),
+    max_size=8,
+)
+
+
+@given(measurements)
+def test_vas_movement_is_between_the_chronologically_first_and_last_values(
+    values: list[tuple[date, int]],
+) -> None:
+    events = [_start(vas=50)] + [_progress(day, vas=vas) for day, vas in values]
+    steps = derive_record(events, POLICY).steps
+    if not values:
+        assert "vas" not in steps
+        return
+    chronological = [(date(2025, 1, 10), 50)] + sorted(values, key=lambda pair: pair[0])
+    assert steps["vas"].first == 50
+    # Same-day check-ins: the one logged last counts as the latest.
+    last_day = chronological[-1][0]
+    assert steps["vas"].latest == [v for d, v in [(date(2025, 1, 10), 50)] + values
+                                   if d == last_day][-1]

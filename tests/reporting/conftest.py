@@ -1,0 +1,79 @@
+"""An in-memory unit of work for reporting's use case: the committed state is replaced whole
+on commit, so a failed batch leaves nothing behind, as in the database."""
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+import pytest
+
+from services.reporting.domain.contributions import Cell, accumulate
+from services.reporting.domain.model import Insats
+from services.reporting.domain.reports import ProcessedThrough
+from services.reporting.service_layer.unit_of_work import MetaState
+
+
+@dataclass
+class FakeState:
+    generation: int = 1
+    processed_through: ProcessedThrough = ProcessedThrough(0, None)
+    processed: set[str] = field(default_factory=set)
+    monthly: dict[Cell, float] = field(default_factory=dict)
+    insatser: dict[str, Insats] = field(default_factory=dict)
+
+
+class FakeUnitOfWork:
+    def __init__(self, database: "FakeDatabase") -> None:
+        self._database = database
+
+    async def __aenter__(self) -> Self:
+        self._work = copy.deepcopy(self._database.state)
+        self.meta = self.processed = self.monthly = self.insatser = self
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._work = None
+
+    async def commit(self) -> None:
+        self._database.state = self._work
+
+    async def lock(self) -> MetaState:
+        return MetaState(self._work.generation, self._work.processed_through)
+
+    async def advance(self, position: int, occurred_at: datetime) -> None:
+        self._work.processed_through = ProcessedThrough(position, occurred_at)
+
+    async def claim(self, change_ids: Sequence[str]) -> set[str]:
+        new_ids = set(change_ids) - self._work.processed
+        self._work.processed |= new_ids
+        return new_ids
+
+    async def add(self, deltas: Mapping[Cell, float]) -> None:
+        accumulate(self._work.monthly, deltas)
+
+    async def register(self, insatser: Sequence[Insats]) -> None:
+        for insats in insatser:
+            known = self._work.insatser.get(insats.insats_id)
+            if known is None or known.position < insats.position:
+                self._work.insatser[insats.insats_id] = insats
+
+
+class FakeDatabase:
+    def __init__(self) -> None:
+        self.state = FakeState()
+
+    def unit_of_work(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+
+@pytest.fixture
+def database() -> FakeDatabase:
+    return FakeDatabase()

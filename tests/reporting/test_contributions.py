@@ -1,0 +1,113 @@
+"""What one record adds to the monthly figures (pure domain logic)."""
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.records import ParticipantRecord, StepMovement
+from services.reporting.domain.breakdowns import completed_months
+from services.reporting.domain.contributions import (
+    Cell,
+    accumulate,
+    change_delta,
+    contributions,
+    volume_contributions,
+)
+from tests.reporting.support import records
+
+
+def _open(**fields) -> ParticipantRecord:
+    return ParticipantRecord(participant_id="P1", insats_id="a", gender="kvinna",
+                             start_date=date(2024, 3, 10), **fields)
+
+
+def _nonzero(cells: dict[Cell, float]) -> dict[Cell, float]:
+    return {cell: value for cell, value in cells.items() if value != 0}
+
+
+def _by_figure(cells: dict[Cell, float]) -> dict[tuple[str, str, str], float]:
+    return {(cell.month, cell.figure, cell.code): value for cell, value in cells.items()}
+
+
+def test_an_open_participant_counts_as_new_in_the_start_month_only() -> None:
+    assert _by_figure(contributions(_open(birth_year=1985, vas_start=40))) == {
+        ("2024-03", "new", ""): 1}
+
+
+def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
+    record = _open(
+        birth_year=1985, support_at_start=("a_kassa", "sjukpenning"), years_in_support=4,
+        municipality="Umeå", vas_start=40, end_date=date(2025, 2, 14), reason="arbete",
+        outcome_class="positive", direct_to_work_or_studies=True, health_better=True,
+        activity_increased=False, work_capacity="narmat", vas_end=60, respect=6,
+        steps={"vas": StepMovement(first=40, latest=60),
+               "activity_hours": StepMovement(first=10, latest=8)},
+    )
+    added = _by_figure(contributions(record))
+    end = {(figure, code): value for (month, figure, code), value in added.items()
+           if month == "2025-02"}
+    assert added[("2024-03", "new", "")] == 1
+    assert end == {
+        ("ended", ""): 1,
+        ("positive_exits", ""): 1,
+        ("direct_to_work_or_studies", ""): 1,
+        ("health_answered", ""): 1,
+        ("health_better", ""): 1,
+        ("activity_answered", ""): 1,
+        ("work_capacity_narmat", ""): 1,
+        ("days_in_insats", ""): 341,
+        ("vas_start_sum", ""): 40, ("vas_start_n", ""): 1,
+        ("vas_end_sum", ""): 60, ("vas_end_n", ""): 1,
+        ("respect_sum", ""): 6, ("respect_n", ""): 1,
+        ("breakdown:reason", "arbete"): 1,
+        ("breakdown:age_band", "35-39"): 1,  # 2024 − 1985 = 39
+        ("breakdown:education", "okand"): 1,
+        ("breakdown:support_at_start", "a_kassa"): 1,
+        ("breakdown:support_at_start", "sjukpenning"): 1,
+        ("breakdown:support_at_end", "okand"): 1,
+        ("breakdown:years_in_support", "4-5"): 1,
+        ("breakdown:weeks_in_insats_band", "7-12"): 1,  # 11 completed months
+        ("breakdown:referrer", "okand"): 1,
+        ("breakdown:municipality", "Umeå"): 1,
+        ("step_n:vas", ""): 1, ("step_change_sum:vas", ""): 20, ("step_improved:vas", ""): 1,
+        ("step_n:activity_hours", ""): 1, ("step_change_sum:activity_hours", ""): -2,
+    }
+    assert len(added) == len(end) + 1
+
+
+def test_completed_months_count_only_whole_months() -> None:
+    assert completed_months(date(2024, 3, 10), date(2025, 2, 14)) == 11
+    assert completed_months(date(2024, 3, 10), date(2024, 6, 9)) == 2
+    assert completed_months(date(2024, 3, 10), date(2024, 6, 10)) == 3
+    assert completed_months(date(2024, 3, 10), date(2024, 3, 10)) == 0
+
+
+def test_volume_counts_by_gender_in_the_month_of_its_date() -> None:
+    assert volume_contributions("v", date(2025, 3, 10), {"kvinna": 12, "man": 0, "annan": 1}) == {
+        Cell("v", "2025-03", "kvinna", "volume_participants"): 12,
+        Cell("v", "2025-03", "annan", "volume_participants"): 1,
+    }
+
+
+@given(records())
+def test_a_record_changed_into_itself_changes_nothing(record) -> None:
+    assert change_delta(record, record) == {}
+
+
+@given(st.none() | records(), st.none() | records())
+def test_before_plus_the_delta_is_after(before, after) -> None:
+    total = dict(contributions(before))
+    accumulate(total, change_delta(before, after))
+    assert _nonzero(total) == _nonzero(contributions(after))
+
+
+@given(records())
+def test_every_cell_is_in_the_start_or_the_end_month(record) -> None:
+    months = {f"{record.start_date:%Y-%m}"}
+    if record.end_date:
+        months.add(f"{record.end_date:%Y-%m}")
+    cells = contributions(record)
+    assert {cell.month for cell in cells} <= months
+    assert {(cell.insats_id, cell.gender) for cell in cells} == {
+        (record.insats_id, record.gender)}

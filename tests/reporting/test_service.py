@@ -1,0 +1,249 @@
+"""Reporting as it runs: outcomes' changes on a real Redis stream into a real database
+(SQLite and PostgreSQL), read back over HTTP."""
+
+import asyncio
+import csv
+import io
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from shared.records import (
+    InsatsRegistered,
+    OutcomeChange,
+    ParticipantRecord,
+    ParticipantRecordChanged,
+    VolumeCounted,
+)
+from shared.settings import Settings
+from shared.streams import Topology, dead_letter_stream, entry_fields, ensure_group
+from services.reporting import bootstrap
+
+TOKEN = "reporting-admin-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, stream_prefix: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        stream_prefix=stream_prefix,
+        admin_token=TOKEN,
+        data_dir=tmp_path,
+        claim_idle_ms=100,
+        max_deliveries=2,
+    )
+
+
+@pytest.fixture
+async def redis(redis_url: str):
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+def _common(position: int, generation: int = 1) -> dict:
+    return {"change_id": f"g{generation}-c{position}", "generation": generation,
+            "position": position, "occurred_at": T0 + timedelta(minutes=position)}
+
+
+def _changed(position: int, before, after, generation: int = 1) -> ParticipantRecordChanged:
+    record = after or before
+    return ParticipantRecordChanged(
+        **_common(position, generation), insats_id=record.insats_id,
+        participant_id=record.participant_id, before=before, after=after)
+
+
+P1 = ParticipantRecord(participant_id="P1", insats_id="a", gender="kvinna",
+                       start_date=date(2024, 3, 10), birth_year=1985, municipality="Umeå")
+P1_ENDED = ParticipantRecord.model_validate(
+    {**P1.model_dump(), "end_date": date(2025, 2, 14), "reason": "arbete",
+     "outcome_class": "positive", "direct_to_work_or_studies": True, "health_better": True})
+P2 = ParticipantRecord(participant_id="P2", insats_id="a", gender="man",
+                       start_date=date(2025, 4, 1))
+
+HISTORY: list[OutcomeChange] = [
+    InsatsRegistered(**_common(1), insats_id="a", name="Arbetsrehab", registration="individ"),
+    InsatsRegistered(**_common(2), insats_id="v", name="Hälsoskolan", registration="volym"),
+    _changed(3, None, P1),
+    _changed(4, P1, P1_ENDED),
+    _changed(5, None, P2),
+    VolumeCounted(**_common(6), insats_id="v", date=date(2025, 3, 10),
+                  counts={"kvinna": 12, "man": 8, "annan": 1}),
+]
+
+
+def _stream(settings: Settings) -> str:
+    return Topology(settings.stream_prefix).outcome_changes
+
+
+async def _publish(redis: Redis, settings: Settings, *changes: OutcomeChange) -> None:
+    for change in changes:
+        await redis.xadd(
+            _stream(settings),
+            entry_fields(change.change_id, change.type, change.position,
+                         change.model_dump_json()),
+        )
+
+
+def _columns(total: int, kvinna: int, man: int, annan: int) -> dict[str, int]:
+    return {"total": total, "kvinna": kvinna, "man": man, "annan": annan}
+
+
+async def _report(client: httpx.AsyncClient, **params) -> dict:
+    response = await client.get("/api/v1/reports", params=params, headers=AUTH)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _processed_through(client: httpx.AsyncClient, position: int) -> dict:
+    deadline = time.monotonic() + 20
+    while True:
+        report = await _report(client, year=2025, period="helar")
+        if report["processed_through"]["position"] >= position:
+            return report
+        assert time.monotonic() < deadline, f"stuck at {report['processed_through']}"
+        await asyncio.sleep(0.05)
+
+
+def _client(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+
+
+async def test_changes_become_figures_once_and_garbage_is_dead_lettered(
+    settings: Settings, redis: Redis
+) -> None:
+    # Published before reporting ever ran: the group must see them from the start.
+    await ensure_group(redis, _stream(settings), "reporting")
+    await _publish(redis, settings, *HISTORY[:4])
+    app = bootstrap.create_app(settings)
+    async with app.router.lifespan_context(app), _client(app) as client:
+        assert (await client.get("/health")).status_code == 200
+        assert (await client.get("/ready")).json() == {"database": True, "redis": True}
+        await _processed_through(client, 4)
+        await redis.xadd(_stream(settings), {"id": "garbage", "body": "not json"})
+        stale = _changed(99, None, P2.model_copy(update={"participant_id": "P9"}), 0)
+        # A duplicate of a change already applied, another generation's, then the rest.
+        await _publish(redis, settings, HISTORY[3], stale, *HISTORY[4:])
+        report = await _processed_through(client, 6)
+        whole = await _report(client, year=2025, period="helar")
+        metrics = (await client.get("/metrics")).text
+        insatser = (await client.get("/api/v1/insatser", headers=AUTH)).json()
+
+        dead = dead_letter_stream(_stream(settings), "reporting")
+        deadline = time.monotonic() + 20
+        while await redis.xlen(dead) < 1:
+            assert time.monotonic() < deadline, "the garbage entry was never dead-lettered"
+            await asyncio.sleep(0.05)
+        [(_, dead_fields)] = await redis.xrange(dead)
+
+    assert dead_fields[b"id"] == b"garbage"
+    # The stale change (position 99) neither counted nor moved the position.
+    assert report["processed_through"] == {"position": 6,
+                                           "occurred_at": (T0 + timedelta(minutes=6)).isoformat()}
+    report = whole
+    assert report["insats"] is None
+    f = report["figures"]
+    assert f["opening"] == _columns(1, 1, 0, 0)
+    assert f["new"] == _columns(1, 0, 1, 0)
+    assert f["ended"] == _columns(1, 1, 0, 0)
+    assert f["ongoing_at_end"] == _columns(1, 0, 1, 0)
+    assert f["positive_exits"] == _columns(1, 1, 0, 0)
+    assert f["direct_to_work_or_studies"] == _columns(1, 1, 0, 0)
+    assert f["health_better"] == _columns(1, 1, 0, 0)
+    assert f["volume_participants"] == _columns(21, 12, 8, 1)
+    assert f["mean_weeks_in_insats"] == {"total": 48.7, "kvinna": 48.7, "man": None,
+                                         "annan": None}  # 341 days
+    assert report["breakdowns"]["municipality"]["Umeå"] == _columns(1, 1, 0, 0)
+    assert report["previous_year"]["figures"]["new"] == _columns(1, 1, 0, 0)
+    assert 'stegvis_reporting_stale_changes_total' in metrics
+    assert insatser == [
+        {"insats_id": "a", "name": "Arbetsrehab", "registration": "individ"},
+        {"insats_id": "v", "name": "Hälsoskolan", "registration": "volym"},
+    ]
+
+
+async def test_the_report_api_refuses_what_it_cannot_answer_and_exports_csv(
+    settings: Settings, redis: Redis
+) -> None:
+    app = bootstrap.create_app(settings)
+    async with app.router.lifespan_context(app), _client(app) as client:
+        await _publish(redis, settings, *HISTORY)
+        await _processed_through(client, 6)
+
+        one = await _report(client, year=2025, period="2025-02", insats="a")
+        assert (one["insats"], one["insats_name"]) == ("a", "Arbetsrehab")
+        assert one["period"] == {"kind": "month", "from": "2025-02-01", "to": "2025-02-28"}
+        assert one["figures"]["ended"] == _columns(1, 1, 0, 0)
+
+        unauthenticated = await client.get("/api/v1/reports",
+                                           params={"year": 2025, "period": "helar"})
+        assert unauthenticated.status_code == 401
+        unknown = await client.get("/api/v1/reports", headers=AUTH,
+                                   params={"year": 2025, "period": "helar", "insats": "nope"})
+        assert unknown.status_code == 404 and "nope" in unknown.json()["detail"]
+        for params, field in [
+            ({"year": 2025, "period": "2024-06"}, "period"),
+            ({"year": 2025, "period": "sommar"}, "period"),
+            ({"year": "tjugo", "period": "helar"}, "year"),
+            ({"year": 2025, "period": "helar", "format": "xlsx"}, "format"),
+            ({"year": 2025, "period": "helar", "format": "pdf"}, "format"),
+        ]:
+            refused = await client.get("/api/v1/reports", params=params, headers=AUTH)
+            assert refused.status_code == 422, params
+            assert [error["field"] for error in refused.json()["detail"]] == [field], params
+
+        exported = await client.get("/api/v1/reports", headers=AUTH, params={
+            "year": 2025, "period": "helar", "insats": "a", "format": "csv"})
+    assert exported.status_code == 200
+    assert exported.headers["content-type"] == "text/csv; charset=utf-8"
+    assert exported.headers["content-disposition"] == (
+        'attachment; filename="stegvis-a-2025-helar.csv"')
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert list(rows[0]) == ["section", "name", "code", "total", "kvinna", "man", "annan",
+                             "previous_total", "previous_kvinna", "previous_man",
+                             "previous_annan"]
+    figures = {row["name"]: row for row in rows if row["section"] == "figures"}
+    assert (figures["new"]["total"], figures["new"]["previous_total"]) == ("1", "1")
+    assert figures["mean_weeks_in_insats"]["man"] == ""
+    ended = int(figures["ended"]["total"])
+    assert ended == 1
+    for name in ("reason", "age_band", "education", "municipality", "weeks_in_insats_band"):
+        codes = [row for row in rows if row["section"] == "breakdowns" and row["name"] == name]
+        for column in ("total", "kvinna", "man", "annan"):
+            assert sum(int(row[column]) for row in codes) == int(figures["ended"][column])
+        assert sum(int(row["previous_total"]) for row in codes) == int(
+            figures["ended"]["previous_total"])
+
+
+async def test_reset_empties_the_figures_and_starts_a_generation(
+    settings: Settings, redis: Redis
+) -> None:
+    app = bootstrap.create_app(settings)
+    async with app.router.lifespan_context(app), _client(app) as client:
+        await _publish(redis, settings, *HISTORY)
+        await _processed_through(client, 6)
+        assert await bootstrap.processed_position(settings) == 6
+
+        await bootstrap.reset(settings, 2)
+        emptied = await _report(client, year=2025, period="helar")
+        assert emptied["processed_through"] == {"position": 0, "occurred_at": None}
+        assert all(columns["total"] in (0, None) for columns in emptied["figures"].values())
+        assert (await client.get("/api/v1/insatser", headers=AUTH)).json() == []
+
+        # What the rebuild sends: the same history in generation 2, beside old stragglers.
+        await _publish(redis, settings, _changed(7, None, P2),
+                       *(change.model_copy(update={"change_id": f"new-{change.change_id}",
+                                                   "generation": 2})
+                         for change in HISTORY))
+        rebuilt = await _processed_through(client, 6)
+    assert rebuilt["figures"]["new"] == _columns(1, 0, 1, 0)
+    assert rebuilt["figures"]["ended"] == _columns(1, 1, 0, 0)
+    assert rebuilt["processed_through"]["position"] == 6
+    assert await bootstrap.processed_position(settings) == 6
