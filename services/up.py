@@ -79,6 +79,8 @@ class Supervisor:
                     log.warning(
                         "%s exited with %s; restarting", service, child.returncode
                     )
+                    # The pid file names only a live child: the old pid may be reused.
+                    (self._run_dir / f"{service}.pid").unlink(missing_ok=True)
                     time.sleep(RESTART_DELAY_SECONDS)
                     self._start(service)
             if not announced and self._all_healthy():

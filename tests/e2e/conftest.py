@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -32,9 +32,24 @@ class System:
     reporting: httpx.Client
     ports: dict[str, int]
     """Each service's HTTP port, by name."""
+    killed: set[int] = field(default_factory=set)
 
-    def pid(self, service: str) -> int:
-        return int((self.data_dir / "run" / f"{service}.pid").read_text())
+    def kill(self, service: str, seconds: float = 30) -> int:
+        """SIGKILL the service's running process (waiting for `up` to have restarted it after
+        an earlier kill); returns the pid killed."""
+        path = self.data_dir / "run" / f"{service}.pid"
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                pid = int(path.read_text())
+                if pid not in self.killed:  # else: not yet reaped and restarted by `up`
+                    os.kill(pid, signal.SIGKILL)
+                    self.killed.add(pid)
+                    return pid
+            except (FileNotFoundError, ValueError, ProcessLookupError):
+                pass
+            assert time.monotonic() < deadline, f"{service} was not restarted"
+            time.sleep(0.1)
 
     def report(self, **params: str | int) -> dict:
         response = self.reporting.get("/api/v1/reports", params=params)

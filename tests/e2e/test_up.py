@@ -6,8 +6,6 @@ in the comments); then outcomes is SIGKILLed while events flow, and a rebuild fr
 log reproduces the same figures.
 """
 
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -221,16 +219,14 @@ def test_outcomes_killed_mid_stream_loses_nothing_and_counts_nothing_twice(
     participants = []
     for n in range(300):
         if n in (60, 180):
-            killed_pids.append(system.pid("outcomes"))
-            os.kill(killed_pids[-1], signal.SIGKILL)
+            killed_pids.append(system.kill("outcomes"))
         gender = GENDERS[n % 3]
         participants.append((gender, _start(system.intake, "bulk",
                                             {"start_date": "2025-05-02", "gender": gender})))
     last = 0
     for n, (_gender, participant) in enumerate(participants[:180]):
         if n == 90:
-            killed_pids.append(system.pid("outcomes"))
-            os.kill(killed_pids[-1], signal.SIGKILL)
+            killed_pids.append(system.kill("outcomes"))
         reason = "arbete" if n % 2 == 0 else "annan_insats"
         last = _stop(system.intake, "bulk", participant,
                      {"end_date": "2025-07-15", "reason": reason})["position"]

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 from redis.asyncio import Redis
 
@@ -169,7 +170,7 @@ async def test_changes_become_figures_once_and_garbage_is_dead_lettered(
     ]
 
 
-async def test_the_report_api_refuses_what_it_cannot_answer_and_exports_csv(
+async def test_the_report_api_refuses_what_it_cannot_answer_and_exports_csv_and_xlsx(
     settings: Settings, redis: Redis
 ) -> None:
     app = bootstrap.create_app(settings)
@@ -192,7 +193,6 @@ async def test_the_report_api_refuses_what_it_cannot_answer_and_exports_csv(
             ({"year": 2025, "period": "2024-06"}, "period"),
             ({"year": 2025, "period": "sommar"}, "period"),
             ({"year": "tjugo", "period": "helar"}, "year"),
-            ({"year": 2025, "period": "helar", "format": "xlsx"}, "format"),
             ({"year": 2025, "period": "helar", "format": "pdf"}, "format"),
         ]:
             refused = await client.get("/api/v1/reports", params=params, headers=AUTH)
@@ -201,6 +201,8 @@ async def test_the_report_api_refuses_what_it_cannot_answer_and_exports_csv(
 
         exported = await client.get("/api/v1/reports", headers=AUTH, params={
             "year": 2025, "period": "helar", "insats": "a", "format": "csv"})
+        workbook = await client.get("/api/v1/reports", headers=AUTH, params={
+            "year": 2025, "period": "helar", "insats": "a", "format": "xlsx"})
     assert exported.status_code == 200
     assert exported.headers["content-type"] == "text/csv; charset=utf-8"
     assert exported.headers["content-disposition"] == (
@@ -220,6 +222,17 @@ async def test_the_report_api_refuses_what_it_cannot_answer_and_exports_csv(
             assert sum(int(row[column]) for row in codes) == int(figures["ended"][column])
         assert sum(int(row["previous_total"]) for row in codes) == int(
             figures["ended"]["previous_total"])
+
+    # The XLSX holds the CSV's rows, numbers as numbers, under a title naming the insats.
+    assert workbook.status_code == 200
+    assert workbook.headers["content-disposition"] == (
+        'attachment; filename="stegvis-a-2025-helar.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    title, header, *cells = sheet.iter_rows(values_only=True)
+    assert title[0] == "Stegvis: Arbetsrehab, 2025-01-01 till 2025-12-31"
+    assert list(header) == list(rows[0])
+    assert [["" if cell is None else str(cell) for cell in row] for row in cells] == [
+        list(row.values()) for row in rows]
 
 
 async def test_reset_empties_the_figures_and_starts_a_generation(

@@ -1,9 +1,11 @@
-"""A report as rows for export: one per figure and per breakdown code, beside the same
-period a year earlier."""
+"""A report as rows for export (CSV and XLSX): one per figure and per breakdown code, beside
+the same period a year earlier."""
 
 import csv
 import io
 from collections.abc import Iterator, Mapping
+
+from openpyxl import Workbook
 
 COLUMNS = ("total", "kvinna", "man", "annan")
 HEADER = ("section", "name", "code", *COLUMNS, *(f"previous_{column}" for column in COLUMNS))
@@ -31,6 +33,28 @@ def report_csv(report: Mapping) -> str:
     writer = csv.writer(out)
     writer.writerow(HEADER)
     writer.writerows(export_rows(report))  # csv writes None as an empty field
+    return out.getvalue()
+
+
+def _title(report: Mapping) -> str:
+    period = report["period"]
+    return (f"Stegvis: {report['insats_name'] or 'hela förbundet'}, "
+            f"{period['from']} till {period['to']}")
+
+
+def report_xlsx(report: Mapping) -> bytes:
+    """One sheet: a title, then `HEADER` and the same rows as the CSV, numbers as numbers."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Rapport"
+    sheet.append([_title(report)])
+    sheet.append(HEADER)
+    header_row = sheet.max_row
+    for row in export_rows(report):
+        sheet.append(row)
+    sheet.freeze_panes = sheet.cell(header_row + 1, 1)
+    out = io.BytesIO()
+    workbook.save(out)
     return out.getvalue()
 
 

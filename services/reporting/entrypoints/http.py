@@ -1,4 +1,4 @@
-"""Reporting's JSON API: the report (JSON or CSV) and the insatser it knows."""
+"""Reporting's JSON API: the report (JSON, CSV or XLSX) and the insatser it knows."""
 
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
@@ -9,10 +9,17 @@ from fastapi.responses import JSONResponse, Response
 
 from shared.http import FieldError, Principal
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
-from services.reporting.domain.export import export_filename, report_csv
+from services.reporting.domain.export import export_filename, report_csv, report_xlsx
 from services.reporting.service_layer.views import ReportSource
 
 ExportFormat = Literal["json", "csv", "xlsx"]
+EXPORTS: dict[str, Callable[[dict], tuple[str | bytes, str]]] = {
+    "csv": lambda report: (report_csv(report), "text/csv; charset=utf-8"),
+    "xlsx": lambda report: (
+        report_xlsx(report),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
 
 
 def install_report_api(
@@ -32,22 +39,21 @@ def install_report_api(
         if insats is None and principal.insatser is not None:
             raise HTTPException(HTTPStatus.FORBIDDEN, "only the whole förbund's token may")
         principal.require(insats)
-        if format == "xlsx":
-            raise FieldError("format", "xlsx is not yet supported")
         try:
             report = await reports.report(year, period, insats)
         except UnknownInsats as error:
             return JSONResponse({"detail": str(error)}, HTTPStatus.NOT_FOUND)
         except InvalidReportQuery as error:
             raise FieldError(error.field, error.reason) from error
-        if format == "csv":
-            filename = export_filename(year, period, insats, "csv")
-            return Response(
-                report_csv(report),
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-            )
-        return JSONResponse(report)
+        if format == "json":
+            return JSONResponse(report)
+        content, media_type = EXPORTS[format](report)
+        filename = export_filename(year, period, insats, format)
+        return Response(
+            content,
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
 
     @router.get("/insatser")
     async def list_insatser(principal: Caller) -> list[dict]:
