@@ -1,5 +1,232 @@
-"""Placeholder until the HTML pages are written (another helper replaces this file)."""
+"""The report as a page for people: plain, printable, Swedish HTML rendered on the server,
+behind a login with the admin token (user accounts come later).
+
+Every figure on the page is read from the same document the report API answers.
+"""
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from services.reporting.domain.breakdowns import MULTI_VALUED
+from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
+from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR
+from services.reporting.entrypoints import labels
+from services.reporting.service_layer.views import ReportSource
+
+SESSION_COOKIE = "stegvis_session"
+_SESSION_MESSAGE = b"stegvis report pages session v1"
+_MAX_FORM_BYTES = 4096
+_HOME = "/rapport"
+
+# Exact counts: no caching on shared computers; no framing (the login form).
+_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+}
+
+_YEAR = re.compile(r"[0-9]{1,6}")
+_FORM_MONTH = re.compile(r"[0-9]{2}")
+_YEAR_MONTH = re.compile(r"[0-9]{4}-([0-9]{2})")
+
+_FIELD_ERRORS = {
+    "year": f"Ange ett år mellan {MIN_YEAR} och {MAX_YEAR}.",
+    "period": "Välj helår, delår eller en månad i det valda året.",
+}
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_templates.globals["labels"] = labels
+_templates.globals["MULTI_VALUED"] = MULTI_VALUED
+_templates.globals["PERIODS"] = [
+    ("helar", "Helår"),
+    ("delar", "Delår"),
+    *((f"{month:02d}", name.capitalize()) for month, name in enumerate(labels.MONTHS, 1)),
+]
 
 
-def install_report_pages(app, admin_token, reports):
-    pass
+def _page(template: str, status: int = 200, **context) -> HTMLResponse:
+    html = _templates.get_template(template).render(**context)
+    return HTMLResponse(html, status, headers=_HEADERS)
+
+
+def _session_value(admin_token: str) -> str:
+    # A MAC of a fixed text keyed by the token: valid exactly while that token is, and
+    # the token itself never sits in a browser.
+    return hmac.new(admin_token.encode(), _SESSION_MESSAGE, hashlib.sha256).hexdigest()
+
+
+def _safe_next(target: str | None) -> str:
+    """`target` when it is a path on this site, else the report (no open redirect)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return _HOME
+
+
+def _prefers_html(accept: str) -> bool:
+    """Whether the Accept header ranks HTML first, as a browser's does (`*/*` does not)."""
+    best = html = 0.0
+    for item in accept.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        best = max(best, quality)
+        if media.lower() in ("text/html", "application/xhtml+xml"):
+            html = max(html, quality)
+    return html > 0 and html >= best
+
+
+async def _form(request: Request) -> dict[str, str] | None:
+    """The url-encoded login form (too small to need a multipart parser); None if too big."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_FORM_BYTES:
+            return None
+    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return {name: values[0] for name, values in fields.items()}
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A page's query, as the form shows it again and as the report API takes it."""
+
+    year: str
+    period: str
+    """The form's choice: `helar`, `delar` or a month `01`…`12`."""
+    api_period: str
+    insats: str | None
+
+
+def _asked(year: str | None, period: str | None, insats: str | None) -> _Asked:
+    year = year or str(datetime.now(labels.LOCAL_TIME).year)
+    period = period or "helar"
+    # The form's months carry no year ("06"), so a month stays right when only the year is
+    # changed (no JavaScript to update the list); links may give the API's "YYYY-MM".
+    if _FORM_MONTH.fullmatch(period):
+        return _Asked(year, period, f"{year}-{period}", insats or None)
+    month = _YEAR_MONTH.fullmatch(period)
+    return _Asked(year, month[1] if month else period, period, insats or None)
+
+
+def install_report_pages(app: FastAPI, admin_token: str, reports: ReportSource) -> None:
+    session = _session_value(admin_token)
+
+    def has_session(request: Request) -> bool:
+        cookie = request.cookies.get(SESSION_COOKIE, "")
+        return hmac.compare_digest(cookie.encode(), session.encode())
+
+    def has_bearer(request: Request) -> bool:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode(), admin_token.encode()
+        )
+
+    def login_form(target: str, error: str | None = None, status: int = 200) -> HTMLResponse:
+        return _page("login.html", status, next=target, error=error)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse(_HOME, 303)
+
+    @app.get("/logga-in", include_in_schema=False)
+    async def show_login(target: Annotated[str | None, Query(alias="next")] = None) -> Response:
+        return login_form(_safe_next(target))
+
+    # CSRF: this form is the only POST that matters, and the SameSite=Strict cookie is never
+    # sent on a cross-site request; revisit when pages gain forms that change state.
+    @app.post("/logga-in", include_in_schema=False)
+    async def log_in(request: Request) -> Response:
+        form = await _form(request)
+        if form is None:
+            return PlainTextResponse("För stor begäran.", 413)
+        target = _safe_next(form.get("next"))
+        token = form.get("token", "")
+        if not hmac.compare_digest(token.encode(), admin_token.encode()):
+            return login_form(target, "Fel åtkomsttoken. Kontrollera den och försök igen.", 401)
+        response = RedirectResponse(target, 303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            session,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+        return response
+
+    @app.post("/logga-ut", include_in_schema=False)
+    async def log_out() -> RedirectResponse:
+        response = RedirectResponse("/logga-in", 303)
+        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+        return response
+
+    @app.get("/rapport", include_in_schema=False)
+    async def report_page(
+        request: Request,
+        year: str | None = None,
+        period: str | None = None,
+        insats: str | None = None,
+    ) -> Response:
+        logged_in = has_session(request)
+        if not (logged_in or has_bearer(request)):
+            if _prefers_html(request.headers.get("accept", "")):
+                here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/logga-in?{urlencode({'next': here})}", 303)
+            return PlainTextResponse(
+                "Inloggning krävs: logga in på /logga-in eller skicka Authorization: Bearer.",
+                401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+        asked = _asked(year, period, insats)
+        context = {"asked": asked, "insatser": await reports.insatser(), "logged_in": logged_in}
+        if not _YEAR.fullmatch(asked.year):
+            errors = {"year": _FIELD_ERRORS["year"]}
+            return _page("report.html", 422, report=None, errors=errors, **context)
+        try:
+            report = await reports.report(int(asked.year), asked.api_period, asked.insats)
+        except UnknownInsats:
+            error = f"Det finns ingen insats ”{asked.insats}”."
+            return _page("report.html", 404, report=None, errors={"insats": error}, **context)
+        except InvalidReportQuery as invalid:
+            error = _FIELD_ERRORS.get(invalid.field, invalid.reason)
+            return _page("report.html", 422, report=None, errors={invalid.field: error}, **context)
+        return _page(
+            "report.html",
+            report=report,
+            errors={},
+            generated_at=datetime.now(labels.LOCAL_TIME),
+            **context,
+        )

@@ -1,0 +1,317 @@
+"""The report pages as a person sees them: outcomes' changes on a real Redis stream into a
+real database (SQLite and PostgreSQL), then the Swedish HTML page over HTTP."""
+
+import asyncio
+import html
+import re
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from shared.records import (
+    InsatsRegistered,
+    OutcomeChange,
+    ParticipantRecord,
+    ParticipantRecordChanged,
+    StepMovement,
+)
+from shared.settings import Settings
+from shared.streams import Topology, entry_fields
+from services.reporting import bootstrap
+from services.reporting.domain import reports
+from services.reporting.domain.breakdowns import BREAKDOWN_CODES
+from services.reporting.entrypoints import labels
+from tests.reporting.support import POLICY
+
+TOKEN = "reporting-page-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
+
+
+def test_every_figure_breakdown_and_listed_code_has_a_swedish_label() -> None:
+    assert [name for name in reports.FIGURES if name not in labels.FIGURES] == []
+    assert [name for name in BREAKDOWN_CODES if name not in labels.BREAKDOWNS] == []
+    unlabelled = [
+        (name, code)
+        for name, codes in BREAKDOWN_CODES.items()
+        for code in codes or ()
+        if labels.code_label(name, code) == code
+    ]
+    assert unlabelled == []
+    assert labels.figure_label("a_figure_added_later") == "a_figure_added_later"
+
+
+def test_values_are_written_as_in_the_förbund_reports() -> None:
+    assert labels.cell(117, 97) == "117 (97)"
+    assert labels.cell(34.25, 30.1) == "34,2 (30,1)"  # rounding is the report's, not ours
+    assert labels.cell(None, 4.0) == "– (4,0)"
+    assert labels.cell(-1.5, None) == "−1,5 (–)"
+    # Halves up; a no-break space keeps the sign with its number.
+    assert (labels.percent(1, 2), labels.percent(2, 3), labels.percent(1, 8)) == (
+        "50\u00a0%", "67\u00a0%", "13\u00a0%")
+    assert labels.percent(0, 0) == "–"
+    assert labels.code_label("age_band", "25-29") == "25–29 år"
+    assert labels.code_label("weeks_in_insats_band", "13+") == "13 månader eller mer"
+    assert labels.code_label("municipality", "Umeå") == "Umeå"
+    assert labels.code_label("municipality", "okand") == "Uppgift saknas"
+    assert labels.period_title({"kind": "delar", "from": "2025-01-01", "to": "2025-08-31"}) == (
+        "Delår 2025 (1 januari–31 augusti)")
+
+
+# Arbetsrehab: three women and a man started in 2024 (one woman left, ill); in 2025 four
+# women, two men and one person of another gender start; two women and a man end.
+def _record(n: int, gender: str, start: date, end: date | None = None, reason: str | None = None,
+            **more) -> ParticipantRecord:
+    ended = {}
+    if end is not None:
+        outcome = POLICY.outcome_class(reason)
+        ended = {"end_date": end, "reason": reason, "outcome_class": outcome,
+                 "direct_to_work_or_studies": POLICY.is_direct(reason)}
+    return ParticipantRecord(participant_id=f"P{n}", insats_id=more.pop("insats_id", "a"),
+                             gender=gender, start_date=start, **ended, **more)
+
+
+RECORDS = [
+    _record(1, "kvinna", date(2024, 1, 10), date(2024, 4, 1), "sjukdom"),  # 82 days
+    _record(2, "kvinna", date(2024, 2, 1)),
+    _record(3, "kvinna", date(2024, 3, 1)),
+    _record(4, "man", date(2024, 5, 1)),
+    _record(5, "kvinna", date(2025, 1, 6), date(2025, 3, 3), "arbete",  # 56 days
+            birth_year=1990, municipality="Umeå", vas_start=40, vas_end=63,
+            steps={"vas": StepMovement(first=40, latest=63)}),
+    _record(6, "kvinna", date(2025, 2, 1), date(2025, 6, 10), "annan_insats"),  # 129 days
+    _record(7, "kvinna", date(2025, 2, 3)),
+    _record(8, "kvinna", date(2025, 4, 1)),
+    _record(9, "man", date(2025, 3, 1), date(2025, 5, 1), "studier"),  # 61 days
+    _record(10, "man", date(2025, 6, 2)),
+    _record(11, "annan", date(2025, 7, 1)),
+    _record(12, "man", date(2025, 7, 1), insats_id="b"),
+]
+
+
+def _changes() -> list[OutcomeChange]:
+    def common(position: int) -> dict:
+        return {"change_id": f"c{position}", "generation": 1, "position": position,
+                "occurred_at": T0 + timedelta(minutes=position)}
+
+    return [
+        InsatsRegistered(**common(1), insats_id="a", name="Arbetsrehab", registration="individ"),
+        InsatsRegistered(**common(2), insats_id="b", name="Steget", registration="individ"),
+        *(ParticipantRecordChanged(**common(position), insats_id=record.insats_id,
+                                   participant_id=record.participant_id, before=None,
+                                   after=record)
+          for position, record in enumerate(RECORDS, 3)),
+    ]
+
+
+LAST_POSITION = len(RECORDS) + 2
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, stream_prefix: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, redis_url=redis_url,
+                    stream_prefix=stream_prefix, admin_token=TOKEN, data_dir=tmp_path)
+
+
+@pytest.fixture
+async def client(settings: Settings, redis_url: str):
+    """The reporting app running, with every change above processed."""
+    redis = Redis.from_url(redis_url)
+    for change in _changes():
+        await redis.xadd(Topology(settings.stream_prefix).outcome_changes,
+                         entry_fields(change.change_id, change.type, change.position,
+                                      change.model_dump_json()))
+    await redis.aclose()
+    app = bootstrap.create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        deadline = time.monotonic() + 20
+        while True:
+            report = await client.get("/api/v1/reports", params={"year": 2025, "period": "helar"},
+                                      headers=AUTH)
+            if report.json()["processed_through"]["position"] >= LAST_POSITION:
+                break
+            assert time.monotonic() < deadline, report.text
+            await asyncio.sleep(0.05)
+        yield client
+
+
+def _text(page: str) -> str:
+    """What a reader sees: the text without tags, whitespace (no-break too) as one space."""
+    page = re.sub(r"<(style|title)>.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
+
+
+def _row(page: str, label: str) -> list[str]:
+    """The cells of the first table row headed `label`."""
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S):
+        cells = [_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        if cells and cells[0] == label:
+            return cells[1:]
+    raise AssertionError(f"no row {label!r}")
+
+
+async def test_the_page_shows_the_report_in_swedish_beside_last_year(client) -> None:
+    response = await client.get("/rapport", params={"year": 2025, "period": "helar",
+                                                    "insats": "a"}, headers=AUTH)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    page = response.text
+    assert '<html lang="sv">' in page
+    assert 'name="viewport"' in page and "@media print" in page
+    text = _text(page)
+    assert "Arbetsrehab: Helår 2025" in text
+    assert "samma period året innan (Helår 2024)" in text
+
+    # Columns Totalt, Kvinnor, Män, Annat; this year (last year).
+    assert _row(page, "Mått") == ["Totalt", "Kvinnor", "Män", "Annat"]
+    assert _row(page, "Nya") == ["7 (4)", "4 (3)", "2 (1)", "1 (0)"]
+    assert _row(page, "Ingående (pågående vid periodens början)") == [
+        "3 (0)", "2 (0)", "1 (0)", "0 (0)"]
+    assert _row(page, "Deltagare under perioden") == ["10 (4)", "6 (3)", "3 (1)", "1 (0)"]
+    assert _row(page, "Avslutade") == ["3 (1)", "2 (1)", "1 (0)", "0 (0)"]
+    assert _row(page, "Pågående vid periodens slut") == ["7 (3)", "4 (2)", "2 (1)", "1 (0)"]
+    assert _row(page, "Positiva avslut") == ["2 (0)", "1 (0)", "1 (0)", "0 (0)"]
+    # Shares are of those ended in the same column and year; nobody ended: a dash.
+    assert _row(page, "Positiva avslut, andel av avslutade") == [
+        "67 % (0 %)", "50 % (0 %)", "100 % (–)", "– (–)"]
+    assert _row(page, "Övriga avslut, andel av avslutade") == [
+        "0 % (100 %)", "0 % (100 %)", "0 % (–)", "– (–)"]
+    assert _row(page, "Direkt till arbete/studier/arbetssökande") == [
+        "2 (0)", "1 (0)", "1 (0)", "0 (0)"]
+    # Means with a decimal comma: (56 + 129) / 2 / 7 = 13.2 beside 82 / 7 = 11.7 weeks.
+    assert _row(page, "Genomsnittlig tid i insatsen (veckor)") == [
+        "11,7 (11,7)", "13,2 (11,7)", "8,7 (–)", "– (–)"]
+    assert _row(page, "Livssituation vid avslut (VAS, medel, 1–100)")[1] == "63,0 (–)"
+    for label in ("Mår bättre", "Arbetsförmåga: närmat sig", "Bemött med respekt (medel, 1–6)",
+                  "Deltagare i volyminsatser"):
+        assert label in text
+
+    # Those ended, by breakdown, with the codes in Swedish.
+    assert "Avslutade efter avslutsanledning" in text
+    assert _row(page, "Arbete utan lönesubvention") == ["1 (0)", "1 (0)", "0 (0)", "0 (0)"]
+    assert _row(page, "Sjukdom") == ["0 (1)", "0 (1)", "0 (0)", "0 (0)"]
+    assert _row(page, "Annan förberedande insats")[1] == "1 (0)"
+    assert _row(page, "35–39 år")[1] == "1 (0)"
+    assert _row(page, "Umeå")[0] == "1 (0)"
+    assert "Uppgift saknas" in text and "okand" not in text
+    assert "Försörjning vid avslut" in text
+
+    # Step movement, VAS 40 → 63 for the woman who went to work.
+    assert "Skattad livssituation (VAS, 1–100)" in text
+    assert _row(page, "Genomsnittlig förändring")[:2] == ["23,0 (–)", "23,0 (–)"]
+
+    assert f"till och med position {LAST_POSITION}" in text
+    assert "Sidan skapades" in text
+    assert 'scope="col"' in page and 'scope="row"' in page and "<caption>" in page
+
+
+async def test_the_form_chooses_period_and_insats(client) -> None:
+    whole = await client.get("/rapport", params={"year": 2025, "period": "helar"}, headers=AUTH)
+    assert "Hela förbundet: Helår 2025" in _text(whole.text)
+    assert _row(whole.text, "Nya")[2] == "3 (1)"  # Steget's man counts too
+    assert '<option value="a">Arbetsrehab</option>' in whole.text
+    assert '<option value="b">Steget</option>' in whole.text
+    assert '<option value="">Hela förbundet</option>' in whole.text
+
+    # The form sends a month without its year, so changing only the year keeps it valid.
+    june = await client.get("/rapport", params={"year": 2025, "period": "06", "insats": "a"},
+                            headers=AUTH)
+    assert "Arbetsrehab: Juni 2025" in _text(june.text)
+    assert _row(june.text, "Nya") == ["1 (0)", "0 (0)", "1 (0)", "0 (0)"]
+    assert '<option value="06" selected>Juni</option>' in june.text
+    assert '<option value="a" selected>Arbetsrehab</option>' in june.text
+    linked = await client.get("/rapport", params={"year": 2025, "period": "2025-06",
+                                                  "insats": "a"}, headers=AUTH)
+    assert _row(linked.text, "Nya") == _row(june.text, "Nya")
+
+    delar = await client.get("/rapport", params={"year": 2025, "period": "delar"},
+                             headers=AUTH)
+    assert "Delår 2025 (1 januari–31 augusti)" in _text(delar.text)
+
+    default = await client.get("/rapport", headers=AUTH)
+    assert f"Hela förbundet: Helår {datetime.now().year}" in _text(default.text)
+    assert (await client.get("/")).headers["location"] == "/rapport"
+
+
+async def test_what_cannot_be_shown_is_said_in_swedish(client) -> None:
+    unknown = await client.get("/rapport", params={"year": 2025, "period": "helar",
+                                                   "insats": "finns-inte"}, headers=AUTH)
+    assert unknown.status_code == 404
+    assert "Det finns ingen insats ”finns-inte”" in _text(unknown.text)
+    assert '<html lang="sv">' in unknown.text
+
+    period_error = "Välj helår, delår eller en månad i det valda året."
+    year_error = "Ange ett år mellan 1900 och 9999."
+    for params, field, message in [
+        ({"year": 2025, "period": "sommar"}, "period", period_error),
+        ({"year": 2025, "period": "2024-06"}, "period", period_error),
+        ({"year": 2025, "period": "13"}, "period", period_error),
+        ({"year": "tjugo", "period": "helar"}, "year", year_error),
+        ({"year": 12, "period": "helar"}, "year", year_error),
+    ]:
+        refused = await client.get("/rapport", params=params, headers=AUTH)
+        assert refused.status_code == 422, params
+        label = {"period": "Period", "year": "År"}[field]
+        assert f"Kontrollera fältet {label}." in _text(refused.text), params
+        # The reason stands next to the field, which points at it.
+        assert f'<span id="{field}-error" class="error">{message}</span>' in refused.text
+        assert f'aria-describedby="{field}-error"' in refused.text
+        assert "<table" not in refused.text
+
+
+async def test_a_browser_logs_in_with_the_token_and_out_again(client) -> None:
+    wanted = "/rapport?year=2025&period=helar"
+    redirected = await client.get(wanted, headers=BROWSER)
+    assert redirected.status_code == 303
+    assert redirected.headers["location"] == (
+        "/logga-in?next=%2Frapport%3Fyear%3D2025%26period%3Dhelar")
+    # A script (no HTML in Accept) is told, not redirected.
+    assert (await client.get(wanted)).status_code == 401
+    wrong_bearer = await client.get(wanted, headers={"Authorization": "Bearer nope"})
+    assert wrong_bearer.status_code == 401
+
+    form = await client.get(redirected.headers["location"], headers=BROWSER)
+    assert form.status_code == 200
+    assert '<label for="token">Åtkomsttoken</label>' in form.text
+    assert f'name="next" value="{html.escape(wanted)}"' in form.text
+
+    wrong = await client.post("/logga-in", data={"token": "gissning", "next": wanted})
+    assert wrong.status_code == 401
+    assert "Fel åtkomsttoken" in _text(wrong.text)
+    assert "set-cookie" not in wrong.headers
+
+    right = await client.post("/logga-in", data={"token": TOKEN, "next": wanted})
+    assert right.status_code == 303 and right.headers["location"] == wanted
+    cookie = right.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # plain http here
+    assert TOKEN not in cookie
+
+    page = await client.get(wanted, headers=BROWSER)  # the client keeps the cookie
+    assert page.status_code == 200
+    assert _row(page.text, "Nya")[0] == "8 (4)"
+    assert "Logga ut" in page.text
+
+    logged_out = await client.post("/logga-ut")
+    assert logged_out.status_code == 303
+    assert (await client.get(wanted, headers=BROWSER)).status_code == 303
+
+
+async def test_login_redirects_only_within_the_site_and_secures_the_cookie_on_https(
+    client,
+) -> None:
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", None):
+        data = {"token": TOKEN} if target is None else {"token": TOKEN, "next": target}
+        response = await client.post("/logga-in", data=data)
+        assert response.headers["location"] == "/rapport", target
+    client.cookies.clear()
+    https = await client.post("https://t/logga-in", data={"token": TOKEN})
+    assert "Secure" in https.headers["set-cookie"]
