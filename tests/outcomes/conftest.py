@@ -2,7 +2,7 @@
 on commit, so a failed batch leaves nothing behind, as in the database."""
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
@@ -32,6 +32,7 @@ class FakeUnitOfWork:
         self.processed = self
         self.participants = self
         self.changes = self
+        self.locked: list[list[str]] = []
         return self
 
     async def __aexit__(
@@ -48,30 +49,41 @@ class FakeUnitOfWork:
     async def generation(self) -> int:
         return self._work.generation
 
-    async def claim(self, event_ids: Sequence[str]) -> set[str]:
+    async def claim(self, event_ids: Collection[str]) -> set[str]:
         new_ids = set(event_ids) - self._work.processed
         self._work.processed |= new_ids
         return new_ids
 
     async def lock(self, participant_ids: Sequence[str]) -> None:
         assert list(participant_ids) == sorted(participant_ids)
+        self.locked.append(list(participant_ids))
+
+    async def events(
+        self, participant_ids: Collection[str]
+    ) -> dict[str, list[tuple[int, ParticipantEvent]]]:
+        return {
+            participant_id: sorted(self._work.events[participant_id], key=lambda pair: pair[0])
+            for participant_id in participant_ids
+            if self._work.events.get(participant_id)
+        }
+
+    async def records(self, participant_ids: Collection[str]) -> dict[str, ParticipantRecord]:
+        return {
+            participant_id: self._work.records[participant_id]
+            for participant_id in participant_ids
+            if participant_id in self._work.records
+        }
 
     async def add_events(self, events: Sequence[tuple[int, ParticipantEvent]]) -> None:
         for position, event in events:
             self._work.events.setdefault(event.participant_id, []).append((position, event))
 
-    async def events(self, participant_id: str) -> list[ParticipantEvent]:
-        return [event for _, event in sorted(self._work.events.get(participant_id, []),
-                                             key=lambda pair: pair[0])]
-
-    async def record(self, participant_id: str) -> ParticipantRecord | None:
-        return self._work.records.get(participant_id)
-
-    async def save(self, participant_id: str, record: ParticipantRecord | None) -> None:
-        if record is None:
-            self._work.records.pop(participant_id, None)
-        else:
-            self._work.records[participant_id] = record
+    async def save(self, records: Mapping[str, ParticipantRecord | None]) -> None:
+        for participant_id, record in records.items():
+            if record is None:
+                self._work.records.pop(participant_id, None)
+            else:
+                self._work.records[participant_id] = record
 
     async def publish(self, changes: Sequence[OutcomeChange]) -> None:
         self._work.published.extend(changes)

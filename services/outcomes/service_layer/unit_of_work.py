@@ -1,11 +1,18 @@
-"""The ports the use case needs: the state of one transaction, and the unit of work."""
+"""The ports the use case needs: the state of one transaction, and the unit of work.
 
-from collections.abc import Sequence
+Every method takes or returns a whole batch's worth, so a batch costs the same handful of
+round trips to the database whatever its size.
+"""
+
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 from shared import unit_of_work
 from shared.events import ParticipantEvent
 from shared.records import OutcomeChange, ParticipantRecord
+
+PositionedParticipantEvent = tuple[int, ParticipantEvent]
+"""A participant's event with its position in intake's event log."""
 
 
 class Meta(Protocol):
@@ -14,23 +21,31 @@ class Meta(Protocol):
 
 
 class Processed(Protocol):
-    async def claim(self, event_ids: Sequence[str]) -> set[str]:
+    async def claim(self, event_ids: Collection[str]) -> set[str]:
         """Record the ids as processed; returns those that were new."""
 
 
 class Participants(Protocol):
     async def lock(self, participant_ids: Sequence[str]) -> None:
-        """Hold these participants until commit (replicas may touch the same ones)."""
+        """Hold these participants until commit (replicas may touch the same ones).
 
-    async def add_events(self, events: Sequence[tuple[int, ParticipantEvent]]) -> None:
+        Given sorted, and taken in one fixed order, so two replicas never wait in a circle.
+        """
+
+    async def events(
+        self, participant_ids: Collection[str]
+    ) -> dict[str, list[PositionedParticipantEvent]]:
+        """Every stored (position, event) of these participants, in log order; a participant
+        without stored events is absent."""
+
+    async def records(self, participant_ids: Collection[str]) -> dict[str, ParticipantRecord]:
+        """The stored records of these participants; one without a record is absent."""
+
+    async def add_events(self, events: Sequence[PositionedParticipantEvent]) -> None:
         """Store (position, event) pairs."""
 
-    async def events(self, participant_id: str) -> list[ParticipantEvent]:
-        """Every stored event of the participant, in log order."""
-
-    async def record(self, participant_id: str) -> ParticipantRecord | None: ...
-
-    async def save(self, participant_id: str, record: ParticipantRecord | None) -> None: ...
+    async def save(self, records: Mapping[str, ParticipantRecord | None]) -> None:
+        """Store these participants' records (None: the participant has none)."""
 
 
 class Changes(Protocol):

@@ -1,0 +1,244 @@
+"""Whole batches through the SQL unit of work, on SQLite and PostgreSQL: one statement per
+step whatever the batch touches, and the same records as one participant at a time."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from shared.codes import OutcomePolicy
+from shared.events import (
+    InsatsDefined,
+    ParticipantProgressed,
+    ParticipantStarted,
+    ParticipantStopped,
+    VolumeRegistered,
+)
+from shared.records import ParticipantRecord, parse_outcome_change
+from shared.service import migrated_sessions
+from shared.settings import Settings
+from services.outcomes import bootstrap
+from services.outcomes.adapters import tables
+from services.outcomes.adapters.unit_of_work import SqlUnitOfWork
+from services.outcomes.domain.records import derive_record
+from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
+
+POLICY = OutcomePolicy()
+
+
+async def _sessions(database_url: str, tmp_path: Path) -> AsyncIterator[async_sessionmaker]:
+    settings = Settings(database_url=database_url, data_dir=tmp_path)
+    async with migrated_sessions(settings, bootstrap.SERVICE, bootstrap.REVISIONS_DIR) as made:
+        yield made
+
+
+@pytest.fixture
+async def sessions(database_url: str, tmp_path: Path) -> AsyncIterator[async_sessionmaker]:
+    async for made in _sessions(database_url, tmp_path):
+        yield made
+
+
+@pytest.fixture
+async def postgres_sessions(
+    postgres_url: str, tmp_path: Path
+) -> AsyncIterator[async_sessionmaker]:
+    """Replicas need PostgreSQL: SQLite has one writer at a time."""
+    async for made in _sessions(postgres_url, tmp_path):
+        yield made
+
+
+def _uow(sessions: async_sessionmaker) -> SqlUnitOfWork:
+    return SqlUnitOfWork(sessions, lambda: None)
+
+
+def _start(participant: str, month: int = 1, vas: int | None = 30) -> ParticipantStarted:
+    return ParticipantStarted(insats_id="a", participant_id=participant,
+                              start_date=date(2025, month, 1), gender="kvinna", vas=vas)
+
+
+def _progress(participant: str, day: int, vas: int) -> ParticipantProgressed:
+    return ParticipantProgressed(insats_id="a", participant_id=participant,
+                                 date=date(2025, 6, day), vas=vas,
+                                 indicators={"halsa": 1 + day % 5})
+
+
+def _stop(participant: str, vas: int = 80) -> ParticipantStopped:
+    return ParticipantStopped(insats_id="a", participant_id=participant,
+                              end_date=date(2025, 9, 1), reason="arbete", vas=vas)
+
+
+def _positioned(events, first: int = 1) -> list[PositionedEvent]:
+    return [PositionedEvent(n, e) for n, e in enumerate(events, start=first)]
+
+
+async def _state(sessions: async_sessionmaker) -> dict:
+    """Everything outcomes keeps, comparable across batches."""
+    async with sessions() as session:
+        records = {
+            row.participant_id: (row.insats_id, ParticipantRecord.model_validate_json(row.record))
+            for row in await session.execute(select(tables.participants))
+        }
+        events = sorted(
+            (row.participant_id, row.position, row.event_id)
+            for row in await session.execute(select(tables.participant_events))
+        )
+        processed = set(await session.scalars(select(tables.processed.c.event_id)))
+        outbox = [
+            (row.message_id, row.type, row.position, parse_outcome_change(row.body))
+            for row in await session.execute(select(tables.outbox).order_by(tables.outbox.c.id))
+        ]
+    return {"records": records, "events": events, "processed": processed, "outbox": outbox}
+
+
+def _participant_changes(state: dict, participant: str) -> list:
+    return [change for _, kind, _, change in state["outbox"]
+            if kind == "ParticipantRecordChanged" and change.participant_id == participant]
+
+
+async def test_a_participant_touched_several_times_in_one_batch_changes_once(sessions) -> None:
+    events = [_start("P1"), _progress("P1", 2, 40), _progress("P1", 9, 55),
+              _stop("P1", vas=70)]
+    batch = _positioned(events)
+
+    assert await apply_events(_uow(sessions), batch, POLICY) == 0
+
+    state = await _state(sessions)
+    (change,) = _participant_changes(state, "P1")
+    assert change.before is None
+    assert change.after == derive_record(events, POLICY)
+    assert change.change_id == events[-1].event_id and change.position == 4
+    assert change.after.steps["vas"].change == 40
+    assert state["records"] == {"P1": ("a", change.after)}
+    assert [row[2] for row in state["events"]] == [e.event_id for e in events]
+    assert state["processed"] == {e.event_id for e in events}
+
+
+async def test_a_batch_mixing_known_and_new_participants(sessions) -> None:
+    first = [_start("P1"), _start("P2", month=2), _progress("P2", 3, 35)]
+    await apply_events(_uow(sessions), _positioned(first), POLICY)
+    before = await _state(sessions)
+
+    second = [
+        InsatsDefined(insats_id="a", name="Arbetsrehab", registration="individ"),
+        _stop("P2"),  # known, with events before
+        _start("P3", month=3),  # new
+        _progress("P4", 5, 50),  # new, but no start yet: no record
+        _progress("P1", 4, 60),  # known
+        VolumeRegistered(insats_id="v", date=date(2025, 6, 1), kvinna=1, man=2, annan=0),
+        _start("P3", month=4),  # a second start of P3: the first in the log counts
+    ]
+    await apply_events(_uow(sessions), _positioned(second, first=len(first) + 1), POLICY)
+
+    state = await _state(sessions)
+    published = [change for _, _, _, change in state["outbox"][len(before["outbox"]):]]
+    assert [c.type for c in published] == [
+        "InsatsRegistered", "ParticipantRecordChanged", "ParticipantRecordChanged",
+        "VolumeCounted", "ParticipantRecordChanged"]
+    assert [c.position for c in published] == [4, 5, 8, 9, 10]  # in log order
+    by_participant = {c.participant_id: c for c in published if hasattr(c, "participant_id")}
+    assert set(by_participant) == {"P1", "P2", "P3"}
+    assert by_participant["P1"].before == before["records"]["P1"][1]
+    assert by_participant["P2"].before == before["records"]["P2"][1]
+    assert by_participant["P3"].before is None
+    assert by_participant["P3"].after.start_date == date(2025, 3, 1)
+    assert by_participant["P3"].change_id == second[6].event_id  # the newest of P3's events
+    everything = first + second
+    for participant in ("P1", "P2", "P3"):
+        events = [e for e in everything if getattr(e, "participant_id", None) == participant]
+        assert state["records"][participant][1] == derive_record(events, POLICY)
+    assert "P4" not in state["records"]
+    assert ("P4", 7, second[3].event_id) in state["events"]
+
+
+async def test_a_redelivered_batch_changes_nothing(sessions) -> None:
+    events = [_start("P1"), _start("P2"), _progress("P1", 2, 50), _stop("P2"),
+              VolumeRegistered(insats_id="v", date=date(2025, 6, 1), kvinna=1, man=0, annan=0)]
+    batch = _positioned(events)
+    await apply_events(_uow(sessions), batch, POLICY)
+    state = await _state(sessions)
+
+    assert await apply_events(_uow(sessions), batch, POLICY) == len(batch)
+    assert await apply_events(_uow(sessions), batch[::-1] + batch, POLICY) == 2 * len(batch)
+    assert await _state(sessions) == state
+
+
+async def test_events_in_any_order_and_batching_give_the_records_of_the_whole_log(
+    sessions,
+) -> None:
+    log = _positioned([
+        _start("P1"), _progress("P1", 3, 40), _start("P2"), _progress("P2", 4, 45),
+        _progress("P1", 2, 35), _stop("P1"), _progress("P2", 4, 20), _stop("P2", vas=55),
+    ])
+    # Stops before starts, later check-ins before earlier ones, a duplicate in a batch.
+    arrival = [log[5], log[7], log[1], log[6], log[6], log[3], log[0], log[2], log[4]]
+    for batch in (arrival[:2], arrival[2:5], arrival[5:]):
+        await apply_events(_uow(sessions), batch, POLICY)
+
+    state = await _state(sessions)
+    for participant in ("P1", "P2"):
+        events = [item.event for item in log if item.event.participant_id == participant]
+        assert state["records"][participant][1] == derive_record(events, POLICY)
+        chain = _participant_changes(state, participant)
+        assert chain[0].before is None
+        for earlier, later in zip(chain, chain[1:]):
+            assert later.before == earlier.after
+        assert chain[-1].after == state["records"][participant][1]
+
+
+async def test_the_statements_of_a_batch_do_not_grow_with_its_participants(sessions) -> None:
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        statements.append(statement)
+
+    async def statements_for(batch: list[PositionedEvent]) -> list[str]:
+        statements.clear()
+        await apply_events(_uow(sessions), batch, POLICY)
+        return list(statements)
+
+    engine = sessions.kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        small = await statements_for(_positioned([_start(f"S{n}") for n in range(3)]))
+        large = await statements_for(
+            _positioned([_start(f"L{n}") for n in range(60)], first=100))
+        # The same participants again: all of them known now, with records and events.
+        again = await statements_for(
+            _positioned([_progress(f"L{n}", 2, 50) for n in range(60)], first=200))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(large) == len(small) == len(again)
+    # BEGIN, generation, claim, [lock,] events, records, add events, save, outbox.
+    assert len(large) <= 9
+
+
+async def test_replicas_sharing_participants_both_commit_one_consistent_record(
+    postgres_sessions,
+) -> None:
+    sessions = postgres_sessions
+    participants = [f"P{n:02d}" for n in range(30)]
+    starts = _positioned([_start(p) for p in participants])
+    await apply_events(_uow(sessions), starts, POLICY)
+    # Two batches over the same participants, in opposite orders, applied at once.
+    one = _positioned([_progress(p, 2, 40) for p in participants], first=100)
+    two = _positioned([_progress(p, 3, 60) for p in reversed(participants)], first=200)
+    await asyncio.gather(
+        apply_events(_uow(sessions), one, POLICY), apply_events(_uow(sessions), two, POLICY)
+    )
+
+    state = await _state(sessions)
+    everything = starts + one + two
+    for participant in participants:
+        events = [item.event for item in sorted(everything, key=lambda i: i.position)
+                  if item.event.participant_id == participant]
+        assert state["records"][participant][1] == derive_record(events, POLICY)
+        chain = _participant_changes(state, participant)
+        assert len(chain) == 3
+        for earlier, later in zip(chain, chain[1:]):
+            assert later.before == earlier.after  # each saw the other's commit
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(tables.processed)) == 90
