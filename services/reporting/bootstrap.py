@@ -19,7 +19,10 @@ from services.reporting.adapters.repositories import report_reader
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
 from services.reporting.entrypoints.http import install_report_api
 from services.reporting.entrypoints.pages import install_report_pages
-from services.reporting.entrypoints.subscriber import outcomes_consumer
+from services.reporting.entrypoints.subscriber import (
+    outcomes_consumer,
+    tracking_newest_event_reflected,
+)
 from services.reporting.service_layer.unit_of_work import ReportReader
 from services.reporting.service_layer.views import ReportSource
 
@@ -53,7 +56,10 @@ def create_app(settings: Settings) -> FastAPI:
             consumer = outcomes_consumer(
                 settings, connections.redis, lambda: SqlUnitOfWork(connections.sessions)
             )
-            async with consumer.consuming(redis_url):
+            async with (
+                consumer.consuming(redis_url),
+                tracking_newest_event_reflected(lambda: report_reader(connections.sessions)),
+            ):
                 lifetime.running = _Running(connections, consumer)
                 try:
                     yield

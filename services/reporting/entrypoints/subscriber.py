@@ -1,7 +1,12 @@
-"""Outcomes' stream into the use case: decode entries, hand batches to `apply_changes`."""
+"""Outcomes' stream into the use case: decode entries, hand batches to `apply_changes`; and
+the gauge of what the reports reflect."""
 
-from collections.abc import Callable, Sequence
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 
+from prometheus_client import Gauge
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
@@ -11,9 +16,17 @@ from shared.records import OutcomeChange, parse_outcome_change
 from shared.settings import Settings
 from shared.streams import StreamEntry, Topology
 from services.reporting.service_layer.handlers import apply_changes
-from services.reporting.service_layer.unit_of_work import UnitOfWork
+from services.reporting.service_layer.unit_of_work import ReportReader, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 GROUP = "reporting"
+
+NEWEST_EVENT_REFLECTED = Gauge(
+    "stegvis_reporting_newest_event_timestamp_seconds",
+    "Unix time of the newest intake event the reports reflect (0: none). The reports' "
+    "freshness is intake's stegvis_intake_newest_event_timestamp_seconds minus this.",
+)
 
 
 def decode(entry: StreamEntry) -> OutcomeChange:
@@ -43,3 +56,34 @@ def outcomes_consumer(
         claim_idle_ms=settings.claim_idle_ms,
         max_deliveries=settings.max_deliveries,
     )
+
+
+@asynccontextmanager
+async def tracking_newest_event_reflected(
+    open_reader: Callable[[], AbstractAsyncContextManager[ReportReader]],
+    interval_seconds: float = 2.0,
+) -> AsyncIterator[None]:
+    """Keep `NEWEST_EVENT_REFLECTED` on what the database says until the block ends.
+
+    Read from the stored state rather than from the batches this replica applied: so every
+    replica shows the same, right from its start, and a rebuild (`stegvis rebuild`, another
+    process) shows at once.
+    """
+
+    async def track() -> None:
+        while True:
+            try:
+                async with open_reader() as reader:
+                    occurred_at = (await reader.processed_through()).occurred_at
+                NEWEST_EVENT_REFLECTED.set(occurred_at.timestamp() if occurred_at else 0)
+            except Exception as error:  # a gauge is not worth stopping for
+                log.warning("could not read what the reports reflect: %s", error)
+            await asyncio.sleep(interval_seconds)
+
+    task = asyncio.create_task(track(), name="newest event reflected gauge")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task

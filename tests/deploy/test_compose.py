@@ -1,0 +1,137 @@
+"""docker-compose.yml, validated by docker-compose and read: healthchecks, start order, secrets
+from the environment only, two outcomes replicas, the deploy files mounted."""
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.deploy.conftest import (
+    COMPOSE_FILE,
+    DEPLOY,
+    REPO,
+    compose,
+    required_tool,
+    service_command,
+    stegvis_services,
+)
+
+SECRETS = ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "STEGVIS_ADMIN_TOKEN", "GRAFANA_ADMIN_PASSWORD")
+_REFERENCE = re.compile(r"\$\{[A-Z][A-Z0-9_]*:\?[^}]*\}")
+_SECRET_KEY = re.compile(r"PASSWORD|TOKEN|SECRET|AUTH", re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"://[^/@:]*:([^@]*)@")
+
+
+def _docker_compose(environment: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    empty_env_file = tmp_path / "empty.env"  # a developer's own .env must not count
+    empty_env_file.touch()
+    tool = required_tool("docker-compose", "apt-get install docker-compose")
+    return subprocess.run(
+        [tool, "--env-file", str(empty_env_file), "-f", str(COMPOSE_FILE), "config", "-q"],
+        cwd=REPO,
+        env={k: v for k, v in os.environ.items() if k not in SECRETS} | environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_docker_compose_accepts_the_file_given_the_secrets(tmp_path: Path) -> None:
+    result = _docker_compose({name: "not-a-real-secret" for name in SECRETS}, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", SECRETS)
+def test_each_secret_is_required(missing: str, tmp_path: Path) -> None:
+    given = {name: "not-a-real-secret" for name in SECRETS if name != missing}
+    result = _docker_compose(given, tmp_path)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_every_service_has_a_healthcheck() -> None:
+    for name, service in compose()["services"].items():
+        assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+
+
+def test_services_start_after_what_they_need_is_healthy() -> None:
+    services = compose()["services"]
+    for name, service in services.items():
+        for dependency, condition in service.get("depends_on", {}).items():
+            assert dependency in services, f"{name} depends on unknown {dependency}"
+            assert condition == {"condition": "service_healthy"}, f"{name} → {dependency}"
+    for name, service in stegvis_services(compose()).items():
+        assert set(service["depends_on"]) >= {"postgres", "redis"}, name
+
+
+def _strings(node: object, key: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in the file with the mapping key it is under (list items: the parent's)."""
+    if isinstance(node, dict):
+        for child_key, child in node.items():
+            yield from _strings(child, str(child_key))
+    elif isinstance(node, list):
+        for child in node:
+            yield from _strings(child, key)
+    elif isinstance(node, str):
+        yield key, node
+
+
+def test_no_secret_is_written_in_the_file() -> None:
+    for key, value in _strings(compose()):
+        if _SECRET_KEY.search(key):
+            assert _REFERENCE.fullmatch(value), f"{key}: {value!r} is not a ${{VAR:?}} reference"
+        for password in _URL_PASSWORD.findall(value):
+            assert _REFERENCE.fullmatch(password), f"{key}: a URL carries a literal password"
+    redis_command = compose()["services"]["redis"]["command"]
+    password = redis_command[redis_command.index("--requirepass") + 1]
+    assert _REFERENCE.fullmatch(password)
+
+
+def test_redis_keeps_its_streams_across_a_restart() -> None:
+    command = compose()["services"]["redis"]["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+
+
+def test_two_outcomes_replicas_share_the_group_under_names_of_their_own() -> None:
+    services = stegvis_services(compose())
+    consumers = {
+        name: service["environment"].get("STEGVIS_CONSUMER_NAME")
+        for name, service in services.items()
+        if service_command(service) in ("outcomes", "reporting")
+    }
+    assert all(consumers.values()), f"a consumer without a stable name: {consumers}"
+    assert len(set(consumers.values())) == len(consumers), consumers
+    outcomes = [name for name, service in services.items() if service_command(service) == "outcomes"]
+    assert len(outcomes) >= 2
+
+
+def _bind_mounts(service: dict) -> dict[str, str]:
+    """Host path (from the repository) → path in the container, of the service's binds."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        source, target, *_ = volume.split(":")
+        if source.startswith("./"):
+            mounts[source.removeprefix("./")] = target
+    return mounts
+
+
+def test_prometheus_and_grafana_mount_every_deploy_file() -> None:
+    services = compose()["services"]
+    mounted = {}
+    for name in ("prometheus", "grafana"):
+        mounted |= _bind_mounts(services[name])
+    for source in mounted:
+        assert (REPO / source).exists(), f"mounted {source} does not exist"
+    deploy_files = {
+        str(path.relative_to(REPO))
+        for directory in ("prometheus", "grafana")
+        for path in (DEPLOY / directory).rglob("*")
+        if path.is_file()
+    }
+    assert deploy_files <= set(mounted), f"not mounted: {deploy_files - set(mounted)}"
+    assert "--config.file=" + mounted["deploy/prometheus/prometheus.yml"] in (
+        services["prometheus"]["command"]
+    )
