@@ -29,6 +29,7 @@ from redis.asyncio import Redis
 from sqlalchemy.exc import DBAPIError
 
 from shared import metrics
+from shared.settings import Settings
 from shared.streams import StreamEntry, dead_letter_stream, ensure_group
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,29 @@ class StreamConsumer(Generic[T]):
     batch_size: int = 200
     claim_idle_ms: int = 10_000
     max_deliveries: int = 5
+
+    @classmethod
+    def configured(
+        cls,
+        settings: Settings,
+        redis: Redis,
+        stream: str,
+        group: str,
+        decode: Callable[[StreamEntry], T],
+        handle: Callable[[Sequence[T]], Awaitable[None]],
+    ) -> "StreamConsumer[T]":
+        """This replica's consumer of `stream` in `group`, tuned by `settings`."""
+        return cls(
+            redis=redis,
+            stream=stream,
+            group=group,
+            consumer=settings.consumer_name,
+            decode=decode,
+            handle=handle,
+            batch_size=settings.batch_size,
+            claim_idle_ms=settings.claim_idle_ms,
+            max_deliveries=settings.max_deliveries,
+        )
 
     def __post_init__(self) -> None:
         # The reader and the claimer share one replica's handler: one transaction at a time.

@@ -38,14 +38,4 @@ def intake_consumer(
         duplicates = await apply_events(new_uow(), batch, policy)
         metrics.DUPLICATES.labels(stream, GROUP).inc(duplicates)
 
-    return StreamConsumer(
-        redis=redis,
-        stream=stream,
-        group=GROUP,
-        consumer=settings.consumer_name,
-        decode=decode,
-        handle=handle,
-        batch_size=settings.batch_size,
-        claim_idle_ms=settings.claim_idle_ms,
-        max_deliveries=settings.max_deliveries,
-    )
+    return StreamConsumer.configured(settings, redis, stream, GROUP, decode, handle)

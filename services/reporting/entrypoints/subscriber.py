@@ -45,17 +45,7 @@ def outcomes_consumer(
         applied = await apply_changes(new_uow(), batch)
         metrics.DUPLICATES.labels(stream, GROUP).inc(applied.duplicates)
 
-    return StreamConsumer(
-        redis=redis,
-        stream=stream,
-        group=GROUP,
-        consumer=settings.consumer_name,
-        decode=decode,
-        handle=handle,
-        batch_size=settings.batch_size,
-        claim_idle_ms=settings.claim_idle_ms,
-        max_deliveries=settings.max_deliveries,
-    )
+    return StreamConsumer.configured(settings, redis, stream, GROUP, decode, handle)
 
 
 @asynccontextmanager
