@@ -17,7 +17,13 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
+
+from shared.settings import Settings
+
+SERVICE_TOKEN = "service-admin-token-0123456789"
+SERVICE_AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -113,3 +119,24 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """Each test using this runs twice: on SQLite (the embedded default) and PostgreSQL."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return request.getfixturevalue(fixture)
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, stream_prefix: str, tmp_path: Path) -> Settings:
+    """A service on the test's database, Redis and stream prefix, retrying failures quickly."""
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        stream_prefix=stream_prefix,
+        admin_token=SERVICE_TOKEN,
+        data_dir=tmp_path,
+        claim_idle_ms=100,
+        max_deliveries=2,
+    )
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()

@@ -3,10 +3,8 @@
 import asyncio
 import time
 from datetime import date
-from pathlib import Path
 
 import httpx
-import pytest
 from redis.asyncio import Redis
 
 from shared.events import InsatsDefined, ParticipantStarted, ParticipantStopped
@@ -14,25 +12,6 @@ from shared.records import parse_outcome_change
 from shared.settings import Settings
 from shared.streams import Topology, dead_letter_stream, entry_fields, ensure_group
 from services.outcomes import bootstrap
-
-
-@pytest.fixture
-def settings(database_url: str, redis_url: str, stream_prefix: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        redis_url=redis_url,
-        stream_prefix=stream_prefix,
-        data_dir=tmp_path,
-        claim_idle_ms=100,
-        max_deliveries=2,
-    )
-
-
-@pytest.fixture
-async def redis(redis_url: str):
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 async def _send(redis: Redis, settings: Settings, position: int, event) -> None:

@@ -1,12 +1,9 @@
 """The report pages as a person sees them: outcomes' changes on a real Redis stream into a
 real database (SQLite and PostgreSQL), then the Swedish HTML page over HTTP."""
 
-import asyncio
 import html
 import re
-import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,15 +17,14 @@ from shared.records import (
     StepMovement,
 )
 from shared.settings import Settings
-from shared.streams import Topology, entry_fields
 from services.reporting import bootstrap
 from services.reporting.domain import reports
 from services.reporting.domain.breakdowns import BREAKDOWN_CODES
 from services.reporting.entrypoints import labels
+from tests.conftest import SERVICE_AUTH as AUTH, SERVICE_TOKEN as TOKEN
+from tests.reporting.running import processed_through, publish_changes
 from tests.reporting.support import POLICY
 
-TOKEN = "reporting-page-token-0123456789"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 
@@ -113,33 +109,15 @@ LAST_POSITION = len(RECORDS) + 2
 
 
 @pytest.fixture
-def settings(database_url: str, redis_url: str, stream_prefix: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, redis_url=redis_url,
-                    stream_prefix=stream_prefix, admin_token=TOKEN, data_dir=tmp_path)
-
-
-@pytest.fixture
-async def client(settings: Settings, redis_url: str):
+async def client(settings: Settings, redis: Redis):
     """The reporting app running, with every change above processed."""
-    redis = Redis.from_url(redis_url)
-    for change in _changes():
-        await redis.xadd(Topology(settings.stream_prefix).outcome_changes,
-                         entry_fields(change.change_id, change.type, change.position,
-                                      change.model_dump_json()))
-    await redis.aclose()
+    await publish_changes(redis, settings, *_changes())
     app = bootstrap.create_app(settings)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
     ):
-        deadline = time.monotonic() + 20
-        while True:
-            report = await client.get("/api/v1/reports", params={"year": 2025, "period": "helar"},
-                                      headers=AUTH)
-            if report.json()["processed_through"]["position"] >= LAST_POSITION:
-                break
-            assert time.monotonic() < deadline, report.text
-            await asyncio.sleep(0.05)
+        await processed_through(client, LAST_POSITION)
         yield client
 
 

@@ -6,11 +6,9 @@ import csv
 import io
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import openpyxl
-import pytest
 from redis.asyncio import Redis
 
 from shared.records import (
@@ -21,32 +19,12 @@ from shared.records import (
     VolumeCounted,
 )
 from shared.settings import Settings
-from shared.streams import Topology, dead_letter_stream, entry_fields, ensure_group
+from shared.streams import Topology, dead_letter_stream, ensure_group
 from services.reporting import bootstrap
+from tests.conftest import SERVICE_AUTH as AUTH
+from tests.reporting.running import processed_through, publish_changes, report
 
-TOKEN = "reporting-admin-token-0123456789"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def settings(database_url: str, redis_url: str, stream_prefix: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        redis_url=redis_url,
-        stream_prefix=stream_prefix,
-        admin_token=TOKEN,
-        data_dir=tmp_path,
-        claim_idle_ms=100,
-        max_deliveries=2,
-    )
-
-
-@pytest.fixture
-async def redis(redis_url: str):
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 def _common(position: int, generation: int = 1) -> dict:
@@ -80,37 +58,8 @@ HISTORY: list[OutcomeChange] = [
 ]
 
 
-def _stream(settings: Settings) -> str:
-    return Topology(settings.stream_prefix).outcome_changes
-
-
-async def _publish(redis: Redis, settings: Settings, *changes: OutcomeChange) -> None:
-    for change in changes:
-        await redis.xadd(
-            _stream(settings),
-            entry_fields(change.change_id, change.type, change.position,
-                         change.model_dump_json()),
-        )
-
-
 def _columns(total: int, kvinna: int, man: int, annan: int) -> dict[str, int]:
     return {"total": total, "kvinna": kvinna, "man": man, "annan": annan}
-
-
-async def _report(client: httpx.AsyncClient, **params) -> dict:
-    response = await client.get("/api/v1/reports", params=params, headers=AUTH)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def _processed_through(client: httpx.AsyncClient, position: int) -> dict:
-    deadline = time.monotonic() + 20
-    while True:
-        report = await _report(client, year=2025, period="helar")
-        if report["processed_through"]["position"] >= position:
-            return report
-        assert time.monotonic() < deadline, f"stuck at {report['processed_through']}"
-        await asyncio.sleep(0.05)
 
 
 def _client(app) -> httpx.AsyncClient:
@@ -121,23 +70,24 @@ async def test_changes_become_figures_once_and_garbage_is_dead_lettered(
     settings: Settings, redis: Redis
 ) -> None:
     # Published before reporting ever ran: the group must see them from the start.
-    await ensure_group(redis, _stream(settings), "reporting")
-    await _publish(redis, settings, *HISTORY[:4])
+    await ensure_group(redis, Topology(settings.stream_prefix).outcome_changes, "reporting")
+    await publish_changes(redis, settings, *HISTORY[:4])
     app = bootstrap.create_app(settings)
     async with app.router.lifespan_context(app), _client(app) as client:
         assert (await client.get("/health")).status_code == 200
         assert (await client.get("/ready")).json() == {"database": True, "redis": True}
-        await _processed_through(client, 4)
-        await redis.xadd(_stream(settings), {"id": "garbage", "body": "not json"})
+        await processed_through(client, 4)
+        await redis.xadd(Topology(settings.stream_prefix).outcome_changes,
+                         {"id": "garbage", "body": "not json"})
         stale = _changed(99, None, P2.model_copy(update={"participant_id": "P9"}), 0)
         # A duplicate of a change already applied, another generation's, then the rest.
-        await _publish(redis, settings, HISTORY[3], stale, *HISTORY[4:])
-        report = await _processed_through(client, 6)
-        whole = await _report(client, year=2025, period="helar")
+        await publish_changes(redis, settings, HISTORY[3], stale, *HISTORY[4:])
+        through_six = await processed_through(client, 6)
+        whole = await report(client, year=2025, period="helar")
         metrics = (await client.get("/metrics")).text
         insatser = (await client.get("/api/v1/insatser", headers=AUTH)).json()
 
-        dead = dead_letter_stream(_stream(settings), "reporting")
+        dead = dead_letter_stream(Topology(settings.stream_prefix).outcome_changes, "reporting")
         deadline = time.monotonic() + 20
         while await redis.xlen(dead) < 1:
             assert time.monotonic() < deadline, "the garbage entry was never dead-lettered"
@@ -146,11 +96,10 @@ async def test_changes_become_figures_once_and_garbage_is_dead_lettered(
 
     assert dead_fields[b"id"] == b"garbage"
     # The stale change (position 99) neither counted nor moved the position.
-    assert report["processed_through"] == {"position": 6,
-                                           "occurred_at": (T0 + timedelta(minutes=6)).isoformat()}
-    report = whole
-    assert report["insats"] is None
-    f = report["figures"]
+    assert through_six["processed_through"] == {
+        "position": 6, "occurred_at": (T0 + timedelta(minutes=6)).isoformat()}
+    assert whole["insats"] is None
+    f = whole["figures"]
     assert f["opening"] == _columns(1, 1, 0, 0)
     assert f["new"] == _columns(1, 0, 1, 0)
     assert f["ended"] == _columns(1, 1, 0, 0)
@@ -161,8 +110,8 @@ async def test_changes_become_figures_once_and_garbage_is_dead_lettered(
     assert f["volume_participants"] == _columns(21, 12, 8, 1)
     assert f["mean_weeks_in_insats"] == {"total": 48.7, "kvinna": 48.7, "man": None,
                                          "annan": None}  # 341 days
-    assert report["breakdowns"]["municipality"]["Umeå"] == _columns(1, 1, 0, 0)
-    assert report["previous_year"]["figures"]["new"] == _columns(1, 1, 0, 0)
+    assert whole["breakdowns"]["municipality"]["Umeå"] == _columns(1, 1, 0, 0)
+    assert whole["previous_year"]["figures"]["new"] == _columns(1, 1, 0, 0)
     assert 'stegvis_reporting_stale_changes_total' in metrics
     assert insatser == [
         {"insats_id": "a", "name": "Arbetsrehab", "registration": "individ"},
@@ -175,10 +124,10 @@ async def test_the_report_api_refuses_what_it_cannot_answer_and_exports_csv_and_
 ) -> None:
     app = bootstrap.create_app(settings)
     async with app.router.lifespan_context(app), _client(app) as client:
-        await _publish(redis, settings, *HISTORY)
-        await _processed_through(client, 6)
+        await publish_changes(redis, settings, *HISTORY)
+        await processed_through(client, 6)
 
-        one = await _report(client, year=2025, period="2025-02", insats="a")
+        one = await report(client, year=2025, period="2025-02", insats="a")
         assert (one["insats"], one["insats_name"]) == ("a", "Arbetsrehab")
         assert one["period"] == {"kind": "month", "from": "2025-02-01", "to": "2025-02-28"}
         assert one["figures"]["ended"] == _columns(1, 1, 0, 0)
@@ -240,22 +189,22 @@ async def test_reset_empties_the_figures_and_starts_a_generation(
 ) -> None:
     app = bootstrap.create_app(settings)
     async with app.router.lifespan_context(app), _client(app) as client:
-        await _publish(redis, settings, *HISTORY)
-        await _processed_through(client, 6)
+        await publish_changes(redis, settings, *HISTORY)
+        await processed_through(client, 6)
         assert await bootstrap.processed_position(settings) == 6
 
         await bootstrap.reset(settings, 2)
-        emptied = await _report(client, year=2025, period="helar")
+        emptied = await report(client, year=2025, period="helar")
         assert emptied["processed_through"] == {"position": 0, "occurred_at": None}
         assert all(columns["total"] in (0, None) for columns in emptied["figures"].values())
         assert (await client.get("/api/v1/insatser", headers=AUTH)).json() == []
 
         # What the rebuild sends: the same history in generation 2, beside old stragglers.
-        await _publish(redis, settings, _changed(7, None, P2),
+        await publish_changes(redis, settings, _changed(7, None, P2),
                        *(change.model_copy(update={"change_id": f"new-{change.change_id}",
                                                    "generation": 2})
                          for change in HISTORY))
-        rebuilt = await _processed_through(client, 6)
+        rebuilt = await processed_through(client, 6)
     assert rebuilt["figures"]["new"] == _columns(1, 0, 1, 0)
     assert rebuilt["figures"]["ended"] == _columns(1, 1, 0, 0)
     assert rebuilt["processed_through"]["position"] == 6
