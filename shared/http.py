@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pydantic import ValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HTTP_REQUESTS = Counter(
     "stegvis_http_requests_total", "HTTP requests answered.", ["route", "method", "status"]
@@ -101,6 +102,80 @@ def validation_errors(error: RequestValidationError | ValidationError) -> list[t
     ]
 
 
+ResponseObserver = Callable[["Answered"], None]
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One answered HTTP request, as request observers see it."""
+
+    method: str
+    path: str
+    """The raw path requested."""
+    route: str
+    """The matched route's template (`/api/v1/insatser/{insats_id}`), or "unmatched"."""
+    status: int
+    seconds: float
+
+
+class RequestMetrics:
+    """Pure ASGI middleware: counts and times every HTTP request by route template, method
+    and status, then tells the app's other observers (`observe_responses`).
+
+    Unlike `@app.middleware("http")` (Starlette's BaseHTTPMiddleware) it runs no task and no
+    memory streams per request: it only wraps `send` to see the status.
+    """
+
+    def __init__(self, app: ASGIApp, observers: list[ResponseObserver] | None = None) -> None:
+        self.app = app
+        self._observers = observers if observers is not None else []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the server answers when the app fails before a response starts
+
+        async def send_and_note_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note_status)
+        except Exception:
+            self._answered(scope, status, started)  # the server answers 500 if nothing was sent
+            raise
+        self._answered(scope, status, started)
+
+    def _answered(self, scope: Scope, status: int, started: float) -> None:
+        # The router stored the matched route in the scope, which it shares with us.
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        answered = Answered(
+            scope["method"], scope["path"], route, status, time.perf_counter() - started
+        )
+        HTTP_SECONDS.labels(route, answered.method).observe(answered.seconds)
+        HTTP_REQUESTS.labels(route, answered.method, str(status)).inc()
+        for observer in self._observers:
+            observer(answered)
+
+
+def response_observers(app: FastAPI) -> list[ResponseObserver]:
+    """The app's list of request observers, which `RequestMetrics` calls after each answer."""
+    observers = getattr(app.state, "stegvis_response_observers", None)
+    if observers is None:
+        observers = app.state.stegvis_response_observers = []
+    return observers
+
+
+def observe_responses(app: FastAPI, observer: ResponseObserver) -> None:
+    """Call `observer` after every HTTP request the app answers (installed before it starts;
+    `install_common_routes` installs the middleware that calls it)."""
+    response_observers(app).append(observer)
+
+
 def install_common_routes(
     app: FastAPI,
     ready: Callable[[], Awaitable[bool]],
@@ -122,15 +197,7 @@ def install_common_routes(
             field_errors_body([(error.field, error.message, "value_error")]), status_code=422
         )
 
-    @app.middleware("http")
-    async def _measure(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        HTTP_SECONDS.labels(path, request.method).observe(time.perf_counter() - started)
-        HTTP_REQUESTS.labels(path, request.method, str(response.status_code)).inc()
-        return response
+    app.add_middleware(RequestMetrics, observers=response_observers(app))
 
     @app.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:

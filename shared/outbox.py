@@ -83,7 +83,13 @@ class OutboxRelay:
         groups: tuple[str, ...],
         batch_size: int = 500,
         idle_seconds: float = 0.05,
+        coalesce_seconds: float = 0.05,
     ) -> None:
+        """`idle_seconds`: how often it looks for rows when nobody wakes it (rows another
+        replica staged). `coalesce_seconds`: the least time from one round's start to the
+        next one's when woken, so a burst of commits (one wake-up each) is published in a
+        few rounds of many rows, not a round per commit; a wake-up after a quiet spell is
+        served at once."""
         self._sessions = sessions
         self._table = table
         self._redis = redis
@@ -91,6 +97,7 @@ class OutboxRelay:
         self._groups = groups
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
+        self._coalesce_seconds = coalesce_seconds
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task | None = None
 
@@ -111,7 +118,8 @@ class OutboxRelay:
         return self._task is not None and not self._task.done()
 
     def wake(self) -> None:
-        """Publish without waiting for the next poll (called after a commit)."""
+        """Publish without waiting for the next poll (called after a commit). Wake-ups
+        while a round runs, however many, make one more round after it."""
         self._wakeup.set()
 
     async def publish_pending(self) -> int:
@@ -152,8 +160,13 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Publish until cancelled; errors are logged and retried, never fatal."""
+        loop = asyncio.get_running_loop()
         groups_ready = False
         while True:
+            # Cleared before the round reads the table: a commit from now on is either in
+            # this round or wakes the next one, never lost.
+            self._wakeup.clear()
+            round_started = loop.time()
             try:
                 if not groups_ready:
                     for group in self._groups:
@@ -166,9 +179,16 @@ class OutboxRelay:
                 log.exception("outbox relay to %s failed; retrying", self._stream)
                 published = 0
                 await asyncio.sleep(1)
-            if published < self._batch_size:
-                self._wakeup.clear()
-                try:
-                    await asyncio.wait_for(self._wakeup.wait(), self._idle_seconds)
-                except TimeoutError:
-                    pass
+            if published >= self._batch_size:
+                continue  # a full batch: more are waiting
+            try:
+                # Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that
+                # arrives as the wake-up does, and the relay would never stop.
+                async with asyncio.timeout(self._idle_seconds):
+                    await self._wakeup.wait()
+            except TimeoutError:
+                continue  # poll
+            # Woken: let the rest of a burst of commits gather into the same round.
+            linger = self._coalesce_seconds - (loop.time() - round_started)
+            if linger > 0:
+                await asyncio.sleep(linger)

@@ -21,7 +21,7 @@ from services.intake.adapters import tables
 from services.intake.bootstrap import create_app
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
-from services.intake.service_layer.unit_of_work import ConcurrentWrite
+from services.intake.service_layer.unit_of_work import ConcurrentWrite, Lock
 
 ADMIN_TOKEN = "intake-admin-token-0123456789"
 
@@ -38,7 +38,7 @@ class FakeInsatser:
     def __init__(self, state: FakeState) -> None:
         self._state = state
 
-    async def get(self, insats_id: str, *, for_update: bool = False) -> Insats | None:
+    async def get(self, insats_id: str, *, lock: Lock = Lock.NONE) -> Insats | None:
         return self._state.insatser.get(insats_id)
 
     async def add(self, insats: Insats) -> None:
@@ -56,12 +56,14 @@ class FakeParticipants:
     def __init__(self, state: FakeState) -> None:
         self._state = state
 
-    async def get(self, participant_id: str) -> Participant | None:
+    async def get(self, participant_id: str, *, lock: Lock = Lock.NONE) -> Participant | None:
         return self._state.participants.get(participant_id)
 
-    async def add(self, participant: Participant) -> None:
-        assert participant.participant_id not in self._state.participants
+    async def add(self, participant: Participant) -> bool:
+        if participant.participant_id in self._state.participants:
+            return False
         self._state.participants[participant.participant_id] = participant
+        return True
 
     async def update(self, participant: Participant) -> None:
         self._state.participants[participant.participant_id] = participant
@@ -83,6 +85,13 @@ class FakeEventLog:
         self._state.events.append(event)
         self.appended.append(event)
         return len(self._state.events)
+
+    async def append_with_participant(
+        self, event: IntakeEvent, participant: Participant
+    ) -> int | None:
+        if not await FakeParticipants(self._state).add(participant):
+            return None
+        return await self.append(event)
 
     async def has_registrations(self, insats_id: str) -> bool:
         return any(

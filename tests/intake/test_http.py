@@ -287,3 +287,107 @@ async def test_a_rebuild_requeues_the_whole_log_in_order(intake) -> None:
 
 async def _has_entries(intake, count: int) -> bool:
     return await intake.redis.xlen(intake.stream) >= count
+
+
+async def test_starts_at_once_in_one_insats_get_distinct_codes_and_all_reach_the_stream(
+    intake,
+) -> None:
+    await _define(intake.client, "steget")
+    path = f"{INSATSER}/steget/participants"
+    answers = await asyncio.gather(*(intake.client.post(path, json=START) for _ in range(40)))
+    assert {r.status_code for r in answers} == {201}
+    codes = [r.json()["participant_id"] for r in answers]
+    assert len(set(codes)) == 40
+
+    logged = await intake.logged_events()
+    starts = [e for _, e in logged if e.type == "ParticipantStarted"]
+    assert sorted(e.participant_id for e in starts) == sorted(codes)
+    listed = (await intake.client.get(path)).json()["participants"]
+    assert sorted(p["participant_id"] for p in listed) == sorted(codes)
+    await _eventually(lambda: _has_entries(intake, 41))
+    entries = await intake.redis.xrange(intake.stream)
+    assert sorted(f[b"id"].decode() for _, f in entries) == sorted(e.event_id for _, e in logged)
+
+
+async def test_a_participant_takes_no_progress_after_its_stop_even_at_once(intake) -> None:
+    await _define(intake.client, "steget")
+    participant = await _start(intake.client)
+    base = f"{INSATSER}/steget/participants/{participant}"
+    calls = [intake.client.post(f"{base}/stop", json=STOP) for _ in range(6)] + [
+        intake.client.post(f"{base}/progress", json={"date": "2025-04-01"}) for _ in range(6)
+    ]
+    answers = await asyncio.gather(*calls)
+    stops, progress = answers[:6], answers[6:]
+    assert sorted(r.status_code for r in stops) == [201] + [409] * 5
+    assert {r.status_code for r in progress} <= {201, 409}
+
+    logged = [
+        (p, e)
+        for p, e in await intake.logged_events()
+        if getattr(e, "participant_id", None) == participant
+    ]
+    (stop_position,) = [p for p, e in logged if e.type == "ParticipantStopped"]
+    progressed = [p for p, e in logged if e.type == "ParticipantProgressed"]
+    assert len(progressed) == sum(r.status_code == 201 for r in progress)
+    assert all(p < stop_position for p in progressed)
+
+
+async def test_registration_does_not_change_under_starts_running_at_once(intake) -> None:
+    await _define(intake.client, "steget")
+    path = f"{INSATSER}/steget/participants"
+    *starts, change = await asyncio.gather(
+        *(intake.client.post(path, json=START) for _ in range(12)),
+        intake.client.put(f"{INSATSER}/steget", json={"name": "Steget", "registration": "volym"}),
+    )
+    accepted = sum(r.status_code == 201 for r in starts)
+    registration = (await intake.client.get(f"{INSATSER}/steget")).json()["registration"]
+    if change.status_code == 200:  # the change came first: no start after it was accepted
+        assert (registration, accepted) == ("volym", 0)
+        assert {r.status_code for r in starts} == {409}
+    else:
+        assert (change.status_code, registration) == (409, "individ")
+        assert accepted >= 1
+    logged = await intake.logged_events()
+    assert sum(e.type == "ParticipantStarted" for _, e in logged) == accepted
+
+
+async def test_request_metrics_are_labelled_by_route_template(intake) -> None:
+    from prometheus_client import REGISTRY
+
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    template = f"{INSATSER}/{{insats_id}}/participants"
+    requests, seconds = "stegvis_http_requests_total", "stegvis_http_request_duration_seconds"
+    refused = "stegvis_intake_commands_refused_total"
+    counted = {
+        "started": (requests, {"route": template, "method": "POST", "status": "201"}),
+        "not_found": (requests, {"route": template, "method": "POST", "status": "404"}),
+        "unmatched": (requests, {"route": "unmatched", "method": "GET", "status": "404"}),
+        "timed": (f"{seconds}_count", {"route": template, "method": "POST"}),
+        "refused_404": (refused, {"status": "404"}),
+        "refused_422": (refused, {"status": "422"}),
+    }
+    before = {key: sample(name, **labels) for key, (name, labels) in counted.items()}
+
+    await _define(intake.client, "steget")
+    await _start(intake.client)
+    client = intake.client
+    assert (await client.post(f"{INSATSER}/saknas/participants", json=START)).status_code == 404
+    assert (await client.post(f"{INSATSER}/steget/participants", json={})).status_code == 422
+    assert (await intake.client.get("/nowhere")).status_code == 404
+    assert (await intake.client.get(f"{INSATSER}/saknas")).status_code == 404  # not a command
+
+    after = {key: sample(name, **labels) for key, (name, labels) in counted.items()}
+    assert {key: after[key] - before[key] for key in counted} == {
+        "started": 1,
+        "not_found": 1,
+        "unmatched": 1,
+        "timed": 3,
+        "refused_404": 1,
+        "refused_422": 1,
+    }
+    text = (await intake.client.get("/metrics")).text
+    assert f'route="{template}"' in text
+    assert "/api/v1/insatser/steget/participants" not in text
+    assert 'route="/nowhere"' not in text

@@ -5,7 +5,19 @@ import time
 from datetime import UTC, datetime
 from http import HTTPStatus
 
-from sqlalchemy import Float, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    Float,
+    Insert,
+    Select,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.codes import Registration
@@ -14,16 +26,17 @@ from shared.outbox import OutboxMessage, add_to_outbox
 from services.intake.adapters import tables
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
+from services.intake.service_layer.unit_of_work import Lock
 
 
 class SqlInsatser:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, insats_id: str, *, for_update: bool = False) -> Insats | None:
-        query = select(tables.insatser).where(tables.insatser.c.insats_id == insats_id)
-        if for_update:
-            query = query.with_for_update()
+    async def get(self, insats_id: str, *, lock: Lock = Lock.NONE) -> Insats | None:
+        query = _locked(
+            select(tables.insatser).where(tables.insatser.c.insats_id == insats_id), lock
+        )
         row = (await self._session.execute(query)).first()
         return _insats(row) if row else None
 
@@ -44,6 +57,18 @@ class SqlInsatser:
         return [_insats(row) for row in rows]
 
 
+def _locked(query: Select, lock: Lock) -> Select:
+    """The query, holding its rows until commit as `lock` says (SQLite ignores it: there a
+    transaction holds the whole database for writing from its start)."""
+    if lock is Lock.SHARE:
+        # KEY SHARE: the weakest row lock; it conflicts only with FOR UPDATE (Lock.UPDATE),
+        # not with other sharers, nor with the KEY SHARE lock a foreign key check takes.
+        return query.with_for_update(read=True, key_share=True)
+    if lock is Lock.UPDATE:
+        return query.with_for_update()
+    return query
+
+
 def _insats(row) -> Insats:
     return Insats(row.insats_id, row.name, Registration(row.registration))
 
@@ -56,24 +81,35 @@ def _insats_values(insats: Insats) -> dict:
     }
 
 
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+"""INSERT … ON CONFLICT, by dialect."""
+
+
 class SqlParticipants:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, participant_id: str) -> Participant | None:
-        row = (
-            await self._session.execute(
-                select(tables.participants).where(
-                    tables.participants.c.participant_id == participant_id
-                )
-            )
-        ).first()
+    async def get(self, participant_id: str, *, lock: Lock = Lock.NONE) -> Participant | None:
+        query = _locked(
+            select(tables.participants).where(
+                tables.participants.c.participant_id == participant_id
+            ),
+            lock,
+        )
+        row = (await self._session.execute(query)).first()
         return _participant(row) if row else None
 
-    async def add(self, participant: Participant) -> None:
-        await self._session.execute(
-            insert(tables.participants).values(**_participant_values(participant))
+    async def add(self, participant: Participant) -> bool:
+        # ON CONFLICT DO NOTHING: a taken id leaves the transaction usable (a plain INSERT's
+        # unique violation would abort it); the insert waits for a transaction holding the
+        # same id uncommitted, and stores the row if that one rolls back.
+        insert_ = _INSERTS[self._session.get_bind().dialect.name](tables.participants)
+        result = await self._session.execute(
+            insert_.values(**_participant_values(participant)).on_conflict_do_nothing(
+                index_elements=[tables.participants.c.participant_id]
+            )
         )
+        return result.rowcount == 1
 
     async def update(self, participant: Participant) -> None:
         await self._session.execute(
@@ -111,27 +147,65 @@ class SqlEventLog:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._postgresql = session.get_bind().dialect.name == "postgresql"
         self.appended: list[IntakeEvent] = []
 
     async def append(self, event: IntakeEvent) -> int:
+        position = await self._append(event, None)
+        assert position is not None
+        return position
+
+    async def append_with_participant(
+        self, event: IntakeEvent, participant: Participant
+    ) -> int | None:
+        return await self._append(event, participant)
+
+    async def _append(self, event: IntakeEvent, participant: Participant | None) -> int | None:
         body = event.model_dump_json()
-        result = await self._session.execute(
-            insert(tables.events).values(
-                event_id=event.event_id,
-                type=event.type,
-                insats_id=event.insats_id,
-                participant_id=getattr(event, "participant_id", None),
-                occurred_at=event.occurred_at,
-                body=body,
+        if self._postgresql:
+            # One round trip: participant, event and outbox row in one statement.
+            parameters = {
+                "e_event_id": event.event_id,
+                "e_type": event.type,
+                "e_insats_id": event.insats_id,
+                "e_participant_id": getattr(event, "participant_id", None),
+                "e_occurred_at": event.occurred_at,
+                "e_body": body,
+                "e_staged_at": time.time(),
+            }
+            if participant is None:
+                statement = _APPEND
+            else:
+                statement = _APPEND_WITH_PARTICIPANT
+                parameters |= {
+                    "p_participant_id": participant.participant_id,
+                    "p_insats_id": participant.insats_id,
+                    "p_start_date": participant.start_date,
+                }
+            position = (await self._session.execute(statement, parameters)).scalar_one_or_none()
+        else:
+            if participant is not None and not await SqlParticipants(self._session).add(
+                participant
+            ):
+                return None
+            result = await self._session.execute(
+                insert(tables.events).values(
+                    event_id=event.event_id,
+                    type=event.type,
+                    insats_id=event.insats_id,
+                    participant_id=getattr(event, "participant_id", None),
+                    occurred_at=event.occurred_at,
+                    body=body,
+                )
             )
-        )
-        position = result.inserted_primary_key[0]
-        await add_to_outbox(
-            self._session,
-            tables.outbox,
-            [OutboxMessage(event.event_id, event.type, position, body)],
-        )
-        self.appended.append(event)
+            position = result.inserted_primary_key[0]
+            await add_to_outbox(
+                self._session,
+                tables.outbox,
+                [OutboxMessage(event.event_id, event.type, position, body)],
+            )
+        if position is not None:
+            self.appended.append(event)
         return position
 
     async def has_registrations(self, insats_id: str) -> bool:
@@ -145,6 +219,54 @@ class SqlEventLog:
                 )
             )
         )
+
+
+def _append_statement(*, with_participant: bool) -> Insert:
+    """PostgreSQL: append an event and stage it in the outbox in one statement, returning
+    its position. `with_participant`: store the new participant first (ON CONFLICT DO
+    NOTHING, as `SqlParticipants.add`); when its id is taken nothing is stored and no row is
+    returned."""
+    events, outbox = tables.events, tables.outbox
+    event = {
+        name: bindparam(f"e_{name}", type_=events.c[name].type)
+        for name in ("event_id", "type", "insats_id", "participant_id", "occurred_at", "body")
+    }
+    if with_participant:
+        participants = tables.participants
+        stored = (
+            postgresql.insert(participants)
+            .values(
+                {
+                    participants.c[name]: bindparam(f"p_{name}", type_=participants.c[name].type)
+                    for name in ("participant_id", "insats_id", "start_date")
+                }
+            )
+            .on_conflict_do_nothing(index_elements=[participants.c.participant_id])
+            .returning(participants.c.participant_id)
+            .cte("stored_participant")
+        )
+        append_event = insert(events).from_select(
+            list(event), select(*event.values()).select_from(stored)
+        )
+    else:
+        append_event = insert(events).values(
+            {events.c[name]: value for name, value in event.items()}
+        )
+    appended = append_event.returning(events.c.position).cte("appended")
+    return insert(outbox).from_select(
+        ["message_id", "type", "position", "body", "created_at"],
+        select(
+            event["event_id"],
+            event["type"],
+            appended.c.position,
+            event["body"],
+            bindparam("e_staged_at", type_=outbox.c.created_at.type),
+        ).select_from(appended),
+    ).returning(outbox.c.position)
+
+
+_APPEND = _append_statement(with_participant=False)
+_APPEND_WITH_PARTICIPANT = _append_statement(with_participant=True)
 
 
 async def requeue_event_log(session: AsyncSession) -> int:

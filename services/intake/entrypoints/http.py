@@ -16,7 +16,7 @@ from shared.events import (
     StopDetails,
     VolumeDetails,
 )
-from shared.http import Principal, field_errors_body
+from shared.http import Answered, Principal, field_errors_body, observe_responses
 from services.intake.domain.errors import CommandRefused, InvalidField, NotFound
 from services.intake.domain.model import Participant
 from services.intake.service_layer import handlers, views
@@ -54,16 +54,16 @@ def install_intake_api(
         code = HTTPStatus.NOT_FOUND if isinstance(error, NotFound) else HTTPStatus.CONFLICT
         return JSONResponse({"detail": str(error)}, code)
 
-    @app.middleware("http")
-    async def _count_refusals(request: Request, call_next):
-        response = await call_next(request)
-        if (
-            request.method in _COMMAND_METHODS
-            and request.url.path.startswith(PREFIX)
-            and response.status_code >= 400
-        ):
-            COMMANDS_REFUSED.labels(str(response.status_code)).inc()
-        return response
+    observe_responses(app, _count_refusals)
+
+
+def _count_refusals(answered: Answered) -> None:
+    if (
+        answered.status >= 400
+        and answered.method in _COMMAND_METHODS
+        and answered.path.startswith(PREFIX)
+    ):
+        COMMANDS_REFUSED.labels(str(answered.status)).inc()
 
 
 def _router(

@@ -26,7 +26,7 @@ from services.intake.service_layer.answers import (
     StoredAnswer,
     insats_body,
 )
-from services.intake.service_layer.unit_of_work import ConcurrentWrite, UnitOfWork
+from services.intake.service_layer.unit_of_work import ConcurrentWrite, Lock, UnitOfWork
 
 EVENTS_ACCEPTED = Counter(
     "stegvis_intake_events_accepted_total",
@@ -79,7 +79,7 @@ def _replay(stored: StoredAnswer, key: IdempotencyKey) -> Answer:
 
 
 async def define_insats(uow: UnitOfWork, insats_id: str, details: InsatsDetails) -> Answer:
-    current = await uow.insatser.get(insats_id, for_update=True)
+    current = await uow.insatser.get(insats_id, lock=Lock.UPDATE)
     has_registrations = current is not None and await uow.events.has_registrations(insats_id)
     event = rules.define_insats(insats_id, details, current, has_registrations)
     if event is None:
@@ -104,9 +104,16 @@ async def start_participant(
     new_code: Callable[[], str] = new_participant_code,
 ) -> Answer:
     insats = await _insats(uow, insats_id)
-    event = rules.start_participant(insats, await _unused_code(uow, new_code), details)
-    position = await uow.events.append(event)
-    await uow.participants.add(Participant(event.participant_id, insats_id, event.start_date))
+    # The participants' primary key keeps codes unique: a drawn code already taken, even by
+    # a transaction not yet committed, stores nothing, and another is drawn.
+    for _ in range(MAX_CODE_DRAWS):
+        event = rules.start_participant(insats, new_code(), details)
+        participant = Participant(event.participant_id, insats_id, event.start_date)
+        position = await uow.events.append_with_participant(event, participant)
+        if position is not None:
+            break
+    else:
+        raise RuntimeError(f"no unused participant code in {MAX_CODE_DRAWS} draws")
     return Answer(
         HTTPStatus.CREATED,
         {"participant_id": event.participant_id, "event_id": event.event_id, "position": position},
@@ -116,7 +123,7 @@ async def start_participant(
 async def record_progress(
     uow: UnitOfWork, insats_id: str, participant_id: str, details: ProgressDetails
 ) -> Answer:
-    participant = await _participant(uow, insats_id, participant_id)
+    participant = await _participant(uow, insats_id, participant_id, Lock.SHARE)
     event = rules.record_progress(participant, details)
     position = await uow.events.append(event)
     return Answer(HTTPStatus.CREATED, {"event_id": event.event_id, "position": position})
@@ -125,7 +132,7 @@ async def record_progress(
 async def stop_participant(
     uow: UnitOfWork, insats_id: str, participant_id: str, details: StopDetails
 ) -> Answer:
-    participant = await _participant(uow, insats_id, participant_id)
+    participant = await _participant(uow, insats_id, participant_id, Lock.UPDATE)
     event = rules.stop_participant(participant, details)
     position = await uow.events.append(event)
     await uow.participants.update(participant.stopped_on(event.end_date))
@@ -142,25 +149,25 @@ async def register_volume(uow: UnitOfWork, insats_id: str, details: VolumeDetail
 
 
 async def _insats(uow: UnitOfWork, insats_id: str) -> Insats:
-    # Locked until commit: a participant's commands and a change of registration
-    # never interleave.
-    insats = await uow.insatser.get(insats_id, for_update=True)
+    # Shared until commit, so a change of registration (`define_insats`, which takes the
+    # row exclusively) never interleaves with a registration that checked the old one; the
+    # registrations themselves run side by side.
+    insats = await uow.insatser.get(insats_id, lock=Lock.SHARE)
     if insats is None:
         raise NotFound(f"no insats {insats_id}")
     return insats
 
 
-async def _participant(uow: UnitOfWork, insats_id: str, participant_id: str) -> Participant:
-    await _insats(uow, insats_id)
-    participant = await uow.participants.get(participant_id)
+async def _participant(
+    uow: UnitOfWork, insats_id: str, participant_id: str, lock: Lock
+) -> Participant:
+    # Locked until commit: a stop (UPDATE) waits for any other command on the participant,
+    # and the command that waited reads the participant as that one left it, so a
+    # participant is stopped once and takes nothing after its stop. The insats needs no
+    # lock: it has a registration (this participant), so its registration cannot change.
+    participant = await uow.participants.get(participant_id, lock=lock)
     if participant is None or participant.insats_id != insats_id:
+        if await uow.insatser.get(insats_id) is None:
+            raise NotFound(f"no insats {insats_id}")
         raise NotFound(f"no participant {participant_id} in insats {insats_id}")
     return participant
-
-
-async def _unused_code(uow: UnitOfWork, new_code: Callable[[], str]) -> str:
-    for _ in range(MAX_CODE_DRAWS):
-        code = new_code()
-        if await uow.participants.get(code) is None:
-            return code
-    raise RuntimeError(f"no unused participant code in {MAX_CODE_DRAWS} draws")

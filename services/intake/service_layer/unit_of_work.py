@@ -1,5 +1,6 @@
 """The ports the use cases need: repositories of one transaction, and the unit of work."""
 
+from enum import Enum
 from typing import Protocol
 
 from shared import unit_of_work
@@ -12,9 +13,18 @@ class ConcurrentWrite(Exception):
     """Another transaction stored the same key first; this one was rolled back."""
 
 
+class Lock(Enum):
+    """How a read row is held until commit (where the database locks rows)."""
+
+    NONE = "none"
+    SHARE = "share"
+    """Others may share it too, but nobody may hold it with UPDATE meanwhile."""
+    UPDATE = "update"
+    """Held alone: waits for every other holder; whoever waits reads it as this one left it."""
+
+
 class Insatser(Protocol):
-    async def get(self, insats_id: str, *, for_update: bool = False) -> Insats | None:
-        """`for_update`: hold the insats until commit, so its commands run one at a time."""
+    async def get(self, insats_id: str, *, lock: Lock = Lock.NONE) -> Insats | None: ...
 
     async def add(self, insats: Insats) -> None: ...
 
@@ -24,9 +34,11 @@ class Insatser(Protocol):
 
 
 class Participants(Protocol):
-    async def get(self, participant_id: str) -> Participant | None: ...
+    async def get(self, participant_id: str, *, lock: Lock = Lock.NONE) -> Participant | None: ...
 
-    async def add(self, participant: Participant) -> None: ...
+    async def add(self, participant: Participant) -> bool:
+        """Store the participant, or nothing and False when its id is taken (also by a
+        transaction not yet committed: then after waiting for it)."""
 
     async def update(self, participant: Participant) -> None: ...
 
@@ -40,6 +52,13 @@ class EventLog(Protocol):
     async def append(self, event: IntakeEvent) -> int:
         """Append the event and stage it for publication; returns its position."""
 
+    async def append_with_participant(
+        self, event: IntakeEvent, participant: Participant
+    ) -> int | None:
+        """Store the new participant and append the event (its start), as `append`; or
+        store nothing and return None when the participant's id is taken (as
+        `Participants.add`)."""
+
     async def has_registrations(self, insats_id: str) -> bool:
         """Whether any participant or volume was registered in the insats."""
 
@@ -52,7 +71,8 @@ class Answers(Protocol):
 
 class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     """One transaction. Committing, or leaving the block, raises `ConcurrentWrite` if a
-    unique key (an idempotency key) was taken by another transaction meanwhile."""
+    unique key (an idempotency key, an insats id) was taken by another transaction
+    meanwhile."""
 
     insatser: Insatser
     participants: Participants

@@ -1,0 +1,104 @@
+"""Intake's commands on the real unit of work (SQLite and PostgreSQL): what the database,
+not the command, guarantees."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from shared.codes import Gender, Registration
+from shared.events import InsatsDetails, StartDetails
+from shared.service import migrated_sessions
+from shared.settings import Settings
+from services.intake.adapters import tables
+from services.intake.adapters.unit_of_work import SqlUnitOfWork
+from services.intake.bootstrap import REVISIONS_DIR, SERVICE
+from services.intake.service_layer import handlers
+
+START = StartDetails(start_date=date(2025, 2, 3), gender=Gender.KVINNA)
+
+
+@pytest.fixture
+async def new_uow(
+    database_url: str, tmp_path: Path
+) -> AsyncIterator[Callable[[], SqlUnitOfWork]]:
+    settings = Settings(database_url=database_url, data_dir=tmp_path)
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+        yield lambda: SqlUnitOfWork(sessions, lambda: None)
+
+
+def _start(codes: list[str]):
+    """A start that draws these codes, in order."""
+    draws = iter(codes)
+    return lambda uow: handlers.start_participant(
+        uow, "steget", START, new_code=lambda: next(draws)
+    )
+
+
+async def _stored(new_uow) -> tuple[list[str], list[str], list[str]]:
+    """Participants, started participants in the log, and messages in the outbox."""
+    async with new_uow() as uow:
+        session = uow._session
+        participants = (await session.scalars(select(tables.participants.c.participant_id))).all()
+        started = (
+            await session.scalars(
+                select(tables.events.c.participant_id).where(
+                    tables.events.c.type == "ParticipantStarted"
+                )
+            )
+        ).all()
+        staged = (
+            await session.scalars(select(tables.outbox.c.type).order_by(tables.outbox.c.id))
+        ).all()
+    return sorted(participants), sorted(started), staged
+
+
+async def test_a_code_taken_even_by_a_transaction_not_yet_committed_is_drawn_again(new_uow):
+    await handlers.execute(
+        new_uow,
+        lambda uow: handlers.define_insats(
+            uow, "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+        ),
+    )
+    first = await handlers.execute(new_uow, _start(["AAAA-AAAA"]))
+    again = await handlers.execute(new_uow, _start(["AAAA-AAAA", "BBBB-BBBB"]))
+    codes = (first.body["participant_id"], again.body["participant_id"])
+    assert codes == ("AAAA-AAAA", "BBBB-BBBB")
+
+    # One transaction holds CCCC-CCCC, uncommitted, while another draws it: that one waits,
+    # finds it taken once the first commits, and draws again.
+    async with new_uow() as holding:
+        held = await _start(["CCCC-CCCC"])(holding)
+        racing = asyncio.create_task(
+            handlers.execute(new_uow, _start(["CCCC-CCCC", "DDDD-DDDD"]))
+        )
+        await asyncio.sleep(0.2)  # let it reach the database (the outcome is the same if not)
+        await holding.commit()
+    raced = await racing
+    codes = (held.body["participant_id"], raced.body["participant_id"])
+    assert codes == ("CCCC-CCCC", "DDDD-DDDD")
+
+    codes = ["AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC", "DDDD-DDDD"]
+    participants, started, staged = await _stored(new_uow)
+    assert (participants, started) == (codes, codes)
+    assert staged == ["InsatsDefined"] + ["ParticipantStarted"] * 4
+
+
+async def test_a_code_still_taken_after_every_draw_stores_nothing(new_uow):
+    await handlers.execute(
+        new_uow,
+        lambda uow: handlers.define_insats(
+            uow, "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+        ),
+    )
+    await handlers.execute(new_uow, _start(["AAAA-AAAA"]))
+    with pytest.raises(RuntimeError, match="no unused participant code"):
+        await handlers.execute(new_uow, _start(["AAAA-AAAA"] * handlers.MAX_CODE_DRAWS))
+    assert await _stored(new_uow) == (
+        ["AAAA-AAAA"],
+        ["AAAA-AAAA"],
+        ["InsatsDefined", "ParticipantStarted"],
+    )
