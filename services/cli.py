@@ -3,18 +3,17 @@
 import argparse
 import asyncio
 import importlib
-import logging
 import sys
 import time
 
 from shared.http import serve
+from shared.logs import configure_logging
 from shared.settings import Settings
 
 SERVICES = ("intake", "outcomes", "reporting")
 
 
-def _run_service(name: str) -> int:
-    settings = Settings()
+def _run_service(name: str, settings: Settings) -> int:
     bootstrap = importlib.import_module(f"services.{name}.bootstrap")
     port = getattr(settings, f"{name}_port")
     serve(bootstrap.create_app(settings), settings.host, port)
@@ -73,18 +72,15 @@ def main(argv: list[str] | None = None) -> int:
         help="show progress until the reports reflect the whole log (at most SECONDS)",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
-    )
-    # One line per alembic plugin at every start says nothing an operator needs.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if args.command == "up":
         from services.up import up
 
         return up()
+    settings = Settings()
+    configure_logging(args.command, settings.log_format, settings.log_level)
     if args.command == "rebuild":
-        return asyncio.run(_rebuild(Settings(), args.wait))
-    return _run_service(args.command)
+        return asyncio.run(_rebuild(settings, args.wait))
+    return _run_service(args.command, settings)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import socket
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,10 @@ class Settings(BaseSettings):
     """A delivered entry left unacknowledged this long is claimed and retried."""
     max_deliveries: int = Field(default=5, ge=1)
     """After this many failed deliveries an entry goes to the dead-letter stream."""
+
+    log_format: Literal["json", "text"] = "json"
+    """`json`: one object per line, with `event_id` where a line concerns one event."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     delar_end_month: int = Field(default=8, ge=1, le=11)
     outcome_classes: dict[Reason, OutcomeClass] = {}

@@ -3,6 +3,7 @@
 Idempotency-Key, commit. A refused command raises `CommandRefused` and changes nothing.
 """
 
+import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from http import HTTPStatus
@@ -16,6 +17,7 @@ from shared.events import (
     StopDetails,
     VolumeDetails,
 )
+from shared.logs import trace
 from services.intake.domain import rules
 from services.intake.domain.errors import Conflict, NotFound
 from services.intake.domain.model import Insats, Participant
@@ -27,6 +29,8 @@ from services.intake.service_layer.answers import (
     insats_body,
 )
 from services.intake.service_layer.unit_of_work import ConcurrentWrite, Lock, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 EVENTS_ACCEPTED = Counter(
     "stegvis_intake_events_accepted_total",
@@ -69,6 +73,7 @@ async def _execute_once(
     for event in appended:
         EVENTS_ACCEPTED.labels(event.type).inc()
         NEWEST_EVENT.set(event.occurred_at.timestamp())
+        log.info("event accepted", extra=trace(event.event_id, event.type))
     return answer
 
 

@@ -1,5 +1,6 @@
 """Applying a batch of intake events: one transaction, each event at most once."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -16,6 +17,7 @@ from shared.events import (
     ParticipantStopped,
     VolumeRegistered,
 )
+from shared.logs import trace
 from shared.records import (
     InsatsRegistered,
     OutcomeChange,
@@ -29,11 +31,14 @@ from services.outcomes.service_layer.unit_of_work import (
     UnitOfWork,
 )
 
+log = logging.getLogger(__name__)
+
 CHANGES = Counter(
     "stegvis_outcomes_changes_total",
     "Changes committed to the outbox for reporting, by type.",
     ["type"],
 )
+
 
 _PARTICIPANT_EVENTS = (ParticipantStarted, ParticipantProgressed, ParticipantStopped)
 
@@ -107,6 +112,8 @@ async def apply_events(
         await uow.commit()
     for change in changes:
         CHANGES.labels(change.type).inc()
+    for item in fresh:
+        log.info("event applied", extra=trace(item.event.event_id, item.event.type, item.position))
     return len(batch) - len(fresh)
 
 

@@ -1,11 +1,13 @@
 """Applying a batch of outcomes' changes: one transaction, each change at most once, only
 the current generation's."""
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from prometheus_client import Counter
 
+from shared.logs import trace
 from shared.records import InsatsRegistered, OutcomeChange, ParticipantRecordChanged, VolumeCounted
 from services.reporting.domain.contributions import (
     Contributions,
@@ -16,10 +18,13 @@ from services.reporting.domain.contributions import (
 from services.reporting.domain.model import Insats
 from services.reporting.service_layer.unit_of_work import UnitOfWork
 
+log = logging.getLogger(__name__)
+
 STALE_CHANGES = Counter(
     "stegvis_reporting_stale_changes_total",
     "Changes ignored because they belong to another generation than reporting's (rebuild).",
 )
+
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ async def apply_changes(uow: UnitOfWork, batch: Sequence[OutcomeChange]) -> Appl
         await uow.commit()
     stale = len(batch) - len(current)
     STALE_CHANGES.inc(stale)
+    for change in fresh:  # change_id: the intake event behind the change
+        log.info("change applied", extra=trace(change.change_id, change.type, change.position))
     return Applied(duplicates=len(current) - len(fresh), stale=stale)
 
 

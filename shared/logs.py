@@ -1,0 +1,46 @@
+"""Logs as one JSON object per line, so that a log store can filter them by field; above all
+`event_id`, which follows one intake event through intake, outcomes and reporting."""
+
+import json
+import logging
+from datetime import UTC, datetime
+
+TRACE_FIELDS = ("event_id", "event_type", "position")
+"""Fields a log call may pass in `extra` that the JSON line carries."""
+
+
+def trace(event_id: str, event_type: str, position: int | None = None) -> dict[str, object]:
+    """`extra` of a log line about one event (or the change an event caused)."""
+    return {"event_id": event_id, "event_type": event_type, "position": position}
+
+
+class JsonLines(logging.Formatter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self._service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "service": self._service,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in TRACE_FIELDS:
+            if (value := getattr(record, name, None)) is not None:
+                line[name] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def configure_logging(service: str, log_format: str, level: str) -> None:
+    handler = logging.StreamHandler()
+    if log_format == "json":
+        handler.setFormatter(JsonLines(service))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    # One line per alembic plugin at every start says nothing an operator needs.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -1,0 +1,61 @@
+"""Structured logs as an operator's log store reads them: every line of every service is one
+JSON object, and one intake event can be followed through all three by its `event_id`."""
+
+import json
+import logging
+import time
+
+from shared.logs import JsonLines, trace
+from tests.deploy.conftest import Stack
+
+
+def _lines(stack: Stack, name: str) -> list[dict]:
+    text = stack.services[name].log.read_text(errors="replace")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _mentions(stack: Stack, event_id: str) -> dict[str, str]:
+    """Service name → the message of its first line about `event_id`."""
+    found = {}
+    for name in stack.services:
+        for line in _lines(stack, name):
+            if line.get("event_id") == event_id:
+                found[name] = line["message"]
+                break
+    return found
+
+
+def test_one_event_is_followed_through_every_service_by_its_id(stack: Stack) -> None:
+    with stack.client("intake") as intake:
+        assert intake.put("/api/v1/insatser/loggad",
+                          json={"name": "Loggad", "registration": "individ"}).status_code == 201
+        started = intake.post("/api/v1/insatser/loggad/participants",
+                              json={"start_date": "2026-03-02", "gender": "annan"}).json()
+        stopped = intake.post(
+            f"/api/v1/insatser/loggad/participants/{started['participant_id']}/stop",
+            json={"end_date": "2026-04-30", "reason": "studier"},
+        ).json()
+    deadline = time.monotonic() + 60
+    while True:
+        mentions = _mentions(stack, stopped["event_id"])
+        services_seen = {name.split("-")[0] for name in mentions}
+        if services_seen == {"intake", "outcomes", "reporting"}:
+            break
+        assert time.monotonic() < deadline, f"event seen only by {mentions}"
+        time.sleep(0.2)
+    assert mentions["intake"] == "event accepted"
+    assert mentions["reporting"] == "change applied"
+    for name in stack.services:  # every line parsed above: each is one JSON object
+        assert all({"time", "level", "service", "message"} <= set(line)
+                   for line in _lines(stack, name)), name
+
+
+def test_a_line_about_an_event_carries_its_id_type_and_position() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "event %s", ("applied",), None)
+    record.__dict__.update(trace("e-1", "ParticipantStarted", 7))
+    line = json.loads(JsonLines("outcomes").format(record))
+    assert line | {"time": None} == {
+        "time": None, "level": "info", "service": "outcomes", "logger": "x",
+        "message": "event applied", "event_id": "e-1", "event_type": "ParticipantStarted",
+        "position": 7,
+    }
