@@ -183,7 +183,8 @@ async def test_refusals_name_what_is_wrong(intake) -> None:
 
     assert await intake.logged_events() == before
     metrics = (await client.get("/metrics")).text
-    assert 'stegvis_intake_commands_refused_total{status="409"}' in metrics
+    assert ('stegvis_intake_commands_refused_total{command="register_volume",reason="conflict",'
+            'status="409"}') in metrics
 
 
 async def test_a_retry_with_the_idempotency_key_records_nothing_new(intake) -> None:
@@ -365,8 +366,9 @@ async def test_request_metrics_are_labelled_by_route_template(intake) -> None:
         "not_found": (requests, {"route": template, "method": "POST", "status": "404"}),
         "unmatched": (requests, {"route": "unmatched", "method": "GET", "status": "404"}),
         "timed": (f"{seconds}_count", {"route": template, "method": "POST"}),
-        "refused_404": (refused, {"status": "404"}),
-        "refused_422": (refused, {"status": "422"}),
+        "refused_404": (refused, {"command": "start", "reason": "not_found", "status": "404"}),
+        "refused_422": (refused, {"command": "start", "reason": "unprocessable_entity",
+                                  "status": "422"}),
     }
     before = {key: sample(name, **labels) for key, (name, labels) in counted.items()}
 

@@ -26,11 +26,20 @@ from services.intake.service_layer.unit_of_work import UnitOfWork
 
 COMMANDS_REFUSED = Counter(
     "stegvis_intake_commands_refused_total",
-    "Commands (PUT/POST) answered with an error, by HTTP status.",
-    ["status"],
+    "Commands (PUT/POST) answered with an error, by command, reason and HTTP status.",
+    ["command", "reason", "status"],
 )
 
 PREFIX = "/api/v1/insatser"
+_PARTICIPANT = f"{PREFIX}/{{insats_id}}/participants/{{participant_id}}"
+COMMANDS = {
+    ("PUT", f"{PREFIX}/{{insats_id}}"): "define_insats",
+    ("POST", f"{PREFIX}/{{insats_id}}/participants"): "start",
+    ("POST", f"{_PARTICIPANT}/progress"): "progress",
+    ("POST", f"{_PARTICIPANT}/stop"): "stop",
+    ("POST", f"{PREFIX}/{{insats_id}}/volume"): "register_volume",
+}
+"""The command of each (method, route template); refusals of anything else are `unknown`."""
 _COMMAND_METHODS = frozenset({"PUT", "POST"})
 
 InsatsId = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,64}$")]
@@ -63,7 +72,9 @@ def _count_refusals(answered: Answered) -> None:
         and answered.method in _COMMAND_METHODS
         and answered.path.startswith(PREFIX)
     ):
-        COMMANDS_REFUSED.labels(str(answered.status)).inc()
+        command = COMMANDS.get((answered.method, answered.route), "unknown")
+        reason = HTTPStatus(answered.status).name.lower()  # e.g. unprocessable_entity
+        COMMANDS_REFUSED.labels(command, reason, str(answered.status)).inc()
 
 
 def _router(
