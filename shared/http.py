@@ -16,6 +16,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.asyncapi import stream_specification
+
 HTTP_REQUESTS = Counter(
     "stegvis_http_requests_total", "HTTP requests answered.", ["route", "method", "status"]
 )
@@ -180,11 +182,14 @@ def install_common_routes(
     app: FastAPI,
     ready: Callable[[], Awaitable[bool]],
     dependencies: Callable[[], Awaitable[dict[str, bool]]],
+    stream_prefix: str,
 ) -> None:
-    """422 body, request metrics, `GET /health`, `GET /ready` and `GET /metrics`.
+    """422 body, request metrics, `GET /health`, `GET /ready`, `GET /metrics` and
+    `GET /asyncapi.json`.
 
     `/health`: the service started and its workers run (what `stegvis up` and compose wait
     for). `/ready`: what it depends on answers right now (each check by name).
+    `/asyncapi.json`: the event streams, as named with this system's `stream_prefix`.
     """
 
     @app.exception_handler(RequestValidationError)
@@ -213,6 +218,10 @@ def install_common_routes(
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi() -> JSONResponse:
+        return JSONResponse(stream_specification(stream_prefix))
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:

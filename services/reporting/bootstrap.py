@@ -82,7 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     reports = ReportSource(open_reader, settings.delar_end_month)
     app = FastAPI(title="Stegvis reporting", version="1", lifespan=lifespan)
-    install_common_routes(app, ready, dependencies)
+    install_common_routes(app, ready, dependencies, settings.stream_prefix)
     install_report_api(app, bearer_auth(admin_token), reports)
     # The HTML pages (entrypoints/pages.py), last: they may add routes of their own.
     install_report_pages(app, admin_token, reports)
