@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import importlib
+import os
 import sys
 import time
 
@@ -11,6 +12,9 @@ from shared.logs import configure_logging
 from shared.settings import Settings
 
 SERVICES = ("intake", "outcomes", "reporting")
+CONSOLE_COMMANDS = ("up", "rebuild")
+CONSOLE_LOGGING = {"STEGVIS_LOG_FORMAT": "text", "STEGVIS_LOG_LEVEL": "WARNING"}
+"""A person reads what `up` and `rebuild` print: plain lines, none per event unless asked for."""
 
 
 def _run_service(name: str, settings: Settings) -> int:
@@ -72,12 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         help="show progress until the reports reflect the whole log (at most SECONDS)",
     )
     args = parser.parse_args(argv)
+    if args.command in CONSOLE_COMMANDS:
+        for key, value in CONSOLE_LOGGING.items():
+            os.environ.setdefault(key, value)  # `up`'s children inherit them
+    settings = Settings()
+    configure_logging(args.command, settings.log_format, settings.log_level)
     if args.command == "up":
         from services.up import up
 
-        return up()
-    settings = Settings()
-    configure_logging(args.command, settings.log_format, settings.log_level)
+        return up(settings)
     if args.command == "rebuild":
         return asyncio.run(_rebuild(settings, args.wait))
     return _run_service(args.command, settings)

@@ -16,7 +16,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-from shared.logs import configure_logging
 from shared.settings import Settings
 
 log = logging.getLogger("stegvis.up")
@@ -133,15 +132,7 @@ class Supervisor:
             (self._run_dir / f"{service}.pid").unlink(missing_ok=True)
 
 
-CONSOLE_LOGGING = {"STEGVIS_LOG_FORMAT": "text", "STEGVIS_LOG_LEVEL": "WARNING"}
-"""Under `up` a person reads the console: plain lines, and none per event unless asked for."""
-
-
-def up() -> int:
-    for key, value in CONSOLE_LOGGING.items():
-        os.environ.setdefault(key, value)  # for `up` and, inherited, its children
-    settings = Settings()
-    configure_logging("up", settings.log_format, settings.log_level)
+def up(settings: Settings) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     environment = {
         **os.environ,
