@@ -5,6 +5,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from services.reporting.domain.contributions import month_of
@@ -23,11 +24,12 @@ class Period:
     first: date
     last: date
 
-    @property
+    # Cached: a report compares every monthly row with them.
+    @cached_property
     def first_month(self) -> str:
         return month_of(self.first)
 
-    @property
+    @cached_property
     def last_month(self) -> str:
         return month_of(self.last)
 
