@@ -17,7 +17,8 @@ from shared.codes import (
 )
 from shared.records import ParticipantRecord, StepMovement
 from services.reporting.domain.contributions import Cell
-from services.reporting.domain.reports import MonthlyRow
+from services.reporting.domain.periods import Period
+from services.reporting.domain.reports import PeriodRow, ProcessedThrough, report_document
 
 POLICY = OutcomePolicy()
 FIRST_DAY, LAST_DAY = date(2022, 1, 1), date(2026, 12, 31)
@@ -74,11 +75,30 @@ def records(
     )
 
 
-def monthly_rows(cells: Mapping[Cell, float], insats_id: str | None = None) -> list[MonthlyRow]:
-    """What the database answers: cells summed over insatser (or of one), zeros included."""
-    summed: dict[tuple[str, str, str, str], float] = {}
+def period_rows(
+    cells: Mapping[Cell, float], period: Period, insats_id: str | None = None
+) -> list[PeriodRow]:
+    """What the database answers: cells summed over insatser (or of one) and over the
+    period's months, and before it, zeros included."""
+    summed: dict[tuple[bool, str, str, str], float] = {}
     for cell, value in cells.items():
-        if insats_id is None or cell.insats_id == insats_id:
-            key = (cell.month, str(cell.gender), cell.figure, cell.code)
-            summed[key] = summed.get(key, 0) + value
-    return [MonthlyRow(*key, value) for key, value in summed.items()]
+        if cell.month > period.last_month or (insats_id and cell.insats_id != insats_id):
+            continue
+        key = (cell.month < period.first_month, str(cell.gender), cell.figure, cell.code)
+        summed[key] = summed.get(key, 0) + value
+    return [PeriodRow(*key, value) for key, value in summed.items()]
+
+
+def report_of(
+    cells: Mapping[Cell, float],
+    period: Period,
+    insats_id: str | None,
+    insats_name: str | None,
+    processed: ProcessedThrough,
+) -> dict:
+    """The report of `period` as reporting builds it from what the database would answer."""
+    return report_document(
+        period_rows(cells, period, insats_id),
+        period_rows(cells, period.previous_year(), insats_id),
+        period, insats_id, insats_name, processed,
+    )

@@ -70,8 +70,9 @@ def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
         ("breakdown:weeks_in_insats_band", "7-12"): 1,  # 11 completed months
         ("breakdown:referrer", "okand"): 1,
         ("breakdown:municipality", "Umeå"): 1,
-        ("step_n:vas", ""): 1, ("step_change_sum:vas", ""): 20, ("step_improved:vas", ""): 1,
-        ("step_n:activity_hours", ""): 1, ("step_change_sum:activity_hours", ""): -2,
+        # Changes in hundredths (STEP_SCALE): VAS +20, activity −2 hours.
+        ("step_n:vas", ""): 1, ("step_change_sum:vas", ""): 2000, ("step_improved:vas", ""): 1,
+        ("step_n:activity_hours", ""): 1, ("step_change_sum:activity_hours", ""): -200,
     }
     assert len(added) == len(end) + 1
 

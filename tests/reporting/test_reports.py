@@ -22,10 +22,9 @@ from services.reporting.domain.reports import (
     FIGURES,
     MEANS,
     ProcessedThrough,
-    report_document,
     round_half_up,
 )
-from tests.reporting.support import monthly_rows, records
+from tests.reporting.support import records, report_of
 
 PROCESSED = ProcessedThrough(42, datetime(2025, 12, 31, 23, 0, tzinfo=UTC))
 GENDER_COLUMNS = ("kvinna", "man", "annan")
@@ -72,8 +71,7 @@ def _cells(history) -> Contributions:
 
 
 def _report(cells: Contributions, period: Period, insats: str | None = "a") -> dict:
-    return report_document(monthly_rows(cells, insats), period, insats, "Arbetsrehab",
-                           PROCESSED)
+    return report_of(cells, period, insats, "Arbetsrehab", PROCESSED)
 
 
 def _columns(total, kvinna, man, annan) -> dict:

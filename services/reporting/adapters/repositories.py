@@ -4,14 +4,14 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Insert, func, or_, select, update
+from sqlalchemy import Insert, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
 from services.reporting.domain.contributions import ENDED, NEW, Cell
 from services.reporting.domain.model import Insats
-from services.reporting.domain.reports import MonthlyRow, ProcessedThrough
+from services.reporting.domain.reports import PeriodRow, ProcessedThrough
 from services.reporting.service_layer.unit_of_work import MetaState
 
 
@@ -159,23 +159,25 @@ class SqlReportReader:
         rows = await self._session.execute(select(table).order_by(table.c.insats_id))
         return [_insats(row) for row in rows]
 
-    async def monthly_rows(
+    async def period_rows(
         self, insats_id: str | None, first_month: str, last_month: str
-    ) -> list[MonthlyRow]:
+    ) -> list[PeriodRow]:
+        # Summed in the database: a report reads a few hundred rows, not one per month.
         table = tables.monthly
-        keys = (table.c.month, table.c.gender, table.c.figure, table.c.code)
+        before = case((table.c.month < first_month, True), else_=False).label("before")
+        keys = (before, table.c.gender, table.c.figure, table.c.code)
         query = (
             select(*keys, func.sum(table.c.value))
             .where(
                 table.c.month <= last_month,
-                # Before the periods only the opening stock is needed.
+                # Before the period only the opening stock is needed.
                 or_(table.c.month >= first_month, table.c.figure.in_((NEW, ENDED))),
             )
             .group_by(*keys)
         )
         if insats_id is not None:
             query = query.where(table.c.insats_id == insats_id)
-        return [MonthlyRow(*row) for row in await self._session.execute(query)]
+        return [PeriodRow(bool(row[0]), *row[1:]) for row in await self._session.execute(query)]
 
 
 @asynccontextmanager

@@ -31,6 +31,10 @@ BREAKDOWN_PREFIX = "breakdown:"
 STEP_N = "step_n:"
 STEP_CHANGE_SUM = "step_change_sum:"
 STEP_IMPROVED = "step_improved:"
+STEP_SCALE = 100
+"""Step changes are summed in hundredths, as whole numbers: a double adds whole numbers
+exactly, so a change retracted and added again never leaves a drift (hours may be
+fractional)."""
 
 
 def exits(outcome_class: OutcomeClass) -> str:
@@ -96,7 +100,7 @@ def contributions(record: ParticipantRecord | None) -> Contributions:
             add(end, BREAKDOWN_PREFIX + name, code=code)
     for measure, movement in record.steps.items():
         add(end, STEP_N + measure)
-        add(end, STEP_CHANGE_SUM + measure, movement.change)
+        add(end, STEP_CHANGE_SUM + measure, round(movement.change * STEP_SCALE))
         if movement.change > 0:
             add(end, STEP_IMPROVED + measure)
     return added

@@ -33,9 +33,6 @@ class Period:
     def last_month(self) -> str:
         return month_of(self.last)
 
-    def contains(self, month: str) -> bool:
-        return self.first_month <= month <= self.last_month
-
     def previous_year(self) -> "Period":
         return _months(self.kind, self.first.year - 1, self.first.month, self.last.month)
 

@@ -18,10 +18,11 @@ from services.reporting.domain.periods import Period
 
 
 @dataclass(frozen=True)
-class MonthlyRow:
-    """A monthly figure summed over the insatser reported on."""
+class PeriodRow:
+    """A figure summed over the insatser reported on and over the period's months, or, with
+    `before`, over every month before the period (only `new` and `ended`: the opening stock)."""
 
-    month: str
+    before: bool
     gender: str
     figure: str
     code: str
@@ -91,15 +92,15 @@ def _mean_columns(sums: ByGender, counts: ByGender, divisor: int) -> Columns:
 
 
 class _PeriodSums:
-    """The period's figures summed over its months, and new and ended before it."""
+    """The period's figures, and new and ended before it, by gender."""
 
-    def __init__(self, rows: Iterable[MonthlyRow], period: Period) -> None:
+    def __init__(self, rows: Iterable[PeriodRow]) -> None:
         self.in_period: dict[tuple[str, str], dict[str, float]] = {}
         self.before: dict[str, dict[str, float]] = {c.NEW: {}, c.ENDED: {}}
         for row in rows:
-            if period.contains(row.month):
+            if not row.before:
                 cell = self.in_period.setdefault((row.figure, row.code), {})
-            elif row.month < period.first_month and row.figure in self.before:
+            elif row.figure in self.before:
                 cell = self.before[row.figure]
             else:
                 continue
@@ -172,7 +173,7 @@ def _step_movement(sums: _PeriodSums) -> dict[str, dict[str, Columns]]:
             "participants": _count_columns(sums.of(c.STEP_N + measure)),
             "improved": _count_columns(sums.of(c.STEP_IMPROVED + measure)),
             "mean_change": _mean_columns(
-                sums.of(c.STEP_CHANGE_SUM + measure), sums.of(c.STEP_N + measure), 1
+                sums.of(c.STEP_CHANGE_SUM + measure), sums.of(c.STEP_N + measure), c.STEP_SCALE
             ),
         }
         for measure in sorted(measure for measure, _ in sums.seen(c.STEP_N))
@@ -189,20 +190,17 @@ def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, .
 
 
 def report_document(
-    rows: Iterable[MonthlyRow],
+    rows: Iterable[PeriodRow],
+    previous_rows: Iterable[PeriodRow],
     period: Period,
     insats: str | None,
     insats_name: str | None,
     processed: ProcessedThrough,
 ) -> dict:
-    """The report of `period` and the same period a year earlier, as the API answers it.
-
-    `rows` must hold every row of both periods and at least the `new` and `ended` rows of
-    the months before them (the opening stock).
-    """
-    rows = list(rows)
+    """The report of `period` (from `rows`) and the same period a year earlier (from
+    `previous_rows`), as the API answers it."""
     previous = period.previous_year()
-    current_sums, previous_sums = _PeriodSums(rows, period), _PeriodSums(rows, previous)
+    current_sums, previous_sums = _PeriodSums(rows), _PeriodSums(previous_rows)
     # Both periods list the same codes, so each row can be read beside last year's.
     seen = _seen_codes(current_sums)
     for name, codes in _seen_codes(previous_sums).items():

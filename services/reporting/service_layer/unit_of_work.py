@@ -8,7 +8,7 @@ from typing import Protocol
 from shared import unit_of_work
 from services.reporting.domain.contributions import Cell
 from services.reporting.domain.model import Insats
-from services.reporting.domain.reports import MonthlyRow, ProcessedThrough
+from services.reporting.domain.reports import PeriodRow, ProcessedThrough
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,9 @@ class ReportReader(Protocol):
 
     async def insatser(self) -> list[Insats]: ...
 
-    async def monthly_rows(
+    async def period_rows(
         self, insats_id: str | None, first_month: str, last_month: str
-    ) -> list[MonthlyRow]:
-        """Every row of the months `first_month`..`last_month` and the `new` and `ended`
-        rows before them, of one insats (None: summed over all), one row per month,
-        gender, figure and code."""
+    ) -> list[PeriodRow]:
+        """The figures of the months `first_month`..`last_month` summed, and the `new` and
+        `ended` of the months before summed, of one insats (None: summed over all), one
+        row per gender, figure and code."""

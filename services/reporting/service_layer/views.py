@@ -1,8 +1,10 @@
 """Reports and the list of insatser, as the API and the pages read them."""
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+from shared.events import INSATS_ID_PATTERN
 from services.reporting.domain.errors import UnknownInsats
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import report_document
@@ -29,14 +31,19 @@ class ReportSource:
             processed = await reader.processed_through()
             name = None
             if insats is not None:
-                known = await reader.insats(insats)
+                # Not of an id's form (it may even hold a NUL, which PostgreSQL refuses to
+                # compare): it names no insats.
+                well_formed = re.fullmatch(INSATS_ID_PATTERN, insats) is not None
+                known = await reader.insats(insats) if well_formed else None
                 if known is None:
                     raise UnknownInsats(insats)
                 name = known.name
-            rows = await reader.monthly_rows(
-                insats, asked.previous_year().first_month, asked.last_month
+            previous = asked.previous_year()
+            rows = await reader.period_rows(insats, asked.first_month, asked.last_month)
+            previous_rows = await reader.period_rows(
+                insats, previous.first_month, previous.last_month
             )
-        return report_document(rows, asked, insats, name, processed)
+        return report_document(rows, previous_rows, asked, insats, name, processed)
 
     async def insatser(self) -> list[dict]:
         """Every insats registered: `insats_id`, `name`, `registration`."""
