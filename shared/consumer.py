@@ -29,6 +29,7 @@ from redis.asyncio import Redis
 from sqlalchemy.exc import DBAPIError
 
 from shared import metrics
+from shared.dead_letters import set_aside
 from shared.settings import Settings
 from shared.streams import StreamEntry, dead_letter_stream, ensure_group
 
@@ -248,18 +249,10 @@ class StreamConsumer(Generic[T]):
             )
             return
         log.error("entry %s on %s dead-lettered: %s", entry.entry_id, self.stream, error)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(
-                dead_letter_stream(self.stream, self.group),
-                {
-                    **entry.fields,
-                    b"dead.entry_id": entry.entry_id,
-                    b"dead.error": f"{type(error).__name__}: {error}"[:2000],
-                    b"dead.deliveries": str(deliveries),
-                },
-            )
-            pipe.xack(self.stream, self.group, entry.entry_id)
-            await pipe.execute()
+        await set_aside(
+            self.redis, self.stream, self.group, entry, f"{type(error).__name__}: {error}",
+            deliveries,
+        )
         metrics.DEAD_LETTERED.labels(**self._labels).inc()
 
     async def _deliveries(self, entry_id: bytes) -> int:

@@ -27,6 +27,14 @@ class Topology:
             stream
         ]
 
+    def subscriptions(self) -> list[tuple[str, str]]:
+        """Every (stream, consumer group) of the system."""
+        return [
+            (stream, group)
+            for stream in (self.intake_events, self.outcome_changes)
+            for group in self.consumer_groups(stream)
+        ]
+
 
 def dead_letter_stream(stream: str, group: str) -> str:
     return f"{stream}.{group}.dead"

@@ -1,5 +1,5 @@
-"""Composition root of reporting: the app (report API, pages, health, metrics), its consumer
-of outcomes' changes, and the reset and progress `stegvis rebuild` uses."""
+"""Composition root of reporting: the app (report API, pages, dead letters, health, metrics),
+its consumer of outcomes' changes, and the reset and progress `stegvis rebuild` uses."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -14,15 +14,17 @@ from shared.consumer import StreamConsumer
 from shared.http import bearer_auth, install_common_routes
 from shared.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
 from shared.settings import Settings
+from shared.streams import Topology
 from services.reporting.adapters import tables
 from services.reporting.adapters.repositories import report_reader
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
-from services.reporting.entrypoints.http import install_report_api
+from services.reporting.entrypoints.http import install_dead_letter_api, install_report_api
 from services.reporting.entrypoints.pages import install_report_pages
 from services.reporting.entrypoints.subscriber import (
     outcomes_consumer,
     tracking_newest_event_reflected,
 )
+from services.reporting.service_layer.dead_letters import DeadLetterDesk
 from services.reporting.service_layer.unit_of_work import ReportReader
 from services.reporting.service_layer.views import ReportSource
 
@@ -66,11 +68,14 @@ def create_app(settings: Settings) -> FastAPI:
                 finally:
                     lifetime.running = None
 
-    def open_reader() -> AbstractAsyncContextManager[ReportReader]:
+    def connections() -> Connections:
         running = lifetime.running
         if running is None:
             raise RuntimeError("reporting is not running")
-        return report_reader(running.connections.sessions)
+        return running.connections
+
+    def open_reader() -> AbstractAsyncContextManager[ReportReader]:
+        return report_reader(connections().sessions)
 
     async def ready() -> bool:
         running = lifetime.running
@@ -81,11 +86,15 @@ def create_app(settings: Settings) -> FastAPI:
         return await running.connections.checks() if running else NOT_STARTED
 
     reports = ReportSource(open_reader, settings.delar_end_month)
+    desk = DeadLetterDesk(lambda: connections().redis, Topology(settings.stream_prefix))
     app = FastAPI(title="Stegvis reporting", version="1", lifespan=lifespan)
-    install_common_routes(app, ready, dependencies, settings.stream_prefix)
+    install_common_routes(
+        app, ready, dependencies, settings.stream_prefix, settings.max_request_bytes
+    )
     install_report_api(app, bearer_auth(admin_token), reports)
+    install_dead_letter_api(app, bearer_auth(admin_token), desk)
     # The HTML pages (entrypoints/pages.py), last: they may add routes of their own.
-    install_report_pages(app, admin_token, reports)
+    install_report_pages(app, admin_token, reports, desk)
     return app
 
 

@@ -1,25 +1,27 @@
-"""Reporting's JSON API: the report (JSON, CSV or XLSX) and the insatser it knows."""
+"""Reporting's JSON API: the report (JSON, CSV or XLSX), the insatser it knows, and the
+system's dead letters (admin only)."""
 
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, Response
 
 from shared.http import FieldError, Principal
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.export import export_filename, report_csv, report_xlsx
+from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.views import ReportSource
 
 ExportFormat = Literal["json", "csv", "xlsx"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTS: dict[str, Callable[[dict], tuple[str | bytes, str]]] = {
     "csv": lambda report: (report_csv(report), "text/csv; charset=utf-8"),
-    "xlsx": lambda report: (
-        report_xlsx(report),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
+    "xlsx": lambda report: (report_xlsx(report), XLSX),
 }
+EXPORT_RESPONSES = {200: {"content": {"text/csv": {}, XLSX: {}}}}
+"""Documents the exports beside the JSON (`format=csv|xlsx`)."""
 
 
 def install_report_api(
@@ -28,7 +30,7 @@ def install_report_api(
     router = APIRouter(prefix="/api/v1")
     Caller = Annotated[Principal, Depends(authenticate)]
 
-    @router.get("/reports")
+    @router.get("/reports", responses=EXPORT_RESPONSES)
     async def get_report(
         principal: Caller,
         year: Annotated[int, Query()],
@@ -62,5 +64,42 @@ def install_report_api(
             for insats in await reports.insatser()
             if principal.may_access(insats["insats_id"])
         ]
+
+    app.include_router(router)
+
+
+def install_dead_letter_api(
+    app: FastAPI, authenticate: Callable[..., Awaitable[Principal]], desk: DeadLetterDesk
+) -> None:
+    async def admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        # Dead letters span every insats and hold raw events: the whole förbund's token only.
+        if principal.insatser is not None:
+            raise HTTPException(HTTPStatus.FORBIDDEN, "only the whole förbund's token may")
+        return principal
+
+    router = APIRouter(prefix="/api/v1/dead-letters", dependencies=[Depends(admin)])
+
+    @router.get("")
+    async def list_dead_letters(
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict:
+        """Every consumer group's dead letters, oldest first (at most `limit`), each with its
+        error, and `total`: how many wait in all."""
+        return await desk.listing(limit)
+
+    @router.post(
+        "/{dead_letter_id}/replay",
+        status_code=HTTPStatus.ACCEPTED,
+        responses={HTTPStatus.NOT_FOUND: {"description": "No such dead letter"}},
+    )
+    async def replay_dead_letter(
+        dead_letter_id: Annotated[str, Path(max_length=200)],
+    ) -> dict:
+        """Put the dead letter back on its stream (`entry_id`: its new id there); its
+        consumer group applies it once. Replaying it again answers the same."""
+        try:
+            return await desk.replay(dead_letter_id)
+        except UnknownDeadLetter as error:
+            raise HTTPException(HTTPStatus.NOT_FOUND, str(error)) from error
 
     app.include_router(router)

@@ -1,5 +1,6 @@
 """The report as a page for people: plain, printable, Swedish HTML rendered on the server,
-behind a login with the admin token (user accounts come later).
+behind a login with the admin token (user accounts come later); and the dead letters
+(`/rapport/felmeddelanden`), each with its error and a button that replays it.
 
 Every figure on the page is read from the same document the report API answers.
 """
@@ -21,12 +22,16 @@ from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR
 from services.reporting.entrypoints import labels
+from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.views import ReportSource
 
 SESSION_COOKIE = "stegvis_session"
 _SESSION_MESSAGE = b"stegvis report pages session v1"
+_FORM_MESSAGE = b"stegvis report pages form v1"
 _MAX_FORM_BYTES = 4096
 _HOME = "/rapport"
+_DEAD_LETTERS = "/rapport/felmeddelanden"
+_DEAD_LETTERS_SHOWN = 100
 
 # Exact counts: no caching on shared computers; no framing (the login form).
 _HEADERS = {
@@ -68,10 +73,10 @@ def _page(template: str, status: int = 200, **context) -> HTMLResponse:
     return HTMLResponse(html, status, headers=_HEADERS)
 
 
-def _session_value(admin_token: str) -> str:
+def _mac(admin_token: str, message: bytes) -> str:
     # A MAC of a fixed text keyed by the token: valid exactly while that token is, and
     # the token itself never sits in a browser.
-    return hmac.new(admin_token.encode(), _SESSION_MESSAGE, hashlib.sha256).hexdigest()
+    return hmac.new(admin_token.encode(), message, hashlib.sha256).hexdigest()
 
 
 def _safe_next(target: str | None) -> str:
@@ -140,8 +145,13 @@ def _asked(year: str | None, period: str | None, insats: str | None) -> _Asked:
     return _Asked(year, month[1] if month else period, period, insats or None)
 
 
-def install_report_pages(app: FastAPI, admin_token: str, reports: ReportSource) -> None:
-    session = _session_value(admin_token)
+def install_report_pages(
+    app: FastAPI, admin_token: str, reports: ReportSource, desk: DeadLetterDesk
+) -> None:
+    session = _mac(admin_token, _SESSION_MESSAGE)
+    # CSRF: SameSite=Strict still sends the cookie from sibling subdomains (same site), so
+    # forms that change state carry this value, which only a page of ours shows.
+    form_token = _mac(admin_token, _FORM_MESSAGE)
 
     def has_session(request: Request) -> bool:
         cookie = request.cookies.get(SESSION_COOKIE, "")
@@ -156,6 +166,19 @@ def install_report_pages(app: FastAPI, admin_token: str, reports: ReportSource) 
     def login_form(target: str, error: str | None = None, status: int = 200) -> HTMLResponse:
         return _page("login.html", status, next=target, error=error)
 
+    def login_required(request: Request) -> Response | None:
+        """None for a caller logged in; else the way to the login (a browser) or a 401."""
+        if has_session(request) or has_bearer(request):
+            return None
+        if request.method == "GET" and _prefers_html(request.headers.get("accept", "")):
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/logga-in?{urlencode({'next': here})}", 303)
+        return PlainTextResponse(
+            "Inloggning krävs: logga in på /logga-in eller skicka Authorization: Bearer.",
+            401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:
         return RedirectResponse(_HOME, 303)
@@ -164,8 +187,6 @@ def install_report_pages(app: FastAPI, admin_token: str, reports: ReportSource) 
     async def show_login(target: Annotated[str | None, Query(alias="next")] = None) -> Response:
         return login_form(_safe_next(target))
 
-    # CSRF: this form is the only POST that matters, and the SameSite=Strict cookie is never
-    # sent on a cross-site request; revisit when pages gain forms that change state.
     @app.post("/logga-in", include_in_schema=False)
     async def log_in(request: Request) -> Response:
         form = await _form(request)
@@ -199,17 +220,9 @@ def install_report_pages(app: FastAPI, admin_token: str, reports: ReportSource) 
         period: str | None = None,
         insats: str | None = None,
     ) -> Response:
+        if (refused := login_required(request)) is not None:
+            return refused
         logged_in = has_session(request)
-        if not (logged_in or has_bearer(request)):
-            if _prefers_html(request.headers.get("accept", "")):
-                here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse(f"/logga-in?{urlencode({'next': here})}", 303)
-            return PlainTextResponse(
-                "Inloggning krävs: logga in på /logga-in eller skicka Authorization: Bearer.",
-                401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-
         asked = _asked(year, period, insats)
         context = {"asked": asked, "insatser": await reports.insatser(), "logged_in": logged_in}
         if not _YEAR.fullmatch(asked.year):
@@ -230,3 +243,40 @@ def install_report_pages(app: FastAPI, admin_token: str, reports: ReportSource) 
             generated_at=datetime.now(labels.LOCAL_TIME),
             **context,
         )
+
+    async def dead_letters_page(
+        request: Request, status: int = 200, replayed: bool = False, error: str | None = None
+    ) -> HTMLResponse:
+        return _page(
+            "dead_letters.html",
+            status,
+            listing=await desk.listing(_DEAD_LETTERS_SHOWN),
+            form_token=form_token,
+            logged_in=has_session(request),
+            replayed=replayed,
+            error=error,
+        )
+
+    @app.get(_DEAD_LETTERS, include_in_schema=False)
+    async def show_dead_letters(request: Request, uppspelat: str | None = None) -> Response:
+        if (refused := login_required(request)) is not None:
+            return refused
+        return await dead_letters_page(request, replayed=uppspelat is not None)
+
+    @app.post(_DEAD_LETTERS + "/{dead_letter_id}/spela-upp", include_in_schema=False)
+    async def replay_dead_letter(request: Request, dead_letter_id: str) -> Response:
+        if (refused := login_required(request)) is not None:
+            return refused
+        form = await _form(request)
+        if form is None:
+            return PlainTextResponse("För stor begäran.", 413)
+        if not hmac.compare_digest(form.get("form_token", "").encode(), form_token.encode()):
+            return PlainTextResponse(
+                "Formuläret kom inte från Stegvis eller är för gammalt. Ladda om sidan.", 403
+            )
+        try:
+            await desk.replay(dead_letter_id)
+        except UnknownDeadLetter:
+            error = "Det felmeddelandet finns inte (längre). Det kan redan ha spelats upp."
+            return await dead_letters_page(request, 404, error=error)
+        return RedirectResponse(f"{_DEAD_LETTERS}?uppspelat=1", 303)
