@@ -2,6 +2,7 @@
 event streams' AsyncAPI. `python -m services.api_docs` writes them anew after a change."""
 
 import json
+import secrets
 from pathlib import Path
 
 from shared.asyncapi import stream_specification
@@ -15,7 +16,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "api"
 def documents() -> dict[str, dict]:
     """File name → document, as the running services serve them."""
     # Building an app reads its settings but connects to nothing.
-    settings = Settings(admin_token="documentation-only-token", redis_url="redis://unused")
+    settings = Settings(admin_token=secrets.token_hex(24), redis_url="redis://unused")
     return {
         "intake.openapi.json": intake.create_app(settings).openapi(),
         "reporting.openapi.json": reporting.create_app(settings).openapi(),

@@ -7,6 +7,7 @@ is written once and checked both when a command arrives and when an event is con
 """
 
 import re
+import unicodedata
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
@@ -60,6 +61,13 @@ def _no_personal_number(value: str) -> str:
     return value
 
 
+def _no_control_characters(value: str) -> str:
+    # NUL cannot be stored in PostgreSQL text, and no name or place has line breaks or tabs.
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise ValueError("must not contain control characters (such as NUL, tab or line break)")
+    return value
+
+
 def _unique(values: list) -> list:
     if len(set(values)) != len(values):
         raise ValueError("each code may be given once")
@@ -67,8 +75,10 @@ def _unique(values: list) -> list:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-InsatsId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,64}$")]
-ParticipantId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{1,32}$")]
+INSATS_ID_PATTERN = r"^[a-z0-9-]{1,64}$"
+PARTICIPANT_ID_PATTERN = r"^[A-Z0-9-]{1,32}$"
+InsatsId = Annotated[str, StringConstraints(pattern=INSATS_ID_PATTERN)]
+ParticipantId = Annotated[str, StringConstraints(pattern=PARTICIPANT_ID_PATTERN)]
 Vas = Annotated[int, Field(strict=True, ge=1, le=100)]
 HoursPerWeek = Annotated[float, Field(strict=True, ge=0, le=168)]
 Count = Annotated[int, Field(strict=True, ge=0, le=100_000)]
@@ -77,6 +87,7 @@ IndicatorScore = Annotated[int, Field(strict=True, ge=1, le=5)]
 Municipality = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(_no_control_characters),
     AfterValidator(_no_personal_number),
 ]
 SupportList = Annotated[list[SupportType], AfterValidator(_unique)]
@@ -90,6 +101,7 @@ class InsatsDetails(_Payload):
     name: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+        AfterValidator(_no_control_characters),
         AfterValidator(_no_personal_number),
     ]
     registration: Registration

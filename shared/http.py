@@ -1,5 +1,5 @@
-"""HTTP plumbing every service shares: bearer auth, the 422 body, /health, /metrics,
-request metrics, and running an app under uvicorn."""
+"""HTTP plumbing every service shares: bearer auth, the 422, 415 and 413 bodies, /health,
+/metrics, request metrics, a request body limit, and running an app under uvicorn."""
 
 import hmac
 import time
@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pydantic import ValidationError
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.asyncapi import stream_specification
@@ -97,11 +98,49 @@ def _field_name(loc: tuple) -> str:
     return ".".join(parts) or "body"
 
 
+def _error(item: dict) -> tuple[str, str, str]:
+    if item["type"] == "json_invalid":  # its loc is ("body", offset): no field to name
+        reason = f"not valid JSON at character {item['loc'][-1]}: {item['ctx']['error']}"
+        return "body", reason, item["type"]
+    return _field_name(tuple(item["loc"])), item["msg"], item["type"]
+
+
 def validation_errors(error: RequestValidationError | ValidationError) -> list[tuple[str, str, str]]:
-    return [
-        (_field_name(tuple(item["loc"])), item["msg"], item["type"])
-        for item in error.errors()
-    ]
+    return [_error(item) for item in error.errors()]
+
+
+class BodyLimit:
+    """Pure ASGI middleware: a request body over `max_bytes` is answered 413, unread when its
+    Content-Length says so, else as soon as what arrived passes the limit.
+
+    (Starlette's own limit answers plain text; this one answers the JSON every error has.)
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = f"the request body is larger than {self.max_bytes} bytes"
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await JSONResponse({"detail": too_large}, 413)(scope, receive, send)
+            return
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                # Raised where the app reads the body; its exception handler answers it.
+                raise HTTPException(413, too_large)
+            return message
+
+        await self.app(scope, receive_within_limit, send)
 
 
 ResponseObserver = Callable[["Answered"], None]
@@ -183,9 +222,10 @@ def install_common_routes(
     ready: Callable[[], Awaitable[bool]],
     dependencies: Callable[[], Awaitable[dict[str, bool]]],
     stream_prefix: str,
+    max_request_bytes: int,
 ) -> None:
-    """422 body, request metrics, `GET /health`, `GET /ready`, `GET /metrics` and
-    `GET /asyncapi.json`.
+    """422 and 415 bodies, the body limit, request metrics, `GET /health`, `GET /ready`,
+    `GET /metrics` and `GET /asyncapi.json`.
 
     `/health`: the service started and its workers run (what `stegvis up` and compose wait
     for). `/ready`: what it depends on answers right now (each check by name).
@@ -193,7 +233,15 @@ def install_common_routes(
     """
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI hands a body it did not parse as JSON (not declared JSON) on as bytes.
+        if isinstance(error.body, bytes):
+            declared = request.headers.get("content-type") or "none"
+            return JSONResponse(
+                {"detail": f"the body must be JSON, sent as Content-Type: application/json "
+                           f"(got {declared})"},
+                status_code=415,
+            )
         return JSONResponse(field_errors_body(validation_errors(error)), status_code=422)
 
     @app.exception_handler(FieldError)
@@ -202,7 +250,8 @@ def install_common_routes(
             field_errors_body([(error.field, error.message, "value_error")]), status_code=422
         )
 
-    app.add_middleware(RequestMetrics, observers=response_observers(app))
+    app.add_middleware(BodyLimit, max_bytes=max_request_bytes)
+    app.add_middleware(RequestMetrics, observers=response_observers(app))  # outermost: sees 413s
 
     @app.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:

@@ -9,6 +9,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.codes import OutcomeClass, OutcomePolicy, Reason
 
+MIN_ADMIN_TOKEN_LENGTH = 16
+_PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "example", "placeholder",
+                      "documentation")
+"""Words of tokens copied from documentation or templates rather than generated."""
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STEGVIS_", extra="ignore")
@@ -37,6 +42,10 @@ class Settings(BaseSettings):
     """`json`: one object per line, with `event_id` where a line concerns one event."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    max_request_bytes: int = Field(default=64 * 1024, ge=1024)
+    """A request body larger than this is refused (413), unread when its Content-Length
+    says so."""
+
     delar_end_month: int = Field(default=8, ge=1, le=11)
     outcome_classes: dict[Reason, OutcomeClass] = {}
     """Overrides of the default class per avslutsanledning, as JSON."""
@@ -49,9 +58,15 @@ class Settings(BaseSettings):
 
     def required_admin_token(self) -> str:
         token = self.admin_token.get_secret_value() if self.admin_token else ""
-        if len(token) < 16:
+        if len(token) < MIN_ADMIN_TOKEN_LENGTH:
             raise SystemExit(
-                "STEGVIS_ADMIN_TOKEN must be set to a secret of at least 16 characters"
+                f"STEGVIS_ADMIN_TOKEN must be set to a secret of at least "
+                f"{MIN_ADMIN_TOKEN_LENGTH} characters"
+            )
+        if len(set(token)) < 8 or any(word in token.lower() for word in _PLACEHOLDER_WORDS):
+            raise SystemExit(
+                "STEGVIS_ADMIN_TOKEN looks like a placeholder, not a secret: "
+                "generate one, e.g. with `openssl rand -hex 24`"
             )
         return token
 

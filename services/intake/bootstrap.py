@@ -74,7 +74,9 @@ def create_app(settings: Settings) -> FastAPI:
         return await running.connections.checks() if running else NOT_STARTED
 
     app = FastAPI(title="Stegvis intake", version="1", lifespan=lifespan)
-    install_common_routes(app, ready, dependencies, settings.stream_prefix)
+    install_common_routes(
+        app, ready, dependencies, settings.stream_prefix, settings.max_request_bytes
+    )
     install_intake_api(app, authenticate, new_uow)
     return app
 

@@ -68,7 +68,9 @@ def create_app(settings: Settings) -> FastAPI:
         return await running[0].connections.checks() if running else NOT_STARTED
 
     app = FastAPI(title="Stegvis outcomes", version="1", lifespan=lifespan)
-    install_common_routes(app, ready, dependencies, settings.stream_prefix)
+    install_common_routes(
+        app, ready, dependencies, settings.stream_prefix, settings.max_request_bytes
+    )
     return app
 
 

@@ -24,7 +24,7 @@ def test_the_streams_document_names_every_event_and_change() -> None:
 
 
 async def test_a_service_serves_the_streams_under_its_own_prefix() -> None:
-    settings = Settings(admin_token="documentation-test-token", redis_url="redis://unused",
+    settings = Settings(admin_token="api-docs-test-token-0123456789", redis_url="redis://unused",
                         stream_prefix="forbund-7")
     app = intake.create_app(settings)  # no lifespan: the document needs no connection
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),

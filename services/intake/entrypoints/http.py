@@ -10,6 +10,8 @@ from prometheus_client import Counter
 from pydantic import BaseModel
 
 from shared.events import (
+    INSATS_ID_PATTERN,
+    PARTICIPANT_ID_PATTERN,
     InsatsDetails,
     ProgressDetails,
     StartDetails,
@@ -42,7 +44,8 @@ COMMANDS = {
 """The command of each (method, route template); refusals of anything else are `unknown`."""
 _COMMAND_METHODS = frozenset({"PUT", "POST"})
 
-InsatsId = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,64}$")]
+InsatsId = Annotated[str, Path(pattern=INSATS_ID_PATTERN)]
+ParticipantId = Annotated[str, Path(pattern=PARTICIPANT_ID_PATTERN)]
 IdempotencyHeader = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
 ]
@@ -134,7 +137,7 @@ def _router(
         request: Request,
         caller: Caller,
         insats_id: InsatsId,
-        participant_id: str,
+        participant_id: ParticipantId,
         details: ProgressDetails,
         idempotency_key: IdempotencyHeader = None,
     ) -> JSONResponse:
@@ -151,7 +154,7 @@ def _router(
         request: Request,
         caller: Caller,
         insats_id: InsatsId,
-        participant_id: str,
+        participant_id: ParticipantId,
         details: StopDetails,
         idempotency_key: IdempotencyHeader = None,
     ) -> JSONResponse:

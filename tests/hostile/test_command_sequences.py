@@ -1,0 +1,166 @@
+"""Any sequence of commands, sensible or not (stops before the start, double stops, stops
+and check-ins of unknown participants, dates that are no dates), through intake's real
+handlers, outcomes' derivation and reporting's report: each command is accepted exactly
+when a plain model of the rules says so, a refused one says why and records nothing, and
+the report's figures agree with the commands accepted and with each other.
+
+(tests/reporting/test_reports.py checks the report's sums on arbitrary records; here the
+records are the ones the commands produce.)"""
+
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from shared.codes import Gender, OutcomePolicy, Reason, Registration
+from shared.events import InsatsDetails, ProgressDetails, StartDetails, StopDetails
+from shared.http import validation_errors
+from services.intake.domain.errors import CommandRefused, Conflict, InvalidField, NotFound
+from services.intake.service_layer import handlers
+from services.outcomes.domain.records import derive_record
+from services.reporting.domain.breakdowns import MULTI_VALUED
+from services.reporting.domain.contributions import accumulate, contributions
+from services.reporting.domain.periods import Period, parse_period
+from services.reporting.domain.reports import ProcessedThrough
+from tests.intake.conftest import FakeDatabase
+from tests.reporting.support import report_of
+
+INSATS = "steget"
+UNKNOWN = "ZZZZ-ZZZZ"
+POLICY = OutcomePolicy()
+COLUMNS = ("total", "kvinna", "man", "annan")
+
+days = st.dates(date(2024, 1, 1), date(2026, 12, 31))
+date_texts = days.map(date.isoformat) | st.sampled_from(
+    ["2025-02-30", "2025-13-01", "25-01-01", "", "2025-1-1"])
+whom = st.integers(0, 4)
+"""Which participant a check-in or stop is for: one started (by index), or, past the last
+one started, a code no one has."""
+
+commands = st.one_of(
+    st.tuples(st.just("start"), st.sampled_from(Gender), date_texts),
+    st.tuples(st.just("progress"), whom, date_texts),
+    st.tuples(st.just("stop"), whom, date_texts, st.sampled_from(Reason)),
+)
+
+
+@st.composite
+def periods(draw) -> Period:
+    year = draw(st.integers(2024, 2026))
+    name = draw(st.sampled_from(["helar", "delar", f"{year}-{draw(st.integers(1, 12)):02d}"]))
+    return parse_period(year, name, 8)
+
+
+class Rules:
+    """The rules as plainly as they can be said: whom intake must accept what from."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[str, Gender, date]] = []
+        self.ended: dict[str, date] = {}
+
+    def expected_refusal(self, participant: str, on: date) -> type[CommandRefused] | None:
+        starts = {code: start for code, _, start in self.started}
+        if participant not in starts:
+            return NotFound
+        if participant in self.ended:
+            return Conflict
+        return InvalidField if on < starts[participant] else None
+
+
+DATE_FIELDS = {"start": "start_date", "progress": "date", "stop": "end_date"}
+
+
+def _details(command) -> StartDetails | ProgressDetails | StopDetails:
+    """The command's payload, validated as the HTTP API validates it."""
+    kind, *arguments = command
+    if kind == "start":
+        gender, day = arguments
+        return StartDetails.model_validate({"start_date": day, "gender": gender})
+    if kind == "stop":
+        _, day, reason = arguments
+        return StopDetails.model_validate({"end_date": day, "reason": reason})
+    return ProgressDetails.model_validate({"date": arguments[1]})
+
+
+async def _execute(database: FakeDatabase, command, rules: Rules) -> None:
+    """Run one command; check it was accepted or refused as `rules` say, and why."""
+    kind = command[0]
+    field = DATE_FIELDS[kind]
+    try:
+        details = _details(command)
+    except ValidationError as invalid:  # the HTTP API answers it 422, naming the field
+        assert [name for name, _, _ in validation_errors(invalid)] == [field], invalid
+        return
+    if kind == "start":
+        answer = await handlers.execute(database.unit_of_work, lambda uow: (
+            handlers.start_participant(uow, INSATS, details)))
+        rules.started.append((answer.body["participant_id"], details.gender, details.start_date))
+        return
+
+    index = command[1]
+    participant = rules.started[index][0] if index < len(rules.started) else UNKNOWN
+    handler = handlers.stop_participant if kind == "stop" else handlers.record_progress
+    expected = rules.expected_refusal(participant, getattr(details, field))
+    events_before = len(database.state.events)
+    try:
+        await handlers.execute(database.unit_of_work,
+                               lambda uow: handler(uow, INSATS, participant, details))
+    except CommandRefused as refused:
+        assert type(refused) is expected, (command, refused)
+        assert participant in str(refused) or getattr(refused, "field", None) == field, refused
+        assert len(database.state.events) == events_before
+        return
+    assert expected is None, (command, "accepted")
+    if kind == "stop":
+        rules.ended[participant] = details.end_date
+
+
+def _expected_stock_and_flow(rules: Rules, period: Period) -> dict[str, dict[str, int]]:
+    figures = {name: dict.fromkeys(COLUMNS, 0) for name in ("opening", "new", "ended")}
+    for participant, gender, start in rules.started:
+        end = rules.ended.get(participant)
+        counted = []
+        if start < period.first and (end is None or end >= period.first):
+            counted.append("opening")
+        if period.first <= start <= period.last:
+            counted.append("new")
+        if end is not None and period.first <= end <= period.last:
+            counted.append("ended")
+        for name in counted:
+            figures[name]["total"] += 1
+            figures[name][gender.value] += 1
+    return figures
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(commands, max_size=14), periods())
+async def test_any_commands_give_figures_that_add_up(sequence, period) -> None:
+    database = FakeDatabase()
+    await handlers.execute(database.unit_of_work, lambda uow: handlers.define_insats(
+        uow, INSATS, InsatsDetails(name="Steget", registration=Registration.INDIVID)))
+    rules = Rules()
+    for command in sequence:
+        await _execute(database, command, rules)
+
+    cells: dict = {}
+    for participant, _, _ in rules.started:
+        events = [e for e in database.state.events
+                  if getattr(e, "participant_id", None) == participant]
+        accumulate(cells, contributions(derive_record(events, POLICY)))
+    report = report_of(cells, period, INSATS, "Steget",
+                       ProcessedThrough(len(database.state.events), None))
+
+    f = report["figures"]
+    assert {name: f[name] for name in ("opening", "new", "ended")} == _expected_stock_and_flow(
+        rules, period)
+    for column in COLUMNS:
+        opening, new, ended = (f[name][column] for name in ("opening", "new", "ended"))
+        assert f["ongoing_at_end"][column] == opening + new - ended
+        assert f["participants"][column] == opening + new
+        exits = sum(f[f"{outcome}_exits"][column] for outcome in ("positive", "unclear", "other"))
+        assert exits == ended
+        for name, codes in report["breakdowns"].items():
+            if name not in MULTI_VALUED:
+                assert sum(counts[column] for counts in codes.values()) == ended, name
