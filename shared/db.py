@@ -38,7 +38,10 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # Connections open on demand and stay (no overflow): under a burst, requests queue for
+    # one rather than each opening, and closing, a PostgreSQL backend of its own. Pre-ping
+    # costs a round trip per checkout and spares the first request after a restart.
+    return create_async_engine(url, pool_size=20, max_overflow=0, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
