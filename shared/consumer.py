@@ -44,10 +44,18 @@ class PoisonMessage(ValueError):
     """The entry is not a message this consumer understands (bad JSON, invalid event)."""
 
 
+_SERVER_UNAVAILABLE = ("08", "57P01", "57P02", "57P03")
+"""SQLSTATEs of a PostgreSQL that cannot serve right now: connection exceptions, and the
+server shutting down or starting up (refused connections carry no invalidated connection)."""
+
+
 def _is_transient(error: BaseException) -> bool:
     # An unreachable database or Redis says nothing about the message: retry it forever
     # rather than dead-letter good data during an outage.
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    if isinstance(error, DBAPIError) and (
+        error.connection_invalidated
+        or (getattr(error.orig, "sqlstate", None) or "").startswith(_SERVER_UNAVAILABLE)
+    ):
         return True
     return isinstance(error, ConnectionError | OSError | TimeoutError)
 

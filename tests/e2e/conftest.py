@@ -3,7 +3,6 @@ the end-to-end modules (each module gets a system of its own)."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.network import free_port
+
 TOKEN = "e2e-admin-token-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -74,7 +69,7 @@ def _wait_healthy(ports: list[int], process: subprocess.Popen, seconds: float = 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     data_dir = tmp_path_factory.mktemp("stegvis") / "var"
-    ports = [_free_port() for _ in range(3)]
+    ports = [free_port() for _ in range(3)]
     environment = {
         key: value
         for key, value in os.environ.items()

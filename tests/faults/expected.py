@@ -1,0 +1,53 @@
+"""The figures the reports must show, worked out from the commands sent alone (api.md's
+definitions, the default outcome classes), never from anything the system answered."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from shared.codes import DEFAULT_DIRECT_REASONS, DEFAULT_OUTCOME_CLASSES, GENDERS, OutcomeClass
+from tests.faults.workload import Stay
+
+COLUMNS = ("total", *(gender.value for gender in GENDERS))
+FIGURES = (
+    "opening", "new", "participants", "ended", "ongoing_at_end", "positive_exits",
+    "unclear_exits", "other_exits", "direct_to_work_or_studies", "health_better",
+    "health_answered",
+)  # fmt: skip
+
+Figures = dict[str, dict[str, int]]
+
+
+def _counted_in(stay: Stay, first: date, last: date) -> set[str]:
+    """The figures one stay counts in, for the period first–last."""
+    counted = set()
+    if stay.start < first and (stay.end is None or stay.end >= first):
+        counted.add("opening")
+    if first <= stay.start <= last:
+        counted.add("new")
+    if counted:
+        counted.add("participants")
+    if stay.end is not None and first <= stay.end <= last:
+        counted.add("ended")
+        outcome = DEFAULT_OUTCOME_CLASSES.get(stay.reason, OutcomeClass.OTHER)
+        counted.add(f"{outcome.value}_exits")
+        if stay.reason in DEFAULT_DIRECT_REASONS:
+            counted.add("direct_to_work_or_studies")
+        if stay.health_better is not None:
+            counted.add("health_answered")
+        if stay.health_better:
+            counted.add("health_better")
+    elif "participants" in counted:
+        counted.add("ongoing_at_end")
+    return counted
+
+
+def figures(stays: Iterable[Stay], first: date, last: date, insats: str | None) -> Figures:
+    """Each figure by column, over the stays in `insats` (None: all of them)."""
+    result = {name: dict.fromkeys(COLUMNS, 0) for name in FIGURES}
+    for stay in stays:
+        if insats is not None and stay.insats != insats:
+            continue
+        for name in _counted_in(stay, first, last):
+            result[name]["total"] += 1
+            result[name][stay.gender] += 1
+    return result

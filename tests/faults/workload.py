@@ -1,0 +1,169 @@
+"""A known set of commands (starts, check-ins, stops over a few insatser, every gender and
+every avslutsanledning) and a sender that gets each of them accepted exactly once, however
+often the system fails under it: every command carries an Idempotency-Key and is retried
+until it is answered 201."""
+
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import httpx
+
+from shared.codes import GENDERS, Reason
+from tests.faults.cluster import HEADERS
+
+INSATSER = ("faults-arbete", "faults-halsa", "faults-steg")
+YEAR = 2025
+"""Starts fall in YEAR − 1 and YEAR, so YEAR's reports have opening figures."""
+SEND_SECONDS = 180.0
+"""Give up on a command the system has refused to answer for this long (not a measurement)."""
+
+
+@dataclass(frozen=True)
+class Stay:
+    """One participant's time in an insats, as the commands sent describe it."""
+
+    insats: str
+    gender: str
+    start: date
+    end: date | None
+    reason: Reason | None
+    health_better: bool | None
+    check_ins: tuple[date, ...]
+
+
+def plan(participants: int, seed: str) -> list[Stay]:
+    """`participants` stays spread over the insatser, genders and reasons; about three in
+    four end, about one in two has a check-in. The same seed, the same stays."""
+    rng = random.Random(seed)
+    reasons = list(Reason)
+    stays = []
+    for n in range(participants):
+        start = date(YEAR - 1, 1, 1) + timedelta(days=rng.randrange(2 * 365))
+        ended = rng.random() < 0.75
+        end = min(start + timedelta(days=rng.randrange(1, 300)), date(YEAR, 12, 31))
+        check_ins = (start + timedelta(days=rng.randrange(0, 60)),) if rng.random() < 0.5 else ()
+        stays.append(
+            Stay(
+                insats=INSATSER[n % len(INSATSER)],
+                gender=GENDERS[(n // len(INSATSER)) % len(GENDERS)].value,
+                start=start,
+                end=end if ended else None,
+                reason=reasons[n % len(reasons)] if ended else None,
+                health_better=rng.choice((True, False, None)) if ended else None,
+                check_ins=check_ins,
+            )
+        )
+    return stays
+
+
+@dataclass
+class Sender:
+    """Sends each stay's commands in order, from a few threads, in the background."""
+
+    intake_url: str
+    stays: list[Stay]
+    rate: float = 100.0
+    """Commands per second at most, so that faults land while commands still flow."""
+    threads: int = 6
+    sent: int = 0
+    """Commands accepted so far."""
+    newest_position: int = 0
+    """The newest event position intake has answered with."""
+    retries: int = 0
+    """Attempts that failed (connection refused, 5xx) and were tried again."""
+    errors: list[BaseException] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._run = uuid.uuid4().hex[:8]
+        self._lock = threading.Lock()
+        self._started = 0.0
+        self._slots = 0
+        self._workers = [
+            threading.Thread(target=self._send_share, args=(n,), daemon=True)
+            for n in range(self.threads)
+        ]
+
+    @property
+    def total(self) -> int:
+        """Commands to send."""
+        return sum(1 + len(s.check_ins) + (s.end is not None) for s in self.stays)
+
+    def define_insatser(self) -> None:
+        with self._client() as intake:
+            for insats in INSATSER:
+                response = intake.put(
+                    f"/api/v1/insatser/{insats}", json={"name": insats, "registration": "individ"}
+                )
+                assert response.status_code in (200, 201), response.text
+
+    def _client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.intake_url, headers=HEADERS, timeout=30)
+
+    def start(self) -> None:
+        self._started = time.monotonic()
+        for worker in self._workers:
+            worker.start()
+
+    def join(self) -> None:
+        for worker in self._workers:
+            worker.join()
+        if self.errors:
+            raise self.errors[0]
+
+    def wait_until_sent(self, count: int) -> None:
+        """Until `count` commands are accepted (or every one, if fewer)."""
+        count = min(count, self.total)
+        while self.sent < count:
+            if self.errors:
+                raise self.errors[0]
+            time.sleep(0.01)
+
+    def _send_share(self, worker: int) -> None:
+        try:
+            with self._client() as intake:  # one each: a client is not shared by threads
+                for index in range(worker, len(self.stays), self.threads):
+                    self._send_stay(intake, index, self.stays[index])
+        except BaseException as error:  # noqa: BLE001 - re-raised by join
+            self.errors.append(error)
+
+    def _send_stay(self, intake: httpx.Client, index: int, stay: Stay) -> None:
+        base = f"/api/v1/insatser/{stay.insats}/participants"
+        start = {"start_date": stay.start.isoformat(), "gender": stay.gender}
+        participant = self._accepted(intake, f"{index}-start", base, start)["participant_id"]
+        for n, day in enumerate(stay.check_ins):
+            body = {"date": day.isoformat(), "vas": 50}
+            self._accepted(intake, f"{index}-progress-{n}", f"{base}/{participant}/progress", body)
+        if stay.end is not None:
+            body = {"end_date": stay.end.isoformat(), "reason": stay.reason}
+            if stay.health_better is not None:
+                body["health_better"] = stay.health_better
+            self._accepted(intake, f"{index}-stop", f"{base}/{participant}/stop", body)
+
+    def _accepted(self, intake: httpx.Client, key: str, path: str, body: dict) -> dict:
+        with self._lock:
+            slot = self._started + self._slots / self.rate
+            self._slots += 1
+        time.sleep(max(0.0, slot - time.monotonic()))
+        headers = {"Idempotency-Key": f"{self._run}-{key}"}
+        deadline = time.monotonic() + SEND_SECONDS
+        while True:
+            try:
+                response = intake.post(path, json=body, headers=headers)
+                if response.status_code == 201:
+                    break
+                assert response.status_code >= 500, f"{path}: {response.text}"
+            except httpx.TransportError:
+                pass  # intake is down or restarting: the key makes the retry safe
+            assert time.monotonic() < deadline, f"{path} never accepted"
+            with self._lock:
+                self.retries += 1
+            time.sleep(0.2)
+        answer = response.json()
+        with self._lock:
+            self.sent += 1
+            self.newest_position = max(self.newest_position, answer["position"])
+        return answer
