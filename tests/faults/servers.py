@@ -41,35 +41,30 @@ def _redis_server_binary() -> str:
     return str(bundled)
 
 
-class RedisServer:
-    """redis-server with AOF on (as in production), its files in a directory of its own."""
+class _ServerProcess:
+    """A server process of the test's own: started, stopped by `stop_signal`, restarted."""
 
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._command = [
-            _redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
-            "--dir", str(directory), "--appendonly", "yes", "--save", "",
-        ]  # fmt: skip
-        self._log = (directory / "redis.log").open("ab")
+    name: str
+    stop_signal: signal.Signals
+
+    def __init__(self, command: list[str], log: Path, **popen_options: str) -> None:
+        self._command = command
+        self._log = log.open("ab")
+        self._popen_options = popen_options
         self._process: subprocess.Popen | None = None
 
-    def start(self) -> None:
-        self._process = subprocess.Popen(self._command, stdout=self._log, stderr=self._log)
-        wait_until(self._answers, "redis-server never answered")
-
     def _answers(self) -> bool:
-        assert self._process is not None and self._process.poll() is None, "redis-server exited"
-        try:
-            with redis.Redis.from_url(self.url) as client:
-                return client.ping()
-        except redis.exceptions.ConnectionError:  # not listening yet, or loading its AOF
-            return False
+        raise NotImplementedError
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(
+            self._command, stdout=self._log, stderr=self._log, **self._popen_options
+        )
+        wait_until(self._answers, f"{self.name} never answered")
 
     def stop(self) -> None:
-        """SIGTERM: Redis writes its AOF out and exits, as on a normal restart."""
         if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
+            self._process.send_signal(self.stop_signal)
             self._process.wait(STOP_SECONDS)
 
     def restart(self) -> None:
@@ -79,6 +74,32 @@ class RedisServer:
     def close(self) -> None:
         self.stop()
         self._log.close()
+
+
+class RedisServer(_ServerProcess):
+    """redis-server with AOF on (as in production), its files in a directory of its own."""
+
+    name = "redis-server"
+    stop_signal = signal.SIGTERM
+    """Redis writes its AOF out and exits, as on a normal restart."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        super().__init__(
+            [_redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
+             "--dir", str(directory), "--appendonly", "yes", "--save", ""],
+            directory / "redis.log",
+        )  # fmt: skip
+
+    def _answers(self) -> bool:
+        assert self._process is not None and self._process.poll() is None, "redis-server exited"
+        try:
+            with redis.Redis.from_url(self.url) as client:
+                return client.ping()
+        except redis.exceptions.ConnectionError:  # not listening yet, or loading its AOF
+            return False
+
 
 
 def _postgres_bin_dir() -> Path:
@@ -91,8 +112,12 @@ def _postgres_bin_dir() -> Path:
     _missing("PostgreSQL's initdb and postgres")
 
 
-class PostgresServer:
+class PostgresServer(_ServerProcess):
     """A throw-away PostgreSQL cluster (trust auth, user postgres, database postgres)."""
+
+    name = "postgres"
+    stop_signal = signal.SIGINT
+    """PostgreSQL's fast shutdown, ending every client's connection."""
 
     def __init__(self) -> None:
         self._bin = _postgres_bin_dir()
@@ -100,25 +125,25 @@ class PostgresServer:
         self.directory = Path(tempfile.mkdtemp(prefix="stegvis-faults-pg-"))
         self.port = free_port()
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-        self._log = (self.directory / "postgres.log").open("ab")
-        self._process: subprocess.Popen | None = None
-        self._as_user = self._unprivileged_user()
+        as_user = self._unprivileged_user()
         data = self.directory / "data"
         data.mkdir()
-        if self._as_user:
-            shutil.chown(self.directory, self._as_user["user"])
-            shutil.chown(data, self._as_user["user"])
+        if as_user:
+            shutil.chown(self.directory, as_user["user"])
+            shutil.chown(data, as_user["user"])
         subprocess.run(
             [str(self._bin / "initdb"), "-A", "trust", "-U", "postgres", "--no-sync",
              "-D", str(data)],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **self._as_user,
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **as_user,
         )  # fmt: skip
-        self._command = [
-            str(self._bin / "postgres"), "-D", str(data), "-p", str(self.port),
-            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-            # No fsync: the process restarts, the machine never crashes, and it is faster.
-            "-c", "fsync=off",
-        ]  # fmt: skip
+        super().__init__(
+            [str(self._bin / "postgres"), "-D", str(data), "-p", str(self.port),
+             "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
+             # No fsync: the process restarts, the machine never crashes, and it is faster.
+             "-c", "fsync=off"],
+            self.directory / "postgres.log",
+            **as_user,
+        )  # fmt: skip
 
     @staticmethod
     def _unprivileged_user() -> dict[str, str]:
@@ -132,13 +157,7 @@ class PostgresServer:
             _missing("a `postgres` user to run PostgreSQL as (we are root)")
         return {"user": "postgres", "group": "postgres"}
 
-    def start(self) -> None:
-        self._process = subprocess.Popen(
-            self._command, stdout=self._log, stderr=self._log, **self._as_user
-        )
-        wait_until(self._accepts_connections, "postgres never answered")
-
-    def _accepts_connections(self) -> bool:
+    def _answers(self) -> bool:
         assert self._process is not None
         assert self._process.poll() is None, f"postgres exited; see {self._log.name}"
         result = subprocess.run(
@@ -147,24 +166,13 @@ class PostgresServer:
         )
         return result.returncode == 0
 
-    def stop(self) -> None:
-        """SIGINT: PostgreSQL's fast shutdown, ending every client's connection."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGINT)
-            self._process.wait(STOP_SECONDS)
-
     def begin_smart_shutdown(self) -> None:
         """SIGTERM: PostgreSQL's smart shutdown, which refuses new connections and waits
         for the open ones to close. Returns once it refuses them."""
         assert self._process is not None
         self._process.send_signal(signal.SIGTERM)
-        wait_until(lambda: not self._accepts_connections(), "postgres never began shutting down")
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
+        wait_until(lambda: not self._answers(), "postgres never began shutting down")
 
     def close(self) -> None:
-        self.stop()
-        self._log.close()
+        super().close()
         shutil.rmtree(self.directory, ignore_errors=True)

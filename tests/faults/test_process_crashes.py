@@ -1,31 +1,33 @@
 """A consumer process dies in the middle of a batch (SIGKILL: no clean-up, entries left
 delivered and unacknowledged); its restarted self, or another replica, takes them over."""
 
+import pytest
+
 from tests.faults.conftest import StartScenario
 
 
-def test_outcomes_killed_mid_batch_again_and_again(
-    postgres_url: str, redis_url: str, start_scenario: StartScenario
+@pytest.mark.parametrize(
+    ("name", "service", "sent_fractions"),
+    [
+        ("1. outcomes killed mid-batch", "outcomes", (0.2, 0.45, 0.7)),
+        ("2. reporting killed mid-batch", "reporting", (0.3, 0.65)),
+    ],
+)
+def test_a_consumer_killed_mid_batch_again_and_again(
+    name: str,
+    service: str,
+    sent_fractions: tuple[float, ...],
+    postgres_url: str,
+    redis_url: str,
+    start_scenario: StartScenario,
 ) -> None:
-    scenario = start_scenario("1. outcomes killed mid-batch", postgres_url, redis_url)
+    scenario = start_scenario(name, postgres_url, redis_url)
     scenario.send()
     held = []
-    for fraction in (0.2, 0.45, 0.7):
+    for fraction in sent_fractions:
         scenario.when_sent(fraction)
-        held.append(scenario.kill_mid_batch("outcomes"))
-    scenario.finish(f"SIGKILL ×3, holding {'/'.join(map(str, held))} entries")
-
-
-def test_reporting_killed_mid_batch(
-    postgres_url: str, redis_url: str, start_scenario: StartScenario
-) -> None:
-    scenario = start_scenario("2. reporting killed mid-batch", postgres_url, redis_url)
-    scenario.send()
-    held = []
-    for fraction in (0.3, 0.65):
-        scenario.when_sent(fraction)
-        held.append(scenario.kill_mid_batch("reporting"))
-    scenario.finish(f"SIGKILL ×2, holding {'/'.join(map(str, held))} entries")
+        held.append(scenario.kill_mid_batch(service))
+    scenario.finish(f"SIGKILL ×{len(held)}, holding {'/'.join(map(str, held))} entries")
 
 
 def test_pending_entries_of_a_dead_replica_are_claimed_by_another(
