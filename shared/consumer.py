@@ -123,7 +123,13 @@ class StreamConsumer(Generic[T]):
     async def consuming(self, redis_url: str) -> AsyncIterator[None]:
         """Consume on a broker of its own until the block ends (a service's lifespan)."""
         await self.ensure_group()
-        broker = RedisBroker(redis_url, log_level=logging.DEBUG)  # no line per message
+        broker = RedisBroker(
+            redis_url,
+            # FastStream's lines through the service's own handler: its format and level
+            # (its default logger prints coloured text at INFO whatever STEGVIS_LOG_* say).
+            logger=logging.getLogger(f"{__name__}.broker"),
+            log_level=logging.DEBUG,  # no line per message
+        )
         self.subscribe(broker)
         await broker.start()
         watchdog = asyncio.create_task(self.watch(), name=f"{self.group} watchdog")
