@@ -18,7 +18,7 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -32,6 +32,7 @@ from shared import metrics
 from shared.dead_letters import set_aside
 from shared.settings import Settings
 from shared.streams import StreamEntry, dead_letter_stream, ensure_group
+from shared.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -136,9 +137,7 @@ class StreamConsumer(Generic[T]):
         try:
             yield
         finally:
-            watchdog.cancel()
-            with suppress(asyncio.CancelledError):
-                await watchdog
+            await stop_task(watchdog)
             await broker.stop()
 
     def subscribe(self, broker: RedisBroker) -> None:

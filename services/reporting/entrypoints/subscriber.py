@@ -4,7 +4,7 @@ the gauge of what the reports reflect."""
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from prometheus_client import Gauge
 from pydantic import ValidationError
@@ -15,6 +15,7 @@ from shared.consumer import PoisonMessage, StreamConsumer
 from shared.records import OutcomeChange, parse_outcome_change
 from shared.settings import Settings
 from shared.streams import StreamEntry, Topology
+from shared.tasks import stop_task
 from services.reporting.service_layer.handlers import apply_changes
 from services.reporting.service_layer.unit_of_work import ReportReader, UnitOfWork
 
@@ -74,6 +75,4 @@ async def tracking_newest_event_reflected(
     try:
         yield
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        await stop_task(task)
