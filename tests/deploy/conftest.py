@@ -10,7 +10,6 @@ token) and the ports are the test's own.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+
+from tests.network import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -104,12 +105,6 @@ class Stack:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _own_settings(service: dict) -> dict[str, str]:
     """The service's STEGVIS_* settings in compose that are neither taken from the
     environment (`${...}`: database, Redis, token) nor a port."""
@@ -170,7 +165,7 @@ def stack(
     services: dict[str, Service] = {}
     try:
         for name, definition in stegvis_services(compose()).items():
-            port = _free_port()
+            port = free_port()
             log = tmp_path / f"{name}.log"
             with log.open("wb") as output:
                 process = subprocess.Popen(

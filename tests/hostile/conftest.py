@@ -11,17 +11,16 @@ import httpx
 import pytest
 import redis
 import schemathesis
+from redis.asyncio import Redis
 from fastapi import FastAPI
 from schemathesis.python import asgi
-from sqlalchemy import func, select
 
-from shared.db import create_engine
 from shared.records import InsatsRegistered, ParticipantRecord, ParticipantRecordChanged
 from shared.settings import Settings
 from shared.streams import Topology, entry_fields
 from services.intake import bootstrap as intake
-from services.intake.adapters.tables import events
 from services.reporting import bootstrap as reporting
+from tests.intake.conftest import RunningIntake
 from tests.conftest import SERVICE_AUTH
 
 
@@ -95,26 +94,8 @@ def fuzzed_reporting(settings: Settings) -> Iterator[Fuzzed]:
     asgi.shutdown_lifespans()
 
 
-@dataclass
-class InProcessIntake:
-    """Intake's app in this test's event loop, and its event log's length, read from the
-    table, to show that a refused request recorded nothing."""
-
-    app: FastAPI
-    client: httpx.AsyncClient
-    settings: Settings
-
-    async def logged_events(self) -> int:
-        engine = create_engine(self.settings.service_database_url("intake"))
-        try:
-            async with engine.connect() as connection:
-                return await connection.scalar(select(func.count()).select_from(events))
-        finally:
-            await engine.dispose()
-
-
 @pytest.fixture
-async def running_intake(settings: Settings) -> AsyncIterator[InProcessIntake]:
+async def running_intake(settings: Settings, redis: Redis) -> AsyncIterator[RunningIntake]:
     """Intake on SQLite and on PostgreSQL, with INSATSER defined."""
     app = intake.create_app(settings)
     async with (
@@ -125,4 +106,4 @@ async def running_intake(settings: Settings) -> AsyncIterator[InProcessIntake]:
         for insats_id, registration in INSATSER.items():
             await client.put(f"/api/v1/insatser/{insats_id}",
                              json={"name": insats_id.title(), "registration": registration})
-        yield InProcessIntake(app, client, settings)
+        yield RunningIntake(client, redis, settings)

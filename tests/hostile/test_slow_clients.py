@@ -22,21 +22,16 @@ import httpx
 import pytest
 
 from tests.conftest import SERVICE_AUTH, SERVICE_TOKEN
+from tests.network import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SLOW_CONNECTIONS = 20
 ANSWER_WITHIN_SECONDS = 10.0  # generous: a blocked server would never answer
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def intake_url(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     environment = {
         **{key: value for key, value in os.environ.items() if not key.startswith("STEGVIS_")},
         "STEGVIS_DATA_DIR": str(tmp_path_factory.mktemp("slow-clients")),
