@@ -8,6 +8,7 @@ those of `body` (see `shared.streams`).
 from faststream.redis import RedisBroker
 from faststream.specification import AsyncAPI
 
+from shared.access import AccessChange
 from shared.events import IntakeEvent
 from shared.records import OutcomeChange
 from shared.streams import Topology
@@ -22,6 +23,14 @@ def stream_specification(prefix: str = "stegvis") -> dict:
         description="Every accepted command, in event-log order (relayed from intake's "
         "outbox); read by the consumer group `outcomes`.",
         schema=IntakeEvent,
+    )
+    broker.publisher(
+        stream=topology.intake_access,
+        title="intake's users and credentials",
+        description="The whole new state of a user or credential (a credential's SHA-256, "
+        "never its secret), each with its version; read by the consumer group `reporting`, "
+        "which authenticates from it.",
+        schema=AccessChange,
     )
     broker.publisher(
         stream=topology.outcome_changes,

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.access import ADMIN, SECRET_PREFIX, Principal
 from shared.asyncapi import stream_specification
 
 HTTP_REQUESTS = Counter(
@@ -29,28 +30,29 @@ HTTP_SECONDS = Histogram(
 )
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling and which insatser they may touch (`None`: all of them)."""
-
-    name: str
-    insatser: frozenset[str] | None
-
-    def may_access(self, insats_id: str | None) -> bool:
-        if self.insatser is None:
-            return True
-        return insats_id is not None and insats_id in self.insatser
-
-    def require(self, insats_id: str | None) -> None:
-        if not self.may_access(insats_id):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "not granted this insats")
-
-
 _bearer = HTTPBearer(auto_error=False)
+MAX_SECRET_LENGTH = 100
+"""Longer than any secret of ours (`new_secret`) or sensible admin token."""
+
+PrincipalLookup = Callable[[str], Awaitable[Principal | None]]
+"""The principal a secret stands for (None: unknown, expired, revoked or deactivated)."""
 
 
-def bearer_auth(admin_token: str) -> Callable[..., Awaitable[Principal]]:
-    """A dependency that admits the admin token (scoped tokens come with accounts)."""
+def authenticator(admin_token: str, lookup: PrincipalLookup) -> PrincipalLookup:
+    """The admin token, else a credential the service's access tables know."""
+
+    async def principal_of(secret: str) -> Principal | None:
+        if hmac.compare_digest(secret.encode(), admin_token.encode()):
+            return ADMIN
+        if not secret.startswith(SECRET_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
+            return None  # not one of ours: spare the database
+        return await lookup(secret)
+
+    return principal_of
+
+
+def bearer_auth(principal_of: PrincipalLookup) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that admits a caller whose bearer token stands for a principal."""
 
     async def authenticate(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -61,15 +63,22 @@ def bearer_auth(admin_token: str) -> Callable[..., Awaitable[Principal]]:
                 "missing bearer token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if hmac.compare_digest(credentials.credentials.encode(), admin_token.encode()):
-            return Principal(name="admin", insatser=None)
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "unknown token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        principal = await principal_of(credentials.credentials)
+        if principal is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "unknown, expired or revoked token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return principal
 
     return authenticate
+
+
+def forbid_unless(allowed: bool, why: str) -> None:
+    """403 with the reason, unless the caller is `allowed`."""
+    if not allowed:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, why)
 
 
 class FieldError(Exception):

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     """A request body larger than this is refused (413), unread when its Content-Length
     says so."""
 
+    session_hours: float = Field(default=8, gt=0, le=24 * 7)
+    """How long a login lasts."""
+    login_max_failures: int = Field(default=5, ge=1)
+    """Failed logins allowed per username (and 10× that per client address) within
+    `login_window_minutes`; more are refused (429) until the oldest leaves the window."""
+    login_window_minutes: float = Field(default=15, gt=0)
+
     delar_end_month: int = Field(default=8, ge=1, le=11)
     outcome_classes: dict[Reason, OutcomeClass] = {}
     """Overrides of the default class per avslutsanledning, as JSON."""

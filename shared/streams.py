@@ -19,19 +19,26 @@ class Topology:
         return f"{self.prefix}.intake.events"
 
     @property
+    def intake_access(self) -> str:
+        """Users and credentials (`shared.access`), for every service that authenticates."""
+        return f"{self.prefix}.intake.access"
+
+    @property
     def outcome_changes(self) -> str:
         return f"{self.prefix}.outcomes.changes"
 
     def consumer_groups(self, stream: str) -> tuple[str, ...]:
-        return {self.intake_events: ("outcomes",), self.outcome_changes: ("reporting",)}[
-            stream
-        ]
+        return {
+            self.intake_events: ("outcomes",),
+            self.intake_access: ("reporting",),
+            self.outcome_changes: ("reporting",),
+        }[stream]
 
     def subscriptions(self) -> list[tuple[str, str]]:
         """Every (stream, consumer group) of the system."""
         return [
             (stream, group)
-            for stream in (self.intake_events, self.outcome_changes)
+            for stream in (self.intake_events, self.intake_access, self.outcome_changes)
             for group in self.consumer_groups(stream)
         ]
 

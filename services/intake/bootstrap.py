@@ -4,18 +4,27 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from shared.http import bearer_auth, install_common_routes
+from shared.access import Principal, find_principal
+from shared.http import authenticator, bearer_auth, install_common_routes
 from shared.outbox import OutboxRelay
 from shared.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
 from shared.settings import Settings
 from shared.streams import Topology
 from services.intake.adapters import repositories, tables
+from services.intake.adapters.accounts import requeue_access
+from services.intake.adapters.caseload import SqlCaseload
+from services.intake.adapters.passwords import Argon2Passwords
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
+from services.intake.domain.login_throttle import LoginThrottle
+from services.intake.entrypoints.accounts import install_accounts_api
+from services.intake.entrypoints.forms import StaffForms, install_staff_forms
 from services.intake.entrypoints.http import install_intake_api
+from services.intake.service_layer.accounts import Accounts
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +35,12 @@ REVISIONS_DIR = Path(__file__).parent / "migrations"
 @dataclass(frozen=True)
 class _Running:
     connections: Connections
-    relay: OutboxRelay
+    relays: tuple[OutboxRelay, ...]
+    """Of the events, and of users and credentials."""
+
+    def wake_relays(self) -> None:
+        for relay in self.relays:
+            relay.wake()
 
 
 @dataclass
@@ -37,7 +51,7 @@ class _Lifetime:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    authenticate = bearer_auth(settings.required_admin_token())
+    admin_token = settings.required_admin_token()
     settings.required_redis_url()  # refuse to start without one, before serving anything
     lifetime = _Lifetime()
 
@@ -45,50 +59,87 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with database_and_redis(settings, SERVICE, REVISIONS_DIR) as connections:
             topology = Topology(settings.stream_prefix)
-            relay = OutboxRelay(
-                connections.sessions,
-                tables.outbox,
-                connections.redis,
-                topology.intake_events,
-                topology.consumer_groups(topology.intake_events),
+            relays = tuple(
+                OutboxRelay(
+                    connections.sessions,
+                    outbox,
+                    connections.redis,
+                    stream,
+                    topology.consumer_groups(stream),
+                )
+                for outbox, stream in (
+                    (tables.outbox, topology.intake_events),
+                    (tables.access_outbox, topology.intake_access),
+                )
             )
-            async with relay.publishing():
-                lifetime.running = _Running(connections, relay)
+            async with relays[0].publishing(), relays[1].publishing():
+                lifetime.running = _Running(connections, relays)
                 try:
                     yield
                 finally:
                     lifetime.running = None
 
-    def new_uow() -> SqlUnitOfWork:
-        running = lifetime.running
-        if running is None:
+    def running() -> _Running:
+        if lifetime.running is None:
             raise RuntimeError("intake is not running")
-        return SqlUnitOfWork(running.connections.sessions, running.relay.wake)
+        return lifetime.running
+
+    def new_uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(running().connections.sessions, running().wake_relays)
+
+    async def principal_of_secret(secret: str) -> Principal | None:
+        async with running().connections.sessions() as session:
+            return await find_principal(session, tables.access, secret, datetime.now(UTC))
 
     async def ready() -> bool:
-        running = lifetime.running
-        return running is not None and running.relay.alive
+        return lifetime.running is not None and all(
+            relay.alive for relay in lifetime.running.relays
+        )
 
     async def dependencies() -> dict[str, bool]:
         running = lifetime.running
         return await running.connections.checks() if running else NOT_STARTED
 
+    login_window = timedelta(minutes=settings.login_window_minutes)
     app = FastAPI(title="Stegvis intake", version="1", lifespan=lifespan)
     install_common_routes(
         app, ready, dependencies, settings.stream_prefix, settings.max_request_bytes
     )
+    principal_of = authenticator(admin_token, principal_of_secret)
+    authenticate = bearer_auth(principal_of)
     install_intake_api(app, authenticate, new_uow)
+    accounts = Accounts(
+        new_uow,
+        Argon2Passwords(),
+        throttle_by_user=LoginThrottle(settings.login_max_failures, login_window),
+        throttle_by_client=LoginThrottle(10 * settings.login_max_failures, login_window),
+        session_lifetime=timedelta(hours=settings.session_hours),
+    )
+    install_accounts_api(app, authenticate, accounts)
+    caseload = SqlCaseload(lambda: running().connections.sessions())
+    install_staff_forms(
+        app,
+        StaffForms(
+            admin_token, principal_of, accounts, new_uow, caseload, settings.outcome_policy()
+        ),
+    )
     return app
 
 
 async def requeue_event_log(settings: Settings) -> int:
-    """Stage the whole event log for publication again (`stegvis rebuild`).
+    """Stage the whole event log, and every user and credential, for publication again
+    (`stegvis rebuild`).
 
-    Returns the highest position re-queued (0 for an empty log); the running relay
-    publishes it.
+    Returns the highest position re-queued (0 for an empty log); the running relays
+    publish them.
     """
     async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
         async with sessions() as session, session.begin():
             last_position = await repositories.requeue_event_log(session)
-    log.info("re-queued intake's event log through position %d", last_position)
+            access = await requeue_access(session)
+    log.info(
+        "re-queued intake's event log through position %d and %d users and credentials",
+        last_position,
+        access,
+    )
     return last_position

@@ -1,5 +1,6 @@
 """Composition root of reporting: the app (report API, pages, dead letters, health, metrics),
-its consumer of outcomes' changes, and the reset and progress `stegvis rebuild` uses."""
+its consumers of outcomes' changes and of intake's users and credentials, and the reset and
+progress `stegvis rebuild` uses."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -10,17 +11,20 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy import delete, select, update
 
+from shared.access import Principal
 from shared.consumer import StreamConsumer
-from shared.http import bearer_auth, install_common_routes
+from shared.http import authenticator, bearer_auth, install_common_routes
 from shared.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
 from shared.settings import Settings
 from shared.streams import Topology
 from services.reporting.adapters import tables
+from services.reporting.adapters.access import principal_of_secret
 from services.reporting.adapters.repositories import report_reader
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
 from services.reporting.entrypoints.http import install_dead_letter_api, install_report_api
 from services.reporting.entrypoints.pages import install_report_pages
 from services.reporting.entrypoints.subscriber import (
+    access_consumer,
     outcomes_consumer,
     tracking_newest_event_reflected,
 )
@@ -37,7 +41,7 @@ REVISIONS_DIR = Path(__file__).parent / "migrations"
 @dataclass(frozen=True)
 class _Running:
     connections: Connections
-    consumer: StreamConsumer
+    consumers: tuple[StreamConsumer, ...]
 
 
 @dataclass
@@ -55,14 +59,17 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with database_and_redis(settings, SERVICE, REVISIONS_DIR) as connections:
-            consumer = outcomes_consumer(
-                settings, connections.redis, lambda: SqlUnitOfWork(connections.sessions)
-            )
+            def new_uow() -> SqlUnitOfWork:
+                return SqlUnitOfWork(connections.sessions)
+
+            changes = outcomes_consumer(settings, connections.redis, new_uow)
+            access = access_consumer(settings, connections.redis, new_uow)
             async with (
-                consumer.consuming(redis_url),
+                changes.consuming(redis_url),
+                access.consuming(redis_url),
                 tracking_newest_event_reflected(lambda: report_reader(connections.sessions)),
             ):
-                lifetime.running = _Running(connections, consumer)
+                lifetime.running = _Running(connections, (changes, access))
                 try:
                     yield
                 finally:
@@ -77,9 +84,12 @@ def create_app(settings: Settings) -> FastAPI:
     def open_reader() -> AbstractAsyncContextManager[ReportReader]:
         return report_reader(connections().sessions)
 
+    async def lookup(secret: str) -> Principal | None:
+        return await principal_of_secret(connections().sessions, secret)
+
     async def ready() -> bool:
         running = lifetime.running
-        return running is not None and running.consumer.running
+        return running is not None and all(consumer.running for consumer in running.consumers)
 
     async def dependencies() -> dict[str, bool]:
         running = lifetime.running
@@ -91,10 +101,11 @@ def create_app(settings: Settings) -> FastAPI:
     install_common_routes(
         app, ready, dependencies, settings.stream_prefix, settings.max_request_bytes
     )
-    install_report_api(app, bearer_auth(admin_token), reports)
-    install_dead_letter_api(app, bearer_auth(admin_token), desk)
+    principal_of = authenticator(admin_token, lookup)
+    install_report_api(app, bearer_auth(principal_of), reports)
+    install_dead_letter_api(app, bearer_auth(principal_of), desk)
     # The HTML pages (entrypoints/pages.py), last: they may add routes of their own.
-    install_report_pages(app, admin_token, reports, desk)
+    install_report_pages(app, admin_token, principal_of, reports, desk)
     return app
 
 

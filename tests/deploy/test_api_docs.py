@@ -31,4 +31,6 @@ async def test_a_service_serves_the_streams_under_its_own_prefix() -> None:
                                  base_url="http://t") as client:
         served = (await client.get("/asyncapi.json")).json()
     addresses = {channel["address"] for channel in served["channels"].values()}
-    assert addresses == {"forbund-7.intake.events", "forbund-7.outcomes.changes"}
+    assert addresses == {
+        "forbund-7.intake.events", "forbund-7.intake.access", "forbund-7.outcomes.changes"
+    }

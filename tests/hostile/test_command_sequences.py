@@ -23,7 +23,7 @@ from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.contributions import accumulate, contributions
 from services.reporting.domain.periods import Period, parse_period
 from services.reporting.domain.reports import ProcessedThrough
-from tests.intake.conftest import FakeDatabase
+from tests.intake.conftest import FakeDatabase, execute_as_admin
 from tests.reporting.support import report_of
 
 INSATS = "steget"
@@ -93,7 +93,7 @@ async def _execute(database: FakeDatabase, command, rules: Rules) -> None:
         assert [name for name, _, _ in validation_errors(invalid)] == [field], invalid
         return
     if kind == "start":
-        answer = await handlers.execute(database.unit_of_work, lambda uow: (
+        answer = await execute_as_admin(database.unit_of_work, lambda uow: (
             handlers.start_participant(uow, INSATS, details)))
         rules.started.append((answer.body["participant_id"], details.gender, details.start_date))
         return
@@ -104,7 +104,7 @@ async def _execute(database: FakeDatabase, command, rules: Rules) -> None:
     expected = rules.expected_refusal(participant, getattr(details, field))
     events_before = len(database.state.events)
     try:
-        await handlers.execute(database.unit_of_work,
+        await execute_as_admin(database.unit_of_work,
                                lambda uow: handler(uow, INSATS, participant, details))
     except CommandRefused as refused:
         assert type(refused) is expected, (command, refused)
@@ -138,7 +138,7 @@ def _expected_stock_and_flow(rules: Rules, period: Period) -> dict[str, dict[str
 @given(st.lists(commands, max_size=14), periods())
 async def test_any_commands_give_figures_that_add_up(sequence, period) -> None:
     database = FakeDatabase()
-    await handlers.execute(database.unit_of_work, lambda uow: handlers.define_insats(
+    await execute_as_admin(database.unit_of_work, lambda uow: handlers.define_insats(
         uow, INSATS, InsatsDetails(name="Steget", registration=Registration.INDIVID)))
     rules = Rules()
     for command in sequence:

@@ -2,6 +2,7 @@
 app itself against a real database and Redis for the HTTP contract."""
 
 import copy
+from functools import partial
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,17 +14,23 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
+from shared.access import ADMIN
 from shared.db import create_engine
 from shared.events import IntakeEvent, parse_intake_event
 from shared.settings import Settings
 from shared.streams import Topology
 from services.intake.adapters import tables
 from services.intake.bootstrap import create_app
+from services.intake.domain.accounts import Credential, User
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
-from services.intake.service_layer.unit_of_work import ConcurrentWrite, Lock
+from services.intake.service_layer.handlers import Audited, execute
+from services.intake.service_layer.unit_of_work import AuditEntry, ConcurrentWrite, Lock
 
 ADMIN_TOKEN = "intake-admin-token-0123456789"
+
+execute_as_admin = partial(execute, audited=Audited(ADMIN, "test", "test"))
+"""`handlers.execute` as the admin token's holder (the service-layer tests' caller)."""
 
 
 @dataclass
@@ -32,6 +39,9 @@ class FakeState:
     participants: dict[str, Participant] = field(default_factory=dict)
     events: list[IntakeEvent] = field(default_factory=list)
     answers: dict[str, StoredAnswer] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    credentials: dict[str, Credential] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
 
 
 class FakeInsatser:
@@ -110,6 +120,49 @@ class FakeAnswers:
         self._state.answers[key.key] = StoredAnswer(key.fingerprint, answer)
 
 
+class FakeUsers:
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+
+    async def get(self, username: str, *, lock: Lock = Lock.NONE) -> User | None:
+        return self._state.users.get(username)
+
+    async def save(self, user: User) -> None:
+        self._state.users[user.username] = user
+
+    async def list(self) -> list[User]:
+        return sorted(self._state.users.values(), key=lambda user: user.username)
+
+
+class FakeCredentials:
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+
+    async def get(self, credential_id: str, *, lock: Lock = Lock.NONE) -> Credential | None:
+        return self._state.credentials.get(credential_id)
+
+    async def save(self, credential: Credential) -> None:
+        self._state.credentials[credential.credential_id] = credential
+
+    async def list(self, username: str | None) -> list[Credential]:
+        return sorted(
+            (c for c in self._state.credentials.values() if username in (None, c.username)),
+            key=lambda c: c.created_at,
+            reverse=True,
+        )
+
+
+class FakeAuditLog:
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+
+    async def record(self, entry: AuditEntry) -> None:
+        self._state.audit.append(entry)
+
+    async def newest(self, limit: int) -> list[AuditEntry]:
+        return self._state.audit[::-1][:limit]
+
+
 class FakeDatabase:
     """Committed state; each unit of work changes a copy and commits it whole."""
 
@@ -132,6 +185,9 @@ class FakeUnitOfWork:
         self.participants = FakeParticipants(self._work)
         self.events = FakeEventLog(self._work)
         self.answers = FakeAnswers(self._work)
+        self.users = FakeUsers(self._work)
+        self.credentials = FakeCredentials(self._work)
+        self.audit = FakeAuditLog(self._work)
         return self
 
     async def __aexit__(
@@ -187,8 +243,19 @@ class RunningIntake:
 
 
 @pytest.fixture
+def intake_settings() -> dict:
+    """Settings of the `intake` fixture's app beyond where its data lives (a module may
+    override this fixture)."""
+    return {}
+
+
+@pytest.fixture
 async def intake(
-    database_url: str, redis_url: str, stream_prefix: str, tmp_path: Path
+    database_url: str,
+    redis_url: str,
+    stream_prefix: str,
+    tmp_path: Path,
+    intake_settings: dict,
 ) -> AsyncIterator[RunningIntake]:
     settings = Settings(
         database_url=database_url,
@@ -196,6 +263,7 @@ async def intake(
         stream_prefix=stream_prefix,
         admin_token=ADMIN_TOKEN,
         data_dir=tmp_path,
+        **intake_settings,
     )
     app = create_app(settings)
     redis = Redis.from_url(redis_url)

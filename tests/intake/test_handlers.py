@@ -20,6 +20,7 @@ from shared.events import (
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
 from services.intake.service_layer import handlers
 from services.intake.service_layer.answers import IdempotencyKey
+from tests.intake.conftest import execute_as_admin
 
 START = StartDetails(start_date=date(2025, 2, 3), gender=Gender.KVINNA)
 STOP = StopDetails(end_date=date(2025, 6, 30), reason=Reason.ARBETE)
@@ -28,33 +29,33 @@ VOLUME = VolumeDetails(date=date(2025, 3, 1), kvinna=5, man=3, annan=0)
 
 async def _define(new_uow, insats_id: str = "steget", registration=Registration.INDIVID):
     details = InsatsDetails(name=insats_id.title(), registration=registration)
-    return await handlers.execute(
+    return await execute_as_admin(
         new_uow, lambda uow: handlers.define_insats(uow, insats_id, details)
     )
 
 
 async def _start(new_uow, insats_id: str = "steget", details: StartDetails = START) -> str:
-    answer = await handlers.execute(
+    answer = await execute_as_admin(
         new_uow, lambda uow: handlers.start_participant(uow, insats_id, details)
     )
     return answer.body["participant_id"]
 
 
 async def _stop(new_uow, participant_id: str, insats_id: str = "steget", details=STOP):
-    return await handlers.execute(
+    return await execute_as_admin(
         new_uow, lambda uow: handlers.stop_participant(uow, insats_id, participant_id, details)
     )
 
 
 async def _progress(new_uow, participant_id: str, on: date, insats_id: str = "steget"):
     details = ProgressDetails(date=on, vas=40)
-    return await handlers.execute(
+    return await execute_as_admin(
         new_uow, lambda uow: handlers.record_progress(uow, insats_id, participant_id, details)
     )
 
 
 async def _volume(new_uow, insats_id: str):
-    return await handlers.execute(
+    return await execute_as_admin(
         new_uow, lambda uow: handlers.register_volume(uow, insats_id, VOLUME)
     )
 
@@ -64,14 +65,14 @@ async def test_defining_an_insats_creates_then_updates_then_changes_nothing(data
     assert created.status == HTTPStatus.CREATED
     assert created.body == {"insats_id": "steget", "name": "Steget", "registration": "individ"}
 
-    renamed = await handlers.execute(
+    renamed = await execute_as_admin(
         new_uow,
         lambda uow: handlers.define_insats(
             uow, "steget", InsatsDetails(name="Steget 2", registration=Registration.INDIVID)
         ),
     )
     assert renamed.status == HTTPStatus.OK and renamed.body["name"] == "Steget 2"
-    unchanged = await handlers.execute(
+    unchanged = await execute_as_admin(
         new_uow,
         lambda uow: handlers.define_insats(
             uow, "steget", InsatsDetails(name="Steget 2", registration=Registration.INDIVID)
@@ -97,7 +98,7 @@ async def test_registration_may_change_only_before_anything_is_registered(databa
 
 async def test_a_start_is_logged_with_a_new_code(database, new_uow):
     await _define(new_uow)
-    answer = await handlers.execute(
+    answer = await execute_as_admin(
         new_uow, lambda uow: handlers.start_participant(uow, "steget", START)
     )
     assert answer.status == HTTPStatus.CREATED
@@ -115,7 +116,7 @@ async def test_a_code_in_use_is_drawn_again(database, new_uow):
     draws = iter(["AAAA-AAAA", "AAAA-AAAA", "BBBB-BBBB"])
     codes = [
         (
-            await handlers.execute(
+            await execute_as_admin(
                 new_uow,
                 lambda uow: handlers.start_participant(
                     uow, "steget", START, new_code=lambda: next(draws)
@@ -204,9 +205,9 @@ def _key(key: str, details, path: str = "/api/v1/insatser/steget/participants"):
 async def test_a_retry_with_the_key_replays_the_first_answer(database, new_uow):
     await _define(new_uow)
     start = lambda uow: handlers.start_participant(uow, "steget", START)  # noqa: E731
-    first = await handlers.execute(new_uow, start, _key("k1", START))
+    first = await execute_as_admin(new_uow, start, _key("k1", START))
     commits = database.commits
-    again = await handlers.execute(new_uow, start, _key("k1", START))
+    again = await execute_as_admin(new_uow, start, _key("k1", START))
 
     assert again == first
     assert database.commits == commits
@@ -215,12 +216,12 @@ async def test_a_retry_with_the_key_replays_the_first_answer(database, new_uow):
 
 async def test_the_key_of_another_request_is_refused(database, new_uow):
     await _define(new_uow)
-    await handlers.execute(
+    await execute_as_admin(
         new_uow, lambda uow: handlers.start_participant(uow, "steget", START), _key("k1", START)
     )
     other = StartDetails(start_date=date(2025, 2, 4), gender=Gender.MAN)
     with pytest.raises(Conflict, match="different request"):
-        await handlers.execute(
+        await execute_as_admin(
             new_uow,
             lambda uow: handlers.start_participant(uow, "steget", other),
             _key("k1", other),
@@ -236,13 +237,13 @@ async def test_a_request_that_lost_the_race_for_its_key_replays_the_winner(datab
     async def start_while_another_commits_first(uow):
         # The same request, sent twice at once: the other copy commits while this one runs.
         answers.append(
-            await handlers.execute(
+            await execute_as_admin(
                 new_uow, lambda other: handlers.start_participant(other, "steget", START), key
             )
         )
         return await handlers.start_participant(uow, "steget", START)
 
-    answer = await handlers.execute(new_uow, start_while_another_commits_first, key)
+    answer = await execute_as_admin(new_uow, start_while_another_commits_first, key)
     assert answers == [answer]
     assert [e.type for e in database.state.events].count("ParticipantStarted") == 1
 

@@ -17,6 +17,7 @@ from services.intake.adapters import tables
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.bootstrap import REVISIONS_DIR, SERVICE
 from services.intake.service_layer import handlers
+from tests.intake.conftest import execute_as_admin
 
 START = StartDetails(start_date=date(2025, 2, 3), gender=Gender.KVINNA)
 
@@ -57,14 +58,14 @@ async def _stored(new_uow) -> tuple[list[str], list[str], list[str]]:
 
 
 async def test_a_code_taken_even_by_a_transaction_not_yet_committed_is_drawn_again(new_uow):
-    await handlers.execute(
+    await execute_as_admin(
         new_uow,
         lambda uow: handlers.define_insats(
             uow, "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
         ),
     )
-    first = await handlers.execute(new_uow, _start(["AAAA-AAAA"]))
-    again = await handlers.execute(new_uow, _start(["AAAA-AAAA", "BBBB-BBBB"]))
+    first = await execute_as_admin(new_uow, _start(["AAAA-AAAA"]))
+    again = await execute_as_admin(new_uow, _start(["AAAA-AAAA", "BBBB-BBBB"]))
     codes = (first.body["participant_id"], again.body["participant_id"])
     assert codes == ("AAAA-AAAA", "BBBB-BBBB")
 
@@ -73,7 +74,7 @@ async def test_a_code_taken_even_by_a_transaction_not_yet_committed_is_drawn_aga
     async with new_uow() as holding:
         held = await _start(["CCCC-CCCC"])(holding)
         racing = asyncio.create_task(
-            handlers.execute(new_uow, _start(["CCCC-CCCC", "DDDD-DDDD"]))
+            execute_as_admin(new_uow, _start(["CCCC-CCCC", "DDDD-DDDD"]))
         )
         await asyncio.sleep(0.2)  # let it reach the database (the outcome is the same if not)
         await holding.commit()
@@ -88,15 +89,15 @@ async def test_a_code_taken_even_by_a_transaction_not_yet_committed_is_drawn_aga
 
 
 async def test_a_code_still_taken_after_every_draw_stores_nothing(new_uow):
-    await handlers.execute(
+    await execute_as_admin(
         new_uow,
         lambda uow: handlers.define_insats(
             uow, "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
         ),
     )
-    await handlers.execute(new_uow, _start(["AAAA-AAAA"]))
+    await execute_as_admin(new_uow, _start(["AAAA-AAAA"]))
     with pytest.raises(RuntimeError, match="no unused participant code"):
-        await handlers.execute(new_uow, _start(["AAAA-AAAA"] * handlers.MAX_CODE_DRAWS))
+        await execute_as_admin(new_uow, _start(["AAAA-AAAA"] * handlers.MAX_CODE_DRAWS))
     assert await _stored(new_uow) == (
         ["AAAA-AAAA"],
         ["AAAA-AAAA"],

@@ -1,11 +1,14 @@
-"""Driving a running reporting app: outcomes' changes onto its stream, reports read back."""
+"""Driving a running reporting app: outcomes' changes and intake's access changes onto its
+streams, reports read back."""
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 import httpx
 from redis.asyncio import Redis
 
+from shared.access import AccessChange, UserChanged
 from shared.records import OutcomeChange
 from shared.settings import Settings
 from shared.streams import Topology, entry_fields
@@ -37,3 +40,31 @@ async def processed_through(client: httpx.AsyncClient, position: int) -> dict:
             return answer
         assert time.monotonic() < deadline, f"stuck at {answer['processed_through']}"
         await asyncio.sleep(0.05)
+
+
+async def until(condition: Callable[[], Awaitable[bool]], what: str, seconds: float = 20) -> None:
+    """Wait for a condition of the running system, failing after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not await condition():
+        assert time.monotonic() < deadline, f"never {what}"
+        await asyncio.sleep(0.05)
+
+
+async def caught_up(redis: Redis, stream: str, group: str) -> bool:
+    """Every entry of the stream delivered to the group and acknowledged."""
+    [info] = [g for g in await redis.xinfo_groups(stream) if g["name"] == group.encode()]
+    last = (await redis.xinfo_stream(stream))["last-generated-id"]
+    return info["pending"] == 0 and info["last-delivered-id"] == last
+
+
+async def apply_access(redis: Redis, settings: Settings, *changes: AccessChange) -> None:
+    """Publish the changes as intake does, and wait until reporting has applied them."""
+    stream = Topology(settings.stream_prefix).intake_access
+    for change in changes:
+        key = change.username if isinstance(change, UserChanged) else change.credential_id
+        await redis.xadd(
+            stream,
+            entry_fields(f"{change.type}-{key}-{change.version}", change.type, change.version,
+                         change.model_dump_json()),
+        )
+    await until(lambda: caught_up(redis, stream, "reporting"), "applied the access changes")

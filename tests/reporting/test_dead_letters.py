@@ -4,7 +4,6 @@ set aside with its error and counted, while the entries behind it are applied; t
 reads the dead letters over the API and the page, and replays them once a fixed version
 runs: each then counts exactly once, however often it is replayed or re-sent."""
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Callable
@@ -25,7 +24,7 @@ from services.outcomes.entrypoints import subscriber as outcomes_subscriber
 from services.reporting import bootstrap as reporting
 from services.reporting.entrypoints import subscriber as reporting_subscriber
 from tests.conftest import SERVICE_AUTH as AUTH, SERVICE_TOKEN
-from tests.reporting.running import report
+from tests.reporting.running import caught_up, report, until
 
 DEFINE = InsatsDefined(insats_id="a", name="Arbetsrehab", registration="individ")
 P1 = ParticipantStarted(insats_id="a", participant_id="P1", start_date=date(2025, 1, 10),
@@ -66,21 +65,8 @@ async def _running(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
             transport=httpx.ASGITransport(app=apps[-1]), base_url="http://t"))
 
 
-async def _until(condition: Callable) -> None:
-    """Wait for a condition of the running system (pytest-timeout ends a hang)."""
-    while not await condition():
-        await asyncio.sleep(0.05)
-
-
 def _counted(name: str, stream: str, group: str) -> float:
     return REGISTRY.get_sample_value(name, {"stream": stream, "group": group}) or 0
-
-
-async def _caught_up(redis: Redis, stream: str, group: str) -> bool:
-    """Every entry of the stream delivered to the group and acknowledged."""
-    [info] = [g for g in await redis.xinfo_groups(stream) if g["name"] == group.encode()]
-    last = (await redis.xinfo_stream(stream))["last-generated-id"]
-    return info["pending"] == 0 and info["last-delivered-id"] == last
 
 
 async def _figures(client: httpx.AsyncClient) -> dict[str, int]:
@@ -112,10 +98,10 @@ async def test_poison_is_set_aside_with_its_error_and_counts_once_when_replayed_
     monkeypatch.setattr(outcomes_subscriber, "decode", _buggy(outcomes_subscriber.decode, "P2"))
     monkeypatch.setattr(reporting_subscriber, "decode", _buggy(reporting_subscriber.decode, "P3"))
     async with _running(settings) as client:
-        await _until(lambda: _has(redis, dead_events, 3))
-        await _until(lambda: _has(redis, dead_changes, 3))
-        await _until(lambda: _caught_up(redis, events, "outcomes"))
-        await _until(lambda: _caught_up(redis, changes, "reporting"))
+        await until(lambda: _has(redis, dead_events, 3), "dead-lettered 3 events")
+        await until(lambda: _has(redis, dead_changes, 3), "dead-lettered 3 changes")
+        await until(lambda: caught_up(redis, events, "outcomes"), "caught up on events")
+        await until(lambda: caught_up(redis, changes, "reporting"), "caught up on changes")
         before_fix = await _figures(client)
         listed = await client.get("/api/v1/dead-letters", headers=AUTH)
         assert (await client.get("/api/v1/dead-letters")).status_code == 401
@@ -168,7 +154,7 @@ async def test_poison_is_set_aside_with_its_error_and_counts_once_when_replayed_
         from_page = await client.post(action, data={"form_token": form_token})
         assert from_page.status_code == 303
         assert from_page.headers["location"] == "/rapport/felmeddelanden?uppspelat=1"
-        await _until(lambda: _counts_three(client))
+        await until(lambda: _counts_three(client), "counted the replayed")
 
         # Replayed again, re-sent by a relay, and an unknown id: none of it counts again.
         again = await client.post(f"/api/v1/dead-letters/{p2_id}/replay", headers=AUTH)
@@ -184,9 +170,9 @@ async def test_poison_is_set_aside_with_its_error_and_counts_once_when_replayed_
                                 if b'"participant_id":"P3"' in entry[1][b"body"]]
         await redis.xadd(events, entry_fields(P2.event_id, P2.type, 5, P2.model_dump_json()))
         await redis.xadd(changes, p3_change)
-        await _until(lambda: _more_duplicates(topology, duplicates))
-        await _until(lambda: _caught_up(redis, events, "outcomes"))
-        await _until(lambda: _caught_up(redis, changes, "reporting"))
+        await until(lambda: _more_duplicates(topology, duplicates), "saw the duplicates")
+        await until(lambda: caught_up(redis, events, "outcomes"), "caught up on events")
+        await until(lambda: caught_up(redis, changes, "reporting"), "caught up on changes")
         after_fix = await _figures(client)
         still_dead = (await client.get("/api/v1/dead-letters", headers=AUTH)).json()
         page = await client.get("/rapport/felmeddelanden")

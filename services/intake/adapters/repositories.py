@@ -34,7 +34,7 @@ class SqlInsatser:
         self._session = session
 
     async def get(self, insats_id: str, *, lock: Lock = Lock.NONE) -> Insats | None:
-        query = _locked(
+        query = locked(
             select(tables.insatser).where(tables.insatser.c.insats_id == insats_id), lock
         )
         row = (await self._session.execute(query)).first()
@@ -57,7 +57,7 @@ class SqlInsatser:
         return [_insats(row) for row in rows]
 
 
-def _locked(query: Select, lock: Lock) -> Select:
+def locked(query: Select, lock: Lock) -> Select:
     """The query, holding its rows until commit as `lock` says (SQLite ignores it: there a
     transaction holds the whole database for writing from its start)."""
     if lock is Lock.SHARE:
@@ -90,7 +90,7 @@ class SqlParticipants:
         self._session = session
 
     async def get(self, participant_id: str, *, lock: Lock = Lock.NONE) -> Participant | None:
-        query = _locked(
+        query = locked(
             select(tables.participants).where(
                 tables.participants.c.participant_id == participant_id
             ),

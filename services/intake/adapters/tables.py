@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
 )
 
+from shared.access import access_tables
 from shared.outbox import Id, outbox_table
 
 metadata = MetaData()
@@ -63,3 +64,26 @@ idempotency = Table(
 )
 
 outbox = outbox_table(metadata, "intake_outbox")
+
+access = access_tables(
+    metadata,
+    "intake",
+    user_extras=(Column("password_hash", String(200)),),
+    credential_extras=(Column("created_at", DateTime(timezone=True), nullable=False),),
+)
+"""Users and credentials, as every service keeps them, plus what only intake knows."""
+
+access_outbox = outbox_table(metadata, "intake_access_outbox")
+
+audit = Table(
+    "intake_audit",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("credential_id", String(32)),
+    Column("action", String(40), nullable=False),
+    Column("target", String(300), nullable=False),
+)
+"""Who changed what and when: every accepted write (never a participant's identity: there
+is none, only the opaque code)."""

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import unit_of_work
+from services.intake.adapters.accounts import AccessOutbox, SqlAuditLog, SqlCredentials, SqlUsers
 from services.intake.adapters.repositories import (
     SqlAnswers,
     SqlEventLog,
@@ -21,9 +22,13 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         self.participants = SqlParticipants(session)
         self.events = SqlEventLog(session)
         self.answers = SqlAnswers(session)
+        self._access_outbox = AccessOutbox(session)
+        self.users = SqlUsers(session, self._access_outbox)
+        self.credentials = SqlCredentials(session, self._access_outbox)
+        self.audit = SqlAuditLog(session)
 
     def _staged_messages(self) -> bool:
-        return bool(self.events.appended)
+        return bool(self.events.appended) or self._access_outbox.staged > 0
 
     async def __aexit__(
         self,

@@ -20,3 +20,19 @@ class InvalidField(CommandRefused):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class Forbidden(CommandRefused):
+    """The caller may not do this (HTTP 403)."""
+
+
+class NotAuthenticated(CommandRefused):
+    """Wrong username or password (HTTP 401)."""
+
+
+class Throttled(CommandRefused):
+    """Too many failed logins lately (HTTP 429)."""
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

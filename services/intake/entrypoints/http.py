@@ -18,8 +18,16 @@ from shared.events import (
     StopDetails,
     VolumeDetails,
 )
-from shared.http import Answered, Principal, field_errors_body, observe_responses
-from services.intake.domain.errors import CommandRefused, InvalidField, NotFound
+from shared.access import Principal
+from shared.http import Answered, field_errors_body, forbid_unless, observe_responses
+from services.intake.domain.errors import (
+    CommandRefused,
+    Forbidden,
+    InvalidField,
+    NotAuthenticated,
+    NotFound,
+    Throttled,
+)
 from services.intake.domain.model import Participant
 from services.intake.service_layer import handlers, views
 from services.intake.service_layer.answers import IdempotencyKey, insats_body
@@ -44,6 +52,14 @@ COMMANDS = {
 """The command of each (method, route template); refusals of anything else are `unknown`."""
 _COMMAND_METHODS = frozenset({"PUT", "POST"})
 
+_STATUS = {
+    NotFound: HTTPStatus.NOT_FOUND,
+    Forbidden: HTTPStatus.FORBIDDEN,
+    NotAuthenticated: HTTPStatus.UNAUTHORIZED,
+}
+"""The status of each refusal other than a conflict (409)."""
+_NOT_GRANTED = "not granted this insats"
+
 InsatsId = Annotated[str, Path(pattern=INSATS_ID_PATTERN)]
 ParticipantId = Annotated[str, Path(pattern=PARTICIPANT_ID_PATTERN)]
 IdempotencyHeader = Annotated[
@@ -63,8 +79,13 @@ def install_intake_api(
         if isinstance(error, InvalidField):
             body = field_errors_body([(error.field, error.message, "value_error")])
             return JSONResponse(body, HTTPStatus.UNPROCESSABLE_ENTITY)
-        code = HTTPStatus.NOT_FOUND if isinstance(error, NotFound) else HTTPStatus.CONFLICT
-        return JSONResponse({"detail": str(error)}, code)
+        if isinstance(error, Throttled):
+            return JSONResponse(
+                {"detail": str(error)},
+                HTTPStatus.TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(error.retry_after_seconds)},
+            )
+        return JSONResponse({"detail": str(error)}, _STATUS.get(type(error), HTTPStatus.CONFLICT))
 
     observe_responses(app, _count_refusals)
 
@@ -87,14 +108,16 @@ def _router(
     Caller = Annotated[Principal, Depends(authenticate)]
 
     async def run(
-        request: Request, details: BaseModel, key: str | None, command: Command
+        request: Request, caller: Principal, details: BaseModel, key: str | None, command: Command
     ) -> JSONResponse:
         idempotency = (
             IdempotencyKey.for_request(key, request.method, request.url.path, details)
             if key is not None
             else None
         )
-        answer = await handlers.execute(new_uow, command, idempotency)
+        action = COMMANDS[(request.method, request.scope["route"].path)]
+        audited = handlers.Audited(caller, action, request.url.path)
+        answer = await handlers.execute(new_uow, command, idempotency, audited=audited)
         return JSONResponse(dict(answer.body), status_code=answer.status)
 
     @router.put("/{insats_id}", status_code=HTTPStatus.CREATED)
@@ -105,9 +128,10 @@ def _router(
         details: InsatsDetails,
         idempotency_key: IdempotencyHeader = None,
     ) -> JSONResponse:
-        caller.require(insats_id)
+        forbid_unless(caller.is_admin, "only a förbundsadmin defines insatser")
         return await run(
             request,
+            caller,
             details,
             idempotency_key,
             lambda uow: handlers.define_insats(uow, insats_id, details),
@@ -121,9 +145,10 @@ def _router(
         details: StartDetails,
         idempotency_key: IdempotencyHeader = None,
     ) -> JSONResponse:
-        caller.require(insats_id)
+        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
         return await run(
             request,
+            caller,
             details,
             idempotency_key,
             lambda uow: handlers.start_participant(uow, insats_id, details),
@@ -141,9 +166,10 @@ def _router(
         details: ProgressDetails,
         idempotency_key: IdempotencyHeader = None,
     ) -> JSONResponse:
-        caller.require(insats_id)
+        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
         return await run(
             request,
+            caller,
             details,
             idempotency_key,
             lambda uow: handlers.record_progress(uow, insats_id, participant_id, details),
@@ -158,9 +184,10 @@ def _router(
         details: StopDetails,
         idempotency_key: IdempotencyHeader = None,
     ) -> JSONResponse:
-        caller.require(insats_id)
+        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
         return await run(
             request,
+            caller,
             details,
             idempotency_key,
             lambda uow: handlers.stop_participant(uow, insats_id, participant_id, details),
@@ -174,9 +201,10 @@ def _router(
         details: VolumeDetails,
         idempotency_key: IdempotencyHeader = None,
     ) -> JSONResponse:
-        caller.require(insats_id)
+        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
         return await run(
             request,
+            caller,
             details,
             idempotency_key,
             lambda uow: handlers.register_volume(uow, insats_id, details),
@@ -186,11 +214,12 @@ def _router(
     async def list_insatser(caller: Caller) -> dict:
         async with new_uow() as uow:
             insatser = await views.list_insatser(uow)
-        return {"insatser": [insats_body(i) for i in insatser if caller.may_access(i.insats_id)]}
+        granted = [insats for insats in insatser if caller.may_register(insats.insats_id)]
+        return {"insatser": [insats_body(insats) for insats in granted]}
 
     @router.get("/{insats_id}")
     async def get_insats(caller: Caller, insats_id: InsatsId) -> dict:
-        caller.require(insats_id)
+        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
         async with new_uow() as uow:
             return insats_body(await views.get_insats(uow, insats_id))
 
@@ -200,7 +229,7 @@ def _router(
         insats_id: InsatsId,
         active: Annotated[bool, Query(description="only those not stopped")] = False,
     ) -> dict:
-        caller.require(insats_id)
+        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
         async with new_uow() as uow:
             participants = await views.list_participants(uow, insats_id, active_only=active)
         return {"participants": [_participant_json(p) for p in participants]}

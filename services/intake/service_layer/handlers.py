@@ -6,6 +6,8 @@ Idempotency-Key, commit. A refused command raises `CommandRefused` and changes n
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 
 from prometheus_client import Counter, Gauge
@@ -17,6 +19,7 @@ from shared.events import (
     StopDetails,
     VolumeDetails,
 )
+from shared.access import Principal
 from shared.logs import trace
 from services.intake.domain import rules
 from services.intake.domain.errors import Conflict, NotFound
@@ -28,7 +31,12 @@ from services.intake.service_layer.answers import (
     StoredAnswer,
     insats_body,
 )
-from services.intake.service_layer.unit_of_work import ConcurrentWrite, Lock, UnitOfWork
+from services.intake.service_layer.unit_of_work import (
+    AuditEntry,
+    ConcurrentWrite,
+    Lock,
+    UnitOfWork,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +57,42 @@ MAX_ATTEMPTS = 3
 MAX_CODE_DRAWS = 10
 
 
+@dataclass(frozen=True)
+class Audited:
+    """Who runs a command and what it is, as the audit log records it."""
+
+    caller: Principal
+    action: str
+    target: str
+
+    def entry(self) -> AuditEntry:
+        return AuditEntry(
+            datetime.now(UTC), self.caller.name, self.caller.credential_id, self.action,
+            self.target,
+        )
+
+
 async def execute(
-    new_uow: Callable[[], UnitOfWork], command: Command, key: IdempotencyKey | None = None
+    new_uow: Callable[[], UnitOfWork],
+    command: Command,
+    key: IdempotencyKey | None = None,
+    *,
+    audited: Audited,
 ) -> Answer:
-    """Run the command once per key: a retry with the key gets the first answer."""
+    """Run the command once per key: a retry with the key gets the first answer. What it
+    changes is recorded in the audit log in the same transaction (a replay changes nothing,
+    so records nothing)."""
     for _ in range(MAX_ATTEMPTS - 1):
         with suppress(ConcurrentWrite):
-            return await _execute_once(new_uow, command, key)
-    return await _execute_once(new_uow, command, key)
+            return await _execute_once(new_uow, command, key, audited)
+    return await _execute_once(new_uow, command, key, audited)
 
 
 async def _execute_once(
-    new_uow: Callable[[], UnitOfWork], command: Command, key: IdempotencyKey | None
+    new_uow: Callable[[], UnitOfWork],
+    command: Command,
+    key: IdempotencyKey | None,
+    audited: Audited,
 ) -> Answer:
     async with new_uow() as uow:
         if key is not None and (stored := await uow.answers.get(key.key)) is not None:
@@ -68,6 +100,7 @@ async def _execute_once(
         answer = await command(uow)
         if key is not None:
             await uow.answers.add(key, answer)
+        await uow.audit.record(audited.entry())
         await uow.commit()
         appended = list(uow.events.appended)
     for event in appended:

@@ -1,10 +1,13 @@
 """The ports the use cases need: repositories of one transaction, and the unit of work."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
 from shared import unit_of_work
 from shared.events import IntakeEvent
+from services.intake.domain.accounts import Credential, User
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
 
@@ -69,6 +72,40 @@ class Answers(Protocol):
     async def add(self, key: IdempotencyKey, answer: Answer) -> None: ...
 
 
+class Users(Protocol):
+    async def get(self, username: str, *, lock: Lock = Lock.NONE) -> User | None: ...
+
+    async def save(self, user: User) -> None:
+        """Store the user's new state and stage its change for the access stream."""
+
+    async def list(self) -> list[User]: ...
+
+
+class Credentials(Protocol):
+    async def get(self, credential_id: str, *, lock: Lock = Lock.NONE) -> Credential | None: ...
+
+    async def save(self, credential: Credential) -> None:
+        """Store the credential's new state and stage its change for the access stream."""
+
+    async def list(self, username: str | None) -> list[Credential]:
+        """Those of the user (None: everyone's), newest first."""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    credential_id: str | None
+    action: str
+    target: str
+
+
+class AuditLog(Protocol):
+    async def record(self, entry: AuditEntry) -> None: ...
+
+    async def newest(self, limit: int) -> list[AuditEntry]: ...
+
+
 class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     """One transaction. Committing, or leaving the block, raises `ConcurrentWrite` if a
     unique key (an idempotency key, an insats id) was taken by another transaction
@@ -78,3 +115,6 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     participants: Participants
     events: EventLog
     answers: Answers
+    users: Users
+    credentials: Credentials
+    audit: AuditLog

@@ -19,7 +19,7 @@ def _is_postgresql(session: AsyncSession) -> bool:
     return session.bind.dialect.name == "postgresql"
 
 
-def _upsert(session: AsyncSession, table) -> Insert:
+def upsert(session: AsyncSession, table) -> Insert:
     """INSERT that can take ON CONFLICT, in the session's dialect (both have it)."""
     return (postgresql.insert if _is_postgresql(session) else sqlite.insert)(table)
 
@@ -83,7 +83,7 @@ class SqlMonthly:
         if not deltas:
             return
         table = tables.monthly
-        statement = _upsert(self._session, table)
+        statement = upsert(self._session, table)
         statement = statement.on_conflict_do_update(
             index_elements=list(table.primary_key.columns),
             set_={"value": table.c.value + statement.excluded.value},
@@ -112,7 +112,7 @@ class SqlInsatser:
         if not insatser:
             return
         table = tables.insatser
-        statement = _upsert(self._session, table)
+        statement = upsert(self._session, table)
         statement = statement.on_conflict_do_update(
             index_elements=[table.c.insats_id],
             set_={

@@ -12,6 +12,8 @@ from sqlalchemy import (
     Table,
 )
 
+from shared.access import access_tables
+
 metadata = MetaData()
 
 meta = Table(
@@ -49,6 +51,10 @@ insatser = Table(
     Column("registration", String(16), nullable=False),
     Column("position", BigInteger, nullable=False),
 )
+
+access = access_tables(metadata, "reporting_access")
+"""Intake's users and credentials, as its access stream tells them (not a projection of the
+event log: `reset` keeps them)."""
 
 PROJECTION = (monthly, insatser, processed)
 """Everything `reset` throws away (the generation in `meta` survives, renewed)."""

@@ -3,6 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import unit_of_work
+from services.reporting.adapters.access import SqlAccess
 from services.reporting.adapters.repositories import (
     SqlInsatser,
     SqlMeta,
@@ -24,6 +25,7 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         self.processed = SqlProcessed(session)
         self.monthly = SqlMonthly(session)
         self.insatser = SqlInsatser(session)
+        self.access = SqlAccess(session)
 
     def _staged_messages(self) -> bool:
         return False

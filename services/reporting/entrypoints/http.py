@@ -1,5 +1,5 @@
-"""Reporting's JSON API: the report (JSON, CSV or XLSX), the insatser it knows, and the
-system's dead letters (admin only)."""
+"""Reporting's JSON API: the report (JSON, CSV or XLSX) and the insatser it knows, as far as
+the caller may read them, and the system's dead letters (the förbund's admins only)."""
 
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, Response
 
-from shared.http import FieldError, Principal
+from shared.access import Principal
+from shared.http import FieldError, forbid_unless
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.export import export_filename, report_csv, report_xlsx
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
@@ -38,9 +39,11 @@ def install_report_api(
         insats: Annotated[str | None, Query(max_length=64)] = None,
         format: Annotated[ExportFormat, Query()] = "json",
     ) -> Response:
-        if insats is None and principal.insatser is not None:
-            raise HTTPException(HTTPStatus.FORBIDDEN, "only the whole förbund's token may")
-        principal.require(insats)
+        # Before looking the insats up: a refusal says nothing about which insatser exist.
+        forbid_unless(
+            principal.may_read_report(insats),
+            "not granted this insats" if insats else "not granted the whole förbund's report",
+        )
         try:
             report = await reports.report(year, period, insats)
         except UnknownInsats as error:
@@ -62,7 +65,7 @@ def install_report_api(
         return [
             insats
             for insats in await reports.insatser()
-            if principal.may_access(insats["insats_id"])
+            if principal.may_read_report(insats["insats_id"])
         ]
 
     app.include_router(router)
@@ -72,9 +75,8 @@ def install_dead_letter_api(
     app: FastAPI, authenticate: Callable[..., Awaitable[Principal]], desk: DeadLetterDesk
 ) -> None:
     async def admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        # Dead letters span every insats and hold raw events: the whole förbund's token only.
-        if principal.insatser is not None:
-            raise HTTPException(HTTPStatus.FORBIDDEN, "only the whole förbund's token may")
+        # Dead letters span every insats and hold raw events and changes.
+        forbid_unless(principal.is_admin, "only the förbund's admins may")
         return principal
 
     router = APIRouter(prefix="/api/v1/dead-letters", dependencies=[Depends(admin)])

@@ -1,8 +1,11 @@
 """The report as a page for people: plain, printable, Swedish HTML rendered on the server,
-behind a login with the admin token (user accounts come later); and the dead letters
-(`/rapport/felmeddelanden`), each with its error and a button that replays it.
+behind a login with a personal secret (an API token or a login session's, as intake issues
+them) or the admin token; and the dead letters (`/rapport/felmeddelanden`, for the
+förbund's admins), each with its error and a button that replays it.
 
-Every figure on the page is read from the same document the report API answers.
+A page offers and answers only what the caller may read: an insatsansvarig sees the insatser
+granted and not the whole förbund. Every figure on the page is read from the same document
+the report API answers.
 """
 
 import hashlib
@@ -18,6 +21,8 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from shared.access import ADMIN, Principal
+from shared.http import PrincipalLookup
 from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR
@@ -74,8 +79,8 @@ def _page(template: str, status: int = 200, **context) -> HTMLResponse:
 
 
 def _mac(admin_token: str, message: bytes) -> str:
-    # A MAC of a fixed text keyed by the token: valid exactly while that token is, and
-    # the token itself never sits in a browser.
+    # Keyed by the token: valid exactly while that token is, and the token itself never
+    # sits in a browser.
     return hmac.new(admin_token.encode(), message, hashlib.sha256).hexdigest()
 
 
@@ -134,6 +139,13 @@ class _Asked:
     insats: str | None
 
 
+@dataclass(frozen=True)
+class _Caller:
+    principal: Principal
+    logged_in: bool
+    """By the session cookie (not a bearer header): the page offers to log out."""
+
+
 def _asked(year: str | None, period: str | None, insats: str | None) -> _Asked:
     year = year or str(datetime.now(labels.LOCAL_TIME).year)
     period = period or "helar"
@@ -146,30 +158,41 @@ def _asked(year: str | None, period: str | None, insats: str | None) -> _Asked:
 
 
 def install_report_pages(
-    app: FastAPI, admin_token: str, reports: ReportSource, desk: DeadLetterDesk
+    app: FastAPI,
+    admin_token: str,
+    principal_of: PrincipalLookup,
+    reports: ReportSource,
+    desk: DeadLetterDesk,
 ) -> None:
-    session = _mac(admin_token, _SESSION_MESSAGE)
-    # CSRF: SameSite=Strict still sends the cookie from sibling subdomains (same site), so
-    # forms that change state carry this value, which only a page of ours shows.
-    form_token = _mac(admin_token, _FORM_MESSAGE)
+    """`principal_of`: whom a secret stands for (the admin token, else a personal one)."""
+    admin_session = _mac(admin_token, _SESSION_MESSAGE)
 
-    def has_session(request: Request) -> bool:
+    async def identify(request: Request) -> _Caller | None:
         cookie = request.cookies.get(SESSION_COOKIE, "")
-        return hmac.compare_digest(cookie.encode(), session.encode())
+        if hmac.compare_digest(cookie.encode(), admin_session.encode()):
+            return _Caller(ADMIN, logged_in=True)
+        # A personal secret is looked up on every request: revoked or expired, it admits
+        # no one from then on.
+        if cookie and (principal := await principal_of(cookie)) is not None:
+            return _Caller(principal, logged_in=True)
+        scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            principal = await principal_of(secret.strip())
+            return None if principal is None else _Caller(principal, logged_in=False)
+        return None
 
-    def has_bearer(request: Request) -> bool:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            token.strip().encode(), admin_token.encode()
-        )
+    def form_token(request: Request) -> str:
+        # CSRF: SameSite=Strict still sends the cookie from sibling subdomains (same site),
+        # so forms that change state carry this value, which only a page of ours shows, and
+        # only to the holder of the session.
+        session = request.cookies.get(SESSION_COOKIE, "")
+        return _mac(admin_token, _FORM_MESSAGE + b"\n" + session.encode())
 
     def login_form(target: str, error: str | None = None, status: int = 200) -> HTMLResponse:
         return _page("login.html", status, next=target, error=error)
 
-    def login_required(request: Request) -> Response | None:
-        """None for a caller logged in; else the way to the login (a browser) or a 401."""
-        if has_session(request) or has_bearer(request):
-            return None
+    def login_required(request: Request) -> Response:
+        """The way to the login (a browser), or a 401."""
         if request.method == "GET" and _prefers_html(request.headers.get("accept", "")):
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/logga-in?{urlencode({'next': here})}", 303)
@@ -178,6 +201,16 @@ def install_report_pages(
             401,
             headers={"WWW-Authenticate": "Bearer"},
         )
+
+    async def admin_or_refusal(request: Request) -> _Caller | Response:
+        """The caller, if one of the förbund's admins; else what to answer instead."""
+        caller = await identify(request)
+        if caller is None:
+            return login_required(request)
+        if not caller.principal.is_admin:
+            reason = "Felmeddelandena visas bara för förbundets administratörer."
+            return _page("forbidden.html", 403, caller=caller, reason=reason)
+        return caller
 
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:
@@ -193,13 +226,16 @@ def install_report_pages(
         if form is None:
             return PlainTextResponse("För stor begäran.", 413)
         target = _safe_next(form.get("next"))
-        token = form.get("token", "")
-        if not hmac.compare_digest(token.encode(), admin_token.encode()):
-            return login_form(target, "Fel åtkomsttoken. Kontrollera den och försök igen.", 401)
+        secret = form.get("token", "")
+        principal = await principal_of(secret)
+        if principal is None:
+            error = "Fel åtkomsttoken, eller en som har gått ut eller återkallats. Försök igen."
+            return login_form(target, error, 401)
         response = RedirectResponse(target, 303)
         response.set_cookie(
             SESSION_COOKIE,
-            session,
+            # The admin token stays out of the browser; a personal secret is there already.
+            admin_session if principal.credential_id is None else secret,
             path="/",
             httponly=True,
             samesite="strict",
@@ -220,11 +256,27 @@ def install_report_pages(
         period: str | None = None,
         insats: str | None = None,
     ) -> Response:
-        if (refused := login_required(request)) is not None:
-            return refused
-        logged_in = has_session(request)
+        caller = await identify(request)
+        if caller is None:
+            return login_required(request)
+        principal = caller.principal
+        if insats is None and not principal.may_read_report(None):
+            insats = min(principal.insatser, default=None)  # their own, not the förbund
         asked = _asked(year, period, insats)
-        context = {"asked": asked, "insatser": await reports.insatser(), "logged_in": logged_in}
+        readable = [
+            known
+            for known in await reports.insatser()
+            if principal.may_read_report(known["insats_id"])
+        ]
+        context = {"asked": asked, "insatser": readable, "caller": caller}
+        if not principal.may_read_report(asked.insats):
+            # Before looking the insats up: a refusal says nothing about which ones exist.
+            error = (
+                "Du har inte behörighet till den här insatsen."
+                if asked.insats
+                else "Du har inte behörighet till hela förbundets rapport."
+            )
+            return _page("report.html", 403, report=None, errors={"insats": error}, **context)
         if not _YEAR.fullmatch(asked.year):
             errors = {"year": _FIELD_ERRORS["year"]}
             return _page("report.html", 422, report=None, errors=errors, **context)
@@ -245,32 +297,37 @@ def install_report_pages(
         )
 
     async def dead_letters_page(
-        request: Request, status: int = 200, replayed: bool = False, error: str | None = None
+        request: Request,
+        caller: _Caller,
+        status: int = 200,
+        replayed: bool = False,
+        error: str | None = None,
     ) -> HTMLResponse:
         return _page(
             "dead_letters.html",
             status,
             listing=await desk.listing(_DEAD_LETTERS_SHOWN),
-            form_token=form_token,
-            logged_in=has_session(request),
+            form_token=form_token(request),
+            caller=caller,
             replayed=replayed,
             error=error,
         )
 
     @app.get(_DEAD_LETTERS, include_in_schema=False)
     async def show_dead_letters(request: Request, uppspelat: str | None = None) -> Response:
-        if (refused := login_required(request)) is not None:
-            return refused
-        return await dead_letters_page(request, replayed=uppspelat is not None)
+        if isinstance(admitted := await admin_or_refusal(request), Response):
+            return admitted
+        return await dead_letters_page(request, admitted, replayed=uppspelat is not None)
 
     @app.post(_DEAD_LETTERS + "/{dead_letter_id}/spela-upp", include_in_schema=False)
     async def replay_dead_letter(request: Request, dead_letter_id: str) -> Response:
-        if (refused := login_required(request)) is not None:
-            return refused
+        if isinstance(admitted := await admin_or_refusal(request), Response):
+            return admitted
         form = await _form(request)
         if form is None:
             return PlainTextResponse("För stor begäran.", 413)
-        if not hmac.compare_digest(form.get("form_token", "").encode(), form_token.encode()):
+        expected = form_token(request)
+        if not hmac.compare_digest(form.get("form_token", "").encode(), expected.encode()):
             return PlainTextResponse(
                 "Formuläret kom inte från Stegvis eller är för gammalt. Ladda om sidan.", 403
             )
@@ -278,5 +335,5 @@ def install_report_pages(
             await desk.replay(dead_letter_id)
         except UnknownDeadLetter:
             error = "Det felmeddelandet finns inte (längre). Det kan redan ha spelats upp."
-            return await dead_letters_page(request, 404, error=error)
+            return await dead_letters_page(request, admitted, 404, error=error)
         return RedirectResponse(f"{_DEAD_LETTERS}?uppspelat=1", 303)

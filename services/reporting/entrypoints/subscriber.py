@@ -1,23 +1,30 @@
-"""Outcomes' stream into the use case: decode entries, hand batches to `apply_changes`; and
-the gauge of what the reports reflect."""
+"""The streams into the use cases: outcomes' changes to `apply_changes`, intake's access
+changes to `apply_access_changes`; and the gauge of what the reports reflect."""
 
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TypeVar
 
 from prometheus_client import Gauge
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from shared import metrics
+from shared.access import AccessChange, parse_access_change
 from shared.consumer import PoisonMessage, StreamConsumer
 from shared.records import OutcomeChange, parse_outcome_change
 from shared.settings import Settings
 from shared.streams import StreamEntry, Topology
 from shared.tasks import stop_task
+from services.reporting.service_layer.access import apply_access_changes
 from services.reporting.service_layer.handlers import apply_changes
-from services.reporting.service_layer.unit_of_work import ReportReader, UnitOfWork
+from services.reporting.service_layer.unit_of_work import (
+    AccessUnitOfWork,
+    ReportReader,
+    UnitOfWork,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +37,22 @@ NEWEST_EVENT_REFLECTED = Gauge(
 )
 
 
-def decode(entry: StreamEntry) -> OutcomeChange:
+T = TypeVar("T")
+
+
+def _parsed_body(entry: StreamEntry, parse: Callable[[bytes], T]) -> T:
     try:
-        return parse_outcome_change(entry.fields[b"body"])
+        return parse(entry.fields[b"body"])
     except (KeyError, ValidationError) as error:
         raise PoisonMessage(str(error)) from error
+
+
+def decode(entry: StreamEntry) -> OutcomeChange:
+    return _parsed_body(entry, parse_outcome_change)
+
+
+def decode_access(entry: StreamEntry) -> AccessChange:
+    return _parsed_body(entry, parse_access_change)
 
 
 def outcomes_consumer(
@@ -47,6 +65,18 @@ def outcomes_consumer(
         metrics.DUPLICATES.labels(stream, GROUP).inc(applied.duplicates)
 
     return StreamConsumer.configured(settings, redis, stream, GROUP, decode, handle)
+
+
+def access_consumer(
+    settings: Settings, redis: Redis, new_uow: Callable[[], AccessUnitOfWork]
+) -> StreamConsumer[AccessChange]:
+    """Versions, not processed ids, make redeliveries harmless here (`apply_access_changes`)."""
+
+    async def handle(batch: Sequence[AccessChange]) -> None:
+        await apply_access_changes(new_uow(), batch)
+
+    stream = Topology(settings.stream_prefix).intake_access
+    return StreamConsumer.configured(settings, redis, stream, GROUP, decode_access, handle)
 
 
 @asynccontextmanager

@@ -1,1 +1,2 @@
-"""Reporting's use cases: applying outcomes' changes, and reading reports."""
+"""Reporting's use cases: applying outcomes' changes and intake's access changes, and reading
+reports."""

@@ -1,4 +1,5 @@
-"""The ports the use cases need: one transaction's projection state, and the report reads."""
+"""The ports the use cases need: one transaction's projection state, the users and
+credentials, and the report reads."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -6,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from shared import unit_of_work
+from shared.access import CredentialChanged, UserChanged
 from services.reporting.domain.contributions import Cell
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import PeriodRow, ProcessedThrough
@@ -46,6 +48,18 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     processed: Processed
     monthly: Monthly
     insatser: Insatser
+
+
+class Access(Protocol):
+    async def store_users(self, users: Sequence[UserChanged]) -> None:
+        """Store each user unless the same or a higher version of it is stored."""
+
+    async def store_credentials(self, credentials: Sequence[CredentialChanged]) -> None:
+        """Store each credential unless the same or a higher version of it is stored."""
+
+
+class AccessUnitOfWork(unit_of_work.UnitOfWork, Protocol):
+    access: Access
 
 
 class ReportReader(Protocol):

@@ -1,0 +1,93 @@
+"""Why a form was refused, in Swedish, by the input it concerns: the `*Details` models'
+validation errors and the domain's refusal of a field (`InvalidField`). Each message says
+what to enter, not what went wrong inside."""
+
+from datetime import date
+
+from pydantic import ValidationError
+
+from shared.events import MAX_AGE_AT_START, MIN_AGE_AT_START
+from services.intake.domain.errors import InvalidField
+from services.intake.entrypoints.form_input import INDICATOR_PREFIX
+
+FieldErrors = dict[str, str]
+"""Message by input name."""
+
+DATE = "Ange ett datum (ÅÅÅÅ-MM-DD)."
+PERSONAL_NUMBER = (
+    "Det här ser ut som ett personnummer. Stegvis sparar aldrig personnummer: "
+    "skriv bara kommunens namn."
+)
+_DATES = frozenset({"start_date", "date", "end_date"})
+_NUMBERS = {
+    "birth_year": "Ange födelseåret med fyra siffror, till exempel 1985.",
+    "years_in_support": "Ange ett helt antal år, 0–60.",
+    "activity_hours_per_week": "Ange timmar per vecka, 0–168 (till exempel 12,5).",
+    "vas": "Ange ett heltal från 1 till 100.",
+    "respect": "Välj ett värde från 1 till 6.",
+    "kvinna": "Ange antalet kvinnor som ett heltal, 0 om inga.",
+    "man": "Ange antalet män som ett heltal, 0 om inga.",
+    "annan": "Ange antalet med annan definition av kön som ett heltal, 0 om inga.",
+}
+_CHOICES = {
+    "gender": "Välj kön.",
+    "reason": "Välj avslutsanledning.",
+    "education": "Välj utbildning i listan.",
+    "referrer": "Välj remittent i listan.",
+    "work_capacity": "Välj ett av alternativen.",
+    "support_at_start": "Välj bland alternativen, vart och ett högst en gång.",
+    "support_at_end": "Välj bland alternativen, vart och ett högst en gång.",
+    "health_better": "Välj ja, nej eller ej besvarat.",
+    "activity_increased": "Välj ja, nej eller ej besvarat.",
+}
+_INDICATOR = "Välj ett värde från 1 till 5."
+_MUNICIPALITY_TOO_LONG = "Skriv högst 64 tecken."
+_MUNICIPALITY_CONTROL = "Skriv kommunens namn på en rad, utan tabbtecken."
+_AGE = (
+    f"Åldern vid start blir inte {MIN_AGE_AT_START}–{MAX_AGE_AT_START} år med det "
+    "födelseåret. Kontrollera födelseår och startdatum."
+)
+_BEFORE_START = {"end_date": "Slutdatum", "date": "Datumet"}
+_FALLBACK = "Kontrollera uppgiften."
+
+
+def validation_errors(error: ValidationError) -> FieldErrors:
+    """The first problem of each input."""
+    errors: FieldErrors = {}
+    for item in error.errors():
+        name, message = _translated(item)
+        errors.setdefault(name, message)
+    return errors
+
+
+def _translated(item: dict) -> tuple[str, str]:
+    field, *rest = (str(part) for part in item["loc"])
+    kind = item["type"]
+    if field == "indicators":
+        return (INDICATOR_PREFIX + rest[0] if rest else field), _INDICATOR
+    if field in _DATES:
+        return field, DATE
+    if field == "birth_year" and kind == "value_error":
+        return field, _AGE
+    if field == "municipality":
+        return field, _municipality(item)
+    message = _NUMBERS.get(field) or _CHOICES.get(field) or _FALLBACK
+    return field, message
+
+
+def _municipality(item: dict) -> str:
+    if item["type"] == "string_too_long":
+        return _MUNICIPALITY_TOO_LONG
+    # The model's two value checks: a personnummer, or a control character.
+    if "personal identity number" in item["msg"]:
+        return PERSONAL_NUMBER
+    return _MUNICIPALITY_CONTROL
+
+
+def refused_field(error: InvalidField, start_date: date | None) -> FieldErrors:
+    """The domain's refusal of one field given the stored state: a check-in or an end
+    before the participant's start (`start_date`), the only one it makes."""
+    what = _BEFORE_START.get(error.field)
+    if what is None or start_date is None:
+        return {error.field: _FALLBACK}
+    return {error.field: f"{what} får inte vara före startdatum ({start_date.isoformat()})."}

@@ -1,0 +1,81 @@
+"""What a staff form sent, as the payload of its command: the url-encoded body read into
+lists of values, then each field converted to what the command's `*Details` model takes.
+
+An empty input is a question left unanswered, so it is left out and the model's default
+applies. A value that does not convert (a letter in a number) is passed on as typed, so the
+model refuses it and the form says why.
+"""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from fastapi import Request
+from pydantic import BaseModel
+
+FormData = dict[str, list[str]]
+"""Each input's values as sent (checkboxes send several)."""
+
+INDICATOR_PREFIX = "indicator_"
+"""Inputs `indicator_<name>` make the `indicators` mapping of a check-in."""
+
+YES, NO = "ja", "nej"
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
+
+
+async def read_form(request: Request) -> FormData:
+    """The url-encoded body (its size is bounded by the app's body limit)."""
+    body = (await request.body()).decode("utf-8", "replace")
+    return parse_qs(body, keep_blank_values=True)
+
+
+def first(form: FormData, name: str) -> str:
+    return form.get(name, [""])[0].strip()
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """How a form's inputs become its command's details. The inputs are named as the
+    model's fields; those not listed here are text (dates and codes included)."""
+
+    details: type[BaseModel]
+    integers: frozenset[str] = frozenset()
+    decimals: frozenset[str] = frozenset()
+    lists: frozenset[str] = frozenset()
+    yes_no: frozenset[str] = frozenset()
+
+    def payload(self, form: FormData) -> dict:
+        payload: dict = {}
+        for name in self.details.model_fields:
+            if name == "indicators":
+                value = _indicators(form)
+            elif name in self.lists:
+                value = [chosen for chosen in form.get(name, []) if chosen]
+            else:
+                value = self._single(name, first(form, name))
+            if value not in ("", [], {}):
+                payload[name] = value
+        return payload
+
+    def _single(self, name: str, text: str) -> object:
+        if name in self.integers:
+            return _integer(text)
+        if name in self.decimals and _DECIMAL.fullmatch(text):
+            return float(text.replace(",", "."))  # Swedish decimal comma
+        if name in self.yes_no:
+            return {YES: True, NO: False}.get(text, text)
+        return text
+
+
+def _integer(text: str) -> int | str:
+    return int(text) if _INTEGER.fullmatch(text) else text
+
+
+def _indicators(form: FormData) -> dict[str, int | str]:
+    return {
+        name.removeprefix(INDICATOR_PREFIX): _integer(value)
+        for name in form
+        if name.startswith(INDICATOR_PREFIX) and (value := first(form, name))
+    }

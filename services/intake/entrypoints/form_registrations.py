@@ -1,0 +1,109 @@
+"""The registration forms: for each, its page, the kind of insats it is for, how its inputs
+become the command's details, and the command (the JSON API's, run the same way)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from shared.codes import Registration
+from shared.events import ProgressDetails, StartDetails, StopDetails, VolumeDetails
+from services.intake.domain.model import Insats
+from services.intake.entrypoints.form_input import FormSpec
+from services.intake.service_layer import handlers
+from services.intake.service_layer.handlers import Command
+
+
+@dataclass(frozen=True)
+class RegistrationForm:
+    template: str
+    spec: FormSpec
+    registration: Registration
+    """The kind of insats it registers in."""
+    date_field: str
+    """Filled in with today's date on a new form."""
+    action: str
+    """As the audit log names it (the JSON API's name of the command)."""
+    command: Callable[[str, str | None, BaseModel], Command]
+    """(insats, participant or None, details) → the command."""
+    done: str
+    """The confirmation's heading."""
+    assigns_code: bool = False
+    """Its confirmation shows the participant's new code."""
+
+
+START = RegistrationForm(
+    template="start.html",
+    spec=FormSpec(
+        StartDetails,
+        integers=frozenset({"birth_year", "years_in_support", "vas"}),
+        decimals=frozenset({"activity_hours_per_week"}),
+        lists=frozenset({"support_at_start"}),
+    ),
+    registration=Registration.INDIVID,
+    date_field="start_date",
+    action="start",
+    command=lambda insats, _, details: lambda uow: handlers.start_participant(
+        uow, insats, details
+    ),
+    done="Deltagaren är inskriven",
+    assigns_code=True,
+)
+PROGRESS = RegistrationForm(
+    template="progress.html",
+    spec=FormSpec(
+        ProgressDetails,
+        integers=frozenset({"vas"}),
+        decimals=frozenset({"activity_hours_per_week"}),
+    ),
+    registration=Registration.INDIVID,
+    date_field="date",
+    action="progress",
+    command=lambda insats, participant, details: lambda uow: handlers.record_progress(
+        uow, insats, participant, details
+    ),
+    done="Uppföljningen är registrerad",
+)
+STOP = RegistrationForm(
+    template="stop.html",
+    spec=FormSpec(
+        StopDetails,
+        integers=frozenset({"vas", "respect"}),
+        lists=frozenset({"support_at_end"}),
+        yes_no=frozenset({"health_better", "activity_increased"}),
+    ),
+    registration=Registration.INDIVID,
+    date_field="end_date",
+    action="stop",
+    command=lambda insats, participant, details: lambda uow: handlers.stop_participant(
+        uow, insats, participant, details
+    ),
+    done="Deltagaren är avslutad",
+)
+VOLUME = RegistrationForm(
+    template="volume.html",
+    spec=FormSpec(VolumeDetails, integers=frozenset({"kvinna", "man", "annan"})),
+    registration=Registration.VOLYM,
+    date_field="date",
+    action="register_volume",
+    command=lambda insats, _, details: lambda uow: handlers.register_volume(
+        uow, insats, details
+    ),
+    done="Volymen är registrerad",
+)
+
+_PARTICIPANT = "/insatser/{insats_id}/deltagare/{participant_id}"
+REGISTRATION_FORMS = {
+    "/insatser/{insats_id}/ny-deltagare": START,
+    f"{_PARTICIPANT}/uppfoljning": PROGRESS,
+    f"{_PARTICIPANT}/avsluta": STOP,
+    "/insatser/{insats_id}/volym": VOLUME,
+}
+"""Each form's page: GET shows it, POST registers."""
+
+
+def insats_page(insats: Insats) -> str:
+    """Where an insats's registrations start: its caseload, or its volume form."""
+    if insats.registration is Registration.VOLYM:
+        return f"/insatser/{insats.insats_id}/volym"
+    return f"/insatser/{insats.insats_id}"

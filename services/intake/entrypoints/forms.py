@@ -1,0 +1,268 @@
+"""Intake's staff forms: Swedish pages rendered on the server, where insats staff log in,
+see the insatser they register in and each one's caseload, and register starts, check-ins,
+stops and volumes. Plain HTML forms; no JavaScript.
+
+A registration runs the same `*Details` model and command as the JSON API. Each rendered
+form carries a one-off key, sent as the command's Idempotency-Key, so a double click or a
+resent form registers once and shows the first answer again.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from shared.codes import OutcomePolicy, Registration
+from shared.events import INSATS_ID_PATTERN, PARTICIPANT_ID_PATTERN
+from shared.http import PrincipalLookup
+from services.intake.domain.errors import Conflict, InvalidField, NotFound
+from services.intake.domain.model import Insats, Participant
+from services.intake.entrypoints import form_labels
+from services.intake.entrypoints.form_errors import (
+    FieldErrors,
+    refused_field,
+    validation_errors,
+)
+from services.intake.entrypoints.form_input import FormData, first, read_form
+from services.intake.entrypoints.form_login import install_login
+from services.intake.entrypoints.form_pages import message, page, today
+from services.intake.entrypoints.form_registrations import (
+    REGISTRATION_FORMS,
+    RegistrationForm,
+    insats_page,
+)
+from services.intake.entrypoints.form_security import (
+    HOME,
+    STALE_FORM,
+    Sessions,
+    Visit,
+    login_first,
+    new_form_key,
+    valid_form_key,
+)
+from services.intake.service_layer import handlers, views
+from services.intake.service_layer.accounts import Accounts
+from services.intake.service_layer.answers import IdempotencyKey
+from services.intake.service_layer.caseload import Caseload, participant_in
+from services.intake.service_layer.unit_of_work import UnitOfWork
+
+_INSATS_ID = re.compile(INSATS_ID_PATTERN)
+_PARTICIPANT_ID = re.compile(PARTICIPANT_ID_PATTERN)
+
+_FORBIDDEN = "Du har inte behörighet till den här insatsen."
+_NOT_FOUND = "Sidan finns inte"
+_NO_FORM_KEY = "Formuläret saknar sin engångsnyckel. Ladda om sidan och fyll i det igen."
+_RESENT_CHANGED = (
+    "Det här formuläret har redan skickats in, med andra uppgifter. Det som registrerades "
+    "första gången gäller. Vill du göra en ny registrering, öppna ett nytt formulär."
+)
+
+
+@dataclass(frozen=True)
+class StaffForms:
+    """What the forms need of intake."""
+
+    admin_token: str
+    principal_of: PrincipalLookup
+    accounts: Accounts
+    new_uow: Callable[[], UnitOfWork]
+    caseload: Caseload
+    outcome_policy: OutcomePolicy
+    """Groups the avslutsanledningar by the förbund's outcome classes."""
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What a registration form is about, as stored now."""
+
+    insats: Insats
+    participant: Participant | None
+
+
+def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
+    sessions = Sessions(forms.admin_token, forms.principal_of)
+    reason_groups = form_labels.reason_groups(forms.outcome_policy)
+    install_login(app, sessions, forms.accounts)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse(HOME, 303)
+
+    @app.get(HOME, include_in_schema=False)
+    async def my_insatser(request: Request) -> Response:
+        visit = await sessions.visit(request)
+        if visit is None:
+            return login_first(request)
+        async with forms.new_uow() as uow:
+            insatser = await views.list_insatser(uow)
+        mine = [insats for insats in insatser if visit.principal.may_register(insats.insats_id)]
+        return page("insatser.html", visit=visit, insatser=mine, insats_page=insats_page)
+
+    @app.get(HOME + "/{insats_id}", include_in_schema=False)
+    async def caseload(request: Request, insats_id: str) -> Response:
+        visit = await sessions.visit(request)
+        if visit is None:
+            return login_first(request)
+        insats = await insats_of(visit, insats_id)
+        if isinstance(insats, Response):
+            return insats
+        if insats.registration is Registration.VOLYM:
+            return RedirectResponse(insats_page(insats), 303)
+        entries = await forms.caseload.active(insats_id)
+        return page("caseload.html", visit=visit, insats=insats, entries=entries, today=today())
+
+    async def insats_of(visit: Visit, insats_id: str) -> Insats | Response:
+        """The insats, if the caller registers in it; else the page saying why not."""
+        # Refused before the insats is looked up: a refusal tells nothing of which exist.
+        if not _INSATS_ID.fullmatch(insats_id):
+            return message(visit, 404, _NOT_FOUND, "Det finns ingen sådan insats.")
+        if not visit.principal.may_register(insats_id):
+            return message(visit, 403, "Ingen behörighet", _FORBIDDEN)
+        try:
+            async with forms.new_uow() as uow:
+                return await views.get_insats(uow, insats_id)
+        except NotFound:
+            return message(visit, 404, _NOT_FOUND, f"Det finns ingen insats ”{insats_id}”.")
+
+    async def subject_of(
+        visit: Visit,
+        form: RegistrationForm,
+        insats_id: str,
+        participant_id: str | None = None,
+        *,
+        stopped_too: bool = False,
+    ) -> _Subject | Response:
+        """What the form is about; else the page saying why there is no such form.
+        `stopped_too`: a stopped participant's too (a resent form gets its first answer)."""
+        insats = await insats_of(visit, insats_id)
+        if isinstance(insats, Response):
+            return insats
+        back = insats_page(insats)
+        if insats.registration is not form.registration:
+            kind = (
+                "en volyminsats"
+                if insats.registration is Registration.VOLYM
+                else "en insats med individregistrering"
+            )
+            text = f"{insats.name} är {kind}, så det här formuläret gäller inte den."
+            return message(visit, 409, "Fel sorts insats", text, back)
+        if participant_id is None:
+            return _Subject(insats, None)
+        not_here = f"Deltagaren {participant_id} finns inte i den här insatsen."
+        if not _PARTICIPANT_ID.fullmatch(participant_id):
+            return message(visit, 404, "Deltagaren finns inte", not_here, back)
+        try:
+            async with forms.new_uow() as uow:
+                participant = await participant_in(uow, insats_id, participant_id)
+        except NotFound:
+            return message(visit, 404, "Deltagaren finns inte", not_here, back)
+        if participant.stopped and not stopped_too:
+            stopped = "Deltagaren är redan avslutad."
+            return message(visit, 409, "Deltagaren är redan avslutad", stopped, back)
+        return _Subject(insats, participant)
+
+    def form_page(
+        visit: Visit,
+        form: RegistrationForm,
+        subject: _Subject,
+        values: FormData,
+        form_key: str,
+        status: int = 200,
+        errors: FieldErrors | None = None,
+        form_error: str | None = None,
+    ) -> HTMLResponse:
+        return page(
+            form.template,
+            status,
+            visit=visit,
+            insats=subject.insats,
+            participant=subject.participant,
+            back=insats_page(subject.insats),
+            form=values,
+            form_key=form_key,
+            errors=errors or {},
+            form_error=form_error,
+            reason_groups=reason_groups,
+        )
+
+    def show(form: RegistrationForm):
+        async def show_form(request: Request) -> Response:
+            visit = await sessions.visit(request)
+            if visit is None:
+                return login_first(request)
+            subject = await subject_of(visit, form, **request.path_params)
+            if isinstance(subject, Response):
+                return subject
+            values = {form.date_field: [today().isoformat()]}
+            return form_page(visit, form, subject, values, new_form_key())
+
+        return show_form
+
+    def submit(form: RegistrationForm):
+        async def submit_form(request: Request) -> Response:
+            visit = await sessions.visit(request)
+            if visit is None:
+                return login_first(request)
+            values = await read_form(request)
+            if not sessions.form_is_ours(request, values):
+                return message(visit, 403, "Formuläret godtogs inte", STALE_FORM)
+            form_key = first(values, "form_key")
+            if not valid_form_key(form_key):
+                return message(visit, 400, "Formuläret godtogs inte", _NO_FORM_KEY)
+            # A stopped participant's too: the command refuses it unless this form was sent
+            # before, and then its first answer is shown again.
+            subject = await subject_of(visit, form, **request.path_params, stopped_too=True)
+            if isinstance(subject, Response):
+                return subject
+
+            def again(status: int, **problems) -> HTMLResponse:
+                # With the same key: it is the same form, to correct.
+                return form_page(visit, form, subject, values, form_key, status, **problems)
+
+            try:
+                details = form.spec.details.model_validate(form.spec.payload(values))
+            except ValidationError as invalid:
+                return again(422, errors=validation_errors(invalid))
+            participant = subject.participant
+            try:
+                answer = await handlers.execute(
+                    forms.new_uow,
+                    form.command(
+                        subject.insats.insats_id,
+                        participant.participant_id if participant else None,
+                        details,
+                    ),
+                    IdempotencyKey.for_request(form_key, "POST", request.url.path, details),
+                    audited=handlers.Audited(visit.principal, form.action, request.url.path),
+                )
+            except InvalidField as refused:
+                start = participant.start_date if participant else None
+                return again(422, errors=refused_field(refused, start))
+            except Conflict:
+                # Either the state refuses it (a stop, a change of kind: shown as it is
+                # now), or the key already registered other details.
+                now = await subject_of(visit, form, **request.path_params)
+                if isinstance(now, Response):
+                    return now
+                return again(409, form_error=_RESENT_CHANGED)
+            return page(
+                "registered.html",
+                answer.status,
+                visit=visit,
+                title=form.done,
+                insats=subject.insats,
+                participant_id=answer.body.get("participant_id"),
+                assigns_code=form.assigns_code,
+                back=insats_page(subject.insats),
+                # Another of the same: a start or a volume, not a participant's second stop.
+                again=None if participant else request.url.path,
+            )
+
+        return submit_form
+
+    for path, form in REGISTRATION_FORMS.items():
+        app.add_api_route(path, show(form), methods=["GET"], include_in_schema=False)
+        app.add_api_route(path, submit(form), methods=["POST"], include_in_schema=False)

@@ -1,0 +1,47 @@
+"""Each service's migrations create exactly the tables its `adapters/tables.py` declares, on
+SQLite and PostgreSQL: columns, types, keys, unique constraints and indexes."""
+
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
+
+from shared.db import create_engine, migrate
+from shared.settings import Settings
+from services.intake import bootstrap as intake
+from services.intake.adapters import tables as intake_tables
+from services.outcomes import bootstrap as outcomes
+from services.outcomes.adapters import tables as outcomes_tables
+from services.reporting import bootstrap as reporting
+from services.reporting.adapters import tables as reporting_tables
+
+SERVICES = [(intake, intake_tables.metadata), (outcomes, outcomes_tables.metadata),
+            (reporting, reporting_tables.metadata)]
+
+
+def _differences(connection: Connection, service: str, metadata: MetaData) -> list:
+    context = MigrationContext.configure(connection, opts={
+        "include_name": lambda name, kind, _parent: (
+            kind != "table" or name.startswith(f"{service}_")),
+    })
+    return compare_metadata(context, metadata)
+
+
+@pytest.mark.parametrize(("service", "metadata"), SERVICES, ids=["intake", "outcomes", "reporting"])
+async def test_the_migrated_tables_are_the_declared_ones(
+    service: ModuleType, metadata: MetaData, database_url: str, tmp_path: Path
+) -> None:
+    url = Settings(database_url=database_url, data_dir=tmp_path).service_database_url(
+        service.SERVICE)
+    engine = create_engine(url)
+    try:
+        await migrate(engine, service.SERVICE, service.REVISIONS_DIR)
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(_differences, service.SERVICE, metadata)
+        assert differences == []
+    finally:
+        await engine.dispose()
