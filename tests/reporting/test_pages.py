@@ -176,7 +176,7 @@ async def test_the_page_shows_the_report_in_swedish_beside_last_year(client) -> 
     assert "Avslutade efter avslutsanledning" in text
     assert _row(page, "Arbete utan lönesubvention") == ["1 (0)", "1 (0)", "0 (0)", "0 (0)"]
     assert _row(page, "Sjukdom") == ["0 (1)", "0 (1)", "0 (0)", "0 (0)"]
-    assert _row(page, "Annan förberedande insats")[1] == "1 (0)"
+    assert _row(page, "Annan förberedande insats/fortsatt rehabilitering")[1] == "1 (0)"
     assert _row(page, "35–39 år")[1] == "1 (0)"
     assert _row(page, "Umeå")[0] == "1 (0)"
     assert "Uppgift saknas" in text and "okand" not in text

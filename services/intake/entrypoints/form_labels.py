@@ -1,57 +1,9 @@
-"""Swedish words of the staff forms: the code lists' labels, in the order the forms offer
-them. Pure data (reporting keeps its own for the reports: each service owns its pages)."""
+"""Swedish words of the staff forms: the code lists' labels (`shared.code_labels`, the same
+words the reports print, are the templates' `codes`), and the forms' own."""
 
+from shared import code_labels
 from shared.codes import OutcomeClass, OutcomePolicy, Reason
 from services.intake.entrypoints.form_input import NO, YES
-
-GENDER = {"kvinna": "Kvinna", "man": "Man", "annan": "Annan definition av kön"}
-
-EDUCATION = {
-    "grundskola": "Grundskola",
-    "gymnasium": "Gymnasium",
-    "eftergymnasial": "Annan eftergymnasial utbildning",
-    "hogskola_upp_till_1": "Högskola, upp till 1 år",
-    "hogskola_upp_till_3": "Högskola, upp till 3 år",
-    "hogskola_over_3": "Högskola, mer än 3 år",
-    "saknas": "Saknas/okänd",
-}
-
-SUPPORT = {
-    "sjukpenning": "Sjukpenning/rehabiliteringspenning",
-    "aktivitetsersattning": "Aktivitetsersättning",
-    "sjukersattning": "Sjukersättning",
-    "a_kassa": "A-kassa",
-    "aktivitetsstod": "Aktivitetsstöd",
-    "forsorjningsstod": "Försörjningsstöd",
-    "etableringsersattning": "Etableringsersättning",
-    "annan": "Annan offentlig försörjning",
-    "ingen": "Ingen offentlig försörjning",
-}
-
-REFERRER = {
-    "fk": "Försäkringskassan",
-    "af": "Arbetsförmedlingen",
-    "kommun": "Kommunen",
-    "region": "Regionen/vården",
-    "annan": "Annan",
-}
-
-REASON = {
-    "arbete": "Arbete utan lönesubvention",
-    "arbete_subventionerat": "Arbete med lönesubvention",
-    "studier": "Studier",
-    "arbetssokande": "Aktivt arbetssökande (inskriven på Arbetsförmedlingen)",
-    "arbetstraning": "Arbetsträning/praktik",
-    "tillbaka_remittent": "Tillbaka till remittent",
-    "annan_insats": "Annan förberedande insats/fortsatt rehabilitering",
-    "sjukdom": "Sjukdom",
-    "foraldraledighet": "Föräldraledighet",
-    "pension": "Ålderspension",
-    "flytt": "Flytt",
-    "egen_begaran": "Egen begäran",
-    "ej_kontakt": "Avbrutit/ej anträffbar",
-    "annat": "Annat",
-}
 
 OUTCOME_GROUPS = {
     OutcomeClass.POSITIVE: "Positiva avslut – närmare arbete eller studier",
@@ -61,11 +13,7 @@ OUTCOME_GROUPS = {
 
 # The exit answers are radios where "" is the participant's "no answer".
 NOT_ANSWERED = {"": "Ej besvarat"}
-WORK_CAPACITY = {
-    "narmat": "Har närmat sig arbetsmarknaden",
-    "lika": "Står lika långt från arbetsmarknaden",
-    "langre_bort": "Har kommit längre bort från arbetsmarknaden",
-} | NOT_ANSWERED
+WORK_CAPACITY = code_labels.WORK_CAPACITY | NOT_ANSWERED
 YES_NO = {YES: "Ja", NO: "Nej"} | NOT_ANSWERED
 RESPECT = {str(score): str(score) for score in range(1, 7)} | NOT_ANSWERED
 
@@ -86,7 +34,7 @@ def reason_groups(policy: OutcomePolicy) -> list[tuple[str, dict[str, str]]]:
     for outcome_class, group in OUTCOME_GROUPS.items():
         reasons = {
             code: label
-            for code, label in REASON.items()
+            for code, label in code_labels.REASON.items()
             if policy.outcome_class(Reason(code)) is outcome_class
         }
         if reasons:

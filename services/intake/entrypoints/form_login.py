@@ -7,14 +7,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from shared.pages import safe_next
 from services.intake.domain.errors import Conflict, NotAuthenticated, Throttled
 from services.intake.entrypoints.form_input import first, read_form
 from services.intake.entrypoints.form_pages import message, page
 from services.intake.entrypoints.form_security import (
+    HOME,
     STALE_FORM,
     Sessions,
     delete_session_cookie,
-    safe_next,
     set_session_cookie,
 )
 from services.intake.service_layer.accounts import Accounts, LoginDetails
@@ -38,12 +39,12 @@ def _throttled(seconds: int) -> str:
 def install_login(app: FastAPI, sessions: Sessions, accounts: Accounts) -> None:
     @app.get("/logga-in", include_in_schema=False)
     async def show_login(request: Request) -> Response:
-        return _login_form(safe_next(request.query_params.get("next")))
+        return _login_form(safe_next(request.query_params.get("next"), HOME))
 
     @app.post("/logga-in", include_in_schema=False)
     async def log_in(request: Request) -> Response:
         form = await read_form(request)
-        target = safe_next(first(form, "next"))
+        target = safe_next(first(form, "next"), HOME)
         # Phones capitalise the first letter; usernames are lower case.
         username = first(form, "username").lower()
         password = form.get("password", [""])[0]

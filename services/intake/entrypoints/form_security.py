@@ -1,6 +1,6 @@
 """What keeps the staff forms safe to use from a browser: the session cookie, the CSRF token
 each POST form carries, the one-off key that makes a resent form register once, and the
-redirect after a login that never leaves the site."""
+way to the login."""
 
 import hashlib
 import hmac
@@ -8,7 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
@@ -104,18 +104,3 @@ def new_form_key() -> str:
 
 def valid_form_key(key: str) -> bool:
     return bool(_FORM_KEY.fullmatch(key))
-
-
-def safe_next(target: str | None) -> str:
-    """`target` when it is a path on this site, else the list of insatser (no open
-    redirect: `//host`, `/\\host` and a scheme all lead elsewhere)."""
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and target.isprintable()
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return HOME

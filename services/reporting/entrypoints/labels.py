@@ -2,15 +2,11 @@
 written ("117 (97)", "34,2", "–"). Pure data and formatting, for the pages and the exports."""
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime
 
+from shared import code_labels
+from shared.pages import LOCAL_TIME
 from services.reporting.domain.breakdowns import UNKNOWN
-
-try:
-    LOCAL_TIME = ZoneInfo("Europe/Stockholm")
-except ZoneInfoNotFoundError:  # an image without tzdata: times say UTC rather than fail
-    LOCAL_TIME = UTC
 
 COLUMNS = {"total": "Totalt", "kvinna": "Kvinnor", "man": "Män", "annan": "Annat"}
 
@@ -57,49 +53,11 @@ UNKNOWN_LABEL = "Uppgift saknas"
 """The label of `okand`, under which every breakdown counts an unanswered field."""
 
 CODES: dict[str, dict[str, str]] = {
-    "reason": {
-        "arbete": "Arbete utan lönesubvention",
-        "arbete_subventionerat": "Arbete med lönesubvention",
-        "studier": "Studier",
-        "arbetssokande": "Aktivt arbetssökande",
-        "arbetstraning": "Arbetsträning/praktik",
-        "tillbaka_remittent": "Tillbaka till remittent",
-        "annan_insats": "Annan förberedande insats",
-        "sjukdom": "Sjukdom",
-        "foraldraledighet": "Föräldraledighet",
-        "pension": "Ålderspension",
-        "flytt": "Flytt",
-        "egen_begaran": "Egen begäran",
-        "ej_kontakt": "Avbrutit/ej anträffbar",
-        "annat": "Annat",
-    },
-    "education": {
-        "grundskola": "Grundskola",
-        "gymnasium": "Gymnasium",
-        "eftergymnasial": "Annan eftergymnasial utbildning",
-        "hogskola_upp_till_1": "Högskola, upp till 1 år",
-        "hogskola_upp_till_3": "Högskola, upp till 3 år",
-        "hogskola_over_3": "Högskola, mer än 3 år",
-        "saknas": "Utbildning saknas",
-    },
-    "referrer": {
-        "fk": "Försäkringskassan",
-        "af": "Arbetsförmedlingen",
-        "kommun": "Kommunen",
-        "region": "Regionen/vården",
-        "annan": "Annan",
-    },
-}
-CODES["support_at_start"] = CODES["support_at_end"] = {
-    "sjukpenning": "Sjukpenning/rehabiliteringspenning",
-    "aktivitetsersattning": "Aktivitetsersättning",
-    "sjukersattning": "Sjukersättning",
-    "a_kassa": "A-kassa",
-    "aktivitetsstod": "Aktivitetsstöd",
-    "forsorjningsstod": "Försörjningsstöd",
-    "etableringsersattning": "Etableringsersättning",
-    "annan": "Annan offentlig försörjning",
-    "ingen": "Ingen offentlig försörjning",
+    "reason": code_labels.REASON,
+    "education": code_labels.EDUCATION,
+    "referrer": code_labels.REFERRER,
+    "support_at_start": code_labels.SUPPORT,
+    "support_at_end": code_labels.SUPPORT,
 }
 
 BAND_UNITS = {"age_band": "år", "years_in_support": "år", "weeks_in_insats_band": "månader"}

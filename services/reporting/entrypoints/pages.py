@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from shared.access import ADMIN, Principal
 from shared.http import PrincipalLookup
+from shared.pages import LOCAL_TIME, PAGE_HEADERS, safe_next, template_environment
 from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR
@@ -38,16 +38,6 @@ _HOME = "/rapport"
 _DEAD_LETTERS = "/rapport/felmeddelanden"
 _DEAD_LETTERS_SHOWN = 100
 
-# Exact counts: no caching on shared computers; no framing (the login form).
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-}
-
 _YEAR = re.compile(r"[0-9]{1,6}")
 _FORM_MONTH = re.compile(r"[0-9]{2}")
 _YEAR_MONTH = re.compile(r"[0-9]{4}-([0-9]{2})")
@@ -57,13 +47,7 @@ _FIELD_ERRORS = {
     "period": "Välj helår, delår eller en månad i det valda året.",
 }
 
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_templates = template_environment(Path(__file__).with_name("templates"))
 _templates.globals["labels"] = labels
 _templates.globals["MULTI_VALUED"] = MULTI_VALUED
 _templates.globals["PERIODS"] = [
@@ -75,27 +59,13 @@ _templates.globals["PERIODS"] = [
 
 def _page(template: str, status: int = 200, **context) -> HTMLResponse:
     html = _templates.get_template(template).render(**context)
-    return HTMLResponse(html, status, headers=_HEADERS)
+    return HTMLResponse(html, status, headers=PAGE_HEADERS)
 
 
 def _mac(admin_token: str, message: bytes) -> str:
     # Keyed by the token: valid exactly while that token is, and the token itself never
     # sits in a browser.
     return hmac.new(admin_token.encode(), message, hashlib.sha256).hexdigest()
-
-
-def _safe_next(target: str | None) -> str:
-    """`target` when it is a path on this site, else the report (no open redirect)."""
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and target.isprintable()
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return _HOME
 
 
 def _prefers_html(accept: str) -> bool:
@@ -147,7 +117,7 @@ class _Caller:
 
 
 def _asked(year: str | None, period: str | None, insats: str | None) -> _Asked:
-    year = year or str(datetime.now(labels.LOCAL_TIME).year)
+    year = year or str(datetime.now(LOCAL_TIME).year)
     period = period or "helar"
     # The form's months carry no year ("06"), so a month stays right when only the year is
     # changed (no JavaScript to update the list); links may give the API's "YYYY-MM".
@@ -218,14 +188,14 @@ def install_report_pages(
 
     @app.get("/logga-in", include_in_schema=False)
     async def show_login(target: Annotated[str | None, Query(alias="next")] = None) -> Response:
-        return login_form(_safe_next(target))
+        return login_form(safe_next(target, _HOME))
 
     @app.post("/logga-in", include_in_schema=False)
     async def log_in(request: Request) -> Response:
         form = await _form(request)
         if form is None:
             return PlainTextResponse("För stor begäran.", 413)
-        target = _safe_next(form.get("next"))
+        target = safe_next(form.get("next"), _HOME)
         secret = form.get("token", "")
         principal = await principal_of(secret)
         if principal is None:
@@ -292,7 +262,7 @@ def install_report_pages(
             "report.html",
             report=report,
             errors={},
-            generated_at=datetime.now(labels.LOCAL_TIME),
+            generated_at=datetime.now(LOCAL_TIME),
             **context,
         )
 

@@ -1,0 +1,52 @@
+"""What the services' server-rendered Swedish pages have in common: local time, the headers
+every page carries, the template environment, and the redirect after a login that never
+leaves the site."""
+
+from datetime import UTC, tzinfo
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+LOCAL_TIME: tzinfo
+try:
+    LOCAL_TIME = ZoneInfo("Europe/Stockholm")
+except ZoneInfoNotFoundError:  # an image without tzdata: times say UTC rather than fail
+    LOCAL_TIME = UTC
+
+PAGE_HEADERS = {
+    # Participants' data and exact counts: never cached on a shared computer.
+    "Cache-Control": "no-store",
+    # No scripts at all, no framing (the login forms), forms post only to us.
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def template_environment(directory: Path) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(directory),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def safe_next(target: str | None, home: str) -> str:
+    """`target` when it is a path on this site, else `home` (no open redirect: `//host`,
+    `/\\host` and a scheme all lead elsewhere)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return home
