@@ -50,15 +50,21 @@ async def client(settings: Settings, redis: Redis):
 
 
 async def _answers(client: httpx.AsyncClient, secret: str) -> dict[str, int]:
-    """The status of each report (an insats's, an unknown insats's, the förbund's) and of
-    the dead letters, for the bearer of `secret`."""
+    """The status of each report (an insats's, an unknown insats's, the förbund's, an
+    export), of the dead letters and of a replay (of an unknown one), for the bearer of
+    `secret`."""
     answers = {}
     for insats in ("a", "b", "okand", None):
         params = {"year": 2025, "period": "helar"} | ({"insats": insats} if insats else {})
         response = await client.get("/api/v1/reports", params=params, headers=bearer(secret))
         answers[insats or "förbund"] = response.status_code
+    export = await client.get("/api/v1/reports", headers=bearer(secret), params={
+        "year": 2025, "period": "helar", "insats": "b", "format": "xlsx"})
     dead_letters = await client.get("/api/v1/dead-letters", headers=bearer(secret))
-    return answers | {"dead letters": dead_letters.status_code}
+    replay = await client.post("/api/v1/dead-letters/intake.events.outcomes:1-0/replay",
+                               headers=bearer(secret))
+    return answers | {"export of b": export.status_code,
+                      "dead letters": dead_letters.status_code, "replay": replay.status_code}
 
 
 async def _insatser(client: httpx.AsyncClient, secret: str) -> list[str]:
@@ -66,7 +72,11 @@ async def _insatser(client: httpx.AsyncClient, secret: str) -> list[str]:
     return [insats["insats_id"] for insats in response.json()]
 
 
-ALL = {"a": 200, "b": 200, "okand": 404, "förbund": 200, "dead letters": 200}
+ALL = {"a": 200, "b": 200, "okand": 404, "förbund": 200, "export of b": 200,
+       "dead letters": 200, "replay": 404}
+NOT_ADMIN = {"dead letters": 403, "replay": 403}
+ONLY_A = {"a": 200, "b": 403, "okand": 403, "förbund": 403, "export of b": 403} | NOT_ADMIN
+ONLY_B = ONLY_A | {"a": 403, "b": 200, "export of b": 200}
 UNKNOWN = dict.fromkeys(ALL, 401)
 
 
@@ -80,10 +90,9 @@ async def test_each_role_reads_what_it_may(client, settings: Settings, redis: Re
     )
     # An insatsansvarig: the insats granted, nothing else; an unknown insats is refused, not
     # looked up, so a refusal tells which insatser exist no more than an answer does.
-    assert await _answers(client, anna) == {
-        "a": 200, "b": 403, "okand": 403, "förbund": 403, "dead letters": 403}
+    assert await _answers(client, anna) == ONLY_A
     assert await _insatser(client, anna) == ["a"]
-    assert await _answers(client, lars) == ALL | {"dead letters": 403}
+    assert await _answers(client, lars) == ALL | NOT_ADMIN
     assert await _insatser(client, lars) == ["a", "b"]
     assert await _answers(client, frida) == ALL
     assert await _answers(client, new_secret()) == UNKNOWN
@@ -106,8 +115,7 @@ async def test_a_change_of_access_applies_at_once(
         credential("erik", erik, expires_at=datetime.now(UTC) - timedelta(seconds=1)),
     )
     assert await _answers(client, erik) == UNKNOWN  # expired
-    assert await _answers(client, anna) == {
-        "a": 200, "b": 403, "okand": 403, "förbund": 403, "dead letters": 403}
+    assert await _answers(client, anna) == ONLY_A
 
     await apply_access(
         redis, settings,
@@ -117,8 +125,7 @@ async def test_a_change_of_access_applies_at_once(
     )
     assert await _answers(client, anna) == UNKNOWN
     assert await _answers(client, frida) == UNKNOWN
-    assert await _answers(client, lars) == {
-        "a": 403, "b": 200, "okand": 403, "förbund": 403, "dead letters": 403}
+    assert await _answers(client, lars) == ONLY_B
 
     # What was current before, arriving late (a redelivery, a republish): changes nothing.
     await apply_access(redis, settings, credential("anna", anna),
