@@ -86,7 +86,8 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-Username = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")]
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
+Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
 
 
 class _Change(BaseModel):

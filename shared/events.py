@@ -9,6 +9,7 @@ is written once and checked both when a command arrives and when an event is con
 import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
@@ -23,6 +24,7 @@ from pydantic import (
     TypeAdapter,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from shared.codes import (
@@ -77,6 +79,7 @@ def _unique(values: list) -> list:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 INSATS_ID_PATTERN = r"^[a-z0-9-]{1,64}$"
 PARTICIPANT_ID_PATTERN = r"^[A-Z0-9-]{1,32}$"
+EVENT_ID_PATTERN = r"^[0-9a-f-]{1,64}$"
 InsatsId = Annotated[str, StringConstraints(pattern=INSATS_ID_PATTERN)]
 ParticipantId = Annotated[str, StringConstraints(pattern=PARTICIPANT_ID_PATTERN)]
 Vas = Annotated[int, Field(strict=True, ge=1, le=100)]
@@ -157,6 +160,32 @@ class VolumeDetails(_Payload):
     annan: Count
 
 
+class CorrectionDetails(_Payload):
+    """What a corrected event says instead: exactly one of `start`, `progress` and `stop`
+    (the corrected event's kind), with all of its fields anew."""
+
+    start: StartDetails | None = None
+    progress: ProgressDetails | None = None
+    stop: StopDetails | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "CorrectionDetails":
+        if sum(part is not None for part in (self.start, self.progress, self.stop)) != 1:
+            raise ValueError("give exactly one of start, progress and stop")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(name for name in ("start", "progress", "stop") if getattr(self, name))
+
+    def replacement(self) -> StartDetails | ProgressDetails | StopDetails:
+        return getattr(self, self.kind)
+
+
+class VoidDetails(_Payload):
+    """A void carries nothing but the event it voids (named in its path)."""
+
+
 def _new_event_id() -> str:
     return str(uuid.uuid4())
 
@@ -196,12 +225,63 @@ class VolumeRegistered(_Event, VolumeDetails):
     type: Literal["VolumeRegistered"] = "VolumeRegistered"
 
 
-ParticipantEvent = ParticipantStarted | ParticipantProgressed | ParticipantStopped
+EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN)]
+
+
+class ParticipantEventCorrected(_ParticipantEvent, CorrectionDetails):
+    """An earlier start, check-in or stop of the participant says this instead (the latest
+    correction of an event wins). Nothing is deleted: the corrected event stays in the log."""
+
+    type: Literal["ParticipantEventCorrected"] = "ParticipantEventCorrected"
+    corrects: EventId
+
+
+class ParticipantEventVoided(_ParticipantEvent):
+    """An earlier event of the participant was a mistake (felregistrering) and counts no
+    more; a voided start voids the participant's whole registration."""
+
+    type: Literal["ParticipantEventVoided"] = "ParticipantEventVoided"
+    voids: EventId
+
+
+RegisteredEvent = ParticipantStarted | ParticipantProgressed | ParticipantStopped
+"""What staff register about a participant (and what a correction or a void concerns)."""
+ParticipantEvent = RegisteredEvent | ParticipantEventCorrected | ParticipantEventVoided
 IntakeEvent = Annotated[
     InsatsDefined | ParticipantStarted | ParticipantProgressed | ParticipantStopped
-    | VolumeRegistered,
+    | ParticipantEventCorrected | ParticipantEventVoided | VolumeRegistered,
     Discriminator("type"),
 ]
+_CORRECTION_KIND = {
+    ParticipantStarted: "start", ParticipantProgressed: "progress", ParticipantStopped: "stop"
+}
+
+
+def correction_kind(event: RegisteredEvent) -> str:
+    """The field of `CorrectionDetails` that corrects the event."""
+    return _CORRECTION_KIND[type(event)]
+
+
+def effective_events(events: Sequence[ParticipantEvent]) -> list[RegisteredEvent]:
+    """A participant's events as they count now, in log order: corrections applied (the
+    latest of each event's wins), voided events left out, and nothing at all once the start
+    is voided."""
+    voided = {event.voids for event in events if isinstance(event, ParticipantEventVoided)}
+    corrections = {
+        event.corrects: event for event in events if isinstance(event, ParticipantEventCorrected)
+    }
+    effective = []
+    for event in events:
+        if isinstance(event, ParticipantEventCorrected | ParticipantEventVoided):
+            continue
+        if event.event_id in voided:
+            if isinstance(event, ParticipantStarted):
+                return []
+            continue
+        if (correction := corrections.get(event.event_id)) is not None:
+            event = event.model_copy(update=correction.replacement().model_dump())
+        effective.append(event)
+    return effective
 intake_event_adapter: TypeAdapter[IntakeEvent] = TypeAdapter(IntakeEvent)
 
 

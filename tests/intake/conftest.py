@@ -103,6 +103,9 @@ class FakeEventLog:
             return None
         return await self.append(event)
 
+    async def of_participant(self, participant_id: str) -> list[IntakeEvent]:
+        return [e for e in self._state.events if getattr(e, "participant_id", None) == participant_id]
+
     async def has_registrations(self, insats_id: str) -> bool:
         return any(
             e.insats_id == insats_id and e.type != "InsatsDefined" for e in self._state.events

@@ -256,6 +256,7 @@ async def test_failed_logins_are_refused_alike_then_rate_limited(intake, förbun
     assert throttled.status_code == 429
     assert int(throttled.headers["retry-after"]) > 0
     assert (await log_in("lisa", PASSWORD)).status_code == 201  # others log in meanwhile
+    assert (await log_in("li\x00sa", PASSWORD)).status_code == 422  # no NUL reaches SQL
 
 
 async def test_every_accepted_write_is_in_the_audit_log(intake, förbund) -> None:

@@ -6,7 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.codes import OutcomeClass, OutcomePolicy, Reason
-from shared.events import ParticipantProgressed, ParticipantStarted, ParticipantStopped
+from shared.events import (
+    ParticipantEventCorrected,
+    ParticipantEventVoided,
+    ParticipantProgressed,
+    ParticipantStarted,
+    ParticipantStopped,
+)
 from services.outcomes.domain.records import derive_record
 
 POLICY = OutcomePolicy()
@@ -109,3 +115,42 @@ def test_vas_movement_is_between_the_chronologically_first_and_last_values(
     last_day = chronological[-1][0]
     assert steps["vas"].latest == [v for d, v in [(date(2025, 1, 10), 50)] + values
                                    if d == last_day][-1]
+
+
+def _corrected(target, **replacement) -> ParticipantEventCorrected:
+    return ParticipantEventCorrected(
+        insats_id="a", participant_id="P1", corrects=target.event_id, **replacement
+    )
+
+
+def _voided(target) -> ParticipantEventVoided:
+    return ParticipantEventVoided(insats_id="a", participant_id="P1", voids=target.event_id)
+
+
+def test_a_record_counts_its_events_as_corrected() -> None:
+    start, check_in, stop = _start(vas=30), _progress(date(2025, 3, 1), vas=40), _stop()
+    record = derive_record([
+        start, check_in, stop,
+        _corrected(stop, stop={"end_date": "2025-07-31", "reason": "sjukdom"}),
+        _corrected(check_in, progress={"date": "2025-03-01", "vas": 70}),
+        _corrected(start, start={"start_date": "2025-01-10", "gender": "man", "vas": 30}),
+    ], POLICY)
+    assert (record.gender, record.end_date, record.reason, record.outcome_class) == (
+        "man", date(2025, 7, 31), Reason.SJUKDOM, OutcomeClass.OTHER
+    )
+    assert record.steps["vas"].latest == 70
+
+
+def test_the_latest_correction_of_an_event_wins_and_a_void_outranks_them() -> None:
+    start, stop = _start(), _stop()
+    twice = [start, stop, _corrected(stop, stop={"end_date": "2025-05-01", "reason": "studier"}),
+             _corrected(stop, stop={"end_date": "2025-05-02", "reason": "flytt"})]
+    assert derive_record(twice, POLICY).reason == Reason.FLYTT
+    reopened = derive_record([*twice, _voided(stop)], POLICY)
+    assert (reopened.end_date, reopened.reason) == (None, None)
+
+
+def test_a_voided_start_leaves_no_record() -> None:
+    start = _start()
+    assert derive_record([start, _progress(date(2025, 2, 1)), _stop(), _voided(start)],
+                         POLICY) is None

@@ -1,14 +1,26 @@
-"""The caseload read from intake's tables: active participants and their latest check-in."""
+"""The caseload read from intake's tables: active participants and their latest check-in,
+as corrected (a voided or re-dated check-in counts as it stands now)."""
 
-import json
 from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.events import (
+    ParticipantEvent,
+    ParticipantProgressed,
+    effective_events,
+    parse_intake_event,
+)
 from services.intake.adapters import tables
 from services.intake.service_layer.caseload import CaseloadEntry
+
+_CHECK_IN_HISTORY = (
+    "ParticipantProgressed", "ParticipantEventCorrected", "ParticipantEventVoided"
+)
+"""The check-ins and whatever may correct or void one. A correction or void of the start or
+the stop names no event of this history, so it changes nothing here."""
 
 
 class SqlCaseload:
@@ -17,28 +29,36 @@ class SqlCaseload:
 
     async def active(self, insats_id: str) -> list[CaseloadEntry]:
         participants, events = tables.participants, tables.events
-        # A check-in's date is in its JSON body; it is read here rather than with each
-        # database's JSON functions, so the one query runs alike on SQLite and PostgreSQL.
-        check_ins = and_(
+        history = and_(
             events.c.participant_id == participants.c.participant_id,
             events.c.insats_id == insats_id,
-            events.c.type == "ParticipantProgressed",
+            events.c.type.in_(_CHECK_IN_HISTORY),
         )
         query = (
             select(participants.c.participant_id, participants.c.start_date, events.c.body)
-            .select_from(participants.outerjoin(events, check_ins))
-            .where(participants.c.insats_id == insats_id, participants.c.end_date.is_(None))
-            .order_by(participants.c.start_date, participants.c.participant_id)
+            .select_from(participants.outerjoin(events, history))
+            .where(
+                participants.c.insats_id == insats_id,
+                participants.c.end_date.is_(None),
+                participants.c.voided.is_(False),
+            )
+            .order_by(participants.c.start_date, participants.c.participant_id,
+                      events.c.position)
         )
         async with self._new_session() as session:
             rows = (await session.execute(query)).all()
         starts: dict[str, date] = {}  # in the query's order
-        latest: dict[str, date] = {}
+        histories: dict[str, list[ParticipantEvent]] = {}
         for row in rows:
             starts[row.participant_id] = row.start_date
             if row.body is not None:
-                checked_in = date.fromisoformat(json.loads(row.body)["date"])
-                latest[row.participant_id] = max(
-                    checked_in, latest.get(row.participant_id, checked_in)
-                )
-        return [CaseloadEntry(pid, start, latest.get(pid)) for pid, start in starts.items()]
+                histories.setdefault(row.participant_id, []).append(parse_intake_event(row.body))
+        return [
+            CaseloadEntry(pid, start, _latest_check_in(histories.get(pid, [])))
+            for pid, start in starts.items()
+        ]
+
+
+def _latest_check_in(history: list[ParticipantEvent]) -> date | None:
+    dates = [e.date for e in effective_events(history) if isinstance(e, ParticipantProgressed)]
+    return max(dates, default=None)

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.codes import Registration
-from shared.events import IntakeEvent
+from shared.events import IntakeEvent, ParticipantEvent, parse_intake_event
 from shared.outbox import OutboxMessage, add_to_outbox
 from services.intake.adapters import tables
 from services.intake.domain.model import Insats, Participant
@@ -120,7 +120,7 @@ class SqlParticipants:
 
     async def list(self, insats_id: str, *, active_only: bool) -> list[Participant]:
         table = tables.participants
-        query = select(table).where(table.c.insats_id == insats_id)
+        query = select(table).where(table.c.insats_id == insats_id, table.c.voided.is_(False))
         if active_only:
             query = query.where(table.c.end_date.is_(None))
         rows = await self._session.execute(
@@ -130,7 +130,9 @@ class SqlParticipants:
 
 
 def _participant(row) -> Participant:
-    return Participant(row.participant_id, row.insats_id, row.start_date, row.end_date)
+    return Participant(
+        row.participant_id, row.insats_id, row.start_date, row.end_date, row.voided
+    )
 
 
 def _participant_values(participant: Participant) -> dict:
@@ -139,6 +141,7 @@ def _participant_values(participant: Participant) -> dict:
         "insats_id": participant.insats_id,
         "start_date": participant.start_date,
         "end_date": participant.end_date,
+        "voided": participant.voided,
     }
 
 
@@ -207,6 +210,15 @@ class SqlEventLog:
         if position is not None:
             self.appended.append(event)
         return position
+
+    async def of_participant(self, participant_id: str) -> list[ParticipantEvent]:
+        events = tables.events
+        bodies = await self._session.scalars(
+            select(events.c.body)
+            .where(events.c.participant_id == participant_id)
+            .order_by(events.c.position)
+        )
+        return [parse_intake_event(body) for body in bodies]
 
     async def has_registrations(self, insats_id: str) -> bool:
         events = tables.events

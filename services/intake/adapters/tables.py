@@ -1,6 +1,7 @@
 """Intake's tables (created by `migrations/`, which must match these definitions)."""
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from shared.access import access_tables
@@ -51,6 +53,7 @@ participants = Table(
     ),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date),
+    Column("voided", Boolean, nullable=False, server_default=false()),
 )
 
 idempotency = Table(

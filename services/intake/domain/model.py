@@ -19,6 +19,8 @@ class Participant:
     insats_id: str
     start_date: date
     end_date: date | None = None
+    voided: bool = False
+    """Its start was voided (felregistrering): it takes no more events."""
 
     @property
     def stopped(self) -> bool:

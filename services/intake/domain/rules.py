@@ -79,6 +79,10 @@ def _require_registration(insats: Insats, registration: Registration) -> None:
 
 
 def _require_active(participant: Participant) -> None:
+    if participant.voided:
+        raise Conflict(
+            f"the registration of participant {participant.participant_id} was voided"
+        )
     if participant.stopped:
         raise Conflict(
             f"participant {participant.participant_id} was stopped on {participant.end_date}"

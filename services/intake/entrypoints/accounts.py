@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from shared.access import Principal
+from shared.access import USERNAME_PATTERN, Principal
 from services.intake.service_layer.accounts import (
     Accounts,
     LoginDetails,
@@ -17,7 +17,7 @@ from services.intake.service_layer.accounts import (
 )
 from services.intake.service_layer.answers import Answer
 
-USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
+TOKEN_ID_PATTERN = r"^[0-9a-f]{1,32}$"
 _NOT_FOUND = {HTTPStatus.NOT_FOUND: {"description": "No such credential of yours"}}
 
 
@@ -71,7 +71,7 @@ def install_accounts_api(
 
     @router.delete("/tokens/{token_id}", responses=_NOT_FOUND)
     async def revoke_token(
-        caller: Caller, token_id: Annotated[str, Path(max_length=32)]
+        caller: Caller, token_id: Annotated[str, Path(pattern=TOKEN_ID_PATTERN)]
     ) -> JSONResponse:
         """Revoke a token or session at once (its owner, or a förbundsadmin). Revoking
         again answers the same."""

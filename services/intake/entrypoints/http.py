@@ -9,16 +9,21 @@ from fastapi.responses import JSONResponse
 from prometheus_client import Counter
 from pydantic import BaseModel
 
+from shared.access import Principal
 from shared.events import (
+    EVENT_ID_PATTERN,
     INSATS_ID_PATTERN,
     PARTICIPANT_ID_PATTERN,
+    CorrectionDetails,
     InsatsDetails,
     ProgressDetails,
+    RegisteredEvent,
     StartDetails,
     StopDetails,
+    VoidDetails,
     VolumeDetails,
+    correction_kind,
 )
-from shared.access import Principal
 from shared.http import Answered, field_errors_body, forbid_unless, observe_responses
 from services.intake.domain.errors import (
     CommandRefused,
@@ -42,12 +47,15 @@ COMMANDS_REFUSED = Counter(
 
 PREFIX = "/api/v1/insatser"
 _PARTICIPANT = f"{PREFIX}/{{insats_id}}/participants/{{participant_id}}"
+_EVENT = f"{_PARTICIPANT}/events/{{event_id}}"
 COMMANDS = {
     ("PUT", f"{PREFIX}/{{insats_id}}"): "define_insats",
     ("POST", f"{PREFIX}/{{insats_id}}/participants"): "start",
     ("POST", f"{_PARTICIPANT}/progress"): "progress",
     ("POST", f"{_PARTICIPANT}/stop"): "stop",
     ("POST", f"{PREFIX}/{{insats_id}}/volume"): "register_volume",
+    ("POST", f"{_EVENT}/correction"): "correct",
+    ("POST", f"{_EVENT}/void"): "void",
 }
 """The command of each (method, route template); refusals of anything else are `unknown`."""
 _COMMAND_METHODS = frozenset({"PUT", "POST"})
@@ -62,6 +70,7 @@ _NOT_GRANTED = "not granted this insats"
 
 InsatsId = Annotated[str, Path(pattern=INSATS_ID_PATTERN)]
 ParticipantId = Annotated[str, Path(pattern=PARTICIPANT_ID_PATTERN)]
+EventId = Annotated[str, Path(pattern=EVENT_ID_PATTERN)]
 IdempotencyHeader = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
 ]
@@ -210,6 +219,66 @@ def _router(
             lambda uow: handlers.register_volume(uow, insats_id, details),
         )
 
+    @router.post(
+        "/{insats_id}/participants/{participant_id}/events/{event_id}/correction",
+        status_code=HTTPStatus.CREATED,
+    )
+    async def correct_event(
+        request: Request,
+        caller: Caller,
+        insats_id: InsatsId,
+        participant_id: ParticipantId,
+        event_id: EventId,
+        details: CorrectionDetails,
+        idempotency_key: IdempotencyHeader = None,
+    ) -> JSONResponse:
+        """Correct an earlier start, check-in or stop: all of its fields anew, under the
+        kind's name (`{"stop": {...}}`). The event stays in the log; figures follow."""
+        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+        return await run(
+            request,
+            caller,
+            details,
+            idempotency_key,
+            lambda uow: handlers.correct_event(
+                uow, insats_id, participant_id, event_id, details
+            ),
+        )
+
+    @router.post(
+        "/{insats_id}/participants/{participant_id}/events/{event_id}/void",
+        status_code=HTTPStatus.CREATED,
+    )
+    async def void_event(
+        request: Request,
+        caller: Caller,
+        insats_id: InsatsId,
+        participant_id: ParticipantId,
+        event_id: EventId,
+        idempotency_key: IdempotencyHeader = None,
+    ) -> JSONResponse:
+        """Void a mistaken registration (felregistrering): the event counts no more; a
+        voided start voids the participant's whole registration."""
+        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+        return await run(
+            request,
+            caller,
+            VoidDetails(),
+            idempotency_key,
+            lambda uow: handlers.void_event(uow, insats_id, participant_id, event_id),
+        )
+
+    @router.get("/{insats_id}/participants/{participant_id}/events")
+    async def list_participant_events(
+        caller: Caller, insats_id: InsatsId, participant_id: ParticipantId
+    ) -> dict:
+        """The participant's events as they count now: corrections applied, voided ones
+        left out."""
+        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+        async with new_uow() as uow:
+            events = await views.participant_events(uow, insats_id, participant_id)
+        return {"events": [_event_json(event) for event in events]}
+
     @router.get("")
     async def list_insatser(caller: Caller) -> dict:
         async with new_uow() as uow:
@@ -235,6 +304,15 @@ def _router(
         return {"participants": [_participant_json(p) for p in participants]}
 
     return router
+
+
+def _event_json(event: RegisteredEvent) -> dict:
+    kind = correction_kind(event)
+    details = event.model_dump(mode="json", include=set(_DETAILS[kind].model_fields))
+    return {"event_id": event.event_id, "type": event.type, kind: details}
+
+
+_DETAILS = {"start": StartDetails, "progress": ProgressDetails, "stop": StopDetails}
 
 
 def _participant_json(participant: Participant) -> dict:

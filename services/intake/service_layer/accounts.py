@@ -74,7 +74,9 @@ class TokenDetails(_Details):
 
 
 class LoginDetails(_Details):
-    username: Annotated[str, StringConstraints(max_length=64)]
+    # Any text a person may type as a username, but no control character (PostgreSQL
+    # stores no NUL): an unknown one is refused like a wrong password.
+    username: Annotated[str, StringConstraints(max_length=64, pattern=r"^[^\x00-\x1f\x7f]*$")]
     password: Annotated[str, StringConstraints(max_length=256)]
 
 

@@ -12,16 +12,18 @@ from http import HTTPStatus
 
 from prometheus_client import Counter, Gauge
 
+from shared.access import Principal
 from shared.events import (
+    CorrectionDetails,
     InsatsDetails,
+    IntakeEvent,
     ProgressDetails,
     StartDetails,
     StopDetails,
     VolumeDetails,
 )
-from shared.access import Principal
 from shared.logs import trace
-from services.intake.domain import rules
+from services.intake.domain import corrections, rules
 from services.intake.domain.errors import Conflict, NotFound
 from services.intake.domain.model import Insats, Participant
 from services.intake.domain.participant_codes import new_participant_code
@@ -177,6 +179,40 @@ async def stop_participant(
     return Answer(
         HTTPStatus.CREATED,
         {"participant_id": participant_id, "event_id": event.event_id, "position": position},
+    )
+
+
+async def correct_event(
+    uow: UnitOfWork,
+    insats_id: str,
+    participant_id: str,
+    event_id: str,
+    details: CorrectionDetails,
+) -> Answer:
+    participant = await _participant(uow, insats_id, participant_id, Lock.UPDATE)
+    history = await uow.events.of_participant(participant_id)
+    event, corrected = corrections.correct_event(participant, history, event_id, details)
+    return await _append_correction(uow, event, corrected)
+
+
+async def void_event(
+    uow: UnitOfWork, insats_id: str, participant_id: str, event_id: str
+) -> Answer:
+    participant = await _participant(uow, insats_id, participant_id, Lock.UPDATE)
+    history = await uow.events.of_participant(participant_id)
+    event, corrected = corrections.void_event(participant, history, event_id)
+    return await _append_correction(uow, event, corrected)
+
+
+async def _append_correction(
+    uow: UnitOfWork, event: IntakeEvent, corrected: Participant
+) -> Answer:
+    position = await uow.events.append(event)
+    await uow.participants.update(corrected)
+    return Answer(
+        HTTPStatus.CREATED,
+        {"participant_id": corrected.participant_id, "event_id": event.event_id,
+         "position": position},
     )
 
 

@@ -6,7 +6,7 @@ from enum import Enum
 from typing import Protocol
 
 from shared import unit_of_work
-from shared.events import IntakeEvent
+from shared.events import IntakeEvent, ParticipantEvent
 from services.intake.domain.accounts import Credential, User
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
@@ -61,6 +61,9 @@ class EventLog(Protocol):
         """Store the new participant and append the event (its start), as `append`; or
         store nothing and return None when the participant's id is taken (as
         `Participants.add`)."""
+
+    async def of_participant(self, participant_id: str) -> list[ParticipantEvent]:
+        """The participant's events in log order (corrections and voids included)."""
 
     async def has_registrations(self, insats_id: str) -> bool:
         """Whether any participant or volume was registered in the insats."""

@@ -1,5 +1,7 @@
-"""Reads for the forms: which insatser exist, who is (still) in one."""
+"""Reads for the forms: which insatser exist, who is (still) in one, and what was
+registered about a participant."""
 
+from shared.events import RegisteredEvent, effective_events
 from services.intake.domain.errors import NotFound
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.unit_of_work import UnitOfWork
@@ -21,3 +23,14 @@ async def list_participants(
 ) -> list[Participant]:
     await get_insats(uow, insats_id)
     return await uow.participants.list(insats_id, active_only=active_only)
+
+
+async def participant_events(
+    uow: UnitOfWork, insats_id: str, participant_id: str
+) -> list[RegisteredEvent]:
+    """The participant's events as they count now (corrected; voided ones left out): what a
+    correction or a void can concern."""
+    participant = await uow.participants.get(participant_id)
+    if participant is None or participant.insats_id != insats_id or participant.voided:
+        raise NotFound(f"no participant {participant_id} in insats {insats_id}")
+    return effective_events(await uow.events.of_participant(participant_id))

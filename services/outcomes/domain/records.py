@@ -10,6 +10,8 @@ from datetime import date
 from shared.codes import OutcomePolicy
 from shared.events import (
     ParticipantEvent,
+    RegisteredEvent,
+    effective_events,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
@@ -27,7 +29,9 @@ Observation = tuple[date, int, float]
 def derive_record(
     events: Sequence[ParticipantEvent], policy: OutcomePolicy
 ) -> ParticipantRecord | None:
-    """The record of one participant from its events in log order (None before a start)."""
+    """The record of one participant from its events in log order, as corrected (None
+    before a start, or once the start is voided)."""
+    events = effective_events(events)
     start = next((e for e in events if isinstance(e, ParticipantStarted)), None)
     if start is None:
         return None
@@ -65,7 +69,7 @@ def derive_record(
     )
 
 
-def step_movements(events: Sequence[ParticipantEvent]) -> dict[str, StepMovement]:
+def step_movements(events: Sequence[RegisteredEvent]) -> dict[str, StepMovement]:
     """First and latest value of every measure observed at least twice."""
     observations: dict[str, list[Observation]] = {}
 

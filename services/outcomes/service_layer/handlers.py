@@ -12,9 +12,6 @@ from shared.events import (
     InsatsDefined,
     IntakeEvent,
     ParticipantEvent,
-    ParticipantProgressed,
-    ParticipantStarted,
-    ParticipantStopped,
     VolumeRegistered,
 )
 from shared.logs import trace
@@ -40,7 +37,6 @@ CHANGES = Counter(
 )
 
 
-_PARTICIPANT_EVENTS = (ParticipantStarted, ParticipantProgressed, ParticipantStopped)
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,7 @@ async def apply_events(
         newest_by_participant: dict[str, PositionedEvent] = {}
         for item in fresh:
             event = item.event
-            if isinstance(event, _PARTICIPANT_EVENTS):
+            if isinstance(event, ParticipantEvent):
                 arrived.setdefault(event.participant_id, []).append((item.position, event))
                 newest = newest_by_participant.get(event.participant_id)
                 if newest is None or newest.position < item.position:

@@ -1,0 +1,105 @@
+"""Correcting and voiding (felregistrering) a participant's earlier events: which event each
+such command yields, and the participant as it stands afterwards. A correction or void is a
+new event; the history it changes stays in the log, and everything downstream follows it."""
+
+from collections.abc import Sequence
+
+from shared.events import (
+    CorrectionDetails,
+    ParticipantEvent,
+    ParticipantEventCorrected,
+    ParticipantEventVoided,
+    ParticipantProgressed,
+    ParticipantStarted,
+    ParticipantStopped,
+    RegisteredEvent,
+    correction_kind,
+    effective_events,
+)
+from services.intake.domain.errors import Conflict, InvalidField, NotFound
+from services.intake.domain.model import Participant
+
+
+def correct_event(
+    participant: Participant,
+    history: Sequence[ParticipantEvent],
+    target_id: str,
+    details: CorrectionDetails,
+) -> tuple[ParticipantEventCorrected, Participant]:
+    target = _target(participant, history, target_id)
+    expected = correction_kind(target)
+    if details.kind != expected:
+        raise InvalidField(
+            details.kind, f"the event corrected is a {expected}: send its fields as {expected!r}"
+        )
+    event = ParticipantEventCorrected(
+        insats_id=participant.insats_id,
+        participant_id=participant.participant_id,
+        corrects=target_id,
+        **details.model_dump(),
+    )
+    return event, standing(participant, [*history, event], _DATE_FIELD[expected])
+
+
+def void_event(
+    participant: Participant, history: Sequence[ParticipantEvent], target_id: str
+) -> tuple[ParticipantEventVoided, Participant]:
+    _target(participant, history, target_id)
+    event = ParticipantEventVoided(
+        insats_id=participant.insats_id,
+        participant_id=participant.participant_id,
+        voids=target_id,
+    )
+    # Leaving an event out never makes the dates contradict each other.
+    return event, standing(participant, [*history, event], date_field="")
+
+
+def _target(
+    participant: Participant, history: Sequence[ParticipantEvent], target_id: str
+) -> RegisteredEvent:
+    if participant.voided:
+        raise Conflict(f"the registration of participant {participant.participant_id} was voided")
+    target = next(
+        (event for event in effective_events(history) if event.event_id == target_id), None
+    )
+    if target is None:
+        if any(event.event_id == target_id for event in history):
+            raise Conflict(f"event {target_id} was voided, or is itself a correction or void")
+        raise NotFound(f"no event {target_id} of participant {participant.participant_id}")
+    return target
+
+
+_DATE_FIELD = {"start": "start.start_date", "progress": "progress.date", "stop": "stop.end_date"}
+"""The date of each kind of correction: named when the corrected dates contradict."""
+
+
+def standing(
+    participant: Participant, history: Sequence[ParticipantEvent], date_field: str
+) -> Participant:
+    """The participant as its corrected history has it; refuses, naming `date_field`, a
+    history whose dates contradict each other (a check-in or stop before the start)."""
+    effective = effective_events(history)
+    start = next((e for e in effective if isinstance(e, ParticipantStarted)), None)
+    if start is None:
+        return Participant(participant.participant_id, participant.insats_id,
+                           participant.start_date, participant.end_date, voided=True)
+    stop = next((e for e in effective if isinstance(e, ParticipantStopped)), None)
+    for event in effective:
+        if isinstance(event, ParticipantProgressed) and event.date < start.start_date:
+            raise InvalidField(
+                date_field,
+                f"the check-in of {event.date.isoformat()} would precede the start "
+                f"{start.start_date.isoformat()}",
+            )
+    if stop is not None and stop.end_date < start.start_date:
+        raise InvalidField(
+            date_field,
+            f"the end date {stop.end_date.isoformat()} would precede the start date "
+            f"{start.start_date.isoformat()}",
+        )
+    return Participant(
+        participant.participant_id,
+        participant.insats_id,
+        start.start_date,
+        stop.end_date if stop else None,
+    )
