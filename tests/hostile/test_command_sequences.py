@@ -1,5 +1,6 @@
 """Any sequence of commands, sensible or not (stops before the start, double stops, stops
-and check-ins of unknown participants, dates that are no dates), through intake's real
+and check-ins of unknown participants, dates that are no dates, corrected and voided stops
+and starts, events of voided registrations), through intake's real
 handlers, outcomes' derivation and reporting's report: each command is accepted exactly
 when a plain model of the rules says so, a refused one says why and records nothing, and
 the report's figures agree with the commands accepted and with each other.
@@ -8,13 +9,23 @@ the report's figures agree with the commands accepted and with each other.
 records are the ones the commands produce.)"""
 
 from datetime import date
+from functools import partial
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from shared.codes import Gender, OutcomePolicy, Reason, Registration
-from shared.events import InsatsDetails, ProgressDetails, StartDetails, StopDetails
+from shared.events import (
+    CorrectionDetails,
+    InsatsDetails,
+    ParticipantStarted,
+    ParticipantStopped,
+    ProgressDetails,
+    StartDetails,
+    StopDetails,
+    effective_events,
+)
 from shared.http import validation_errors
 from services.intake.domain.errors import CommandRefused, Conflict, InvalidField, NotFound
 from services.intake.service_layer import handlers
@@ -42,6 +53,9 @@ commands = st.one_of(
     st.tuples(st.just("start"), st.sampled_from(Gender), date_texts),
     st.tuples(st.just("progress"), whom, date_texts),
     st.tuples(st.just("stop"), whom, date_texts, st.sampled_from(Reason)),
+    st.tuples(st.just("correct_stop"), whom, days, st.sampled_from(Reason)),
+    st.tuples(st.just("void_stop"), whom),
+    st.tuples(st.just("void_start"), whom),
 )
 
 
@@ -58,14 +72,30 @@ class Rules:
     def __init__(self) -> None:
         self.started: list[tuple[str, Gender, date]] = []
         self.ended: dict[str, date] = {}
+        self.voided: set[str] = set()
 
     def expected_refusal(self, participant: str, on: date) -> type[CommandRefused] | None:
         starts = {code: start for code, _, start in self.started}
         if participant not in starts:
             return NotFound
-        if participant in self.ended:
+        if participant in self.voided or participant in self.ended:
             return Conflict
         return InvalidField if on < starts[participant] else None
+
+    def expected_correction_refusal(
+        self, participant: str, of_stop: bool, on: date | None = None
+    ) -> type[CommandRefused] | None:
+        starts = {code: start for code, _, start in self.started}
+        if participant not in starts:
+            return NotFound
+        if participant in self.voided:
+            return Conflict
+        if of_stop and participant not in self.ended:
+            return NotFound  # no stop to correct or void
+        return InvalidField if on is not None and on < starts[participant] else None
+
+    def counted(self) -> list[tuple[str, Gender, date]]:
+        return [started for started in self.started if started[0] not in self.voided]
 
 
 DATE_FIELDS = {"start": "start_date", "progress": "date", "stop": "end_date"}
@@ -83,9 +113,53 @@ def _details(command) -> StartDetails | ProgressDetails | StopDetails:
     return ProgressDetails.model_validate({"date": arguments[1]})
 
 
+def _event_id(database: FakeDatabase, participant: str, kind: type) -> str:
+    """The id of the participant's start or stop as it counts now (else one no event has)."""
+    history = [e for e in database.state.events
+               if getattr(e, "participant_id", None) == participant]
+    return next((e.event_id for e in effective_events(history) if isinstance(e, kind)),
+                "0" * 36)
+
+
+async def _correct(database: FakeDatabase, command, rules: Rules) -> None:
+    """Correct or void a participant's stop, or void its start, as `_execute` does."""
+    kind, index, *arguments = command
+    participant = rules.started[index][0] if index < len(rules.started) else UNKNOWN
+    of_stop = kind != "void_start"
+    target = _event_id(database, participant,
+                       ParticipantStopped if of_stop else ParticipantStarted)
+    if kind == "correct_stop":
+        day, reason = arguments
+        details = CorrectionDetails(stop=StopDetails(end_date=day, reason=reason))
+        expected = rules.expected_correction_refusal(participant, of_stop, day)
+        command_of = partial(handlers.correct_event, insats_id=INSATS,
+                             participant_id=participant, event_id=target, details=details)
+    else:
+        expected = rules.expected_correction_refusal(participant, of_stop)
+        command_of = partial(handlers.void_event, insats_id=INSATS,
+                             participant_id=participant, event_id=target)
+    events_before = len(database.state.events)
+    try:
+        await execute_as_admin(database.unit_of_work, command_of)
+    except CommandRefused as refused:
+        assert type(refused) is expected, (command, refused)
+        assert len(database.state.events) == events_before
+        return
+    assert expected is None, (command, "accepted")
+    if kind == "correct_stop":
+        rules.ended[participant] = arguments[0]
+    elif kind == "void_stop":
+        del rules.ended[participant]
+    else:
+        rules.voided.add(participant)
+
+
 async def _execute(database: FakeDatabase, command, rules: Rules) -> None:
     """Run one command; check it was accepted or refused as `rules` say, and why."""
     kind = command[0]
+    if kind in ("correct_stop", "void_stop", "void_start"):
+        await _correct(database, command, rules)
+        return
     field = DATE_FIELDS[kind]
     try:
         details = _details(command)
@@ -118,7 +192,7 @@ async def _execute(database: FakeDatabase, command, rules: Rules) -> None:
 
 def _expected_stock_and_flow(rules: Rules, period: Period) -> dict[str, dict[str, int]]:
     figures = {name: dict.fromkeys(COLUMNS, 0) for name in ("opening", "new", "ended")}
-    for participant, gender, start in rules.started:
+    for participant, gender, start in rules.counted():
         end = rules.ended.get(participant)
         counted = []
         if start < period.first and (end is None or end >= period.first):
