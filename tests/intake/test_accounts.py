@@ -49,9 +49,10 @@ async def _user(client: httpx.AsyncClient, username: str, role: str, *granted: s
     return issued["token"]
 
 
-async def _start(client: httpx.AsyncClient, insats_id: str) -> str:
+async def _start(client: httpx.AsyncClient, insats_id: str) -> dict[str, str]:
+    """A participant started: its code and path, and its start's event id."""
     started = await _ok(await client.post(f"{INSATSER}/{insats_id}/participants", json=START))
-    return started["participant_id"]
+    return started | {"path": f"{INSATSER}/{insats_id}/participants/{started['participant_id']}"}
 
 
 @pytest.fixture
@@ -79,21 +80,28 @@ def _statuses(admin: int, forbundsadmin: int, insatsansvarig: int, lasare: int) 
     return dict(zip(ROLES, (admin, forbundsadmin, insatsansvarig, lasare), strict=True))
 
 
-# (what, method, path, body, expected status per role). `{pa}`/`{pb}`: a participant of a
-# or b started for this call alone (so each role's stop has a participant to stop).
+# (what, method, path, body, expected status per role). `{a}`/`{b}`: the path of a
+# participant of a or b started for this call alone (so each role's stop has a participant
+# to stop), `{sa}`/`{sb}` its start's event id.
 MATRIX = [
     ("define insats", "PUT", f"{INSATSER}/a", {"name": "A", "registration": "individ"},
      _statuses(200, 200, 403, 403)),
     ("start in a", "POST", f"{INSATSER}/a/participants", START, _statuses(201, 201, 201, 403)),
     ("start in b", "POST", f"{INSATSER}/b/participants", START, _statuses(201, 201, 403, 403)),
-    ("progress in a", "POST", f"{INSATSER}/a/participants/{{pa}}/progress",
-     {"date": "2025-03-01", "vas": 50}, _statuses(201, 201, 201, 403)),
-    ("progress in b", "POST", f"{INSATSER}/b/participants/{{pb}}/progress",
-     {"date": "2025-03-01", "vas": 50}, _statuses(201, 201, 403, 403)),
-    ("stop in a", "POST", f"{INSATSER}/a/participants/{{pa}}/stop", STOP,
+    ("progress in a", "POST", "{a}/progress", {"date": "2025-03-01", "vas": 50},
      _statuses(201, 201, 201, 403)),
-    ("stop in b", "POST", f"{INSATSER}/b/participants/{{pb}}/stop", STOP,
+    ("progress in b", "POST", "{b}/progress", {"date": "2025-03-01", "vas": 50},
      _statuses(201, 201, 403, 403)),
+    ("stop in a", "POST", "{a}/stop", STOP, _statuses(201, 201, 201, 403)),
+    ("stop in b", "POST", "{b}/stop", STOP, _statuses(201, 201, 403, 403)),
+    ("events in a", "GET", "{a}/events", None, _statuses(200, 200, 200, 403)),
+    ("events in b", "GET", "{b}/events", None, _statuses(200, 200, 403, 403)),
+    ("correct in a", "POST", "{a}/events/{sa}/correction", {"start": START},
+     _statuses(201, 201, 201, 403)),
+    ("correct in b", "POST", "{b}/events/{sb}/correction", {"start": START},
+     _statuses(201, 201, 403, 403)),
+    ("void in a", "POST", "{a}/events/{sa}/void", None, _statuses(201, 201, 201, 403)),
+    ("void in b", "POST", "{b}/events/{sb}/void", None, _statuses(201, 201, 403, 403)),
     ("volume in va", "POST", f"{INSATSER}/va/volume", VOLUME, _statuses(201, 201, 201, 403)),
     ("volume in vb", "POST", f"{INSATSER}/vb/volume", VOLUME, _statuses(201, 201, 403, 403)),
     ("list insatser", "GET", INSATSER, None, _statuses(200, 200, 200, 200)),
@@ -124,7 +132,8 @@ async def test_every_endpoint_allows_each_role_what_it_may_and_nothing_else(
     outcomes: dict[tuple[str, str], int] = {}
     for what, method, path, body, _expected in MATRIX:
         for role in ROLES:
-            url = path.format(pa=await _start(client, "a"), pb=await _start(client, "b"))
+            a, b = await _start(client, "a"), await _start(client, "b")
+            url = path.format(a=a["path"], b=b["path"], sa=a["event_id"], sb=b["event_id"])
             response = await client.request(method, url, json=body, headers=förbund[role])
             outcomes[what, role] = response.status_code
             if response.status_code == 403:
