@@ -26,6 +26,7 @@ from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
 from services.intake.service_layer.handlers import Audited, execute
 from services.intake.service_layer.unit_of_work import AuditEntry, ConcurrentWrite, Lock
+from tests.intake.forms_support import PASSWORD, Staff, ok
 
 ADMIN_TOKEN = "intake-admin-token-0123456789"
 
@@ -285,3 +286,22 @@ async def intake(
 @pytest.fixture
 def new_uow(database: FakeDatabase) -> Callable[[], FakeUnitOfWork]:
     return database.unit_of_work
+
+
+@pytest.fixture
+async def staff(intake) -> Staff:
+    """Insatser a and b (individ) and va (volym); ivan may register in a and va only, and is
+    logged in."""
+    client = intake.client
+    for insats_id, registration in (("a", "individ"), ("b", "individ"), ("va", "volym")):
+        await ok(await client.put(
+            f"/api/v1/insatser/{insats_id}",
+            json={"name": f"Insats {insats_id.upper()}", "registration": registration},
+        ))
+    await ok(await client.put(
+        "/api/v1/users/ivan",
+        json={"role": "insatsansvarig", "insatser": ["a", "va"], "password": PASSWORD},
+    ))
+    staff = Staff(client)
+    assert (await staff.log_in("ivan")).status_code == 303
+    return staff

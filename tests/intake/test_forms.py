@@ -7,86 +7,15 @@ import re
 from datetime import date
 from urllib.parse import quote
 
-import httpx
 import pytest
 
-from shared.events import IntakeEvent
+from tests.intake.forms_support import alerts, registered, start
 
-PASSWORD = "ett långt lösenord 42"
-_HIDDEN = re.compile(r'<input type="hidden" name="(csrf_token|form_key|next)" value="([^"]*)"')
 
 
 @pytest.fixture
 def intake_settings() -> dict:
     return {"login_max_failures": 3}  # a rate limit small enough to reach
-
-
-class Staff:
-    """A browser without JavaScript: the cookie jar of the client, and the hidden inputs of
-    the form it opened last."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-        self.hidden: dict[str, str] = {}
-
-    async def log_in(
-        self, username: str, password: str = PASSWORD, next_: str = ""
-    ) -> httpx.Response:
-        return await self.client.post(
-            "/logga-in", data={"username": username, "password": password, "next": next_}
-        )
-
-    async def open(self, path: str) -> httpx.Response:
-        page = await self.client.get(path)
-        assert page.status_code == 200, page.text
-        self.hidden = dict(_HIDDEN.findall(page.text))
-        return page
-
-    async def submit(self, path: str, fields: dict, **hidden: str) -> httpx.Response:
-        return await self.client.post(path, data=self.hidden | hidden | fields)
-
-
-async def _ok(response: httpx.Response) -> dict:
-    assert response.status_code in (200, 201), response.text
-    return response.json()
-
-
-@pytest.fixture
-async def staff(intake) -> Staff:
-    """Insatser a and b (individ) and va (volym); ivan may register in a and va only, and is
-    logged in."""
-    client = intake.client
-    for insats_id, registration in (("a", "individ"), ("b", "individ"), ("va", "volym")):
-        await _ok(await client.put(
-            f"/api/v1/insatser/{insats_id}",
-            json={"name": f"Insats {insats_id.upper()}", "registration": registration},
-        ))
-    await _ok(await client.put(
-        "/api/v1/users/ivan",
-        json={"role": "insatsansvarig", "insatser": ["a", "va"], "password": PASSWORD},
-    ))
-    staff = Staff(client)
-    assert (await staff.log_in("ivan")).status_code == 303
-    return staff
-
-
-async def _registered(intake) -> list[IntakeEvent]:
-    return [event for _, event in await intake.logged_events() if event.type != "InsatsDefined"]
-
-
-async def _start(staff: Staff, **fields: str) -> str:
-    await staff.open("/insatser/a/ny-deltagare")
-    page = await staff.submit(
-        "/insatser/a/ny-deltagare", {"start_date": "2025-02-03", "gender": "kvinna"} | fields
-    )
-    assert page.status_code == 201, page.text
-    return re.search(r'<span class="code">([A-Z0-9-]+)</span>', page.text)[1]
-
-
-def _alerts(page: httpx.Response) -> list[str]:
-    return [" ".join(text.split()) for text in re.findall(
-        r'class="error"[^>]*>([^<]*)<', page.text
-    )]
 
 
 async def test_a_login_sets_a_strict_session_cookie_and_goes_only_to_a_page_of_ours(
@@ -100,7 +29,7 @@ async def test_a_login_sets_a_strict_session_cookie_and_goes_only_to_a_page_of_o
 
     wrong = await staff.log_in("ivan", "fel lösenord 1234", "/insatser/a")
     assert wrong.status_code == 401
-    assert "Fel användarnamn eller lösenord. Försök igen." in _alerts(wrong)
+    assert "Fel användarnamn eller lösenord. Försök igen." in alerts(wrong)
     assert 'value="ivan"' in wrong.text and "stegvis_session" not in wrong.headers.get(
         "set-cookie", ""
     )
@@ -132,7 +61,7 @@ async def test_repeated_wrong_passwords_are_throttled_in_swedish(intake, staff) 
     assert throttled.status_code == 429
     assert int(throttled.headers["retry-after"]) > 0
     assert any(
-        alert.startswith("För många misslyckade inloggningar") for alert in _alerts(throttled)
+        alert.startswith("För många misslyckade inloggningar") for alert in alerts(throttled)
     )
 
 
@@ -168,7 +97,7 @@ async def test_the_start_form_registers_the_background_it_was_given(intake, staf
     code = re.search(r"Deltagarens kod: <span class=\"code\">([A-Z0-9-]+)</span>", page.text)[1]
     assert "Skriv upp den." in page.text
 
-    [started] = await _registered(intake)
+    [started] = await registered(intake)
     assert started.type == "ParticipantStarted"
     assert started.model_dump(exclude={"event_id", "occurred_at", "schema_version", "type"}) == {
         "insats_id": "a",
@@ -190,8 +119,8 @@ async def test_the_start_form_registers_the_background_it_was_given(intake, staf
 
 
 async def test_empty_optional_inputs_are_left_unanswered(intake, staff) -> None:
-    await _start(staff, birth_year="", education="", municipality="  ", vas="")
-    [started] = await _registered(intake)
+    await start(staff, birth_year="", education="", municipality="  ", vas="")
+    [started] = await registered(intake)
     assert (started.birth_year, started.education, started.municipality, started.vas) == (
         None, None, None, None
     )
@@ -199,7 +128,7 @@ async def test_empty_optional_inputs_are_left_unanswered(intake, staff) -> None:
 
 
 async def test_the_check_in_form_registers_measures_and_indicators(intake, staff) -> None:
-    code = await _start(staff)
+    code = await start(staff)
     path = f"/insatser/a/deltagare/{code}/uppfoljning"
     await staff.open(path)
     page = await staff.submit(path, {
@@ -207,7 +136,7 @@ async def test_the_check_in_form_registers_measures_and_indicators(intake, staff
         "indicator_halsa": "3", "indicator_jobbsokning": "2", "indicator_kompetenser": "",
     })
     assert page.status_code == 201, page.text
-    progressed = (await _registered(intake))[-1]
+    progressed = (await registered(intake))[-1]
     assert progressed.type == "ParticipantProgressed"
     assert (progressed.date, progressed.activity_hours_per_week, progressed.vas) == (
         date(2025, 3, 10), 20.0, 48
@@ -218,7 +147,7 @@ async def test_the_check_in_form_registers_measures_and_indicators(intake, staff
 
 
 async def test_the_stop_form_registers_the_exit_answers(intake, staff) -> None:
-    code = await _start(staff)
+    code = await start(staff)
     path = f"/insatser/a/deltagare/{code}/avsluta"
     form = await staff.open(path)
     assert '<optgroup label="Positiva avslut' in form.text
@@ -233,7 +162,7 @@ async def test_the_stop_form_registers_the_exit_answers(intake, staff) -> None:
         "respect": "",  # ej besvarat
     })
     assert page.status_code == 201, page.text
-    stopped = (await _registered(intake))[-1]
+    stopped = (await registered(intake))[-1]
     assert stopped.type == "ParticipantStopped"
     assert stopped.model_dump(include={
         "participant_id", "end_date", "reason", "support_at_end", "health_better",
@@ -251,7 +180,7 @@ async def test_the_stop_form_registers_the_exit_answers(intake, staff) -> None:
     }
     assert code not in (await staff.open("/insatser/a")).text  # no longer active
     again = await intake.client.get(path)
-    assert again.status_code == 409 and "Deltagaren är redan avslutad." in _alerts(again)
+    assert again.status_code == 409 and "Deltagaren är redan avslutad." in alerts(again)
 
 
 async def test_the_volume_form_registers_counts_by_gender(intake, staff) -> None:
@@ -260,7 +189,7 @@ async def test_the_volume_form_registers_counts_by_gender(intake, staff) -> None
         "/insatser/va/volym", {"date": "2025-04-01", "kvinna": "12", "man": "9", "annan": "0"}
     )
     assert page.status_code == 201, page.text
-    [volume] = await _registered(intake)
+    [volume] = await registered(intake)
     assert (volume.type, volume.date, volume.kvinna, volume.man, volume.annan) == (
         "VolumeRegistered", date(2025, 4, 1), 12, 9, 0
     )
@@ -290,7 +219,7 @@ async def test_invalid_input_is_explained_in_swedish_next_to_its_field_and_kept(
     assert 'value="12,5"' in page.text  # what was right is kept too
     assert 'aria-describedby="vas-hint vas-error" aria-invalid="true"' in page.text
     assert '<a href="#gender">Välj kön.</a>' in page.text  # the summary leads to the field
-    assert await _registered(intake) == []
+    assert await registered(intake) == []
 
 
 async def test_a_personnummer_in_kommun_is_refused_in_swedish(intake, staff) -> None:
@@ -301,21 +230,21 @@ async def test_a_personnummer_in_kommun_is_refused_in_swedish(intake, staff) -> 
     assert page.status_code == 422
     assert (
         "Det här ser ut som ett personnummer. Stegvis sparar aldrig personnummer: "
-        "skriv bara kommunens namn." in _alerts(page)
+        "skriv bara kommunens namn." in alerts(page)
     )
-    assert await _registered(intake) == []
+    assert await registered(intake) == []
 
 
 async def test_a_stop_the_stored_state_refuses_is_explained(intake, staff) -> None:
-    code = await _start(staff)
+    code = await start(staff)
     path = f"/insatser/a/deltagare/{code}/avsluta"
     await staff.open(path)
     early = await staff.submit(path, {"end_date": "2025-01-31", "reason": "arbete"})
     assert early.status_code == 422
-    assert "Slutdatum får inte vara före startdatum (2025-02-03)." in _alerts(early)
+    assert "Slutdatum får inte vara före startdatum (2025-02-03)." in alerts(early)
     missing = await staff.submit(path, {"end_date": "2025-05-01"})
-    assert missing.status_code == 422 and "Välj avslutsanledning." in _alerts(missing)
-    assert len(await _registered(intake)) == 1  # the start only
+    assert missing.status_code == 422 and "Välj avslutsanledning." in alerts(missing)
+    assert len(await registered(intake)) == 1  # the start only
 
 
 @pytest.mark.parametrize("csrf_token", [None, "", "0" * 64])
@@ -330,8 +259,8 @@ async def test_a_post_without_the_forms_csrf_token_is_refused(
     else:
         page = await staff.submit("/insatser/va/volym", fields, csrf_token=csrf_token)
     assert page.status_code == 403
-    assert any("Formuläret kom inte från Stegvis" in alert for alert in _alerts(page))
-    assert await _registered(intake) == []
+    assert any("Formuläret kom inte från Stegvis" in alert for alert in alerts(page))
+    assert await registered(intake) == []
 
 
 async def test_a_resent_form_registers_once_and_shows_the_first_answer(intake, staff) -> None:
@@ -344,11 +273,11 @@ async def test_a_resent_form_registers_once_and_shows_the_first_answer(intake, s
     changed = await staff.submit("/insatser/a/ny-deltagare", fields | {"vas": "41"})
     assert changed.status_code == 409
     assert "Det här formuläret har redan skickats in, med andra uppgifter." in changed.text
-    assert [event.participant_id for event in await _registered(intake)] == [code]
+    assert [event.participant_id for event in await registered(intake)] == [code]
 
 
 async def test_a_resent_stop_shows_its_confirmation_again_not_a_refusal(intake, staff) -> None:
-    code = await _start(staff)
+    code = await start(staff)
     path = f"/insatser/a/deltagare/{code}/avsluta"
     await staff.open(path)
     fields = {"end_date": "2025-06-30", "reason": "studier"}
@@ -356,8 +285,8 @@ async def test_a_resent_stop_shows_its_confirmation_again_not_a_refusal(intake, 
     assert first.status_code == second.status_code == 201
     assert "Deltagaren är avslutad" in second.text
     other = await staff.submit(path, fields, form_key="another-form-0123456789")
-    assert other.status_code == 409 and "Deltagaren är redan avslutad." in _alerts(other)
-    assert [event.type for event in await _registered(intake)] == [
+    assert other.status_code == 409 and "Deltagaren är redan avslutad." in alerts(other)
+    assert [event.type for event in await registered(intake)] == [
         "ParticipantStarted", "ParticipantStopped"
     ]
 
@@ -366,9 +295,9 @@ async def test_an_insats_not_granted_is_refused_and_stores_nothing(intake, staff
     for path in ("/insatser/b", "/insatser/b/ny-deltagare", "/insatser/nosuch/volym"):
         page = await intake.client.get(path)
         assert page.status_code == 403, path
-        assert "Du har inte behörighet till den här insatsen." in _alerts(page)
+        assert "Du har inte behörighet till den här insatsen." in alerts(page)
     await staff.open("/insatser/a/ny-deltagare")  # a valid CSRF token and key
     page = await staff.submit("/insatser/b/ny-deltagare", {"start_date": "2025-02-03",
                                                              "gender": "man"})
     assert page.status_code == 403
-    assert await _registered(intake) == []
+    assert await registered(intake) == []

@@ -1,13 +1,22 @@
 """Why a form was refused, in Swedish, by the input it concerns: the `*Details` models'
-validation errors and the domain's refusal of a field (`InvalidField`). Each message says
-what to enter, not what went wrong inside."""
+validation errors and the domain's refusal of a field (`InvalidField`), a correction's
+included. Each message says what to enter, not what went wrong inside."""
 
 from datetime import date
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from shared.events import MAX_AGE_AT_START, MIN_AGE_AT_START
+from shared.events import (
+    MAX_AGE_AT_START,
+    MIN_AGE_AT_START,
+    ParticipantProgressed,
+    ParticipantStarted,
+    ParticipantStopped,
+    RegisteredEvent,
+    StartDetails,
+)
 from services.intake.domain.errors import InvalidField
+from services.intake.entrypoints.form_history import registration_date
 from services.intake.entrypoints.form_input import INDICATOR_PREFIX
 
 FieldErrors = dict[str, str]
@@ -48,7 +57,14 @@ _AGE = (
     "födelseåret. Kontrollera födelseår och startdatum."
 )
 _BEFORE_START = {"end_date": "Slutdatum", "date": "Datumet"}
+_AFTER_START = {ParticipantProgressed: "Uppföljningen", ParticipantStopped: "Avslutet"}
+"""The registrations a start may not come after."""
 _FALLBACK = "Kontrollera uppgiften."
+RESENT_CHANGED = (
+    "Det här formuläret har redan skickats in, med andra uppgifter. Det som registrerades "
+    "första gången gäller. Vill du göra en ny registrering, öppna ett nytt formulär."
+)
+"""The form's one-off key already registered other details."""
 
 
 def validation_errors(error: ValidationError) -> FieldErrors:
@@ -91,3 +107,21 @@ def refused_field(error: InvalidField, start_date: date | None) -> FieldErrors:
     if what is None or start_date is None:
         return {error.field: _FALLBACK}
     return {error.field: f"{what} får inte vara före startdatum ({start_date.isoformat()})."}
+
+
+def refused_correction(
+    error: InvalidField, details: BaseModel, registrations: list[RegisteredEvent]
+) -> FieldErrors:
+    """The domain's refusal of a correction (`details`) whose date would contradict the
+    participant's other `registrations` (as they count now): a check-in or an end before
+    the start. The domain names the field after the correction's kind (`stop.end_date`);
+    the form's input is the field itself."""
+    field = error.field.rpartition(".")[2]
+    start = next((r for r in registrations if isinstance(r, ParticipantStarted)), None)
+    if not isinstance(details, StartDetails):
+        return refused_field(InvalidField(field, error.message), start and start.start_date)
+    for registration in registrations:
+        what = _AFTER_START.get(type(registration))
+        if what and (day := registration_date(registration)) < details.start_date:
+            return {field: f"{what} den {day.isoformat()} skulle hamna före startdatumet."}
+    return {field: _FALLBACK}

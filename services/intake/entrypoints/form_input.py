@@ -1,5 +1,6 @@
 """What a staff form sent, as the payload of its command: the url-encoded body read into
-lists of values, then each field converted to what the command's `*Details` model takes.
+lists of values, then each field converted to what the command's `*Details` model takes;
+and the other way, a stored event's details as the form's inputs (to correct them).
 
 An empty input is a question left unanswered, so it is left out and the model's default
 applies. A value that does not convert (a letter in a number) is passed on as typed, so the
@@ -59,6 +60,19 @@ class FormSpec:
                 payload[name] = value
         return payload
 
+    def form_data(self, details: BaseModel) -> FormData:
+        """The inputs that send `details` again as they are (the inverse of `payload`)."""
+        form: FormData = {}
+        for name in self.details.model_fields:
+            value = getattr(details, name)
+            if name == "indicators":
+                form |= {INDICATOR_PREFIX + area: [str(score)] for area, score in value.items()}
+            elif name in self.lists:
+                form[name] = [str(chosen) for chosen in value]
+            elif value is not None:
+                form[name] = [input_text(value)]
+        return form
+
     def _single(self, name: str, text: str) -> object:
         if name in self.integers:
             return _integer(text)
@@ -67,6 +81,15 @@ class FormSpec:
         if name in self.yes_no:
             return {YES: True, NO: False}.get(text, text)
         return text
+
+
+def input_text(value: object) -> str:
+    """A stored value as its input shows it."""
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, float):
+        return str(value).removesuffix(".0").replace(".", ",")  # as a Swedish hand types it
+    return str(value)  # dates in ISO form, codes as their values
 
 
 def _integer(text: str) -> int | str:

@@ -1,6 +1,8 @@
 """Swedish words of the staff forms: the code lists' labels (`shared.code_labels`, the same
 words the reports print, are the templates' `codes`), and the forms' own."""
 
+from dataclasses import dataclass
+
 from shared import code_labels
 from shared.codes import OutcomeClass, OutcomePolicy, Reason
 from services.intake.entrypoints.form_input import NO, YES
@@ -40,3 +42,27 @@ def reason_groups(policy: OutcomePolicy) -> list[tuple[str, dict[str, str]]]:
         if reasons:
             groups.append((group, reasons))
     return groups
+
+
+@dataclass(frozen=True)
+class RegistrationWords:
+    """How the forms speak of one kind of a participant's registrations (a correction's
+    kind: start, progress or stop)."""
+
+    name: str
+    """Heads the registration on the participant's page."""
+    definite: str
+    """In a sentence: "Rätta inskrivningen av …"."""
+    corrected: str
+    voided: str
+
+
+REGISTRATIONS = {
+    "start": RegistrationWords(
+        "Inskrivning", "inskrivningen", "Inskrivningen är rättad", "Inskrivningen är makulerad"
+    ),
+    "progress": RegistrationWords(
+        "Uppföljning", "uppföljningen", "Uppföljningen är rättad", "Uppföljningen är makulerad"
+    ),
+    "stop": RegistrationWords("Avslut", "avslutet", "Avslutet är rättat", "Avslutet är makulerat"),
+}

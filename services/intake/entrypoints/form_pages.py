@@ -1,16 +1,28 @@
-"""Rendering the staff forms' pages: the templates, the headers every page carries, and the
-page that says why there is nothing to fill in."""
+"""Rendering the staff forms' pages: the templates, the headers every page carries, the
+page that says why there is nothing to fill in, and the one that refuses a POST form not
+sent from a page of ours."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from shared import code_labels
 from shared.pages import LOCAL_TIME, PAGE_HEADERS, template_environment
 from services.intake.entrypoints import form_labels
-from services.intake.entrypoints.form_input import INDICATOR_PREFIX
-from services.intake.entrypoints.form_security import HOME, Visit
+from services.intake.entrypoints.form_input import INDICATOR_PREFIX, FormData, first, read_form
+from services.intake.entrypoints.form_security import (
+    HOME,
+    STALE_FORM,
+    Sessions,
+    Visit,
+    valid_form_key,
+)
+
+_NOT_ACCEPTED = "Formuläret godtogs inte"
+_NO_FORM_KEY = "Formuläret saknar sin engångsnyckel. Ladda om sidan och fyll i det igen."
 
 _templates = template_environment(Path(__file__).with_name("templates"))
 _templates.globals["labels"] = form_labels
@@ -32,3 +44,24 @@ def message(
 
 def today() -> date:
     return datetime.now(LOCAL_TIME).date()
+
+
+@dataclass(frozen=True)
+class PostedForm:
+    values: FormData
+    key: str
+    """The rendered form's one-off key: its command's Idempotency-Key."""
+
+
+async def posted_form(
+    request: Request, sessions: Sessions, visit: Visit
+) -> PostedForm | HTMLResponse:
+    """What a POST form of ours sent; else the page refusing it (its CSRF token is not the
+    session's, or its one-off key is missing)."""
+    values = await read_form(request)
+    if not sessions.form_is_ours(request, values):
+        return message(visit, 403, _NOT_ACCEPTED, STALE_FORM)
+    key = first(values, "form_key")
+    if not valid_form_key(key):
+        return message(visit, 400, _NOT_ACCEPTED, _NO_FORM_KEY)
+    return PostedForm(values, key)

@@ -8,10 +8,18 @@ from pydantic import BaseModel
 
 from shared.codes import Registration
 from shared.events import ProgressDetails, StartDetails, StopDetails, VolumeDetails
-from services.intake.domain.model import Insats
+from services.intake.domain.model import Insats, Participant
 from services.intake.entrypoints.form_input import FormSpec
 from services.intake.service_layer import handlers
 from services.intake.service_layer.handlers import Command
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a registration form is about, as stored now."""
+
+    insats: Insats
+    participant: Participant | None
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,9 @@ REGISTRATION_FORMS = {
     "/insatser/{insats_id}/volym": VOLUME,
 }
 """Each form's page: GET shows it, POST registers."""
+CORRECTION_FORMS = {"start": START, "progress": PROGRESS, "stop": STOP}
+"""The form of each kind of a participant's registrations (`shared.events.correction_kind`),
+in which it is shown with its values to be corrected."""
 
 
 def insats_page(insats: Insats) -> str:

@@ -1,6 +1,7 @@
 """Intake's staff forms: Swedish pages rendered on the server, where insats staff log in,
 see the insatser they register in and each one's caseload, and register starts, check-ins,
-stops and volumes. Plain HTML forms; no JavaScript.
+stops and volumes, and correct or void them (`form_corrections`). Plain HTML forms; no
+JavaScript.
 
 A registration runs the same `*Details` model and command as the JSON API. Each rendered
 form carries a one-off key, sent as the command's Idempotency-Key, so a double click or a
@@ -19,29 +20,30 @@ from shared.codes import OutcomePolicy, Registration
 from shared.events import INSATS_ID_PATTERN, PARTICIPANT_ID_PATTERN
 from shared.http import PrincipalLookup
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
-from services.intake.domain.model import Insats, Participant
+from services.intake.domain.model import Insats
 from services.intake.entrypoints import form_labels
+from services.intake.entrypoints.form_corrections import install_corrections
 from services.intake.entrypoints.form_errors import (
+    RESENT_CHANGED,
     FieldErrors,
     refused_field,
     validation_errors,
 )
-from services.intake.entrypoints.form_input import FormData, first, read_form
+from services.intake.entrypoints.form_input import FormData
 from services.intake.entrypoints.form_login import install_login
-from services.intake.entrypoints.form_pages import message, page, today
+from services.intake.entrypoints.form_pages import message, page, posted_form, today
 from services.intake.entrypoints.form_registrations import (
     REGISTRATION_FORMS,
     RegistrationForm,
+    Subject,
     insats_page,
 )
 from services.intake.entrypoints.form_security import (
     HOME,
-    STALE_FORM,
     Sessions,
     Visit,
     login_first,
     new_form_key,
-    valid_form_key,
 )
 from services.intake.service_layer import handlers, views
 from services.intake.service_layer.accounts import Accounts
@@ -54,11 +56,6 @@ _PARTICIPANT_ID = re.compile(PARTICIPANT_ID_PATTERN)
 
 _FORBIDDEN = "Du har inte behörighet till den här insatsen."
 _NOT_FOUND = "Sidan finns inte"
-_NO_FORM_KEY = "Formuläret saknar sin engångsnyckel. Ladda om sidan och fyll i det igen."
-_RESENT_CHANGED = (
-    "Det här formuläret har redan skickats in, med andra uppgifter. Det som registrerades "
-    "första gången gäller. Vill du göra en ny registrering, öppna ett nytt formulär."
-)
 
 
 @dataclass(frozen=True)
@@ -72,14 +69,6 @@ class StaffForms:
     caseload: Caseload
     outcome_policy: OutcomePolicy
     """Groups the avslutsanledningar by the förbund's outcome classes."""
-
-
-@dataclass(frozen=True)
-class _Subject:
-    """What a registration form is about, as stored now."""
-
-    insats: Insats
-    participant: Participant | None
 
 
 def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
@@ -134,7 +123,7 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
         participant_id: str | None = None,
         *,
         stopped_too: bool = False,
-    ) -> _Subject | Response:
+    ) -> Subject | Response:
         """What the form is about; else the page saying why there is no such form.
         `stopped_too`: a stopped participant's too (a resent form gets its first answer)."""
         insats = await insats_of(visit, insats_id)
@@ -150,7 +139,7 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
             text = f"{insats.name} är {kind}, så det här formuläret gäller inte den."
             return message(visit, 409, "Fel sorts insats", text, back)
         if participant_id is None:
-            return _Subject(insats, None)
+            return Subject(insats, None)
         not_here = f"Deltagaren {participant_id} finns inte i den här insatsen."
         if not _PARTICIPANT_ID.fullmatch(participant_id):
             return message(visit, 404, "Deltagaren finns inte", not_here, back)
@@ -162,30 +151,36 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
         if participant.stopped and not stopped_too:
             stopped = "Deltagaren är redan avslutad."
             return message(visit, 409, "Deltagaren är redan avslutad", stopped, back)
-        return _Subject(insats, participant)
+        return Subject(insats, participant)
 
     def form_page(
         visit: Visit,
         form: RegistrationForm,
-        subject: _Subject,
+        subject: Subject,
         values: FormData,
         form_key: str,
         status: int = 200,
         errors: FieldErrors | None = None,
         form_error: str | None = None,
+        *,
+        template: str | None = None,
+        back: str | None = None,
+        **more,
     ) -> HTMLResponse:
+        """`template`, `back` and `more`: a correction's, in the form of what it corrects."""
         return page(
-            form.template,
+            template or form.template,
             status,
             visit=visit,
             insats=subject.insats,
             participant=subject.participant,
-            back=insats_page(subject.insats),
+            back=back or insats_page(subject.insats),
             form=values,
             form_key=form_key,
             errors=errors or {},
             form_error=form_error,
             reason_groups=reason_groups,
+            **more,
         )
 
     def show(form: RegistrationForm):
@@ -206,12 +201,10 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
             visit = await sessions.visit(request)
             if visit is None:
                 return login_first(request)
-            values = await read_form(request)
-            if not sessions.form_is_ours(request, values):
-                return message(visit, 403, "Formuläret godtogs inte", STALE_FORM)
-            form_key = first(values, "form_key")
-            if not valid_form_key(form_key):
-                return message(visit, 400, "Formuläret godtogs inte", _NO_FORM_KEY)
+            posted = await posted_form(request, sessions, visit)
+            if isinstance(posted, Response):
+                return posted
+            values, form_key = posted.values, posted.key
             # A stopped participant's too: the command refuses it unless this form was sent
             # before, and then its first answer is shown again.
             subject = await subject_of(visit, form, **request.path_params, stopped_too=True)
@@ -247,7 +240,7 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
                 now = await subject_of(visit, form, **request.path_params)
                 if isinstance(now, Response):
                     return now
-                return again(409, form_error=_RESENT_CHANGED)
+                return again(409, form_error=RESENT_CHANGED)
             return page(
                 "registered.html",
                 answer.status,
@@ -266,3 +259,4 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
     for path, form in REGISTRATION_FORMS.items():
         app.add_api_route(path, show(form), methods=["GET"], include_in_schema=False)
         app.add_api_route(path, submit(form), methods=["POST"], include_in_schema=False)
+    install_corrections(app, sessions, forms.new_uow, insats_of, form_page)
