@@ -109,9 +109,10 @@ class Supervisor:
         base = f"http://{settings.host}"
         print(
             "Stegvis is running.\n"
-            f"  intake:    {base}:{settings.intake_port}/api/v1/insatser\n"
-            f"  reporting: {base}:{settings.reporting_port}/  (JSON: /api/v1/reports)\n"
-            f"  outcomes:  {base}:{settings.outcomes_port}/health\n"
+            f"  staff forms: {base}:{settings.intake_port}/logga-in\n"
+            f"  intake API:  {base}:{settings.intake_port}/api/v1/insatser\n"
+            f"  reporting:   {base}:{settings.reporting_port}/  (JSON: /api/v1/reports)\n"
+            f"  outcomes:    {base}:{settings.outcomes_port}/health\n"
             f"  admin token: {self._environment['STEGVIS_ADMIN_TOKEN']}\n"
             "Press Ctrl-C to stop.",
             flush=True,
