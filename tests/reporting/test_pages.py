@@ -18,11 +18,11 @@ from shared.records import (
 )
 from shared.settings import Settings
 from services.reporting import bootstrap
-from services.reporting.domain import reports
+from services.reporting.domain import charts, reports
 from services.reporting.domain.breakdowns import BREAKDOWN_CODES
 from services.reporting.entrypoints import labels
 from tests.conftest import SERVICE_AUTH as AUTH, SERVICE_TOKEN as TOKEN
-from tests.reporting.running import processed_through, publish_changes
+from tests.reporting.running import processed_through, publish_changes, report
 from tests.reporting.support import POLICY
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -293,3 +293,28 @@ async def test_login_redirects_only_within_the_site_and_secures_the_cookie_on_ht
     client.cookies.clear()
     https = await client.post("https://t/logga-in", data={"token": TOKEN})
     assert "Secure" in https.headers["set-cookie"]
+
+
+def _between(page: str, start: str, end: str) -> str:
+    return page[page.index(start):page.index(end, page.index(start))]
+
+
+async def test_the_page_draws_the_charts_with_the_numbers_of_the_report(client) -> None:
+    asked = {"year": 2025, "period": "helar", "insats": "a"}
+    page = (await client.get("/rapport", params=asked, headers=AUTH)).text
+    figures = (await report(client, **asked))["figures"]
+
+    diagrams = page[page.index("<h2>Diagram</h2>"):]
+    svgs = re.findall(r"<svg [^>]*role=\"img\"[^>]*>.*?</svg>", diagrams, flags=re.S)
+    assert len(svgs) == 1 + len(charts.CHARTED_BREAKDOWNS)
+    for svg in svgs:
+        title = re.search(r'<title id="([^"]+)">[^<]+</title>', svg)
+        assert title and f'aria-labelledby="{title[1]} ' in svg
+        assert "<desc" in svg and "<script" not in svg and "href" not in svg
+
+    # The table behind the flows chart says what the report API says for the same period.
+    flows_table = _between(diagrams, 'id="diagram-flows-tabell"', "</table>")
+    for name in charts.FLOWS:
+        expected = [str(figures[name][column]) for column in labels.COLUMNS]
+        assert _row(flows_table, labels.figure_label(name)) == expected, name
+    assert _row(flows_table, "Nya") == ["7", "4", "2", "1"]

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from shared import code_labels
 from shared.pages import LOCAL_TIME
 from services.reporting.domain.breakdowns import UNKNOWN
+from services.reporting.domain.charts import ChartLabels
 
 COLUMNS = {"total": "Totalt", "kvinna": "Kvinnor", "man": "Män", "annan": "Annat"}
 
@@ -107,6 +108,10 @@ def code_label(breakdown: str, code: str) -> str:
     return CODES.get(breakdown, {}).get(code, code)
 
 
+def breakdown_caption(name: str) -> str:
+    return f"Avslutade efter {BREAKDOWNS.get(name, name).lower()}"
+
+
 def step_measure_label(measure: str) -> str:
     if measure.startswith(INDICATOR_PREFIX):
         return f"Indikator: {measure.removeprefix(INDICATOR_PREFIX)}"
@@ -154,3 +159,11 @@ def timestamp(moment: datetime | str) -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M %Z")
+
+
+CHARTS = ChartLabels(
+    flows_title="Ingående, nya, avslutade och pågående",
+    breakdown_title=breakdown_caption,
+    figure=figure_label,
+    code=code_label,
+)

@@ -24,6 +24,7 @@ from shared.access import ADMIN, Principal
 from shared.http import PrincipalLookup
 from shared.pages import LOCAL_TIME, PAGE_HEADERS, safe_next, template_environment
 from services.reporting.domain.breakdowns import MULTI_VALUED
+from services.reporting.domain.charts import report_charts
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR
 from services.reporting.entrypoints import labels
@@ -261,6 +262,7 @@ def install_report_pages(
         return _page(
             "report.html",
             report=report,
+            charts=report_charts(report, labels.CHARTS),
             errors={},
             generated_at=datetime.now(LOCAL_TIME),
             **context,

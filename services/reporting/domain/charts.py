@@ -1,0 +1,119 @@
+"""Horizontal bars stacked by gender, as geometry for the report page's SVG charts: the
+period's flows and the breakdowns of those ended that people would rather look at than read.
+
+Pure: the words come in with `ChartLabels` (the pages' Swedish), the drawing is a template's.
+Lengths are SVG user units; every bar is scaled to the chart's largest total, which spans
+`BAR_SPAN`.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from services.reporting.domain.reports import GENDER_CODES
+
+WIDTH = 640
+BAR_SPAN = 560
+"""The longest bar; the rest of `WIDTH` keeps room for the total written after it."""
+LEGEND_HEIGHT = 32
+ROW_HEIGHT = 48
+TEXT_OFFSET = 16
+"""From a row's top to the baseline of its label, written above the bar (long Swedish
+labels need the chart's whole width)."""
+BAR_OFFSET = 22
+BAR_HEIGHT = 20
+
+FLOWS = ("opening", "new", "ended", "ongoing_at_end")
+CHARTED_BREAKDOWNS = ("reason", "age_band", "education", "support_at_start", "support_at_end")
+
+
+@dataclass(frozen=True)
+class ChartLabels:
+    """The words a chart is drawn with, passed in so the domain stays free of the pages."""
+
+    flows_title: str
+    breakdown_title: Callable[[str], str]
+    figure: Callable[[str], str]
+    code: Callable[[str, str], str]
+
+
+@dataclass(frozen=True)
+class Segment:
+    gender: str
+    count: int
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    total: int
+    counts: Mapping[str, int]
+    """By gender code, zeros included: the table behind the chart lists them all."""
+    segments: tuple[Segment, ...]
+    """Only the genders counted: a zero draws nothing."""
+    text_y: float
+    y: float
+
+    @property
+    def end(self) -> float:
+        """Where the bar stops, and its total is written."""
+        return sum(segment.width for segment in self.segments)
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    """Unique on the page: the stem of the SVG's and the table's ids."""
+    title: str
+    bars: tuple[Bar, ...]
+    width: int = WIDTH
+    bar_height: int = BAR_HEIGHT
+
+    @property
+    def height(self) -> int:
+        return LEGEND_HEIGHT + ROW_HEIGHT * len(self.bars)
+
+
+def _bar(label: str, columns: Mapping[str, int], row: int, largest: int) -> Bar:
+    counts = {gender: columns[gender] for gender in GENDER_CODES}
+    segments, x = [], 0.0
+    for gender, count in counts.items():
+        if count:
+            width = round(BAR_SPAN * count / largest, 2)
+            segments.append(Segment(gender, count, round(x, 2), width))
+            x += width
+    top = LEGEND_HEIGHT + ROW_HEIGHT * row
+    return Bar(label, columns["total"], counts, tuple(segments), top + TEXT_OFFSET,
+               top + BAR_OFFSET)
+
+
+def stacked_chart(
+    key: str, title: str, rows: Iterable[tuple[str, Mapping[str, int]]]
+) -> Chart:
+    """A chart of (label, the report's columns) rows, in the order given."""
+    rows = list(rows)
+    # An all-zero chart still lists its rows, with no bars: 1 avoids dividing by zero.
+    largest = max((columns["total"] for _, columns in rows), default=0) or 1
+    bars = tuple(_bar(label, columns, row, largest) for row, (label, columns) in enumerate(rows))
+    return Chart(key, title, bars)
+
+
+def report_charts(section: Mapping, labels: ChartLabels) -> tuple[Chart, ...]:
+    """The charts of one period's section of a report document (the report itself, or its
+    `previous_year`): the flows, then each charted breakdown."""
+    figures, breakdowns = section["figures"], section["breakdowns"]
+    flows = stacked_chart(
+        "flows", labels.flows_title, ((labels.figure(name), figures[name]) for name in FLOWS)
+    )
+    return (
+        flows,
+        *(
+            stacked_chart(
+                name,
+                labels.breakdown_title(name),
+                ((labels.code(name, code), columns) for code, columns in breakdowns[name].items()),
+            )
+            for name in CHARTED_BREAKDOWNS
+        ),
+    )
