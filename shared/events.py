@@ -63,7 +63,7 @@ def _no_personal_number(value: str) -> str:
     return value
 
 
-def _no_control_characters(value: str) -> str:
+def no_control_characters(value: str) -> str:
     # NUL cannot be stored in PostgreSQL text, and no name or place has line breaks or tabs.
     if any(unicodedata.category(character) == "Cc" for character in value):
         raise ValueError("must not contain control characters (such as NUL, tab or line break)")
@@ -90,7 +90,7 @@ IndicatorScore = Annotated[int, Field(strict=True, ge=1, le=5)]
 Municipality = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
-    AfterValidator(_no_control_characters),
+    AfterValidator(no_control_characters),
     AfterValidator(_no_personal_number),
 ]
 SupportList = Annotated[list[SupportType], AfterValidator(_unique)]
@@ -104,7 +104,7 @@ class InsatsDetails(_Payload):
     name: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-        AfterValidator(_no_control_characters),
+        AfterValidator(no_control_characters),
         AfterValidator(_no_personal_number),
     ]
     registration: Registration

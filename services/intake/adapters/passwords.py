@@ -2,6 +2,7 @@
 in a worker thread: a hash takes tens of milliseconds the event loop must not wait for."""
 
 import asyncio
+from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,7 +11,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 class Argon2Passwords:
     def __init__(self) -> None:
         self._hasher = PasswordHasher()
-        self._absent = self._hasher.hash("no user has this password")
+
+    @cached_property
+    def _absent(self) -> str:
+        # Made at the first login, not at start-up (a hash costs tens of milliseconds).
+        return self._hasher.hash("no user has this password")
 
     async def hash(self, password: str) -> str:
         return await asyncio.to_thread(self._hasher.hash, password)

@@ -9,20 +9,16 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.access import USERNAME_PATTERN, Principal
+from services.intake.entrypoints.http import answer_response
 from services.intake.service_layer.accounts import (
     Accounts,
     LoginDetails,
     TokenDetails,
     UserDetails,
 )
-from services.intake.service_layer.answers import Answer
 
 TOKEN_ID_PATTERN = r"^[0-9a-f]{1,32}$"
 _NOT_FOUND = {HTTPStatus.NOT_FOUND: {"description": "No such credential of yours"}}
-
-
-def _json(answer: Answer) -> JSONResponse:
-    return JSONResponse(dict(answer.body), status_code=answer.status)
 
 
 def install_accounts_api(
@@ -39,7 +35,7 @@ def install_accounts_api(
     ) -> JSONResponse:
         """Create or change a user (förbundsadmin): role, granted insatser (insatsansvarig
         only), password, active. 201 when new, else 200."""
-        return _json(await accounts.save_user(caller, username, details))
+        return answer_response(await accounts.save_user(caller, username, details))
 
     @router.get("/users")
     async def list_users(caller: Caller) -> dict:
@@ -58,7 +54,7 @@ def install_accounts_api(
     async def issue_token(caller: Caller, details: TokenDetails) -> JSONResponse:
         """A new API token of the user, with the user's role and grants (a förbundsadmin
         for anyone, others for themselves). `token` is shown this once."""
-        return _json(await accounts.issue_token(caller, details))
+        return answer_response(await accounts.issue_token(caller, details))
 
     @router.get("/tokens")
     async def list_tokens(
@@ -75,19 +71,19 @@ def install_accounts_api(
     ) -> JSONResponse:
         """Revoke a token or session at once (its owner, or a förbundsadmin). Revoking
         again answers the same."""
-        return _json(await accounts.revoke(caller, token_id))
+        return answer_response(await accounts.revoke(caller, token_id))
 
     @router.post("/sessions", status_code=HTTPStatus.CREATED)
     async def log_in(request: Request, details: LoginDetails) -> JSONResponse:
         """Log in with username and password: a session `token` for a few hours (401 for a
         wrong username or password alike; 429 with Retry-After after repeated failures)."""
         client = request.client.host if request.client else "unknown"
-        return _json(await accounts.log_in(details, client))
+        return answer_response(await accounts.log_in(details, client))
 
     @router.delete("/sessions/current")
     async def log_out(caller: Caller) -> JSONResponse:
         """Revoke the token or session this call carries."""
-        return _json(await accounts.log_out(caller))
+        return answer_response(await accounts.log_out(caller))
 
     @router.get("/audit")
     async def audit_log(

@@ -35,7 +35,7 @@ from services.intake.domain.errors import (
 )
 from services.intake.domain.model import Participant
 from services.intake.service_layer import handlers, views
-from services.intake.service_layer.answers import IdempotencyKey, insats_body
+from services.intake.service_layer.answers import Answer, IdempotencyKey, insats_body
 from services.intake.service_layer.handlers import Command
 from services.intake.service_layer.unit_of_work import UnitOfWork
 
@@ -126,8 +126,9 @@ def _router(
         )
         action = COMMANDS[(request.method, request.scope["route"].path)]
         audited = handlers.Audited(caller, action, request.url.path)
-        answer = await handlers.execute(new_uow, command, idempotency, audited=audited)
-        return JSONResponse(dict(answer.body), status_code=answer.status)
+        return answer_response(
+            await handlers.execute(new_uow, command, idempotency, audited=audited)
+        )
 
     @router.put("/{insats_id}", status_code=HTTPStatus.CREATED)
     async def define_insats(
@@ -304,6 +305,11 @@ def _router(
         return {"participants": [_participant_json(p) for p in participants]}
 
     return router
+
+
+def answer_response(answer: Answer) -> JSONResponse:
+    """A command's answer as HTTP: its status and body."""
+    return JSONResponse(dict(answer.body), status_code=answer.status)
 
 
 def _event_json(event: RegisteredEvent) -> dict:

@@ -17,7 +17,7 @@ from prometheus_client import Counter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.access import CredentialKind, Principal, Role, Username
-from shared.events import InsatsId
+from shared.events import InsatsId, no_control_characters
 from services.intake.domain.accounts import (
     Credential,
     User,
@@ -74,9 +74,11 @@ class TokenDetails(_Details):
 
 
 class LoginDetails(_Details):
-    # Any text a person may type as a username, but no control character (PostgreSQL
-    # stores no NUL): an unknown one is refused like a wrong password.
-    username: Annotated[str, StringConstraints(max_length=64, pattern=r"^[^\x00-\x1f\x7f]*$")]
+    # Any text a person may type as a username (an unknown one is refused like a wrong
+    # password), but no control character: PostgreSQL stores no NUL.
+    username: Annotated[
+        str, StringConstraints(max_length=64), AfterValidator(no_control_characters)
+    ]
     password: Annotated[str, StringConstraints(max_length=256)]
 
 
