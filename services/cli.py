@@ -6,15 +6,17 @@ import importlib
 import os
 import sys
 import time
+from pathlib import Path
 
 from shared.http import serve
 from shared.logs import configure_logging
 from shared.settings import Settings
 
 SERVICES = ("intake", "outcomes", "reporting")
-CONSOLE_COMMANDS = ("up", "rebuild")
+CONSOLE_COMMANDS = ("up", "rebuild", "import")
 CONSOLE_LOGGING = {"STEGVIS_LOG_FORMAT": "text", "STEGVIS_LOG_LEVEL": "WARNING"}
-"""A person reads what `up` and `rebuild` print: plain lines, none per event unless asked for."""
+"""A person reads what `up`, `rebuild` and `import` print: plain lines, none per event
+unless asked for."""
 
 
 def _run_service(name: str, settings: Settings) -> int:
@@ -75,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help="show progress until the reports reflect the whole log (at most SECONDS)",
     )
+    importing = commands.add_parser(
+        "import",
+        help="import participants from a spreadsheet into intake: every row or none, "
+        "each file once",
+    )
+    importing.add_argument("file", type=Path, help="an .xlsx (first sheet) or a .csv (UTF-8)")
     args = parser.parse_args(argv)
     if args.command in CONSOLE_COMMANDS:
         for key, value in CONSOLE_LOGGING.items():
@@ -87,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         return up(settings)
     if args.command == "rebuild":
         return asyncio.run(_rebuild(settings, args.wait))
+    if args.command == "import":
+        from services.intake.entrypoints.import_cli import run_import
+
+        return asyncio.run(run_import(settings, args.file))
     return _run_service(args.command, settings)
 
 

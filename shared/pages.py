@@ -1,19 +1,11 @@
-"""What the services' server-rendered Swedish pages have in common: local time, the headers
+"""What the services' server-rendered Swedish pages have in common: the headers
 every page carries, the template environment, and the redirect after a login that never
 leaves the site."""
 
-from datetime import UTC, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-LOCAL_TIME: tzinfo
-try:
-    LOCAL_TIME = ZoneInfo("Europe/Stockholm")
-except ZoneInfoNotFoundError:  # an image without tzdata: times say UTC rather than fail
-    LOCAL_TIME = UTC
 
 PAGE_HEADERS = {
     # Participants' data and exact counts: never cached on a shared computer.

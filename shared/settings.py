@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     login_window_minutes: float = Field(default=15, gt=0)
 
     delar_end_month: int = Field(default=8, ge=1, le=11)
+    month_close_days: int = Field(default=5, ge=0, le=60)
+    """A month closes this many days after its last day (Swedish time): what intake accepted
+    until then is the month as closed, anything later restates it. Changing it needs
+    `stegvis rebuild`."""
+    suppression_threshold: int = Field(default=5, ge=2, le=100)
+    """Published exports (`suppress=true`) hide counts from 1 to one below this."""
     outcome_classes: dict[Reason, OutcomeClass] = {}
     """Overrides of the default class per avslutsanledning, as JSON."""
 

@@ -23,6 +23,7 @@ from services.reporting.adapters.repositories import report_reader
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
 from services.reporting.entrypoints.http import install_dead_letter_api, install_report_api
 from services.reporting.entrypoints.pages import install_report_pages
+from services.reporting.entrypoints.targets import install_targets_api
 from services.reporting.entrypoints.subscriber import (
     access_consumer,
     outcomes_consumer,
@@ -95,17 +96,23 @@ def create_app(settings: Settings) -> FastAPI:
         running = lifetime.running
         return await running.connections.checks() if running else NOT_STARTED
 
-    reports = ReportSource(open_reader, settings.delar_end_month)
+    def new_uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(connections().sessions)
+
+    reports = ReportSource(open_reader, settings.delar_end_month, settings.month_close_days)
     desk = DeadLetterDesk(lambda: connections().redis, Topology(settings.stream_prefix))
     app = FastAPI(title="Stegvis reporting", version="1", lifespan=lifespan)
     install_common_routes(
         app, ready, dependencies, settings.stream_prefix, settings.max_request_bytes
     )
     principal_of = authenticator(admin_token, lookup)
-    install_report_api(app, bearer_auth(principal_of), reports)
+    install_report_api(app, bearer_auth(principal_of), reports, settings.suppression_threshold)
     install_dead_letter_api(app, bearer_auth(principal_of), desk)
+    install_targets_api(app, bearer_auth(principal_of), new_uow, reports)
     # The HTML pages (entrypoints/pages.py), last: they may add routes of their own.
-    install_report_pages(app, admin_token, principal_of, reports, desk)
+    install_report_pages(
+        app, admin_token, principal_of, reports, desk, settings.suppression_threshold
+    )
     return app
 
 

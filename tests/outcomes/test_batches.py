@@ -99,7 +99,9 @@ def _participant_changes(state: dict, participant: str) -> list:
             if kind == "ParticipantRecordChanged" and change.participant_id == participant]
 
 
-async def test_a_participant_touched_several_times_in_one_batch_changes_once(sessions) -> None:
+async def test_a_participant_touched_several_times_in_one_batch_changes_event_by_event(
+    sessions,
+) -> None:
     events = [_start("P1"), _progress("P1", 2, 40), _progress("P1", 9, 55),
               _stop("P1", vas=70)]
     batch = _positioned(events)
@@ -107,12 +109,21 @@ async def test_a_participant_touched_several_times_in_one_batch_changes_once(ses
     assert await apply_events(_uow(sessions), batch, POLICY) == 0
 
     state = await _state(sessions)
-    (change,) = _participant_changes(state, "P1")
-    assert change.before is None
-    assert change.after == derive_record(events, POLICY)
-    assert change.change_id == events[-1].event_id and change.position == 4
-    assert change.after.steps["vas"].change == 40
-    assert state["records"] == {"P1": ("a", change.after)}
+    changes = _participant_changes(state, "P1")
+    # Each change carries its own event's id, position and time (reporting dates a change
+    # by it), and the changes chain from nothing to the record of all four events.
+    moved = [change.change_id for change in changes]
+    assert moved == [e.event_id for e in events if e.event_id in moved]
+    assert moved[0] == events[0].event_id and moved[-1] == events[-1].event_id
+    for change in changes:
+        event = next(e for e in events if e.event_id == change.change_id)
+        assert change.occurred_at == event.occurred_at
+        assert change.position == events.index(event) + 1
+    assert [c.before for c in changes] == [None, *(c.after for c in changes[:-1])]
+    assert changes[0].after == derive_record(events[:1], POLICY)
+    assert changes[-1].after == derive_record(events, POLICY)
+    assert changes[-1].after.steps["vas"].change == 40
+    assert state["records"] == {"P1": ("a", changes[-1].after)}
     assert [row[2] for row in state["events"]] == [e.event_id for e in events]
     assert state["processed"] == {e.event_id for e in events}
 
@@ -137,15 +148,21 @@ async def test_a_batch_mixing_known_and_new_participants(sessions) -> None:
     published = [change for _, _, _, change in state["outbox"][len(before["outbox"]):]]
     assert [c.type for c in published] == [
         "InsatsRegistered", "ParticipantRecordChanged", "ParticipantRecordChanged",
-        "VolumeCounted", "ParticipantRecordChanged"]
-    assert [c.position for c in published] == [4, 5, 8, 9, 10]  # in log order
-    by_participant = {c.participant_id: c for c in published if hasattr(c, "participant_id")}
+        "ParticipantRecordChanged", "VolumeCounted", "ParticipantRecordChanged"]
+    assert [c.position for c in published] == [4, 5, 6, 8, 9, 10]  # in log order
+    by_participant: dict[str, list] = {}
+    for change in published:
+        if hasattr(change, "participant_id"):
+            by_participant.setdefault(change.participant_id, []).append(change)
     assert set(by_participant) == {"P1", "P2", "P3"}
-    assert by_participant["P1"].before == before["records"]["P1"][1]
-    assert by_participant["P2"].before == before["records"]["P2"][1]
-    assert by_participant["P3"].before is None
-    assert by_participant["P3"].after.start_date == date(2025, 3, 1)
-    assert by_participant["P3"].change_id == second[6].event_id  # the newest of P3's events
+    assert by_participant["P1"][0].before == before["records"]["P1"][1]
+    assert by_participant["P2"][0].before == before["records"]["P2"][1]
+    # P3's first start makes the record; the second adds only its VAS as a measurement.
+    p3_started, p3_measured = by_participant["P3"]
+    assert p3_started.before is None and p3_started.change_id == second[2].event_id
+    assert p3_started.after.start_date == date(2025, 3, 1)
+    assert p3_measured.before == p3_started.after
+    assert p3_measured.after.start_date == date(2025, 3, 1)
     everything = first + second
     for participant in ("P1", "P2", "P3"):
         events = [e for e in everything if getattr(e, "participant_id", None) == participant]

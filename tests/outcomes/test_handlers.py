@@ -45,17 +45,19 @@ async def test_changes_say_what_each_batch_changed(database) -> None:
     published = database.state.published
     assert [change.type for change in published] == [
         "InsatsRegistered", "ParticipantRecordChanged", "ParticipantRecordChanged",
-        "VolumeCounted", "ParticipantRecordChanged",
+        "ParticipantRecordChanged", "VolumeCounted", "ParticipantRecordChanged",
     ]
-    assert [change.position for change in published] == [1, 2, 3, 5, 6]
-    p1_started, p1_stopped = published[1], published[4]
+    assert [change.position for change in published] == [1, 2, 3, 4, 5, 6]
+    p1_started, p1_checked, p1_stopped = published[1], published[3], published[5]
     assert p1_started.before is None and p1_started.after.end_date is None
-    # P1's check-in and stop came in one batch: one change, named after the newest event.
+    # P1's check-in and stop came in one batch: still one change each, named after its event.
+    assert p1_checked.change_id == log[3].event.event_id
+    assert p1_checked.before == p1_started.after
     assert p1_stopped.change_id == log[5].event.event_id
-    assert p1_stopped.before == p1_started.after
+    assert p1_stopped.before == p1_checked.after
     assert p1_stopped.after.reason == "arbete"
     assert p1_stopped.after.steps["vas"].change == 40
-    assert published[3].counts == {"kvinna": 3, "man": 2, "annan": 0}
+    assert published[4].counts == {"kvinna": 3, "man": 2, "annan": 0}
     assert {change.generation for change in published} == {1}
 
 

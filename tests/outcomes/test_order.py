@@ -80,7 +80,7 @@ async def test_duplicates_and_any_order_end_in_the_figures_of_the_log(sessions, 
     changes = await _published(outcome_sessions)
     # Reporting too gets them out of order (retries), and twice (a relay's re-send).
     for change in [*reversed(changes), *changes]:
-        await apply_changes(ReportingUnitOfWork(report_sessions), [change])
+        await apply_changes(ReportingUnitOfWork(report_sessions), [change], close_days=5)
 
     source = ReportSource(lambda: report_reader(report_sessions), delar_end_month=8)
     figures = (await source.report(2025, "helar", None))["figures"]

@@ -102,3 +102,8 @@ def report_of(
         period_rows(cells, period.previous_year(), insats_id),
         period, insats_id, insats_name, processed,
     )
+
+
+def changed(record: ParticipantRecord, changes: dict) -> ParticipantRecord:
+    """The record with `changes`, validated as outcomes would derive it."""
+    return ParticipantRecord.model_validate({**record.model_dump(), **changes})

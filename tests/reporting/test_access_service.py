@@ -63,8 +63,13 @@ async def _answers(client: httpx.AsyncClient, secret: str) -> dict[str, int]:
     dead_letters = await client.get("/api/v1/dead-letters", headers=bearer(secret))
     replay = await client.post("/api/v1/dead-letters/intake.events.outcomes:1-0/replay",
                                headers=bearer(secret))
+    set_targets = await client.put("/api/v1/insatser/a/targets", headers=bearer(secret),
+                                   json={"positive_exits": 40})
+    targets = await client.get("/api/v1/insatser/b/targets", headers=bearer(secret))
     return answers | {"export of b": export.status_code,
-                      "dead letters": dead_letters.status_code, "replay": replay.status_code}
+                      "dead letters": dead_letters.status_code, "replay": replay.status_code,
+                      "set targets of a": set_targets.status_code,
+                      "targets of b": targets.status_code}
 
 
 async def _insatser(client: httpx.AsyncClient, secret: str) -> list[str]:
@@ -73,10 +78,11 @@ async def _insatser(client: httpx.AsyncClient, secret: str) -> list[str]:
 
 
 ALL = {"a": 200, "b": 200, "okand": 404, "förbund": 200, "export of b": 200,
-       "dead letters": 200, "replay": 404}
-NOT_ADMIN = {"dead letters": 403, "replay": 403}
-ONLY_A = {"a": 200, "b": 403, "okand": 403, "förbund": 403, "export of b": 403} | NOT_ADMIN
-ONLY_B = ONLY_A | {"a": 403, "b": 200, "export of b": 200}
+       "dead letters": 200, "replay": 404, "set targets of a": 200, "targets of b": 200}
+NOT_ADMIN = {"dead letters": 403, "replay": 403, "set targets of a": 403}
+ONLY_A = {"a": 200, "b": 403, "okand": 403, "förbund": 403, "export of b": 403,
+          "targets of b": 403} | NOT_ADMIN
+ONLY_B = ONLY_A | {"a": 403, "b": 200, "export of b": 200, "targets of b": 200}
 UNKNOWN = dict.fromkeys(ALL, 401)
 
 

@@ -1,5 +1,6 @@
 """The use case: each change applied once, only the current generation's."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -44,8 +45,16 @@ P1_ENDED = ParticipantRecord.model_validate(
      "outcome_class": "positive"})
 
 
+CLOSE_DAYS = 5
+
+
 def _nonzero(cells: dict[Cell, float]) -> dict[Cell, float]:
-    return {cell: value for cell, value in cells.items() if value != 0}
+    """The cells' sums whenever they were known (the figures as they are now)."""
+    summed: dict[Cell, float] = {}
+    for cell, value in cells.items():
+        undated = replace(cell, known_by="")
+        summed[undated] = summed.get(undated, 0) + value
+    return {cell: value for cell, value in summed.items() if value != 0}
 
 
 async def test_a_batch_adds_the_deltas_registers_insatser_and_advances_the_position(
@@ -58,7 +67,7 @@ async def test_a_batch_adds_the_deltas_registers_insatser_and_advances_the_posit
                       counts={"kvinna": 2, "man": 0, "annan": 1}),
         _changed(5, P1, P1_ENDED),
     ]
-    assert await apply_changes(database.unit_of_work(), batch) == Applied(0, 0)
+    assert await apply_changes(database.unit_of_work(), batch, CLOSE_DAYS) == Applied(0, 0)
     state = database.state
     assert _nonzero(state.monthly) == {
         **contributions(P1_ENDED),
@@ -72,8 +81,8 @@ async def test_a_batch_adds_the_deltas_registers_insatser_and_advances_the_posit
 
 async def test_a_redelivered_change_is_acknowledged_without_effect(database) -> None:
     first = _changed(2, None, P1)
-    assert await apply_changes(database.unit_of_work(), [first, first]) == Applied(1, 0)
-    assert await apply_changes(database.unit_of_work(), [first]) == Applied(1, 0)
+    for batch in ([first, first], [first]):
+        assert await apply_changes(database.unit_of_work(), batch, CLOSE_DAYS) == Applied(1, 0)
     assert _nonzero(database.state.monthly) == contributions(P1)
 
 
@@ -81,7 +90,7 @@ async def test_changes_of_another_generation_are_ignored_and_move_no_position(da
     database.state.generation = 2
     stale_before = STALE_CHANGES._value.get()
     batch = [_changed(7, None, P1, generation=1), _changed(3, None, P1_ENDED, generation=2)]
-    applied = await apply_changes(database.unit_of_work(), batch)
+    applied = await apply_changes(database.unit_of_work(), batch, CLOSE_DAYS)
     assert applied == Applied(0, 1)
     assert STALE_CHANGES._value.get() == stale_before + 1
     assert _nonzero(database.state.monthly) == contributions(P1_ENDED)
@@ -90,8 +99,8 @@ async def test_changes_of_another_generation_are_ignored_and_move_no_position(da
 
 async def test_the_newest_registration_of_an_insats_wins_whatever_the_order(database) -> None:
     await apply_changes(database.unit_of_work(), [_registered(4, "Nytt namn"),
-                                                  _registered(2, "Gammalt")])
-    await apply_changes(database.unit_of_work(), [_registered(3, "Mellan")])
+                                                  _registered(2, "Gammalt")], CLOSE_DAYS)
+    await apply_changes(database.unit_of_work(), [_registered(3, "Mellan")], CLOSE_DAYS)
     assert database.state.insatser["a"].name == "Nytt namn"
     assert database.state.processed_through.position == 4
 
@@ -109,6 +118,27 @@ async def test_any_batching_and_redelivery_gives_the_final_records_figures(
     cut = data.draw(st.integers(0, len(deliveries)))
     for batch in (deliveries[:cut], deliveries[cut:]):
         if batch:
-            await apply_changes(database.unit_of_work(), batch)
+            await apply_changes(database.unit_of_work(), batch, CLOSE_DAYS)
     assert _nonzero(database.state.monthly) == _nonzero(contributions(versions[-1]))
     assert database.state.processed_through.position == len(versions)
+
+
+async def test_each_change_is_dated_by_the_first_month_closing_it_was_in_time_for(
+    database: FakeDatabase,
+) -> None:
+    # With 5 days, March closes when 5 April ends in Sweden (22:00 UTC, summer time).
+    in_time = datetime(2025, 4, 5, 21, 59, tzinfo=UTC)
+    late = datetime(2025, 4, 5, 22, 0, tzinfo=UTC)
+    started = ParticipantRecordChanged(
+        change_id="c1", generation=1, position=1, occurred_at=in_time, insats_id="a",
+        participant_id="P1", before=None, after=P1)
+    stopped = ParticipantRecordChanged(
+        change_id="c2", generation=1, position=2, occurred_at=late, insats_id="a",
+        participant_id="P1", before=P1, after=P1_ENDED)
+    await apply_changes(database.unit_of_work(), [started, stopped], CLOSE_DAYS)
+
+    known_by = {cell.known_by for cell in database.state.monthly}
+    assert known_by == {"2025-03", "2025-04"}
+    new = Cell("a", "2025-01", "man", "new", known_by="2025-03")
+    ended = Cell("a", "2025-03", "man", "ended", known_by="2025-04")
+    assert (database.state.monthly[new], database.state.monthly[ended]) == (1, 1)

@@ -14,17 +14,18 @@ from services.reporting.domain.contributions import (
     Contributions,
     accumulate,
     change_delta,
-    contributions,
     volume_contributions,
 )
 from services.reporting.domain.periods import Period, parse_period
 from services.reporting.domain.reports import (
     FIGURES,
     MEANS,
+    SHARES,
     ProcessedThrough,
     round_half_up,
 )
-from tests.reporting.support import records, report_of
+from tests.reporting.strategies import cells_of, histories, periods
+from tests.reporting.support import report_of
 
 PROCESSED = ProcessedThrough(42, datetime(2025, 12, 31, 23, 0, tzinfo=UTC))
 GENDER_COLUMNS = ("kvinna", "man", "annan")
@@ -63,13 +64,6 @@ HISTORY = [
 ]
 
 
-def _cells(history) -> Contributions:
-    cells: Contributions = {}
-    for record in history:
-        accumulate(cells, contributions(record))
-    return cells
-
-
 def _report(cells: Contributions, period: Period, insats: str | None = "a") -> dict:
     return report_of(cells, period, insats, "Arbetsrehab", PROCESSED)
 
@@ -79,9 +73,9 @@ def _columns(total, kvinna, man, annan) -> dict:
 
 
 def test_the_year_of_one_insats_worked_out_by_hand() -> None:
-    report = _report(_cells(HISTORY), parse_period(2025, "helar", 8))
-    assert list(report) == ["insats", "insats_name", "period", "figures", "breakdowns",
-                            "step_movement", "previous_year", "processed_through"]
+    report = _report(cells_of(HISTORY), parse_period(2025, "helar", 8))
+    assert list(report) == ["insats", "insats_name", "period", "figures", "shares",
+                            "breakdowns", "step_movement", "previous_year", "processed_through"]
     assert (report["insats"], report["insats_name"]) == ("a", "Arbetsrehab")
     assert report["processed_through"] == {"position": 42,
                                            "occurred_at": "2025-12-31T23:00:00+00:00"}
@@ -110,6 +104,12 @@ def test_the_year_of_one_insats_worked_out_by_hand() -> None:
     assert f["respect_mean"] == _columns(5.5, 5.5, None, None)
     assert f["volume_participants"] == _columns(0, 0, 0, 0)
     assert all(type(value) is int for value in f["ended"].values())
+    # Shares are whole percentages of those ended (health: of those who answered).
+    shares = report["shares"]
+    assert shares["positive_exits"] == _columns(50, 100, 0, None)
+    assert shares["unclear_exits"] == _columns(25, 0, 50, None)
+    assert shares["health_better"] == _columns(67, 100, 0, None)  # 2 of 3 answered
+    assert shares["activity_increased"] == _columns(50, 100, 0, None)
 
     breakdowns = report["breakdowns"]
     assert list(breakdowns) == list(BREAKDOWN_CODES)
@@ -135,14 +135,14 @@ def test_the_year_of_one_insats_worked_out_by_hand() -> None:
 
 
 def test_a_month_counts_its_opening_stock_from_every_month_before() -> None:
-    june = _report(_cells(HISTORY), parse_period(2025, "2025-06", 8))["figures"]
+    june = _report(cells_of(HISTORY), parse_period(2025, "2025-06", 8))["figures"]
     assert june["opening"] == _columns(3, 1, 1, 1)  # P2, P3, P4
     assert june["ended"] == _columns(1, 1, 0, 0)
     assert june["mean_weeks_in_insats"]["total"] == 21.6  # 151 / 7 = 21.57
 
 
 def test_the_whole_forbund_sums_the_insatser_and_lists_the_municipalities_of_both_years() -> None:
-    cells = _cells([
+    cells = cells_of([
         *HISTORY,
         _record("Q1", "kvinna", date(2024, 2, 1), municipality="Vännäs",
                 **_ended("sjukdom", date(2024, 3, 31))).model_copy(update={"insats_id": "b"}),
@@ -178,22 +178,6 @@ def test_rounding_is_to_the_nearest_tenth_with_halves_away_from_zero(
         assert abs(rounded) > abs(value)
 
 
-@st.composite
-def periods(draw) -> Period:
-    year = draw(st.integers(2022, 2027))
-    name = draw(st.sampled_from(["helar", "delar", f"{year}-{draw(st.integers(1, 12)):02d}"]))
-    return parse_period(year, name, draw(st.integers(1, 11)))
-
-
-@st.composite
-def histories(draw) -> list[list[ParticipantRecord]]:
-    """Each participant's records in the order outcomes derived them."""
-    return [
-        draw(st.lists(records(participant_id=f"P{n}"), min_size=1, max_size=3))
-        for n in range(draw(st.integers(0, 8)))
-    ]
-
-
 def _applied_in_any_order(history: list[list[ParticipantRecord]], rng: random.Random):
     changes = [
         (before, after)
@@ -210,7 +194,7 @@ def _applied_in_any_order(history: list[list[ParticipantRecord]], rng: random.Ra
 @given(histories(), periods(), st.randoms(use_true_random=False))
 def test_reports_from_changes_in_any_order_add_up(history, period, rng) -> None:
     report = _report(_applied_in_any_order(history, rng), period, insats=None)
-    finals = _report(_cells(versions[-1] for versions in history), period, insats=None)
+    finals = _report(cells_of(versions[-1] for versions in history), period, insats=None)
     assert report == finals
 
     for section in (report, report["previous_year"]):
@@ -225,6 +209,13 @@ def test_reports_from_changes_in_any_order_add_up(history, period, rng) -> None:
             for name, codes in section["breakdowns"].items():
                 if name not in MULTI_VALUED:
                     assert sum(c[column] for c in codes.values()) == ended, name
+        for name, whole in SHARES.items():
+            for column, share in section["shares"][name].items():
+                part, of = f[name][column], f[whole][column]
+                if of == 0:
+                    assert share is None
+                else:
+                    assert 0 <= share <= 100 and abs(share - 100 * part / of) <= 0.5
         counts = [columns for name, columns in f.items() if name not in MEANS]
         counts += [c for codes in section["breakdowns"].values() for c in codes.values()]
         for columns in counts:

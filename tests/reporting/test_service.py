@@ -172,16 +172,24 @@ async def test_the_report_api_refuses_what_it_cannot_answer_and_exports_csv_and_
         assert sum(int(row["previous_total"]) for row in codes) == int(
             figures["ended"]["previous_total"])
 
-    # The XLSX holds the CSV's rows, numbers as numbers, under a title naming the insats.
+    # The XLSX is the report laid out as the förbund's template: Swedish labels, this year
+    # beside last year, numbers as numbers.
     assert workbook.status_code == 200
     assert workbook.headers["content-disposition"] == (
         'attachment; filename="stegvis-a-2025-helar.xlsx"')
-    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
-    title, header, *cells = sheet.iter_rows(values_only=True)
-    assert title[0] == "Stegvis: Arbetsrehab, 2025-01-01 till 2025-12-31"
-    assert list(header) == list(rows[0])
-    assert [["" if cell is None else str(cell) for cell in row] for row in cells] == [
-        list(row.values()) for row in rows]
+    book = openpyxl.load_workbook(io.BytesIO(workbook.content))
+    assert book.sheetnames == ["Arbetsrehab"]
+    sheet = book["Arbetsrehab"]
+    assert sheet["A1"].value == "Arbetsrehab: Helår 2025"
+    shown = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row[0]}
+    assert shown["Mått"] == ("Totalt", "Kvinnor", "Män", "Annat", "Föregående år: Totalt",
+                             "Föregående år: Kvinnor", "Föregående år: Män",
+                             "Föregående år: Annat")
+    assert shown["Nya"] == (1, 0, 1, 0, 1, 1, 0, 0)
+    assert shown["Avslutade"] == (1, 1, 0, 0, 0, 0, 0, 0)
+    assert shown["Positiva avslut, andel av avslutade"][:4] == (1, 1, "–", "–")  # 100 %
+    assert shown["Genomsnittlig tid i insatsen (veckor)"][:3] == (48.7, 48.7, "–")
+    assert shown["Arbete utan lönesubvention"][:4] == (1, 1, 0, 0)
 
 
 async def test_reset_empties_the_figures_and_starts_a_generation(

@@ -10,7 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from shared import code_labels
-from shared.pages import LOCAL_TIME, PAGE_HEADERS, template_environment
+from shared.pages import PAGE_HEADERS, template_environment
+from shared.swedish_time import LOCAL_TIME
 from services.intake.entrypoints import form_labels
 from services.intake.entrypoints.form_input import INDICATOR_PREFIX, FormData, first, read_form
 from services.intake.entrypoints.form_security import (

@@ -61,14 +61,10 @@ async def apply_events(
         fresh = _first_of_each(item for item in batch if item.event.event_id in new_ids)
         changes: list[OutcomeChange] = []
         arrived: dict[str, list[PositionedParticipantEvent]] = {}
-        newest_by_participant: dict[str, PositionedEvent] = {}
         for item in fresh:
             event = item.event
             if isinstance(event, ParticipantEvent):
                 arrived.setdefault(event.participant_id, []).append((item.position, event))
-                newest = newest_by_participant.get(event.participant_id)
-                if newest is None or newest.position < item.position:
-                    newest_by_participant[event.participant_id] = item
             else:
                 changes.append(_insats_or_volume_change(item, generation))
         participant_ids = sorted(arrived)
@@ -81,27 +77,13 @@ async def apply_events(
             )
             saved: dict[str, ParticipantRecord | None] = {}
             for participant_id in participant_ids:
-                before = records.get(participant_id)
-                after = derive_record(
-                    _in_log_order(stored.get(participant_id, []), arrived[participant_id]),
+                record = records.get(participant_id)
+                for change in _changes_event_by_event(
+                    record, stored.get(participant_id, []), arrived[participant_id], generation,
                     policy,
-                )
-                if after == before:
-                    continue
-                saved[participant_id] = after
-                newest = newest_by_participant[participant_id]
-                changes.append(
-                    ParticipantRecordChanged(
-                        change_id=newest.event.event_id,
-                        generation=generation,
-                        position=newest.position,
-                        occurred_at=newest.event.occurred_at,
-                        insats_id=newest.event.insats_id,
-                        participant_id=participant_id,
-                        before=before,
-                        after=after,
-                    )
-                )
+                ):
+                    changes.append(change)
+                    saved[participant_id] = change.after
             await uow.participants.save(saved)
         changes.sort(key=lambda change: change.position)
         await uow.changes.publish(changes)
@@ -111,6 +93,41 @@ async def apply_events(
     for item in fresh:
         log.info("event applied", extra=trace(item.event.event_id, item.event.type, item.position))
     return len(batch) - len(fresh)
+
+
+def _changes_event_by_event(
+    record: ParticipantRecord | None,
+    stored: list[PositionedParticipantEvent],
+    arrived: list[PositionedParticipantEvent],
+    generation: int,
+    policy: OutcomePolicy,
+) -> list[ParticipantRecordChanged]:
+    """One change per arrived event that changes the record, each stamped with its own event.
+
+    Never one change for several events: reporting dates a change by when intake accepted its
+    event (a month's figures as closed), so a batch must not move an early event's effect to
+    a later one's time, whatever the batching.
+    """
+    changes = []
+    arrived = sorted(arrived, key=itemgetter(0))
+    for count, (position, event) in enumerate(arrived, 1):
+        after = derive_record(_in_log_order(stored, arrived[:count]), policy)
+        if after == record:
+            continue
+        changes.append(
+            ParticipantRecordChanged(
+                change_id=event.event_id,
+                generation=generation,
+                position=position,
+                occurred_at=event.occurred_at,
+                insats_id=event.insats_id,
+                participant_id=event.participant_id,
+                before=record,
+                after=after,
+            )
+        )
+        record = after
+    return changes
 
 
 def _in_log_order(

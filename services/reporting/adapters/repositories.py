@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Insert, case, func, or_, select, update
+from sqlalchemy import Insert, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -97,6 +97,7 @@ class SqlMonthly:
                     "gender": str(cell.gender),
                     "figure": cell.figure,
                     "code": cell.code,
+                    "known_by": cell.known_by,
                     "value": value,
                 }
                 for cell, value in sorted(deltas.items())
@@ -136,6 +137,14 @@ class SqlInsatser:
         )
 
 
+    async def known(self, insats_id: str) -> bool:
+        table = tables.insatser
+        found = await self._session.scalar(
+            select(table.c.insats_id).where(table.c.insats_id == insats_id)
+        )
+        return found is not None
+
+
 def _insats(row) -> Insats:
     return Insats(row.insats_id, row.name, row.registration, row.position)
 
@@ -160,7 +169,11 @@ class SqlReportReader:
         return [_insats(row) for row in rows]
 
     async def period_rows(
-        self, insats_id: str | None, first_month: str, last_month: str
+        self,
+        insats_id: str | None,
+        first_month: str,
+        last_month: str,
+        known_by: str | None = None,
     ) -> list[PeriodRow]:
         # Summed in the database: a report reads a few hundred rows, not one per month.
         table = tables.monthly
@@ -177,7 +190,39 @@ class SqlReportReader:
         )
         if insats_id is not None:
             query = query.where(table.c.insats_id == insats_id)
+        if known_by is not None:
+            query = query.where(table.c.known_by <= known_by)
         return [PeriodRow(bool(row[0]), *row[1:]) for row in await self._session.execute(query)]
+
+    async def first_known_month(self) -> str | None:
+        return await self._session.scalar(select(func.min(tables.monthly.c.known_by)))
+
+    async def targets(self, insats_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        table = tables.targets
+        rows = await self._session.execute(
+            select(table).where(table.c.insats_id.in_(set(insats_ids)))
+        )
+        targets: dict[str, dict[str, int]] = {}
+        for row in rows:
+            targets.setdefault(row.insats_id, {})[row.share] = row.percent
+        return targets
+
+
+class SqlTargets:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def replace(self, insats_id: str, targets: Mapping[str, int]) -> None:
+        table = tables.targets
+        await self._session.execute(delete(table).where(table.c.insats_id == insats_id))
+        if targets:
+            await self._session.execute(
+                table.insert(),
+                [
+                    {"insats_id": insats_id, "share": share, "percent": percent}
+                    for share, percent in targets.items()
+                ],
+            )
 
 
 @asynccontextmanager

@@ -39,9 +39,26 @@ monthly = Table(
     Column("gender", String(8), nullable=False),
     Column("figure", String(128), nullable=False),
     Column("code", String(128), nullable=False),
+    Column("known_by", String(7), nullable=False),
     Column("value", Double, nullable=False),
-    PrimaryKeyConstraint("insats_id", "month", "gender", "figure", "code"),
+    PrimaryKeyConstraint(
+        "insats_id", "month", "gender", "figure", "code", "known_by",
+        name="reporting_monthly_dated_pkey",
+    ),
 )
+"""Each figure by the month whose closing first counted it (`known_by`): summing the cells
+known by a month gives the figures as that month closed."""
+
+targets = Table(
+    "reporting_targets",
+    metadata,
+    Column("insats_id", String(64), nullable=False),
+    Column("share", String(64), nullable=False),
+    Column("percent", Integer, nullable=False),
+    PrimaryKeyConstraint("insats_id", "share"),
+)
+"""The förbund's targets per insats, a share of `reports.SHARES` in whole percent (set by
+its admins, not derived from events: `reset` keeps them)."""
 
 insatser = Table(
     "reporting_insatser",

@@ -9,6 +9,7 @@ from services.reporting.adapters.repositories import (
     SqlMeta,
     SqlMonthly,
     SqlProcessed,
+    SqlTargets,
 )
 
 
@@ -25,6 +26,7 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         self.processed = SqlProcessed(session)
         self.monthly = SqlMonthly(session)
         self.insatser = SqlInsatser(session)
+        self.targets = SqlTargets(session)
         self.access = SqlAccess(session)
 
     def _staged_messages(self) -> bool:

@@ -6,7 +6,7 @@ gives the figures of the final records.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from shared.codes import Gender, OutcomeClass
@@ -51,13 +51,15 @@ def month_of(day: date) -> str:
 
 @dataclass(frozen=True, order=True)
 class Cell:
-    """One monthly figure of one insats and gender (`code`: the breakdown code, or '')."""
+    """One monthly figure of one insats and gender (`code`: the breakdown code, or ''), of the
+    changes first counted by the closing of the month `known_by` (closing.py; '': not dated)."""
 
     insats_id: str
     month: str
     gender: Gender
     figure: str
     code: str = ""
+    known_by: str = ""
 
 
 Contributions = dict[Cell, float]
@@ -158,6 +160,9 @@ def change_delta(
     return {cell: value for cell, value in delta.items() if value != 0}
 
 
-def accumulate(total: Contributions, part: Mapping[Cell, float]) -> None:
+def accumulate(total: Contributions, part: Mapping[Cell, float], known_by: str = "") -> None:
+    """Add `part` to `total`, its cells dated `known_by`."""
     for cell, value in part.items():
+        if known_by:
+            cell = replace(cell, known_by=known_by)
         total[cell] = total.get(cell, 0) + value

@@ -60,6 +60,17 @@ MEANS: dict[str, tuple[str, str, int]] = {
 FIGURES = (*STOCK_FLOW, *SUMMED_IN_PERIOD, *MEANS, c.VOLUME_PARTICIPANTS)
 """Every figure of a report, in report order."""
 
+SHARES: dict[str, str] = {
+    c.exits(OutcomeClass.POSITIVE): c.ENDED,
+    c.exits(OutcomeClass.UNCLEAR): c.ENDED,
+    c.exits(OutcomeClass.OTHER): c.ENDED,
+    c.DIRECT: c.ENDED,
+    c.HEALTH_BETTER: c.HEALTH_ANSWERED,
+    c.ACTIVITY_INCREASED: c.ACTIVITY_ANSWERED,
+}
+"""Figures also reported as a whole percentage of another (the förbund's outcome measures
+and what targets are set on): figure → the figure it is a share of."""
+
 ByGender = Mapping[str, float]
 Columns = dict[str, int | float | None]
 
@@ -78,6 +89,23 @@ hash and `.value` cost several times a string's."""
 def _count_columns(by_gender: ByGender) -> Columns:
     counts = {code: round(by_gender.get(code, 0)) for code in GENDER_CODES}
     return {"total": sum(counts.values()), **counts}
+
+
+def percent(part: float, whole: float) -> int | None:
+    """`part` as a whole percentage of `whole`, halves rounded up; None when `whole` is 0."""
+    if not whole:
+        return None
+    return math.floor(Fraction(100 * round(part), round(whole)) + Fraction(1, 2))
+
+
+def _shares(figures: Mapping[str, Columns]) -> dict[str, Columns]:
+    return {
+        name: {
+            column: percent(figures[name][column] or 0, figures[whole][column] or 0)
+            for column in figures[name]
+        }
+        for name, whole in SHARES.items()
+    }
 
 
 def _mean(total: float, count: float, divisor: int) -> float | None:
@@ -186,9 +214,11 @@ def _step_movement(sums: _PeriodSums) -> dict[str, dict[str, Columns]]:
 
 
 def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]]) -> dict:
+    figures = _figures(sums)
     return {
         "period": period.as_json(),
-        "figures": _figures(sums),
+        "figures": figures,
+        "shares": _shares(figures),
         "breakdowns": _breakdowns(sums, codes),
         "step_movement": _step_movement(sums),
     }

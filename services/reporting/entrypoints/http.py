@@ -11,23 +11,31 @@ from fastapi.responses import JSONResponse, Response
 from shared.access import Principal
 from shared.http import FieldError, forbid_unless
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
-from services.reporting.domain.export import export_filename, report_csv, report_xlsx
+from services.reporting.domain.export import export_filename, report_csv
+from services.reporting.entrypoints.workbook import report_workbook
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.views import ReportSource
+from services.reporting.service_layer.workbook import published_reports, workbook_reports
 
 ExportFormat = Literal["json", "csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORTS: dict[str, Callable[[dict], tuple[str | bytes, str]]] = {
-    "csv": lambda report: (report_csv(report), "text/csv; charset=utf-8"),
-    "xlsx": lambda report: (report_xlsx(report), XLSX),
+EXPORTS: dict[str, Callable[[list[dict]], tuple[str | bytes, str]]] = {
+    "csv": lambda reports: (report_csv(reports[0]), "text/csv; charset=utf-8"),
+    "xlsx": lambda reports: (report_workbook(reports), XLSX),
 }
+"""Each export of the asked report (first of the reports, then the workbook's others)."""
 EXPORT_RESPONSES = {200: {"content": {"text/csv": {}, XLSX: {}}}}
 """Documents the exports beside the JSON (`format=csv|xlsx`)."""
 
 
 def install_report_api(
-    app: FastAPI, authenticate: Callable[..., Awaitable[Principal]], reports: ReportSource
+    app: FastAPI,
+    authenticate: Callable[..., Awaitable[Principal]],
+    reports: ReportSource,
+    suppression_threshold: int,
 ) -> None:
+    """`suppression_threshold`: published reports (`suppress=true`) hide the counts from 1 to
+    one below it."""
     router = APIRouter(prefix="/api/v1")
     Caller = Annotated[Principal, Depends(authenticate)]
 
@@ -38,22 +46,43 @@ def install_report_api(
         period: Annotated[str, Query(max_length=16)],
         insats: Annotated[str | None, Query(max_length=64)] = None,
         format: Annotated[ExportFormat, Query()] = "json",
+        as_closed: Annotated[bool, Query()] = False,
+        suppress: Annotated[bool, Query()] = False,
     ) -> Response:
+        """The report; `as_closed`: its figures as they were when its last month closed
+        (422 before then); `closing` tells whether the figures changed since.
+
+        `format=csv` exports it for machines, `format=xlsx` as a workbook laid out like the
+        förbund's report template (for the whole förbund: its sheet, then one per insats).
+
+        Counts are exact. `suppress=true` makes the report for publishing: counts from 1 to
+        one below the förbund's threshold, and the cells they could be worked out from,
+        are hidden (null in JSON, `..` in the exports) with their shares and means, and
+        `suppression` says so. The whole förbund's report and each insats's are suppressed
+        together, so that published reports of a period give nothing away side by side.
+        """
         # Before looking the insats up: a refusal says nothing about which insatser exist.
         forbid_unless(
             principal.may_read_report(insats),
             "not granted this insats" if insats else "not granted the whole förbund's report",
         )
         try:
-            report = await reports.report(year, period, insats)
+            if suppress:
+                documents = await published_reports(
+                    reports, suppression_threshold, year, period, insats, as_closed
+                )
+            elif format == "xlsx":
+                documents = await workbook_reports(reports, year, period, insats, as_closed)
+            else:
+                documents = [await reports.report(year, period, insats, as_closed)]
         except UnknownInsats as error:
             return JSONResponse({"detail": str(error)}, HTTPStatus.NOT_FOUND)
         except InvalidReportQuery as error:
             raise FieldError(error.field, error.reason) from error
         if format == "json":
-            return JSONResponse(report)
-        content, media_type = EXPORTS[format](report)
-        filename = export_filename(year, period, insats, format)
+            return JSONResponse(documents[0])
+        content, media_type = EXPORTS[format](documents)
+        filename = export_filename(year, period, insats, format, published=suppress)
         return Response(
             content,
             media_type=media_type,

@@ -5,9 +5,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from shared import code_labels
-from shared.pages import LOCAL_TIME
+from shared.swedish_time import LOCAL_TIME
 from services.reporting.domain.breakdowns import UNKNOWN
 from services.reporting.domain.charts import ChartLabels
+from services.reporting.domain.reports import SHARES
+from services.reporting.domain.suppression import HIDDEN
 
 COLUMNS = {"total": "Totalt", "kvinna": "Kvinnor", "man": "Män", "annan": "Annat"}
 
@@ -35,8 +37,12 @@ FIGURES = {
     "volume_participants": "Deltagare i volyminsatser",
 }
 
-SHARE_OF_ENDED = ("positive_exits", "unclear_exits", "other_exits", "direct_to_work_or_studies")
-"""Figures also shown as a percentage of `ended` (the förbund's outcome measures)."""
+SHARE_OF = {
+    "ended": "andel av avslutade",
+    "health_answered": "andel av dem som svarat",
+    "activity_answered": "andel av dem som svarat",
+}
+"""What a share (`reports.SHARES`) is a percentage of."""
 
 BREAKDOWNS = {
     "reason": "Avslutsanledning",
@@ -84,6 +90,9 @@ MONTHS = (
     "juli", "augusti", "september", "oktober", "november", "december",
 )
 
+TARGET_MET = {True: "✓ Uppnått", False: "✗ Ej uppnått", None: "– Ingen avslutad"}
+"""Whether an outcome met its target, in words and not only by a colour."""
+
 DASH = "–"
 """What an empty value (a mean of nobody, a share of nobody) is written as."""
 
@@ -93,7 +102,7 @@ def figure_label(name: str) -> str:
 
 
 def share_label(name: str) -> str:
-    return f"{figure_label(name)}, andel av avslutade"
+    return f"{figure_label(name)}, {SHARE_OF[SHARES[name]]}"
 
 
 def code_label(breakdown: str, code: str) -> str:
@@ -118,8 +127,11 @@ def step_measure_label(measure: str) -> str:
     return STEP_MEASURES.get(measure, measure)
 
 
-def number(value: int | float | None) -> str:
-    """A count as is, a mean with one decimal and a decimal comma, nothing as a dash."""
+def number(value: int | float | None, hidden: bool = False) -> str:
+    """A count as is, a mean with one decimal and a decimal comma, nothing as a dash, a
+    value hidden for publishing as `..`."""
+    if hidden:
+        return HIDDEN
     if value is None:
         return DASH
     if isinstance(value, float):
@@ -127,16 +139,31 @@ def number(value: int | float | None) -> str:
     return str(value)
 
 
-def cell(value: int | float | None, previous: int | float | None) -> str:
-    """This period's value beside last year's, as the förbund's reports write it: `117 (97)`."""
-    return f"{number(value)} ({number(previous)})"
+def cell(
+    value: int | float | None,
+    previous: int | float | None,
+    hidden: tuple[bool, bool] = (False, False),
+) -> str:
+    """This period's value beside last year's, as the förbund's reports write it: `117 (97)`
+    (`hidden`: whether each is hidden for publishing)."""
+    return f"{number(value, hidden[0])} ({number(previous, hidden[1])})"
 
 
-def percent(part: int, whole: int) -> str:
-    """`part` as a whole percentage of `whole`, halves rounded up; a dash when `whole` is 0."""
-    if not whole:
-        return DASH
-    return f"{(200 * part + whole) // (2 * whole)}\u00a0%"  # no line break before %
+def percent(value: int | None, hidden: bool = False) -> str:
+    """A report's share (a whole percentage), or a dash when it is a share of nobody."""
+    if hidden:
+        return HIDDEN
+    return DASH if value is None else f"{value}\u00a0%"  # no line break before %
+
+
+def target_state(met: bool | None) -> str:
+    return {True: "met", False: "missed", None: "none"}[met]
+
+
+def restated_title(closing: Mapping, other: object) -> str:
+    """What a value marked as changed since closing was (or, as closed, is now)."""
+    shown = other if isinstance(other, str) else number(other)
+    return f"Nu: {shown}" if closing["as_closed"] else f"Vid stängningen: {shown}"
 
 
 def _day(day: date) -> str:

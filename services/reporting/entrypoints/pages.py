@@ -22,14 +22,18 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 
 from shared.access import ADMIN, Principal
 from shared.http import PrincipalLookup
-from shared.pages import LOCAL_TIME, PAGE_HEADERS, safe_next, template_environment
+from shared.pages import PAGE_HEADERS, safe_next, template_environment
+from shared.swedish_time import LOCAL_TIME
 from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.charts import report_charts
+from services.reporting.domain.closing import RESTATED_SECTIONS
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR
+from services.reporting.domain.suppression import is_hidden
 from services.reporting.entrypoints import labels
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.views import ReportSource
+from services.reporting.service_layer.workbook import published_reports
 
 SESSION_COOKIE = "stegvis_session"
 _SESSION_MESSAGE = b"stegvis report pages session v1"
@@ -46,6 +50,10 @@ _YEAR_MONTH = re.compile(r"[0-9]{4}-([0-9]{2})")
 _FIELD_ERRORS = {
     "year": f"Ange ett år mellan {MIN_YEAR} och {MAX_YEAR}.",
     "period": "Välj helår, delår eller en månad i det valda året.",
+    "as_closed": (
+        "Det finns inga siffror från periodens stängning: den har inte stängts än, eller "
+        "stängdes innan Stegvis började räkna."
+    ),
 }
 
 _templates = template_environment(Path(__file__).with_name("templates"))
@@ -108,6 +116,17 @@ class _Asked:
     """The form's choice: `helar`, `delar` or a month `01`…`12`."""
     api_period: str
     insats: str | None
+    as_closed: bool = False
+    """The figures as the period closed, not as they are now."""
+    published: bool = False
+    """Suppressed for readers outside the förbund."""
+
+    def link(self, **changes: object) -> str:
+        """This page's address with `changes` (the form's fields keep their values)."""
+        asked = {"year": self.year, "period": self.period, "insats": self.insats or "",
+                 "som_stangd": "1" if self.as_closed else None,
+                 "publicerad": "1" if self.published else None} | changes
+        return f"{_HOME}?{urlencode({k: v for k, v in asked.items() if v is not None})}"
 
 
 @dataclass(frozen=True)
@@ -117,15 +136,47 @@ class _Caller:
     """By the session cookie (not a bearer header): the page offers to log out."""
 
 
-def _asked(year: str | None, period: str | None, insats: str | None) -> _Asked:
+def _asked(
+    year: str | None, period: str | None, insats: str | None, as_closed: bool, published: bool
+) -> _Asked:
     year = year or str(datetime.now(LOCAL_TIME).year)
     period = period or "helar"
     # The form's months carry no year ("06"), so a month stays right when only the year is
     # changed (no JavaScript to update the list); links may give the API's "YYYY-MM".
     if _FORM_MONTH.fullmatch(period):
-        return _Asked(year, period, f"{year}-{period}", insats or None)
+        return _Asked(year, period, f"{year}-{period}", insats or None, as_closed, published)
     month = _YEAR_MONTH.fullmatch(period)
-    return _Asked(year, month[1] if month else period, period, insats or None)
+    return _Asked(
+        year, month[1] if month else period, period, insats or None, as_closed, published
+    )
+
+
+def _hidden(report: dict) -> set[tuple[str, str, str, str, bool]]:
+    """The values a published report hides, by (section, name, code, column, last year)."""
+    if "suppression" not in report:
+        return set()
+    hidden = set()
+    for last_year, section in ((False, report), (True, report["previous_year"])):
+        for kind in RESTATED_SECTIONS:
+            nested = kind in ("breakdowns", "step_movement")
+            for name, rows in section[kind].items():
+                for code in rows if nested else ("",):
+                    path = (kind, name, code) if nested else (kind, name)
+                    for column in labels.COLUMNS:
+                        if is_hidden(section, path, column):
+                            hidden.add((kind, name, code, column, last_year))
+    return hidden
+
+
+def _restated(report: dict) -> dict[tuple[str, str, str, str], object]:
+    """The values changed since the period closed, by (section, name, code, column): what
+    each was as closed."""
+    return {
+        (change["section"], change["name"], change["code"], change["column"]):
+            change["as_closed"] if not report["closing"]["as_closed"] else change["now"]
+        # A published report lists no changes: their differences would be counts.
+        for change in report["closing"].get("changes", [])
+    }
 
 
 def install_report_pages(
@@ -134,8 +185,10 @@ def install_report_pages(
     principal_of: PrincipalLookup,
     reports: ReportSource,
     desk: DeadLetterDesk,
+    suppression_threshold: int,
 ) -> None:
-    """`principal_of`: whom a secret stands for (the admin token, else a personal one)."""
+    """`principal_of`: whom a secret stands for (the admin token, else a personal one);
+    `suppression_threshold`: see `install_report_api`."""
     admin_session = _mac(admin_token, _SESSION_MESSAGE)
 
     async def identify(request: Request) -> _Caller | None:
@@ -226,6 +279,8 @@ def install_report_pages(
         year: str | None = None,
         period: str | None = None,
         insats: str | None = None,
+        som_stangd: str | None = None,
+        publicerad: str | None = None,
     ) -> Response:
         caller = await identify(request)
         if caller is None:
@@ -233,7 +288,7 @@ def install_report_pages(
         principal = caller.principal
         if insats is None and not principal.may_read_report(None):
             insats = min(principal.insatser, default=None)  # their own, not the förbund
-        asked = _asked(year, period, insats)
+        asked = _asked(year, period, insats, bool(som_stangd), bool(publicerad))
         readable = [
             known
             for known in await reports.insatser()
@@ -252,7 +307,11 @@ def install_report_pages(
             errors = {"year": _FIELD_ERRORS["year"]}
             return _page("report.html", 422, report=None, errors=errors, **context)
         try:
-            report = await reports.report(int(asked.year), asked.api_period, asked.insats)
+            query = (int(asked.year), asked.api_period, asked.insats, asked.as_closed)
+            if asked.published:
+                report = (await published_reports(reports, suppression_threshold, *query))[0]
+            else:
+                report = await reports.report(*query)
         except UnknownInsats:
             error = f"Det finns ingen insats ”{asked.insats}”."
             return _page("report.html", 404, report=None, errors={"insats": error}, **context)
@@ -262,7 +321,10 @@ def install_report_pages(
         return _page(
             "report.html",
             report=report,
-            charts=report_charts(report, labels.CHARTS),
+            # Charts would show what a published report hides: only the exact one has them.
+            charts=[] if asked.published else report_charts(report, labels.CHARTS),
+            restated=_restated(report),
+            hidden=_hidden(report),
             errors={},
             generated_at=datetime.now(LOCAL_TIME),
             **context,

@@ -61,7 +61,7 @@ def outcomes_consumer(
     stream = Topology(settings.stream_prefix).outcome_changes
 
     async def handle(batch: Sequence[OutcomeChange]) -> None:
-        applied = await apply_changes(new_uow(), batch)
+        applied = await apply_changes(new_uow(), batch, settings.month_close_days)
         metrics.DUPLICATES.labels(stream, GROUP).inc(applied.duplicates)
 
     return StreamConsumer.configured(settings, redis, stream, GROUP, decode, handle)

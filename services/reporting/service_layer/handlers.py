@@ -15,6 +15,7 @@ from services.reporting.domain.contributions import (
     change_delta,
     volume_contributions,
 )
+from services.reporting.domain.closing import known_by
 from services.reporting.domain.model import Insats
 from services.reporting.service_layer.unit_of_work import UnitOfWork
 
@@ -26,7 +27,6 @@ STALE_CHANGES = Counter(
 )
 
 
-
 @dataclass(frozen=True)
 class Applied:
     duplicates: int
@@ -35,14 +35,16 @@ class Applied:
     """Changes of another generation, ignored."""
 
 
-async def apply_changes(uow: UnitOfWork, batch: Sequence[OutcomeChange]) -> Applied:
+async def apply_changes(
+    uow: UnitOfWork, batch: Sequence[OutcomeChange], close_days: int
+) -> Applied:
     async with uow:
         meta = await uow.meta.lock()
         current = [change for change in batch if change.generation == meta.generation]
         unique = _first_of_each(current)
         new_ids = await uow.processed.claim([change.change_id for change in unique])
         fresh = [change for change in unique if change.change_id in new_ids]
-        await uow.monthly.add(_deltas(fresh))
+        await uow.monthly.add(_deltas(fresh, close_days))
         await uow.insatser.register(_newest_registrations(fresh))
         # Stale changes do not count: a rebuild waits for the new generation's positions.
         newest = max(current, key=lambda change: change.position, default=None)
@@ -67,15 +69,19 @@ def _first_of_each(changes: Iterable[OutcomeChange]) -> list[OutcomeChange]:
     return first
 
 
-def _deltas(changes: Iterable[OutcomeChange]) -> Contributions:
+def _deltas(changes: Iterable[OutcomeChange], close_days: int) -> Contributions:
     total: Contributions = {}
     for change in changes:
+        # Dated by when intake accepted the event: the months as closed (domain/closing.py).
+        dated = known_by(change.occurred_at, close_days)
         match change:
             case ParticipantRecordChanged():
-                accumulate(total, change_delta(change.before, change.after))
+                accumulate(total, change_delta(change.before, change.after), dated)
             case VolumeCounted():
                 accumulate(
-                    total, volume_contributions(change.insats_id, change.date, change.counts)
+                    total,
+                    volume_contributions(change.insats_id, change.date, change.counts),
+                    dated,
                 )
     return {cell: value for cell, value in total.items() if value != 0}
 

@@ -42,12 +42,20 @@ class Insatser(Protocol):
     async def register(self, insatser: Sequence[Insats]) -> None:
         """Store each insats unless a registration of a higher position is stored."""
 
+    async def known(self, insats_id: str) -> bool: ...
+
+
+class Targets(Protocol):
+    async def replace(self, insats_id: str, targets: Mapping[str, int]) -> None:
+        """The insats's targets become `targets` (share: whole percent)."""
+
 
 class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     meta: Meta
     processed: Processed
     monthly: Monthly
     insatser: Insatser
+    targets: Targets
 
 
 class Access(Protocol):
@@ -72,8 +80,19 @@ class ReportReader(Protocol):
     async def insatser(self) -> list[Insats]: ...
 
     async def period_rows(
-        self, insats_id: str | None, first_month: str, last_month: str
+        self,
+        insats_id: str | None,
+        first_month: str,
+        last_month: str,
+        known_by: str | None = None,
     ) -> list[PeriodRow]:
         """The figures of the months `first_month`..`last_month` summed, and the `new` and
         `ended` of the months before summed, of one insats (None: summed over all), one
-        row per gender, figure and code."""
+        row per gender, figure and code; with `known_by`, only what the closing of that
+        month counted."""
+
+    async def first_known_month(self) -> str | None:
+        """The earliest month whose closing counted a figure (None: no figures yet)."""
+
+    async def targets(self, insats_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        """The targets of those of the insatser that have any."""

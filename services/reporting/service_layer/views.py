@@ -3,25 +3,45 @@
 import re
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
 
 from shared.events import INSATS_ID_PATTERN
-from services.reporting.domain.errors import UnknownInsats
-from services.reporting.domain.periods import parse_period
-from services.reporting.domain.reports import report_document
+from services.reporting.domain.closing import Closing, closing, restatements
+from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
+from services.reporting.domain.periods import Period, parse_period
+from services.reporting.domain.reports import ProcessedThrough, report_document
+from services.reporting.domain.targets import target_results
 from services.reporting.service_layer.unit_of_work import ReportReader
 
 OpenReader = Callable[[], AbstractAsyncContextManager[ReportReader]]
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class ReportSource:
     """What the report API and the HTML pages read reports from."""
 
-    def __init__(self, open_reader: OpenReader, delar_end_month: int) -> None:
+    def __init__(
+        self,
+        open_reader: OpenReader,
+        delar_end_month: int,
+        month_close_days: int = 5,
+        clock: Clock = _utc_now,
+    ) -> None:
         self._open_reader = open_reader
         self._delar_end_month = delar_end_month
+        self._month_close_days = month_close_days
+        self._clock = clock
 
-    async def report(self, year: int, period: str, insats: str | None) -> dict:
-        """The report as the JSON API answers it (`insats` None: the whole förbund).
+    async def report(
+        self, year: int, period: str, insats: str | None, as_closed: bool = False
+    ) -> dict:
+        """The report as the JSON API answers it (`insats` None: the whole förbund), with
+        its targets and whether it was restated since its last month closed; `as_closed`:
+        the figures as they were when it closed.
 
         Raises `InvalidReportQuery` for a period it cannot answer, `UnknownInsats`.
         """
@@ -29,23 +49,96 @@ class ReportSource:
         async with self._open_reader() as reader:
             # Read first: the figures read after it include at least this much.
             processed = await reader.processed_through()
-            name = None
-            if insats is not None:
-                # Not of an id's form (it may even hold a NUL, which PostgreSQL refuses to
-                # compare): it names no insats.
-                well_formed = re.fullmatch(INSATS_ID_PATTERN, insats) is not None
-                known = await reader.insats(insats) if well_formed else None
-                if known is None:
-                    raise UnknownInsats(insats)
-                name = known.name
-            previous = asked.previous_year()
-            rows = await reader.period_rows(insats, asked.first_month, asked.last_month)
-            previous_rows = await reader.period_rows(
-                insats, previous.first_month, previous.last_month
+            name = await _insats_name(reader, insats)
+            closed = closing(
+                asked.last_month,
+                await reader.first_known_month(),
+                self._clock(),
+                self._month_close_days,
             )
-        return report_document(rows, previous_rows, asked, insats, name, processed)
+            if as_closed and not closed.recorded:
+                raise InvalidReportQuery("as_closed", _not_recorded(closed))
+            now = await _document(reader, asked, insats, name, processed)
+            closed_document = (
+                await _document(reader, asked, insats, name, processed, asked.last_month)
+                if closed.recorded
+                else None
+            )
+        changed = restatements(now, closed_document) if closed_document else []
+        shown = closed_document if as_closed else now
+        return {
+            **shown,
+            "closing": {
+                **closed.as_json(),
+                "as_closed": as_closed,
+                "restated": bool(changed),
+                "changes": changed,
+            },
+            "processed_through": processed.as_json(),
+        }
 
     async def insatser(self) -> list[dict]:
         """Every insats registered: `insats_id`, `name`, `registration`."""
         async with self._open_reader() as reader:
             return [insats.as_json() for insats in await reader.insatser()]
+
+    async def targets(self, insats: str) -> dict[str, int]:
+        """The insats's targets (share: whole percent); raises `UnknownInsats`."""
+        async with self._open_reader() as reader:
+            await _insats_name(reader, insats)
+            return (await reader.targets([insats])).get(insats, {})
+
+
+def _not_recorded(closed: Closing) -> str:
+    if not closed.closed:
+        return f"the period has not closed yet (it closes at {closed.closes_at.isoformat()})"
+    return "the period closed before Stegvis counted any figures"
+
+
+async def _insats_name(reader: ReportReader, insats: str | None) -> str | None:
+    if insats is None:
+        return None
+    # Not of an id's form (it may even hold a NUL, which PostgreSQL refuses to compare):
+    # it names no insats.
+    well_formed = re.fullmatch(INSATS_ID_PATTERN, insats) is not None
+    known = await reader.insats(insats) if well_formed else None
+    if known is None:
+        raise UnknownInsats(insats)
+    return known.name
+
+
+async def _document(
+    reader: ReportReader,
+    asked: Period,
+    insats: str | None,
+    name: str | None,
+    processed: ProcessedThrough,
+    known_by: str | None = None,
+) -> dict:
+    """The report from the figures known by the closing of `known_by` (None: all), with
+    the targets of the insats, or of every insats for the whole förbund."""
+    previous = asked.previous_year()
+
+    async def of(insats_id: str | None, insats_name: str | None) -> dict:
+        rows = await reader.period_rows(
+            insats_id, asked.first_month, asked.last_month, known_by
+        )
+        previous_rows = await reader.period_rows(
+            insats_id, previous.first_month, previous.last_month, known_by
+        )
+        return report_document(rows, previous_rows, asked, insats_id, insats_name, processed)
+
+    document = await of(insats, name)
+    if insats is not None:
+        targets = (await reader.targets([insats])).get(insats, {})
+        document["targets"] = target_results(targets, document["shares"])
+    else:
+        names = {known.insats_id: known.name for known in await reader.insatser()}
+        document["targets"] = []
+        for insats_id, targets in sorted((await reader.targets(list(names))).items()):
+            shares = (await of(insats_id, names[insats_id]))["shares"]
+            document["targets"] += [
+                {"insats": insats_id, "insats_name": names[insats_id], **result}
+                for result in target_results(targets, shares)
+            ]
+    return document

@@ -1,0 +1,172 @@
+"""Importing a förbund's spreadsheet of participants (`stegvis import`): every row checked
+first, outside any transaction, then all rows stored by intake's own commands in one unit
+of work (the events and their outbox rows, the answer and the audit row), or none.
+
+A file is imported once: its SHA-256 is the Idempotency-Key of the import, so importing the
+same bytes again replays the first import's answer, which is refused as `AlreadyImported`.
+"""
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from http import HTTPStatus
+from typing import Any
+
+from shared.access import Principal
+from shared.codes import Registration
+from services.intake.domain import import_rows
+from services.intake.domain.errors import CommandRefused
+from services.intake.domain.import_rows import Cell, Columns, ParticipantRow, RowRefused, SheetRow
+from services.intake.domain.model import Insats
+from services.intake.service_layer import handlers
+from services.intake.service_layer.answers import Answer, IdempotencyKey
+from services.intake.service_layer.unit_of_work import UnitOfWork
+
+ACTION = "import"
+"""The audit log's name of the command."""
+_KEY_PREFIX = "import:"
+_MAX_TARGET = 300
+"""The audit log's target column holds this many characters."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The file to import, as read."""
+
+    name: str
+    sha256: str
+    header: Sequence[Cell]
+    rows: Sequence[SheetRow]
+
+
+class Phase(StrEnum):
+    CHECK = "check"
+    WRITE = "write"
+
+
+Progress = Callable[[Phase, int, int], None]
+"""Told (phase, rows done, rows in all): 0 done when a phase begins, then after each row."""
+
+
+@dataclass(frozen=True)
+class ImportedParticipant:
+    row: int
+    insats_id: str
+    participant_id: str
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import stored: the answer every later import of the same file gets."""
+
+    import_id: str
+    """Tells this run's answer from one stored by an earlier import of the file."""
+    file: str
+    imported_at: datetime
+    participants: list[ImportedParticipant]
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "import_id": self.import_id,
+            "file": self.file,
+            "imported_at": self.imported_at.isoformat(),
+            "participants": [
+                [p.row, p.insats_id, p.participant_id] for p in self.participants
+            ],
+        }
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> "Imported":
+        return cls(
+            body["import_id"],
+            body["file"],
+            datetime.fromisoformat(body["imported_at"]),
+            [ImportedParticipant(*participant) for participant in body["participants"]],
+        )
+
+
+class AlreadyImported(CommandRefused):
+    """The same file was imported before; nothing changed."""
+
+    def __init__(self, earlier: Imported) -> None:
+        super().__init__(f"{earlier.file} was imported at {earlier.imported_at.isoformat()}")
+        self.earlier = earlier
+
+
+class RowsRefused(CommandRefused):
+    """Some rows cannot be imported, so none was."""
+
+    def __init__(
+        self, refused: list[RowRefused], columns: Columns, individ_insatser: list[str]
+    ) -> None:
+        super().__init__(f"{len(refused)} rows refused")
+        self.refused = refused
+        self.columns = columns
+        self.individ_insatser = individ_insatser
+        """The insatser a row may name, for the report to list."""
+
+
+async def import_sheet(
+    new_uow: Callable[[], UnitOfWork], sheet: Sheet, caller: Principal, progress: Progress
+) -> Imported:
+    """Store every row's participant, or raise `SheetRefused`, `RowsRefused` or
+    `AlreadyImported` having stored nothing."""
+    columns = import_rows.read_columns(sheet.header, sheet.rows)
+    key = IdempotencyKey(_KEY_PREFIX + sheet.sha256, sheet.sha256)
+    async with new_uow() as uow:  # a short look, so the long check holds no transaction
+        stored = await uow.answers.get(key.key)
+        insatser = {insats.insats_id: insats for insats in await uow.insatser.list()}
+    if stored is not None:
+        raise AlreadyImported(Imported.from_body(stored.answer.body))
+    rows = _checked(columns, [row for row in sheet.rows if not row.blank], insatser, progress)
+    import_id = uuid.uuid4().hex
+
+    async def store(uow: UnitOfWork) -> Answer:
+        progress(Phase.WRITE, 0, len(rows))
+        participants = []
+        for done, row in enumerate(rows, 1):
+            participants.append(await _store(uow, row))
+            progress(Phase.WRITE, done, len(rows))
+        imported = Imported(import_id, sheet.name, datetime.now(UTC), participants)
+        return Answer(HTTPStatus.CREATED, imported.body())
+
+    target = f"sha256:{sheet.sha256} {sheet.name}"[:_MAX_TARGET]
+    audited = handlers.Audited(caller, ACTION, target)
+    imported = Imported.from_body(
+        (await handlers.execute(new_uow, store, key, audited=audited)).body
+    )
+    if imported.import_id != import_id:  # the same file, imported meanwhile
+        raise AlreadyImported(imported)
+    return imported
+
+
+def _checked(
+    columns: Columns, rows: list[SheetRow], insatser: Mapping[str, Insats], progress: Progress
+) -> list[ParticipantRow]:
+    checked, refused = [], []
+    progress(Phase.CHECK, 0, len(rows))
+    for done, row in enumerate(rows, 1):
+        try:
+            checked.append(import_rows.check_row(columns, row, insatser))
+        except RowRefused as refusal:
+            refused.append(refusal)
+        progress(Phase.CHECK, done, len(rows))
+    if refused:
+        individ = [
+            insats.insats_id
+            for insats in insatser.values()
+            if insats.registration is Registration.INDIVID
+        ]
+        raise RowsRefused(refused, columns, sorted(individ))
+    return checked
+
+
+async def _store(uow: UnitOfWork, row: ParticipantRow) -> ImportedParticipant:
+    # The commands check the rows again, against the state of this transaction.
+    started = await handlers.start_participant(uow, row.insats_id, row.start)
+    participant_id = started.body["participant_id"]
+    if row.stop is not None:
+        await handlers.stop_participant(uow, row.insats_id, participant_id, row.stop)
+    return ImportedParticipant(row.number, row.insats_id, participant_id)

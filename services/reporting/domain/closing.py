@@ -1,0 +1,84 @@
+"""When a month closes, and which months' closings a change arrived in time for.
+
+A month closes `close_days` days after its last day, at Swedish midnight. A month's figures as
+closed are those of the changes whose intake events were accepted before then; a change
+accepted later (a late stop, a correction) restates the month. Dating each change by its
+intake event, not by when reporting happened to apply it, makes the figures as closed a pure
+function of the event log: a lagging consumer or a rebuild reproduces them exactly.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from shared.swedish_time import LOCAL_TIME
+from services.reporting.domain.contributions import month_of
+
+
+def known_by(accepted_at: datetime, close_days: int) -> str:
+    """The first month whose closing includes a change accepted at `accepted_at`: its
+    figures, and those of every later month, count the change as they were closed."""
+    # A month M closes at the start of M+1 plus `close_days`: the change is in time for M's
+    # closing exactly when, `close_days` earlier, it was still M (or before).
+    local = accepted_at.astimezone(LOCAL_TIME).replace(tzinfo=None)
+    return month_of((local - timedelta(days=close_days)).date())
+
+
+def closes_at(month: str, close_days: int) -> datetime:
+    """The moment `month` (YYYY-MM) closes."""
+    year, number = (int(part) for part in month.split("-"))
+    next_month = date(year + number // 12, number % 12 + 1, 1)
+    return datetime.combine(next_month + timedelta(days=close_days), time(), LOCAL_TIME)
+
+
+@dataclass(frozen=True)
+class Closing:
+    """Whether a period's last month has closed, and whether it closed while Stegvis already
+    counted (months closed before its first figure have no figures as closed to keep)."""
+
+    closes_at: datetime
+    closed: bool
+    recorded: bool
+
+    def as_json(self) -> dict:
+        return {
+            "closes_at": self.closes_at.isoformat(),
+            "closed": self.closed,
+            "recorded": self.recorded,
+        }
+
+
+def closing(last_month: str, first_known: str | None, now: datetime, close_days: int) -> Closing:
+    """`first_known`: the earliest month any change was known by (None: no figures yet)."""
+    moment = closes_at(last_month, close_days)
+    closed = now >= moment
+    recorded = closed and first_known is not None and first_known <= last_month
+    return Closing(moment, closed, recorded)
+
+
+RESTATED_SECTIONS = ("figures", "shares", "breakdowns", "step_movement")
+
+
+def _cells(report: Mapping) -> dict[tuple[str, str, str, str], object]:
+    cells = {}
+    for section in RESTATED_SECTIONS:
+        for name, entries in report[section].items():
+            # Figures and shares hold columns; breakdowns and step movement hold a level more.
+            nested = entries if section in ("breakdowns", "step_movement") else {"": entries}
+            for code, columns in nested.items():
+                for column, value in columns.items():
+                    cells[(section, name, code, column)] = value
+    return cells
+
+
+def restatements(now: Mapping, as_closed: Mapping) -> list[dict]:
+    """Every value of a period's report (not last year's) that differs from the same report
+    as its last month closed."""
+    current, closed = _cells(now), _cells(as_closed)
+    changed = []
+    for key in sorted(current.keys() | closed.keys()):
+        if current.get(key) != closed.get(key):
+            section, name, code, column = key
+            changed.append({"section": section, "name": name, "code": code, "column": column,
+                            "as_closed": closed.get(key), "now": current.get(key)})
+    return changed

@@ -1,0 +1,208 @@
+"""Small-count suppression, for reports published outside the förbund: no count from 1 to one
+below a threshold is shown, nor any cell it could be worked out from, so that no reader can
+single out a person. A hidden value is None (null in JSON, `..` in the exports, as SCB
+writes it); every value shown is exact.
+
+The counts of a report are tied by sums: a row's total is its genders', the opening stock
+and the new are the participants, and so are the ongoing and the ended, the exits and each
+single-valued breakdown's codes add up to the ended, and the whole förbund's cells are its
+insatser's. A hidden cell alone in such a sum is the total minus the others, so another cell
+of that sum is hidden with it (complementary suppression), until every sum hides none or at
+least two of its cells.
+"""
+
+import copy
+from collections import deque
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import TypeVar
+
+from shared.codes import OutcomeClass
+from services.reporting.domain import contributions as c
+from services.reporting.domain.breakdowns import MULTI_VALUED
+from services.reporting.domain.reports import GENDER_CODES, MEANS, SHARES
+
+COLUMNS = ("total", *GENDER_CODES)
+HIDDEN = ".."
+"""How the exports write a hidden value."""
+
+PREVIOUS_YEAR = "previous_year"
+EXITS = tuple(c.exits(outcome) for outcome in OutcomeClass)
+
+Path = tuple[str, ...]
+"""Where a row sits in a report's section (the report or its `previous_year`), e.g.
+`("figures", "ended")`, `("breakdowns", "reason", "arbete")`,
+`("step_movement", "vas", "improved")`."""
+
+Key = TypeVar("Key", bound=Hashable)
+
+
+def hidden_cells(
+    cells: Mapping[Key, int | None], sums: Iterable[Sequence[Key]], threshold: int
+) -> set[Key]:
+    """The cells to hide: those from 1 to `threshold` − 1 (and those None: hidden already),
+    then, until no sum (a total and its parts) has exactly one hidden cell, that sum's
+    smallest other cell not 0 (the first in `cells`' order on a tie)."""
+    order = {key: index for index, key in enumerate(cells)}
+    hidden = {key for key, value in cells.items() if value is None or 0 < value < threshold}
+    sums = [tuple(keys) for keys in sums]
+    sums_of: dict[Key, list[int]] = {}
+    for index, keys in enumerate(sums):
+        for key in keys:
+            sums_of.setdefault(key, []).append(index)
+    pending = deque(range(len(sums)))
+    while pending:
+        keys = sums[pending.popleft()]
+        if sum(key in hidden for key in keys) != 1:
+            continue
+        # A 0 reveals nobody. There is always another cell when the sum holds (the hidden
+        # one is not 0); when it does not, nothing can be worked out from it anyway.
+        shown = [key for key in keys if key not in hidden and cells[key]]
+        if shown:
+            cover = min(shown, key=lambda key: (cells[key], order[key]))
+            hidden.add(cover)
+            pending.extend(sums_of[cover])
+    return hidden
+
+
+def columns_at(section: Mapping, path: Path) -> Mapping | None:
+    """The columns of the row at `path`, None where the section has no such row (a step
+    measure only the other year has)."""
+    node = section
+    for step in path:
+        node = node.get(step)
+        if node is None:
+            return None
+    return node
+
+
+def _bases(path: Path) -> tuple[Path, ...]:
+    """The counts a value is shown with: a share its count and its whole, a mean of
+    `reports.MEANS` the ended (it averages them, or those of them who answered), a step's
+    mean change its participants, a count itself."""
+    kind, name, *rest = path
+    if kind == "shares":
+        return ("figures", name), ("figures", SHARES[name])
+    if kind == "figures" and name in MEANS:
+        return (("figures", c.ENDED),)
+    if kind == "step_movement" and rest == ["mean_change"]:
+        return (("step_movement", name, "participants"),)
+    return (path,)
+
+
+def is_hidden(section: Mapping, path: Path, column: str) -> bool:
+    """Whether a suppressed report's value is hidden, rather than None for want of anyone
+    to count (a mean or share of nobody)."""
+    return any(columns_at(section, base)[column] is None for base in _bases(path))
+
+
+def _sections(report: Mapping) -> Iterator[tuple[Path, Mapping]]:
+    yield (), report
+    yield (PREVIOUS_YEAR,), report[PREVIOUS_YEAR]
+
+
+def _count_rows(section: Mapping) -> Iterator[Path]:
+    for name in section["figures"]:
+        if name not in MEANS:
+            yield "figures", name
+    for name, codes in section["breakdowns"].items():
+        for code in codes:
+            yield "breakdowns", name, code
+    for measure in section["step_movement"]:
+        yield "step_movement", measure, "participants"
+        yield "step_movement", measure, "improved"
+
+
+def _derived_rows(section: Mapping) -> Iterator[Path]:
+    for name in section["shares"]:
+        yield "shares", name
+    for name in MEANS:
+        yield "figures", name
+    for measure in section["step_movement"]:
+        yield "step_movement", measure, "mean_change"
+
+
+def _sums(at: tuple, section: Mapping) -> Iterator[tuple]:
+    """The sums of one section's cells, each a total first, its parts after; a cell's key is
+    `at` (the report's index, and its section) and the path and column in that section."""
+    for row in _count_rows(section):
+        yield tuple((*at, *row, column) for column in COLUMNS)
+    for column in COLUMNS:
+        def figure(name: str, column: str = column) -> tuple:
+            return (*at, "figures", name, column)
+
+        yield figure("participants"), figure("opening"), figure(c.NEW)
+        yield figure("participants"), figure("ongoing_at_end"), figure(c.ENDED)
+        yield figure(c.ENDED), *map(figure, EXITS)
+        for name, codes in section["breakdowns"].items():
+            if name not in MULTI_VALUED:
+                yield figure(c.ENDED), *((*at, "breakdowns", name, code, column)
+                                         for code in codes)
+
+
+def suppression_note(threshold: int) -> str:
+    return (
+        f"Antal från 1 till {threshold - 1} visas som {HIDDEN}, liksom de värden som de annars "
+        "skulle kunna räknas fram ur, så att ingen enskild deltagare kan pekas ut. "
+        "De tal som visas är exakta."
+    )
+
+
+def suppress_together(reports: Sequence[Mapping], threshold: int) -> list[dict]:
+    """The reports as published together: each suppressed, and the whole förbund's report
+    (the one with `insats` None) also against the sum of the insatser's, which must be all
+    of the förbund's. New documents; `reports` are left as they are.
+
+    Besides the figures' cells, a target's outcome is hidden with its share, and a
+    restatement's list of changes (`closing["changes"]`) is left out."""
+    cells: dict[tuple, int | None] = {}
+    sums: list[tuple] = []
+    for index, report in enumerate(reports):
+        for at, section in _sections(report):
+            for row in _count_rows(section):
+                for column in COLUMNS:
+                    cells[(index, *at, *row, column)] = columns_at(section, row)[column]
+            sums.extend(_sums((index, *at), section))
+    parts = [index for index, report in enumerate(reports) if report["insats"] is not None]
+    for whole, report in enumerate(reports):
+        if report["insats"] is None:
+            for key in [key for key in cells if key[0] == whole]:
+                sums.append((key, *(part_key for part in parts
+                                    if (part_key := (part, *key[1:])) in cells)))
+    hidden = hidden_cells(cells, sums, threshold)
+
+    published = [copy.deepcopy(report) for report in reports]
+    for index, *path, column in hidden:
+        columns_at(published[index], tuple(path))[column] = None
+    for index, report in enumerate(published):
+        for _, section in _sections(report):
+            for row in _derived_rows(section):
+                for column in COLUMNS:
+                    if is_hidden(section, row, column):
+                        columns_at(section, row)[column] = None
+        # What a restatement changed is listed with exact values, and a change is itself a
+        # count (2 more ended women): published, a report says only that it was restated.
+        (report.get("closing") or {}).pop("changes", None)
+        report["suppression"] = {
+            "threshold": threshold,
+            "suppressed_cells": sum(key[0] == index for key in hidden),
+            "note": suppression_note(threshold),
+        }
+    _hide_outcomes_of_hidden_shares(published)
+    return published
+
+
+def suppress(report: Mapping, threshold: int) -> dict:
+    """The report as published alone (see `suppress_together` for the whole förbund's
+    report beside its insatser's)."""
+    return suppress_together([report], threshold)[0]
+
+
+def _hide_outcomes_of_hidden_shares(published: Sequence[dict]) -> None:
+    """A target's outcome is its share's total (of the insats the target is set on), so it
+    is hidden with it, and where that insats's report is not published with it."""
+    by_insats = {report["insats"]: report for report in published}
+    for report in published:
+        for target in report.get("targets", ()):
+            of = by_insats.get(target.get("insats", report["insats"]))
+            if of is None or is_hidden(of, ("shares", target["share"]), "total"):
+                target["outcome"] = target["met"] = None

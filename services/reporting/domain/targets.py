@@ -1,0 +1,29 @@
+"""The förbund's targets for an insats ("40 % till arbete eller studier", "70 % mår bättre")
+and whether the outcome met them."""
+
+from collections.abc import Mapping
+
+from shared.codes import OutcomeClass
+from services.reporting.domain import contributions as c
+
+TARGET_SHARES = (
+    c.exits(OutcomeClass.POSITIVE),
+    c.DIRECT,
+    c.HEALTH_BETTER,
+    c.ACTIVITY_INCREASED,
+)
+"""The shares a target can be set on: each is better the higher it is, so "met" is
+outcome ≥ target."""
+
+
+def target_results(targets: Mapping[str, int], shares: Mapping[str, Mapping]) -> list[dict]:
+    """Each target beside the period's outcome (the share over all genders); `met` is None
+    where the share is of nobody."""
+    results = []
+    for share in TARGET_SHARES:
+        if share not in targets:
+            continue
+        outcome = shares[share]["total"]
+        met = None if outcome is None else outcome >= targets[share]
+        results.append({"share": share, "target": targets[share], "outcome": outcome, "met": met})
+    return results

@@ -1,0 +1,66 @@
+"""The targets API: the förbund's admins set an insats's targets; whoever may read the
+insats's report reads them."""
+
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.access import Principal
+from shared.events import INSATS_ID_PATTERN
+from shared.http import forbid_unless
+from services.reporting.domain.errors import UnknownInsats
+from services.reporting.service_layer.targets import set_targets
+from services.reporting.service_layer.unit_of_work import UnitOfWork
+from services.reporting.service_layer.views import ReportSource
+
+Percent = Annotated[int | None, Field(ge=0, le=100)]
+
+
+class Targets(BaseModel):
+    """Targets in whole percent of those ended (health and activity: of those who
+    answered); a share left out has no target."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    positive_exits: Percent = None
+    direct_to_work_or_studies: Percent = None
+    health_better: Percent = None
+    activity_increased: Percent = None
+
+    def as_dict(self) -> dict[str, int]:
+        return self.model_dump(exclude_none=True)
+
+
+def install_targets_api(
+    app: FastAPI,
+    authenticate: Callable[..., Awaitable[Principal]],
+    new_uow: Callable[[], UnitOfWork],
+    reports: ReportSource,
+) -> None:
+    router = APIRouter(prefix="/api/v1/insatser/{insats_id}/targets")
+    Caller = Annotated[Principal, Depends(authenticate)]
+    InsatsId = Annotated[str, Path(max_length=64, pattern=INSATS_ID_PATTERN)]
+    not_found = {HTTPStatus.NOT_FOUND: {"description": "No such insats"}}
+
+    @router.put("", responses=not_found)
+    async def put_targets(insats_id: InsatsId, targets: Targets, principal: Caller) -> dict:
+        """Replace the insats's targets (the förbund's admins only)."""
+        forbid_unless(principal.is_admin, "only the förbund's admins set targets")
+        try:
+            await set_targets(new_uow(), insats_id, targets.as_dict())
+        except UnknownInsats as error:
+            raise HTTPException(HTTPStatus.NOT_FOUND, str(error)) from error
+        return {"insats": insats_id, "targets": targets.as_dict()}
+
+    @router.get("", responses=not_found)
+    async def get_targets(insats_id: InsatsId, principal: Caller) -> dict:
+        forbid_unless(principal.may_read_report(insats_id), "not granted this insats")
+        try:
+            return {"insats": insats_id, "targets": await reports.targets(insats_id)}
+        except UnknownInsats as error:
+            raise HTTPException(HTTPStatus.NOT_FOUND, str(error)) from error
+
+    app.include_router(router)

@@ -1,0 +1,223 @@
+"""The report as an XLSX workbook laid out like the förbund's report template: a sheet per
+report (the whole förbund's "Förbundet", then each insats's), each with its figures by
+gender beside the same period a year earlier, in sections under Swedish labels, ready to
+print."""
+
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from services.reporting.domain.breakdowns import MULTI_VALUED
+from services.reporting.domain.reports import MEANS
+from services.reporting.domain.suppression import (
+    HIDDEN,
+    PREVIOUS_YEAR,
+    Path,
+    columns_at,
+    is_hidden,
+)
+from services.reporting.entrypoints import labels
+
+FORBUND_SHEET = "Förbundet"
+FORBUND_TITLE = "Hela förbundet"
+HEADER = (
+    "Mått",
+    *labels.COLUMNS.values(),
+    *(f"Föregående år: {name}" for name in labels.COLUMNS.values()),
+)
+FLOWS = "Flöden och utfall"
+TARGETS = "Mål"
+TARGET_HEADER = ("Mått", "Mål", "Utfall", "Bedömning")
+STEP_MOVEMENT = "Stegförflyttning"
+RESTATED_NOTE = "Siffrorna har ändrats sedan perioden stängdes."
+MET = {True: "Uppnått", False: "Ej uppnått", None: labels.DASH}
+
+COUNT, MEAN, PERCENT = "0", "0.0", "0%"
+_LABEL_WIDTH, _VALUE_WIDTH = 56, 13
+_MAX_TITLE = 31
+_NOT_IN_TITLE = re.compile(r"[\[\]:*?/\\]")
+"""What Excel refuses in a sheet's title."""
+
+_BOLD, _ITALIC, _TITLE = Font(bold=True), Font(italic=True), Font(bold=True, size=14)
+
+
+def sheet_titles(names: Sequence[str]) -> list[str]:
+    """The names as valid, distinct sheet titles: without the characters Excel refuses, at
+    most 31 characters, a number added to one already taken (Excel ignores case)."""
+    taken: set[str] = set()
+    titles = []
+    for name in names:
+        words = " ".join(_NOT_IN_TITLE.sub(" ", name).split())
+        base = words.strip("'")[:_MAX_TITLE].strip(" '") or "Insats"
+        title, number = base, 1
+        # "History" is reserved by Excel itself.
+        while title.casefold() in taken or title.casefold() == "history":
+            number += 1
+            suffix = f" ({number})"
+            title = base[: _MAX_TITLE - len(suffix)].rstrip() + suffix
+        taken.add(title.casefold())
+        titles.append(title)
+    return titles
+
+
+def report_workbook(reports: Sequence[Mapping]) -> bytes:
+    """A sheet per report, in the given order (the whole förbund's titled `FORBUND_SHEET`)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    names = [
+        FORBUND_SHEET if report["insats"] is None else report["insats_name"] for report in reports
+    ]
+    for report, title in zip(reports, sheet_titles(names)):
+        _fill(workbook.create_sheet(title), report)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _append(sheet: Worksheet, values: Sequence, font: Font | None = None) -> int:
+    """Append a row; text stays text (openpyxl takes one starting with `=` for a formula,
+    and a municipality or an insats name is anyone's text)."""
+    sheet.append(list(values))
+    row = sheet.max_row
+    for cell in sheet[row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if cell.column > 1:
+                cell.alignment = Alignment(horizontal="right")
+        if font is not None:
+            cell.font = font
+    return row
+
+
+def _value(section: Mapping, path: Path, column: str, suppressed: bool):
+    """A value as the cell shows it: a number, a share as a fraction (shown as a percentage),
+    `..` if hidden, a dash if there is nobody to count; nothing where the section has no
+    such row."""
+    columns = columns_at(section, path)
+    if columns is None:
+        return None
+    value = columns[column]
+    if value is None:
+        return HIDDEN if suppressed and is_hidden(section, path, column) else labels.DASH
+    return value / 100 if path[0] == "shares" else value
+
+
+def _number_format(path: Path) -> str:
+    if path[0] == "shares":
+        return PERCENT
+    if path[-1] == "mean_change" or (path[0] == "figures" and path[1] in MEANS):
+        return MEAN
+    return COUNT
+
+
+def _row(sheet: Worksheet, report: Mapping, label: str, path: Path, indent: int = 0) -> None:
+    suppressed = "suppression" in report
+    values = [
+        _value(section, path, column, suppressed)
+        for section in (report, report[PREVIOUS_YEAR])
+        for column in labels.COLUMNS
+    ]
+    row = _append(sheet, [label, *values])
+    sheet.cell(row, 1).alignment = Alignment(indent=indent)
+    for cell in sheet[row][1:]:
+        cell.number_format = _number_format(path)
+
+
+def _heading(sheet: Worksheet, text: str) -> None:
+    sheet.append([])
+    _append(sheet, [text], _BOLD)
+
+
+def _preamble(report: Mapping) -> Iterator[str]:
+    """The lines under the title: notes on the figures first, then what the sheet shows
+    beside them and how far they reach."""
+    if "suppression" in report:
+        yield report["suppression"]["note"]
+    if (report.get("closing") or {}).get("restated"):
+        yield RESTATED_NOTE
+    yield (
+        f"Föregående år: samma period året innan "
+        f"({labels.period_title(report[PREVIOUS_YEAR]['period'])}), i kolumnerna till höger."
+    )
+    processed = report["processed_through"]
+    when = labels.timestamp(processed["occurred_at"]) if processed["occurred_at"] else (
+        "inga händelser ännu")
+    yield f"Siffrorna omfattar händelser till och med position {processed['position']} ({when})."
+
+
+def _fill(sheet: Worksheet, report: Mapping) -> None:
+    name = FORBUND_TITLE if report["insats"] is None else report["insats_name"]
+    _append(sheet, [f"{name}: {labels.period_title(report['period'])}"], _TITLE)
+    for line in _preamble(report):
+        _append(sheet, [line])
+    sheet.append([])
+    header = _append(sheet, HEADER, _BOLD)
+    for cell in sheet[header]:
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom",
+                                   horizontal="left" if cell.column == 1 else "right")
+
+    _heading(sheet, FLOWS)
+    for figure in report["figures"]:
+        _row(sheet, report, labels.figure_label(figure), ("figures", figure))
+        if figure in report["shares"]:
+            _row(sheet, report, labels.share_label(figure), ("shares", figure), indent=1)
+    _targets(sheet, report)
+    for breakdown, codes in report["breakdowns"].items():
+        _heading(sheet, labels.breakdown_caption(breakdown))
+        for code in codes:
+            path = ("breakdowns", breakdown, code)
+            _row(sheet, report, labels.code_label(breakdown, code), path)
+        if breakdown in MULTI_VALUED:
+            _append(sheet, [labels.MULTI_VALUED_NOTE], _ITALIC)
+    _step_movement(sheet, report)
+    _lay_out(sheet, header)
+
+
+def _targets(sheet: Worksheet, report: Mapping) -> None:
+    targets = report.get("targets") or []
+    if not targets:
+        return
+    _heading(sheet, TARGETS)
+    _append(sheet, TARGET_HEADER, _ITALIC)
+    suppressed = "suppression" in report
+    for target in targets:
+        label = labels.share_label(target["share"])
+        if "insats_name" in target:
+            label = f"{target['insats_name']}: {label}"
+        outcome = target["outcome"]
+        if outcome is None:
+            # Published, hidden cannot be told from of nobody (the förbund's targets are
+            # the insatser's): `..` stands for either, as SCB's "not available" does.
+            outcome = HIDDEN if suppressed else labels.DASH
+        else:
+            outcome /= 100
+        row = _append(sheet, [label, target["target"] / 100, outcome, MET[target["met"]]])
+        for cell in sheet[row][1:3]:
+            cell.number_format = PERCENT
+
+
+def _step_movement(sheet: Worksheet, report: Mapping) -> None:
+    # Also a measure only last year had: every figure of both years is on the sheet.
+    measures = {**report["step_movement"], **report[PREVIOUS_YEAR]["step_movement"]}
+    if not measures:
+        return
+    _heading(sheet, STEP_MOVEMENT)
+    for measure in measures:
+        _append(sheet, [labels.step_measure_label(measure)], _ITALIC)
+        for metric, label in labels.STEP_METRICS.items():
+            _row(sheet, report, label, ("step_movement", measure, metric), indent=1)
+
+
+def _lay_out(sheet: Worksheet, header: int) -> None:
+    sheet.column_dimensions["A"].width = _LABEL_WIDTH
+    for column in "BCDEFGHI":
+        sheet.column_dimensions[column].width = _VALUE_WIDTH
+    sheet.freeze_panes = sheet.cell(header + 1, 2)
+    sheet.print_title_rows = f"{header}:{header}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True

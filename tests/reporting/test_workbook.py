@@ -1,0 +1,348 @@
+"""The XLSX export laid out like the förbund's report template, exact and published: every
+number on every sheet read back through its Swedish label and compared with the JSON
+report, against a real database (SQLite and PostgreSQL) and Redis."""
+
+import csv
+import io
+import itertools
+import random
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+from redis.asyncio import Redis
+
+from shared.codes import Education, Reason, Referrer, SupportType, WorkCapacity
+from shared.records import (
+    InsatsRegistered,
+    OutcomeChange,
+    ParticipantRecord,
+    ParticipantRecordChanged,
+    StepMovement,
+    VolumeCounted,
+)
+from shared.settings import Settings
+from services.reporting import bootstrap
+from services.reporting.domain import reports
+from services.reporting.domain.periods import parse_period
+from services.reporting.domain.reports import ProcessedThrough
+from services.reporting.domain.suppression import (
+    HIDDEN,
+    columns_at,
+    is_hidden,
+    suppress_together,
+)
+from services.reporting.entrypoints import labels
+from services.reporting.entrypoints import workbook as layout
+from services.reporting.entrypoints.workbook import report_workbook, sheet_titles
+from services.reporting.service_layer.workbook import workbook_reports
+from tests.conftest import SERVICE_AUTH as AUTH
+from tests.reporting.running import processed_through, publish_changes, report
+from tests.reporting.support import POLICY, report_of
+
+T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
+COLUMNS = tuple(labels.COLUMNS)
+INSATSER = {"a": "Arbetsrehab", "b": "Steget: Unga/vuxna", "v": "Hälsoskolan"}
+SHEETS = ["Förbundet", "Arbetsrehab", "Steget Unga vuxna", "Hälsoskolan"]
+STEP_METRICS = {label: metric for metric, label in labels.STEP_METRICS.items()}
+
+
+def _participant(n: int, rng: random.Random) -> ParticipantRecord:
+    start = date(2024, 1, 1) + timedelta(days=rng.randrange(700))
+    record = ParticipantRecord(
+        participant_id=f"P{n}",
+        insats_id=rng.choice("aab"),
+        gender=rng.choices(["kvinna", "man", "annan"], [6, 4, 1])[0],
+        start_date=start,
+        birth_year=start.year - rng.randrange(18, 64),
+        education=rng.choice([None, *Education]),
+        support_at_start=tuple(rng.sample(list(SupportType), rng.randrange(3))),
+        years_in_support=rng.choice([None, rng.randrange(12)]),
+        referrer=rng.choice([None, *Referrer]),
+        municipality=rng.choice([None, "Umeå", "Vännäs", "=1+1"]),  # not a formula
+        vas_start=rng.randrange(1, 101),
+    )
+    end = start + timedelta(days=rng.randrange(20, 500))
+    if end > date(2025, 12, 31) or rng.random() < 0.3:
+        return record
+    reason = rng.choice(list(Reason))
+    return record.model_copy(update={
+        "end_date": end, "reason": reason, "outcome_class": POLICY.outcome_class(reason),
+        "direct_to_work_or_studies": POLICY.is_direct(reason),
+        "support_at_end": tuple(rng.sample(list(SupportType), rng.randrange(3))),
+        "health_better": rng.choice([None, True, False]),
+        "activity_increased": rng.choice([None, True, False]),
+        "work_capacity": rng.choice([None, *WorkCapacity]),
+        "vas_end": rng.randrange(1, 101), "respect": rng.randrange(1, 7),
+        "steps": {"vas": StepMovement(first=rng.randrange(1, 60), latest=rng.randrange(30, 101))},
+    })
+
+
+def _changes() -> list[OutcomeChange]:
+    def common(position: int) -> dict:
+        return {"change_id": f"c{position}", "generation": 1, "position": position,
+                "occurred_at": T0 + timedelta(minutes=position)}
+
+    rng = random.Random(2025)
+    registered = [
+        InsatsRegistered(**common(position), insats_id=insats, name=name,
+                         registration="volym" if insats == "v" else "individ")
+        for position, (insats, name) in enumerate(INSATSER.items(), 1)
+    ]
+    participants = [_participant(n, rng) for n in range(70)]
+    return [
+        *registered,
+        VolumeCounted(**common(4), insats_id="v", date=date(2025, 3, 10),
+                      counts={"kvinna": 12, "man": 3, "annan": 0}),
+        *(ParticipantRecordChanged(**common(position), insats_id=record.insats_id,
+                                   participant_id=record.participant_id, before=None,
+                                   after=record)
+          for position, record in enumerate(participants, 5)),
+    ]
+
+
+@pytest.fixture
+async def client(settings: Settings, redis: Redis):
+    """The reporting app running with every change above processed, and targets set."""
+    changes = _changes()
+    await publish_changes(redis, settings, *changes)
+    app = bootstrap.create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        await processed_through(client, changes[-1].position)
+        for insats, targets in {"a": {"positive_exits": 40, "health_better": 70},
+                                "b": {"direct_to_work_or_studies": 30}}.items():
+            answer = await client.put(f"/api/v1/insatser/{insats}/targets", json=targets,
+                                      headers=AUTH)
+            assert answer.status_code == 200, answer.text
+        yield client
+
+
+async def _reports(client: httpx.AsyncClient, **params) -> list[dict]:
+    """The whole förbund's JSON report, then each insats's, for helår 2025."""
+    return [await report(client, year=2025, period="helar", **params, **insats)
+            for insats in ({}, *({"insats": insats} for insats in INSATSER))]
+
+
+async def _export(client: httpx.AsyncClient, format: str, **params) -> httpx.Response:
+    response = await client.get("/api/v1/reports", headers=AUTH, params={
+        "year": 2025, "period": "helar", "format": format, **params})
+    assert response.status_code == 200, response.text
+    return response
+
+
+def _book(response: httpx.Response) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def _label_paths(report: Mapping) -> dict[str, dict[str, tuple]]:
+    """Per section heading of a sheet, its row labels back to where the value sits in the
+    report."""
+    previous = report["previous_year"]
+    flows = {labels.figure_label(name): ("figures", name) for name in reports.FIGURES}
+    flows |= {labels.share_label(name): ("shares", name) for name in reports.SHARES}
+    paths = {layout.FLOWS: flows}
+    for name, codes in report["breakdowns"].items():
+        paths[labels.breakdown_caption(name)] = {
+            labels.code_label(name, code): ("breakdowns", name, code) for code in codes}
+    steps = paths[layout.STEP_MOVEMENT] = {}
+    for measure in {**report["step_movement"], **previous["step_movement"]}:
+        steps[labels.step_measure_label(measure)] = ("step_movement", measure)
+    return paths
+
+
+def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], list[tuple]]:
+    """The sheet's values by where they sit in the report (8 cells: this year, last year),
+    and its targets' rows."""
+    paths = _label_paths(report)
+    rows = iter(sheet.iter_rows())
+    for row in rows:
+        if tuple(cell.value for cell in row) == layout.HEADER:
+            break
+    values, targets, heading, measure = {}, [], None, ()
+    for label, *cells in rows:
+        text = label.value
+        if text in paths or text == layout.TARGETS:
+            heading = text
+        elif text is None or text == labels.MULTI_VALUED_NOTE:
+            continue
+        elif heading == layout.TARGETS:
+            if text != layout.TARGET_HEADER[0]:
+                targets.append((text, *(cell.value for cell in cells[:3])))
+        elif heading == layout.STEP_MOVEMENT and text in paths[heading]:
+            measure = paths[heading][text]
+        elif heading == layout.STEP_MOVEMENT:
+            values[(*measure, STEP_METRICS[text])] = cells
+        else:
+            values[paths[heading][text]] = cells
+    return values, targets
+
+
+def _every_path(report: Mapping) -> list[tuple]:
+    previous = report["previous_year"]
+    paths = []
+    for name in report["figures"]:
+        paths.append(("figures", name))
+        if name in report["shares"]:
+            paths.append(("shares", name))
+    for name, codes in report["breakdowns"].items():
+        paths += [("breakdowns", name, code) for code in codes]
+    for measure in {**report["step_movement"], **previous["step_movement"]}:
+        paths += [("step_movement", measure, metric) for metric in labels.STEP_METRICS]
+    return paths
+
+
+def _assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
+    """Every value of the report (this year's and last year's) on the sheet, and nothing
+    else: numbers as numbers, `..` where suppression hid one, a dash for nobody."""
+    suppressed = "suppression" in report
+    name = report["insats_name"] or "Hela förbundet"
+    assert sheet["A1"].value == f"{name}: {labels.period_title(report['period'])}"
+    if suppressed:
+        assert sheet["A2"].value == report["suppression"]["note"]
+    values, targets = _shown(sheet, report)
+    assert list(values) == _every_path(report)
+    for path, cells in values.items():
+        sections = (report, report["previous_year"])
+        for (section, column), cell in zip(itertools.product(sections, COLUMNS), cells):
+            columns = columns_at(section, path)
+            value = None if columns is None else columns[column]
+            if columns is None:
+                assert cell.value is None, path
+            elif value is None:
+                hidden = suppressed and is_hidden(section, path, column)
+                assert cell.value == (HIDDEN if hidden else labels.DASH), (path, column)
+            elif path[0] == "shares":
+                assert (round(cell.value * 100), cell.number_format) == (value, "0%"), path
+            else:
+                # A mean is shown with a decimal even when whole (XLSX reads 58.0 back as 58).
+                mean = path[-1] == "mean_change" or path[1] in reports.MEANS
+                assert (cell.value, cell.number_format) == (value, "0.0" if mean else "0"), (
+                    path, column)
+    assert targets == [
+        (_target_label(target), target["target"] / 100,
+         HIDDEN if target["outcome"] is None and suppressed else
+         labels.DASH if target["outcome"] is None else target["outcome"] / 100,
+         layout.MET[target["met"]])
+        for target in report.get("targets", [])
+    ]
+
+
+def _target_label(target: Mapping) -> str:
+    label = labels.share_label(target["share"])
+    return f"{target['insats_name']}: {label}" if "insats_name" in target else label
+
+
+async def test_the_workbook_shows_every_figure_of_the_json_reports(client) -> None:
+    exact = await _reports(client)
+    response = await _export(client, "xlsx")
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="stegvis-forbund-2025-helar.xlsx"')
+    book = _book(response)
+    assert book.sheetnames == SHEETS
+    for sheet, expected in zip(book, exact, strict=True):
+        _assert_sheet_shows(sheet, expected)
+    assert exact[0]["targets"] and exact[1]["targets"]  # the Mål sections were compared
+    assert exact[0]["breakdowns"]["municipality"]["=1+1"]["total"] > 0
+
+    one = _book(await _export(client, "xlsx", insats="b"))
+    assert one.sheetnames == ["Steget Unga vuxna"]
+    _assert_sheet_shows(one.active, exact[2])
+
+
+async def test_published_exports_hide_the_same_cells_in_every_format(
+    client, settings: Settings
+) -> None:
+    exact = await _reports(client)
+    published = suppress_together(exact, settings.suppression_threshold)
+    # Enough participants for both: some counts hidden, others shown.
+    counts = [published[0]["figures"][name]["total"] for name in ("ended", "participants")]
+    assert published[0]["suppression"]["suppressed_cells"] > 0 and None not in counts
+
+    assert await _reports(client, suppress=True) == published
+    response = await _export(client, "xlsx", suppress=True)
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="stegvis-forbund-2025-helar-publicerad.xlsx"')
+    book = _book(response)
+    assert book.sheetnames == SHEETS
+    for sheet, expected in zip(book, published, strict=True):
+        _assert_sheet_shows(sheet, expected)
+    one = _book(await _export(client, "xlsx", insats="a", suppress=True))
+    _assert_sheet_shows(one.active, published[1])
+
+    exported = await _export(client, "csv", insats="a", suppress=True)
+    assert exported.headers["content-disposition"] == (
+        'attachment; filename="stegvis-a-2025-helar-publicerad.csv"')
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    arbetsrehab = published[1]
+    for row in rows:
+        path = (row["section"], row["name"], *([row["code"]] if row["code"] else []))
+        for section, prefix in ((arbetsrehab, ""), (arbetsrehab["previous_year"], "previous_")):
+            for column in COLUMNS:
+                value = columns_at(section, path)[column]
+                expected = "" if value is None else str(value)
+                if is_hidden(section, path, column):
+                    expected = HIDDEN
+                assert row[prefix + column] == expected, (path, prefix, column)
+    assert any(HIDDEN in row.values() for row in rows)
+
+
+def test_sheet_titles_are_valid_and_distinct_in_excel() -> None:
+    assert sheet_titles(["Förbundet", "Steget: Unga/vuxna", "förbundet", "[*?]", "History",
+                         "Ett mycket långt namn på en insats som inte får plats"]) == [
+        "Förbundet", "Steget Unga vuxna", "förbundet (2)", "Insats", "History (2)",
+        "Ett mycket långt namn på en ins"]
+    assert sheet_titles(["x" * 40, "x" * 40]) == ["x" * 31, "x" * 27 + " (2)"]
+
+
+def test_a_sheet_shows_targets_a_restatement_and_text_as_text_ready_to_print() -> None:
+    processed = ProcessedThrough(7, datetime(2025, 12, 31, 23, 0, tzinfo=UTC))
+    document = report_of({}, parse_period(2025, "helar", 8), "a", '=HYPERLINK("x")', processed)
+    document["targets"] = [
+        {"share": "positive_exits", "target": 40, "outcome": 45, "met": True},
+        {"share": "health_better", "target": 70, "outcome": None, "met": None},
+    ]
+    document["closing"] = {"restated": True}
+    sheet = openpyxl.load_workbook(io.BytesIO(report_workbook([document]))).active
+
+    assert sheet.title == '=HYPERLINK("x")'
+    assert sheet["A1"].data_type == "s"  # an insats's name is never a formula
+    assert [sheet.cell(row, 1).value for row in (2, 3, 4)] == [
+        layout.RESTATED_NOTE,
+        "Föregående år: samma period året innan (Helår 2024), i kolumnerna till höger.",
+        "Siffrorna omfattar händelser till och med position 7 (2026-01-01 00:00 CET).",
+    ]
+    _assert_sheet_shows(sheet, document)
+    header = next(row for row in sheet.iter_rows() if row[0].value == "Mått")[0].row
+    assert sheet.freeze_panes == f"B{header + 1}"
+    assert sheet.column_dimensions["A"].width > sheet.column_dimensions["B"].width > 0
+    assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth) == ("landscape", 1)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
+class _ChangingSource:
+    """Reports whose position moves on while the first round of reads is under way."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    async def report(self, year: int, period: str, insats: str | None, as_closed: bool) -> dict:
+        self.reads += 1
+        position = 1 if self.reads == 1 else 2
+        return {"insats": insats, "processed_through": {"position": position}}
+
+    async def insatser(self) -> list[dict]:
+        return [{"insats_id": "a"}, {"insats_id": "b"}]
+
+
+async def test_the_forbund_reports_are_read_again_until_read_through_one_position() -> None:
+    source = _ChangingSource()
+    read = await workbook_reports(source, 2025, "helar", None)
+    assert [(r["insats"], r["processed_through"]["position"]) for r in read] == [
+        (None, 2), ("a", 2), ("b", 2)]
+    assert source.reads == 6
