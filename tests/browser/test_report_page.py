@@ -1,20 +1,30 @@
 """The report page in Chromium, as the board's secretary opens it on a desktop and prints it:
-the figures beside last year's, the charts drawn, and the print view. Screenshots of both
-go to test-artifacts/screenshots/ (report.png, report-print.png)."""
+the figures beside last year's, the charts drawn, and the print view; then the same for a
+year of realistic data. Screenshots go to test-artifacts/screenshots/ (report.png,
+report-print.png; report-year.png, chart-reasons.png, report-year-print.png)."""
 
 from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.browser.test_staff_forms import YEAR, _columns, _eventually_reported, _insats, _ok
 from tests.e2e.conftest import TOKEN, System
+from tests.e2e.year_loader import load_realistic_year
 
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1100, "height": 900}
 INSATS = "rapport-rehab"
+COLUMNS = ("total", "kvinna", "man", "annan")
+REASONS = {
+    "annan_insats": "Annan förberedande insats/fortsatt rehabilitering",
+    "arbete": "Arbete utan lönesubvention",
+}
+"""The avslutsanledningar checked on the chart, as the page words them."""
 
 
 @pytest.fixture
@@ -43,11 +53,16 @@ def _registered_year(system: System) -> None:
     _eventually_reported(system, INSATS, {"ended": _columns(2, kvinna=1, man=1)})
 
 
-def test_the_report_page_shows_figures_and_charts_and_prints(desk: Page, system: System) -> None:
-    _registered_year(system)
-    desk.goto(f"/logga-in?next=/rapport%3Fyear%3D{YEAR}%26period%3Dhelar%26insats%3D{INSATS}")
+def _log_in_to(desk: Page, target: str) -> None:
+    """Log in with the admin token, as the login form asks, and land on `target`."""
+    desk.goto(f"/logga-in?next={quote(target, safe='/')}")
     desk.get_by_label("Åtkomsttoken").fill(TOKEN)
     desk.get_by_role("button", name="Logga in").click()
+
+
+def test_the_report_page_shows_figures_and_charts_and_prints(desk: Page, system: System) -> None:
+    _registered_year(system)
+    _log_in_to(desk, f"/rapport?year={YEAR}&period=helar&insats={INSATS}")
 
     expect(desk.get_by_role("heading", level=1)).to_contain_text("Rapport rehab")
     flows = desk.get_by_role("table").filter(has_text="Deltagare, avslut och svar")
@@ -64,3 +79,42 @@ def test_the_report_page_shows_figures_and_charts_and_prints(desk: Page, system:
     expect(choose).to_be_hidden()  # the print is the report, not the form
     expect(charts.first).to_be_visible()
     screenshot(desk, "report-print")
+
+
+def _row(table: Locator, label: str) -> Locator:
+    """The table's row headed exactly `label`."""
+    return table.locator("tr").filter(
+        has=table.page.get_by_role("rowheader", name=label, exact=True)
+    )
+
+
+def _cells(report: dict, figure: str) -> list[str]:
+    """How the page writes the figure: this year's beside last year's, `117 (97)`."""
+    now, before = report["figures"][figure], report["previous_year"]["figures"][figure]
+    return [f"{now[column]} ({before[column]})" for column in COLUMNS]
+
+
+def test_a_realistic_year_on_the_report_page(
+    desk: Page, system: System, tmp_path: Path
+) -> None:
+    load_realistic_year(system, tmp_path)
+    report = system.report(year=2026, period="helar")
+    _log_in_to(desk, "/rapport?year=2026&period=helar")
+
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Hela förbundet: Helår 2026")
+    flows = desk.get_by_role("table").filter(has_text="Deltagare, avslut och svar")
+    for figure, label in (("new", "Nya"), ("ended", "Avslutade"),
+                          ("positive_exits", "Positiva avslut")):
+        expect(_row(flows, label).get_by_role("cell")).to_have_text(_cells(report, figure))
+    reasons = desk.locator("figure").filter(has_text="Avslutade efter avslutsanledning")
+    expect(reasons.get_by_role("img")).to_be_visible()
+    for code, label in REASONS.items():
+        total = report["breakdowns"]["reason"][code]["total"]
+        expect(reasons).to_contain_text(f"{label}: {total}")
+    screenshot(desk, "report-year")
+    reasons.screenshot(path=SCREENSHOTS / "chart-reasons.png")
+
+    desk.emulate_media(media="print")
+    expect(desk.get_by_role("button", name="Visa rapport")).to_be_hidden()
+    expect(reasons.get_by_role("img")).to_be_visible()
+    screenshot(desk, "report-year-print")

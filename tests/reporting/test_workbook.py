@@ -4,15 +4,12 @@ report, against a real database (SQLite and PostgreSQL) and Redis."""
 
 import csv
 import io
-import itertools
 import random
-from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import openpyxl
 import pytest
-from openpyxl.worksheet.worksheet import Worksheet
 from redis.asyncio import Redis
 
 from shared.codes import Education, Reason, Referrer, SupportType, WorkCapacity
@@ -26,7 +23,6 @@ from shared.records import (
 )
 from shared.settings import Settings
 from services.reporting import bootstrap
-from services.reporting.domain import reports
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.domain.suppression import (
@@ -42,12 +38,12 @@ from services.reporting.service_layer.workbook import workbook_reports
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.reporting.running import processed_through, publish_changes, report
 from tests.reporting.support import POLICY, report_of
+from tests.reporting.workbook_check import assert_sheet_shows
 
 T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 COLUMNS = tuple(labels.COLUMNS)
 INSATSER = {"a": "Arbetsrehab", "b": "Steget: Unga/vuxna", "v": "Hälsoskolan"}
 SHEETS = ["Förbundet", "Arbetsrehab", "Steget Unga vuxna", "Hälsoskolan"]
-STEP_METRICS = {label: metric for metric, label in labels.STEP_METRICS.items()}
 
 
 def _participant(n: int, rng: random.Random) -> ParticipantRecord:
@@ -140,104 +136,6 @@ def _book(response: httpx.Response) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(response.content))
 
 
-def _label_paths(report: Mapping) -> dict[str, dict[str, tuple]]:
-    """Per section heading of a sheet, its row labels back to where the value sits in the
-    report."""
-    previous = report["previous_year"]
-    flows = {labels.figure_label(name): ("figures", name) for name in reports.FIGURES}
-    flows |= {labels.share_label(name): ("shares", name) for name in reports.SHARES}
-    paths = {layout.FLOWS: flows}
-    for name, codes in report["breakdowns"].items():
-        paths[labels.breakdown_caption(name)] = {
-            labels.code_label(name, code): ("breakdowns", name, code) for code in codes}
-    steps = paths[layout.STEP_MOVEMENT] = {}
-    for measure in {**report["step_movement"], **previous["step_movement"]}:
-        steps[labels.step_measure_label(measure)] = ("step_movement", measure)
-    return paths
-
-
-def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], list[tuple]]:
-    """The sheet's values by where they sit in the report (8 cells: this year, last year),
-    and its targets' rows."""
-    paths = _label_paths(report)
-    rows = iter(sheet.iter_rows())
-    for row in rows:
-        if tuple(cell.value for cell in row) == layout.HEADER:
-            break
-    values, targets, heading, measure = {}, [], None, ()
-    for label, *cells in rows:
-        text = label.value
-        if text in paths or text == layout.TARGETS:
-            heading = text
-        elif text is None or text == labels.MULTI_VALUED_NOTE:
-            continue
-        elif heading == layout.TARGETS:
-            if text != layout.TARGET_HEADER[0]:
-                targets.append((text, *(cell.value for cell in cells[:3])))
-        elif heading == layout.STEP_MOVEMENT and text in paths[heading]:
-            measure = paths[heading][text]
-        elif heading == layout.STEP_MOVEMENT:
-            values[(*measure, STEP_METRICS[text])] = cells
-        else:
-            values[paths[heading][text]] = cells
-    return values, targets
-
-
-def _every_path(report: Mapping) -> list[tuple]:
-    previous = report["previous_year"]
-    paths = []
-    for name in report["figures"]:
-        paths.append(("figures", name))
-        if name in report["shares"]:
-            paths.append(("shares", name))
-    for name, codes in report["breakdowns"].items():
-        paths += [("breakdowns", name, code) for code in codes]
-    for measure in {**report["step_movement"], **previous["step_movement"]}:
-        paths += [("step_movement", measure, metric) for metric in labels.STEP_METRICS]
-    return paths
-
-
-def _assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
-    """Every value of the report (this year's and last year's) on the sheet, and nothing
-    else: numbers as numbers, `..` where suppression hid one, a dash for nobody."""
-    suppressed = "suppression" in report
-    name = report["insats_name"] or "Hela förbundet"
-    assert sheet["A1"].value == f"{name}: {labels.period_title(report['period'])}"
-    if suppressed:
-        assert sheet["A2"].value == report["suppression"]["note"]
-    values, targets = _shown(sheet, report)
-    assert list(values) == _every_path(report)
-    for path, cells in values.items():
-        sections = (report, report["previous_year"])
-        for (section, column), cell in zip(itertools.product(sections, COLUMNS), cells):
-            columns = columns_at(section, path)
-            value = None if columns is None else columns[column]
-            if columns is None:
-                assert cell.value is None, path
-            elif value is None:
-                hidden = suppressed and is_hidden(section, path, column)
-                assert cell.value == (HIDDEN if hidden else labels.DASH), (path, column)
-            elif path[0] == "shares":
-                assert (round(cell.value * 100), cell.number_format) == (value, "0%"), path
-            else:
-                # A mean is shown with a decimal even when whole (XLSX reads 58.0 back as 58).
-                mean = path[-1] == "mean_change" or path[1] in reports.MEANS
-                assert (cell.value, cell.number_format) == (value, "0.0" if mean else "0"), (
-                    path, column)
-    assert targets == [
-        (_target_label(target), target["target"] / 100,
-         HIDDEN if target["outcome"] is None and suppressed else
-         labels.DASH if target["outcome"] is None else target["outcome"] / 100,
-         layout.MET[target["met"]])
-        for target in report.get("targets", [])
-    ]
-
-
-def _target_label(target: Mapping) -> str:
-    label = labels.share_label(target["share"])
-    return f"{target['insats_name']}: {label}" if "insats_name" in target else label
-
-
 async def test_the_workbook_shows_every_figure_of_the_json_reports(client) -> None:
     exact = await _reports(client)
     response = await _export(client, "xlsx")
@@ -246,13 +144,13 @@ async def test_the_workbook_shows_every_figure_of_the_json_reports(client) -> No
     book = _book(response)
     assert book.sheetnames == SHEETS
     for sheet, expected in zip(book, exact, strict=True):
-        _assert_sheet_shows(sheet, expected)
+        assert_sheet_shows(sheet, expected)
     assert exact[0]["targets"] and exact[1]["targets"]  # the Mål sections were compared
     assert exact[0]["breakdowns"]["municipality"]["=1+1"]["total"] > 0
 
     one = _book(await _export(client, "xlsx", insats="b"))
     assert one.sheetnames == ["Steget Unga vuxna"]
-    _assert_sheet_shows(one.active, exact[2])
+    assert_sheet_shows(one.active, exact[2])
 
 
 async def test_published_exports_hide_the_same_cells_in_every_format(
@@ -271,9 +169,9 @@ async def test_published_exports_hide_the_same_cells_in_every_format(
     book = _book(response)
     assert book.sheetnames == SHEETS
     for sheet, expected in zip(book, published, strict=True):
-        _assert_sheet_shows(sheet, expected)
+        assert_sheet_shows(sheet, expected)
     one = _book(await _export(client, "xlsx", insats="a", suppress=True))
-    _assert_sheet_shows(one.active, published[1])
+    assert_sheet_shows(one.active, published[1])
 
     exported = await _export(client, "csv", insats="a", suppress=True)
     assert exported.headers["content-disposition"] == (
@@ -317,7 +215,7 @@ def test_a_sheet_shows_targets_a_restatement_and_text_as_text_ready_to_print() -
         "Föregående år: samma period året innan (Helår 2024), i kolumnerna till höger.",
         "Siffrorna omfattar händelser till och med position 7 (2026-01-01 00:00 CET).",
     ]
-    _assert_sheet_shows(sheet, document)
+    assert_sheet_shows(sheet, document)
     header = next(row for row in sheet.iter_rows() if row[0].value == "Mått")[0].row
     assert sheet.freeze_panes == f"B{header + 1}"
     assert sheet.column_dimensions["A"].width > sheet.column_dimensions["B"].width > 0

@@ -1,0 +1,496 @@
+"""A förbund's realistic year, generated from a seed, and the figures it should give, worked
+out by an independent oracle: plain Python over what was generated, never Stegvis's code.
+
+Five individ insatser and a volume insats in Västerbotten. The previous year, 2025, is a
+spreadsheet for `stegvis import` (participants started 2024–2025, most stopped in 2025);
+the current year, January–October 2026, is registrations for intake's API: starts,
+check-ins, stops and monthly volumes, with what staff get wrong and put right (starts and
+stops corrected, mistaken starts and stops voided), stops registered weeks late, and 2025's
+ongoing participants stopped with 2026 end dates. Pure: `year_loader.py` sends it.
+"""
+
+import csv
+import random
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+SEED = 2026
+PREVIOUS_PARTICIPANTS = 200
+CURRENT_PARTICIPANTS = 200
+CURRENT_YEAR_ENDS = date(2026, 10, 31)
+"""The current year is registered through October."""
+GENDERS = ("kvinna", "man", "annan")
+
+
+@dataclass(frozen=True)
+class Insats:
+    insats_id: str
+    name: str
+    registration: str
+    weight: int = 0
+    """Its share of the förbund's participants."""
+    ages: tuple[int, int] = (18, 64)
+
+
+INDIVID_INSATSER = (
+    Insats("arbetsrehab", "Arbetsrehab", "individ", 30, (25, 64)),
+    Insats("steget", "Steget", "individ", 20),
+    Insats("cresco-plus", "Cresco+", "individ", 15),
+    Insats("halsoskolan-individ", "Hälsoskolan-individ", "individ", 15, (30, 64)),
+    Insats("unga-vuxna", "Unga vuxna", "individ", 20, (18, 29)),
+)
+VOLUME_INSATS = Insats("halsoskolan-grupp", "Hälsoskolan grupp", "volym")
+INSATSER = (*INDIVID_INSATSER, VOLUME_INSATS)
+BIP_INSATSER = frozenset({"arbetsrehab", "cresco-plus"})
+"""Those that score the BIP indicator cards at check-ins."""
+
+# Weights, roughly as the förbund's reports have them.
+GENDER_WEIGHTS = {"kvinna": 55, "man": 43, "annan": 2}
+EDUCATION_WEIGHTS = {
+    "grundskola": 26, "gymnasium": 40, "eftergymnasial": 8, "hogskola_upp_till_1": 5,
+    "hogskola_upp_till_3": 8, "hogskola_over_3": 6, "saknas": 7,
+}
+SUPPORT_WEIGHTS = {
+    "sjukpenning": 20, "aktivitetsersattning": 12, "sjukersattning": 6, "a_kassa": 6,
+    "aktivitetsstod": 15, "forsorjningsstod": 25, "etableringsersattning": 6, "annan": 3,
+    "ingen": 7,
+}
+REFERRER_WEIGHTS = {"fk": 25, "af": 30, "kommun": 30, "region": 12, "annan": 3}
+MUNICIPALITY_WEIGHTS = {
+    "Umeå": 48, "Skellefteå": 20, "Vännäs": 8, "Nordmaling": 6, "Robertsfors": 5,
+    "Vindeln": 5, "Lycksele": 5, "Bjurholm": 3,
+}
+REASON_WEIGHTS = {
+    "annan_insats": 20, "arbete": 11, "arbete_subventionerat": 6, "studier": 9,
+    "arbetssokande": 8, "arbetstraning": 7, "tillbaka_remittent": 9, "sjukdom": 10,
+    "foraldraledighet": 3, "flytt": 3, "egen_begaran": 5, "ej_kontakt": 6, "annat": 3,
+}
+"""`pension` is drawn apart, only for those near the age."""
+WORK_CAPACITY_WEIGHTS = {"narmat": 55, "lika": 35, "langre_bort": 10}
+INDICATORS = ("arbetssokande", "kompetens", "social_kompetens", "halsa", "livssituation")
+
+# The default outcome classes of api.md ("Codes").
+POSITIVE = frozenset({"arbete", "arbete_subventionerat", "studier", "arbetssokande",
+                      "arbetstraning"})
+UNCLEAR = frozenset({"tillbaka_remittent", "annan_insats"})
+DIRECT = frozenset({"arbete", "arbete_subventionerat", "studier", "arbetssokande"})
+
+# Registration waves: each after all earlier ones; 1–10 are the months of 2026.
+PREVIOUS_YEAR_WAVE, LATE_WAVE, CORRECTION_WAVE = 0, 11, 12
+
+SHEET_HEADER = (
+    "insats", "startdatum", "kön", "födelseår", "utbildning", "försörjning_start",
+    "år_i_försörjning", "remittent", "kommun", "aktivitetstimmar", "vas_start", "slutdatum",
+    "avslutsanledning", "försörjning_avslut", "mår_bättre", "utökad_aktivitet",
+    "arbetsförmåga", "vas_avslut", "respekt",
+)
+_SHEET_FIELDS = (
+    "start_date", "gender", "birth_year", "education", "support_at_start", "years_in_support",
+    "referrer", "municipality", "activity_hours_per_week", "vas",
+)
+_SHEET_STOP_FIELDS = (
+    "end_date", "reason", "support_at_end", "health_better", "activity_increased",
+    "work_capacity", "vas", "respect",
+)
+
+
+@dataclass
+class Participant:
+    """One registration, as staff first registered it, and what was done to it after."""
+
+    key: str
+    """Stable across runs (intake draws the participant's code)."""
+    insats_id: str
+    start: dict
+    """The API's start fields, as first registered."""
+    stop: dict | None = None
+    """As first registered."""
+    check_ins: list[dict] = field(default_factory=list)
+    corrected_start: dict | None = None
+    """All the start's fields anew."""
+    corrected_stop: dict | None = None
+    start_voided: bool = False
+    stop_voided: bool = False
+    imported: bool = False
+    stop_through_api: bool = False
+    """Imported, and stopped later through the API."""
+    stop_registered_late: bool = False
+
+
+@dataclass(frozen=True)
+class Volume:
+    day: date
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One call to intake's API."""
+
+    wave: int
+    chain: str
+    """A chain's registrations are sent in order; different chains side by side."""
+    kind: str
+    """`start`, `progress`, `stop`, `volume`, `correction` or `void`."""
+    insats_id: str
+    day: date
+    body: dict | None = None
+    target: str = ""
+    """Of a correction or void: the event concerned, `start` or `stop`."""
+
+
+@dataclass
+class RealisticYear:
+    participants: list[Participant]
+    volumes: list[Volume]
+
+    def imported(self) -> list[Participant]:
+        return [p for p in self.participants if p.imported]
+
+
+# --- generating -----------------------------------------------------------------------------
+
+def _pick(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _weekday(rng: random.Random, first: date, last: date, early: bool = False) -> date:
+    """A weekday from `first` to `last`; `early`: more often in the first months."""
+    span = (last - first).days
+    while True:
+        days = int(rng.triangular(0, span, span // 5)) if early else rng.randint(0, span)
+        if (day := first + timedelta(days)).weekday() < 5:
+            return day
+
+
+def _sometimes(rng: random.Random, share: float, value: object, answer: dict, name: str) -> None:
+    """`answer[name] = value` for about `share` of the participants: the rest left it out."""
+    if rng.random() < share:
+        answer[name] = value
+
+
+def _support(rng: random.Random) -> list[str]:
+    first = _pick(rng, SUPPORT_WEIGHTS)
+    if first != "ingen" and rng.random() < 0.2:  # e.g. sjukpenning and försörjningsstöd
+        second = _pick(rng, SUPPORT_WEIGHTS)
+        if second not in (first, "ingen"):
+            return [first, second]
+    return [first]
+
+
+def _start(rng: random.Random, insats: Insats, day: date) -> dict:
+    start = {"start_date": day.isoformat(), "gender": _pick(rng, GENDER_WEIGHTS),
+             "birth_year": day.year - rng.randint(*insats.ages)}
+    _sometimes(rng, 0.95, _pick(rng, EDUCATION_WEIGHTS), start, "education")
+    _sometimes(rng, 0.95, _support(rng), start, "support_at_start")
+    _sometimes(rng, 0.85, min(int(rng.expovariate(1 / 4)), 30), start, "years_in_support")
+    _sometimes(rng, 0.97, _pick(rng, REFERRER_WEIGHTS), start, "referrer")
+    _sometimes(rng, 0.95, _pick(rng, MUNICIPALITY_WEIGHTS), start, "municipality")
+    _sometimes(rng, 0.8, rng.choice((0, 2, 4, 5, 7.5, 10, 15)), start, "activity_hours_per_week")
+    _sometimes(rng, 0.85, rng.randint(12, 65), start, "vas")
+    return start
+
+
+def _reason(rng: random.Random, start: dict, end: date) -> str:
+    if end.year - start["birth_year"] >= 63 and rng.random() < 0.3:
+        return "pension"
+    return _pick(rng, REASON_WEIGHTS)
+
+
+def _stop(rng: random.Random, start: dict, end: date) -> dict:
+    reason = _reason(rng, start, end)
+    stop = {"end_date": end.isoformat(), "reason": reason}
+    if reason == "ej_kontakt":  # dropped out: no one asked the exit questions
+        return stop
+    support = ["ingen"] if reason in DIRECT and rng.random() < 0.6 else _support(rng)
+    _sometimes(rng, 0.85, support, stop, "support_at_end")
+    positive = reason in POSITIVE
+    _sometimes(rng, 0.75, rng.random() < (0.75 if positive else 0.45), stop, "health_better")
+    _sometimes(rng, 0.7, rng.random() < (0.7 if positive else 0.4), stop, "activity_increased")
+    _sometimes(rng, 0.7, _pick(rng, WORK_CAPACITY_WEIGHTS), stop, "work_capacity")
+    vas_end = min(100, max(1, start.get("vas", 40) + rng.randint(-10, 30)))
+    _sometimes(rng, 0.65, vas_end, stop, "vas")
+    _sometimes(rng, 0.6, rng.choice((3, 4, 5, 5, 6, 6, 6)), stop, "respect")
+    return stop
+
+
+def _check_ins(rng: random.Random, insats_id: str, start: dict, until: date) -> list[dict]:
+    """1–3 check-ins after the start and before `until`, each a step further on average."""
+    first = date.fromisoformat(start["start_date"]) + timedelta(14)
+    if until - first < timedelta(7):
+        return []
+    days = sorted(_weekday(rng, first, until - timedelta(1)) for _ in range(rng.randint(1, 3)))
+    hours, vas = start.get("activity_hours_per_week", 2), start.get("vas", 35)
+    scores = {name: rng.randint(1, 3) for name in INDICATORS}
+    check_ins = []
+    for day in dict.fromkeys(days):
+        hours, vas = min(40, hours + rng.choice((0, 2, 4, 5))), min(100, vas + rng.randint(-5, 12))
+        check_in = {"date": day.isoformat(), "activity_hours_per_week": hours, "vas": vas}
+        if insats_id in BIP_INSATSER:
+            scores = {name: min(5, score + rng.choice((0, 0, 1))) for name, score in scores.items()}
+            check_in["indicators"] = dict(scores)
+        check_ins.append(check_in)
+    return check_ins
+
+
+def _days_in_insats(rng: random.Random) -> int:
+    return int(rng.triangular(14, 420, 90))
+
+
+def _insats(rng: random.Random) -> Insats:
+    return rng.choices(INDIVID_INSATSER, weights=[i.weight for i in INDIVID_INSATSER])[0]
+
+
+def _previous(rng: random.Random, number: int) -> Participant:
+    """Started in 2024 or 2025; stopped in the sheet if by the end of 2025, else through
+    the API if by October 2026, else still going."""
+    insats = _insats(rng)
+    if rng.random() < 0.3:
+        day = _weekday(rng, date(2024, 2, 1), date(2024, 12, 20))
+    else:
+        day = _weekday(rng, date(2025, 1, 7), date(2025, 12, 19))
+    start = _start(rng, insats, day)
+    end = day + timedelta(_days_in_insats(rng))
+    participant = Participant(f"P2025-{number:03d}", insats.insats_id, start, imported=True)
+    if end <= CURRENT_YEAR_ENDS:
+        participant.stop = _stop(rng, start, end)
+        participant.stop_through_api = end.year == 2026
+    return participant
+
+
+def _current(rng: random.Random, number: int) -> Participant:
+    insats = _insats(rng)
+    day = _weekday(rng, date(2026, 1, 5), date(2026, 10, 28), early=True)
+    start = _start(rng, insats, day)
+    end = day + timedelta(_days_in_insats(rng))
+    participant = Participant(f"P2026-{number:03d}", insats.insats_id, start)
+    participant.check_ins = _check_ins(rng, insats.insats_id, start, min(end, CURRENT_YEAR_ENDS))
+    if end <= CURRENT_YEAR_ENDS:
+        participant.stop = _stop(rng, start, end)
+    return participant
+
+
+def _volumes(rng: random.Random, first: date, last: date) -> list[Volume]:
+    """One to three group sessions a month, none in July."""
+    volumes = []
+    month = first
+    while month <= last:
+        if month.month != 7:
+            for _ in range(rng.randint(1, 3)):
+                day = _weekday(rng, month, month.replace(day=28))
+                counts = {"kvinna": rng.randint(4, 12), "man": rng.randint(2, 8),
+                          "annan": int(rng.random() < 0.15)}
+                volumes.append(Volume(day, counts))
+        month = (month + timedelta(32)).replace(day=1)
+    return sorted(volumes, key=lambda volume: volume.day)
+
+
+def _other(rng: random.Random, weights: dict[str, int], than: str) -> str:
+    return _pick(rng, {code: weight for code, weight in weights.items() if code != than})
+
+
+def _wrong_reason(rng: random.Random, participant: Participant) -> None:
+    participant.corrected_stop = participant.stop
+    wrong = _other(rng, REASON_WEIGHTS, participant.stop["reason"])
+    participant.stop = participant.stop | {"reason": wrong}
+
+
+def _wrong_gender(rng: random.Random, participant: Participant) -> None:
+    participant.corrected_start = participant.start
+    wrong = _other(rng, GENDER_WEIGHTS, participant.start["gender"])
+    participant.start = participant.start | {"gender": wrong}
+
+
+def _wrong_end(rng: random.Random, participant: Participant) -> None:
+    participant.corrected_stop = participant.stop
+    end = date.fromisoformat(participant.stop["end_date"]) + timedelta(rng.randint(3, 12))
+    participant.stop = participant.stop | {"end_date": end.isoformat()}
+
+
+def _wrong_start(rng: random.Random, participant: Participant) -> None:
+    # Earlier than the truth, so that the check-ins and the stop follow both dates.
+    participant.corrected_start = participant.start
+    start = date.fromisoformat(participant.start["start_date"]) - timedelta(rng.randint(3, 20))
+    participant.start = participant.start | {"start_date": start.isoformat()}
+
+
+def _mistakes(rng: random.Random, current: list[Participant], previous: list[Participant]
+              ) -> list[Participant]:
+    """Get some registrations wrong, as staff do, and put them right: what was registered
+    first becomes the mistake, the correction the truth. Returns the mistaken starts: each
+    a participant registered twice, the second time voided."""
+    chosen = rng.sample([p for p in current if p.stop], 11)
+    for participant in chosen[:5]:
+        _wrong_reason(rng, participant)
+    for participant in chosen[5:9]:
+        _wrong_gender(rng, participant)
+    for participant in chosen[9:]:  # stopped by mistake: they go on
+        participant.stop_voided = True
+    others = [p for p in current if p not in chosen]
+    # Late stops end well before the year's last events; moved dates stay in the year.
+    stopped_by_august = [p for p in others if p.stop and p.stop["end_date"] < "2026-09"]
+    stopped_by_mid_october = [p for p in others if p.stop and p.stop["end_date"] <= "2026-10-15"]
+    started_from_february = [p for p in others if p.start["start_date"] >= "2026-02"]
+    stopped_in_2025 = [p for p in previous if p.stop and p.stop["end_date"].startswith("2025")]
+    for participant in rng.sample(stopped_by_august, 8):
+        participant.stop_registered_late = True
+    for participant in rng.sample(stopped_by_mid_october, 2):
+        _wrong_end(rng, participant)
+    for participant in rng.sample(started_from_february, 2):
+        _wrong_start(rng, participant)
+    for participant in rng.sample(stopped_in_2025, 2):  # last year's, put right now
+        _wrong_reason(rng, participant)
+    return [Participant(f"P2026-D{number}", original.insats_id, dict(original.start),
+                        start_voided=True)
+            for number, original in enumerate(rng.sample(current, 2), 1)]
+
+
+def generate(seed: int = SEED) -> RealisticYear:
+    """The same year for the same seed."""
+    rng = random.Random(seed)
+    previous = [_previous(rng, n) for n in range(1, PREVIOUS_PARTICIPANTS + 1)]
+    current = [_current(rng, n) for n in range(1, CURRENT_PARTICIPANTS + 1)]
+    duplicates = _mistakes(rng, current, previous)
+    volumes = _volumes(rng, date(2025, 1, 1), date(2026, 10, 1))
+    return RealisticYear(previous + current + duplicates, volumes)
+
+
+# --- what to send ---------------------------------------------------------------------------
+
+def _wave(day: date) -> int:
+    return day.month if day.year == 2026 else PREVIOUS_YEAR_WAVE
+
+
+def _participant_registrations(p: Participant) -> Iterable[Registration]:
+    def dated(kind: str, day: str, body: dict, wave: int | None = None) -> Registration:
+        on = date.fromisoformat(day)
+        return Registration(_wave(on) if wave is None else wave, p.key, kind, p.insats_id,
+                            on, body)
+
+    def afterwards(kind: str, target: str, body: dict | None = None) -> Registration:
+        return Registration(CORRECTION_WAVE, p.key, kind, p.insats_id, CURRENT_YEAR_ENDS,
+                            body, target)
+
+    if not p.imported:
+        yield dated("start", p.start["start_date"], p.start)
+    for check_in in p.check_ins:
+        yield dated("progress", check_in["date"], check_in)
+    if p.stop and (p.stop_through_api or not p.imported):
+        wave = LATE_WAVE if p.stop_registered_late else None
+        yield dated("stop", p.stop["end_date"], p.stop, wave)
+    if p.corrected_start:
+        yield afterwards("correction", "start", {"start": p.corrected_start})
+    if p.corrected_stop:
+        yield afterwards("correction", "stop", {"stop": p.corrected_stop})
+    if p.stop_voided:
+        yield afterwards("void", "stop")
+    if p.start_voided:
+        yield afterwards("void", "start")
+
+
+_ORDER = {"start": 0, "progress": 1, "stop": 2}
+
+
+def registrations(year: RealisticYear) -> list[Registration]:
+    """Every call to intake's API, in the order to send them: by wave, and within a chain
+    by date."""
+    calls = [call for p in year.participants for call in _participant_registrations(p)]
+    calls += [
+        Registration(_wave(v.day), f"volume-{n}", "volume", VOLUME_INSATS.insats_id, v.day,
+                     {"date": v.day.isoformat(), **v.counts})
+        for n, v in enumerate(year.volumes)
+    ]
+    return sorted(calls, key=lambda call: (call.wave, call.day, _ORDER.get(call.kind, 3)))
+
+
+def _sheet_cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, list):
+        return ",".join(value)
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")  # Swedish Excel's decimal comma
+    return "" if value is None else str(value)
+
+
+def _sheet_row(p: Participant) -> list[str]:
+    stop = p.stop if p.stop and not p.stop_through_api else {}
+    return [p.insats_id,
+            *(_sheet_cell(p.start.get(name)) for name in _SHEET_FIELDS),
+            *(_sheet_cell(stop.get(name)) for name in _SHEET_STOP_FIELDS)]
+
+
+def write_import_sheet(year: RealisticYear, path: Path) -> dict[int, str]:
+    """The previous year as `stegvis import` reads it; returns each row's participant key by
+    its row number (the header is row 1)."""
+    with path.open("w", encoding="utf-8", newline="") as sheet:
+        writer = csv.writer(sheet, delimiter=";")
+        writer.writerow(SHEET_HEADER)
+        writer.writerows(_sheet_row(p) for p in year.imported())
+    return {row: p.key for row, p in enumerate(year.imported(), 2)}
+
+
+# --- the oracle -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Counted:
+    """A participant as the registrations count in the end."""
+
+    insats_id: str
+    gender: str
+    start: date
+    end: date | None
+    reason: str | None
+
+
+def counted(year: RealisticYear) -> list[Counted]:
+    """The latest correction of an event wins; a voided stop never happened; a voided
+    start takes the whole registration with it."""
+    result = []
+    for p in year.participants:
+        if p.start_voided:
+            continue
+        start = p.corrected_start or p.start
+        stop = None if p.stop_voided else p.corrected_stop or p.stop
+        end = date.fromisoformat(stop["end_date"]) if stop else None
+        result.append(Counted(p.insats_id, start["gender"],
+                              date.fromisoformat(start["start_date"]), end,
+                              stop["reason"] if stop else None))
+    return result
+
+
+def _columns(genders: Iterable[str]) -> dict[str, int]:
+    counts = Counter(genders)
+    return {"total": sum(counts.values()), **{gender: counts[gender] for gender in GENDERS}}
+
+
+def expected_figures(year: RealisticYear, first: date, last: date,
+                     insats_id: str | None = None) -> dict[str, dict[str, int]]:
+    """The period's figures of the insats (None: the whole förbund), by column."""
+    people = [c for c in counted(year) if insats_id in (None, c.insats_id)]
+    opening = [c for c in people if c.start < first and (c.end is None or c.end >= first)]
+    new = [c for c in people if first <= c.start <= last]
+    ended = [c for c in people if c.end is not None and first <= c.end <= last]
+    ongoing = [c for c in people if c.start <= last and (c.end is None or c.end > last)]
+    volumes = [v for v in year.volumes
+               if first <= v.day <= last and insats_id in (None, VOLUME_INSATS.insats_id)]
+    volume = {gender: sum(v.counts[gender] for v in volumes) for gender in GENDERS}
+
+    def of(group: list[Counted]) -> dict[str, int]:
+        return _columns(c.gender for c in group)
+
+    return {
+        "participants": of(opening + new),
+        "opening": of(opening),
+        "new": of(new),
+        "ended": of(ended),
+        "ongoing_at_end": of(ongoing),
+        "positive_exits": of([c for c in ended if c.reason in POSITIVE]),
+        "unclear_exits": of([c for c in ended if c.reason in UNCLEAR]),
+        "other_exits": of([c for c in ended if c.reason not in POSITIVE | UNCLEAR]),
+        "direct_to_work_or_studies": of([c for c in ended if c.reason in DIRECT]),
+        "volume_participants": {"total": sum(volume.values()), **volume},
+    }

@@ -1,0 +1,113 @@
+"""Reading an XLSX export back: every value on a sheet, found through its Swedish label,
+compared with the JSON report it was made from (exact or published)."""
+
+import itertools
+from collections.abc import Mapping
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from services.reporting.domain import reports
+from services.reporting.domain.suppression import HIDDEN, columns_at, is_hidden
+from services.reporting.entrypoints import labels
+from services.reporting.entrypoints import workbook as layout
+
+COLUMNS = tuple(labels.COLUMNS)
+STEP_METRICS = {label: metric for metric, label in labels.STEP_METRICS.items()}
+
+
+def _label_paths(report: Mapping) -> dict[str, dict[str, tuple]]:
+    """Per section heading of a sheet, its row labels back to where the value sits in the
+    report."""
+    previous = report["previous_year"]
+    flows = {labels.figure_label(name): ("figures", name) for name in reports.FIGURES}
+    flows |= {labels.share_label(name): ("shares", name) for name in reports.SHARES}
+    paths = {layout.FLOWS: flows}
+    for name, codes in report["breakdowns"].items():
+        paths[labels.breakdown_caption(name)] = {
+            labels.code_label(name, code): ("breakdowns", name, code) for code in codes}
+    steps = paths[layout.STEP_MOVEMENT] = {}
+    for measure in {**report["step_movement"], **previous["step_movement"]}:
+        steps[labels.step_measure_label(measure)] = ("step_movement", measure)
+    return paths
+
+
+def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], list[tuple]]:
+    """The sheet's values by where they sit in the report (8 cells: this year, last year),
+    and its targets' rows."""
+    paths = _label_paths(report)
+    rows = iter(sheet.iter_rows())
+    for row in rows:
+        if tuple(cell.value for cell in row) == layout.HEADER:
+            break
+    values, targets, heading, measure = {}, [], None, ()
+    for label, *cells in rows:
+        text = label.value
+        if text in paths or text == layout.TARGETS:
+            heading = text
+        elif text is None or text == labels.MULTI_VALUED_NOTE:
+            continue
+        elif heading == layout.TARGETS:
+            if text != layout.TARGET_HEADER[0]:
+                targets.append((text, *(cell.value for cell in cells[:3])))
+        elif heading == layout.STEP_MOVEMENT and text in paths[heading]:
+            measure = paths[heading][text]
+        elif heading == layout.STEP_MOVEMENT:
+            values[(*measure, STEP_METRICS[text])] = cells
+        else:
+            values[paths[heading][text]] = cells
+    return values, targets
+
+
+def _every_path(report: Mapping) -> list[tuple]:
+    previous = report["previous_year"]
+    paths = []
+    for name in report["figures"]:
+        paths.append(("figures", name))
+        if name in report["shares"]:
+            paths.append(("shares", name))
+    for name, codes in report["breakdowns"].items():
+        paths += [("breakdowns", name, code) for code in codes]
+    for measure in {**report["step_movement"], **previous["step_movement"]}:
+        paths += [("step_movement", measure, metric) for metric in labels.STEP_METRICS]
+    return paths
+
+
+def assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
+    """Every value of the report (this year's and last year's) on the sheet, and nothing
+    else: numbers as numbers, `..` where suppression hid one, a dash for nobody."""
+    suppressed = "suppression" in report
+    name = report["insats_name"] or "Hela förbundet"
+    assert sheet["A1"].value == f"{name}: {labels.period_title(report['period'])}"
+    if suppressed:
+        assert sheet["A2"].value == report["suppression"]["note"]
+    values, targets = _shown(sheet, report)
+    assert list(values) == _every_path(report)
+    for path, cells in values.items():
+        sections = (report, report["previous_year"])
+        for (section, column), cell in zip(itertools.product(sections, COLUMNS), cells):
+            columns = columns_at(section, path)
+            value = None if columns is None else columns[column]
+            if columns is None:
+                assert cell.value is None, path
+            elif value is None:
+                hidden = suppressed and is_hidden(section, path, column)
+                assert cell.value == (HIDDEN if hidden else labels.DASH), (path, column)
+            elif path[0] == "shares":
+                assert (round(cell.value * 100), cell.number_format) == (value, "0%"), path
+            else:
+                # A mean is shown with a decimal even when whole (XLSX reads 58.0 back as 58).
+                mean = path[-1] == "mean_change" or path[1] in reports.MEANS
+                assert (cell.value, cell.number_format) == (value, "0.0" if mean else "0"), (
+                    path, column)
+    assert targets == [
+        (_target_label(target), target["target"] / 100,
+         HIDDEN if target["outcome"] is None and suppressed else
+         labels.DASH if target["outcome"] is None else target["outcome"] / 100,
+         layout.MET[target["met"]])
+        for target in report.get("targets", [])
+    ]
+
+
+def _target_label(target: Mapping) -> str:
+    label = labels.share_label(target["share"])
+    return f"{target['insats_name']}: {label}" if "insats_name" in target else label
