@@ -3,7 +3,8 @@ streams, reports read back."""
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import httpx
 from redis.asyncio import Redis
@@ -12,6 +13,7 @@ from shared.access import AccessChange, UserChanged
 from shared.records import OutcomeChange
 from shared.settings import Settings
 from shared.streams import Topology, entry_fields
+from services.reporting import bootstrap
 from tests.conftest import SERVICE_AUTH
 
 
@@ -23,6 +25,21 @@ async def publish_changes(redis: Redis, settings: Settings, *changes: OutcomeCha
             entry_fields(change.change_id, change.type, change.position,
                          change.model_dump_json()),
         )
+
+
+@asynccontextmanager
+async def running_reporting(
+    settings: Settings, redis: Redis, *changes: OutcomeChange
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The reporting app running, with `changes` published and every one processed."""
+    await publish_changes(redis, settings, *changes)
+    app = bootstrap.create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        await processed_through(client, max(change.position for change in changes))
+        yield client
 
 
 async def report(client: httpx.AsyncClient, **params) -> dict:

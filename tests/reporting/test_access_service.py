@@ -16,14 +16,12 @@ from shared.access import Role, new_secret
 from shared.records import InsatsRegistered
 from shared.settings import Settings
 from shared.streams import Topology, dead_letter_stream, entry_fields
-from services.reporting import bootstrap
 from tests.conftest import SERVICE_TOKEN
 from tests.reporting.accounts import bearer, credential, user
 from tests.reporting.running import (
     apply_access,
     caught_up,
-    processed_through,
-    publish_changes,
+    running_reporting,
     until,
 )
 
@@ -39,13 +37,7 @@ INSATSER = [
 @pytest.fixture
 async def client(settings: Settings, redis: Redis):
     """The reporting app running, with insatser a and b registered."""
-    await publish_changes(redis, settings, *INSATSER)
-    app = bootstrap.create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
-    ):
-        await processed_through(client, len(INSATSER))
+    async with running_reporting(settings, redis, *INSATSER) as client:
         yield client
 
 

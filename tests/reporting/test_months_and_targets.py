@@ -5,15 +5,13 @@ förbund's admins and shown against the outcome."""
 import re
 from datetime import UTC, date, datetime
 
-import httpx
 import pytest
 from redis.asyncio import Redis
 
 from shared.records import InsatsRegistered, ParticipantRecord, ParticipantRecordChanged
 from shared.settings import Settings
-from services.reporting import bootstrap
 from tests.conftest import SERVICE_AUTH as AUTH
-from tests.reporting.running import processed_through, publish_changes, report
+from tests.reporting.running import running_reporting, report
 from tests.reporting.support import changed
 
 
@@ -60,13 +58,7 @@ HISTORY = [
 
 @pytest.fixture
 async def client(settings: Settings, redis: Redis):
-    await publish_changes(redis, settings, *HISTORY)
-    app = bootstrap.create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
-    ):
-        await processed_through(client, len(HISTORY))
+    async with running_reporting(settings, redis, *HISTORY) as client:
         yield client
 
 

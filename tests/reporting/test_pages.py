@@ -5,7 +5,6 @@ import html
 import re
 from datetime import UTC, date, datetime, timedelta
 
-import httpx
 import pytest
 from redis.asyncio import Redis
 
@@ -17,12 +16,11 @@ from shared.records import (
     StepMovement,
 )
 from shared.settings import Settings
-from services.reporting import bootstrap
 from services.reporting.domain import charts, reports
 from services.reporting.domain.breakdowns import BREAKDOWN_CODES
 from services.reporting.entrypoints import labels
 from tests.conftest import SERVICE_AUTH as AUTH, SERVICE_TOKEN as TOKEN
-from tests.reporting.running import processed_through, publish_changes, report
+from tests.reporting.running import running_reporting, report
 from tests.reporting.support import POLICY
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -109,13 +107,7 @@ LAST_POSITION = len(RECORDS) + 2
 @pytest.fixture
 async def client(settings: Settings, redis: Redis):
     """The reporting app running, with every change above processed."""
-    await publish_changes(redis, settings, *_changes())
-    app = bootstrap.create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
-    ):
-        await processed_through(client, LAST_POSITION)
+    async with running_reporting(settings, redis, *_changes()) as client:
         yield client
 
 

@@ -22,7 +22,6 @@ from shared.records import (
     VolumeCounted,
 )
 from shared.settings import Settings
-from services.reporting import bootstrap
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.domain.suppression import (
@@ -36,7 +35,7 @@ from services.reporting.entrypoints import workbook as layout
 from services.reporting.entrypoints.workbook import report_workbook, sheet_titles
 from services.reporting.service_layer.workbook import workbook_reports
 from tests.conftest import SERVICE_AUTH as AUTH
-from tests.reporting.running import processed_through, publish_changes, report
+from tests.reporting.running import running_reporting, report
 from tests.reporting.support import POLICY, report_of
 from tests.reporting.workbook_check import assert_sheet_shows
 
@@ -103,14 +102,7 @@ def _changes() -> list[OutcomeChange]:
 @pytest.fixture
 async def client(settings: Settings, redis: Redis):
     """The reporting app running with every change above processed, and targets set."""
-    changes = _changes()
-    await publish_changes(redis, settings, *changes)
-    app = bootstrap.create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
-    ):
-        await processed_through(client, changes[-1].position)
+    async with running_reporting(settings, redis, *_changes()) as client:
         for insats, targets in {"a": {"positive_exits": 40, "health_better": 70},
                                 "b": {"direct_to_work_or_studies": 30}}.items():
             answer = await client.put(f"/api/v1/insatser/{insats}/targets", json=targets,

@@ -59,7 +59,9 @@ def closing(last_month: str, first_known: str | None, now: datetime, close_days:
 RESTATED_SECTIONS = ("figures", "shares", "breakdowns", "step_movement")
 
 
-def _cells(report: Mapping) -> dict[tuple[str, str, str, str], object]:
+def report_cells(report: Mapping) -> dict[tuple[str, str, str, str], object]:
+    """A report's values (this period's, or `previous_year`'s if given that) by (section,
+    name, code, column); code '' for figures and shares."""
     cells = {}
     for section in RESTATED_SECTIONS:
         for name, entries in report[section].items():
@@ -74,7 +76,7 @@ def _cells(report: Mapping) -> dict[tuple[str, str, str, str], object]:
 def restatements(now: Mapping, as_closed: Mapping) -> list[dict]:
     """Every value of a period's report (not last year's) that differs from the same report
     as its last month closed."""
-    current, closed = _cells(now), _cells(as_closed)
+    current, closed = report_cells(now), report_cells(as_closed)
     changed = []
     for key in sorted(current.keys() | closed.keys()):
         if current.get(key) != closed.get(key):

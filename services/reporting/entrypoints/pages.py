@@ -26,7 +26,7 @@ from shared.pages import PAGE_HEADERS, safe_next, template_environment
 from shared.swedish_time import LOCAL_TIME
 from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.charts import report_charts
-from services.reporting.domain.closing import RESTATED_SECTIONS
+from services.reporting.domain.closing import report_cells
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR
 from services.reporting.domain.suppression import is_hidden
@@ -155,17 +155,12 @@ def _hidden(report: dict) -> set[tuple[str, str, str, str, bool]]:
     """The values a published report hides, by (section, name, code, column, last year)."""
     if "suppression" not in report:
         return set()
-    hidden = set()
-    for last_year, section in ((False, report), (True, report["previous_year"])):
-        for kind in RESTATED_SECTIONS:
-            nested = kind in ("breakdowns", "step_movement")
-            for name, rows in section[kind].items():
-                for code in rows if nested else ("",):
-                    path = (kind, name, code) if nested else (kind, name)
-                    for column in labels.COLUMNS:
-                        if is_hidden(section, path, column):
-                            hidden.add((kind, name, code, column, last_year))
-    return hidden
+    return {
+        (kind, name, code, column, last_year)
+        for last_year, section in ((False, report), (True, report["previous_year"]))
+        for kind, name, code, column in report_cells(section)
+        if is_hidden(section, (kind, name, code) if code else (kind, name), column)
+    }
 
 
 def _restated(report: dict) -> dict[tuple[str, str, str, str], object]:

@@ -6,32 +6,26 @@ from http import HTTPStatus
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, create_model
 
 from shared.access import Principal
 from shared.events import INSATS_ID_PATTERN
 from shared.http import forbid_unless
 from services.reporting.domain.errors import UnknownInsats
+from services.reporting.domain.targets import TARGET_SHARES
 from services.reporting.service_layer.targets import set_targets
 from services.reporting.service_layer.unit_of_work import UnitOfWork
 from services.reporting.service_layer.views import ReportSource
 
 Percent = Annotated[int | None, Field(ge=0, le=100)]
 
-
-class Targets(BaseModel):
-    """Targets in whole percent of those ended (health and activity: of those who
-    answered); a share left out has no target."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    positive_exits: Percent = None
-    direct_to_work_or_studies: Percent = None
-    health_better: Percent = None
-    activity_increased: Percent = None
-
-    def as_dict(self) -> dict[str, int]:
-        return self.model_dump(exclude_none=True)
+Targets = create_model(
+    "Targets",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="Targets in whole percent of those ended (health and activity: of those who "
+    "answered); a share left out has no target.",
+    **{share: (Percent, None) for share in TARGET_SHARES},
+)
 
 
 def install_targets_api(
@@ -49,11 +43,12 @@ def install_targets_api(
     async def put_targets(insats_id: InsatsId, targets: Targets, principal: Caller) -> dict:
         """Replace the insats's targets (the förbund's admins only)."""
         forbid_unless(principal.is_admin, "only the förbund's admins set targets")
+        chosen = targets.model_dump(exclude_none=True)
         try:
-            await set_targets(new_uow(), insats_id, targets.as_dict())
+            await set_targets(new_uow(), insats_id, chosen)
         except UnknownInsats as error:
             raise HTTPException(HTTPStatus.NOT_FOUND, str(error)) from error
-        return {"insats": insats_id, "targets": targets.as_dict()}
+        return {"insats": insats_id, "targets": chosen}
 
     @router.get("", responses=not_found)
     async def get_targets(insats_id: InsatsId, principal: Caller) -> dict:
