@@ -24,7 +24,7 @@ import httpx
 from redis.asyncio import Redis
 
 from bench.output import note
-from shared.settings import Settings
+from shared.platform.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -165,8 +165,18 @@ class Environment:
         output.parent.mkdir(parents=True, exist_ok=True)
         self._profilers.append(
             subprocess.Popen(
-                ["py-spy", "record", "--pid", str(process.popen.pid), "--format", "raw",
-                 "--rate", "100", "--output", str(output)],
+                [
+                    "py-spy",
+                    "record",
+                    "--pid",
+                    str(process.popen.pid),
+                    "--format",
+                    "raw",
+                    "--rate",
+                    "100",
+                    "--output",
+                    str(output),
+                ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -102,12 +102,14 @@ async def run(sizes: Sizes) -> None:
         await define_insatser(env.url("intake"), env.auth)
         async with (
             aiohttp.ClientSession(
-                base_url=env.url("intake"), headers=env.auth,
+                base_url=env.url("intake"),
+                headers=env.auth,
                 connector=aiohttp.TCPConnector(limit=64),
                 timeout=aiohttp.ClientTimeout(total=30),
             ) as intake,
-            httpx.AsyncClient(base_url=env.url("reporting"), headers=env.auth,
-                              timeout=30) as reporting,
+            httpx.AsyncClient(
+                base_url=env.url("reporting"), headers=env.auth, timeout=30
+            ) as reporting,
         ):
             load = _Load(intake, total)
             samples: list[tuple[float, int]] = []
@@ -122,20 +124,41 @@ async def run(sizes: Sizes) -> None:
     print_table(
         f"3. Freshness ({sizes.name}: {total:,} starts and stops offered at {RATE:.0f}/s,"
         f" {len(INDIVIDUAL_INSATSER)} insatser)",
-        ["accepted/s", "accepted", "refused", "intake p50 ms", "intake p99 ms", "reports read",
-         "p50 ms", "p95 ms", "max ms"],
-        [[accepted_rate, len(load.accepted), load.refused,
-          percentile(load.latencies, 0.5) * 1000, percentile(load.latencies, 0.99) * 1000,
-          len(samples), percentile(delays, 0.5) * 1000, p95 * 1000, max(delays) * 1000]],
+        [
+            "accepted/s",
+            "accepted",
+            "refused",
+            "intake p50 ms",
+            "intake p99 ms",
+            "reports read",
+            "p50 ms",
+            "p95 ms",
+            "max ms",
+        ],
+        [
+            [
+                accepted_rate,
+                len(load.accepted),
+                load.refused,
+                percentile(load.latencies, 0.5) * 1000,
+                percentile(load.latencies, 0.99) * 1000,
+                len(samples),
+                percentile(delays, 0.5) * 1000,
+                p95 * 1000,
+                max(delays) * 1000,
+            ]
+        ],
     )
     if load.late > 0.05:
         note(f"{NAME}: the sender fell behind its schedule by up to {load.late:.2f} s")
     # The bound holds only at the rate: a system that accepts less is not measured
     # at 200/s, whatever its delays.
     held = accepted_rate >= HELD_SHARE * RATE
-    print(f"rate held: {'yes' if held else 'NO'} ({accepted_rate:.0f}/s accepted of {RATE:.0f}/s"
-          f" offered; at least {HELD_SHARE:.0%} needed); delay p95 {p95:.3f} s"
-          f" (bound {BOUND_SECONDS:.0f} s)")
+    print(
+        f"rate held: {'yes' if held else 'NO'} ({accepted_rate:.0f}/s accepted of {RATE:.0f}/s"
+        f" offered; at least {HELD_SHARE:.0%} needed); delay p95 {p95:.3f} s"
+        f" (bound {BOUND_SECONDS:.0f} s)"
+    )
     ratio = p95 / BOUND_SECONDS
     print_result(NAME, ratio, 1.0, ratio <= 1.0 and held)
 

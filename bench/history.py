@@ -47,11 +47,18 @@ async def processed_history(label: str, workload: Workload) -> AsyncIterator[His
             started = time.monotonic()
             await requeue(env.settings)
             finished = await wait_until_reflected(
-                client, last_position, expected, max(120.0, last_position / 100),
+                client,
+                last_position,
+                expected,
+                max(120.0, last_position / 100),
                 f"{label}: reflected",
             )
         yield History(
-            env, workload, last_position, expected, finished - started,
+            env,
+            workload,
+            last_position,
+            expected,
+            finished - started,
             {name: env.processes[name].peak_rss_mib() for name in SERVICES},
         )
 

@@ -57,9 +57,20 @@ async def run(sizes: Sizes) -> None:
         port = free_port()
         bare = env.spawn(
             "bare-fastapi",
-            [sys.executable, "-m", "uvicorn", "bench.bare_app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-             "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.bare_app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
             port,
             env.service_environment() | {"BENCH_BARE_DATABASE_URL": env.database_url},
         )
@@ -87,7 +98,9 @@ async def run(sizes: Sizes) -> None:
     )
     rate_ratio = stegvis.rate / base.rate
     p99_ratio = stegvis.latency_ms(0.99) / base.latency_ms(0.99)
-    print(f"rate ratio {rate_ratio:.3f} (target ≥ {RATE_TARGET}); "
-          f"p99 ratio {p99_ratio:.3f} (target ≤ {P99_BOUND})")
+    print(
+        f"rate ratio {rate_ratio:.3f} (target ≥ {RATE_TARGET}); "
+        f"p99 ratio {p99_ratio:.3f} (target ≤ {P99_BOUND})"
+    )
     met = rate_ratio >= RATE_TARGET and p99_ratio <= P99_BOUND
     print_result(NAME, rate_ratio, RATE_TARGET, met)

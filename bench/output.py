@@ -36,8 +36,10 @@ def _cell(value: object) -> str:
 
 
 def print_result(name: str, ratio: float, target: float, met: bool) -> None:
-    print(f"RESULT {name} ratio={ratio:.3f} target={target:g} met={'yes' if met else 'no'}",
-          flush=True)
+    print(
+        f"RESULT {name} ratio={ratio:.3f} target={target:g} met={'yes' if met else 'no'}",
+        flush=True,
+    )
 
 
 def note(message: str) -> None:

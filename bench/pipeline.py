@@ -59,15 +59,22 @@ async def run(sizes: Sizes) -> None:
         f"1. Pipeline throughput ({sizes.name}: {events:,} events, PostgreSQL + Redis)",
         ["path", "events", "seconds", "events/s"],
         [
-            ["bare redis-py loop (XADD×100, XREADGROUP 100, XACK)", events,
-             baseline_seconds, baseline_rate],
-            ["floor: same + json.loads + ids INSERTed per batch", events,
-             floor_seconds, floor_rate],
+            [
+                "bare redis-py loop (XADD×100, XREADGROUP 100, XACK)",
+                events,
+                baseline_seconds,
+                baseline_rate,
+            ],
+            [
+                "floor: same + json.loads + ids INSERTed per batch",
+                events,
+                floor_seconds,
+                floor_rate,
+            ],
             ["Stegvis: event log → outcomes → reporting", events, seconds, rate],
         ],
     )
-    print(f"floor ÷ bare {floor_rate / baseline_rate:.3f}; "
-          f"Stegvis ÷ floor {rate / floor_rate:.3f}")
+    print(f"floor ÷ bare {floor_rate / baseline_rate:.3f}; Stegvis ÷ floor {rate / floor_rate:.3f}")
     ratio = rate / baseline_rate
     print_result(NAME, ratio, TARGET, ratio >= TARGET)
 

@@ -24,8 +24,15 @@ async def run(history: History, sizes: Sizes) -> None:
         note(f"{NAME}: stegvis rebuild --wait of {events:,} events")
         started = time.monotonic()
         command = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "services.cli", "rebuild", "--wait", str(max(600, events / 50)),
-            cwd=PROJECT_DIR, env=env.service_environment(), stdout=sys.stderr,
+            sys.executable,
+            "-m",
+            "services.cli",
+            "rebuild",
+            "--wait",
+            str(max(600, events / 50)),
+            cwd=PROJECT_DIR,
+            env=env.service_environment(),
+            stdout=sys.stderr,
         )
         if await command.wait() != 0:
             raise RuntimeError(f"stegvis rebuild exited with {command.returncode}")

@@ -77,16 +77,23 @@ async def run(history: History, sizes: Sizes) -> None:
         f" {history.last_position:,} events; helår {YEAR}, whole förbund)",
         ["query", "requests", "p50 ms", "p95 ms", "max ms"],
         [
-            [label, len(times), percentile(times, 0.5) * 1000, percentile(times, 0.95) * 1000,
-             max(times) * 1000]
+            [
+                label,
+                len(times),
+                percentile(times, 0.5) * 1000,
+                percentile(times, 0.95) * 1000,
+                max(times) * 1000,
+            ]
             for label, times in samples.items()
         ],
     )
     report_p50 = percentile(report_times, 0.5) * 1000
     ratio = report_p50 / (percentile(sql_times, 0.5) * 1000)
-    print(f"core counts (new, ended, opening by gender) agree with the SQL: "
-          f"{'yes' if agree else 'NO'}; report p50 {report_p50:.1f} ms "
-          f"(bound {P50_BOUND_MS:.0f} ms); p50 ratio {ratio:.3f} (target ≤ {SQL_BOUND})")
+    print(
+        f"core counts (new, ended, opening by gender) agree with the SQL: "
+        f"{'yes' if agree else 'NO'}; report p50 {report_p50:.1f} ms "
+        f"(bound {P50_BOUND_MS:.0f} ms); p50 ratio {ratio:.3f} (target ≤ {SQL_BOUND})"
+    )
     print_result(NAME, ratio, SQL_BOUND, ratio <= SQL_BOUND and report_p50 <= P50_BOUND_MS)
 
 

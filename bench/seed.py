@@ -7,8 +7,8 @@ from bench.output import Progress
 from bench.workload import Workload
 from services.intake import bootstrap as intake
 from services.intake.adapters import tables
-from shared.service import migrated_sessions
-from shared.settings import Settings
+from shared.platform.service import migrated_sessions
+from shared.platform.settings import Settings
 
 CHUNK = 5_000
 
@@ -16,12 +16,15 @@ CHUNK = 5_000
 async def write_event_log(settings: Settings, workload: Workload) -> int:
     """Append the workload's events to a fresh log; returns the last position."""
     progress = Progress("seeding intake's event log", len(workload.events))
-    async with migrated_sessions(settings, intake.SERVICE, intake.REVISIONS_DIR) as sessions:
-        async with sessions() as session, session.begin():
-            for start in range(0, len(workload.events), CHUNK):
-                chunk = workload.events[start : start + CHUNK]
-                await session.execute(insert(tables.events), [_row(e) for e in chunk])
-                progress.update(start + len(chunk))
+    async with (
+        migrated_sessions(settings, intake.SERVICE, intake.REVISIONS_DIR) as sessions,
+        sessions() as session,
+        session.begin(),
+    ):
+        for start in range(0, len(workload.events), CHUNK):
+            chunk = workload.events[start : start + CHUNK]
+            await session.execute(insert(tables.events), [_row(e) for e in chunk])
+            progress.update(start + len(chunk))
     return len(workload.events)
 
 

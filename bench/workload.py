@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from shared.codes import (
+from shared.contract.codes import (
     Education,
     Gender,
     Reason,
@@ -20,7 +20,7 @@ from shared.codes import (
     SupportType,
     WorkCapacity,
 )
-from shared.events import (
+from shared.contract.events import (
     InsatsDefined,
     IntakeEvent,
     ParticipantProgressed,
@@ -32,8 +32,14 @@ from shared.events import (
 FIRST_YEAR = 2023
 LAST_YEAR = 2024
 INDIVIDUAL_INSATSER = (
-    "arbetsrehab", "cresco-plus", "steget-vidare", "unga-vuxna", "jobbspar",
-    "kom-igang", "ips", "vagen-ut",
+    "arbetsrehab",
+    "cresco-plus",
+    "steget-vidare",
+    "unga-vuxna",
+    "jobbspar",
+    "kom-igang",
+    "ips",
+    "vagen-ut",
 )
 VOLUME_INSATSER = ("halsoskolan", "friskvard")
 MUNICIPALITIES = ("Lund", "Eslöv", "Höör", "Hörby", "Kävlinge", "Lomma", "Staffanstorp")

@@ -5,10 +5,10 @@ import json
 import secrets
 from pathlib import Path
 
-from shared.asyncapi import stream_specification
-from shared.settings import Settings
 from services.intake import bootstrap as intake
 from services.reporting import bootstrap as reporting
+from shared.platform.asyncapi import stream_specification
+from shared.platform.settings import Settings
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "api"
 

@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from shared.http import serve
-from shared.logs import configure_logging
-from shared.settings import Settings
+from shared.platform.http import serve
+from shared.platform.logs import configure_logging
+from shared.platform.settings import Settings
 
 SERVICES = ("intake", "outcomes", "reporting")
 CONSOLE_COMMANDS = ("up", "rebuild", "import")

@@ -16,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from shared.settings import Settings
+from shared.platform.settings import Settings
 
 log = logging.getLogger("stegvis.up")
 
@@ -76,9 +76,7 @@ class Supervisor:
         while not self._stopping:
             for service, child in list(self._children.items()):
                 if child.poll() is not None and not self._stopping:
-                    log.warning(
-                        "%s exited with %s; restarting", service, child.returncode
-                    )
+                    log.warning("%s exited with %s; restarting", service, child.returncode)
                     # The pid file names only a live child: the old pid may be reused.
                     (self._run_dir / f"{service}.pid").unlink(missing_ok=True)
                     time.sleep(RESTART_DELAY_SECONDS)

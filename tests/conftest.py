@@ -20,7 +20,7 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
-from shared.settings import Settings
+from shared.platform.settings import Settings
 
 SERVICE_TOKEN = "service-admin-token-0123456789"
 SERVICE_AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
@@ -82,9 +82,7 @@ def postgres_admin_url() -> Iterator[str]:
     elif _port_open("127.0.0.1", 5432):
         yield "postgresql://postgres@127.0.0.1:5432/test"
     else:
-        pytest.fail(
-            "no PostgreSQL: no Docker engine, no DATABASE_URL, nothing on 127.0.0.1:5432"
-        )
+        pytest.fail("no PostgreSQL: no Docker engine, no DATABASE_URL, nothing on 127.0.0.1:5432")
 
 
 async def _admin(admin_url: str, statement: str) -> None:

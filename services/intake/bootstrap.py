@@ -5,31 +5,28 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from fastapi import FastAPI
 
-from shared.access import Principal, find_principal
-from shared.http import authenticator, bearer_auth, install_common_routes
-from shared.outbox import OutboxRelay
-from shared.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
-from shared.settings import Settings
-from shared.streams import Topology
 from services.intake.adapters import repositories, tables
 from services.intake.adapters.accounts import requeue_access
 from services.intake.adapters.caseload import SqlCaseload
 from services.intake.adapters.passwords import Argon2Passwords
+from services.intake.adapters.tables import REVISIONS_DIR, SERVICE
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.domain.login_throttle import LoginThrottle
 from services.intake.entrypoints.accounts import install_accounts_api
 from services.intake.entrypoints.forms import StaffForms, install_staff_forms
 from services.intake.entrypoints.http import install_intake_api
 from services.intake.service_layer.accounts import Accounts
+from shared.contract.access import Principal, find_principal
+from shared.platform.http import authenticator, bearer_auth, install_common_routes
+from shared.platform.outbox import OutboxRelay
+from shared.platform.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
+from shared.platform.settings import Settings
+from shared.platform.streams import Topology
 
 log = logging.getLogger(__name__)
-
-SERVICE = "intake"
-REVISIONS_DIR = Path(__file__).parent / "migrations"
 
 
 @dataclass(frozen=True)
@@ -133,10 +130,13 @@ async def requeue_event_log(settings: Settings) -> int:
     Returns the highest position re-queued (0 for an empty log); the running relays
     publish them.
     """
-    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
-        async with sessions() as session, session.begin():
-            last_position = await repositories.requeue_event_log(session)
-            access = await requeue_access(session)
+    async with (
+        migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
+        sessions() as session,
+        session.begin(),
+    ):
+        last_position = await repositories.requeue_event_log(session)
+        access = await requeue_access(session)
     log.info(
         "re-queued intake's event log through position %d and %d users and credentials",
         last_position,

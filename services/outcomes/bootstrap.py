@@ -5,25 +5,22 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy import delete, select, update
 
-from shared.consumer import StreamConsumer
-from shared.http import install_common_routes
-from shared.outbox import OutboxRelay
-from shared.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
-from shared.settings import Settings
-from shared.streams import Topology
 from services.outcomes.adapters import tables
+from services.outcomes.adapters.tables import REVISIONS_DIR, SERVICE
 from services.outcomes.adapters.unit_of_work import SqlUnitOfWork
 from services.outcomes.entrypoints.subscriber import intake_consumer
+from shared.platform.consumer import StreamConsumer
+from shared.platform.http import install_common_routes
+from shared.platform.outbox import OutboxRelay
+from shared.platform.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
+from shared.platform.settings import Settings
+from shared.platform.streams import Topology
 
 log = logging.getLogger(__name__)
-
-SERVICE = "outcomes"
-REVISIONS_DIR = Path(__file__).parent / "migrations"
 
 
 @dataclass(frozen=True)
@@ -75,7 +72,10 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 async def current_generation(settings: Settings) -> int:
-    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions, sessions() as session:
+    async with (
+        migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
+        sessions() as session,
+    ):
         return await session.scalar(select(tables.meta.c.generation))
 
 
@@ -85,10 +85,13 @@ async def reset(settings: Settings, generation: int) -> None:
     Waits for a batch in progress (it holds the generation shared); whatever that batch
     sent carries the old generation, which reporting ignores from now on.
     """
-    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions, sessions() as session:
-        async with session.begin():
-            await session.execute(select(tables.meta).with_for_update())
-            for table in tables.PROJECTION:
-                await session.execute(delete(table))
-            await session.execute(update(tables.meta).values(generation=generation))
+    async with (
+        migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
+        sessions() as session,
+        session.begin(),
+    ):
+        await session.execute(select(tables.meta).with_for_update())
+        for table in tables.PROJECTION:
+            await session.execute(delete(table))
+        await session.execute(update(tables.meta).values(generation=generation))
     log.info("outcomes reset to generation %d", generation)

@@ -6,37 +6,34 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy import delete, select, update
 
-from shared.access import Principal
-from shared.consumer import StreamConsumer
-from shared.http import authenticator, bearer_auth, install_common_routes
-from shared.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
-from shared.settings import Settings
-from shared.streams import Topology
 from services.reporting.adapters import tables
 from services.reporting.adapters.access import principal_of_secret
 from services.reporting.adapters.repositories import report_reader
+from services.reporting.adapters.tables import REVISIONS_DIR, SERVICE
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
 from services.reporting.entrypoints.http import install_dead_letter_api, install_report_api
 from services.reporting.entrypoints.pages import install_report_pages
-from services.reporting.entrypoints.targets import install_targets_api
 from services.reporting.entrypoints.subscriber import (
     access_consumer,
     outcomes_consumer,
     tracking_newest_event_reflected,
 )
+from services.reporting.entrypoints.targets import install_targets_api
 from services.reporting.service_layer.dead_letters import DeadLetterDesk
 from services.reporting.service_layer.unit_of_work import ReportReader
 from services.reporting.service_layer.views import ReportSource
+from shared.contract.access import Principal
+from shared.platform.consumer import StreamConsumer
+from shared.platform.http import authenticator, bearer_auth, install_common_routes
+from shared.platform.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
+from shared.platform.settings import Settings
+from shared.platform.streams import Topology
 
 log = logging.getLogger(__name__)
-
-SERVICE = "reporting"
-REVISIONS_DIR = Path(__file__).parent / "migrations"
 
 
 @dataclass(frozen=True)
@@ -60,6 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with database_and_redis(settings, SERVICE, REVISIONS_DIR) as connections:
+
             def new_uow() -> SqlUnitOfWork:
                 return SqlUnitOfWork(connections.sessions)
 

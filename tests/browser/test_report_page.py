@@ -31,7 +31,8 @@ REASONS = {
 def desk(browser: Browser, system: System) -> Iterator[Page]:
     """A fresh browser at a desktop's width on reporting's pages."""
     context = browser.new_context(
-        viewport=DESKTOP, base_url=f"http://127.0.0.1:{system.ports['reporting']}",
+        viewport=DESKTOP,
+        base_url=f"http://127.0.0.1:{system.ports['reporting']}",
         locale="sv-SE",
     )
     context.set_default_timeout(15_000)
@@ -48,8 +49,12 @@ def _registered_year(system: System) -> None:
         started = _ok(system.intake.post(f"/api/v1/insatser/{INSATS}/participants", json=body))
         codes.append(started["participant_id"])
     for code, reason in zip(codes, ("arbete", "sjukdom"), strict=False):
-        _ok(system.intake.post(f"/api/v1/insatser/{INSATS}/participants/{code}/stop",
-                               json={"end_date": f"{YEAR}-09-30", "reason": reason}))
+        _ok(
+            system.intake.post(
+                f"/api/v1/insatser/{INSATS}/participants/{code}/stop",
+                json={"end_date": f"{YEAR}-09-30", "reason": reason},
+            )
+        )
     _eventually_reported(system, INSATS, {"ended": _columns(2, kvinna=1, man=1)})
 
 
@@ -94,17 +99,18 @@ def _cells(report: dict, figure: str) -> list[str]:
     return [f"{now[column]} ({before[column]})" for column in COLUMNS]
 
 
-def test_a_realistic_year_on_the_report_page(
-    desk: Page, system: System, tmp_path: Path
-) -> None:
+def test_a_realistic_year_on_the_report_page(desk: Page, system: System, tmp_path: Path) -> None:
     load_realistic_year(system, tmp_path)
     report = system.report(year=2026, period="helar")
     _log_in_to(desk, "/rapport?year=2026&period=helar")
 
     expect(desk.get_by_role("heading", level=1)).to_have_text("Hela förbundet: Helår 2026")
     flows = desk.get_by_role("table").filter(has_text="Deltagare, avslut och svar")
-    for figure, label in (("new", "Nya"), ("ended", "Avslutade"),
-                          ("positive_exits", "Positiva avslut")):
+    for figure, label in (
+        ("new", "Nya"),
+        ("ended", "Avslutade"),
+        ("positive_exits", "Positiva avslut"),
+    ):
         expect(_row(flows, label).get_by_role("cell")).to_have_text(_cells(report, figure))
     reasons = desk.locator("figure").filter(has_text="Avslutade efter avslutsanledning")
     expect(reasons.get_by_role("img")).to_be_visible()

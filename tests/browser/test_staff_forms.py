@@ -27,15 +27,25 @@ def _ok(response: httpx.Response) -> dict:
 
 def _insats(system: System, insats_id: str, registration: str = "individ") -> str:
     name = insats_id.replace("-", " ").capitalize()
-    _ok(system.intake.put(f"/api/v1/insatser/{insats_id}",
-                          json={"name": name, "registration": registration}))
+    _ok(
+        system.intake.put(
+            f"/api/v1/insatser/{insats_id}", json={"name": name, "registration": registration}
+        )
+    )
     return name
 
 
 def _user(system: System, username: str, *insatser: str) -> None:
-    _ok(system.intake.put(f"/api/v1/users/{username}", json={
-        "role": "insatsansvarig", "insatser": list(insatser), "password": PASSWORD,
-    }))
+    _ok(
+        system.intake.put(
+            f"/api/v1/users/{username}",
+            json={
+                "role": "insatsansvarig",
+                "insatser": list(insatser),
+                "password": PASSWORD,
+            },
+        )
+    )
 
 
 def _started(system: System, insats_id: str, gender: str = "man") -> str:
@@ -107,9 +117,7 @@ def test_logging_in_with_the_keyboard_leads_to_my_insatser(page: Page, system: S
     _eventually_reported(system, "login-rehab", {"new": _columns(0)})
 
 
-def test_a_start_fits_a_phone_and_shows_the_participants_code(
-    page: Page, system: System
-) -> None:
+def test_a_start_fits_a_phone_and_shows_the_participants_code(page: Page, system: System) -> None:
     name = _insats(system, "start-rehab")
     _user(system, "sara", "start-rehab")
     _log_in(page, "sara")
@@ -167,8 +175,9 @@ def test_a_check_in_is_registered_and_shown_in_the_caseload(page: Page, system: 
     expect(page.get_by_role("heading", name="Uppföljningen är registrerad")).to_be_visible()
     page.get_by_role("link", name=f"Tillbaka till {name}").click()
     expect(page.locator("ul.cards")).to_contain_text(f"Senaste uppföljning {YEAR}-04-15")
-    _eventually_reported(system, "progress-rehab", {"new": _columns(1, man=1),
-                                                    "ended": _columns(0)})
+    _eventually_reported(
+        system, "progress-rehab", {"new": _columns(1, man=1), "ended": _columns(0)}
+    )
 
 
 def test_a_stop_is_registered_with_its_exit_answers(page: Page, system: System) -> None:
@@ -193,12 +202,16 @@ def test_a_stop_is_registered_with_its_exit_answers(page: Page, system: System) 
     expect(page.get_by_role("heading", name="Deltagaren är avslutad")).to_be_visible()
     page.get_by_role("link", name=f"Tillbaka till {name}").click()
     expect(page.get_by_text("Inga pågående deltagare.")).to_be_visible()
-    _eventually_reported(system, "stop-rehab", {
-        "ended": _columns(1, kvinna=1),
-        "positive_exits": _columns(1, kvinna=1),
-        "health_better": _columns(1, kvinna=1),
-        "work_capacity_narmat": _columns(1, kvinna=1),
-    })
+    _eventually_reported(
+        system,
+        "stop-rehab",
+        {
+            "ended": _columns(1, kvinna=1),
+            "positive_exits": _columns(1, kvinna=1),
+            "health_better": _columns(1, kvinna=1),
+            "work_capacity_narmat": _columns(1, kvinna=1),
+        },
+    )
 
 
 def test_a_mistake_is_explained_next_to_its_field_and_what_was_typed_stays(

@@ -143,9 +143,7 @@ def _stop(service: Service) -> None:
 
 
 @pytest.fixture
-def stack(
-    postgres_url: str, redis_url: str, stream_prefix: str, tmp_path: Path
-) -> Iterator[Stack]:
+def stack(postgres_url: str, redis_url: str, stream_prefix: str, tmp_path: Path) -> Iterator[Stack]:
     """Compose's Stegvis services as `python -m services.cli <command>` processes on a
     fresh PostgreSQL database, sharing a stream prefix of their own."""
     shared_environment = {

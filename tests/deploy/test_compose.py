@@ -104,7 +104,9 @@ def test_two_outcomes_replicas_share_the_group_under_names_of_their_own() -> Non
     }
     assert all(consumers.values()), f"a consumer without a stable name: {consumers}"
     assert len(set(consumers.values())) == len(consumers), consumers
-    outcomes = [name for name, service in services.items() if service_command(service) == "outcomes"]
+    outcomes = [
+        name for name, service in services.items() if service_command(service) == "outcomes"
+    ]
     assert len(outcomes) >= 2
 
 
@@ -132,6 +134,7 @@ def test_prometheus_and_grafana_mount_every_deploy_file() -> None:
         if path.is_file()
     }
     assert deploy_files <= set(mounted), f"not mounted: {deploy_files - set(mounted)}"
-    assert "--config.file=" + mounted["deploy/prometheus/prometheus.yml"] in (
-        services["prometheus"]["command"]
+    assert (
+        "--config.file=" + mounted["deploy/prometheus/prometheus.yml"]
+        in (services["prometheus"]["command"])
     )

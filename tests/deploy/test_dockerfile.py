@@ -17,8 +17,11 @@ def test_hadolint_finds_nothing() -> None:
 
 
 def test_the_image_runs_as_a_user_other_than_root() -> None:
-    instructions = [line.split(maxsplit=1) for line in DOCKERFILE.read_text().splitlines()
-                    if line and not line.startswith(("#", " "))]
-    final_stage = instructions[max(i for i, (op, _) in enumerate(instructions) if op == "FROM"):]
+    instructions = [
+        line.split(maxsplit=1)
+        for line in DOCKERFILE.read_text().splitlines()
+        if line and not line.startswith(("#", " "))
+    ]
+    final_stage = instructions[max(i for i, (op, _) in enumerate(instructions) if op == "FROM") :]
     users = [argument for op, argument in final_stage if op == "USER"]
     assert users and users[-1] not in ("root", "0"), users

@@ -5,7 +5,7 @@ import json
 import logging
 import time
 
-from shared.logs import JsonLines, trace
+from shared.platform.logs import JsonLines, trace
 from tests.deploy.conftest import Stack
 
 
@@ -38,10 +38,16 @@ def _followed_through(stack: Stack, event_id: str, seconds: float = 60) -> dict[
 
 def test_one_event_is_followed_through_every_service_by_its_id(stack: Stack) -> None:
     with stack.client("intake") as intake:
-        assert intake.put("/api/v1/insatser/loggad",
-                          json={"name": "Loggad", "registration": "individ"}).status_code == 201
-        started = intake.post("/api/v1/insatser/loggad/participants",
-                              json={"start_date": "2026-03-02", "gender": "annan"}).json()
+        assert (
+            intake.put(
+                "/api/v1/insatser/loggad", json={"name": "Loggad", "registration": "individ"}
+            ).status_code
+            == 201
+        )
+        started = intake.post(
+            "/api/v1/insatser/loggad/participants",
+            json={"start_date": "2026-03-02", "gender": "annan"},
+        ).json()
         # Two outcomes replicas may take a start and its stop in parallel; a stop applied
         # before its start only yields a change under the start's id. Let the start through
         # first, so that the stop's own change is the one that carries the stop.
@@ -54,8 +60,9 @@ def test_one_event_is_followed_through_every_service_by_its_id(stack: Stack) -> 
     assert mentions["intake"] == "event accepted"
     assert mentions["reporting"] == "change applied"
     for name in stack.services:  # every line parsed above: each is one JSON object
-        assert all({"time", "level", "service", "message"} <= set(line)
-                   for line in _lines(stack, name)), name
+        assert all(
+            {"time", "level", "service", "message"} <= set(line) for line in _lines(stack, name)
+        ), name
 
 
 def test_a_line_about_an_event_carries_its_id_type_and_position() -> None:
@@ -63,7 +70,12 @@ def test_a_line_about_an_event_carries_its_id_type_and_position() -> None:
     record.__dict__.update(trace("e-1", "ParticipantStarted", 7))
     line = json.loads(JsonLines("outcomes").format(record))
     assert line | {"time": None} == {
-        "time": None, "level": "info", "service": "outcomes", "logger": "x",
-        "message": "event applied", "event_id": "e-1", "event_type": "ParticipantStarted",
+        "time": None,
+        "level": "info",
+        "service": "outcomes",
+        "logger": "x",
+        "message": "event applied",
+        "event_id": "e-1",
+        "event_type": "ParticipantStarted",
         "position": 7,
     }

@@ -16,7 +16,7 @@ import httpx
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.streams import Topology
+from shared.platform.streams import Topology
 from tests.deploy.conftest import DEPLOY, REPO, Stack, load_yaml
 
 ARTIFACTS = REPO / "test-artifacts" / "deploy"
@@ -124,10 +124,9 @@ def _reports_reflect_the_load(reporting: httpx.Client) -> bool:
     response = reporting.get("/api/v1/reports", params={"year": 2026, "period": "helar"})
     assert response.status_code == 200, response.text
     figures = response.json()["figures"]
-    return (
-        figures["new"]["total"] == STARTED_PER_INSATS * len(INSATSER)
-        and figures["ended"]["total"] == STOPPED_PER_INSATS * len(INSATSER)
-    )
+    return figures["new"]["total"] == STARTED_PER_INSATS * len(INSATSER) and figures["ended"][
+        "total"
+    ] == STOPPED_PER_INSATS * len(INSATSER)
 
 
 def _scrape(stack: Stack, name: str) -> str:
@@ -172,9 +171,11 @@ def test_every_metric_the_alerts_and_dashboard_use_is_exported(stack: Stack) -> 
 
     # Freshness is the difference of these two: nothing waits, so it must come to 0.
     _eventually(
-        lambda: newest_event("intake", "stegvis_intake_newest_event_timestamp_seconds")
-        == newest_event("reporting", "stegvis_reporting_newest_event_timestamp_seconds")
-        > 0,
+        lambda: (
+            newest_event("intake", "stegvis_intake_newest_event_timestamp_seconds")
+            == newest_event("reporting", "stegvis_reporting_newest_event_timestamp_seconds")
+            > 0
+        ),
         "reporting's newest reflected event is intake's newest accepted event",
     )
 
@@ -199,5 +200,7 @@ def test_every_metric_the_alerts_and_dashboard_use_is_exported(stack: Stack) -> 
     assert sum(refused.values()) == 1
     accepted = _samples(scrapes["intake"], "stegvis_intake_events_accepted_total")
     assert {dict(labels)["type"] for labels in accepted} >= {
-        "InsatsDefined", "ParticipantStarted", "ParticipantStopped"
+        "InsatsDefined",
+        "ParticipantStarted",
+        "ParticipantStopped",
     }

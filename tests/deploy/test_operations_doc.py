@@ -2,7 +2,7 @@
 
 import re
 
-from shared.settings import Settings
+from shared.platform.settings import Settings
 from tests.deploy.conftest import REPO
 
 

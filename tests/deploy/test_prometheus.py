@@ -66,9 +66,7 @@ def _github_anchor(heading: str) -> str:
 def test_every_alert_explains_itself_and_links_to_its_runbook() -> None:
     operations = (REPO / "docs" / "operations.md").read_text()
     anchors = {
-        _github_anchor(line.lstrip("#"))
-        for line in operations.splitlines()
-        if line.startswith("#")
+        _github_anchor(line.lstrip("#")) for line in operations.splitlines() if line.startswith("#")
     }
     alerts = [
         rule

@@ -50,31 +50,59 @@ BIP_INSATSER = frozenset({"arbetsrehab", "cresco-plus"})
 # Weights, roughly as the förbund's reports have them.
 GENDER_WEIGHTS = {"kvinna": 55, "man": 43, "annan": 2}
 EDUCATION_WEIGHTS = {
-    "grundskola": 26, "gymnasium": 40, "eftergymnasial": 8, "hogskola_upp_till_1": 5,
-    "hogskola_upp_till_3": 8, "hogskola_over_3": 6, "saknas": 7,
+    "grundskola": 26,
+    "gymnasium": 40,
+    "eftergymnasial": 8,
+    "hogskola_upp_till_1": 5,
+    "hogskola_upp_till_3": 8,
+    "hogskola_over_3": 6,
+    "saknas": 7,
 }
 SUPPORT_WEIGHTS = {
-    "sjukpenning": 20, "aktivitetsersattning": 12, "sjukersattning": 6, "a_kassa": 6,
-    "aktivitetsstod": 15, "forsorjningsstod": 25, "etableringsersattning": 6, "annan": 3,
+    "sjukpenning": 20,
+    "aktivitetsersattning": 12,
+    "sjukersattning": 6,
+    "a_kassa": 6,
+    "aktivitetsstod": 15,
+    "forsorjningsstod": 25,
+    "etableringsersattning": 6,
+    "annan": 3,
     "ingen": 7,
 }
 REFERRER_WEIGHTS = {"fk": 25, "af": 30, "kommun": 30, "region": 12, "annan": 3}
 MUNICIPALITY_WEIGHTS = {
-    "Umeå": 48, "Skellefteå": 20, "Vännäs": 8, "Nordmaling": 6, "Robertsfors": 5,
-    "Vindeln": 5, "Lycksele": 5, "Bjurholm": 3,
+    "Umeå": 48,
+    "Skellefteå": 20,
+    "Vännäs": 8,
+    "Nordmaling": 6,
+    "Robertsfors": 5,
+    "Vindeln": 5,
+    "Lycksele": 5,
+    "Bjurholm": 3,
 }
 REASON_WEIGHTS = {
-    "annan_insats": 20, "arbete": 11, "arbete_subventionerat": 6, "studier": 9,
-    "arbetssokande": 8, "arbetstraning": 7, "tillbaka_remittent": 9, "sjukdom": 10,
-    "foraldraledighet": 3, "flytt": 3, "egen_begaran": 5, "ej_kontakt": 6, "annat": 3,
+    "annan_insats": 20,
+    "arbete": 11,
+    "arbete_subventionerat": 6,
+    "studier": 9,
+    "arbetssokande": 8,
+    "arbetstraning": 7,
+    "tillbaka_remittent": 9,
+    "sjukdom": 10,
+    "foraldraledighet": 3,
+    "flytt": 3,
+    "egen_begaran": 5,
+    "ej_kontakt": 6,
+    "annat": 3,
 }
 """`pension` is drawn apart, only for those near the age."""
 WORK_CAPACITY_WEIGHTS = {"narmat": 55, "lika": 35, "langre_bort": 10}
 INDICATORS = ("arbetssokande", "kompetens", "social_kompetens", "halsa", "livssituation")
 
 # The default outcome classes of api.md ("Codes").
-POSITIVE = frozenset({"arbete", "arbete_subventionerat", "studier", "arbetssokande",
-                      "arbetstraning"})
+POSITIVE = frozenset(
+    {"arbete", "arbete_subventionerat", "studier", "arbetssokande", "arbetstraning"}
+)
 UNCLEAR = frozenset({"tillbaka_remittent", "annan_insats"})
 DIRECT = frozenset({"arbete", "arbete_subventionerat", "studier", "arbetssokande"})
 
@@ -82,18 +110,47 @@ DIRECT = frozenset({"arbete", "arbete_subventionerat", "studier", "arbetssokande
 PREVIOUS_YEAR_WAVE, LATE_WAVE, CORRECTION_WAVE = 0, 11, 12
 
 SHEET_HEADER = (
-    "insats", "startdatum", "kön", "födelseår", "utbildning", "försörjning_start",
-    "år_i_försörjning", "remittent", "kommun", "aktivitetstimmar", "vas_start", "slutdatum",
-    "avslutsanledning", "försörjning_avslut", "mår_bättre", "utökad_aktivitet",
-    "arbetsförmåga", "vas_avslut", "respekt",
+    "insats",
+    "startdatum",
+    "kön",
+    "födelseår",
+    "utbildning",
+    "försörjning_start",
+    "år_i_försörjning",
+    "remittent",
+    "kommun",
+    "aktivitetstimmar",
+    "vas_start",
+    "slutdatum",
+    "avslutsanledning",
+    "försörjning_avslut",
+    "mår_bättre",
+    "utökad_aktivitet",
+    "arbetsförmåga",
+    "vas_avslut",
+    "respekt",
 )
 _SHEET_FIELDS = (
-    "start_date", "gender", "birth_year", "education", "support_at_start", "years_in_support",
-    "referrer", "municipality", "activity_hours_per_week", "vas",
+    "start_date",
+    "gender",
+    "birth_year",
+    "education",
+    "support_at_start",
+    "years_in_support",
+    "referrer",
+    "municipality",
+    "activity_hours_per_week",
+    "vas",
 )
 _SHEET_STOP_FIELDS = (
-    "end_date", "reason", "support_at_end", "health_better", "activity_increased",
-    "work_capacity", "vas", "respect",
+    "end_date",
+    "reason",
+    "support_at_end",
+    "health_better",
+    "activity_increased",
+    "work_capacity",
+    "vas",
+    "respect",
 )
 
 
@@ -153,6 +210,7 @@ class RealisticYear:
 
 # --- generating -----------------------------------------------------------------------------
 
+
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -182,8 +240,11 @@ def _support(rng: random.Random) -> list[str]:
 
 
 def _start(rng: random.Random, insats: Insats, day: date) -> dict:
-    start = {"start_date": day.isoformat(), "gender": _pick(rng, GENDER_WEIGHTS),
-             "birth_year": day.year - rng.randint(*insats.ages)}
+    start = {
+        "start_date": day.isoformat(),
+        "gender": _pick(rng, GENDER_WEIGHTS),
+        "birth_year": day.year - rng.randint(*insats.ages),
+    }
     _sometimes(rng, 0.95, _pick(rng, EDUCATION_WEIGHTS), start, "education")
     _sometimes(rng, 0.95, _support(rng), start, "support_at_start")
     _sometimes(rng, 0.85, min(int(rng.expovariate(1 / 4)), 30), start, "years_in_support")
@@ -281,8 +342,11 @@ def _volumes(rng: random.Random, first: date, last: date) -> list[Volume]:
         if month.month != 7:
             for _ in range(rng.randint(1, 3)):
                 day = _weekday(rng, month, month.replace(day=28))
-                counts = {"kvinna": rng.randint(4, 12), "man": rng.randint(2, 8),
-                          "annan": int(rng.random() < 0.15)}
+                counts = {
+                    "kvinna": rng.randint(4, 12),
+                    "man": rng.randint(2, 8),
+                    "annan": int(rng.random() < 0.15),
+                }
                 volumes.append(Volume(day, counts))
         month = (month + timedelta(32)).replace(day=1)
     return sorted(volumes, key=lambda volume: volume.day)
@@ -317,8 +381,9 @@ def _wrong_start(rng: random.Random, participant: Participant) -> None:
     participant.start = participant.start | {"start_date": start.isoformat()}
 
 
-def _mistakes(rng: random.Random, current: list[Participant], previous: list[Participant]
-              ) -> list[Participant]:
+def _mistakes(
+    rng: random.Random, current: list[Participant], previous: list[Participant]
+) -> list[Participant]:
     """Get some registrations wrong, as staff do, and put them right: what was registered
     first becomes the mistake, the correction the truth. Returns the mistaken starts: each
     a participant registered twice, the second time voided."""
@@ -343,9 +408,10 @@ def _mistakes(rng: random.Random, current: list[Participant], previous: list[Par
         _wrong_start(rng, participant)
     for participant in rng.sample(stopped_in_2025, 2):  # last year's, put right now
         _wrong_reason(rng, participant)
-    return [Participant(f"P2026-D{number}", original.insats_id, dict(original.start),
-                        start_voided=True)
-            for number, original in enumerate(rng.sample(current, 2), 1)]
+    return [
+        Participant(f"P2026-D{number}", original.insats_id, dict(original.start), start_voided=True)
+        for number, original in enumerate(rng.sample(current, 2), 1)
+    ]
 
 
 def generate(seed: int = SEED) -> RealisticYear:
@@ -360,6 +426,7 @@ def generate(seed: int = SEED) -> RealisticYear:
 
 # --- what to send ---------------------------------------------------------------------------
 
+
 def _wave(day: date) -> int:
     return day.month if day.year == 2026 else PREVIOUS_YEAR_WAVE
 
@@ -367,12 +434,12 @@ def _wave(day: date) -> int:
 def _participant_registrations(p: Participant) -> Iterable[Registration]:
     def dated(kind: str, day: str, body: dict, wave: int | None = None) -> Registration:
         on = date.fromisoformat(day)
-        return Registration(_wave(on) if wave is None else wave, p.key, kind, p.insats_id,
-                            on, body)
+        return Registration(_wave(on) if wave is None else wave, p.key, kind, p.insats_id, on, body)
 
     def afterwards(kind: str, target: str, body: dict | None = None) -> Registration:
-        return Registration(CORRECTION_WAVE, p.key, kind, p.insats_id, CURRENT_YEAR_ENDS,
-                            body, target)
+        return Registration(
+            CORRECTION_WAVE, p.key, kind, p.insats_id, CURRENT_YEAR_ENDS, body, target
+        )
 
     if not p.imported:
         yield dated("start", p.start["start_date"], p.start)
@@ -399,8 +466,14 @@ def registrations(year: RealisticYear) -> list[Registration]:
     by date."""
     calls = [call for p in year.participants for call in _participant_registrations(p)]
     calls += [
-        Registration(_wave(v.day), f"volume-{n}", "volume", VOLUME_INSATS.insats_id, v.day,
-                     {"date": v.day.isoformat(), **v.counts})
+        Registration(
+            _wave(v.day),
+            f"volume-{n}",
+            "volume",
+            VOLUME_INSATS.insats_id,
+            v.day,
+            {"date": v.day.isoformat(), **v.counts},
+        )
         for n, v in enumerate(year.volumes)
     ]
     return sorted(calls, key=lambda call: (call.wave, call.day, _ORDER.get(call.kind, 3)))
@@ -418,9 +491,11 @@ def _sheet_cell(value: object) -> str:
 
 def _sheet_row(p: Participant) -> list[str]:
     stop = p.stop if p.stop and not p.stop_through_api else {}
-    return [p.insats_id,
-            *(_sheet_cell(p.start.get(name)) for name in _SHEET_FIELDS),
-            *(_sheet_cell(stop.get(name)) for name in _SHEET_STOP_FIELDS)]
+    return [
+        p.insats_id,
+        *(_sheet_cell(p.start.get(name)) for name in _SHEET_FIELDS),
+        *(_sheet_cell(stop.get(name)) for name in _SHEET_STOP_FIELDS),
+    ]
 
 
 def write_import_sheet(year: RealisticYear, path: Path) -> dict[int, str]:
@@ -434,6 +509,7 @@ def write_import_sheet(year: RealisticYear, path: Path) -> dict[int, str]:
 
 
 # --- the oracle -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Counted:
@@ -456,9 +532,15 @@ def counted(year: RealisticYear) -> list[Counted]:
         start = p.corrected_start or p.start
         stop = None if p.stop_voided else p.corrected_stop or p.stop
         end = date.fromisoformat(stop["end_date"]) if stop else None
-        result.append(Counted(p.insats_id, start["gender"],
-                              date.fromisoformat(start["start_date"]), end,
-                              stop["reason"] if stop else None))
+        result.append(
+            Counted(
+                p.insats_id,
+                start["gender"],
+                date.fromisoformat(start["start_date"]),
+                end,
+                stop["reason"] if stop else None,
+            )
+        )
     return result
 
 
@@ -467,16 +549,20 @@ def _columns(genders: Iterable[str]) -> dict[str, int]:
     return {"total": sum(counts.values()), **{gender: counts[gender] for gender in GENDERS}}
 
 
-def expected_figures(year: RealisticYear, first: date, last: date,
-                     insats_id: str | None = None) -> dict[str, dict[str, int]]:
+def expected_figures(
+    year: RealisticYear, first: date, last: date, insats_id: str | None = None
+) -> dict[str, dict[str, int]]:
     """The period's figures of the insats (None: the whole förbund), by column."""
     people = [c for c in counted(year) if insats_id in (None, c.insats_id)]
     opening = [c for c in people if c.start < first and (c.end is None or c.end >= first)]
     new = [c for c in people if first <= c.start <= last]
     ended = [c for c in people if c.end is not None and first <= c.end <= last]
     ongoing = [c for c in people if c.start <= last and (c.end is None or c.end > last)]
-    volumes = [v for v in year.volumes
-               if first <= v.day <= last and insats_id in (None, VOLUME_INSATS.insats_id)]
+    volumes = [
+        v
+        for v in year.volumes
+        if first <= v.day <= last and insats_id in (None, VOLUME_INSATS.insats_id)
+    ]
     volume = {gender: sum(v.counts[gender] for v in volumes) for gender in GENDERS}
 
     def of(group: list[Counted]) -> dict[str, int]:

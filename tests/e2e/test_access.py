@@ -33,10 +33,18 @@ def _eventually(read, expected, seconds: float = 30):
 def test_reporting_knows_intakes_users_and_follows_every_change(system: System) -> None:
     intake = system.intake
     for insats in ("a", "b"):
-        _ok(intake.put(f"/api/v1/insatser/{insats}",
-                       json={"name": insats.upper(), "registration": "individ"}))
-    _ok(intake.put("/api/v1/users/ivan",
-                   json={"role": "insatsansvarig", "insatser": ["a"], "password": PASSWORD}))
+        _ok(
+            intake.put(
+                f"/api/v1/insatser/{insats}",
+                json={"name": insats.upper(), "registration": "individ"},
+            )
+        )
+    _ok(
+        intake.put(
+            "/api/v1/users/ivan",
+            json={"role": "insatsansvarig", "insatser": ["a"], "password": PASSWORD},
+        )
+    )
     _ok(intake.put("/api/v1/users/lisa", json={"role": "lasare"}))
     ivan = _ok(intake.post("/api/v1/tokens", json={"username": "ivan"}))
     lisa = _ok(intake.post("/api/v1/tokens", json={"username": "lisa"}))

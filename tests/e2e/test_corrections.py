@@ -26,8 +26,10 @@ def _eventually_reported(system: System, expected: dict[str, dict[str, int]]) ->
         found = None  # until reporting knows the insats
         if response.status_code == 200:
             figures = response.json()["figures"]
-            found = {name: {column: figures[name][column] for column in expected[name]}
-                     for name in expected}
+            found = {
+                name: {column: figures[name][column] for column in expected[name]}
+                for name in expected
+            }
             if found == expected:
                 return
         assert time.monotonic() < deadline, f"still {found}, expected {expected}"
@@ -52,13 +54,21 @@ def test_corrected_and_voided_events_change_the_figures(system: System) -> None:
     _eventually_reported(system, {"ended": _counts(kvinna=1), "positive_exits": _counts(kvinna=1)})
 
     # The stop was wrongly registered as work: it was illness.
-    _ok(intake.post(f"{path}/events/{event_id('stop')}/correction",
-                    json={"stop": STOP | {"reason": "sjukdom"}}))
+    _ok(
+        intake.post(
+            f"{path}/events/{event_id('stop')}/correction",
+            json={"stop": STOP | {"reason": "sjukdom"}},
+        )
+    )
     _eventually_reported(system, {"positive_exits": _counts(), "other_exits": _counts(kvinna=1)})
 
     # Kön was wrongly registered too.
-    _ok(intake.post(f"{path}/events/{event_id('start')}/correction",
-                    json={"start": START | {"gender": "man"}}))
+    _ok(
+        intake.post(
+            f"{path}/events/{event_id('start')}/correction",
+            json={"start": START | {"gender": "man"}},
+        )
+    )
     _eventually_reported(system, {"new": _counts(man=1), "other_exits": _counts(man=1)})
 
     # The participant did not stop after all: the stop is voided.

@@ -56,8 +56,10 @@ def _as_oracle(figures: dict, expected: dict) -> dict:
 def _nonzero_rows(breakdowns: dict) -> dict:
     # A report lists the codes seen in it or in the year before it, so the 2026 report's
     # previous year may list a kommun at zero that 2025's own report never saw.
-    return {name: {code: columns for code, columns in codes.items() if columns["total"]}
-            for name, codes in breakdowns.items()}
+    return {
+        name: {code: columns for code, columns in codes.items() if columns["total"]}
+        for name, codes in breakdowns.items()
+    }
 
 
 def test_the_helar_figures_equal_the_oracle(system: System, year: RealisticYear) -> None:
@@ -123,8 +125,9 @@ def test_the_months_make_up_the_year(system: System, year: RealisticYear) -> Non
 
 
 def test_the_report_page_shows_the_ended(system: System, year: RealisticYear) -> None:
-    page = system.reporting.get("/rapport", params={"year": 2026, "period": "helar"},
-                                headers={"Accept": "text/html"})
+    page = system.reporting.get(
+        "/rapport", params={"year": 2026, "period": "helar"}, headers={"Accept": "text/html"}
+    )
 
     assert page.status_code == 200, f"{page.status_code} {page.text[:2000]}"
     ended = re.search(r'<th scope="row">Avslutade</th>\s*<td[^>]*>(\d+) \((\d+)\)', page.text)
@@ -146,8 +149,9 @@ def test_the_csv_export_has_the_json_numbers(system: System, year: RealisticYear
     assert response.status_code == 200, response.text
 
     exported = {
-        (row["section"], row["name"], row["code"]):
-            [_cell(row[column]) for column in (*COLUMNS, *(f"previous_{c}" for c in COLUMNS))]
+        (row["section"], row["name"], row["code"]): [
+            _cell(row[column]) for column in (*COLUMNS, *(f"previous_{c}" for c in COLUMNS))
+        ]
         for row in csv.DictReader(io.StringIO(response.text))
     }
 
@@ -155,11 +159,15 @@ def test_the_csv_export_has_the_json_numbers(system: System, year: RealisticYear
         return [current[c] for c in COLUMNS] + [previous[c] for c in COLUMNS]
 
     last_year = report["previous_year"]
-    expected = {("figures", name, ""): values(columns, last_year["figures"][name])
-                for name, columns in report["figures"].items()}
-    expected |= {("breakdowns", name, code): values(columns, last_year["breakdowns"][name][code])
-                 for name, codes in report["breakdowns"].items()
-                 for code, columns in codes.items()}
+    expected = {
+        ("figures", name, ""): values(columns, last_year["figures"][name])
+        for name, columns in report["figures"].items()
+    }
+    expected |= {
+        ("breakdowns", name, code): values(columns, last_year["breakdowns"][name][code])
+        for name, codes in report["breakdowns"].items()
+        for code, columns in codes.items()
+    }
     assert exported == expected
 
 
@@ -184,10 +192,13 @@ def test_the_xlsx_shows_every_figure_of_the_json_on_a_sheet_per_insats(
 
 def test_a_rebuild_gives_the_same_year(system: System, year: RealisticYear) -> None:
     def helar_2026() -> dict:
-        return {insats: {section: (report[section], report["previous_year"][section])
-                         for section in SECTIONS}
-                for insats in REPORTED
-                for report in [_report(system, 2026, "helar", insats)]}
+        return {
+            insats: {
+                section: (report[section], report["previous_year"][section]) for section in SECTIONS
+            }
+            for insats in REPORTED
+            for report in [_report(system, 2026, "helar", insats)]
+        }
 
     before = helar_2026()
     rebuilt = run_cli(system, "rebuild", "--wait", "120")

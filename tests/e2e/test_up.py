@@ -63,44 +63,107 @@ def _register_hand_made_year(intake: httpx.Client) -> int:
     _define(intake, "halsoskolan", "Hälsoskolan", "volym")
 
     a = "arbetsrehab"
-    p1 = _start(intake, a, {"start_date": "2024-03-10", "gender": "kvinna", "birth_year": 1985,
-                            "vas": 40, "activity_hours_per_week": 10})
+    p1 = _start(
+        intake,
+        a,
+        {
+            "start_date": "2024-03-10",
+            "gender": "kvinna",
+            "birth_year": 1985,
+            "vas": 40,
+            "activity_hours_per_week": 10,
+        },
+    )
     p2 = _start(intake, a, {"start_date": "2024-11-01", "gender": "man"})
     p6 = _start(intake, a, {"start_date": "2024-05-05", "gender": "kvinna"})
-    _stop(intake, a, p6, {"end_date": "2024-10-10", "reason": "arbetstraning",
-                          "health_better": True})
-    _stop(intake, a, p1, {"end_date": "2025-02-14", "reason": "arbete", "health_better": True,
-                          "activity_increased": True, "work_capacity": "narmat", "vas": 60,
-                          "respect": 6})
+    _stop(
+        intake, a, p6, {"end_date": "2024-10-10", "reason": "arbetstraning", "health_better": True}
+    )
+    _stop(
+        intake,
+        a,
+        p1,
+        {
+            "end_date": "2025-02-14",
+            "reason": "arbete",
+            "health_better": True,
+            "activity_increased": True,
+            "work_capacity": "narmat",
+            "vas": 60,
+            "respect": 6,
+        },
+    )
     p3 = _start(intake, a, {"start_date": "2025-01-15", "gender": "kvinna", "vas": 30})
-    _post(intake, f"/api/v1/insatser/{a}/participants/{p3}/progress",
-          {"date": "2025-03-01", "vas": 40})
-    _stop(intake, a, p3, {"end_date": "2025-06-15", "reason": "studier", "health_better": True,
-                          "vas": 55, "respect": 5})
+    _post(
+        intake,
+        f"/api/v1/insatser/{a}/participants/{p3}/progress",
+        {"date": "2025-03-01", "vas": 40},
+    )
+    _stop(
+        intake,
+        a,
+        p3,
+        {
+            "end_date": "2025-06-15",
+            "reason": "studier",
+            "health_better": True,
+            "vas": 55,
+            "respect": 5,
+        },
+    )
     _start(intake, a, {"start_date": "2025-04-01", "gender": "annan"})
     p5 = _start(intake, a, {"start_date": "2025-08-20", "gender": "man"})
-    _stop(intake, a, p2, {"end_date": "2025-09-30", "reason": "annan_insats",
-                          "health_better": False, "activity_increased": False,
-                          "work_capacity": "lika"})
-    p7 = _start(intake, a, {"start_date": "2025-10-01", "gender": "man",
-                            "activity_hours_per_week": 5})
-    _post(intake, f"/api/v1/insatser/{a}/participants/{p7}/progress",
-          {"date": "2025-11-15", "activity_hours_per_week": 12})
+    _stop(
+        intake,
+        a,
+        p2,
+        {
+            "end_date": "2025-09-30",
+            "reason": "annan_insats",
+            "health_better": False,
+            "activity_increased": False,
+            "work_capacity": "lika",
+        },
+    )
+    p7 = _start(
+        intake, a, {"start_date": "2025-10-01", "gender": "man", "activity_hours_per_week": 5}
+    )
+    _post(
+        intake,
+        f"/api/v1/insatser/{a}/participants/{p7}/progress",
+        {"date": "2025-11-15", "activity_hours_per_week": 12},
+    )
     _stop(intake, a, p5, {"end_date": "2025-12-31", "reason": "sjukdom"})
 
     b = "steget"
     q2 = _start(intake, b, {"start_date": "2024-12-01", "gender": "man"})
-    _stop(intake, b, q2, {"end_date": "2025-01-31", "reason": "arbetssokande",
-                          "health_better": True, "activity_increased": True})
+    _stop(
+        intake,
+        b,
+        q2,
+        {
+            "end_date": "2025-01-31",
+            "reason": "arbetssokande",
+            "health_better": True,
+            "activity_increased": True,
+        },
+    )
     q1 = _start(intake, b, {"start_date": "2025-02-01", "gender": "kvinna"})
-    _stop(intake, b, q1, {"end_date": "2025-03-31", "reason": "egen_begaran",
-                          "health_better": False})
+    _stop(
+        intake, b, q1, {"end_date": "2025-03-31", "reason": "egen_begaran", "health_better": False}
+    )
     _start(intake, b, {"start_date": "2025-09-01", "gender": "kvinna"})
 
-    _post(intake, "/api/v1/insatser/halsoskolan/volume",
-          {"date": "2024-04-01", "kvinna": 5, "man": 5, "annan": 0})
-    last = _post(intake, "/api/v1/insatser/halsoskolan/volume",
-                 {"date": "2025-03-10", "kvinna": 12, "man": 8, "annan": 1})
+    _post(
+        intake,
+        "/api/v1/insatser/halsoskolan/volume",
+        {"date": "2024-04-01", "kvinna": 5, "man": 5, "annan": 0},
+    )
+    last = _post(
+        intake,
+        "/api/v1/insatser/halsoskolan/volume",
+        {"date": "2025-03-10", "kvinna": 12, "man": 8, "annan": 1},
+    )
     return last["position"]
 
 
@@ -130,8 +193,7 @@ def test_a_year_of_events_gives_the_figures_worked_out_by_hand(system: System) -
     assert f["work_capacity_lika"] == _columns(1, 0, 1, 0)
     assert f["work_capacity_langre_bort"] == _columns(0, 0, 0, 0)
     # 958 / 28 = 34.21; 492 / 14 = 35.14; 466 / 14 = 33.29
-    assert f["mean_weeks_in_insats"] == {"total": 34.2, "kvinna": 35.1, "man": 33.3,
-                                         "annan": None}
+    assert f["mean_weeks_in_insats"] == {"total": 34.2, "kvinna": 35.1, "man": 33.3, "annan": None}
     assert year["breakdowns"]["reason"]["arbete"] == _columns(1, 1, 0, 0)
     assert year["breakdowns"]["reason"]["annan_insats"] == _columns(1, 0, 1, 0)
     assert year["breakdowns"]["age_band"]["35-39"] == _columns(1, 1, 0, 0)  # P1: 2024 − 1985
@@ -157,8 +219,7 @@ def test_a_year_of_events_gives_the_figures_worked_out_by_hand(system: System) -
     assert f["positive_exits"] == _columns(2, 2, 0, 0)
     assert f["unclear_exits"] == _columns(0, 0, 0, 0)
     assert f["other_exits"] == _columns(0, 0, 0, 0)
-    assert f["mean_weeks_in_insats"] == {"total": 35.1, "kvinna": 35.1, "man": None,
-                                         "annan": None}
+    assert f["mean_weeks_in_insats"] == {"total": 35.1, "kvinna": 35.1, "man": None, "annan": None}
     # Jan–Aug 2024: new P1 (Mar), P6 (May); P6 ended in October.
     assert part["previous_year"]["figures"]["new"] == _columns(2, 2, 0, 0)
     assert part["previous_year"]["figures"]["ended"] == _columns(0, 0, 0, 0)
@@ -197,8 +258,7 @@ def test_a_year_of_events_gives_the_figures_worked_out_by_hand(system: System) -
     assert f["other_exits"] == _columns(2, 1, 1, 0)
     assert f["health_answered"] == _columns(5, 3, 2, 0)
     # 1077 / 42 = 25.64; 550 / 21 = 26.19; 527 / 21 = 25.10
-    assert f["mean_weeks_in_insats"] == {"total": 25.6, "kvinna": 26.2, "man": 25.1,
-                                         "annan": None}
+    assert f["mean_weeks_in_insats"] == {"total": 25.6, "kvinna": 26.2, "man": 25.1, "annan": None}
     assert f["volume_participants"] == _columns(21, 12, 8, 1)
     assert whole["previous_year"]["figures"]["volume_participants"] == _columns(10, 5, 5, 0)
 
@@ -221,15 +281,17 @@ def test_outcomes_killed_mid_stream_loses_nothing_and_counts_nothing_twice(
         if n in (60, 180):
             killed_pids.append(system.kill("outcomes"))
         gender = GENDERS[n % 3]
-        participants.append((gender, _start(system.intake, "bulk",
-                                            {"start_date": "2025-05-02", "gender": gender})))
+        participants.append(
+            (gender, _start(system.intake, "bulk", {"start_date": "2025-05-02", "gender": gender}))
+        )
     last = 0
     for n, (_gender, participant) in enumerate(participants[:180]):
         if n == 90:
             killed_pids.append(system.kill("outcomes"))
         reason = "arbete" if n % 2 == 0 else "annan_insats"
-        last = _stop(system.intake, "bulk", participant,
-                     {"end_date": "2025-07-15", "reason": reason})["position"]
+        last = _stop(
+            system.intake, "bulk", participant, {"end_date": "2025-07-15", "reason": reason}
+        )["position"]
     assert len(set(killed_pids)) == 3, "the supervisor did not restart outcomes each time"
 
     # 300 started (100 of each); the first 180 stopped (60 of each), every other to work.
@@ -247,8 +309,10 @@ def test_outcomes_killed_mid_stream_loses_nothing_and_counts_nothing_twice(
             break
         assert time.monotonic() < deadline, f"figures never settled: {figures}"
         time.sleep(0.5)
-    assert system.report(year=2025, period="helar", insats="bulk")["processed_through"][
-        "position"] >= last
+    assert (
+        system.report(year=2025, period="helar", insats="bulk")["processed_through"]["position"]
+        >= last
+    )
     # Redeliveries of what the killed consumers had taken must not add anything later.
     time.sleep(3)
     figures = system.report(year=2025, period="helar", insats="bulk")["figures"]
@@ -266,8 +330,7 @@ def test_rebuild_from_the_event_log_reproduces_every_figure(system: System) -> N
 
     def snapshot() -> list[dict]:
         return [
-            {key: value for key, value in system.report(**q).items()
-             if key != "processed_through"}
+            {key: value for key, value in system.report(**q).items() if key != "processed_through"}
             for q in queries
         ]
 

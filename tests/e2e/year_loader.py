@@ -26,9 +26,10 @@ def load_realistic_year(system: System, directory: Path) -> RealisticYear:
     the reports include it; returns what was loaded."""
     year = realistic_year.generate()
     for insats in realistic_year.INSATSER:
-        response = system.intake.put(f"/api/v1/insatser/{insats.insats_id}",
-                                     json={"name": insats.name,
-                                           "registration": insats.registration})
+        response = system.intake.put(
+            f"/api/v1/insatser/{insats.insats_id}",
+            json={"name": insats.name, "registration": insats.registration},
+        )
         assert response.status_code in (200, 201), response.text
     codes = import_previous_year(system, year, directory / "deltagare-2025.csv")
     calls = realistic_year.registrations(year)
@@ -56,8 +57,10 @@ def import_previous_year(system: System, year: RealisticYear, sheet: Path) -> di
     imported = run_cli(system, "import", str(sheet))
     assert imported.returncode == 0, imported.stdout + imported.stderr
     with sheet.with_suffix(".koder.csv").open(encoding="utf-8-sig", newline="") as codes:
-        return {keys[int(row["rad"])]: row["participant_id"]
-                for row in csv.DictReader(codes, delimiter=";")}
+        return {
+            keys[int(row["rad"])]: row["participant_id"]
+            for row in csv.DictReader(codes, delimiter=";")
+        }
 
 
 async def register(system: System, calls: list[Registration], codes: dict[str, str]) -> int:
@@ -75,8 +78,9 @@ async def register(system: System, calls: list[Registration], codes: dict[str, s
             for call in chain:
                 positions.append(await _send(client, call, codes))
 
-    async with httpx.AsyncClient(base_url=str(system.intake.base_url), headers=auth,
-                                 timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=str(system.intake.base_url), headers=auth, timeout=30
+    ) as client:
         for _, chains in sorted(waves.items()):
             await asyncio.gather(*(send_chain(client, chain) for chain in chains.values()))
     return max(positions)
@@ -95,8 +99,9 @@ async def _send(client: httpx.AsyncClient, call: Registration, codes: dict[str, 
         return (await _created(client, f"{participant}/{call.kind}", call.body))["position"]
     response = await client.get(f"{participant}/events")
     assert response.status_code == 200, response.text
-    event_id = next(event["event_id"] for event in response.json()["events"]
-                    if call.target in event)
+    event_id = next(
+        event["event_id"] for event in response.json()["events"] if call.target in event
+    )
     path = f"{participant}/events/{event_id}/{call.kind}"
     return (await _created(client, path, call.body))["position"]
 
@@ -111,6 +116,7 @@ def wait_until_processed(system: System, position: int, seconds: float = 60) -> 
     """Until the reports include the event at `position` and every one before it."""
     deadline = time.monotonic() + seconds
     while (through := system.report(year=2026, period="helar")["processed_through"])[
-            "position"] < position:
+        "position"
+    ] < position:
         assert time.monotonic() < deadline, f"reports stuck at {through}, not {position}"
         time.sleep(0.2)

@@ -73,18 +73,20 @@ class Cluster:
         without the prefix: `claim_idle_ms="1000"`)."""
         name = name or service
         port = free_port()
-        environment = {
-            key: value for key, value in os.environ.items() if not key.startswith("STEGVIS_")
-        } | {
-            "STEGVIS_DATABASE_URL": self.database_url,
-            "STEGVIS_REDIS_URL": self.redis_url,
-            "STEGVIS_STREAM_PREFIX": self.stream_prefix,
-            "STEGVIS_ADMIN_TOKEN": TOKEN,
-            "STEGVIS_CONSUMER_NAME": name,
-            f"STEGVIS_{service.upper()}_PORT": str(port),
-            "STEGVIS_DATA_DIR": str(self.log_dir),
-            "STEGVIS_LOG_LEVEL": "WARNING",
-        } | {f"STEGVIS_{key.upper()}": value for key, value in settings.items()}
+        environment = (
+            {key: value for key, value in os.environ.items() if not key.startswith("STEGVIS_")}
+            | {
+                "STEGVIS_DATABASE_URL": self.database_url,
+                "STEGVIS_REDIS_URL": self.redis_url,
+                "STEGVIS_STREAM_PREFIX": self.stream_prefix,
+                "STEGVIS_ADMIN_TOKEN": TOKEN,
+                "STEGVIS_CONSUMER_NAME": name,
+                f"STEGVIS_{service.upper()}_PORT": str(port),
+                "STEGVIS_DATA_DIR": str(self.log_dir),
+                "STEGVIS_LOG_LEVEL": "WARNING",
+            }
+            | {f"STEGVIS_{key.upper()}": value for key, value in settings.items()}
+        )
         replica = Replica(name, service, port, environment, self.log_dir / f"{name}.log")
         self.replicas[name] = replica
         return replica
@@ -158,4 +160,3 @@ class Cluster:
                 except subprocess.TimeoutExpired:
                     replica.process.kill()
                     replica.process.wait()
-

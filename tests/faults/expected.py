@@ -4,7 +4,12 @@ definitions, the default outcome classes), never from anything the system answer
 from collections.abc import Iterable
 from datetime import date
 
-from shared.codes import DEFAULT_DIRECT_REASONS, DEFAULT_OUTCOME_CLASSES, GENDERS, OutcomeClass
+from shared.contract.codes import (
+    DEFAULT_DIRECT_REASONS,
+    DEFAULT_OUTCOME_CLASSES,
+    GENDERS,
+    OutcomeClass,
+)
 from tests.faults.workload import Stay
 
 COLUMNS = ("total", *(gender.value for gender in GENDERS))

@@ -9,7 +9,7 @@ import redis
 
 from services.intake.adapters.tables import outbox as intake_outbox
 from services.outcomes.adapters.tables import outbox as outcomes_outbox
-from shared.streams import Topology, dead_letter_stream
+from shared.platform.streams import Topology, dead_letter_stream
 from tests.faults.waiting import wait_until
 
 
@@ -35,9 +35,7 @@ def in_streams(client: redis.Redis, topology: Topology) -> dict[str, int]:
     """Entries each group has not yet received, or received and not acknowledged."""
     waiting = {}
     for stream, group in topology.subscriptions():
-        info = next(
-            (g for g in client.xinfo_groups(stream) if g["name"].decode() == group), None
-        )
+        info = next((g for g in client.xinfo_groups(stream) if g["name"].decode() == group), None)
         assert info is not None, f"group {group} of {stream} is missing"
         waiting[f"{stream} {group} undelivered"] = _undelivered(client, stream, info)
         waiting[f"{stream} {group} pending"] = info["pending"]
@@ -69,6 +67,4 @@ def dead_letters(client: redis.Redis, topology: Topology) -> list[str]:
 def pending_of(client: redis.Redis, stream: str, group: str, consumer: str) -> int:
     """Entries delivered to `consumer` and not yet acknowledged by it."""
     summary = client.xpending(stream, group)
-    return next(
-        (c["pending"] for c in summary["consumers"] if c["name"].decode() == consumer), 0
-    )
+    return next((c["pending"] for c in summary["consumers"] if c["name"].decode() == consumer), 0)

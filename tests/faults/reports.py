@@ -13,7 +13,6 @@ from tests.faults.waiting import DEADLINE_SECONDS
 from tests.faults.workload import INSATSER, YEAR, Stay
 
 
-
 @dataclass(frozen=True)
 class Query:
     period: str

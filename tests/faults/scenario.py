@@ -10,7 +10,7 @@ from typing import TypeVar
 import httpx
 import redis
 
-from shared.streams import Topology
+from shared.platform.streams import Topology
 from tests.faults import pipeline, reports
 from tests.faults.cluster import Cluster
 from tests.faults.table import ROWS, Row
@@ -82,9 +82,7 @@ class Scenario:
         (in the middle of a batch), and wait for the recovery (see `inject`); returns how
         many entries it held when it died."""
         self.cluster.wait_healthy(name)  # restarted after an earlier kill
-        wait_until(
-            lambda: self.pending_of(name) > 0, f"{name} never held entries", interval=0.002
-        )
+        wait_until(lambda: self.pending_of(name) > 0, f"{name} never held entries", interval=0.002)
 
         def kill() -> int:
             self.cluster.kill(name, for_good=for_good)

@@ -101,7 +101,6 @@ class RedisServer(_ServerProcess):
             return False
 
 
-
 def _postgres_bin_dir() -> Path:
     candidates = glob.glob("/usr/lib/postgresql/*/bin")  # Debian's, off the PATH
     if pg_config := shutil.which("pg_config"):

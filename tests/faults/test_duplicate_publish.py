@@ -18,8 +18,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from services.intake.adapters import tables
-from shared.db import create_engine
-from shared.outbox import OutboxRelay
+from shared.platform.db import create_engine
+from shared.platform.outbox import OutboxRelay
 from tests.faults.conftest import StartScenario
 
 SURVIVOR_SECONDS = 0.2
@@ -91,8 +91,10 @@ def test_events_published_twice_are_counted_once(
     scenario.inject(lambda: scenario.cluster.kill("intake"))
     assert crashed > 0, "the dying relay never found a row to publish"
     scenario.finish(
-        lambda: f"{_published_more_than_once(scenario.redis, stream)} events published "
-        f"twice, {_duplicates_discarded(scenario.cluster.url('outcomes'))} discarded by "
-        "outcomes; intake SIGKILLed once"
+        lambda: (
+            f"{_published_more_than_once(scenario.redis, stream)} events published "
+            f"twice, {_duplicates_discarded(scenario.cluster.url('outcomes'))} discarded by "
+            "outcomes; intake SIGKILLed once"
+        )
     )
     assert _published_more_than_once(scenario.redis, stream) > 0

@@ -8,9 +8,9 @@ import asyncpg
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from shared.consumer import StreamConsumer
-from shared.db import create_engine
-from shared.streams import StreamEntry, dead_letter_stream, ensure_group
+from shared.platform.consumer import StreamConsumer
+from shared.platform.db import create_engine
+from shared.platform.streams import StreamEntry, dead_letter_stream, ensure_group
 from tests.faults.conftest import StartScenario
 from tests.faults.servers import PostgresServer
 

@@ -53,6 +53,4 @@ def test_redis_data_lost_then_rebuilt(
         return in_flight
 
     lost_in_flight = scenario.inject(flush_and_rebuild)
-    scenario.finish(
-        f"FLUSHALL with {lost_in_flight} entries in flight; groups recreated; rebuild"
-    )
+    scenario.finish(f"FLUSHALL with {lost_in_flight} entries in flight; groups recreated; rebuild")

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import httpx
 
-from shared.codes import GENDERS, Reason
+from shared.contract.codes import GENDERS, Reason
 from tests.faults.cluster import HEADERS
 
 INSATSER = ("faults-arbete", "faults-halsa", "faults-steg")
@@ -127,7 +127,7 @@ class Sender:
             with self._client() as intake:  # one each: a client is not shared by threads
                 for index in range(worker, len(self.stays), self.threads):
                     self._send_stay(intake, index, self.stays[index])
-        except BaseException as error:  # noqa: BLE001 - re-raised by join
+        except BaseException as error:
             self.errors.append(error)
 
     def _send_stay(self, intake: httpx.Client, index: int, stay: Stay) -> None:

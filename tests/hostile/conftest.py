@@ -11,18 +11,17 @@ import httpx
 import pytest
 import redis
 import schemathesis
-from redis.asyncio import Redis
 from fastapi import FastAPI
+from redis.asyncio import Redis
 from schemathesis.python import asgi
 
-from shared.records import InsatsRegistered, ParticipantRecord, ParticipantRecordChanged
-from shared.settings import Settings
-from shared.streams import Topology, entry_fields
 from services.intake import bootstrap as intake
 from services.reporting import bootstrap as reporting
-from tests.intake.conftest import RunningIntake
+from shared.contract.records import InsatsRegistered, ParticipantRecord, ParticipantRecordChanged
+from shared.platform.settings import Settings
+from shared.platform.streams import Topology, entry_fields
 from tests.conftest import SERVICE_AUTH
-
+from tests.intake.conftest import RunningIntake
 
 INSATSER = {"steget": "individ", "kurs": "volym"}
 """Insatser each app starts with: their registration by id."""
@@ -69,20 +68,39 @@ def fuzzed_intake(settings: Settings) -> Iterator[Fuzzed]:
 def fuzzed_reporting(settings: Settings) -> Iterator[Fuzzed]:
     def seed(client: asgi.ASGIClient) -> dict[str, object]:
         at = datetime(2025, 3, 1, tzinfo=UTC)
-        record = ParticipantRecord(participant_id="P1", insats_id="steget", gender="kvinna",
-                                   start_date=date(2025, 2, 3))
+        record = ParticipantRecord(
+            participant_id="P1", insats_id="steget", gender="kvinna", start_date=date(2025, 2, 3)
+        )
         changes = [
-            InsatsRegistered(change_id="c1", generation=1, position=1, occurred_at=at,
-                             insats_id="steget", name="Steget", registration="individ"),
-            ParticipantRecordChanged(change_id="c2", generation=1, position=2, occurred_at=at,
-                                     insats_id="steget", participant_id="P1", before=None,
-                                     after=record),
+            InsatsRegistered(
+                change_id="c1",
+                generation=1,
+                position=1,
+                occurred_at=at,
+                insats_id="steget",
+                name="Steget",
+                registration="individ",
+            ),
+            ParticipantRecordChanged(
+                change_id="c2",
+                generation=1,
+                position=2,
+                occurred_at=at,
+                insats_id="steget",
+                participant_id="P1",
+                before=None,
+                after=record,
+            ),
         ]
         stream = Topology(settings.stream_prefix).outcome_changes
         with redis.Redis.from_url(settings.redis_url) as connection:
             for change in changes:
-                connection.xadd(stream, entry_fields(change.change_id, change.type,
-                                                     change.position, change.model_dump_json()))
+                connection.xadd(
+                    stream,
+                    entry_fields(
+                        change.change_id, change.type, change.position, change.model_dump_json()
+                    ),
+                )
         deadline = time.monotonic() + 20
         while client.get("/api/v1/insatser").json() == []:
             assert time.monotonic() < deadline, "reporting never read the seeded changes"
@@ -100,10 +118,13 @@ async def running_intake(settings: Settings, redis: Redis) -> AsyncIterator[Runn
     app = intake.create_app(settings)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://intake",
-                          headers=SERVICE_AUTH) as client,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app), base_url="http://intake", headers=SERVICE_AUTH
+        ) as client,
     ):
         for insats_id, registration in INSATSER.items():
-            await client.put(f"/api/v1/insatser/{insats_id}",
-                             json={"name": insats_id.title(), "registration": registration})
+            await client.put(
+                f"/api/v1/insatser/{insats_id}",
+                json={"name": insats_id.title(), "registration": registration},
+            )
         yield RunningIntake(client, redis, settings)

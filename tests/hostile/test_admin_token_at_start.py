@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import Settings
+from shared.platform.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,13 +27,19 @@ def _start(command: str, token: str | None, data_dir: Path) -> subprocess.Comple
         "STEGVIS_DATA_DIR": str(data_dir),
         # Never reached: the token is checked first.
         "STEGVIS_REDIS_URL": "redis://127.0.0.1:1/0",
-        "STEGVIS_INTAKE_PORT": "1", "STEGVIS_REPORTING_PORT": "1", "STEGVIS_OUTCOMES_PORT": "1",
+        "STEGVIS_INTAKE_PORT": "1",
+        "STEGVIS_REPORTING_PORT": "1",
+        "STEGVIS_OUTCOMES_PORT": "1",
     }
     if token is not None:
         environment["STEGVIS_ADMIN_TOKEN"] = token
     return subprocess.run(
         [sys.executable, "-m", "services.cli", command],
-        cwd=REPO, env=environment, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -56,8 +62,11 @@ def test_the_admin_token_must_look_like_a_secret(token: str | None, message: str
 
 @pytest.mark.parametrize(
     ("command", "token", "message"),
-    [("intake", MISSING, TOO_SHORT), ("reporting", PLACEHOLDER, NOT_A_SECRET),
-     ("up", SHORT, TOO_SHORT)],
+    [
+        ("intake", MISSING, TOO_SHORT),
+        ("reporting", PLACEHOLDER, NOT_A_SECRET),
+        ("up", SHORT, TOO_SHORT),
+    ],
     ids=["intake-missing", "reporting-placeholder", "up-short"],
 )
 def test_start_up_through_the_cli_refuses_it(

@@ -15,8 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from shared.codes import Gender, OutcomePolicy, Reason, Registration
-from shared.events import (
+from services.intake.domain.errors import CommandRefused, Conflict, InvalidField, NotFound
+from services.intake.service_layer import handlers
+from services.outcomes.domain.records import derive_record
+from services.reporting.domain.breakdowns import MULTI_VALUED
+from services.reporting.domain.contributions import accumulate, contributions
+from services.reporting.domain.periods import Period, parse_period
+from services.reporting.domain.reports import ProcessedThrough
+from shared.contract.codes import Gender, OutcomePolicy, Reason, Registration
+from shared.contract.events import (
     CorrectionDetails,
     InsatsDetails,
     ParticipantStarted,
@@ -26,14 +33,7 @@ from shared.events import (
     StopDetails,
     effective_events,
 )
-from shared.http import validation_errors
-from services.intake.domain.errors import CommandRefused, Conflict, InvalidField, NotFound
-from services.intake.service_layer import handlers
-from services.outcomes.domain.records import derive_record
-from services.reporting.domain.breakdowns import MULTI_VALUED
-from services.reporting.domain.contributions import accumulate, contributions
-from services.reporting.domain.periods import Period, parse_period
-from services.reporting.domain.reports import ProcessedThrough
+from shared.platform.http import validation_errors
 from tests.intake.conftest import FakeDatabase, execute_as_admin
 from tests.reporting.support import report_of
 
@@ -44,7 +44,8 @@ COLUMNS = ("total", "kvinna", "man", "annan")
 
 days = st.dates(date(2024, 1, 1), date(2026, 12, 31))
 date_texts = days.map(date.isoformat) | st.sampled_from(
-    ["2025-02-30", "2025-13-01", "25-01-01", "", "2025-1-1"])
+    ["2025-02-30", "2025-13-01", "25-01-01", "", "2025-1-1"]
+)
 whom = st.integers(0, 4)
 """Which participant a check-in or stop is for: one started (by index), or, past the last
 one started, a code no one has."""
@@ -115,10 +116,10 @@ def _details(command) -> StartDetails | ProgressDetails | StopDetails:
 
 def _event_id(database: FakeDatabase, participant: str, kind: type) -> str:
     """The id of the participant's start or stop as it counts now (else one no event has)."""
-    history = [e for e in database.state.events
-               if getattr(e, "participant_id", None) == participant]
-    return next((e.event_id for e in effective_events(history) if isinstance(e, kind)),
-                "0" * 36)
+    history = [
+        e for e in database.state.events if getattr(e, "participant_id", None) == participant
+    ]
+    return next((e.event_id for e in effective_events(history) if isinstance(e, kind)), "0" * 36)
 
 
 async def _correct(database: FakeDatabase, command, rules: Rules) -> None:
@@ -126,18 +127,23 @@ async def _correct(database: FakeDatabase, command, rules: Rules) -> None:
     kind, index, *arguments = command
     participant = rules.started[index][0] if index < len(rules.started) else UNKNOWN
     of_stop = kind != "void_start"
-    target = _event_id(database, participant,
-                       ParticipantStopped if of_stop else ParticipantStarted)
+    target = _event_id(database, participant, ParticipantStopped if of_stop else ParticipantStarted)
     if kind == "correct_stop":
         day, reason = arguments
         details = CorrectionDetails(stop=StopDetails(end_date=day, reason=reason))
         expected = rules.expected_correction_refusal(participant, of_stop, day)
-        command_of = partial(handlers.correct_event, insats_id=INSATS,
-                             participant_id=participant, event_id=target, details=details)
+        command_of = partial(
+            handlers.correct_event,
+            insats_id=INSATS,
+            participant_id=participant,
+            event_id=target,
+            details=details,
+        )
     else:
         expected = rules.expected_correction_refusal(participant, of_stop)
-        command_of = partial(handlers.void_event, insats_id=INSATS,
-                             participant_id=participant, event_id=target)
+        command_of = partial(
+            handlers.void_event, insats_id=INSATS, participant_id=participant, event_id=target
+        )
     events_before = len(database.state.events)
     try:
         await execute_as_admin(database.unit_of_work, command_of)
@@ -167,8 +173,9 @@ async def _execute(database: FakeDatabase, command, rules: Rules) -> None:
         assert [name for name, _, _ in validation_errors(invalid)] == [field], invalid
         return
     if kind == "start":
-        answer = await execute_as_admin(database.unit_of_work, lambda uow: (
-            handlers.start_participant(uow, INSATS, details)))
+        answer = await execute_as_admin(
+            database.unit_of_work, lambda uow: handlers.start_participant(uow, INSATS, details)
+        )
         rules.started.append((answer.body["participant_id"], details.gender, details.start_date))
         return
 
@@ -178,8 +185,9 @@ async def _execute(database: FakeDatabase, command, rules: Rules) -> None:
     expected = rules.expected_refusal(participant, getattr(details, field))
     events_before = len(database.state.events)
     try:
-        await execute_as_admin(database.unit_of_work,
-                               lambda uow: handler(uow, INSATS, participant, details))
+        await execute_as_admin(
+            database.unit_of_work, lambda uow: handler(uow, INSATS, participant, details)
+        )
     except CommandRefused as refused:
         assert type(refused) is expected, (command, refused)
         assert participant in str(refused) or getattr(refused, "field", None) == field, refused
@@ -207,28 +215,36 @@ def _expected_stock_and_flow(rules: Rules, period: Period) -> dict[str, dict[str
     return figures
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(commands, max_size=14), periods())
 async def test_any_commands_give_figures_that_add_up(sequence, period) -> None:
     database = FakeDatabase()
-    await execute_as_admin(database.unit_of_work, lambda uow: handlers.define_insats(
-        uow, INSATS, InsatsDetails(name="Steget", registration=Registration.INDIVID)))
+    await execute_as_admin(
+        database.unit_of_work,
+        lambda uow: handlers.define_insats(
+            uow, INSATS, InsatsDetails(name="Steget", registration=Registration.INDIVID)
+        ),
+    )
     rules = Rules()
     for command in sequence:
         await _execute(database, command, rules)
 
     cells: dict = {}
     for participant, _, _ in rules.started:
-        events = [e for e in database.state.events
-                  if getattr(e, "participant_id", None) == participant]
+        events = [
+            e for e in database.state.events if getattr(e, "participant_id", None) == participant
+        ]
         accumulate(cells, contributions(derive_record(events, POLICY)))
-    report = report_of(cells, period, INSATS, "Steget",
-                       ProcessedThrough(len(database.state.events), None))
+    report = report_of(
+        cells, period, INSATS, "Steget", ProcessedThrough(len(database.state.events), None)
+    )
 
     f = report["figures"]
     assert {name: f[name] for name in ("opening", "new", "ended")} == _expected_stock_and_flow(
-        rules, period)
+        rules, period
+    )
     for column in COLUMNS:
         opening, new, ended = (f[name][column] for name in ("opening", "new", "ended"))
         assert f["ongoing_at_end"][column] == opening + new - ended

@@ -50,18 +50,28 @@ def _fuzz(fuzzed: Fuzzed) -> None:
     # pytest 9.2 (it renames test items through `Node._nodeid`, which is gone).
     for result in fuzzed.schema.get_all_operations():
         operation = result.ok()
-        in_path = {name: fuzzed.known[name]
-                   for name in re.findall(r"{(\w+)}", operation.path) if name in fuzzed.known}
-        in_query = {parameter.name: fuzzed.known[parameter.name]
-                    for parameter in operation.query if parameter.name in fuzzed.known}
+        in_path = {
+            name: fuzzed.known[name]
+            for name in re.findall(r"{(\w+)}", operation.path)
+            if name in fuzzed.known
+        }
+        in_query = {
+            parameter.name: fuzzed.known[parameter.name]
+            for parameter in operation.query
+            if parameter.name in fuzzed.known
+        }
         cases = st.one_of(
             operation.as_strategy(generation_mode=mode, **known)
             for mode in GenerationMode
             for known in ({}, {"path_parameters": in_path or None, "query": in_query or None})
         )
 
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=cases)
         def answers_within_its_contract(case) -> None:
             response = case.call(headers=SERVICE_AUTH)
@@ -82,4 +92,3 @@ def test_intake_answers_any_request_within_its_contract(fuzzed_intake: Fuzzed) -
 @on_postgresql
 def test_reporting_answers_any_request_within_its_contract(fuzzed_reporting: Fuzzed) -> None:
     _fuzz(fuzzed_reporting)
-

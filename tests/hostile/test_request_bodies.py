@@ -15,8 +15,9 @@ TOO_LARGE = {"detail": f"the request body is larger than {LIMIT} bytes"}
 
 
 async def _post(intake: RunningIntake, content: bytes, content_type: str):
-    return await intake.client.post(PARTICIPANTS, content=content,
-                                    headers={"Content-Type": content_type})
+    return await intake.client.post(
+        PARTICIPANTS, content=content, headers={"Content-Type": content_type}
+    )
 
 
 def _fields(response) -> list[str]:
@@ -37,7 +38,8 @@ async def test_a_streamed_body_is_refused_once_it_passes_the_limit(running_intak
             yield b" " * 1024
 
     response = await running_intake.client.post(
-        PARTICIPANTS, content=chunks(), headers={"Content-Type": "application/json"})
+        PARTICIPANTS, content=chunks(), headers={"Content-Type": "application/json"}
+    )
     assert (response.status_code, response.json()) == (413, TOO_LARGE)
     assert sent <= LIMIT // 1024 + 2
     assert len(await running_intake.logged_events()) == before
@@ -68,15 +70,24 @@ async def test_deeply_nested_json_is_refused_without_a_server_error(running_inta
 COMMANDS = [
     ("PUT", "/api/v1/insatser/steget", {"name": "Steget", "registration": "individ"}),
     ("POST", PARTICIPANTS, START),
-    ("POST", "/api/v1/insatser/kurs/volume",
-     {"date": "2025-03-01", "kvinna": 1, "man": 0, "annan": 0}),
+    (
+        "POST",
+        "/api/v1/insatser/kurs/volume",
+        {"date": "2025-03-01", "kvinna": 1, "man": 0, "annan": 0},
+    ),
 ]
 
 
-@pytest.mark.parametrize("content_type", [
-    "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-    "application/xml", None,
-])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/xml",
+        None,
+    ],
+)
 async def test_every_command_refuses_a_body_not_declared_json_alike(
     running_intake, content_type
 ) -> None:
@@ -84,10 +95,13 @@ async def test_every_command_refuses_a_body_not_declared_json_alike(
     for method, path, body in COMMANDS:
         headers = {"Content-Type": content_type} if content_type else {}
         response = await running_intake.client.request(
-            method, path, content=json.dumps(body).encode(), headers=headers)
+            method, path, content=json.dumps(body).encode(), headers=headers
+        )
         assert response.status_code == 415, (path, response.text)
-        assert response.json() == {"detail": "the body must be JSON, sent as Content-Type: "
-                                             f"application/json (got {content_type or 'none'})"}
+        assert response.json() == {
+            "detail": "the body must be JSON, sent as Content-Type: "
+            f"application/json (got {content_type or 'none'})"
+        }
     form = await running_intake.client.post(PARTICIPANTS, data=START)
     assert form.status_code == 415
     assert len(await running_intake.logged_events()) == before
@@ -107,7 +121,8 @@ async def test_json_that_is_not_utf8_or_not_json_is_refused_with_a_reason(runnin
 
     lone_surrogate = b'{"start_date": "2025-02-03", "gender": "man", "municipality": "\\ud800"}'
     assert _fields(await _post(running_intake, lone_surrogate, "application/json")) == [
-        "municipality"]
+        "municipality"
+    ]
     assert len(await running_intake.logged_events()) == before
 
 
@@ -117,13 +132,15 @@ async def test_text_a_database_cannot_store_is_refused_by_field(running_intake) 
     before = len(await running_intake.logged_events())
     client = running_intake.client
     for text in ("Ste\x00get", "Ste\nget", "Ste\tget"):
-        renamed = await client.put("/api/v1/insatser/steget",
-                                   json={"name": text, "registration": "individ"})
+        renamed = await client.put(
+            "/api/v1/insatser/steget", json={"name": text, "registration": "individ"}
+        )
         assert _fields(renamed) == ["name"]
         assert "control characters" in renamed.json()["detail"][0]["msg"]
         started = await client.post(PARTICIPANTS, json={**START, "municipality": text})
         assert _fields(started) == ["municipality"]
-    stop = await client.post(f"{PARTICIPANTS}/K7M2%00QX9D/stop",
-                             json={"end_date": "2025-06-30", "reason": "arbete"})
+    stop = await client.post(
+        f"{PARTICIPANTS}/K7M2%00QX9D/stop", json={"end_date": "2025-06-30", "reason": "arbete"}
+    )
     assert _fields(stop) == ["participant_id"]
     assert len(await running_intake.logged_events()) == before

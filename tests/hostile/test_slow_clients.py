@@ -41,8 +41,9 @@ def intake_url(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "STEGVIS_INTAKE_PORT": str(port),
         "STEGVIS_LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen([sys.executable, "-m", "services.cli", "intake"], cwd=REPO,
-                              env=environment)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "intake"], cwd=REPO, env=environment
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -88,14 +89,18 @@ def test_slow_clients_do_not_block_the_others(intake_url: str) -> None:
     port = int(intake_url.rsplit(":", 1)[1])
     slow = [_slow_request(port, headers_finished=n % 2 == 0) for n in range(SLOW_CONNECTIONS)]
     try:
-        with httpx.Client(base_url=intake_url, headers=SERVICE_AUTH,
-                          timeout=ANSWER_WITHIN_SECONDS) as client:
-            defined = client.put("/api/v1/insatser/steget",
-                                 json={"name": "Steget", "registration": "individ"})
+        with httpx.Client(
+            base_url=intake_url, headers=SERVICE_AUTH, timeout=ANSWER_WITHIN_SECONDS
+        ) as client:
+            defined = client.put(
+                "/api/v1/insatser/steget", json={"name": "Steget", "registration": "individ"}
+            )
             for connection in slow[::2]:  # a little more body, still far from complete
                 connection.sendall(b'"start_date": ')
-            started = client.post("/api/v1/insatser/steget/participants",
-                                  json={"start_date": "2025-02-03", "gender": "man"})
+            started = client.post(
+                "/api/v1/insatser/steget/participants",
+                json={"start_date": "2025-02-03", "gender": "man"},
+            )
             assert (defined.status_code, started.status_code) == (201, 201)
             assert client.get("/health").status_code == 200
     finally:

@@ -2,9 +2,9 @@
 app itself against a real database and Redis for the HTTP contract."""
 
 import copy
-from functools import partial
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -14,11 +14,6 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from shared.access import ADMIN
-from shared.db import create_engine
-from shared.events import IntakeEvent, parse_intake_event
-from shared.settings import Settings
-from shared.streams import Topology
 from services.intake.adapters import tables
 from services.intake.bootstrap import create_app
 from services.intake.domain.accounts import Credential, User
@@ -26,6 +21,11 @@ from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
 from services.intake.service_layer.handlers import Audited, execute
 from services.intake.service_layer.unit_of_work import AuditEntry, ConcurrentWrite, Lock
+from shared.contract.access import ADMIN
+from shared.contract.events import IntakeEvent, parse_intake_event
+from shared.platform.db import create_engine
+from shared.platform.settings import Settings
+from shared.platform.streams import Topology
 from tests.intake.forms_support import PASSWORD, Staff, ok
 
 ADMIN_TOKEN = "intake-admin-token-0123456789"
@@ -105,7 +105,9 @@ class FakeEventLog:
         return await self.append(event)
 
     async def of_participant(self, participant_id: str) -> list[IntakeEvent]:
-        return [e for e in self._state.events if getattr(e, "participant_id", None) == participant_id]
+        return [
+            e for e in self._state.events if getattr(e, "participant_id", None) == participant_id
+        ]
 
     async def has_registrations(self, insats_id: str) -> bool:
         return any(
@@ -294,14 +296,18 @@ async def staff(intake) -> Staff:
     logged in."""
     client = intake.client
     for insats_id, registration in (("a", "individ"), ("b", "individ"), ("va", "volym")):
-        await ok(await client.put(
-            f"/api/v1/insatser/{insats_id}",
-            json={"name": f"Insats {insats_id.upper()}", "registration": registration},
-        ))
-    await ok(await client.put(
-        "/api/v1/users/ivan",
-        json={"role": "insatsansvarig", "insatser": ["a", "va"], "password": PASSWORD},
-    ))
+        await ok(
+            await client.put(
+                f"/api/v1/insatser/{insats_id}",
+                json={"name": f"Insats {insats_id.upper()}", "registration": registration},
+            )
+        )
+    await ok(
+        await client.put(
+            "/api/v1/users/ivan",
+            json={"role": "insatsansvarig", "insatser": ["a", "va"], "password": PASSWORD},
+        )
+    )
     staff = Staff(client)
     assert (await staff.log_in("ivan")).status_code == 303
     return staff

@@ -4,7 +4,7 @@ import re
 
 import httpx
 
-from shared.events import IntakeEvent
+from shared.contract.events import IntakeEvent
 
 PASSWORD = "ett långt lösenord 42"
 _HIDDEN = re.compile(r'<input type="hidden" name="(csrf_token|form_key|next)" value="([^"]*)"')
@@ -54,6 +54,6 @@ async def start(staff: Staff, **fields: str) -> str:
 
 
 def alerts(page: httpx.Response) -> list[str]:
-    return [" ".join(text.split()) for text in re.findall(
-        r'class="error"[^>]*>([^<]*)<', page.text
-    )]
+    return [
+        " ".join(text.split()) for text in re.findall(r'class="error"[^>]*>([^<]*)<', page.text)
+    ]

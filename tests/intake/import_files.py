@@ -11,17 +11,17 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from shared.access import ADMIN
-from shared.codes import Registration
-from shared.db import create_engine
-from shared.events import InsatsDetails, IntakeEvent, parse_intake_event
-from shared.service import migrated_sessions
-from shared.settings import Settings
 from services.intake.adapters import tables
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.bootstrap import REVISIONS_DIR, SERVICE
 from services.intake.entrypoints.import_cli import run_import
 from services.intake.service_layer import handlers
+from shared.contract.access import ADMIN
+from shared.contract.codes import Registration
+from shared.contract.events import InsatsDetails, IntakeEvent, parse_intake_event
+from shared.platform.db import create_engine
+from shared.platform.service import migrated_sessions
+from shared.platform.settings import Settings
 
 
 def write_csv(path: Path, rows: Sequence[Sequence[object]], delimiter: str = ";") -> Path:

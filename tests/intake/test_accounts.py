@@ -10,10 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from shared.access import parse_access_change, secret_hash
-from shared.db import create_engine
-from shared.streams import Topology
 from services.intake.adapters import tables
+from shared.contract.access import parse_access_change, secret_hash
+from shared.platform.db import create_engine
+from shared.platform.streams import Topology
 
 INSATSER = "/api/v1/insatser"
 START = {"start_date": "2025-02-03", "gender": "kvinna"}
@@ -60,11 +60,17 @@ async def förbund(intake) -> dict[str, dict[str, str]]:
     """Insatser a and b (individ), va and vb (volym); a participant in each of a and b; and
     one caller of each role (the insatsansvarig granted a and va)."""
     client = intake.client
-    for insats_id, registration in (("a", "individ"), ("b", "individ"),
-                                    ("va", "volym"), ("vb", "volym")):
-        await _ok(await client.put(
-            f"{INSATSER}/{insats_id}", json={"name": insats_id, "registration": registration}
-        ))
+    for insats_id, registration in (
+        ("a", "individ"),
+        ("b", "individ"),
+        ("va", "volym"),
+        ("vb", "volym"),
+    ):
+        await _ok(
+            await client.put(
+                f"{INSATSER}/{insats_id}", json={"name": insats_id, "registration": registration}
+            )
+        )
     return {
         "admin": client.headers,
         "forbundsadmin": _bearer(await _user(client, "fia", "forbundsadmin")),
@@ -84,22 +90,47 @@ def _statuses(admin: int, forbundsadmin: int, insatsansvarig: int, lasare: int) 
 # participant of a or b started for this call alone (so each role's stop has a participant
 # to stop), `{sa}`/`{sb}` its start's event id.
 MATRIX = [
-    ("define insats", "PUT", f"{INSATSER}/a", {"name": "A", "registration": "individ"},
-     _statuses(200, 200, 403, 403)),
+    (
+        "define insats",
+        "PUT",
+        f"{INSATSER}/a",
+        {"name": "A", "registration": "individ"},
+        _statuses(200, 200, 403, 403),
+    ),
     ("start in a", "POST", f"{INSATSER}/a/participants", START, _statuses(201, 201, 201, 403)),
     ("start in b", "POST", f"{INSATSER}/b/participants", START, _statuses(201, 201, 403, 403)),
-    ("progress in a", "POST", "{a}/progress", {"date": "2025-03-01", "vas": 50},
-     _statuses(201, 201, 201, 403)),
-    ("progress in b", "POST", "{b}/progress", {"date": "2025-03-01", "vas": 50},
-     _statuses(201, 201, 403, 403)),
+    (
+        "progress in a",
+        "POST",
+        "{a}/progress",
+        {"date": "2025-03-01", "vas": 50},
+        _statuses(201, 201, 201, 403),
+    ),
+    (
+        "progress in b",
+        "POST",
+        "{b}/progress",
+        {"date": "2025-03-01", "vas": 50},
+        _statuses(201, 201, 403, 403),
+    ),
     ("stop in a", "POST", "{a}/stop", STOP, _statuses(201, 201, 201, 403)),
     ("stop in b", "POST", "{b}/stop", STOP, _statuses(201, 201, 403, 403)),
     ("events in a", "GET", "{a}/events", None, _statuses(200, 200, 200, 403)),
     ("events in b", "GET", "{b}/events", None, _statuses(200, 200, 403, 403)),
-    ("correct in a", "POST", "{a}/events/{sa}/correction", {"start": START},
-     _statuses(201, 201, 201, 403)),
-    ("correct in b", "POST", "{b}/events/{sb}/correction", {"start": START},
-     _statuses(201, 201, 403, 403)),
+    (
+        "correct in a",
+        "POST",
+        "{a}/events/{sa}/correction",
+        {"start": START},
+        _statuses(201, 201, 201, 403),
+    ),
+    (
+        "correct in b",
+        "POST",
+        "{b}/events/{sb}/correction",
+        {"start": START},
+        _statuses(201, 201, 403, 403),
+    ),
     ("void in a", "POST", "{a}/events/{sa}/void", None, _statuses(201, 201, 201, 403)),
     ("void in b", "POST", "{b}/events/{sb}/void", None, _statuses(201, 201, 403, 403)),
     ("volume in va", "POST", f"{INSATSER}/va/volume", VOLUME, _statuses(201, 201, 201, 403)),
@@ -107,17 +138,18 @@ MATRIX = [
     ("list insatser", "GET", INSATSER, None, _statuses(200, 200, 200, 200)),
     ("read insats a", "GET", f"{INSATSER}/a", None, _statuses(200, 200, 200, 403)),
     ("read insats b", "GET", f"{INSATSER}/b", None, _statuses(200, 200, 403, 403)),
-    ("participants of a", "GET", f"{INSATSER}/a/participants", None,
-     _statuses(200, 200, 200, 403)),
-    ("participants of b", "GET", f"{INSATSER}/b/participants", None,
-     _statuses(200, 200, 403, 403)),
-    ("save a user", "PUT", "/api/v1/users/olle", {"role": "lasare"},
-     _statuses(200, 200, 403, 403)),
+    ("participants of a", "GET", f"{INSATSER}/a/participants", None, _statuses(200, 200, 200, 403)),
+    ("participants of b", "GET", f"{INSATSER}/b/participants", None, _statuses(200, 200, 403, 403)),
+    ("save a user", "PUT", "/api/v1/users/olle", {"role": "lasare"}, _statuses(200, 200, 403, 403)),
     ("list users", "GET", "/api/v1/users", None, _statuses(200, 200, 403, 403)),
-    ("token for another", "POST", "/api/v1/tokens", {"username": "olle"},
-     _statuses(201, 201, 403, 403)),
-    ("another's tokens", "GET", "/api/v1/tokens?username=fia", None,
-     _statuses(200, 200, 403, 403)),
+    (
+        "token for another",
+        "POST",
+        "/api/v1/tokens",
+        {"username": "olle"},
+        _statuses(201, 201, 403, 403),
+    ),
+    ("another's tokens", "GET", "/api/v1/tokens?username=fia", None, _statuses(200, 200, 403, 403)),
     ("own tokens", "GET", "/api/v1/tokens", None, _statuses(200, 200, 200, 200)),
     ("who am I", "GET", "/api/v1/me", None, _statuses(200, 200, 200, 200)),
     ("audit log", "GET", "/api/v1/audit", None, _statuses(200, 200, 403, 403)),
@@ -144,8 +176,10 @@ async def test_every_endpoint_allows_each_role_what_it_may_and_nothing_else(
 
 async def test_a_caller_sees_only_the_insatser_granted(intake, förbund) -> None:
     listed = {
-        role: [i["insats_id"] for i in (await intake.client.get(
-            INSATSER, headers=förbund[role])).json()["insatser"]]
+        role: [
+            i["insats_id"]
+            for i in (await intake.client.get(INSATSER, headers=förbund[role])).json()["insatser"]
+        ]
         for role in ROLES
     }
     assert listed == {
@@ -166,9 +200,9 @@ async def test_a_refused_write_changes_nothing(intake, förbund) -> None:
 
 
 async def test_grants_must_name_insatser_and_belong_to_an_insatsansvarig(intake) -> None:
-    await _ok(await intake.client.put(
-        f"{INSATSER}/a", json={"name": "A", "registration": "individ"}
-    ))
+    await _ok(
+        await intake.client.put(f"{INSATSER}/a", json={"name": "A", "registration": "individ"})
+    )
     unknown = await intake.client.put(
         "/api/v1/users/ivan", json={"role": "insatsansvarig", "insatser": ["a", "nope"]}
     )
@@ -188,14 +222,18 @@ async def test_grants_must_name_insatser_and_belong_to_an_insatsansvarig(intake)
 async def test_a_change_of_grants_applies_to_tokens_already_issued(intake, förbund) -> None:
     ivan = förbund["insatsansvarig"]
     assert (await intake.client.get(f"{INSATSER}/b", headers=ivan)).status_code == 403
-    await _ok(await intake.client.put(
-        "/api/v1/users/ivan", json={"role": "insatsansvarig", "insatser": ["b"]}
-    ))
+    await _ok(
+        await intake.client.put(
+            "/api/v1/users/ivan", json={"role": "insatsansvarig", "insatser": ["b"]}
+        )
+    )
     assert (await intake.client.get(f"{INSATSER}/b", headers=ivan)).status_code == 200
     assert (await intake.client.get(f"{INSATSER}/a", headers=ivan)).status_code == 403
-    await _ok(await intake.client.put(
-        "/api/v1/users/ivan", json={"role": "insatsansvarig", "active": False}
-    ))
+    await _ok(
+        await intake.client.put(
+            "/api/v1/users/ivan", json={"role": "insatsansvarig", "active": False}
+        )
+    )
     assert (await intake.client.get("/api/v1/me", headers=ivan)).status_code == 401
 
 
@@ -204,13 +242,11 @@ async def test_a_revoked_token_fails_at_once_and_revoking_is_the_owners_or_an_ad
 ) -> None:
     client = intake.client
     lisa = förbund["lasare"]
-    second = await _ok(await client.post("/api/v1/tokens", json={"username": "lisa"},
-                                         headers=lisa))
+    second = await _ok(await client.post("/api/v1/tokens", json={"username": "lisa"}, headers=lisa))
     fia_tokens = (await client.get("/api/v1/tokens?username=fia")).json()["tokens"]
     others = await client.delete(f"/api/v1/tokens/{fia_tokens[0]['token_id']}", headers=lisa)
     assert others.status_code == 404
-    revoked = await _ok(await client.delete(f"/api/v1/tokens/{second['token_id']}",
-                                            headers=lisa))
+    revoked = await _ok(await client.delete(f"/api/v1/tokens/{second['token_id']}", headers=lisa))
     assert revoked["revoked_at"] is not None
     assert (await client.get("/api/v1/me", headers=_bearer(second["token"]))).status_code == 401
     assert (await client.get("/api/v1/me", headers=lisa)).status_code == 200
@@ -224,18 +260,26 @@ async def test_a_revoked_token_fails_at_once_and_revoking_is_the_owners_or_an_ad
 
 async def test_a_login_gives_a_session_that_expires_and_can_be_ended(intake, förbund) -> None:
     client = intake.client
-    session = await _ok(await client.post(
-        "/api/v1/sessions", json={"username": "ivan", "password": PASSWORD}, headers={}
-    ))
+    session = await _ok(
+        await client.post(
+            "/api/v1/sessions", json={"username": "ivan", "password": PASSWORD}, headers={}
+        )
+    )
     assert session["kind"] == "session"
     me = await _ok(await client.get("/api/v1/me", headers=_bearer(session["token"])))
-    assert me == {"username": "ivan", "role": "insatsansvarig", "insatser": ["a", "va"],
-                  "token_id": session["token_id"]}
+    assert me == {
+        "username": "ivan",
+        "role": "insatsansvarig",
+        "insatser": ["a", "va"],
+        "token_id": session["token_id"],
+    }
     await _eventually_refused(client, session["token"], seconds=10)
 
-    again = await _ok(await client.post(
-        "/api/v1/sessions", json={"username": "ivan", "password": PASSWORD}, headers={}
-    ))
+    again = await _ok(
+        await client.post(
+            "/api/v1/sessions", json={"username": "ivan", "password": PASSWORD}, headers={}
+        )
+    )
     await _ok(await client.delete("/api/v1/sessions/current", headers=_bearer(again["token"])))
     assert (await client.get("/api/v1/me", headers=_bearer(again["token"]))).status_code == 401
 
@@ -277,7 +321,10 @@ async def test_every_accepted_write_is_in_the_audit_log(intake, förbund) -> Non
     entries = (await intake.client.get("/api/v1/audit")).json()["entries"]
     newest = entries[0]
     assert (newest["actor"], newest["token_id"], newest["action"], newest["target"]) == (
-        "ivan", me["token_id"], "start", f"{INSATSER}/a/participants"
+        "ivan",
+        me["token_id"],
+        "start",
+        f"{INSATSER}/a/participants",
     )
     actions = [(e["actor"], e["action"]) for e in reversed(entries)]
     assert actions[:4] == [("admin", "define_insats")] * 4
@@ -290,13 +337,16 @@ async def test_users_and_credentials_reach_the_access_stream_without_secrets(
     stream = Topology(intake.settings.stream_prefix).intake_access
 
     async def published() -> list:
-        return [parse_access_change(fields[b"body"])
-                for _id, fields in await intake.redis.xrange(stream)]
+        return [
+            parse_access_change(fields[b"body"])
+            for _id, fields in await intake.redis.xrange(stream)
+        ]
 
     changes = await _wait_for(published, lambda found: len(found) >= 6)
     users = {c.username: c for c in changes if c.type == "UserChanged"}
     assert {name: (u.role.value, u.insatser) for name, u in users.items()} == {
-        "fia": ("forbundsadmin", ()), "ivan": ("insatsansvarig", ("a", "va")),
+        "fia": ("forbundsadmin", ()),
+        "ivan": ("insatsansvarig", ("a", "va")),
         "lisa": ("lasare", ()),
     }
     secret = förbund["lasare"]["Authorization"].removeprefix("Bearer ")
@@ -309,9 +359,11 @@ async def test_users_and_credentials_reach_the_access_stream_without_secrets(
     engine = create_engine(intake.settings.service_database_url("intake"))
     try:
         async with engine.connect() as connection:
-            stored = (await connection.execute(
-                select(tables.access.users.c.password_hash)
-            )).scalars().all()
+            stored = (
+                (await connection.execute(select(tables.access.users.c.password_hash)))
+                .scalars()
+                .all()
+            )
     finally:
         await engine.dispose()
     assert stored and all(h.startswith("$argon2id$") and PASSWORD not in h for h in stored)

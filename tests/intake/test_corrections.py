@@ -3,7 +3,7 @@ Redis: what they record, what the participant then is, and what they refuse."""
 
 import httpx
 
-from shared.events import ParticipantEventCorrected, ParticipantEventVoided
+from shared.contract.events import ParticipantEventCorrected, ParticipantEventVoided
 
 INSATSER = "/api/v1/insatser"
 START = {"start_date": "2025-02-03", "gender": "kvinna", "vas": 30}
@@ -43,12 +43,14 @@ async def test_a_corrected_stop_counts_as_corrected_and_the_original_stays_logge
     code, path = await _registered(intake.client)
     stop_id = (await _events(intake.client, path))["ParticipantStopped"]["event_id"]
     corrected = {"end_date": "2025-07-15", "reason": "sjukdom"}
-    await _created(await intake.client.post(
-        f"{path}/events/{stop_id}/correction", json={"stop": corrected}
-    ))
+    await _created(
+        await intake.client.post(f"{path}/events/{stop_id}/correction", json={"stop": corrected})
+    )
     stop = (await _events(intake.client, path))["ParticipantStopped"]
     assert (stop["event_id"], stop["stop"]["end_date"], stop["stop"]["reason"]) == (
-        stop_id, "2025-07-15", "sjukdom"
+        stop_id,
+        "2025-07-15",
+        "sjukdom",
     )
     assert stop["stop"]["health_better"] is None  # every field anew
     assert (await _participant(intake.client, code))["end_date"] == "2025-07-15"
@@ -90,16 +92,20 @@ async def test_a_correction_that_contradicts_the_history_is_refused_and_records_
     refusals = {
         "start after the check-in": await intake.client.post(
             f"{path}/events/{events['ParticipantStarted']['event_id']}/correction",
-            json={"start": late_start}),
+            json={"start": late_start},
+        ),
         "stop before the start": await intake.client.post(
             f"{path}/events/{events['ParticipantStopped']['event_id']}/correction",
-            json={"stop": STOP | {"end_date": "2025-01-01"}}),
+            json={"stop": STOP | {"end_date": "2025-01-01"}},
+        ),
         "another kind": await intake.client.post(
             f"{path}/events/{events['ParticipantStopped']['event_id']}/correction",
-            json={"start": START}),
+            json={"start": START},
+        ),
         "two kinds": await intake.client.post(
             f"{path}/events/{events['ParticipantStopped']['event_id']}/correction",
-            json={"start": START, "stop": STOP}),
+            json={"start": START, "stop": STOP},
+        ),
     }
     fields = {
         what: [item["field"] for item in response.json()["detail"]]
@@ -120,9 +126,7 @@ async def test_a_correction_that_contradicts_the_history_is_refused_and_records_
 async def test_a_correction_is_the_insats_holders_and_answers_a_retry_once(intake) -> None:
     _code, path = await _registered(intake.client)
     stop_id = (await _events(intake.client, path))["ParticipantStopped"]["event_id"]
-    await intake.client.put(
-        "/api/v1/users/olle", json={"role": "insatsansvarig", "insatser": []}
-    )
+    await intake.client.put("/api/v1/users/olle", json={"role": "insatsansvarig", "insatser": []})
     token = (await intake.client.post("/api/v1/tokens", json={"username": "olle"})).json()
     others = await intake.client.post(
         f"{path}/events/{stop_id}/void", headers={"Authorization": f"Bearer {token['token']}"}
@@ -130,11 +134,14 @@ async def test_a_correction_is_the_insats_holders_and_answers_a_retry_once(intak
     assert others.status_code == 403
     key = {"Idempotency-Key": "ratta-1"}
     body = {"stop": STOP | {"reason": "studier"}}
-    first = await _created(await intake.client.post(
-        f"{path}/events/{stop_id}/correction", json=body, headers=key))
-    retry = await _created(await intake.client.post(
-        f"{path}/events/{stop_id}/correction", json=body, headers=key))
+    first = await _created(
+        await intake.client.post(f"{path}/events/{stop_id}/correction", json=body, headers=key)
+    )
+    retry = await _created(
+        await intake.client.post(f"{path}/events/{stop_id}/correction", json=body, headers=key)
+    )
     assert retry == first
-    corrections = [e for _, e in await intake.logged_events()
-                   if e.type == "ParticipantEventCorrected"]
+    corrections = [
+        e for _, e in await intake.logged_events() if e.type == "ParticipantEventCorrected"
+    ]
     assert len(corrections) == 1

@@ -8,15 +8,15 @@ from datetime import date
 
 import pytest
 
-from shared.events import (
+from services.intake.domain.errors import InvalidField
+from services.intake.entrypoints.form_errors import refused_correction
+from shared.contract.events import (
     ParticipantEventCorrected,
     ParticipantEventVoided,
     ParticipantStarted,
     ParticipantStopped,
     StartDetails,
 )
-from services.intake.domain.errors import InvalidField
-from services.intake.entrypoints.form_errors import refused_correction
 from tests.intake.forms_support import Staff, alerts, registered, start
 
 _EVENT_LINK = re.compile(r'href="(/insatser/a/deltagare/[A-Z0-9-]+/handelser/[0-9a-f-]+)/ratta"')
@@ -55,7 +55,9 @@ async def test_the_participant_page_lists_the_registrations_and_is_found_by_code
     assert "Avslutad 2025-06-30." in page.text
     headings = re.findall(r"<strong>(\w+)</strong> (\d{4}-\d\d-\d\d)", page.text)
     assert headings == [
-        ("Inskrivning", "2025-02-03"), ("Uppföljning", "2025-04-01"), ("Avslut", "2025-06-30")
+        ("Inskrivning", "2025-02-03"),
+        ("Uppföljning", "2025-04-01"),
+        ("Avslut", "2025-06-30"),
     ]
     assert "<dt>Avslutsanledning</dt><dd>Arbete utan lönesubvention</dd>" in page.text
     assert 'aria-label="Makulera avslutet 2025-06-30"' in page.text
@@ -76,9 +78,14 @@ async def test_correcting_a_stops_reason_stores_a_correction_of_all_its_answers(
     assert re.search(r'value="ja"\s+checked', form.text)  # health_better, the only "ja"
     assert "Spara rättelsen" in form.text
 
-    page = await staff.submit(f"{stop_page}/ratta", {
-        "end_date": "2025-06-30", "reason": "sjukdom", "health_better": "ja",
-    })
+    page = await staff.submit(
+        f"{stop_page}/ratta",
+        {
+            "end_date": "2025-06-30",
+            "reason": "sjukdom",
+            "health_better": "ja",
+        },
+    )
     assert page.status_code == 201, page.text
     assert "Avslutet är rättat" in page.text and "Rapporterna visar strax" in page.text
     corrected = (await registered(intake))[-1]
@@ -86,11 +93,16 @@ async def test_correcting_a_stops_reason_stores_a_correction_of_all_its_answers(
     assert corrected.corrects == stop_page.rsplit("/", 1)[1]
     assert (corrected.participant_id, corrected.start, corrected.progress) == (code, None, None)
     assert corrected.stop.model_dump(include={"end_date", "reason", "health_better", "vas"}) == {
-        "end_date": date(2025, 6, 30), "reason": "sjukdom", "health_better": True, "vas": None
+        "end_date": date(2025, 6, 30),
+        "reason": "sjukdom",
+        "health_better": True,
+        "vas": None,
     }
     audit = (await intake.client.get("/api/v1/audit")).json()["entries"][0]
     assert (audit["actor"], audit["action"], audit["target"]) == (
-        "ivan", "correct", f"{stop_page}/ratta"
+        "ivan",
+        "correct",
+        f"{stop_page}/ratta",
     )
     listed = await staff.open(f"/insatser/a/deltagare/{code}")
     assert "<dd>Sjukdom</dd>" in listed.text
@@ -104,16 +116,18 @@ async def test_a_correction_the_history_contradicts_is_explained_and_stores_noth
     before = await registered(intake)
 
     await staff.open(f"{stop_page}/ratta")
-    early = await staff.submit(f"{stop_page}/ratta", {"end_date": "2025-01-31",
-                                                      "reason": "arbete"})
+    early = await staff.submit(f"{stop_page}/ratta", {"end_date": "2025-01-31", "reason": "arbete"})
     assert early.status_code == 422
-    assert 'id="end_date-error" class="error">Slutdatum får inte vara före startdatum ' \
-           "(2025-02-03).</span>" in early.text
+    assert (
+        'id="end_date-error" class="error">Slutdatum får inte vara före startdatum '
+        "(2025-02-03).</span>" in early.text
+    )
     assert 'value="2025-01-31"' in early.text  # what was typed is kept
 
     await staff.open(f"{start_page}/ratta")
-    late = await staff.submit(f"{start_page}/ratta", {"start_date": "2025-05-01",
-                                                      "gender": "kvinna"})
+    late = await staff.submit(
+        f"{start_page}/ratta", {"start_date": "2025-05-01", "gender": "kvinna"}
+    )
     assert late.status_code == 422
     assert "Uppföljningen den 2025-04-01 skulle hamna före startdatumet." in alerts(late)
     unknown_gender = await staff.submit(f"{start_page}/ratta", {"start_date": "2025-02-03"})
@@ -135,18 +149,27 @@ async def test_a_check_in_is_corrected_in_its_form_filled_in_with_its_measures(
     page = await staff.submit(f"{check_in_page}/ratta", fields | {"vas": "52"})
     assert page.status_code == 201 and "Uppföljningen är rättad" in page.text
     corrected = (await registered(intake))[-1].progress
-    assert (corrected.date, corrected.activity_hours_per_week, corrected.vas,
-            corrected.indicators) == (date(2025, 3, 10), 12.5, 52, {"halsa": 3})
-    early = await staff.submit(f"{check_in_page}/ratta", fields | {"date": "2025-01-01"},
-                               form_key="another-form-0123456789")
+    assert (
+        corrected.date,
+        corrected.activity_hours_per_week,
+        corrected.vas,
+        corrected.indicators,
+    ) == (date(2025, 3, 10), 12.5, 52, {"halsa": 3})
+    early = await staff.submit(
+        f"{check_in_page}/ratta",
+        fields | {"date": "2025-01-01"},
+        form_key="another-form-0123456789",
+    )
     assert "Datumet får inte vara före startdatum (2025-02-03)." in alerts(early)
 
 
 def test_a_start_moved_past_the_stop_names_the_stop() -> None:
-    started = ParticipantStarted(insats_id="a", participant_id="K7M2-QX9D",
-                                 start_date=date(2025, 2, 3), gender="man")
-    stopped = ParticipantStopped(insats_id="a", participant_id="K7M2-QX9D",
-                                 end_date=date(2025, 6, 30), reason="arbete")
+    started = ParticipantStarted(
+        insats_id="a", participant_id="K7M2-QX9D", start_date=date(2025, 2, 3), gender="man"
+    )
+    stopped = ParticipantStopped(
+        insats_id="a", participant_id="K7M2-QX9D", end_date=date(2025, 6, 30), reason="arbete"
+    )
     refused = InvalidField("start.start_date", "the end date would precede the start date")
     late = StartDetails(start_date=date(2025, 7, 1), gender="man")
     assert refused_correction(refused, late, [started, stopped]) == {
@@ -185,7 +208,8 @@ async def test_voiding_a_start_removes_the_participant(intake, staff) -> None:
     assert first.status_code == resent.status_code == 201
     assert "Inskrivningen är makulerad" in resent.text  # its first answer again
     assert [event.type for event in await registered(intake)] == [
-        "ParticipantStarted", "ParticipantEventVoided"
+        "ParticipantStarted",
+        "ParticipantEventVoided",
     ]
     assert code not in (await staff.open("/insatser/a")).text
     assert (await intake.client.get(f"/insatser/a/deltagare/{code}")).status_code == 404
@@ -215,8 +239,9 @@ async def test_a_post_without_the_forms_csrf_token_is_refused(intake, staff, act
     stop_page = (await _event_pages(staff, code))[-1]
     await staff.open(f"{stop_page}/{action}")
     del staff.hidden["csrf_token"]
-    page = await staff.submit(f"{stop_page}/{action}", {"end_date": "2025-06-30",
-                                                         "reason": "sjukdom"})
+    page = await staff.submit(
+        f"{stop_page}/{action}", {"end_date": "2025-06-30", "reason": "sjukdom"}
+    )
     assert page.status_code == 403
     assert any("Formuläret kom inte från Stegvis" in alert for alert in alerts(page))
     assert len(await registered(intake)) == 3
@@ -229,15 +254,21 @@ async def test_another_insats_is_refused_and_stores_nothing(intake, staff) -> No
     code = started.json()["participant_id"]
     events = (await intake.client.get(f"/api/v1/insatser/b/participants/{code}/events")).json()
     event_page = f"/insatser/b/deltagare/{code}/handelser/{events['events'][0]['event_id']}"
-    for path in (f"/insatser/b/deltagare/{code}", f"{event_page}/ratta", f"{event_page}/makulera",
-                 f"/insatser/b/deltagare?kod={code}"):
+    for path in (
+        f"/insatser/b/deltagare/{code}",
+        f"{event_page}/ratta",
+        f"{event_page}/makulera",
+        f"/insatser/b/deltagare?kod={code}",
+    ):
         page = await intake.client.get(path, follow_redirects=True)
         assert page.status_code == 403, path
         assert "Du har inte behörighet till den här insatsen." in alerts(page)
     await staff.open("/insatser/a")  # a valid CSRF token
     for action in ("ratta", "makulera"):
-        page = await staff.submit(f"{event_page}/{action}", {"start_date": "2025-03-01",
-                                                             "gender": "man"},
-                                  form_key="a-form-of-insats-a-0123456")
+        page = await staff.submit(
+            f"{event_page}/{action}",
+            {"start_date": "2025-03-01", "gender": "man"},
+            form_key="a-form-of-insats-a-0123456",
+        )
         assert page.status_code == 403
     assert len(await registered(intake)) == 1

@@ -12,7 +12,6 @@ import pytest
 from tests.intake.forms_support import alerts, registered, start
 
 
-
 @pytest.fixture
 def intake_settings() -> dict:
     return {"login_max_failures": 3}  # a rate limit small enough to reach
@@ -47,7 +46,8 @@ async def test_a_login_sets_a_strict_session_cookie_and_goes_only_to_a_page_of_o
     mine = await client.get("/insatser")
     assert mine.status_code == 200
     assert re.findall(r'<a href="(/insatser/[^"]+)">', mine.text) == [
-        "/insatser/a", "/insatser/va/volym"
+        "/insatser/a",
+        "/insatser/va/volym",
     ]
     assert mine.headers["cache-control"] == "no-store"
     assert "default-src 'none'" in mine.headers["content-security-policy"]
@@ -81,18 +81,21 @@ async def test_logging_out_ends_the_session_everywhere(intake, staff) -> None:
 async def test_the_start_form_registers_the_background_it_was_given(intake, staff) -> None:
     form = await staff.open("/insatser/a/ny-deltagare")
     assert 'name="start_date" type="date" value="' in form.text  # today, to change if need be
-    page = await staff.submit("/insatser/a/ny-deltagare", {
-        "start_date": "2025-02-03",
-        "gender": "annan",
-        "birth_year": "1985",
-        "education": "gymnasium",
-        "support_at_start": ["sjukpenning", "forsorjningsstod"],
-        "years_in_support": "4",
-        "referrer": "af",
-        "municipality": " Umeå ",
-        "activity_hours_per_week": "12,5",
-        "vas": "35",
-    })
+    page = await staff.submit(
+        "/insatser/a/ny-deltagare",
+        {
+            "start_date": "2025-02-03",
+            "gender": "annan",
+            "birth_year": "1985",
+            "education": "gymnasium",
+            "support_at_start": ["sjukpenning", "forsorjningsstod"],
+            "years_in_support": "4",
+            "referrer": "af",
+            "municipality": " Umeå ",
+            "activity_hours_per_week": "12,5",
+            "vas": "35",
+        },
+    )
     assert page.status_code == 201, page.text
     code = re.search(r"Deltagarens kod: <span class=\"code\">([A-Z0-9-]+)</span>", page.text)[1]
     assert "Skriv upp den." in page.text
@@ -122,7 +125,10 @@ async def test_empty_optional_inputs_are_left_unanswered(intake, staff) -> None:
     await start(staff, birth_year="", education="", municipality="  ", vas="")
     [started] = await registered(intake)
     assert (started.birth_year, started.education, started.municipality, started.vas) == (
-        None, None, None, None
+        None,
+        None,
+        None,
+        None,
     )
     assert started.support_at_start == []
 
@@ -131,15 +137,24 @@ async def test_the_check_in_form_registers_measures_and_indicators(intake, staff
     code = await start(staff)
     path = f"/insatser/a/deltagare/{code}/uppfoljning"
     await staff.open(path)
-    page = await staff.submit(path, {
-        "date": "2025-03-10", "activity_hours_per_week": "20", "vas": "48",
-        "indicator_halsa": "3", "indicator_jobbsokning": "2", "indicator_kompetenser": "",
-    })
+    page = await staff.submit(
+        path,
+        {
+            "date": "2025-03-10",
+            "activity_hours_per_week": "20",
+            "vas": "48",
+            "indicator_halsa": "3",
+            "indicator_jobbsokning": "2",
+            "indicator_kompetenser": "",
+        },
+    )
     assert page.status_code == 201, page.text
     progressed = (await registered(intake))[-1]
     assert progressed.type == "ParticipantProgressed"
     assert (progressed.date, progressed.activity_hours_per_week, progressed.vas) == (
-        date(2025, 3, 10), 20.0, 48
+        date(2025, 3, 10),
+        20.0,
+        48,
     )
     assert progressed.indicators == {"halsa": 3, "jobbsokning": 2}
     caseload = await staff.open("/insatser/a")
@@ -151,23 +166,35 @@ async def test_the_stop_form_registers_the_exit_answers(intake, staff) -> None:
     path = f"/insatser/a/deltagare/{code}/avsluta"
     form = await staff.open(path)
     assert '<optgroup label="Positiva avslut' in form.text
-    page = await staff.submit(path, {
-        "end_date": "2025-09-30",
-        "reason": "arbetstraning",
-        "support_at_end": ["ingen"],
-        "health_better": "ja",
-        "activity_increased": "nej",
-        "work_capacity": "narmat",
-        "vas": "70",
-        "respect": "",  # ej besvarat
-    })
+    page = await staff.submit(
+        path,
+        {
+            "end_date": "2025-09-30",
+            "reason": "arbetstraning",
+            "support_at_end": ["ingen"],
+            "health_better": "ja",
+            "activity_increased": "nej",
+            "work_capacity": "narmat",
+            "vas": "70",
+            "respect": "",  # ej besvarat
+        },
+    )
     assert page.status_code == 201, page.text
     stopped = (await registered(intake))[-1]
     assert stopped.type == "ParticipantStopped"
-    assert stopped.model_dump(include={
-        "participant_id", "end_date", "reason", "support_at_end", "health_better",
-        "activity_increased", "work_capacity", "vas", "respect",
-    }) == {
+    assert stopped.model_dump(
+        include={
+            "participant_id",
+            "end_date",
+            "reason",
+            "support_at_end",
+            "health_better",
+            "activity_increased",
+            "work_capacity",
+            "vas",
+            "respect",
+        }
+    ) == {
         "participant_id": code,
         "end_date": date(2025, 9, 30),
         "reason": "arbetstraning",
@@ -191,7 +218,11 @@ async def test_the_volume_form_registers_counts_by_gender(intake, staff) -> None
     assert page.status_code == 201, page.text
     [volume] = await registered(intake)
     assert (volume.type, volume.date, volume.kvinna, volume.man, volume.annan) == (
-        "VolumeRegistered", date(2025, 4, 1), 12, 9, 0
+        "VolumeRegistered",
+        date(2025, 4, 1),
+        12,
+        9,
+        0,
     )
     assert (await intake.client.get("/insatser/va")).headers["location"] == "/insatser/va/volym"
 
@@ -200,14 +231,18 @@ async def test_invalid_input_is_explained_in_swedish_next_to_its_field_and_kept(
     intake, staff
 ) -> None:
     await staff.open("/insatser/a/ny-deltagare")
-    page = await staff.submit("/insatser/a/ny-deltagare", {
-        "start_date": "", "vas": "150", "birth_year": "nittio", "years_in_support": "61",
-        "activity_hours_per_week": "12,5",
-    })
-    assert page.status_code == 422
-    errors = dict(
-        re.findall(r'<span id="([a-z_]+)-error" class="error">([^<]*)</span>', page.text)
+    page = await staff.submit(
+        "/insatser/a/ny-deltagare",
+        {
+            "start_date": "",
+            "vas": "150",
+            "birth_year": "nittio",
+            "years_in_support": "61",
+            "activity_hours_per_week": "12,5",
+        },
     )
+    assert page.status_code == 422
+    errors = dict(re.findall(r'<span id="([a-z_]+)-error" class="error">([^<]*)</span>', page.text))
     assert errors == {
         "start_date": "Ange ett datum (ÅÅÅÅ-MM-DD).",
         "gender": "Välj kön.",
@@ -224,9 +259,14 @@ async def test_invalid_input_is_explained_in_swedish_next_to_its_field_and_kept(
 
 async def test_a_personnummer_in_kommun_is_refused_in_swedish(intake, staff) -> None:
     await staff.open("/insatser/a/ny-deltagare")
-    page = await staff.submit("/insatser/a/ny-deltagare", {
-        "start_date": "2025-02-03", "gender": "man", "municipality": "19850101-1234",
-    })
+    page = await staff.submit(
+        "/insatser/a/ny-deltagare",
+        {
+            "start_date": "2025-02-03",
+            "gender": "man",
+            "municipality": "19850101-1234",
+        },
+    )
     assert page.status_code == 422
     assert (
         "Det här ser ut som ett personnummer. Stegvis sparar aldrig personnummer: "
@@ -248,9 +288,7 @@ async def test_a_stop_the_stored_state_refuses_is_explained(intake, staff) -> No
 
 
 @pytest.mark.parametrize("csrf_token", [None, "", "0" * 64])
-async def test_a_post_without_the_forms_csrf_token_is_refused(
-    intake, staff, csrf_token
-) -> None:
+async def test_a_post_without_the_forms_csrf_token_is_refused(intake, staff, csrf_token) -> None:
     await staff.open("/insatser/va/volym")
     fields = {"date": "2025-04-01", "kvinna": "1", "man": "1", "annan": "1"}
     if csrf_token is None:
@@ -287,7 +325,8 @@ async def test_a_resent_stop_shows_its_confirmation_again_not_a_refusal(intake, 
     other = await staff.submit(path, fields, form_key="another-form-0123456789")
     assert other.status_code == 409 and "Deltagaren är redan avslutad." in alerts(other)
     assert [event.type for event in await registered(intake)] == [
-        "ParticipantStarted", "ParticipantStopped"
+        "ParticipantStarted",
+        "ParticipantStopped",
     ]
 
 
@@ -297,7 +336,8 @@ async def test_an_insats_not_granted_is_refused_and_stores_nothing(intake, staff
         assert page.status_code == 403, path
         assert "Du har inte behörighet till den här insatsen." in alerts(page)
     await staff.open("/insatser/a/ny-deltagare")  # a valid CSRF token and key
-    page = await staff.submit("/insatser/b/ny-deltagare", {"start_date": "2025-02-03",
-                                                             "gender": "man"})
+    page = await staff.submit(
+        "/insatser/b/ny-deltagare", {"start_date": "2025-02-03", "gender": "man"}
+    )
     assert page.status_code == 403
     assert await registered(intake) == []

@@ -7,8 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.codes import Education, Gender, Reason, Referrer, Registration, SupportType
-from shared.events import (
+from services.intake.domain.errors import Conflict, InvalidField, NotFound
+from services.intake.service_layer import handlers
+from services.intake.service_layer.answers import IdempotencyKey
+from shared.contract.codes import Education, Gender, Reason, Referrer, Registration, SupportType
+from shared.contract.events import (
     MAX_AGE_AT_START,
     MIN_AGE_AT_START,
     InsatsDetails,
@@ -17,9 +20,6 @@ from shared.events import (
     StopDetails,
     VolumeDetails,
 )
-from services.intake.domain.errors import Conflict, InvalidField, NotFound
-from services.intake.service_layer import handlers
-from services.intake.service_layer.answers import IdempotencyKey
 from tests.intake.conftest import execute_as_admin
 
 START = StartDetails(start_date=date(2025, 2, 3), gender=Gender.KVINNA)

@@ -7,8 +7,8 @@ import time
 
 import httpx
 
-from shared.events import parse_intake_event
 from services.intake.bootstrap import requeue_event_log
+from shared.contract.events import parse_intake_event
 
 INSATSER = "/api/v1/insatser"
 START = {"start_date": "2025-02-03", "gender": "kvinna", "birth_year": 1990}
@@ -183,8 +183,10 @@ async def test_refusals_name_what_is_wrong(intake) -> None:
 
     assert await intake.logged_events() == before
     metrics = (await client.get("/metrics")).text
-    assert ('stegvis_intake_commands_refused_total{command="register_volume",reason="conflict",'
-            'status="409"}') in metrics
+    assert (
+        'stegvis_intake_commands_refused_total{command="register_volume",reason="conflict",'
+        'status="409"}'
+    ) in metrics
 
 
 async def test_a_retry_with_the_idempotency_key_records_nothing_new(intake) -> None:
@@ -367,8 +369,10 @@ async def test_request_metrics_are_labelled_by_route_template(intake) -> None:
         "unmatched": (requests, {"route": "unmatched", "method": "GET", "status": "404"}),
         "timed": (f"{seconds}_count", {"route": template, "method": "POST"}),
         "refused_404": (refused, {"command": "start", "reason": "not_found", "status": "404"}),
-        "refused_422": (refused, {"command": "start", "reason": "unprocessable_entity",
-                                  "status": "422"}),
+        "refused_422": (
+            refused,
+            {"command": "start", "reason": "unprocessable_entity", "status": "422"},
+        ),
     }
     before = {key: sample(name, **labels) for key, (name, labels) in counted.items()}
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from shared.codes import Registration
-from shared.events import StartDetails, StopDetails
-from shared.settings import Settings
 from services.intake.entrypoints.form_errors import PERSONAL_NUMBER
 from services.intake.entrypoints.import_cli import ProgressBar
 from services.intake.service_layer.imports import Phase
+from shared.contract.codes import Registration
+from shared.contract.events import StartDetails, StopDetails
+from shared.platform.settings import Settings
 from tests.intake.conftest import RunningIntake
 from tests.intake.import_files import (
     define_insatser,
@@ -31,29 +31,73 @@ INDIVID, VOLYM = Registration.INDIVID, Registration.VOLYM
 BAR = "[" + "#" * 40 + "]"
 
 API_START = {
-    "start_date": "2025-02-03", "gender": "kvinna", "birth_year": 1985,
-    "education": "gymnasium", "support_at_start": ["sjukpenning", "a_kassa"],
-    "years_in_support": 3, "referrer": "fk", "municipality": "Lund",
-    "activity_hours_per_week": 12.5, "vas": 35,
+    "start_date": "2025-02-03",
+    "gender": "kvinna",
+    "birth_year": 1985,
+    "education": "gymnasium",
+    "support_at_start": ["sjukpenning", "a_kassa"],
+    "years_in_support": 3,
+    "referrer": "fk",
+    "municipality": "Lund",
+    "activity_hours_per_week": 12.5,
+    "vas": 35,
 }
 API_STOP = {
-    "end_date": "2025-09-30", "reason": "arbete", "support_at_end": ["ingen"],
-    "health_better": True, "activity_increased": False, "work_capacity": "narmat",
-    "vas": 60, "respect": 5,
+    "end_date": "2025-09-30",
+    "reason": "arbete",
+    "support_at_end": ["ingen"],
+    "health_better": True,
+    "activity_increased": False,
+    "work_capacity": "narmat",
+    "vas": 60,
+    "respect": 5,
 }
 """One participant's start and stop as JSON bodies of the API."""
 
 SWEDISH_HEADER = [
-    "Insats", "Startdatum", "Kön", "Födelseår", "utbildning", "Försörjning start",
-    "År-i-försörjning", "REMITTENT", "Kommun", "Aktivitetstimmar", "VAS start", "Slutdatum",
-    "Avslutsanledning", "Försörjning_avslut", "Mår bättre", "Utökad aktivitet",
-    "Arbetsförmåga", "VAS avslut", "Respekt",
+    "Insats",
+    "Startdatum",
+    "Kön",
+    "Födelseår",
+    "utbildning",
+    "Försörjning start",
+    "År-i-försörjning",
+    "REMITTENT",
+    "Kommun",
+    "Aktivitetstimmar",
+    "VAS start",
+    "Slutdatum",
+    "Avslutsanledning",
+    "Försörjning_avslut",
+    "Mår bättre",
+    "Utökad aktivitet",
+    "Arbetsförmåga",
+    "VAS avslut",
+    "Respekt",
 ]
 SWEDISH_SHEET = [
     SWEDISH_HEADER,
-    ["arbetsrehab", "2025-02-03", "kvinna", "1985", "gymnasium", "sjukpenning; a_kassa", "3",
-     "fk", "Lund", "12,5", "35", "2025-09-30", "arbete", "ingen", "ja", "nej", "narmat", "60",
-     "5"],
+    [
+        "arbetsrehab",
+        "2025-02-03",
+        "kvinna",
+        "1985",
+        "gymnasium",
+        "sjukpenning; a_kassa",
+        "3",
+        "fk",
+        "Lund",
+        "12,5",
+        "35",
+        "2025-09-30",
+        "arbete",
+        "ingen",
+        "ja",
+        "nej",
+        "narmat",
+        "60",
+        "5",
+    ],
     ["steget", "2025-03-01", "man"] + [""] * 16,
     [""] * 19,  # an empty row in the middle: skipped, and the rows after keep their numbers
     ["Arbetsrehab", "2025-04-01", "Annan"] + [""] * 8 + ["2025-05-02", "sjukdom"] + [""] * 6,
@@ -91,24 +135,41 @@ async def test_a_csv_with_semicolons_and_swedish_headers_is_imported(
     assert ran.code == 0, ran.err
     codes = read_csv(tmp_path / "deltagare.koder.csv")
     assert codes[0] == ["rad", "insats", "participant_id"]
-    assert [row[:2] for row in codes[1:]] == [["2", "arbetsrehab"], ["3", "steget"],
-                                              ["5", "arbetsrehab"]]
+    assert [row[:2] for row in codes[1:]] == [
+        ["2", "arbetsrehab"],
+        ["3", "steget"],
+        ["5", "arbetsrehab"],
+    ]
     first, second, third = (row[2] for row in codes[1:])
     new = (await stored(settings)).registered
     assert [(e.type, e.insats_id, e.participant_id, _details(e)) for e in new] == [
         ("ParticipantStarted", "arbetsrehab", first, _api_start(API_START)),
         ("ParticipantStopped", "arbetsrehab", first, _api_stop(API_STOP)),
-        ("ParticipantStarted", "steget", second,
-         _api_start({"start_date": "2025-03-01", "gender": "man"})),
-        ("ParticipantStarted", "arbetsrehab", third,
-         _api_start({"start_date": "2025-04-01", "gender": "annan"})),
-        ("ParticipantStopped", "arbetsrehab", third,
-         _api_stop({"end_date": "2025-05-02", "reason": "sjukdom"})),
+        (
+            "ParticipantStarted",
+            "steget",
+            second,
+            _api_start({"start_date": "2025-03-01", "gender": "man"}),
+        ),
+        (
+            "ParticipantStarted",
+            "arbetsrehab",
+            third,
+            _api_start({"start_date": "2025-04-01", "gender": "annan"}),
+        ),
+        (
+            "ParticipantStopped",
+            "arbetsrehab",
+            third,
+            _api_stop({"end_date": "2025-05-02", "reason": "sjukdom"}),
+        ),
     ]
     after = await stored(settings)
     # Intake is not running: the events wait in its outbox for its relay.
     assert after.outbox == before.outbox + [event.event_id for event in new]
-    assert after.audit[len(before.audit):] == [("import", f"sha256:{_sha256(sheet)} deltagare.csv")]
+    assert after.audit[len(before.audit) :] == [
+        ("import", f"sha256:{_sha256(sheet)} deltagare.csv")
+    ]
     assert "3 deltagare importerades från deltagare.csv." in ran.out
     assert f"{tmp_path / 'deltagare.koder.csv'}" in ran.out
     assert ran.err == f"Kontrollerar 3 rader …\n{BAR} 3/3\nSparar 3 rader …\n{BAR} 3/3\n"
@@ -118,16 +179,57 @@ async def test_an_xlsx_with_date_and_number_cells_is_imported(
     settings: Settings, tmp_path: Path
 ) -> None:
     await define_insatser(settings, arbetsrehab=INDIVID)
-    header = ["insats", "Start_Date", "GENDER", "birth_year", "support_at_start",
-              "activity_hours_per_week", "vas", "end_date", "reason", "health_better",
-              "activity_increased", "vas_end", "respect"]
-    sheet = write_xlsx(tmp_path / "deltagare.xlsx", [
-        header,
-        ["arbetsrehab", date(2025, 2, 3), "kvinna", 1985, "sjukpenning,a_kassa", 12.5, 35.0,
-         date(2025, 9, 30), "arbete", True, "Nej", 60, 5],
-        ["arbetsrehab", date(2025, 3, 1), "man", None, None, 4, None, None, None, None, None,
-         None, None],
-    ])
+    header = [
+        "insats",
+        "Start_Date",
+        "GENDER",
+        "birth_year",
+        "support_at_start",
+        "activity_hours_per_week",
+        "vas",
+        "end_date",
+        "reason",
+        "health_better",
+        "activity_increased",
+        "vas_end",
+        "respect",
+    ]
+    sheet = write_xlsx(
+        tmp_path / "deltagare.xlsx",
+        [
+            header,
+            [
+                "arbetsrehab",
+                date(2025, 2, 3),
+                "kvinna",
+                1985,
+                "sjukpenning,a_kassa",
+                12.5,
+                35.0,
+                date(2025, 9, 30),
+                "arbete",
+                True,
+                "Nej",
+                60,
+                5,
+            ],
+            [
+                "arbetsrehab",
+                date(2025, 3, 1),
+                "man",
+                None,
+                None,
+                4,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            ],
+        ],
+    )
 
     ran = await run(settings, sheet)
 
@@ -135,11 +237,25 @@ async def test_an_xlsx_with_date_and_number_cells_is_imported(
     first, second = (row[2] for row in read_csv(tmp_path / "deltagare.koder.csv")[1:])
     new = (await stored(settings)).registered
     assert [(e.participant_id, _details(e)) for e in new] == [
-        (first, _api_start(API_START | {"education": None, "years_in_support": None,
-                                        "referrer": None, "municipality": None})),
+        (
+            first,
+            _api_start(
+                API_START
+                | {
+                    "education": None,
+                    "years_in_support": None,
+                    "referrer": None,
+                    "municipality": None,
+                }
+            ),
+        ),
         (first, _api_stop(API_STOP | {"support_at_end": [], "work_capacity": None})),
-        (second, _api_start({"start_date": "2025-03-01", "gender": "man",
-                             "activity_hours_per_week": 4.0})),
+        (
+            second,
+            _api_start(
+                {"start_date": "2025-03-01", "gender": "man", "activity_hours_per_week": 4.0}
+            ),
+        ),
     ]
 
 
@@ -180,17 +296,20 @@ async def test_a_file_with_bad_rows_reports_every_error_and_stores_nothing(
 ) -> None:
     await define_insatser(settings, arbetsrehab=INDIVID, halsoskolan=VOLYM)
     good = ["arbetsrehab", "2025-03-01", "kvinna", "", "", ""]
-    sheet = write_csv(tmp_path / "deltagare.csv", [
-        ["insats", "startdatum", "kön", "vas", "slutdatum", "avslutsanledning"],
-        good,
-        good,
-        ["arbetsrehab", "2025-03-01", "hen", "", "", ""],
-        good,
-        ["arbetsrehab", "2025-03-01", "man", "", "2025-02-28", "arbete"],
-        good,
-        ["arbetsrehb", "2025-03-01", "kvinna", "hög", "", ""],
-        good,
-    ])
+    sheet = write_csv(
+        tmp_path / "deltagare.csv",
+        [
+            ["insats", "startdatum", "kön", "vas", "slutdatum", "avslutsanledning"],
+            good,
+            good,
+            ["arbetsrehab", "2025-03-01", "hen", "", "", ""],
+            good,
+            ["arbetsrehab", "2025-03-01", "man", "", "2025-02-28", "arbete"],
+            good,
+            ["arbetsrehb", "2025-03-01", "kvinna", "hög", "", ""],
+            good,
+        ],
+    )
     before = await stored(settings)
 
     ran = await run(settings, sheet)
@@ -213,16 +332,22 @@ async def test_a_file_with_bad_rows_reports_every_error_and_stores_nothing(
 
 async def test_a_row_in_a_volume_insats_is_refused(settings: Settings, tmp_path: Path) -> None:
     await define_insatser(settings, arbetsrehab=INDIVID, halsoskolan=VOLYM)
-    sheet = write_csv(tmp_path / "d.csv", [["insats", "start_date", "gender"],
-                                           ["halsoskolan", "2025-03-01", "man"]])
+    sheet = write_csv(
+        tmp_path / "d.csv",
+        [["insats", "start_date", "gender"], ["halsoskolan", "2025-03-01", "man"]],
+    )
 
     ran = await run(settings, sheet)
 
     assert ran.code == 1
-    assert read_csv(tmp_path / "d.fel.csv")[1:] == [[
-        "2", "insats", "Insatsen är en volyminsats: där registreras bara antal, inga "
-        "deltagare. Individinsatser: arbetsrehab.",
-    ]]
+    assert read_csv(tmp_path / "d.fel.csv")[1:] == [
+        [
+            "2",
+            "insats",
+            "Insatsen är en volyminsats: där registreras bara antal, inga "
+            "deltagare. Individinsatser: arbetsrehab.",
+        ]
+    ]
 
 
 async def test_the_same_file_is_never_imported_twice(settings: Settings, tmp_path: Path) -> None:
@@ -263,17 +388,17 @@ async def test_another_version_of_a_file_keeps_the_earlier_codes_file(
     assert f"{tmp_path / 'deltagare-2.koder.csv'}" in ran.out
 
 
-@pytest.mark.parametrize(
-    ("kind", "municipality"), [("csv", "850101-1234"), ("xlsx", 198501011234)]
-)
+@pytest.mark.parametrize(("kind", "municipality"), [("csv", "850101-1234"), ("xlsx", 198501011234)])
 async def test_a_personal_identity_number_as_kommun_is_refused(
     settings: Settings, tmp_path: Path, kind: str, municipality: object
 ) -> None:
     await define_insatser(settings, arbetsrehab=INDIVID)
     write = write_csv if kind == "csv" else write_xlsx
-    rows = [["insats", "startdatum", "kön", "kommun"],
-            ["arbetsrehab", "2025-03-01", "kvinna", "Lund"],
-            ["arbetsrehab", "2025-03-01", "kvinna", municipality]]
+    rows = [
+        ["insats", "startdatum", "kön", "kommun"],
+        ["arbetsrehab", "2025-03-01", "kvinna", "Lund"],
+        ["arbetsrehab", "2025-03-01", "kvinna", municipality],
+    ]
     before = await stored(settings)
 
     ran = await run(settings, write(tmp_path / f"d.{kind}", rows))
@@ -289,8 +414,13 @@ async def test_an_unknown_column_is_refused_and_its_values_never_shown(
     settings: Settings, tmp_path: Path
 ) -> None:
     await define_insatser(settings, arbetsrehab=INDIVID)
-    sheet = write_csv(tmp_path / "d.csv", [["insats", "startdatum", "kön", "Namn"],
-                                           ["arbetsrehab", "2025-03-01", "kvinna", "Anna Ek"]])
+    sheet = write_csv(
+        tmp_path / "d.csv",
+        [
+            ["insats", "startdatum", "kön", "Namn"],
+            ["arbetsrehab", "2025-03-01", "kvinna", "Anna Ek"],
+        ],
+    )
     before = await stored(settings)
 
     ran = await run(settings, sheet)
@@ -306,9 +436,11 @@ async def test_an_unknown_column_is_refused_and_its_values_never_shown(
 async def test_a_header_with_missing_repeated_and_unnamed_columns_is_refused(
     settings: Settings, tmp_path: Path
 ) -> None:
-    sheet = write_csv(tmp_path / "d.csv", [["insats", "kön", "gender", ""],
-                                           ["arbetsrehab", "kvinna", "kvinna", "x"]],
-                      delimiter=",")
+    sheet = write_csv(
+        tmp_path / "d.csv",
+        [["insats", "kön", "gender", ""], ["arbetsrehab", "kvinna", "kvinna", "x"]],
+        delimiter=",",
+    )
 
     ran = await run(settings, sheet)
 
@@ -316,8 +448,11 @@ async def test_a_header_with_missing_repeated_and_unnamed_columns_is_refused(
     assert read_csv(tmp_path / "d.fel.csv")[1:] == [
         ["1", "gender", "Kolumnen finns två gånger (kanske under ett annat namn)."],
         ["1", "kolumn D", "Kolumnen har värden men ingen rubrik: ge den en rubrik."],
-        ["1", "start_date", "Kolumnen saknas: den behövs för varje deltagare. På svenska "
-         "heter den startdatum."],
+        [
+            "1",
+            "start_date",
+            "Kolumnen saknas: den behövs för varje deltagare. På svenska heter den startdatum.",
+        ],
     ]
 
 

@@ -5,12 +5,12 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.events import ParticipantStarted
 from services.intake.domain.participant_codes import (
     ALPHABET,
     CODE_PATTERN,
     new_participant_code,
 )
+from shared.contract.events import ParticipantStarted
 
 
 @given(st.randoms(use_true_random=False))

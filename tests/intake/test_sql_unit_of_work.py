@@ -9,23 +9,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from shared.codes import Gender, Registration
-from shared.events import InsatsDetails, StartDetails
-from shared.service import migrated_sessions
-from shared.settings import Settings
 from services.intake.adapters import tables
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.bootstrap import REVISIONS_DIR, SERVICE
 from services.intake.service_layer import handlers
+from shared.contract.codes import Gender, Registration
+from shared.contract.events import InsatsDetails, StartDetails
+from shared.platform.service import migrated_sessions
+from shared.platform.settings import Settings
 from tests.intake.conftest import execute_as_admin
 
 START = StartDetails(start_date=date(2025, 2, 3), gender=Gender.KVINNA)
 
 
 @pytest.fixture
-async def new_uow(
-    database_url: str, tmp_path: Path
-) -> AsyncIterator[Callable[[], SqlUnitOfWork]]:
+async def new_uow(database_url: str, tmp_path: Path) -> AsyncIterator[Callable[[], SqlUnitOfWork]]:
     settings = Settings(database_url=database_url, data_dir=tmp_path)
     async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
         yield lambda: SqlUnitOfWork(sessions, lambda: None)
@@ -73,9 +71,7 @@ async def test_a_code_taken_even_by_a_transaction_not_yet_committed_is_drawn_aga
     # finds it taken once the first commits, and draws again.
     async with new_uow() as holding:
         held = await _start(["CCCC-CCCC"])(holding)
-        racing = asyncio.create_task(
-            execute_as_admin(new_uow, _start(["CCCC-CCCC", "DDDD-DDDD"]))
-        )
+        racing = asyncio.create_task(execute_as_admin(new_uow, _start(["CCCC-CCCC", "DDDD-DDDD"])))
         await asyncio.sleep(0.2)  # let it reach the database (the outcome is the same if not)
         await holding.commit()
     raced = await racing

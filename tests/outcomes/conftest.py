@@ -9,8 +9,8 @@ from typing import Self
 
 import pytest
 
-from shared.events import ParticipantEvent
-from shared.records import OutcomeChange, ParticipantRecord
+from shared.contract.events import ParticipantEvent
+from shared.contract.records import OutcomeChange, ParticipantRecord
 
 
 @dataclass

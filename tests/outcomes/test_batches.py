@@ -2,6 +2,7 @@
 step whatever the batch touches, and the same records as one participant at a time."""
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -10,22 +11,22 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from shared.codes import OutcomePolicy
-from shared.events import (
+from services.outcomes import bootstrap
+from services.outcomes.adapters import tables
+from services.outcomes.adapters.unit_of_work import SqlUnitOfWork
+from services.outcomes.domain.records import derive_record
+from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
+from shared.contract.codes import OutcomePolicy
+from shared.contract.events import (
     InsatsDefined,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
     VolumeRegistered,
 )
-from shared.records import ParticipantRecord, parse_outcome_change
-from shared.service import migrated_sessions
-from shared.settings import Settings
-from services.outcomes import bootstrap
-from services.outcomes.adapters import tables
-from services.outcomes.adapters.unit_of_work import SqlUnitOfWork
-from services.outcomes.domain.records import derive_record
-from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
+from shared.contract.records import ParticipantRecord, parse_outcome_change
+from shared.platform.service import migrated_sessions
+from shared.platform.settings import Settings
 
 POLICY = OutcomePolicy()
 
@@ -43,9 +44,7 @@ async def sessions(database_url: str, tmp_path: Path) -> AsyncIterator[async_ses
 
 
 @pytest.fixture
-async def postgres_sessions(
-    postgres_url: str, tmp_path: Path
-) -> AsyncIterator[async_sessionmaker]:
+async def postgres_sessions(postgres_url: str, tmp_path: Path) -> AsyncIterator[async_sessionmaker]:
     """Replicas need PostgreSQL: SQLite has one writer at a time."""
     async for made in _sessions(postgres_url, tmp_path):
         yield made
@@ -56,19 +55,33 @@ def _uow(sessions: async_sessionmaker) -> SqlUnitOfWork:
 
 
 def _start(participant: str, month: int = 1, vas: int | None = 30) -> ParticipantStarted:
-    return ParticipantStarted(insats_id="a", participant_id=participant,
-                              start_date=date(2025, month, 1), gender="kvinna", vas=vas)
+    return ParticipantStarted(
+        insats_id="a",
+        participant_id=participant,
+        start_date=date(2025, month, 1),
+        gender="kvinna",
+        vas=vas,
+    )
 
 
 def _progress(participant: str, day: int, vas: int) -> ParticipantProgressed:
-    return ParticipantProgressed(insats_id="a", participant_id=participant,
-                                 date=date(2025, 6, day), vas=vas,
-                                 indicators={"halsa": 1 + day % 5})
+    return ParticipantProgressed(
+        insats_id="a",
+        participant_id=participant,
+        date=date(2025, 6, day),
+        vas=vas,
+        indicators={"halsa": 1 + day % 5},
+    )
 
 
 def _stop(participant: str, vas: int = 80) -> ParticipantStopped:
-    return ParticipantStopped(insats_id="a", participant_id=participant,
-                              end_date=date(2025, 9, 1), reason="arbete", vas=vas)
+    return ParticipantStopped(
+        insats_id="a",
+        participant_id=participant,
+        end_date=date(2025, 9, 1),
+        reason="arbete",
+        vas=vas,
+    )
 
 
 def _positioned(events, first: int = 1) -> list[PositionedEvent]:
@@ -95,15 +108,17 @@ async def _state(sessions: async_sessionmaker) -> dict:
 
 
 def _participant_changes(state: dict, participant: str) -> list:
-    return [change for _, kind, _, change in state["outbox"]
-            if kind == "ParticipantRecordChanged" and change.participant_id == participant]
+    return [
+        change
+        for _, kind, _, change in state["outbox"]
+        if kind == "ParticipantRecordChanged" and change.participant_id == participant
+    ]
 
 
 async def test_a_participant_touched_several_times_in_one_batch_changes_event_by_event(
     sessions,
 ) -> None:
-    events = [_start("P1"), _progress("P1", 2, 40), _progress("P1", 9, 55),
-              _stop("P1", vas=70)]
+    events = [_start("P1"), _progress("P1", 2, 40), _progress("P1", 9, 55), _stop("P1", vas=70)]
     batch = _positioned(events)
 
     assert await apply_events(_uow(sessions), batch, POLICY) == 0
@@ -145,10 +160,15 @@ async def test_a_batch_mixing_known_and_new_participants(sessions) -> None:
     await apply_events(_uow(sessions), _positioned(second, first=len(first) + 1), POLICY)
 
     state = await _state(sessions)
-    published = [change for _, _, _, change in state["outbox"][len(before["outbox"]):]]
+    published = [change for _, _, _, change in state["outbox"][len(before["outbox"]) :]]
     assert [c.type for c in published] == [
-        "InsatsRegistered", "ParticipantRecordChanged", "ParticipantRecordChanged",
-        "ParticipantRecordChanged", "VolumeCounted", "ParticipantRecordChanged"]
+        "InsatsRegistered",
+        "ParticipantRecordChanged",
+        "ParticipantRecordChanged",
+        "ParticipantRecordChanged",
+        "VolumeCounted",
+        "ParticipantRecordChanged",
+    ]
     assert [c.position for c in published] == [4, 5, 6, 8, 9, 10]  # in log order
     by_participant: dict[str, list] = {}
     for change in published:
@@ -172,8 +192,13 @@ async def test_a_batch_mixing_known_and_new_participants(sessions) -> None:
 
 
 async def test_a_redelivered_batch_changes_nothing(sessions) -> None:
-    events = [_start("P1"), _start("P2"), _progress("P1", 2, 50), _stop("P2"),
-              VolumeRegistered(insats_id="v", date=date(2025, 6, 1), kvinna=1, man=0, annan=0)]
+    events = [
+        _start("P1"),
+        _start("P2"),
+        _progress("P1", 2, 50),
+        _stop("P2"),
+        VolumeRegistered(insats_id="v", date=date(2025, 6, 1), kvinna=1, man=0, annan=0),
+    ]
     batch = _positioned(events)
     await apply_events(_uow(sessions), batch, POLICY)
     state = await _state(sessions)
@@ -186,10 +211,18 @@ async def test_a_redelivered_batch_changes_nothing(sessions) -> None:
 async def test_events_in_any_order_and_batching_give_the_records_of_the_whole_log(
     sessions,
 ) -> None:
-    log = _positioned([
-        _start("P1"), _progress("P1", 3, 40), _start("P2"), _progress("P2", 4, 45),
-        _progress("P1", 2, 35), _stop("P1"), _progress("P2", 4, 20), _stop("P2", vas=55),
-    ])
+    log = _positioned(
+        [
+            _start("P1"),
+            _progress("P1", 3, 40),
+            _start("P2"),
+            _progress("P2", 4, 45),
+            _progress("P1", 2, 35),
+            _stop("P1"),
+            _progress("P2", 4, 20),
+            _stop("P2", vas=55),
+        ]
+    )
     # Stops before starts, later check-ins before earlier ones, a duplicate in a batch.
     arrival = [log[5], log[7], log[1], log[6], log[6], log[3], log[0], log[2], log[4]]
     for batch in (arrival[:2], arrival[2:5], arrival[5:]):
@@ -201,7 +234,7 @@ async def test_events_in_any_order_and_batching_give_the_records_of_the_whole_lo
         assert state["records"][participant][1] == derive_record(events, POLICY)
         chain = _participant_changes(state, participant)
         assert chain[0].before is None
-        for earlier, later in zip(chain, chain[1:]):
+        for earlier, later in itertools.pairwise(chain):
             assert later.before == earlier.after
         assert chain[-1].after == state["records"][participant][1]
 
@@ -221,11 +254,11 @@ async def test_the_statements_of_a_batch_do_not_grow_with_its_participants(sessi
     event.listen(engine, "before_cursor_execute", count)
     try:
         small = await statements_for(_positioned([_start(f"S{n}") for n in range(3)]))
-        large = await statements_for(
-            _positioned([_start(f"L{n}") for n in range(60)], first=100))
+        large = await statements_for(_positioned([_start(f"L{n}") for n in range(60)], first=100))
         # The same participants again: all of them known now, with records and events.
         again = await statements_for(
-            _positioned([_progress(f"L{n}", 2, 50) for n in range(60)], first=200))
+            _positioned([_progress(f"L{n}", 2, 50) for n in range(60)], first=200)
+        )
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(large) == len(small) == len(again)
@@ -250,12 +283,15 @@ async def test_replicas_sharing_participants_both_commit_one_consistent_record(
     state = await _state(sessions)
     everything = starts + one + two
     for participant in participants:
-        events = [item.event for item in sorted(everything, key=lambda i: i.position)
-                  if item.event.participant_id == participant]
+        events = [
+            item.event
+            for item in sorted(everything, key=lambda i: i.position)
+            if item.event.participant_id == participant
+        ]
         assert state["records"][participant][1] == derive_record(events, POLICY)
         chain = _participant_changes(state, participant)
         assert len(chain) == 3
-        for earlier, later in zip(chain, chain[1:]):
+        for earlier, later in itertools.pairwise(chain):
             assert later.before == earlier.after  # each saw the other's commit
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(tables.processed)) == 90

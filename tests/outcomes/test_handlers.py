@@ -1,22 +1,23 @@
 """The use case: each event applied once, whatever the batching and redelivery."""
 
+import itertools
 from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.codes import OutcomePolicy
-from shared.events import (
+from services.outcomes.domain.records import derive_record
+from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
+from shared.contract.codes import OutcomePolicy
+from shared.contract.events import (
     InsatsDefined,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
     VolumeRegistered,
 )
-from shared.records import ParticipantRecordChanged
-from services.outcomes.domain.records import derive_record
-from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
+from shared.contract.records import ParticipantRecordChanged
 
 POLICY = OutcomePolicy()
 
@@ -24,15 +25,17 @@ POLICY = OutcomePolicy()
 def _log() -> list[PositionedEvent]:
     events = [
         InsatsDefined(insats_id="a", name="Arbetsrehab", registration="individ"),
-        ParticipantStarted(insats_id="a", participant_id="P1", start_date=date(2025, 1, 1),
-                           gender="man", vas=30),
-        ParticipantStarted(insats_id="a", participant_id="P2", start_date=date(2025, 2, 1),
-                           gender="kvinna"),
-        ParticipantProgressed(insats_id="a", participant_id="P1", date=date(2025, 3, 1),
-                              vas=50),
+        ParticipantStarted(
+            insats_id="a", participant_id="P1", start_date=date(2025, 1, 1), gender="man", vas=30
+        ),
+        ParticipantStarted(
+            insats_id="a", participant_id="P2", start_date=date(2025, 2, 1), gender="kvinna"
+        ),
+        ParticipantProgressed(insats_id="a", participant_id="P1", date=date(2025, 3, 1), vas=50),
         VolumeRegistered(insats_id="v", date=date(2025, 3, 2), kvinna=3, man=2, annan=0),
-        ParticipantStopped(insats_id="a", participant_id="P1", end_date=date(2025, 4, 1),
-                           reason="arbete", vas=70),
+        ParticipantStopped(
+            insats_id="a", participant_id="P1", end_date=date(2025, 4, 1), reason="arbete", vas=70
+        ),
     ]
     return [PositionedEvent(n, event) for n, event in enumerate(events, start=1)]
 
@@ -44,8 +47,12 @@ async def test_changes_say_what_each_batch_changed(database) -> None:
 
     published = database.state.published
     assert [change.type for change in published] == [
-        "InsatsRegistered", "ParticipantRecordChanged", "ParticipantRecordChanged",
-        "ParticipantRecordChanged", "VolumeCounted", "ParticipantRecordChanged",
+        "InsatsRegistered",
+        "ParticipantRecordChanged",
+        "ParticipantRecordChanged",
+        "ParticipantRecordChanged",
+        "VolumeCounted",
+        "ParticipantRecordChanged",
     ]
     assert [change.position for change in published] == [1, 2, 3, 4, 5, 6]
     p1_started, p1_checked, p1_stopped = published[1], published[3], published[5]
@@ -100,15 +107,19 @@ async def test_any_batching_with_redelivery_ends_in_the_records_of_the_whole_log
         await apply_events(database.unit_of_work(), delivered[start:end], POLICY)
 
     for participant in ("P1", "P2"):
-        events = [item.event for item in log if getattr(item.event, "participant_id", None)
-                  == participant]
+        events = [
+            item.event for item in log if getattr(item.event, "participant_id", None) == participant
+        ]
         assert database.state.records[participant] == derive_record(events, POLICY)
     # Each participant's changes chain: every `before` is the previous `after`.
     for participant in ("P1", "P2"):
-        chain = [c for c in database.state.published
-                 if isinstance(c, ParticipantRecordChanged) and c.participant_id == participant]
+        chain = [
+            c
+            for c in database.state.published
+            if isinstance(c, ParticipantRecordChanged) and c.participant_id == participant
+        ]
         assert chain[0].before is None
-        for earlier, later in zip(chain, chain[1:]):
+        for earlier, later in itertools.pairwise(chain):
             assert later.before == earlier.after
         assert chain[-1].after == database.state.records[participant]
     change_ids = [c.change_id for c in database.state.published]

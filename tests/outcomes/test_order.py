@@ -10,16 +10,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from shared.codes import OutcomePolicy
-from shared.events import (
-    InsatsDefined,
-    ParticipantProgressed,
-    ParticipantStarted,
-    ParticipantStopped,
-)
-from shared.records import parse_outcome_change
-from shared.service import migrated_sessions
-from shared.settings import Settings
 from services.outcomes import bootstrap as outcomes
 from services.outcomes.adapters import tables
 from services.outcomes.adapters.unit_of_work import SqlUnitOfWork as OutcomesUnitOfWork
@@ -29,20 +19,61 @@ from services.reporting.adapters.repositories import report_reader
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork as ReportingUnitOfWork
 from services.reporting.service_layer.handlers import apply_changes
 from services.reporting.service_layer.views import ReportSource
+from shared.contract.codes import OutcomePolicy
+from shared.contract.events import (
+    InsatsDefined,
+    ParticipantProgressed,
+    ParticipantStarted,
+    ParticipantStopped,
+)
+from shared.contract.records import parse_outcome_change
+from shared.platform.service import migrated_sessions
+from shared.platform.settings import Settings
 
-LOG = [PositionedEvent(n, event) for n, event in enumerate([
-    InsatsDefined(insats_id="a", name="Arbetsrehab", registration="individ"),
-    ParticipantStarted(insats_id="a", participant_id="P1", start_date=date(2025, 1, 10),
-                       gender="kvinna", vas=30),
-    ParticipantStarted(insats_id="a", participant_id="P2", start_date=date(2025, 2, 1),
-                       gender="man", vas=60),
-    ParticipantProgressed(insats_id="a", participant_id="P1", date=date(2025, 3, 1), vas=50),
-    ParticipantStopped(insats_id="a", participant_id="P1", end_date=date(2025, 4, 1),
-                       reason="arbete", health_better=True, vas=70),
-    ParticipantProgressed(insats_id="a", participant_id="P2", date=date(2025, 5, 1), vas=40),
-    ParticipantStopped(insats_id="a", participant_id="P2", end_date=date(2025, 6, 1),
-                       reason="sjukdom", health_better=False),
-], start=1)]
+LOG = [
+    PositionedEvent(n, event)
+    for n, event in enumerate(
+        [
+            InsatsDefined(insats_id="a", name="Arbetsrehab", registration="individ"),
+            ParticipantStarted(
+                insats_id="a",
+                participant_id="P1",
+                start_date=date(2025, 1, 10),
+                gender="kvinna",
+                vas=30,
+            ),
+            ParticipantStarted(
+                insats_id="a",
+                participant_id="P2",
+                start_date=date(2025, 2, 1),
+                gender="man",
+                vas=60,
+            ),
+            ParticipantProgressed(
+                insats_id="a", participant_id="P1", date=date(2025, 3, 1), vas=50
+            ),
+            ParticipantStopped(
+                insats_id="a",
+                participant_id="P1",
+                end_date=date(2025, 4, 1),
+                reason="arbete",
+                health_better=True,
+                vas=70,
+            ),
+            ParticipantProgressed(
+                insats_id="a", participant_id="P2", date=date(2025, 5, 1), vas=40
+            ),
+            ParticipantStopped(
+                insats_id="a",
+                participant_id="P2",
+                end_date=date(2025, 6, 1),
+                reason="sjukdom",
+                health_better=False,
+            ),
+        ],
+        start=1,
+    )
+]
 
 # Batches of positions as they arrive; a position twice is the same event delivered twice.
 ARRIVALS = {
@@ -75,8 +106,11 @@ async def test_duplicates_and_any_order_end_in_the_figures_of_the_log(sessions, 
     outcome_sessions, report_sessions = sessions
     assert {position for batch in ARRIVALS[arrival] for position in batch} == set(range(1, 8))
     for batch in ARRIVALS[arrival]:
-        await apply_events(OutcomesUnitOfWork(outcome_sessions, lambda: None),
-                           [LOG[position - 1] for position in batch], OutcomePolicy())
+        await apply_events(
+            OutcomesUnitOfWork(outcome_sessions, lambda: None),
+            [LOG[position - 1] for position in batch],
+            OutcomePolicy(),
+        )
     changes = await _published(outcome_sessions)
     # Reporting too gets them out of order (retries), and twice (a relay's re-send).
     for change in [*reversed(changes), *changes]:
@@ -90,13 +124,28 @@ async def test_duplicates_and_any_order_end_in_the_figures_of_the_log(sessions, 
         return figures[name]["total"]
 
     assert [total(name) for name in ("participants", "new", "ended", "ongoing_at_end")] == [
-        2, 2, 2, 0]
+        2,
+        2,
+        2,
+        0,
+    ]
     assert figures["new"] == {"total": 2, "kvinna": 1, "man": 1, "annan": 0}
-    assert [total(name) for name in ("positive_exits", "other_exits", "health_better",
-                                     "health_answered", "direct_to_work_or_studies")] == [
-        1, 1, 1, 2, 1]
+    assert [
+        total(name)
+        for name in (
+            "positive_exits",
+            "other_exits",
+            "health_better",
+            "health_answered",
+            "direct_to_work_or_studies",
+        )
+    ] == [1, 1, 1, 2, 1]
     assert total("mean_weeks_in_insats") == 14.4  # (81 + 120) days / 2 / 7
     # P1's VAS 30 → 70 and P2's 60 → 40, first and latest by date whatever the arrival.
-    assert steps["vas"]["mean_change"] == {"total": 10.0, "kvinna": 40.0, "man": -20.0,
-                                           "annan": None}
+    assert steps["vas"]["mean_change"] == {
+        "total": 10.0,
+        "kvinna": 40.0,
+        "man": -20.0,
+        "annan": None,
+    }
     assert steps["vas"]["improved"]["total"] == 1

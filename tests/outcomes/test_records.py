@@ -5,22 +5,25 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.codes import OutcomeClass, OutcomePolicy, Reason
-from shared.events import (
+from services.outcomes.domain.records import derive_record
+from shared.contract.codes import OutcomeClass, OutcomePolicy, Reason
+from shared.contract.events import (
     ParticipantEventCorrected,
     ParticipantEventVoided,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
 )
-from services.outcomes.domain.records import derive_record
 
 POLICY = OutcomePolicy()
 
 
 def _start(**details) -> ParticipantStarted:
     return ParticipantStarted(
-        insats_id="a", participant_id="P1", start_date=date(2025, 1, 10), gender="kvinna",
+        insats_id="a",
+        participant_id="P1",
+        start_date=date(2025, 1, 10),
+        gender="kvinna",
         **details,
     )
 
@@ -31,7 +34,10 @@ def _progress(day: date, **measures) -> ParticipantProgressed:
 
 def _stop(reason: str = "arbete", **answers) -> ParticipantStopped:
     return ParticipantStopped(
-        insats_id="a", participant_id="P1", end_date=date(2025, 6, 30), reason=reason,
+        insats_id="a",
+        participant_id="P1",
+        end_date=date(2025, 6, 30),
+        reason=reason,
         **answers,
     )
 
@@ -56,14 +62,20 @@ def test_an_open_participant_carries_the_background_and_no_exit() -> None:
 
 def test_a_stop_is_classified_by_the_policy_and_carries_the_exit_answers() -> None:
     record = derive_record(
-        [_start(vas=40), _stop("studier", health_better=True, vas=70, respect=5,
-                               work_capacity="narmat")],
+        [
+            _start(vas=40),
+            _stop("studier", health_better=True, vas=70, respect=5, work_capacity="narmat"),
+        ],
         POLICY,
     )
     assert record.outcome_class is OutcomeClass.POSITIVE
     assert record.direct_to_work_or_studies is True
     assert (record.health_better, record.vas_start, record.vas_end, record.respect) == (
-        True, 40, 70, 5)
+        True,
+        40,
+        70,
+        5,
+    )
     assert record.work_capacity == "narmat"
 
     training = derive_record([_start(), _stop("arbetstraning")], POLICY)
@@ -81,8 +93,12 @@ def test_step_movement_runs_from_the_earliest_to_the_latest_measurement() -> Non
         _start(vas=30, activity_hours_per_week=4),
         # Logged late: a check-in dated before the other one still comes first.
         _progress(date(2025, 5, 1), activity_hours_per_week=20, indicators={"halsa": 4}),
-        _progress(date(2025, 3, 1), vas=45, activity_hours_per_week=10,
-                  indicators={"halsa": 2, "studier": 3}),
+        _progress(
+            date(2025, 3, 1),
+            vas=45,
+            activity_hours_per_week=10,
+            indicators={"halsa": 2, "studier": 3},
+        ),
         _stop(vas=60),
     ]
     steps = derive_record(events, POLICY).steps
@@ -109,12 +125,14 @@ def test_vas_movement_is_between_the_chronologically_first_and_last_values(
     if not values:
         assert "vas" not in steps
         return
-    chronological = [(date(2025, 1, 10), 50)] + sorted(values, key=lambda pair: pair[0])
+    chronological = [(date(2025, 1, 10), 50), *sorted(values, key=lambda pair: pair[0])]
     assert steps["vas"].first == 50
     # Same-day check-ins: the one logged last counts as the latest.
     last_day = chronological[-1][0]
-    assert steps["vas"].latest == [v for d, v in [(date(2025, 1, 10), 50)] + values
-                                   if d == last_day][-1]
+    assert (
+        steps["vas"].latest
+        == [v for d, v in [(date(2025, 1, 10), 50), *values] if d == last_day][-1]
+    )
 
 
 def _corrected(target, **replacement) -> ParticipantEventCorrected:
@@ -129,22 +147,34 @@ def _voided(target) -> ParticipantEventVoided:
 
 def test_a_record_counts_its_events_as_corrected() -> None:
     start, check_in, stop = _start(vas=30), _progress(date(2025, 3, 1), vas=40), _stop()
-    record = derive_record([
-        start, check_in, stop,
-        _corrected(stop, stop={"end_date": "2025-07-31", "reason": "sjukdom"}),
-        _corrected(check_in, progress={"date": "2025-03-01", "vas": 70}),
-        _corrected(start, start={"start_date": "2025-01-10", "gender": "man", "vas": 30}),
-    ], POLICY)
+    record = derive_record(
+        [
+            start,
+            check_in,
+            stop,
+            _corrected(stop, stop={"end_date": "2025-07-31", "reason": "sjukdom"}),
+            _corrected(check_in, progress={"date": "2025-03-01", "vas": 70}),
+            _corrected(start, start={"start_date": "2025-01-10", "gender": "man", "vas": 30}),
+        ],
+        POLICY,
+    )
     assert (record.gender, record.end_date, record.reason, record.outcome_class) == (
-        "man", date(2025, 7, 31), Reason.SJUKDOM, OutcomeClass.OTHER
+        "man",
+        date(2025, 7, 31),
+        Reason.SJUKDOM,
+        OutcomeClass.OTHER,
     )
     assert record.steps["vas"].latest == 70
 
 
 def test_the_latest_correction_of_an_event_wins_and_a_void_outranks_them() -> None:
     start, stop = _start(), _stop()
-    twice = [start, stop, _corrected(stop, stop={"end_date": "2025-05-01", "reason": "studier"}),
-             _corrected(stop, stop={"end_date": "2025-05-02", "reason": "flytt"})]
+    twice = [
+        start,
+        stop,
+        _corrected(stop, stop={"end_date": "2025-05-01", "reason": "studier"}),
+        _corrected(stop, stop={"end_date": "2025-05-02", "reason": "flytt"}),
+    ]
     assert derive_record(twice, POLICY).reason == Reason.FLYTT
     reopened = derive_record([*twice, _voided(stop)], POLICY)
     assert (reopened.end_date, reopened.reason) == (None, None)
@@ -152,5 +182,6 @@ def test_the_latest_correction_of_an_event_wins_and_a_void_outranks_them() -> No
 
 def test_a_voided_start_leaves_no_record() -> None:
     start = _start()
-    assert derive_record([start, _progress(date(2025, 2, 1)), _stop(), _voided(start)],
-                         POLICY) is None
+    assert (
+        derive_record([start, _progress(date(2025, 2, 1)), _stop(), _voided(start)], POLICY) is None
+    )

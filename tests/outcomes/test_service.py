@@ -7,11 +7,11 @@ from datetime import date
 import httpx
 from redis.asyncio import Redis
 
-from shared.events import InsatsDefined, ParticipantStarted, ParticipantStopped
-from shared.records import parse_outcome_change
-from shared.settings import Settings
-from shared.streams import Topology, dead_letter_stream, entry_fields, ensure_group
 from services.outcomes import bootstrap
+from shared.contract.events import InsatsDefined, ParticipantStarted, ParticipantStopped
+from shared.contract.records import parse_outcome_change
+from shared.platform.settings import Settings
+from shared.platform.streams import Topology, dead_letter_stream, ensure_group, entry_fields
 
 
 async def _send(redis: Redis, settings: Settings, position: int, event) -> None:
@@ -34,17 +34,20 @@ async def test_events_become_published_record_changes_once(settings, redis) -> N
     # Published before outcomes ever ran: the group it creates must still see them.
     await ensure_group(redis, Topology(settings.stream_prefix).intake_events, "outcomes")
     define = InsatsDefined(insats_id="a", name="Arbetsrehab", registration="individ")
-    start = ParticipantStarted(insats_id="a", participant_id="P1",
-                               start_date=date(2025, 1, 1), gender="annan")
-    stop = ParticipantStopped(insats_id="a", participant_id="P1", end_date=date(2025, 3, 1),
-                              reason="annan_insats")
+    start = ParticipantStarted(
+        insats_id="a", participant_id="P1", start_date=date(2025, 1, 1), gender="annan"
+    )
+    stop = ParticipantStopped(
+        insats_id="a", participant_id="P1", end_date=date(2025, 3, 1), reason="annan_insats"
+    )
     await _send(redis, settings, 1, define)
     await _send(redis, settings, 2, start)
 
     app = bootstrap.create_app(settings)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
         assert (await client.get("/health")).status_code == 200
         assert (await client.get("/ready")).json() == {"database": True, "redis": True}
         await _changes(redis, settings, 2)
@@ -61,7 +64,10 @@ async def test_events_become_published_record_changes_once(settings, redis) -> N
             await asyncio.sleep(0.05)
 
     assert [c.type for c in changes] == [
-        "InsatsRegistered", "ParticipantRecordChanged", "ParticipantRecordChanged"]
+        "InsatsRegistered",
+        "ParticipantRecordChanged",
+        "ParticipantRecordChanged",
+    ]
     assert [c.change_id for c in changes] == [define.event_id, start.event_id, stop.event_id]
     assert changes[2].before == changes[1].after
     assert changes[2].after.outcome_class == "unclear"
@@ -71,8 +77,9 @@ async def test_events_become_published_record_changes_once(settings, redis) -> N
 
 
 async def test_reset_starts_a_new_generation_with_nothing_processed(settings, redis) -> None:
-    start = ParticipantStarted(insats_id="a", participant_id="P1",
-                               start_date=date(2025, 1, 1), gender="man")
+    start = ParticipantStarted(
+        insats_id="a", participant_id="P1", start_date=date(2025, 1, 1), gender="man"
+    )
     app = bootstrap.create_app(settings)
     async with app.router.lifespan_context(app):
         await _send(redis, settings, 1, start)

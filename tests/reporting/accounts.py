@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from shared.access import CredentialChanged, CredentialKind, Role, UserChanged, secret_hash
+from shared.contract.access import CredentialChanged, CredentialKind, Role, UserChanged, secret_hash
 
 
 def user(

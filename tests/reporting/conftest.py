@@ -19,7 +19,7 @@ from services.reporting.service_layer.unit_of_work import MetaState
 @dataclass
 class FakeState:
     generation: int = 1
-    processed_through: ProcessedThrough = ProcessedThrough(0, None)
+    processed_through: ProcessedThrough = field(default_factory=lambda: ProcessedThrough(0, None))
     processed: set[str] = field(default_factory=set)
     monthly: dict[Cell, float] = field(default_factory=dict)
     insatser: dict[str, Insats] = field(default_factory=dict)

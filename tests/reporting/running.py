@@ -9,11 +9,11 @@ from contextlib import asynccontextmanager
 import httpx
 from redis.asyncio import Redis
 
-from shared.access import AccessChange, UserChanged
-from shared.records import OutcomeChange
-from shared.settings import Settings
-from shared.streams import Topology, entry_fields
 from services.reporting import bootstrap
+from shared.contract.access import AccessChange, UserChanged
+from shared.contract.records import OutcomeChange
+from shared.platform.settings import Settings
+from shared.platform.streams import Topology, entry_fields
 from tests.conftest import SERVICE_AUTH
 
 
@@ -22,8 +22,7 @@ async def publish_changes(redis: Redis, settings: Settings, *changes: OutcomeCha
     for change in changes:
         await redis.xadd(
             stream,
-            entry_fields(change.change_id, change.type, change.position,
-                         change.model_dump_json()),
+            entry_fields(change.change_id, change.type, change.position, change.model_dump_json()),
         )
 
 
@@ -81,7 +80,11 @@ async def apply_access(redis: Redis, settings: Settings, *changes: AccessChange)
         key = change.username if isinstance(change, UserChanged) else change.credential_id
         await redis.xadd(
             stream,
-            entry_fields(f"{change.type}-{key}-{change.version}", change.type, change.version,
-                         change.model_dump_json()),
+            entry_fields(
+                f"{change.type}-{key}-{change.version}",
+                change.type,
+                change.version,
+                change.model_dump_json(),
+            ),
         )
     await until(lambda: caught_up(redis, stream, "reporting"), "applied the access changes")

@@ -3,9 +3,9 @@ participant records as outcomes derived them."""
 
 from hypothesis import strategies as st
 
-from shared.records import ParticipantRecord
 from services.reporting.domain.contributions import Contributions, accumulate, contributions
 from services.reporting.domain.periods import Period, parse_period
+from shared.contract.records import ParticipantRecord
 from tests.reporting.support import records
 
 

@@ -6,7 +6,10 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from shared.codes import (
+from services.reporting.domain.contributions import Cell
+from services.reporting.domain.periods import Period
+from services.reporting.domain.reports import PeriodRow, ProcessedThrough, report_document
+from shared.contract.codes import (
     GENDERS,
     Education,
     OutcomePolicy,
@@ -15,14 +18,10 @@ from shared.codes import (
     SupportType,
     WorkCapacity,
 )
-from shared.records import ParticipantRecord, StepMovement
-from services.reporting.domain.contributions import Cell
-from services.reporting.domain.periods import Period
-from services.reporting.domain.reports import PeriodRow, ProcessedThrough, report_document
+from shared.contract.records import ParticipantRecord, StepMovement
 
 POLICY = OutcomePolicy()
 FIRST_DAY, LAST_DAY = date(2022, 1, 1), date(2026, 12, 31)
-
 
 
 def optional(strategy: st.SearchStrategy) -> st.SearchStrategy:
@@ -52,8 +51,9 @@ def records(
         municipality=draw(optional(st.sampled_from(["Umeå", "Vännäs", "Robertsfors"]))),
         vas_start=draw(optional(st.integers(1, 100))),
         steps=draw(
-            st.dictionaries(measures, st.builds(StepMovement, first=step_values,
-                                                latest=step_values), max_size=3)
+            st.dictionaries(
+                measures, st.builds(StepMovement, first=step_values, latest=step_values), max_size=3
+            )
         ),
     )
     if not draw(st.booleans()):
@@ -100,7 +100,10 @@ def report_of(
     return report_document(
         period_rows(cells, period, insats_id),
         period_rows(cells, period.previous_year(), insats_id),
-        period, insats_id, insats_name, processed,
+        period,
+        insats_id,
+        insats_name,
+        processed,
     )
 
 

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from shared.access import AccessChange, Principal, Role, new_secret
-from shared.service import migrated_sessions
-from shared.settings import Settings
 from services.reporting import bootstrap
 from services.reporting.adapters import tables
 from services.reporting.adapters.access import principal_of_secret
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
 from services.reporting.service_layer.access import apply_access_changes
+from shared.contract.access import AccessChange, Principal, Role, new_secret
+from shared.platform.service import migrated_sessions
+from shared.platform.settings import Settings
 from tests.reporting.accounts import credential, user
 
 
@@ -35,8 +35,10 @@ async def _apply(sessions: async_sessionmaker, *changes: AccessChange) -> None:
 async def _stored(sessions: async_sessionmaker) -> dict[str, list[tuple]]:
     async with sessions() as session:
         return {
-            table.name: [tuple(row) for row in await session.execute(
-                select(table).order_by(*table.primary_key.columns))]
+            table.name: [
+                tuple(row)
+                for row in await session.execute(select(table).order_by(*table.primary_key.columns))
+            ]
             for table in (tables.access.users, tables.access.credentials)
         }
 
@@ -77,8 +79,12 @@ async def test_any_order_of_the_same_changes_stores_the_same(sessions) -> None:
         user("lars", Role.LASARE, version=2, active=False),
     ]
     stored = []
-    for batches in ([changes], [[change] for change in changes], [changes[::-1]],
-                    [[change] for change in reversed(changes)]):
+    for batches in (
+        [changes],
+        [[change] for change in changes],
+        [changes[::-1]],
+        [[change] for change in reversed(changes)],
+    ):
         async with sessions() as session, session.begin():
             for table in (tables.access.credentials, tables.access.users):
                 await session.execute(delete(table))
@@ -87,4 +93,6 @@ async def test_any_order_of_the_same_changes_stores_the_same(sessions) -> None:
         stored.append(await _stored(sessions))
     assert all(each == stored[0] for each in stored)
     assert [row[:2] + row[3:] for row in stored[0]["reporting_access_users"]] == [
-        ("anna", "insatsansvarig", True, 2), ("lars", "lasare", False, 2)]
+        ("anna", "insatsansvarig", True, 2),
+        ("lars", "lasare", False, 2),
+    ]

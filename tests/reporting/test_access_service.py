@@ -12,10 +12,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from shared.access import Role, new_secret
-from shared.records import InsatsRegistered
-from shared.settings import Settings
-from shared.streams import Topology, dead_letter_stream, entry_fields
+from shared.contract.access import Role, new_secret
+from shared.contract.records import InsatsRegistered
+from shared.platform.settings import Settings
+from shared.platform.streams import Topology, dead_letter_stream, entry_fields
 from tests.conftest import SERVICE_TOKEN
 from tests.reporting.accounts import bearer, credential, user
 from tests.reporting.running import (
@@ -28,8 +28,15 @@ from tests.reporting.running import (
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
 INSATSER = [
-    InsatsRegistered(change_id=f"c{position}", generation=1, position=position,
-                     occurred_at=T0, insats_id=insats_id, name=name, registration="individ")
+    InsatsRegistered(
+        change_id=f"c{position}",
+        generation=1,
+        position=position,
+        occurred_at=T0,
+        insats_id=insats_id,
+        name=name,
+        registration="individ",
+    )
     for position, (insats_id, name) in enumerate([("a", "Arbetsrehab"), ("b", "Steget")], 1)
 ]
 
@@ -50,18 +57,26 @@ async def _answers(client: httpx.AsyncClient, secret: str) -> dict[str, int]:
         params = {"year": 2025, "period": "helar"} | ({"insats": insats} if insats else {})
         response = await client.get("/api/v1/reports", params=params, headers=bearer(secret))
         answers[insats or "förbund"] = response.status_code
-    export = await client.get("/api/v1/reports", headers=bearer(secret), params={
-        "year": 2025, "period": "helar", "insats": "b", "format": "xlsx"})
+    export = await client.get(
+        "/api/v1/reports",
+        headers=bearer(secret),
+        params={"year": 2025, "period": "helar", "insats": "b", "format": "xlsx"},
+    )
     dead_letters = await client.get("/api/v1/dead-letters", headers=bearer(secret))
-    replay = await client.post("/api/v1/dead-letters/intake.events.outcomes:1-0/replay",
-                               headers=bearer(secret))
-    set_targets = await client.put("/api/v1/insatser/a/targets", headers=bearer(secret),
-                                   json={"positive_exits": 40})
+    replay = await client.post(
+        "/api/v1/dead-letters/intake.events.outcomes:1-0/replay", headers=bearer(secret)
+    )
+    set_targets = await client.put(
+        "/api/v1/insatser/a/targets", headers=bearer(secret), json={"positive_exits": 40}
+    )
     targets = await client.get("/api/v1/insatser/b/targets", headers=bearer(secret))
-    return answers | {"export of b": export.status_code,
-                      "dead letters": dead_letters.status_code, "replay": replay.status_code,
-                      "set targets of a": set_targets.status_code,
-                      "targets of b": targets.status_code}
+    return answers | {
+        "export of b": export.status_code,
+        "dead letters": dead_letters.status_code,
+        "replay": replay.status_code,
+        "set targets of a": set_targets.status_code,
+        "targets of b": targets.status_code,
+    }
 
 
 async def _insatser(client: httpx.AsyncClient, secret: str) -> list[str]:
@@ -69,11 +84,26 @@ async def _insatser(client: httpx.AsyncClient, secret: str) -> list[str]:
     return [insats["insats_id"] for insats in response.json()]
 
 
-ALL = {"a": 200, "b": 200, "okand": 404, "förbund": 200, "export of b": 200,
-       "dead letters": 200, "replay": 404, "set targets of a": 200, "targets of b": 200}
+ALL = {
+    "a": 200,
+    "b": 200,
+    "okand": 404,
+    "förbund": 200,
+    "export of b": 200,
+    "dead letters": 200,
+    "replay": 404,
+    "set targets of a": 200,
+    "targets of b": 200,
+}
 NOT_ADMIN = {"dead letters": 403, "replay": 403, "set targets of a": 403}
-ONLY_A = {"a": 200, "b": 403, "okand": 403, "förbund": 403, "export of b": 403,
-          "targets of b": 403} | NOT_ADMIN
+ONLY_A = {
+    "a": 200,
+    "b": 403,
+    "okand": 403,
+    "förbund": 403,
+    "export of b": 403,
+    "targets of b": 403,
+} | NOT_ADMIN
 ONLY_B = ONLY_A | {"a": 403, "b": 200, "export of b": 200, "targets of b": 200}
 UNKNOWN = dict.fromkeys(ALL, 401)
 
@@ -81,10 +111,14 @@ UNKNOWN = dict.fromkeys(ALL, 401)
 async def test_each_role_reads_what_it_may(client, settings: Settings, redis: Redis) -> None:
     anna, lars, frida = new_secret(), new_secret(), new_secret()
     await apply_access(
-        redis, settings,
-        user("anna", Role.INSATSANSVARIG, "a"), credential("anna", anna),
-        user("lars", Role.LASARE), credential("lars", lars),
-        user("frida", Role.FORBUNDSADMIN), credential("frida", frida),
+        redis,
+        settings,
+        user("anna", Role.INSATSANSVARIG, "a"),
+        credential("anna", anna),
+        user("lars", Role.LASARE),
+        credential("lars", lars),
+        user("frida", Role.FORBUNDSADMIN),
+        credential("frida", frida),
     )
     # An insatsansvarig: the insats granted, nothing else; an unknown insats is refused, not
     # looked up, so a refusal tells which insatser exist no more than an answer does.
@@ -95,20 +129,23 @@ async def test_each_role_reads_what_it_may(client, settings: Settings, redis: Re
     assert await _answers(client, frida) == ALL
     assert await _answers(client, new_secret()) == UNKNOWN
 
-    refused = await client.get("/api/v1/reports", headers=bearer(anna),
-                               params={"year": 2025, "period": "helar"})
+    refused = await client.get(
+        "/api/v1/reports", headers=bearer(anna), params={"year": 2025, "period": "helar"}
+    )
     assert refused.json() == {"detail": "not granted the whole förbund's report"}
 
 
-async def test_a_change_of_access_applies_at_once(
-    client, settings: Settings, redis: Redis
-) -> None:
+async def test_a_change_of_access_applies_at_once(client, settings: Settings, redis: Redis) -> None:
     anna, lars, frida, erik = (new_secret() for _ in range(4))
     await apply_access(
-        redis, settings,
-        user("anna", Role.INSATSANSVARIG, "a"), credential("anna", anna),
-        user("lars", Role.LASARE), credential("lars", lars),
-        user("frida", Role.FORBUNDSADMIN), credential("frida", frida),
+        redis,
+        settings,
+        user("anna", Role.INSATSANSVARIG, "a"),
+        credential("anna", anna),
+        user("lars", Role.LASARE),
+        credential("lars", lars),
+        user("frida", Role.FORBUNDSADMIN),
+        credential("frida", frida),
         user("erik", Role.LASARE),
         credential("erik", erik, expires_at=datetime.now(UTC) - timedelta(seconds=1)),
     )
@@ -116,7 +153,8 @@ async def test_a_change_of_access_applies_at_once(
     assert await _answers(client, anna) == ONLY_A
 
     await apply_access(
-        redis, settings,
+        redis,
+        settings,
         credential("anna", anna, version=2, revoked_at=datetime.now(UTC)),
         user("frida", Role.FORBUNDSADMIN, version=2, active=False),
         user("lars", Role.INSATSANSVARIG, "b", version=2),  # the same credential, a new role
@@ -126,8 +164,13 @@ async def test_a_change_of_access_applies_at_once(
     assert await _answers(client, lars) == ONLY_B
 
     # What was current before, arriving late (a redelivery, a republish): changes nothing.
-    await apply_access(redis, settings, credential("anna", anna),
-                       user("frida", Role.FORBUNDSADMIN), user("lars", Role.LASARE))
+    await apply_access(
+        redis,
+        settings,
+        credential("anna", anna),
+        user("frida", Role.FORBUNDSADMIN),
+        user("lars", Role.LASARE),
+    )
     assert await _answers(client, anna) == UNKNOWN
     assert await _answers(client, frida) == UNKNOWN
     assert await _insatser(client, lars) == ["b"]
@@ -142,8 +185,9 @@ async def test_a_person_logs_in_with_their_own_secret_and_sees_only_what_they_ma
     client, settings: Settings, redis: Redis
 ) -> None:
     anna = new_secret()
-    await apply_access(redis, settings,
-                       user("anna", Role.INSATSANSVARIG, "a"), credential("anna", anna))
+    await apply_access(
+        redis, settings, user("anna", Role.INSATSANSVARIG, "a"), credential("anna", anna)
+    )
     logged_in = await client.post("/logga-in", data={"token": anna, "next": "/rapport"})
     assert logged_in.status_code == 303 and logged_in.headers["location"] == "/rapport"
     cookie = logged_in.headers["set-cookie"]
@@ -168,21 +212,22 @@ async def test_a_person_logs_in_with_their_own_secret_and_sees_only_what_they_ma
     assert "Du har inte behörighet till hela förbundets rapport." in _text(whole.text)
     dead_letters = await client.get("/rapport/felmeddelanden", headers=BROWSER)
     assert dead_letters.status_code == 403
-    assert "Felmeddelandena visas bara för förbundets administratörer." in _text(
-        dead_letters.text)
+    assert "Felmeddelandena visas bara för förbundets administratörer." in _text(dead_letters.text)
     assert '<html lang="sv">' in dead_letters.text
 
     # The bearer header works on the pages too, by the same rules.
     client.cookies.clear()
     by_header = await client.get("/rapport", params={"insats": "a"}, headers=bearer(anna))
     assert by_header.status_code == 200 and "Logga ut" not in by_header.text
-    assert (await client.get("/rapport", params={"insats": "b"},
-                             headers=bearer(anna))).status_code == 403
+    assert (
+        await client.get("/rapport", params={"insats": "b"}, headers=bearer(anna))
+    ).status_code == 403
 
     # Revoked, her session ends at once; a wrong secret logs no one in.
     await client.post("/logga-in", data={"token": anna})
-    await apply_access(redis, settings,
-                       credential("anna", anna, version=2, revoked_at=datetime.now(UTC)))
+    await apply_access(
+        redis, settings, credential("anna", anna, version=2, revoked_at=datetime.now(UTC))
+    )
     ended = await client.get("/rapport", headers=BROWSER)
     assert ended.status_code == 303 and ended.headers["location"].startswith("/logga-in")
     wrong = await client.post("/logga-in", data={"token": anna})
@@ -198,10 +243,18 @@ async def test_a_poison_access_change_is_set_aside_and_the_next_one_applies(
     invalid = json.dumps({"type": "UserChanged", "version": 1, "username": "Frida!"})
     await redis.xadd(stream, entry_fields("invalid", "UserChanged", 1, invalid))
     frida = new_secret()
-    await redis.xadd(stream, entry_fields("frida-1", "UserChanged", 1, user(
-        "frida", Role.FORBUNDSADMIN).model_dump_json()))
-    await redis.xadd(stream, entry_fields("frida-cred-1", "CredentialChanged", 1, credential(
-        "frida", frida).model_dump_json()))
+    await redis.xadd(
+        stream,
+        entry_fields(
+            "frida-1", "UserChanged", 1, user("frida", Role.FORBUNDSADMIN).model_dump_json()
+        ),
+    )
+    await redis.xadd(
+        stream,
+        entry_fields(
+            "frida-cred-1", "CredentialChanged", 1, credential("frida", frida).model_dump_json()
+        ),
+    )
 
     await until(lambda: _has(redis, dead, 2), "dead-lettered the poison")
     await until(lambda: caught_up(redis, stream, "reporting"), "caught up")
@@ -221,15 +274,17 @@ async def test_a_poison_access_change_is_set_aside_and_the_next_one_applies(
     page = await client.get("/rapport/felmeddelanden")
     assert page.status_code == 200 and "2 meddelanden väntar" in page.text
     her_token = _form_token(page.text)
-    gone = await client.post("/rapport/felmeddelanden/nothing/spela-upp",
-                             data={"form_token": her_token})
+    gone = await client.post(
+        "/rapport/felmeddelanden/nothing/spela-upp", data={"form_token": her_token}
+    )
     assert gone.status_code == 404  # past the form token: there is no such dead letter
     client.cookies.clear()
     await client.post("/logga-in", data={"token": SERVICE_TOKEN})
     admin_token = _form_token((await client.get("/rapport/felmeddelanden")).text)
     assert admin_token != her_token
-    foreign = await client.post("/rapport/felmeddelanden/nothing/spela-upp",
-                                data={"form_token": her_token})
+    foreign = await client.post(
+        "/rapport/felmeddelanden/nothing/spela-upp", data={"form_token": her_token}
+    )
     assert foreign.status_code == 403
 
 

@@ -12,11 +12,15 @@ def _columns(kvinna: int, man: int, annan: int) -> dict[str, int]:
 
 
 def test_segments_stack_by_gender_and_the_largest_total_spans_the_width() -> None:
-    chart = charts.stacked_chart("k", "Titel", [
-        ("Största", _columns(4, 2, 2)),
-        ("Hälften", _columns(0, 3, 1)),
-        ("Ingen", _columns(0, 0, 0)),
-    ])
+    chart = charts.stacked_chart(
+        "k",
+        "Titel",
+        [
+            ("Största", _columns(4, 2, 2)),
+            ("Hälften", _columns(0, 3, 1)),
+            ("Ingen", _columns(0, 0, 0)),
+        ],
+    )
     largest, half, nobody = chart.bars
 
     assert [(s.gender, s.count, s.x, s.width) for s in largest.segments] == [
@@ -58,8 +62,11 @@ def test_the_report_charts_are_the_flows_and_the_charted_breakdowns_in_swedish()
 
     assert (flows.key, flows.title) == ("flows", "Ingående, nya, avslutade och pågående")
     assert [(bar.label, bar.total) for bar in flows.bars] == [
-        ("Ingående (pågående vid periodens början)", 1), ("Nya", 3), ("Avslutade", 1),
-        ("Pågående vid periodens slut", 1)]
+        ("Ingående (pågående vid periodens början)", 1),
+        ("Nya", 3),
+        ("Avslutade", 1),
+        ("Pågående vid periodens slut", 1),
+    ]
     assert [chart.key for chart in breakdowns] == list(charts.CHARTED_BREAKDOWNS)
     age = breakdowns[1]
     assert age.title == "Avslutade efter ålder vid start"

@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.records import ParticipantRecord, ParticipantRecordChanged
 from services.reporting.domain.closing import closes_at, closing, known_by, restatements
 from services.reporting.domain.contributions import Contributions
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.service_layer.handlers import apply_changes
+from shared.contract.records import ParticipantRecord, ParticipantRecordChanged
 from tests.reporting.conftest import FakeDatabase
 from tests.reporting.strategies import histories, periods
 from tests.reporting.support import changed, report_of
@@ -40,7 +40,10 @@ def test_a_change_is_known_by_the_first_closing_after_intake_accepted_it() -> No
 def test_a_period_has_figures_as_closed_once_it_closed_while_stegvis_counted() -> None:
     now = datetime(2025, 6, 1, tzinfo=UTC)
     assert closing("2025-05", "2025-01", now, 5).as_json() == {
-        "closes_at": "2025-06-06T00:00:00+02:00", "closed": False, "recorded": False}
+        "closes_at": "2025-06-06T00:00:00+02:00",
+        "closed": False,
+        "recorded": False,
+    }
     assert closing("2025-04", "2025-01", now, 5).recorded
     # Closed before the first figure was known: nothing was counted at its closing.
     assert not closing("2024-12", "2025-01", now, 5).recorded
@@ -48,24 +51,43 @@ def test_a_period_has_figures_as_closed_once_it_closed_while_stegvis_counted() -
 
 
 def test_restatements_name_each_changed_value_of_the_period() -> None:
-    closed = {"figures": {"ended": {"total": 2, "kvinna": 1}}, "shares": {},
-              "breakdowns": {"reason": {"arbete": {"total": 1}, "sjukdom": {"total": 1}}},
-              "step_movement": {}, "previous_year": {"figures": {"ended": {"total": 9}}}}
-    now = {"figures": {"ended": {"total": 3, "kvinna": 1}}, "shares": {},
-           "breakdowns": {"reason": {"arbete": {"total": 2}, "sjukdom": {"total": 1}}},
-           "step_movement": {}, "previous_year": {"figures": {"ended": {"total": 7}}}}
+    closed = {
+        "figures": {"ended": {"total": 2, "kvinna": 1}},
+        "shares": {},
+        "breakdowns": {"reason": {"arbete": {"total": 1}, "sjukdom": {"total": 1}}},
+        "step_movement": {},
+        "previous_year": {"figures": {"ended": {"total": 9}}},
+    }
+    now = {
+        "figures": {"ended": {"total": 3, "kvinna": 1}},
+        "shares": {},
+        "breakdowns": {"reason": {"arbete": {"total": 2}, "sjukdom": {"total": 1}}},
+        "step_movement": {},
+        "previous_year": {"figures": {"ended": {"total": 7}}},
+    }
     assert restatements(now, closed) == [
-        {"section": "breakdowns", "name": "reason", "code": "arbete", "column": "total",
-         "as_closed": 1, "now": 2},
-        {"section": "figures", "name": "ended", "code": "", "column": "total",
-         "as_closed": 2, "now": 3},
+        {
+            "section": "breakdowns",
+            "name": "reason",
+            "code": "arbete",
+            "column": "total",
+            "as_closed": 1,
+            "now": 2,
+        },
+        {
+            "section": "figures",
+            "name": "ended",
+            "code": "",
+            "column": "total",
+            "as_closed": 2,
+            "now": 3,
+        },
     ]
     assert restatements(now, now) == []
 
 
 def _known_by(cells: Contributions, month: str) -> Contributions:
     return {cell: value for cell, value in cells.items() if cell.known_by <= month}
-
 
 
 @st.composite
@@ -80,14 +102,23 @@ def accepted_histories(draw) -> list[ParticipantRecordChanged]:
     """Each participant's changes, accepted at intake at increasing moments over 2022–2026."""
     changes = []
     for versions in draw(histories()):
-        moments = sorted(draw(st.lists(
-            moments_near_closings(), min_size=len(versions), max_size=len(versions))))
+        moments = sorted(
+            draw(st.lists(moments_near_closings(), min_size=len(versions), max_size=len(versions)))
+        )
         for before, after, moment in zip([None, *versions], versions, moments):
             position = len(changes) + 1
-            changes.append(ParticipantRecordChanged(
-                change_id=f"c{position}", generation=1, position=position, occurred_at=moment,
-                insats_id=after.insats_id, participant_id=after.participant_id,
-                before=before, after=after))
+            changes.append(
+                ParticipantRecordChanged(
+                    change_id=f"c{position}",
+                    generation=1,
+                    position=position,
+                    occurred_at=moment,
+                    insats_id=after.insats_id,
+                    participant_id=after.participant_id,
+                    before=before,
+                    after=after,
+                )
+            )
     return changes
 
 
@@ -95,7 +126,7 @@ async def _projection(changes, batches: list[int]) -> Contributions:
     database = FakeDatabase()
     start = 0
     for size in batches:
-        await apply_changes(database.unit_of_work(), changes[start:start + size], 5)
+        await apply_changes(database.unit_of_work(), changes[start : start + size], 5)
         start += size
     await apply_changes(database.unit_of_work(), changes[start:], 5)
     return database.state.monthly
@@ -124,35 +155,53 @@ async def test_a_rebuild_reproduces_every_period_as_it_closed(changes, period, d
 
 
 def test_a_late_correction_restates_the_month_but_not_its_figures_as_closed() -> None:
-    started = ParticipantRecord(participant_id="P1", insats_id="a", gender="kvinna",
-                                start_date=date(2025, 1, 8))
-    to_work = changed(started, {"end_date": date(2025, 2, 20), "reason": "arbete",
-                                         "outcome_class": "positive"})
+    started = ParticipantRecord(
+        participant_id="P1", insats_id="a", gender="kvinna", start_date=date(2025, 1, 8)
+    )
+    to_work = changed(
+        started, {"end_date": date(2025, 2, 20), "reason": "arbete", "outcome_class": "positive"}
+    )
     ill = changed(to_work, {"reason": "sjukdom", "outcome_class": "other"})
 
     def accepted(position: int, moment: datetime, before, after) -> ParticipantRecordChanged:
         return ParticipantRecordChanged(
-            change_id=f"c{position}", generation=1, position=position, occurred_at=moment,
-            insats_id="a", participant_id="P1", before=before, after=after)
+            change_id=f"c{position}",
+            generation=1,
+            position=position,
+            occurred_at=moment,
+            insats_id="a",
+            participant_id="P1",
+            before=before,
+            after=after,
+        )
 
-    changes = [accepted(1, datetime(2025, 1, 10, tzinfo=UTC), None, started),
-               accepted(2, datetime(2025, 3, 3, tzinfo=UTC), started, to_work),
-               accepted(3, datetime(2025, 5, 1, tzinfo=UTC), to_work, ill)]
+    changes = [
+        accepted(1, datetime(2025, 1, 10, tzinfo=UTC), None, started),
+        accepted(2, datetime(2025, 3, 3, tzinfo=UTC), started, to_work),
+        accepted(3, datetime(2025, 5, 1, tzinfo=UTC), to_work, ill),
+    ]
     cells = asyncio.run(_projection(changes, []))
     february = parse_period(2025, "2025-02", 8)
 
     def exits(report: dict) -> tuple:
-        return tuple(report["figures"][name]["total"]
-                     for name in ("ended", "positive_exits", "other_exits"))
+        return tuple(
+            report["figures"][name]["total"] for name in ("ended", "positive_exits", "other_exits")
+        )
 
     now = report_of(cells, february, None, None, PROCESSED)
     as_closed = report_of(_known_by(cells, "2025-02"), february, None, None, PROCESSED)
     assert (exits(as_closed), exits(now)) == ((1, 1, 0), (1, 0, 1))
-    restated = {(c["name"], c["column"]) for c in restatements(now, as_closed)
-                if c["section"] == "figures"}
-    assert restated == {("positive_exits", "total"), ("positive_exits", "kvinna"),
-                       ("other_exits", "total"), ("other_exits", "kvinna")}
+    restated = {
+        (c["name"], c["column"]) for c in restatements(now, as_closed) if c["section"] == "figures"
+    }
+    assert restated == {
+        ("positive_exits", "total"),
+        ("positive_exits", "kvinna"),
+        ("other_exits", "total"),
+        ("other_exits", "kvinna"),
+    }
     # The helår closes after the correction: as closed, it already counts it.
     year = parse_period(2025, "helar", 8)
     assert report_of(_known_by(cells, "2025-12"), year, None, None, PROCESSED) == report_of(
-        cells, year, None, None, PROCESSED)
+        cells, year, None, None, PROCESSED
+    )

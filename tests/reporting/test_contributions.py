@@ -5,7 +5,6 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.records import ParticipantRecord, StepMovement
 from services.reporting.domain.breakdowns import completed_months
 from services.reporting.domain.contributions import (
     Cell,
@@ -14,12 +13,14 @@ from services.reporting.domain.contributions import (
     contributions,
     volume_contributions,
 )
+from shared.contract.records import ParticipantRecord, StepMovement
 from tests.reporting.support import records
 
 
 def _open(**fields) -> ParticipantRecord:
-    return ParticipantRecord(participant_id="P1", insats_id="a", gender="kvinna",
-                             start_date=date(2024, 3, 10), **fields)
+    return ParticipantRecord(
+        participant_id="P1", insats_id="a", gender="kvinna", start_date=date(2024, 3, 10), **fields
+    )
 
 
 def _nonzero(cells: dict[Cell, float]) -> dict[Cell, float]:
@@ -32,21 +33,37 @@ def _by_figure(cells: dict[Cell, float]) -> dict[tuple[str, str, str], float]:
 
 def test_an_open_participant_counts_as_new_in_the_start_month_only() -> None:
     assert _by_figure(contributions(_open(birth_year=1985, vas_start=40))) == {
-        ("2024-03", "new", ""): 1}
+        ("2024-03", "new", ""): 1
+    }
 
 
 def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
     record = _open(
-        birth_year=1985, support_at_start=("a_kassa", "sjukpenning"), years_in_support=4,
-        municipality="Umeå", vas_start=40, end_date=date(2025, 2, 14), reason="arbete",
-        outcome_class="positive", direct_to_work_or_studies=True, health_better=True,
-        activity_increased=False, work_capacity="narmat", vas_end=60, respect=6,
-        steps={"vas": StepMovement(first=40, latest=60),
-               "activity_hours": StepMovement(first=10, latest=8)},
+        birth_year=1985,
+        support_at_start=("a_kassa", "sjukpenning"),
+        years_in_support=4,
+        municipality="Umeå",
+        vas_start=40,
+        end_date=date(2025, 2, 14),
+        reason="arbete",
+        outcome_class="positive",
+        direct_to_work_or_studies=True,
+        health_better=True,
+        activity_increased=False,
+        work_capacity="narmat",
+        vas_end=60,
+        respect=6,
+        steps={
+            "vas": StepMovement(first=40, latest=60),
+            "activity_hours": StepMovement(first=10, latest=8),
+        },
     )
     added = _by_figure(contributions(record))
-    end = {(figure, code): value for (month, figure, code), value in added.items()
-           if month == "2025-02"}
+    end = {
+        (figure, code): value
+        for (month, figure, code), value in added.items()
+        if month == "2025-02"
+    }
     assert added[("2024-03", "new", "")] == 1
     assert end == {
         ("ended", ""): 1,
@@ -57,9 +74,12 @@ def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
         ("activity_answered", ""): 1,
         ("work_capacity_narmat", ""): 1,
         ("days_in_insats", ""): 341,
-        ("vas_start_sum", ""): 40, ("vas_start_n", ""): 1,
-        ("vas_end_sum", ""): 60, ("vas_end_n", ""): 1,
-        ("respect_sum", ""): 6, ("respect_n", ""): 1,
+        ("vas_start_sum", ""): 40,
+        ("vas_start_n", ""): 1,
+        ("vas_end_sum", ""): 60,
+        ("vas_end_n", ""): 1,
+        ("respect_sum", ""): 6,
+        ("respect_n", ""): 1,
         ("breakdown:reason", "arbete"): 1,
         ("breakdown:age_band", "35-39"): 1,  # 2024 − 1985 = 39
         ("breakdown:education", "okand"): 1,
@@ -71,8 +91,11 @@ def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
         ("breakdown:referrer", "okand"): 1,
         ("breakdown:municipality", "Umeå"): 1,
         # Changes in hundredths (STEP_SCALE): VAS +20, activity −2 hours.
-        ("step_n:vas", ""): 1, ("step_change_sum:vas", ""): 2000, ("step_improved:vas", ""): 1,
-        ("step_n:activity_hours", ""): 1, ("step_change_sum:activity_hours", ""): -200,
+        ("step_n:vas", ""): 1,
+        ("step_change_sum:vas", ""): 2000,
+        ("step_improved:vas", ""): 1,
+        ("step_n:activity_hours", ""): 1,
+        ("step_change_sum:activity_hours", ""): -200,
     }
     assert len(added) == len(end) + 1
 
@@ -110,5 +133,4 @@ def test_every_cell_is_in_the_start_or_the_end_month(record) -> None:
         months.add(f"{record.end_date:%Y-%m}")
     cells = contributions(record)
     assert {cell.month for cell in cells} <= months
-    assert {(cell.insats_id, cell.gender) for cell in cells} == {
-        (record.insats_id, record.gender)}
+    assert {(cell.insats_id, cell.gender) for cell in cells} == {(record.insats_id, record.gender)}

@@ -6,15 +6,15 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.records import (
+from services.reporting.domain.contributions import Cell, contributions
+from services.reporting.domain.model import Insats
+from services.reporting.service_layer.handlers import STALE_CHANGES, Applied, apply_changes
+from shared.contract.records import (
     InsatsRegistered,
     ParticipantRecord,
     ParticipantRecordChanged,
     VolumeCounted,
 )
-from services.reporting.domain.contributions import Cell, contributions
-from services.reporting.domain.model import Insats
-from services.reporting.service_layer.handlers import STALE_CHANGES, Applied, apply_changes
 from tests.reporting.conftest import FakeDatabase
 from tests.reporting.support import records
 
@@ -22,27 +22,40 @@ T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
 
 
 def _common(position: int, generation: int = 1, change_id: str | None = None) -> dict:
-    return {"change_id": change_id or f"c{position}", "generation": generation,
-            "position": position, "occurred_at": T0 + timedelta(minutes=position)}
+    return {
+        "change_id": change_id or f"c{position}",
+        "generation": generation,
+        "position": position,
+        "occurred_at": T0 + timedelta(minutes=position),
+    }
 
 
 def _changed(position: int, before, after, generation: int = 1) -> ParticipantRecordChanged:
     record = after or before
     return ParticipantRecordChanged(
-        **_common(position, generation), insats_id=record.insats_id,
-        participant_id=record.participant_id, before=before, after=after)
+        **_common(position, generation),
+        insats_id=record.insats_id,
+        participant_id=record.participant_id,
+        before=before,
+        after=after,
+    )
 
 
 def _registered(position: int, name: str) -> InsatsRegistered:
-    return InsatsRegistered(**_common(position), insats_id="a", name=name,
-                            registration="individ")
+    return InsatsRegistered(**_common(position), insats_id="a", name=name, registration="individ")
 
 
-P1 = ParticipantRecord(participant_id="P1", insats_id="a", gender="man",
-                       start_date=date(2025, 1, 10))
+P1 = ParticipantRecord(
+    participant_id="P1", insats_id="a", gender="man", start_date=date(2025, 1, 10)
+)
 P1_ENDED = ParticipantRecord.model_validate(
-    {**P1.model_dump(), "end_date": date(2025, 3, 1), "reason": "arbete",
-     "outcome_class": "positive"})
+    {
+        **P1.model_dump(),
+        "end_date": date(2025, 3, 1),
+        "reason": "arbete",
+        "outcome_class": "positive",
+    }
+)
 
 
 CLOSE_DAYS = 5
@@ -63,8 +76,12 @@ async def test_a_batch_adds_the_deltas_registers_insatser_and_advances_the_posit
     batch = [
         _registered(1, "Arbetsrehab"),
         _changed(2, None, P1),
-        VolumeCounted(**_common(3), insats_id="v", date=date(2025, 3, 9),
-                      counts={"kvinna": 2, "man": 0, "annan": 1}),
+        VolumeCounted(
+            **_common(3),
+            insats_id="v",
+            date=date(2025, 3, 9),
+            counts={"kvinna": 2, "man": 0, "annan": 1},
+        ),
         _changed(5, P1, P1_ENDED),
     ]
     assert await apply_changes(database.unit_of_work(), batch, CLOSE_DAYS) == Applied(0, 0)
@@ -76,7 +93,9 @@ async def test_a_batch_adds_the_deltas_registers_insatser_and_advances_the_posit
     }
     assert state.insatser == {"a": Insats("a", "Arbetsrehab", "individ", 1)}
     assert (state.processed_through.position, state.processed_through.occurred_at) == (
-        5, T0 + timedelta(minutes=5))
+        5,
+        T0 + timedelta(minutes=5),
+    )
 
 
 async def test_a_redelivered_change_is_acknowledged_without_effect(database) -> None:
@@ -98,8 +117,11 @@ async def test_changes_of_another_generation_are_ignored_and_move_no_position(da
 
 
 async def test_the_newest_registration_of_an_insats_wins_whatever_the_order(database) -> None:
-    await apply_changes(database.unit_of_work(), [_registered(4, "Nytt namn"),
-                                                  _registered(2, "Gammalt")], CLOSE_DAYS)
+    await apply_changes(
+        database.unit_of_work(),
+        [_registered(4, "Nytt namn"), _registered(2, "Gammalt")],
+        CLOSE_DAYS,
+    )
     await apply_changes(database.unit_of_work(), [_registered(3, "Mellan")], CLOSE_DAYS)
     assert database.state.insatser["a"].name == "Nytt namn"
     assert database.state.processed_through.position == 4
@@ -107,12 +129,12 @@ async def test_the_newest_registration_of_an_insats_wins_whatever_the_order(data
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=50)
 @given(st.lists(records(participant_id="P1"), min_size=1, max_size=4), st.data())
-async def test_any_batching_and_redelivery_gives_the_final_records_figures(
-    versions, data
-) -> None:
+async def test_any_batching_and_redelivery_gives_the_final_records_figures(versions, data) -> None:
     database = FakeDatabase()
-    changes = [_changed(n, before, after)
-               for n, (before, after) in enumerate(zip([None, *versions], versions), start=1)]
+    changes = [
+        _changed(n, before, after)
+        for n, (before, after) in enumerate(zip([None, *versions], versions), start=1)
+    ]
     redelivered = data.draw(st.lists(st.sampled_from(changes)))
     deliveries = data.draw(st.permutations(changes + redelivered))
     cut = data.draw(st.integers(0, len(deliveries)))
@@ -130,11 +152,25 @@ async def test_each_change_is_dated_by_the_first_month_closing_it_was_in_time_fo
     in_time = datetime(2025, 4, 5, 21, 59, tzinfo=UTC)
     late = datetime(2025, 4, 5, 22, 0, tzinfo=UTC)
     started = ParticipantRecordChanged(
-        change_id="c1", generation=1, position=1, occurred_at=in_time, insats_id="a",
-        participant_id="P1", before=None, after=P1)
+        change_id="c1",
+        generation=1,
+        position=1,
+        occurred_at=in_time,
+        insats_id="a",
+        participant_id="P1",
+        before=None,
+        after=P1,
+    )
     stopped = ParticipantRecordChanged(
-        change_id="c2", generation=1, position=2, occurred_at=late, insats_id="a",
-        participant_id="P1", before=P1, after=P1_ENDED)
+        change_id="c2",
+        generation=1,
+        position=2,
+        occurred_at=late,
+        insats_id="a",
+        participant_id="P1",
+        before=P1,
+        after=P1_ENDED,
+    )
     await apply_changes(database.unit_of_work(), [started, stopped], CLOSE_DAYS)
 
     known_by = {cell.known_by for cell in database.state.monthly}

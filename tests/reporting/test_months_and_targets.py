@@ -8,44 +8,81 @@ from datetime import UTC, date, datetime
 import pytest
 from redis.asyncio import Redis
 
-from shared.records import InsatsRegistered, ParticipantRecord, ParticipantRecordChanged
-from shared.settings import Settings
+from shared.contract.records import InsatsRegistered, ParticipantRecord, ParticipantRecordChanged
+from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
-from tests.reporting.running import running_reporting, report
+from tests.reporting.running import report, running_reporting
 from tests.reporting.support import changed
 
 
 def _at(position: int, moment: datetime) -> dict:
-    return {"change_id": f"c{position}", "generation": 1, "position": position,
-            "occurred_at": moment}
+    return {
+        "change_id": f"c{position}",
+        "generation": 1,
+        "position": position,
+        "occurred_at": moment,
+    }
 
 
 def _change(position: int, moment: datetime, before, after) -> ParticipantRecordChanged:
     record = after or before
-    return ParticipantRecordChanged(**_at(position, moment), insats_id=record.insats_id,
-                                    participant_id=record.participant_id,
-                                    before=before, after=after)
+    return ParticipantRecordChanged(
+        **_at(position, moment),
+        insats_id=record.insats_id,
+        participant_id=record.participant_id,
+        before=before,
+        after=after,
+    )
 
 
-
-ANNA = ParticipantRecord(participant_id="P1", insats_id="a", gender="kvinna",
-                         start_date=date(2025, 1, 8), health_better=None)
-ANNA_TO_WORK = changed(ANNA, {
-    "end_date": date(2025, 2, 20), "reason": "arbete", "outcome_class": "positive",
-    "direct_to_work_or_studies": True, "health_better": True})
-ANNA_ILL = changed(ANNA_TO_WORK, {
-    "reason": "sjukdom", "outcome_class": "other", "direct_to_work_or_studies": False})
-BO = ParticipantRecord(participant_id="P2", insats_id="b", gender="man",
-                       start_date=date(2025, 2, 3))
-BO_TO_STUDIES = changed(BO, {
-    "end_date": date(2025, 6, 30), "reason": "studier", "outcome_class": "positive",
-    "direct_to_work_or_studies": True, "health_better": False})
+ANNA = ParticipantRecord(
+    participant_id="P1",
+    insats_id="a",
+    gender="kvinna",
+    start_date=date(2025, 1, 8),
+    health_better=None,
+)
+ANNA_TO_WORK = changed(
+    ANNA,
+    {
+        "end_date": date(2025, 2, 20),
+        "reason": "arbete",
+        "outcome_class": "positive",
+        "direct_to_work_or_studies": True,
+        "health_better": True,
+    },
+)
+ANNA_ILL = changed(
+    ANNA_TO_WORK,
+    {"reason": "sjukdom", "outcome_class": "other", "direct_to_work_or_studies": False},
+)
+BO = ParticipantRecord(
+    participant_id="P2", insats_id="b", gender="man", start_date=date(2025, 2, 3)
+)
+BO_TO_STUDIES = changed(
+    BO,
+    {
+        "end_date": date(2025, 6, 30),
+        "reason": "studier",
+        "outcome_class": "positive",
+        "direct_to_work_or_studies": True,
+        "health_better": False,
+    },
+)
 
 HISTORY = [
-    InsatsRegistered(**_at(1, datetime(2025, 1, 2, tzinfo=UTC)), insats_id="a",
-                     name="Arbetsrehab", registration="individ"),
-    InsatsRegistered(**_at(2, datetime(2025, 1, 2, tzinfo=UTC)), insats_id="b",
-                     name="Steget", registration="individ"),
+    InsatsRegistered(
+        **_at(1, datetime(2025, 1, 2, tzinfo=UTC)),
+        insats_id="a",
+        name="Arbetsrehab",
+        registration="individ",
+    ),
+    InsatsRegistered(
+        **_at(2, datetime(2025, 1, 2, tzinfo=UTC)),
+        insats_id="b",
+        name="Steget",
+        registration="individ",
+    ),
     _change(3, datetime(2025, 1, 10, tzinfo=UTC), None, ANNA),
     _change(4, datetime(2025, 2, 5, tzinfo=UTC), None, BO),
     # Registered 3 March: in time for February, which closes when 5 March ends.
@@ -63,8 +100,9 @@ async def client(settings: Settings, redis: Redis):
 
 
 def _exits(answer: dict) -> tuple:
-    return tuple(answer["figures"][name]["total"]
-                 for name in ("ended", "positive_exits", "other_exits"))
+    return tuple(
+        answer["figures"][name]["total"] for name in ("ended", "positive_exits", "other_exits")
+    )
 
 
 async def test_a_closed_month_shows_the_restated_figures_and_keeps_them_as_closed(
@@ -75,8 +113,10 @@ async def test_a_closed_month_shows_the_restated_figures_and_keeps_them_as_close
     assert (closing["closed"], closing["recorded"], closing["restated"]) == (True, True, True)
     assert closing["closes_at"] == "2025-03-06T00:00:00+01:00"
     assert _exits(february) == (1, 0, 1)  # now: ended for illness
-    changed = {(c["section"], c["name"], c["column"]): (c["as_closed"], c["now"])
-               for c in closing["changes"]}
+    changed = {
+        (c["section"], c["name"], c["column"]): (c["as_closed"], c["now"])
+        for c in closing["changes"]
+    }
     assert changed[("figures", "positive_exits", "kvinna")] == (1, 0)
     assert changed[("figures", "other_exits", "total")] == (0, 1)
     assert changed[("shares", "positive_exits", "total")] == (100, 0)
@@ -95,28 +135,43 @@ async def test_a_closed_month_shows_the_restated_figures_and_keeps_them_as_close
 async def test_a_period_without_figures_as_closed_says_why(client) -> None:
     this_month = datetime.now(UTC)
     month = f"{this_month.year}-{this_month.month:02d}"
-    not_yet = await client.get("/api/v1/reports", headers=AUTH, params={
-        "year": this_month.year, "period": month, "as_closed": "true"})
+    not_yet = await client.get(
+        "/api/v1/reports",
+        headers=AUTH,
+        params={"year": this_month.year, "period": month, "as_closed": "true"},
+    )
     assert not_yet.status_code == 422
     assert "has not closed yet" in not_yet.text and "as_closed" in not_yet.text
-    before_stegvis = await client.get("/api/v1/reports", headers=AUTH, params={
-        "year": 2024, "period": "helar", "as_closed": "true"})
+    before_stegvis = await client.get(
+        "/api/v1/reports",
+        headers=AUTH,
+        params={"year": 2024, "period": "helar", "as_closed": "true"},
+    )
     assert before_stegvis.status_code == 422
     assert "before Stegvis counted" in before_stegvis.text
     answer = await report(client, year=2024, period="helar")
     assert answer["closing"] | {"changes": None} == {
-        "closes_at": "2025-01-06T00:00:00+01:00", "closed": True, "recorded": False,
-        "as_closed": False, "restated": False, "changes": None}
+        "closes_at": "2025-01-06T00:00:00+01:00",
+        "closed": True,
+        "recorded": False,
+        "as_closed": False,
+        "restated": False,
+        "changes": None,
+    }
 
 
 async def test_targets_are_set_by_the_admins_and_shown_met_or_not(client) -> None:
-    put = await client.put("/api/v1/insatser/a/targets", headers=AUTH,
-                           json={"direct_to_work_or_studies": 40, "health_better": 70})
+    put = await client.put(
+        "/api/v1/insatser/a/targets",
+        headers=AUTH,
+        json={"direct_to_work_or_studies": 40, "health_better": 70},
+    )
     assert put.status_code == 200, put.text
-    await client.put("/api/v1/insatser/b/targets", headers=AUTH,
-                     json={"positive_exits": 50})
+    await client.put("/api/v1/insatser/b/targets", headers=AUTH, json={"positive_exits": 50})
     assert (await client.get("/api/v1/insatser/a/targets", headers=AUTH)).json() == {
-        "insats": "a", "targets": {"direct_to_work_or_studies": 40, "health_better": 70}}
+        "insats": "a",
+        "targets": {"direct_to_work_or_studies": 40, "health_better": 70},
+    }
 
     a = await report(client, year=2025, period="helar", insats="a")
     # Anna ended for illness (not direct to work) but feels better: 0 % and 100 %.
@@ -133,23 +188,29 @@ async def test_targets_are_set_by_the_admins_and_shown_met_or_not(client) -> Non
     # A share of nobody (no one ended in January) meets nothing and fails nothing.
     january = await report(client, year=2025, period="2025-01", insats="b")
     assert january["targets"] == [
-        {"share": "positive_exits", "target": 50, "outcome": None, "met": None}]
+        {"share": "positive_exits", "target": 50, "outcome": None, "met": None}
+    ]
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"positive_exits": 101}, "positive_exits"),
-    ({"other_exits": 10}, "other_exits"),
-    ({"health_better": "många"}, "health_better"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"positive_exits": 101}, "positive_exits"),
+        ({"other_exits": 10}, "other_exits"),
+        ({"health_better": "många"}, "health_better"),
+    ],
+)
 async def test_a_bad_target_is_refused_and_changes_nothing(client, body, field) -> None:
     await client.put("/api/v1/insatser/a/targets", headers=AUTH, json={"health_better": 70})
     refused = await client.put("/api/v1/insatser/a/targets", headers=AUTH, json=body)
     assert refused.status_code == 422
     assert field in {error["loc"][-1] for error in refused.json()["detail"]}
-    assert (await client.get("/api/v1/insatser/a/targets", headers=AUTH)).json()[
-        "targets"] == {"health_better": 70}
-    unknown = await client.put("/api/v1/insatser/okand/targets", headers=AUTH,
-                               json={"health_better": 70})
+    assert (await client.get("/api/v1/insatser/a/targets", headers=AUTH)).json()["targets"] == {
+        "health_better": 70
+    }
+    unknown = await client.put(
+        "/api/v1/insatser/okand/targets", headers=AUTH, json={"health_better": 70}
+    )
     assert unknown.status_code == 404
 
 
@@ -160,10 +221,16 @@ def _cells_marked(page: str) -> list[str]:
 async def test_the_page_marks_what_changed_since_closing_and_links_the_figures_as_closed(
     client,
 ) -> None:
-    await client.put("/api/v1/insatser/a/targets", headers=AUTH,
-                     json={"direct_to_work_or_studies": 40, "health_better": 70})
-    page = (await client.get("/rapport", headers=AUTH, params={
-        "year": 2025, "period": "02", "insats": "a"})).text
+    await client.put(
+        "/api/v1/insatser/a/targets",
+        headers=AUTH,
+        json={"direct_to_work_or_studies": 40, "health_better": 70},
+    )
+    page = (
+        await client.get(
+            "/rapport", headers=AUTH, params={"year": 2025, "period": "02", "insats": "a"}
+        )
+    ).text
     assert "Ändrade sedan perioden stängdes" in page
     assert "2025-03-06 00:00 CET" in page  # the closing, in Swedish time
     marked = _cells_marked(page)
@@ -178,8 +245,11 @@ async def test_the_page_marks_what_changed_since_closing_and_links_the_figures_a
     # Targets, met or not, in words.
     assert "✗ Ej uppnått" in page and "✓ Uppnått" in page
 
-    unchanged = (await client.get("/rapport", headers=AUTH, params={
-        "year": 2025, "period": "helar", "insats": "a"})).text
+    unchanged = (
+        await client.get(
+            "/rapport", headers=AUTH, params={"year": 2025, "period": "helar", "insats": "a"}
+        )
+    ).text
     assert "siffrorna är oförändrade sedan dess" in unchanged
     assert _cells_marked(unchanged) == []
 
@@ -190,8 +260,9 @@ async def test_the_published_page_hides_small_counts_as_the_published_export_doe
     params = {"year": 2025, "period": "helar"}
     exact = (await client.get("/rapport", headers=AUTH, params=params)).text
     assert "Visa versionen för publicering" in exact and "<svg" in exact
-    published = (await client.get("/rapport", headers=AUTH,
-                                  params=params | {"publicerad": "1"})).text
+    published = (
+        await client.get("/rapport", headers=AUTH, params=params | {"publicerad": "1"})
+    ).text
     answer = await report(client, **params, suppress="true")
     assert answer["figures"]["ended"]["total"] is None  # 2 ended: below 5
     assert "Publicerad version:" in published and answer["suppression"]["note"] in published

@@ -8,19 +8,20 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 
-from shared.records import (
+from services.reporting.domain import charts, reports
+from services.reporting.domain.breakdowns import BREAKDOWN_CODES
+from services.reporting.entrypoints import labels
+from shared.contract.records import (
     InsatsRegistered,
     OutcomeChange,
     ParticipantRecord,
     ParticipantRecordChanged,
     StepMovement,
 )
-from shared.settings import Settings
-from services.reporting.domain import charts, reports
-from services.reporting.domain.breakdowns import BREAKDOWN_CODES
-from services.reporting.entrypoints import labels
-from tests.conftest import SERVICE_AUTH as AUTH, SERVICE_TOKEN as TOKEN
-from tests.reporting.running import running_reporting, report
+from shared.platform.settings import Settings
+from tests.conftest import SERVICE_AUTH as AUTH
+from tests.conftest import SERVICE_TOKEN as TOKEN
+from tests.reporting.running import report, running_reporting
 from tests.reporting.support import POLICY
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -52,20 +53,32 @@ def test_values_are_written_as_in_the_förbund_reports() -> None:
     assert labels.code_label("municipality", "Umeå") == "Umeå"
     assert labels.code_label("municipality", "okand") == "Uppgift saknas"
     assert labels.period_title({"kind": "delar", "from": "2025-01-01", "to": "2025-08-31"}) == (
-        "Delår 2025 (1 januari–31 augusti)")
+        "Delår 2025 (1 januari–31 augusti)"
+    )
 
 
 # Arbetsrehab: three women and a man started in 2024 (one woman left, ill); in 2025 four
 # women, two men and one person of another gender start; two women and a man end.
-def _record(n: int, gender: str, start: date, end: date | None = None, reason: str | None = None,
-            **more) -> ParticipantRecord:
+def _record(
+    n: int, gender: str, start: date, end: date | None = None, reason: str | None = None, **more
+) -> ParticipantRecord:
     ended = {}
     if end is not None:
         outcome = POLICY.outcome_class(reason)
-        ended = {"end_date": end, "reason": reason, "outcome_class": outcome,
-                 "direct_to_work_or_studies": POLICY.is_direct(reason)}
-    return ParticipantRecord(participant_id=f"P{n}", insats_id=more.pop("insats_id", "a"),
-                             gender=gender, start_date=start, **ended, **more)
+        ended = {
+            "end_date": end,
+            "reason": reason,
+            "outcome_class": outcome,
+            "direct_to_work_or_studies": POLICY.is_direct(reason),
+        }
+    return ParticipantRecord(
+        participant_id=f"P{n}",
+        insats_id=more.pop("insats_id", "a"),
+        gender=gender,
+        start_date=start,
+        **ended,
+        **more,
+    )
 
 
 RECORDS = [
@@ -73,9 +86,18 @@ RECORDS = [
     _record(2, "kvinna", date(2024, 2, 1)),
     _record(3, "kvinna", date(2024, 3, 1)),
     _record(4, "man", date(2024, 5, 1)),
-    _record(5, "kvinna", date(2025, 1, 6), date(2025, 3, 3), "arbete",  # 56 days
-            birth_year=1990, municipality="Umeå", vas_start=40, vas_end=63,
-            steps={"vas": StepMovement(first=40, latest=63)}),
+    _record(
+        5,
+        "kvinna",
+        date(2025, 1, 6),
+        date(2025, 3, 3),
+        "arbete",  # 56 days
+        birth_year=1990,
+        municipality="Umeå",
+        vas_start=40,
+        vas_end=63,
+        steps={"vas": StepMovement(first=40, latest=63)},
+    ),
     _record(6, "kvinna", date(2025, 2, 1), date(2025, 6, 10), "annan_insats"),  # 129 days
     _record(7, "kvinna", date(2025, 2, 3)),
     _record(8, "kvinna", date(2025, 4, 1)),
@@ -88,16 +110,26 @@ RECORDS = [
 
 def _changes() -> list[OutcomeChange]:
     def common(position: int) -> dict:
-        return {"change_id": f"c{position}", "generation": 1, "position": position,
-                "occurred_at": T0 + timedelta(minutes=position)}
+        return {
+            "change_id": f"c{position}",
+            "generation": 1,
+            "position": position,
+            "occurred_at": T0 + timedelta(minutes=position),
+        }
 
     return [
         InsatsRegistered(**common(1), insats_id="a", name="Arbetsrehab", registration="individ"),
         InsatsRegistered(**common(2), insats_id="b", name="Steget", registration="individ"),
-        *(ParticipantRecordChanged(**common(position), insats_id=record.insats_id,
-                                   participant_id=record.participant_id, before=None,
-                                   after=record)
-          for position, record in enumerate(RECORDS, 3)),
+        *(
+            ParticipantRecordChanged(
+                **common(position),
+                insats_id=record.insats_id,
+                participant_id=record.participant_id,
+                before=None,
+                after=record,
+            )
+            for position, record in enumerate(RECORDS, 3)
+        ),
     ]
 
 
@@ -127,8 +159,9 @@ def _row(page: str, label: str) -> list[str]:
 
 
 async def test_the_page_shows_the_report_in_swedish_beside_last_year(client) -> None:
-    response = await client.get("/rapport", params={"year": 2025, "period": "helar",
-                                                    "insats": "a"}, headers=AUTH)
+    response = await client.get(
+        "/rapport", params={"year": 2025, "period": "helar", "insats": "a"}, headers=AUTH
+    )
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     page = response.text
@@ -142,24 +175,48 @@ async def test_the_page_shows_the_report_in_swedish_beside_last_year(client) -> 
     assert _row(page, "Mått") == ["Totalt", "Kvinnor", "Män", "Annat"]
     assert _row(page, "Nya") == ["7 (4)", "4 (3)", "2 (1)", "1 (0)"]
     assert _row(page, "Ingående (pågående vid periodens början)") == [
-        "3 (0)", "2 (0)", "1 (0)", "0 (0)"]
+        "3 (0)",
+        "2 (0)",
+        "1 (0)",
+        "0 (0)",
+    ]
     assert _row(page, "Deltagare under perioden") == ["10 (4)", "6 (3)", "3 (1)", "1 (0)"]
     assert _row(page, "Avslutade") == ["3 (1)", "2 (1)", "1 (0)", "0 (0)"]
     assert _row(page, "Pågående vid periodens slut") == ["7 (3)", "4 (2)", "2 (1)", "1 (0)"]
     assert _row(page, "Positiva avslut") == ["2 (0)", "1 (0)", "1 (0)", "0 (0)"]
     # Shares are of those ended in the same column and year; nobody ended: a dash.
     assert _row(page, "Positiva avslut, andel av avslutade") == [
-        "67 % (0 %)", "50 % (0 %)", "100 % (–)", "– (–)"]
+        "67 % (0 %)",
+        "50 % (0 %)",
+        "100 % (–)",
+        "– (–)",
+    ]
     assert _row(page, "Övriga avslut, andel av avslutade") == [
-        "0 % (100 %)", "0 % (100 %)", "0 % (–)", "– (–)"]
+        "0 % (100 %)",
+        "0 % (100 %)",
+        "0 % (–)",
+        "– (–)",
+    ]
     assert _row(page, "Direkt till arbete/studier/arbetssökande") == [
-        "2 (0)", "1 (0)", "1 (0)", "0 (0)"]
+        "2 (0)",
+        "1 (0)",
+        "1 (0)",
+        "0 (0)",
+    ]
     # Means with a decimal comma: (56 + 129) / 2 / 7 = 13.2 beside 82 / 7 = 11.7 weeks.
     assert _row(page, "Genomsnittlig tid i insatsen (veckor)") == [
-        "11,7 (11,7)", "13,2 (11,7)", "8,7 (–)", "– (–)"]
+        "11,7 (11,7)",
+        "13,2 (11,7)",
+        "8,7 (–)",
+        "– (–)",
+    ]
     assert _row(page, "Livssituation vid avslut (VAS, medel, 1–100)")[1] == "63,0 (–)"
-    for label in ("Mår bättre", "Arbetsförmåga: närmat sig", "Bemött med respekt (medel, 1–6)",
-                  "Deltagare i volyminsatser"):
+    for label in (
+        "Mår bättre",
+        "Arbetsförmåga: närmat sig",
+        "Bemött med respekt (medel, 1–6)",
+        "Deltagare i volyminsatser",
+    ):
         assert label in text
 
     # Those ended, by breakdown, with the codes in Swedish.
@@ -190,18 +247,19 @@ async def test_the_form_chooses_period_and_insats(client) -> None:
     assert '<option value="">Hela förbundet</option>' in whole.text
 
     # The form sends a month without its year, so changing only the year keeps it valid.
-    june = await client.get("/rapport", params={"year": 2025, "period": "06", "insats": "a"},
-                            headers=AUTH)
+    june = await client.get(
+        "/rapport", params={"year": 2025, "period": "06", "insats": "a"}, headers=AUTH
+    )
     assert "Arbetsrehab: Juni 2025" in _text(june.text)
     assert _row(june.text, "Nya") == ["1 (0)", "0 (0)", "1 (0)", "0 (0)"]
     assert '<option value="06" selected>Juni</option>' in june.text
     assert '<option value="a" selected>Arbetsrehab</option>' in june.text
-    linked = await client.get("/rapport", params={"year": 2025, "period": "2025-06",
-                                                  "insats": "a"}, headers=AUTH)
+    linked = await client.get(
+        "/rapport", params={"year": 2025, "period": "2025-06", "insats": "a"}, headers=AUTH
+    )
     assert _row(linked.text, "Nya") == _row(june.text, "Nya")
 
-    delar = await client.get("/rapport", params={"year": 2025, "period": "delar"},
-                             headers=AUTH)
+    delar = await client.get("/rapport", params={"year": 2025, "period": "delar"}, headers=AUTH)
     assert "Delår 2025 (1 januari–31 augusti)" in _text(delar.text)
 
     default = await client.get("/rapport", headers=AUTH)
@@ -210,8 +268,9 @@ async def test_the_form_chooses_period_and_insats(client) -> None:
 
 
 async def test_what_cannot_be_shown_is_said_in_swedish(client) -> None:
-    unknown = await client.get("/rapport", params={"year": 2025, "period": "helar",
-                                                   "insats": "finns-inte"}, headers=AUTH)
+    unknown = await client.get(
+        "/rapport", params={"year": 2025, "period": "helar", "insats": "finns-inte"}, headers=AUTH
+    )
     assert unknown.status_code == 404
     assert "Det finns ingen insats ”finns-inte”" in _text(unknown.text)
     assert '<html lang="sv">' in unknown.text
@@ -240,7 +299,8 @@ async def test_a_browser_logs_in_with_the_token_and_out_again(client) -> None:
     redirected = await client.get(wanted, headers=BROWSER)
     assert redirected.status_code == 303
     assert redirected.headers["location"] == (
-        "/logga-in?next=%2Frapport%3Fyear%3D2025%26period%3Dhelar")
+        "/logga-in?next=%2Frapport%3Fyear%3D2025%26period%3Dhelar"
+    )
     # A script (no HTML in Accept) is told, not redirected.
     assert (await client.get(wanted)).status_code == 401
     wrong_bearer = await client.get(wanted, headers={"Authorization": "Bearer nope"})
@@ -286,7 +346,7 @@ async def test_login_redirects_only_within_the_site_and_secures_the_cookie_on_ht
 
 
 def _between(page: str, start: str, end: str) -> str:
-    return page[page.index(start):page.index(end, page.index(start))]
+    return page[page.index(start) : page.index(end, page.index(start))]
 
 
 async def test_the_page_draws_the_charts_with_the_numbers_of_the_report(client) -> None:
@@ -294,7 +354,7 @@ async def test_the_page_draws_the_charts_with_the_numbers_of_the_report(client) 
     page = (await client.get("/rapport", params=asked, headers=AUTH)).text
     figures = (await report(client, **asked))["figures"]
 
-    diagrams = page[page.index("<h2>Diagram</h2>"):]
+    diagrams = page[page.index("<h2>Diagram</h2>") :]
     svgs = re.findall(r"<svg [^>]*role=\"img\"[^>]*>.*?</svg>", diagrams, flags=re.S)
     assert len(svgs) == 1 + len(charts.CHARTED_BREAKDOWNS)
     for svg in svgs:

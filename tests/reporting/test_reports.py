@@ -7,8 +7,6 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.codes import Reason
-from shared.records import ParticipantRecord, StepMovement
 from services.reporting.domain.breakdowns import BREAKDOWN_CODES, MULTI_VALUED
 from services.reporting.domain.contributions import (
     Contributions,
@@ -24,6 +22,8 @@ from services.reporting.domain.reports import (
     ProcessedThrough,
     round_half_up,
 )
+from shared.contract.codes import Reason
+from shared.contract.records import ParticipantRecord, StepMovement
 from tests.reporting.strategies import cells_of, histories, periods
 from tests.reporting.support import report_of
 
@@ -32,35 +32,78 @@ GENDER_COLUMNS = ("kvinna", "man", "annan")
 
 
 def _record(participant: str, gender: str, start: date, **fields) -> ParticipantRecord:
-    return ParticipantRecord(participant_id=participant, insats_id="a", gender=gender,
-                             start_date=start, **fields)
+    return ParticipantRecord(
+        participant_id=participant, insats_id="a", gender=gender, start_date=start, **fields
+    )
 
 
 def _ended(reason: str, end: date, **fields) -> dict:
-    return {"end_date": end, "reason": reason, "outcome_class": _CLASSES[reason],
-            "direct_to_work_or_studies": reason in {"arbete", "studier"}, **fields}
+    return {
+        "end_date": end,
+        "reason": reason,
+        "outcome_class": _CLASSES[reason],
+        "direct_to_work_or_studies": reason in {"arbete", "studier"},
+        **fields,
+    }
 
 
-_CLASSES = {"arbete": "positive", "studier": "positive", "arbetstraning": "positive",
-            "annan_insats": "unclear", "sjukdom": "other"}
+_CLASSES = {
+    "arbete": "positive",
+    "studier": "positive",
+    "arbetstraning": "positive",
+    "annan_insats": "unclear",
+    "sjukdom": "other",
+}
 
 # One insats's history (the hand-made year of the end-to-end test).
 HISTORY = [
-    _record("P1", "kvinna", date(2024, 3, 10), birth_year=1985, vas_start=40, **_ended(
-        "arbete", date(2025, 2, 14), health_better=True, activity_increased=True,
-        work_capacity="narmat", vas_end=60, respect=6)),
-    _record("P2", "man", date(2024, 11, 1), **_ended(
-        "annan_insats", date(2025, 9, 30), health_better=False, activity_increased=False,
-        work_capacity="lika")),
-    _record("P6", "kvinna", date(2024, 5, 5),
-            **_ended("arbetstraning", date(2024, 10, 10), health_better=True)),
-    _record("P3", "kvinna", date(2025, 1, 15), vas_start=30,
-            steps={"vas": StepMovement(first=30, latest=55)},
-            **_ended("studier", date(2025, 6, 15), health_better=True, vas_end=55, respect=5)),
+    _record(
+        "P1",
+        "kvinna",
+        date(2024, 3, 10),
+        birth_year=1985,
+        vas_start=40,
+        **_ended(
+            "arbete",
+            date(2025, 2, 14),
+            health_better=True,
+            activity_increased=True,
+            work_capacity="narmat",
+            vas_end=60,
+            respect=6,
+        ),
+    ),
+    _record(
+        "P2",
+        "man",
+        date(2024, 11, 1),
+        **_ended(
+            "annan_insats",
+            date(2025, 9, 30),
+            health_better=False,
+            activity_increased=False,
+            work_capacity="lika",
+        ),
+    ),
+    _record(
+        "P6",
+        "kvinna",
+        date(2024, 5, 5),
+        **_ended("arbetstraning", date(2024, 10, 10), health_better=True),
+    ),
+    _record(
+        "P3",
+        "kvinna",
+        date(2025, 1, 15),
+        vas_start=30,
+        steps={"vas": StepMovement(first=30, latest=55)},
+        **_ended("studier", date(2025, 6, 15), health_better=True, vas_end=55, respect=5),
+    ),
     _record("P4", "annan", date(2025, 4, 1)),
     _record("P5", "man", date(2025, 8, 20), **_ended("sjukdom", date(2025, 12, 31))),
-    _record("P7", "man", date(2025, 10, 1),
-            steps={"activity_hours": StepMovement(first=5, latest=12)}),
+    _record(
+        "P7", "man", date(2025, 10, 1), steps={"activity_hours": StepMovement(first=5, latest=12)}
+    ),
 ]
 
 
@@ -74,11 +117,22 @@ def _columns(total, kvinna, man, annan) -> dict:
 
 def test_the_year_of_one_insats_worked_out_by_hand() -> None:
     report = _report(cells_of(HISTORY), parse_period(2025, "helar", 8))
-    assert list(report) == ["insats", "insats_name", "period", "figures", "shares",
-                            "breakdowns", "step_movement", "previous_year", "processed_through"]
+    assert list(report) == [
+        "insats",
+        "insats_name",
+        "period",
+        "figures",
+        "shares",
+        "breakdowns",
+        "step_movement",
+        "previous_year",
+        "processed_through",
+    ]
     assert (report["insats"], report["insats_name"]) == ("a", "Arbetsrehab")
-    assert report["processed_through"] == {"position": 42,
-                                           "occurred_at": "2025-12-31T23:00:00+00:00"}
+    assert report["processed_through"] == {
+        "position": 42,
+        "occurred_at": "2025-12-31T23:00:00+00:00",
+    }
     f = report["figures"]
     assert list(f) == list(FIGURES)
     assert f["opening"] == _columns(2, 1, 1, 0)
@@ -122,8 +176,12 @@ def test_the_year_of_one_insats_worked_out_by_hand() -> None:
     assert list(breakdowns["municipality"]) == ["okand"]
     # P7's movement is not counted: still in the insats.
     assert report["step_movement"] == {
-        "vas": {"participants": _columns(1, 1, 0, 0), "improved": _columns(1, 1, 0, 0),
-                "mean_change": _columns(25.0, 25.0, None, None)}}
+        "vas": {
+            "participants": _columns(1, 1, 0, 0),
+            "improved": _columns(1, 1, 0, 0),
+            "mean_change": _columns(25.0, 25.0, None, None),
+        }
+    }
 
     last = report["previous_year"]
     assert last["period"] == {"kind": "helar", "from": "2024-01-01", "to": "2024-12-31"}
@@ -142,20 +200,31 @@ def test_a_month_counts_its_opening_stock_from_every_month_before() -> None:
 
 
 def test_the_whole_forbund_sums_the_insatser_and_lists_the_municipalities_of_both_years() -> None:
-    cells = cells_of([
-        *HISTORY,
-        _record("Q1", "kvinna", date(2024, 2, 1), municipality="Vännäs",
-                **_ended("sjukdom", date(2024, 3, 31))).model_copy(update={"insats_id": "b"}),
-    ])
+    cells = cells_of(
+        [
+            *HISTORY,
+            _record(
+                "Q1",
+                "kvinna",
+                date(2024, 2, 1),
+                municipality="Vännäs",
+                **_ended("sjukdom", date(2024, 3, 31)),
+            ).model_copy(update={"insats_id": "b"}),
+        ]
+    )
     accumulate(cells, volume_contributions("v", date(2025, 3, 10), {"kvinna": 12, "man": 8}))
     whole = _report(cells, parse_period(2025, "helar", 8), insats=None)
     assert whole["figures"]["new"] == _columns(4, 1, 2, 1)
     assert whole["figures"]["volume_participants"] == _columns(20, 12, 8, 0)
     assert whole["previous_year"]["figures"]["ended"] == _columns(2, 2, 0, 0)
     assert whole["breakdowns"]["municipality"] == {
-        "Vännäs": _columns(0, 0, 0, 0), "okand": _columns(4, 2, 2, 0)}
+        "Vännäs": _columns(0, 0, 0, 0),
+        "okand": _columns(4, 2, 2, 0),
+    }
     assert whole["previous_year"]["breakdowns"]["municipality"] == {
-        "Vännäs": _columns(1, 1, 0, 0), "okand": _columns(1, 1, 0, 0)}
+        "Vännäs": _columns(1, 1, 0, 0),
+        "okand": _columns(1, 1, 0, 0),
+    }
 
 
 def test_means_round_half_up_on_exact_fractions() -> None:
@@ -166,7 +235,7 @@ def test_means_round_half_up_on_exact_fractions() -> None:
     assert round_half_up(Fraction(151, 7)) == 21.6
 
 
-@given(st.integers(-10**6, 10**6), st.integers(1, 10**4))
+@given(st.integers(-(10**6), 10**6), st.integers(1, 10**4))
 def test_rounding_is_to_the_nearest_tenth_with_halves_away_from_zero(
     numerator: int, denominator: int
 ) -> None:

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.records import ParticipantRecord
 from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import MEANS, SHARES, ProcessedThrough
@@ -17,6 +16,7 @@ from services.reporting.domain.suppression import (
     suppress,
     suppress_together,
 )
+from shared.contract.records import ParticipantRecord
 from tests.reporting.strategies import cells_of, histories, periods
 from tests.reporting.support import POLICY, report_of
 
@@ -28,8 +28,10 @@ INSATSER = (("a", "Arbetsrehab"), ("b", "Steget"))
 
 def _forbund(cells) -> list[dict]:
     """The whole förbund's report, then each insats's."""
-    return [report_of(cells, HELAR_2025, insats, name, PROCESSED)
-            for insats, name in ((None, None), *INSATSER)]
+    return [
+        report_of(cells, HELAR_2025, insats, name, PROCESSED)
+        for insats, name in ((None, None), *INSATSER)
+    ]
 
 
 def _sections(report: Mapping) -> tuple[Mapping, Mapping]:
@@ -38,19 +40,26 @@ def _sections(report: Mapping) -> tuple[Mapping, Mapping]:
 
 def _count_rows(section: Mapping) -> dict[tuple, dict]:
     """Every row of counts of a section by its path: the test's own reading of the report."""
-    rows = {("figures", name): columns for name, columns in section["figures"].items()
-            if name not in MEANS}
+    rows = {
+        ("figures", name): columns
+        for name, columns in section["figures"].items()
+        if name not in MEANS
+    }
     for name, codes in section["breakdowns"].items():
         rows |= {("breakdowns", name, code): columns for code, columns in codes.items()}
     for measure, metrics in section["step_movement"].items():
-        rows |= {("step", measure, metric): metrics[metric]
-                 for metric in ("participants", "improved")}
+        rows |= {
+            ("step", measure, metric): metrics[metric] for metric in ("participants", "improved")
+        }
     return rows
 
 
 def _count_cells(section: Mapping) -> dict[tuple, int | None]:
-    return {(*path, column): columns[column] for path, columns in _count_rows(section).items()
-            for column in COLUMNS}
+    return {
+        (*path, column): columns[column]
+        for path, columns in _count_rows(section).items()
+        for column in COLUMNS
+    }
 
 
 def _sums(section: Mapping) -> Iterator[list]:
@@ -63,8 +72,9 @@ def _sums(section: Mapping) -> Iterator[list]:
     for column in COLUMNS:
         yield [f["participants"][column], f["opening"][column], f["new"][column]]
         yield [f["participants"][column], f["ongoing_at_end"][column], f["ended"][column]]
-        yield [f[name][column]
-               for name in ("ended", "positive_exits", "unclear_exits", "other_exits")]
+        yield [
+            f[name][column] for name in ("ended", "positive_exits", "unclear_exits", "other_exits")
+        ]
         for name, codes in section["breakdowns"].items():
             if name not in MULTI_VALUED:
                 yield [f["ended"][column], *(columns[column] for columns in codes.values())]
@@ -81,8 +91,9 @@ def _forbund_sums(reports: list[dict]) -> Iterator[list]:
 
 def _recoverable(reports: list[dict]) -> list[list]:
     """The sums with exactly one hidden cell: it is the total minus the others."""
-    sums = [values for report in reports for section in _sections(report)
-            for values in _sums(section)]
+    sums = [
+        values for report in reports for section in _sections(report) for values in _sums(section)
+    ]
     if len(reports) > 1:
         sums += _forbund_sums(reports)
     return [values for values in sums if values.count(None) == 1]
@@ -93,19 +104,34 @@ def _primary_only(report: dict, threshold: int) -> dict:
     broken = copy.deepcopy(report)
     for section in _sections(broken):
         for columns in _count_rows(section).values():
-            columns.update({column: None for column, value in columns.items()
-                            if 0 < value < threshold})
+            columns.update(
+                {column: None for column, value in columns.items() if 0 < value < threshold}
+            )
     return broken
 
 
-def _record(n: int, gender: str, insats: str = "a", end: date | None = date(2025, 6, 1),
-            reason: str = "arbete") -> ParticipantRecord:
+def _record(
+    n: int,
+    gender: str,
+    insats: str = "a",
+    end: date | None = date(2025, 6, 1),
+    reason: str = "arbete",
+) -> ParticipantRecord:
     ended = {}
     if end is not None:
-        ended = {"end_date": end, "reason": reason, "outcome_class": POLICY.outcome_class(reason),
-                 "direct_to_work_or_studies": POLICY.is_direct(reason)}
-    return ParticipantRecord(participant_id=f"P{n}", insats_id=insats, gender=gender,
-                             start_date=date(2025, 2, 1), **ended)
+        ended = {
+            "end_date": end,
+            "reason": reason,
+            "outcome_class": POLICY.outcome_class(reason),
+            "direct_to_work_or_studies": POLICY.is_direct(reason),
+        }
+    return ParticipantRecord(
+        participant_id=f"P{n}",
+        insats_id=insats,
+        gender=gender,
+        start_date=date(2025, 2, 1),
+        **ended,
+    )
 
 
 def test_a_small_count_hides_the_smallest_cell_it_could_be_worked_out_from() -> None:
@@ -123,7 +149,9 @@ def test_a_small_count_hides_the_smallest_cell_it_could_be_worked_out_from() -> 
     # Ties go to the cell listed first; a cell None is hidden already.
     assert hidden_cells({"t": 12, "p": 6, "q": 6}, [("t", "p", "q")], 5) == set()
     assert hidden_cells({"t": 12, "p": None, "q": 6, "r": 6}, [("t", "p", "q", "r")], 5) == {
-        "p", "q"}
+        "p",
+        "q",
+    }
 
 
 def test_a_report_of_3_women_and_9_men_ended_hides_both_genders_and_nothing_else() -> None:
@@ -138,17 +166,22 @@ def test_a_report_of_3_women_and_9_men_ended_hides_both_genders_and_nothing_else
     assert published["breakdowns"]["reason"]["arbete"]["man"] is None
     # The shares and means of the hidden columns go with them; the totals' stay exact.
     assert published["shares"]["positive_exits"] == {
-        "total": 100, "kvinna": None, "man": None, "annan": None}
+        "total": 100,
+        "kvinna": None,
+        "man": None,
+        "annan": None,
+    }
     assert f["mean_weeks_in_insats"]["total"] == exact["figures"]["mean_weeks_in_insats"]["total"]
     assert f["mean_weeks_in_insats"]["man"] is None
-    rows_of_12 = sum(value == 12 for section in _sections(exact)
-                     for value in _count_cells(section).values())  # their totals
+    rows_of_12 = sum(
+        value == 12 for section in _sections(exact) for value in _count_cells(section).values()
+    )  # their totals
     assert published["suppression"] == {
         "threshold": 5,
         "suppressed_cells": 2 * rows_of_12,
         "note": "Antal från 1 till 4 visas som .., liksom de värden som de annars skulle kunna "
-                "räknas fram ur, så att ingen enskild deltagare kan pekas ut. "
-                "De tal som visas är exakta.",
+        "räknas fram ur, så att ingen enskild deltagare kan pekas ut. "
+        "De tal som visas är exakta.",
     }
     assert _recoverable([published]) == []
     # Hiding the small counts alone gives them away: 12 − 9 − 0 = 3 women.
@@ -158,8 +191,10 @@ def test_a_report_of_3_women_and_9_men_ended_hides_both_genders_and_nothing_else
 def test_an_insats_small_count_is_hidden_against_the_whole_forbund_too() -> None:
     # Arbetsrehab ended 3 women, Steget 10: the förbund's 13 less Steget's 10 would give
     # Arbetsrehab's 3 away, had they been suppressed one by one.
-    records = [*(_record(n, "kvinna") for n in range(3)),
-               *(_record(n, "kvinna", insats="b") for n in range(3, 13))]
+    records = [
+        *(_record(n, "kvinna") for n in range(3)),
+        *(_record(n, "kvinna", insats="b") for n in range(3, 13)),
+    ]
     family = _forbund(cells_of(records))
     alone = [suppress(report, 5) for report in family]
     assert [13, None, 10] in _recoverable(alone)
@@ -169,8 +204,10 @@ def test_an_insats_small_count_is_hidden_against_the_whole_forbund_too() -> None
 
 
 def test_a_target_outcome_is_hidden_with_its_share() -> None:
-    records = [*(_record(n, "kvinna") for n in range(3)),
-               *(_record(n, "man", reason="sjukdom") for n in range(3, 12))]
+    records = [
+        *(_record(n, "kvinna") for n in range(3)),
+        *(_record(n, "man", reason="sjukdom") for n in range(3, 12)),
+    ]
     whole, arbetsrehab, steget = _forbund(cells_of(records))
     target = {"share": "positive_exits", "target": 40, "outcome": 25, "met": False}
     arbetsrehab["targets"] = [target]
@@ -198,8 +235,10 @@ def test_a_share_of_nobody_is_not_hidden_but_a_share_of_a_hidden_count_is() -> N
 @given(histories(), periods(), st.integers(2, 6))
 def test_published_reports_single_out_nobody(history, period, threshold) -> None:
     cells = cells_of(versions[-1] for versions in history)
-    family = [report_of(cells, period, insats, name, PROCESSED)
-              for insats, name in ((None, None), *INSATSER)]
+    family = [
+        report_of(cells, period, insats, name, PROCESSED)
+        for insats, name in ((None, None), *INSATSER)
+    ]
     # The sums a reader would use hold in the exact reports.
     for values in [v for r in family for s in _sections(r) for v in _sums(s)]:
         assert values[0] == sum(values[1:])
@@ -240,5 +279,5 @@ def _assert_exact_where_shown(exact: Mapping, shown: Mapping, threshold: int) ->
                 if participants is None or participants < threshold:
                     assert change is None
     assert shown["suppression"]["suppressed_cells"] == sum(
-        value is None for section in _sections(shown)
-        for value in _count_cells(section).values())
+        value is None for section in _sections(shown) for value in _count_cells(section).values()
+    )

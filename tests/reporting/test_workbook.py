@@ -12,16 +12,6 @@ import openpyxl
 import pytest
 from redis.asyncio import Redis
 
-from shared.codes import Education, Reason, Referrer, SupportType, WorkCapacity
-from shared.records import (
-    InsatsRegistered,
-    OutcomeChange,
-    ParticipantRecord,
-    ParticipantRecordChanged,
-    StepMovement,
-    VolumeCounted,
-)
-from shared.settings import Settings
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.domain.suppression import (
@@ -34,8 +24,18 @@ from services.reporting.entrypoints import labels
 from services.reporting.entrypoints import workbook as layout
 from services.reporting.entrypoints.workbook import report_workbook, sheet_titles
 from services.reporting.service_layer.workbook import workbook_reports
+from shared.contract.codes import Education, Reason, Referrer, SupportType, WorkCapacity
+from shared.contract.records import (
+    InsatsRegistered,
+    OutcomeChange,
+    ParticipantRecord,
+    ParticipantRecordChanged,
+    StepMovement,
+    VolumeCounted,
+)
+from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
-from tests.reporting.running import running_reporting, report
+from tests.reporting.running import report, running_reporting
 from tests.reporting.support import POLICY, report_of
 from tests.reporting.workbook_check import assert_sheet_shows
 
@@ -64,38 +64,63 @@ def _participant(n: int, rng: random.Random) -> ParticipantRecord:
     if end > date(2025, 12, 31) or rng.random() < 0.3:
         return record
     reason = rng.choice(list(Reason))
-    return record.model_copy(update={
-        "end_date": end, "reason": reason, "outcome_class": POLICY.outcome_class(reason),
-        "direct_to_work_or_studies": POLICY.is_direct(reason),
-        "support_at_end": tuple(rng.sample(list(SupportType), rng.randrange(3))),
-        "health_better": rng.choice([None, True, False]),
-        "activity_increased": rng.choice([None, True, False]),
-        "work_capacity": rng.choice([None, *WorkCapacity]),
-        "vas_end": rng.randrange(1, 101), "respect": rng.randrange(1, 7),
-        "steps": {"vas": StepMovement(first=rng.randrange(1, 60), latest=rng.randrange(30, 101))},
-    })
+    return record.model_copy(
+        update={
+            "end_date": end,
+            "reason": reason,
+            "outcome_class": POLICY.outcome_class(reason),
+            "direct_to_work_or_studies": POLICY.is_direct(reason),
+            "support_at_end": tuple(rng.sample(list(SupportType), rng.randrange(3))),
+            "health_better": rng.choice([None, True, False]),
+            "activity_increased": rng.choice([None, True, False]),
+            "work_capacity": rng.choice([None, *WorkCapacity]),
+            "vas_end": rng.randrange(1, 101),
+            "respect": rng.randrange(1, 7),
+            "steps": {
+                "vas": StepMovement(first=rng.randrange(1, 60), latest=rng.randrange(30, 101))
+            },
+        }
+    )
 
 
 def _changes() -> list[OutcomeChange]:
     def common(position: int) -> dict:
-        return {"change_id": f"c{position}", "generation": 1, "position": position,
-                "occurred_at": T0 + timedelta(minutes=position)}
+        return {
+            "change_id": f"c{position}",
+            "generation": 1,
+            "position": position,
+            "occurred_at": T0 + timedelta(minutes=position),
+        }
 
     rng = random.Random(2025)
     registered = [
-        InsatsRegistered(**common(position), insats_id=insats, name=name,
-                         registration="volym" if insats == "v" else "individ")
+        InsatsRegistered(
+            **common(position),
+            insats_id=insats,
+            name=name,
+            registration="volym" if insats == "v" else "individ",
+        )
         for position, (insats, name) in enumerate(INSATSER.items(), 1)
     ]
     participants = [_participant(n, rng) for n in range(70)]
     return [
         *registered,
-        VolumeCounted(**common(4), insats_id="v", date=date(2025, 3, 10),
-                      counts={"kvinna": 12, "man": 3, "annan": 0}),
-        *(ParticipantRecordChanged(**common(position), insats_id=record.insats_id,
-                                   participant_id=record.participant_id, before=None,
-                                   after=record)
-          for position, record in enumerate(participants, 5)),
+        VolumeCounted(
+            **common(4),
+            insats_id="v",
+            date=date(2025, 3, 10),
+            counts={"kvinna": 12, "man": 3, "annan": 0},
+        ),
+        *(
+            ParticipantRecordChanged(
+                **common(position),
+                insats_id=record.insats_id,
+                participant_id=record.participant_id,
+                before=None,
+                after=record,
+            )
+            for position, record in enumerate(participants, 5)
+        ),
     ]
 
 
@@ -103,23 +128,31 @@ def _changes() -> list[OutcomeChange]:
 async def client(settings: Settings, redis: Redis):
     """The reporting app running with every change above processed, and targets set."""
     async with running_reporting(settings, redis, *_changes()) as client:
-        for insats, targets in {"a": {"positive_exits": 40, "health_better": 70},
-                                "b": {"direct_to_work_or_studies": 30}}.items():
-            answer = await client.put(f"/api/v1/insatser/{insats}/targets", json=targets,
-                                      headers=AUTH)
+        for insats, targets in {
+            "a": {"positive_exits": 40, "health_better": 70},
+            "b": {"direct_to_work_or_studies": 30},
+        }.items():
+            answer = await client.put(
+                f"/api/v1/insatser/{insats}/targets", json=targets, headers=AUTH
+            )
             assert answer.status_code == 200, answer.text
         yield client
 
 
 async def _reports(client: httpx.AsyncClient, **params) -> list[dict]:
     """The whole förbund's JSON report, then each insats's, for helår 2025."""
-    return [await report(client, year=2025, period="helar", **params, **insats)
-            for insats in ({}, *({"insats": insats} for insats in INSATSER))]
+    return [
+        await report(client, year=2025, period="helar", **params, **insats)
+        for insats in ({}, *({"insats": insats} for insats in INSATSER))
+    ]
 
 
 async def _export(client: httpx.AsyncClient, format: str, **params) -> httpx.Response:
-    response = await client.get("/api/v1/reports", headers=AUTH, params={
-        "year": 2025, "period": "helar", "format": format, **params})
+    response = await client.get(
+        "/api/v1/reports",
+        headers=AUTH,
+        params={"year": 2025, "period": "helar", "format": format, **params},
+    )
     assert response.status_code == 200, response.text
     return response
 
@@ -132,7 +165,8 @@ async def test_the_workbook_shows_every_figure_of_the_json_reports(client) -> No
     exact = await _reports(client)
     response = await _export(client, "xlsx")
     assert response.headers["content-disposition"] == (
-        'attachment; filename="stegvis-forbund-2025-helar.xlsx"')
+        'attachment; filename="stegvis-forbund-2025-helar.xlsx"'
+    )
     book = _book(response)
     assert book.sheetnames == SHEETS
     for sheet, expected in zip(book, exact, strict=True):
@@ -157,7 +191,8 @@ async def test_published_exports_hide_the_same_cells_in_every_format(
     assert await _reports(client, suppress=True) == published
     response = await _export(client, "xlsx", suppress=True)
     assert response.headers["content-disposition"] == (
-        'attachment; filename="stegvis-forbund-2025-helar-publicerad.xlsx"')
+        'attachment; filename="stegvis-forbund-2025-helar-publicerad.xlsx"'
+    )
     book = _book(response)
     assert book.sheetnames == SHEETS
     for sheet, expected in zip(book, published, strict=True):
@@ -167,7 +202,8 @@ async def test_published_exports_hide_the_same_cells_in_every_format(
 
     exported = await _export(client, "csv", insats="a", suppress=True)
     assert exported.headers["content-disposition"] == (
-        'attachment; filename="stegvis-a-2025-helar-publicerad.csv"')
+        'attachment; filename="stegvis-a-2025-helar-publicerad.csv"'
+    )
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     arbetsrehab = published[1]
     for row in rows:
@@ -183,10 +219,23 @@ async def test_published_exports_hide_the_same_cells_in_every_format(
 
 
 def test_sheet_titles_are_valid_and_distinct_in_excel() -> None:
-    assert sheet_titles(["Förbundet", "Steget: Unga/vuxna", "förbundet", "[*?]", "History",
-                         "Ett mycket långt namn på en insats som inte får plats"]) == [
-        "Förbundet", "Steget Unga vuxna", "förbundet (2)", "Insats", "History (2)",
-        "Ett mycket långt namn på en ins"]
+    assert sheet_titles(
+        [
+            "Förbundet",
+            "Steget: Unga/vuxna",
+            "förbundet",
+            "[*?]",
+            "History",
+            "Ett mycket långt namn på en insats som inte får plats",
+        ]
+    ) == [
+        "Förbundet",
+        "Steget Unga vuxna",
+        "förbundet (2)",
+        "Insats",
+        "History (2)",
+        "Ett mycket långt namn på en ins",
+    ]
     assert sheet_titles(["x" * 40, "x" * 40]) == ["x" * 31, "x" * 27 + " (2)"]
 
 
@@ -234,5 +283,8 @@ async def test_the_forbund_reports_are_read_again_until_read_through_one_positio
     source = _ChangingSource()
     read = await workbook_reports(source, 2025, "helar", None)
     assert [(r["insats"], r["processed_through"]["position"]) for r in read] == [
-        (None, 2), ("a", 2), ("b", 2)]
+        (None, 2),
+        ("a", 2),
+        ("b", 2),
+    ]
     assert source.reads == 6

@@ -24,7 +24,8 @@ def _label_paths(report: Mapping) -> dict[str, dict[str, tuple]]:
     paths = {layout.FLOWS: flows}
     for name, codes in report["breakdowns"].items():
         paths[labels.breakdown_caption(name)] = {
-            labels.code_label(name, code): ("breakdowns", name, code) for code in codes}
+            labels.code_label(name, code): ("breakdowns", name, code) for code in codes
+        }
     steps = paths[layout.STEP_MOVEMENT] = {}
     for measure in {**report["step_movement"], **previous["step_movement"]}:
         steps[labels.step_measure_label(measure)] = ("step_movement", measure)
@@ -98,12 +99,20 @@ def assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
                 # A mean is shown with a decimal even when whole (XLSX reads 58.0 back as 58).
                 mean = path[-1] == "mean_change" or path[1] in reports.MEANS
                 assert (cell.value, cell.number_format) == (value, "0.0" if mean else "0"), (
-                    path, column)
+                    path,
+                    column,
+                )
     assert targets == [
-        (_target_label(target), target["target"] / 100,
-         HIDDEN if target["outcome"] is None and suppressed else
-         labels.DASH if target["outcome"] is None else target["outcome"] / 100,
-         layout.MET[target["met"]])
+        (
+            _target_label(target),
+            target["target"] / 100,
+            HIDDEN
+            if target["outcome"] is None and suppressed
+            else labels.DASH
+            if target["outcome"] is None
+            else target["outcome"] / 100,
+            layout.MET[target["met"]],
+        )
         for target in report.get("targets", [])
     ]
 

@@ -3,8 +3,8 @@
 import pytest
 from redis.asyncio import Redis
 
-from shared.dead_letters import read_dead_letters, replay, set_aside
-from shared.streams import StreamEntry, dead_letter_stream, ensure_group
+from shared.platform.dead_letters import read_dead_letters, replay, set_aside
+from shared.platform.streams import StreamEntry, dead_letter_stream, ensure_group
 
 
 @pytest.fixture

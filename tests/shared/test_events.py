@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from shared.codes import (
+from shared.contract.codes import (
     DEFAULT_DIRECT_REASONS,
     Education,
     Gender,
@@ -16,7 +16,7 @@ from shared.codes import (
     Reason,
     SupportType,
 )
-from shared.events import (
+from shared.contract.events import (
     ParticipantStarted,
     ParticipantStopped,
     StartDetails,
@@ -93,7 +93,9 @@ def test_answers_are_booleans_not_lookalikes(value: object) -> None:
 
 def test_a_stop_event_is_told_from_a_start_by_its_type() -> None:
     stop = ParticipantStopped(
-        insats_id="steget", participant_id="AB12-CD34", end_date=date(2025, 5, 1),
+        insats_id="steget",
+        participant_id="AB12-CD34",
+        end_date=date(2025, 5, 1),
         reason=Reason.STUDIER,
     )
     parsed = parse_intake_event(stop.model_dump_json())
@@ -115,10 +117,14 @@ def test_direct_exits_are_always_positive_whatever_the_policy(
 def test_default_classes_follow_the_contract() -> None:
     policy = OutcomePolicy()
     assert {r for r in Reason if policy.outcome_class(r) is OutcomeClass.POSITIVE} == {
-        Reason.ARBETE, Reason.ARBETE_SUBVENTIONERAT, Reason.STUDIER,
-        Reason.ARBETSSOKANDE, Reason.ARBETSTRANING,
+        Reason.ARBETE,
+        Reason.ARBETE_SUBVENTIONERAT,
+        Reason.STUDIER,
+        Reason.ARBETSSOKANDE,
+        Reason.ARBETSTRANING,
     }
     assert {r for r in Reason if policy.outcome_class(r) is OutcomeClass.UNCLEAR} == {
-        Reason.TILLBAKA_REMITTENT, Reason.ANNAN_INSATS,
+        Reason.TILLBAKA_REMITTENT,
+        Reason.ANNAN_INSATS,
     }
     assert not policy.is_direct(Reason.ARBETSTRANING)

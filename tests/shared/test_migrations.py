@@ -10,24 +10,31 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
-from shared.db import create_engine, migrate
-from shared.settings import Settings
 from services.intake import bootstrap as intake
 from services.intake.adapters import tables as intake_tables
 from services.outcomes import bootstrap as outcomes
 from services.outcomes.adapters import tables as outcomes_tables
 from services.reporting import bootstrap as reporting
 from services.reporting.adapters import tables as reporting_tables
+from shared.platform.db import create_engine, migrate
+from shared.platform.settings import Settings
 
-SERVICES = [(intake, intake_tables.metadata), (outcomes, outcomes_tables.metadata),
-            (reporting, reporting_tables.metadata)]
+SERVICES = [
+    (intake, intake_tables.metadata),
+    (outcomes, outcomes_tables.metadata),
+    (reporting, reporting_tables.metadata),
+]
 
 
 def _differences(connection: Connection, service: str, metadata: MetaData) -> list:
-    context = MigrationContext.configure(connection, opts={
-        "include_name": lambda name, kind, _parent: (
-            kind != "table" or name.startswith(f"{service}_")),
-    })
+    context = MigrationContext.configure(
+        connection,
+        opts={
+            "include_name": lambda name, kind, _parent: (
+                kind != "table" or name.startswith(f"{service}_")
+            ),
+        },
+    )
     return compare_metadata(context, metadata)
 
 
@@ -36,7 +43,8 @@ async def test_the_migrated_tables_are_the_declared_ones(
     service: ModuleType, metadata: MetaData, database_url: str, tmp_path: Path
 ) -> None:
     url = Settings(database_url=database_url, data_dir=tmp_path).service_database_url(
-        service.SERVICE)
+        service.SERVICE
+    )
     engine = create_engine(url)
     try:
         await migrate(engine, service.SERVICE, service.REVISIONS_DIR)

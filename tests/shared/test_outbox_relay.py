@@ -11,8 +11,8 @@ from redis.asyncio import Redis
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from shared.db import create_engine, session_factory
-from shared.outbox import OutboxMessage, OutboxRelay, add_to_outbox, outbox_table
+from shared.platform.db import create_engine, session_factory
+from shared.platform.outbox import OutboxMessage, OutboxRelay, add_to_outbox, outbox_table
 
 NEVER = 3600.0
 """An idle poll that never comes during a test: only wake-ups make rounds."""
@@ -138,4 +138,3 @@ async def test_the_relay_stops_when_cancelled_just_after_a_wake_up(outbox, yield
     for _ in range(yields):
         await asyncio.sleep(0)
     await _stop(task)
-

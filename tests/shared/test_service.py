@@ -6,9 +6,9 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from shared.service import database_and_redis
-from shared.settings import Settings
 from services.outcomes.bootstrap import REVISIONS_DIR
+from shared.platform.service import database_and_redis
+from shared.platform.settings import Settings
 
 
 def _closed_port() -> int:
@@ -24,5 +24,8 @@ async def test_checks_name_the_dependency_that_does_not_answer(
     async with database_and_redis(settings, "outcomes", REVISIONS_DIR) as connections:
         assert await connections.checks() == {"database": True, "redis": True}
         unreachable = Redis(port=_closed_port(), socket_connect_timeout=0.5)
-        assert await replace(connections, redis=unreachable).checks() == {"database": True, "redis": False}
+        assert await replace(connections, redis=unreachable).checks() == {
+            "database": True,
+            "redis": False,
+        }
         await unreachable.aclose()

@@ -9,10 +9,10 @@ from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 from sqlalchemy import MetaData, func, select
 
-from shared.consumer import PoisonMessage, StreamConsumer
-from shared.db import create_engine, session_factory
-from shared.outbox import OutboxMessage, OutboxRelay, add_to_outbox, outbox_table
-from shared.streams import StreamEntry, dead_letter_stream, entry_fields
+from shared.platform.consumer import PoisonMessage, StreamConsumer
+from shared.platform.db import create_engine, session_factory
+from shared.platform.outbox import OutboxMessage, OutboxRelay, add_to_outbox, outbox_table
+from shared.platform.streams import StreamEntry, dead_letter_stream, entry_fields
 
 
 async def _eventually(condition, seconds: float = 20.0) -> None:
@@ -40,10 +40,14 @@ async def test_relay_publishes_committed_rows_in_order_once(database_url, redis,
 
     for first in (0, 100, 200):
         async with sessions() as session, session.begin():
-            await add_to_outbox(session, table, [
-                OutboxMessage(f"m{n}", "Tested", n, json.dumps({"n": n}))
-                for n in range(first, first + 100)
-            ])
+            await add_to_outbox(
+                session,
+                table,
+                [
+                    OutboxMessage(f"m{n}", "Tested", n, json.dumps({"n": n}))
+                    for n in range(first, first + 100)
+                ],
+            )
     with pytest.raises(RuntimeError):
         async with sessions() as session, session.begin():
             await add_to_outbox(session, table, [OutboxMessage("rolled-back", "T", 999, "{}")])
@@ -64,7 +68,12 @@ async def test_relay_publishes_committed_rows_in_order_once(database_url, redis,
     assert groups[0]["last-delivered-id"] == b"0-0"  # created before the first entry
     entries = await redis.xrange(stream)
     assert [e[1][b"id"].decode() for e in entries] == [f"m{n}" for n in range(300)]
-    assert entries[7][1] == {b"id": b"m7", b"type": b"Tested", b"position": b"7", b"body": b'{"n": 7}'}
+    assert entries[7][1] == {
+        b"id": b"m7",
+        b"type": b"Tested",
+        b"position": b"7",
+        b"body": b'{"n": 7}',
+    }
     assert await redis.xlen(stream) == 300
     await engine.dispose()
 
@@ -85,7 +94,9 @@ def _decode(entry: StreamEntry) -> dict:
         raise PoisonMessage(str(error)) from error
 
 
-async def test_consumer_handles_each_entry_once_and_dead_letters_poison(redis, redis_url, stream_prefix):
+async def test_consumer_handles_each_entry_once_and_dead_letters_poison(
+    redis, redis_url, stream_prefix
+):
     stream, group = f"{stream_prefix}.events", "readers"
     handled: list[int] = []
 
@@ -95,8 +106,15 @@ async def test_consumer_handles_each_entry_once_and_dead_letters_poison(redis, r
         handled.extend(m["n"] for m in messages)
 
     consumer = StreamConsumer(
-        redis, stream, group, "reader-1", _decode, handle,
-        batch_size=50, claim_idle_ms=200, max_deliveries=3,
+        redis,
+        stream,
+        group,
+        "reader-1",
+        _decode,
+        handle,
+        batch_size=50,
+        claim_idle_ms=200,
+        max_deliveries=3,
     )
     await consumer.ensure_group()
     for n in range(400):
@@ -104,7 +122,9 @@ async def test_consumer_handles_each_entry_once_and_dead_letters_poison(redis, r
         if n == 120:
             await redis.xadd(stream, {"id": "bytes", "body": b"\xff\x00 not json"})
         if n == 250:
-            await redis.xadd(stream, entry_fields("breaks", "T", n, json.dumps({"n": -1, "fails": True})))
+            await redis.xadd(
+                stream, entry_fields("breaks", "T", n, json.dumps({"n": -1, "fails": True}))
+            )
 
     broker = RedisBroker(redis_url, log_level=10)
     consumer.subscribe(broker)
@@ -135,9 +155,7 @@ async def test_entries_of_a_dead_consumer_are_claimed_by_another(redis, redis_ur
     async def handle(messages):
         handled.extend(m["n"] for m in messages)
 
-    consumer = StreamConsumer(
-        redis, stream, group, "survivor", _decode, handle, claim_idle_ms=300
-    )
+    consumer = StreamConsumer(redis, stream, group, "survivor", _decode, handle, claim_idle_ms=300)
     await consumer.ensure_group()
     for n in range(30):
         await redis.xadd(stream, entry_fields(f"m{n}", "T", n, json.dumps({"n": n})))

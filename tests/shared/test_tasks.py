@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from shared.tasks import stop_task
+from shared.platform.tasks import stop_task
 
 
 async def _swallows_its_cancellation(stopped: asyncio.Event) -> None:
@@ -19,7 +19,7 @@ async def test_a_task_that_swallows_its_cancellation_does_not_hang_the_shutdown(
     stopped = asyncio.Event()
     task = asyncio.create_task(_swallows_its_cancellation(stopped), name="stubborn")
     await asyncio.sleep(0)
-    with caplog.at_level(logging.ERROR, logger="shared.tasks"):
+    with caplog.at_level(logging.ERROR, logger="shared.platform.tasks"):
         await stop_task(task, seconds=0.2)
     assert not task.done()
     assert "stubborn did not stop" in caplog.text

@@ -8,12 +8,12 @@ import uuid
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.access import CredentialKind, Role, as_utc, insatser_json
-from shared.outbox import OutboxMessage, add_to_outbox
 from services.intake.adapters import tables
 from services.intake.adapters.repositories import locked
 from services.intake.domain.accounts import Credential, User
 from services.intake.service_layer.unit_of_work import AuditEntry, Lock
+from shared.contract.access import CredentialKind, Role, as_utc, insatser_json
+from shared.platform.outbox import OutboxMessage, add_to_outbox
 
 _users, _credentials = tables.access.users, tables.access.credentials
 
@@ -117,9 +117,7 @@ class SqlAuditLog:
 
     async def newest(self, limit: int) -> list[AuditEntry]:
         audit = tables.audit
-        rows = await self._session.execute(
-            select(audit).order_by(audit.c.id.desc()).limit(limit)
-        )
+        rows = await self._session.execute(select(audit).order_by(audit.c.id.desc()).limit(limit))
         return [
             AuditEntry(as_utc(row.at), row.actor, row.credential_id, row.action, row.target)
             for row in rows

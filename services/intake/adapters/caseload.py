@@ -7,18 +7,16 @@ from datetime import date
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events import (
+from services.intake.adapters import tables
+from services.intake.service_layer.caseload import CaseloadEntry
+from shared.contract.events import (
     ParticipantEvent,
     ParticipantProgressed,
     effective_events,
     parse_intake_event,
 )
-from services.intake.adapters import tables
-from services.intake.service_layer.caseload import CaseloadEntry
 
-_CHECK_IN_HISTORY = (
-    "ParticipantProgressed", "ParticipantEventCorrected", "ParticipantEventVoided"
-)
+_CHECK_IN_HISTORY = ("ParticipantProgressed", "ParticipantEventCorrected", "ParticipantEventVoided")
 """The check-ins and whatever may correct or void one. A correction or void of the start or
 the stop names no event of this history, so it changes nothing here."""
 
@@ -42,8 +40,7 @@ class SqlCaseload:
                 participants.c.end_date.is_(None),
                 participants.c.voided.is_(False),
             )
-            .order_by(participants.c.start_date, participants.c.participant_id,
-                      events.c.position)
+            .order_by(participants.c.start_date, participants.c.participant_id, events.c.position)
         )
         async with self._new_session() as session:
             rows = (await session.execute(query)).all()

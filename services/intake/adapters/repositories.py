@@ -20,13 +20,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.codes import Registration
-from shared.events import IntakeEvent, ParticipantEvent, parse_intake_event
-from shared.outbox import OutboxMessage, add_to_outbox
 from services.intake.adapters import tables
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
 from services.intake.service_layer.unit_of_work import Lock
+from shared.contract.codes import Registration
+from shared.contract.events import IntakeEvent, ParticipantEvent, parse_intake_event
+from shared.platform.outbox import OutboxMessage, add_to_outbox
 
 
 class SqlInsatser:
@@ -130,9 +130,7 @@ class SqlParticipants:
 
 
 def _participant(row) -> Participant:
-    return Participant(
-        row.participant_id, row.insats_id, row.start_date, row.end_date, row.voided
-    )
+    return Participant(row.participant_id, row.insats_id, row.start_date, row.end_date, row.voided)
 
 
 def _participant_values(participant: Participant) -> dict:
@@ -265,16 +263,20 @@ def _append_statement(*, with_participant: bool) -> Insert:
             {events.c[name]: value for name, value in event.items()}
         )
     appended = append_event.returning(events.c.position).cte("appended")
-    return insert(outbox).from_select(
-        ["message_id", "type", "position", "body", "created_at"],
-        select(
-            event["event_id"],
-            event["type"],
-            appended.c.position,
-            event["body"],
-            bindparam("e_staged_at", type_=outbox.c.created_at.type),
-        ).select_from(appended),
-    ).returning(outbox.c.position)
+    return (
+        insert(outbox)
+        .from_select(
+            ["message_id", "type", "position", "body", "created_at"],
+            select(
+                event["event_id"],
+                event["type"],
+                appended.c.position,
+                event["body"],
+                bindparam("e_staged_at", type_=outbox.c.created_at.type),
+            ).select_from(appended),
+        )
+        .returning(outbox.c.position)
+    )
 
 
 _APPEND = _append_statement(with_participant=False)

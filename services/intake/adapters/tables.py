@@ -1,5 +1,7 @@
 """Intake's tables (created by `migrations/`, which must match these definitions)."""
 
+from pathlib import Path
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -14,8 +16,12 @@ from sqlalchemy import (
     false,
 )
 
-from shared.access import access_tables
-from shared.outbox import Id, outbox_table
+from shared.contract.access import access_tables
+from shared.platform.outbox import Id, outbox_table
+
+SERVICE = "intake"
+"""The service whose tables these are (its schema's migration history is its own)."""
+REVISIONS_DIR = Path(__file__).parents[1] / "migrations"
 
 metadata = MetaData()
 

@@ -5,7 +5,6 @@ from types import TracebackType
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import unit_of_work
 from services.intake.adapters.accounts import AccessOutbox, SqlAuditLog, SqlCredentials, SqlUsers
 from services.intake.adapters.repositories import (
     SqlAnswers,
@@ -14,6 +13,7 @@ from services.intake.adapters.repositories import (
     SqlParticipants,
 )
 from services.intake.service_layer.unit_of_work import ConcurrentWrite
+from shared.platform import unit_of_work
 
 
 class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):

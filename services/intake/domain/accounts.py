@@ -4,7 +4,8 @@ given what, and the access change each new state publishes."""
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from shared.access import (
+from services.intake.domain.errors import InvalidField, NotFound
+from shared.contract.access import (
     CredentialChanged,
     CredentialKind,
     Principal,
@@ -13,7 +14,6 @@ from shared.access import (
     new_secret,
     secret_hash,
 )
-from services.intake.domain.errors import InvalidField, NotFound
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ new event; the history it changes stays in the log, and everything downstream fo
 
 from collections.abc import Sequence
 
-from shared.events import (
+from services.intake.domain.errors import Conflict, InvalidField, NotFound
+from services.intake.domain.model import Participant
+from shared.contract.events import (
     CorrectionDetails,
     ParticipantEvent,
     ParticipantEventCorrected,
@@ -16,8 +18,6 @@ from shared.events import (
     correction_kind,
     effective_events,
 )
-from services.intake.domain.errors import Conflict, InvalidField, NotFound
-from services.intake.domain.model import Participant
 
 
 def correct_event(
@@ -81,8 +81,13 @@ def standing(
     effective = effective_events(history)
     start = next((e for e in effective if isinstance(e, ParticipantStarted)), None)
     if start is None:
-        return Participant(participant.participant_id, participant.insats_id,
-                           participant.start_date, participant.end_date, voided=True)
+        return Participant(
+            participant.participant_id,
+            participant.insats_id,
+            participant.start_date,
+            participant.end_date,
+            voided=True,
+        )
     stop = next((e for e in effective if isinstance(e, ParticipantStopped)), None)
     for event in effective:
         if isinstance(event, ParticipantProgressed) and event.date < start.start_date:

@@ -19,10 +19,10 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from shared.events import StartDetails, StopDetails
 from services.intake.domain import rules
 from services.intake.domain.errors import CommandRefused, InvalidField, NotFound
 from services.intake.domain.model import Insats, Participant
+from shared.contract.events import StartDetails, StopDetails
 
 Cell = str | int | float | bool | date | datetime | time | None
 """A cell as read: typed in XLSX (numbers, dates, booleans), text in CSV."""
@@ -30,9 +30,7 @@ Cell = str | int | float | bool | date | datetime | time | None
 INSATS = "insats"
 START_COLUMNS = {name: name for name in StartDetails.model_fields}
 """Column → field of `StartDetails`."""
-STOP_COLUMNS = {
-    ("vas_end" if name == "vas" else name): name for name in StopDetails.model_fields
-}
+STOP_COLUMNS = {("vas_end" if name == "vas" else name): name for name in StopDetails.model_fields}
 """Column → field of `StopDetails` (its VAS is the one at the end)."""
 COLUMNS = (INSATS, *START_COLUMNS, *STOP_COLUMNS)
 REQUIRED = (INSATS, "start_date", "gender")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import date
 
-from shared.codes import Registration
+from shared.contract.codes import Registration
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 from datetime import date
 
-from shared.codes import Registration
-from shared.events import (
+from services.intake.domain.errors import Conflict, InvalidField
+from services.intake.domain.model import Insats, Participant
+from shared.contract.codes import Registration
+from shared.contract.events import (
     InsatsDefined,
     InsatsDetails,
     ParticipantProgressed,
@@ -15,8 +17,6 @@ from shared.events import (
     VolumeDetails,
     VolumeRegistered,
 )
-from services.intake.domain.errors import Conflict, InvalidField
-from services.intake.domain.model import Insats, Participant
 
 
 def define_insats(
@@ -80,9 +80,7 @@ def _require_registration(insats: Insats, registration: Registration) -> None:
 
 def _require_active(participant: Participant) -> None:
     if participant.voided:
-        raise Conflict(
-            f"the registration of participant {participant.participant_id} was voided"
-        )
+        raise Conflict(f"the registration of participant {participant.participant_id} was voided")
     if participant.stopped:
         raise Conflict(
             f"participant {participant.participant_id} was stopped on {participant.end_date}"

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from shared.access import USERNAME_PATTERN, Principal
 from services.intake.entrypoints.http import answer_response
 from services.intake.service_layer.accounts import (
     Accounts,
@@ -16,6 +15,7 @@ from services.intake.service_layer.accounts import (
     TokenDetails,
     UserDetails,
 )
+from shared.contract.access import USERNAME_PATTERN, Principal
 
 TOKEN_ID_PATTERN = r"^[0-9a-f]{1,32}$"
 _NOT_FOUND = {HTTPStatus.NOT_FOUND: {"description": "No such credential of yours"}}
@@ -86,9 +86,7 @@ def install_accounts_api(
         return answer_response(await accounts.log_out(caller))
 
     @router.get("/audit")
-    async def audit_log(
-        caller: Caller, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-    ) -> dict:
+    async def audit_log(caller: Caller, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
         """The newest accepted writes (förbundsadmin): who, with which token, what, when."""
         return {"entries": await accounts.audit_log(caller, limit)}
 

@@ -16,15 +16,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from shared.events import (
-    PARTICIPANT_ID_PATTERN,
-    CorrectionDetails,
-    ParticipantEvent,
-    RegisteredEvent,
-    VoidDetails,
-    correction_kind,
-    effective_events,
-)
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
 from services.intake.domain.model import Insats, Participant
 from services.intake.entrypoints.form_errors import (
@@ -53,6 +44,15 @@ from services.intake.service_layer.answers import Answer, IdempotencyKey
 from services.intake.service_layer.caseload import participant_in
 from services.intake.service_layer.handlers import Command
 from services.intake.service_layer.unit_of_work import UnitOfWork
+from shared.contract.events import (
+    PARTICIPANT_ID_PATTERN,
+    CorrectionDetails,
+    ParticipantEvent,
+    RegisteredEvent,
+    VoidDetails,
+    correction_kind,
+    effective_events,
+)
 
 _PARTICIPANT_ID = re.compile(PARTICIPANT_ID_PATTERN)
 _PARTICIPANT = "/insatser/{insats_id}/deltagare/{participant_id}"
@@ -61,8 +61,7 @@ _EVENT = _PARTICIPANT + "/handelser/{event_id}"
 _GONE = "Registreringen finns inte"
 _GONE_TEXT = "Den finns inte hos deltagaren, eller är makulerad och kan inte längre ändras."
 _ALREADY_VOIDED = (
-    "Registreringen är redan makulerad, eller hela deltagarens registrering är det. "
-    "Inget ändrades."
+    "Registreringen är redan makulerad, eller hela deltagarens registrering är det. Inget ändrades."
 )
 _REPORTS_FOLLOW = (
     "Inget raderas: det som registrerades först finns kvar i loggen men räknas inte längre. "
@@ -168,9 +167,7 @@ def install_corrections(
     ) -> _Sent | Response:
         """A correction's or void's form, sent by a page of ours; else the page saying why
         it is not accepted."""
-        registration = await registration_of(
-            request, insats_id, participant_id, voided_too=True
-        )
+        registration = await registration_of(request, insats_id, participant_id, voided_too=True)
         if isinstance(registration, Response):
             return registration
         form = await posted_form(request, sessions, registration.visit)
@@ -211,9 +208,7 @@ def install_corrections(
             new_uow,
             command,
             IdempotencyKey.for_request(sent.form.key, "POST", request.url.path, details),
-            audited=handlers.Audited(
-                sent.registration.visit.principal, action, request.url.path
-            ),
+            audited=handlers.Audited(sent.registration.visit.principal, action, request.url.path),
         )
 
     @app.get("/insatser/{insats_id}/deltagare", include_in_schema=False)
@@ -270,9 +265,13 @@ def install_corrections(
             return again(422, errors=validation_errors(invalid))
         correction = CorrectionDetails(**{kind: details})
         try:
-            answer = await run(request, sent, "correct", correction, lambda uow: (
-                handlers.correct_event(uow, **request.path_params, details=correction)
-            ))
+            answer = await run(
+                request,
+                sent,
+                "correct",
+                correction,
+                lambda uow: handlers.correct_event(uow, **request.path_params, details=correction),
+            )
         except InvalidField as refused:
             return again(422, errors=refused_correction(refused, details, registration.counting()))
         except Conflict:
@@ -306,9 +305,13 @@ def install_corrections(
             return sent
         registration = sent.registration
         try:
-            answer = await run(request, sent, "void", VoidDetails(), lambda uow: (
-                handlers.void_event(uow, **request.path_params)
-            ))
+            answer = await run(
+                request,
+                sent,
+                "void",
+                VoidDetails(),
+                lambda uow: handlers.void_event(uow, **request.path_params),
+            )
         except Conflict:
             return message(
                 registration.visit, 409, "Redan makulerad", _ALREADY_VOIDED, registration.page

@@ -6,7 +6,10 @@ from datetime import date
 
 from pydantic import BaseModel, ValidationError
 
-from shared.events import (
+from services.intake.domain.errors import InvalidField
+from services.intake.entrypoints.form_history import registration_date
+from services.intake.entrypoints.form_input import INDICATOR_PREFIX
+from shared.contract.events import (
     MAX_AGE_AT_START,
     MIN_AGE_AT_START,
     ParticipantProgressed,
@@ -15,9 +18,6 @@ from shared.events import (
     RegisteredEvent,
     StartDetails,
 )
-from services.intake.domain.errors import InvalidField
-from services.intake.entrypoints.form_history import registration_date
-from services.intake.entrypoints.form_input import INDICATOR_PREFIX
 
 FieldErrors = dict[str, str]
 """Message by input name."""

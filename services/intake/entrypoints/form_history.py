@@ -4,17 +4,17 @@ answers, in Swedish."""
 from dataclasses import dataclass
 from datetime import date
 
-from shared import code_labels
-from shared.events import (
+from services.intake.entrypoints.form_input import input_text
+from services.intake.entrypoints.form_labels import INDICATORS, REGISTRATIONS, RegistrationWords
+from services.intake.entrypoints.form_registrations import CORRECTION_FORMS
+from shared.contract.events import (
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
     RegisteredEvent,
     correction_kind,
 )
-from services.intake.entrypoints.form_input import input_text
-from services.intake.entrypoints.form_labels import INDICATORS, REGISTRATIONS, RegistrationWords
-from services.intake.entrypoints.form_registrations import CORRECTION_FORMS
+from shared.web import code_labels
 
 Facts = list[tuple[str, str]]
 """(label, answer) of the questions answered."""

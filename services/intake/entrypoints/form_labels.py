@@ -1,11 +1,11 @@
-"""Swedish words of the staff forms: the code lists' labels (`shared.code_labels`, the same
+"""Swedish words of the staff forms: the code lists' labels (`shared.web.code_labels`, the same
 words the reports print, are the templates' `codes`), and the forms' own."""
 
 from dataclasses import dataclass
 
-from shared import code_labels
-from shared.codes import OutcomeClass, OutcomePolicy, Reason
 from services.intake.entrypoints.form_input import NO, YES
+from shared.contract.codes import OutcomeClass, OutcomePolicy, Reason
+from shared.web import code_labels
 
 OUTCOME_GROUPS = {
     OutcomeClass.POSITIVE: "Positiva avslut – närmare arbete eller studier",

@@ -7,7 +7,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from shared.pages import safe_next
 from services.intake.domain.errors import Conflict, NotAuthenticated, Throttled
 from services.intake.entrypoints.form_input import first, read_form
 from services.intake.entrypoints.form_pages import message, page
@@ -19,6 +18,7 @@ from services.intake.entrypoints.form_security import (
     set_session_cookie,
 )
 from services.intake.service_layer.accounts import Accounts, LoginDetails
+from shared.web.pages import safe_next
 
 _WRONG = "Fel användarnamn eller lösenord. Försök igen."
 _EMPTY = "Ange både användarnamn och lösenord."

@@ -9,9 +9,6 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from shared import code_labels
-from shared.pages import PAGE_HEADERS, template_environment
-from shared.swedish_time import LOCAL_TIME
 from services.intake.entrypoints import form_labels
 from services.intake.entrypoints.form_input import INDICATOR_PREFIX, FormData, first, read_form
 from services.intake.entrypoints.form_security import (
@@ -21,6 +18,9 @@ from services.intake.entrypoints.form_security import (
     Visit,
     valid_form_key,
 )
+from shared.contract.swedish_time import LOCAL_TIME
+from shared.web import code_labels
+from shared.web.pages import PAGE_HEADERS, template_environment
 
 _NOT_ACCEPTED = "Formuläret godtogs inte"
 _NO_FORM_KEY = "Formuläret saknar sin engångsnyckel. Ladda om sidan och fyll i det igen."

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from shared.codes import Registration
-from shared.events import ProgressDetails, StartDetails, StopDetails, VolumeDetails
 from services.intake.domain.model import Insats, Participant
 from services.intake.entrypoints.form_input import FormSpec
 from services.intake.service_layer import handlers
 from services.intake.service_layer.handlers import Command
+from shared.contract.codes import Registration
+from shared.contract.events import ProgressDetails, StartDetails, StopDetails, VolumeDetails
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,7 @@ START = RegistrationForm(
     registration=Registration.INDIVID,
     date_field="start_date",
     action="start",
-    command=lambda insats, _, details: lambda uow: handlers.start_participant(
-        uow, insats, details
-    ),
+    command=lambda insats, _, details: lambda uow: handlers.start_participant(uow, insats, details),
     done="Deltagaren är inskriven",
     assigns_code=True,
 )
@@ -67,8 +65,8 @@ PROGRESS = RegistrationForm(
     registration=Registration.INDIVID,
     date_field="date",
     action="progress",
-    command=lambda insats, participant, details: lambda uow: handlers.record_progress(
-        uow, insats, participant, details
+    command=lambda insats, participant, details: (
+        lambda uow: handlers.record_progress(uow, insats, participant, details)
     ),
     done="Uppföljningen är registrerad",
 )
@@ -83,8 +81,8 @@ STOP = RegistrationForm(
     registration=Registration.INDIVID,
     date_field="end_date",
     action="stop",
-    command=lambda insats, participant, details: lambda uow: handlers.stop_participant(
-        uow, insats, participant, details
+    command=lambda insats, participant, details: (
+        lambda uow: handlers.stop_participant(uow, insats, participant, details)
     ),
     done="Deltagaren är avslutad",
 )
@@ -94,9 +92,7 @@ VOLUME = RegistrationForm(
     registration=Registration.VOLYM,
     date_field="date",
     action="register_volume",
-    command=lambda insats, _, details: lambda uow: handlers.register_volume(
-        uow, insats, details
-    ),
+    command=lambda insats, _, details: lambda uow: handlers.register_volume(uow, insats, details),
     done="Volymen är registrerad",
 )
 
@@ -109,8 +105,8 @@ REGISTRATION_FORMS = {
 }
 """Each form's page: GET shows it, POST registers."""
 CORRECTION_FORMS = {"start": START, "progress": PROGRESS, "stop": STOP}
-"""The form of each kind of a participant's registrations (`shared.events.correction_kind`),
-in which it is shown with its values to be corrected."""
+"""The form of each kind of a participant's registrations
+(`shared.contract.events.correction_kind`), in which it is shown with its values to be corrected."""
 
 
 def insats_page(insats: Insats) -> str:

@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
-from shared.access import Principal
-from shared.http import PrincipalLookup
 from services.intake.entrypoints.form_input import FormData, first
+from shared.contract.access import Principal
+from shared.platform.http import PrincipalLookup
 
 SESSION_COOKIE = "stegvis_session"
 """Holds the login's session secret (reporting's pages accept the same cookie)."""

@@ -16,9 +16,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from shared.codes import OutcomePolicy, Registration
-from shared.events import INSATS_ID_PATTERN, PARTICIPANT_ID_PATTERN
-from shared.http import PrincipalLookup
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
 from services.intake.domain.model import Insats
 from services.intake.entrypoints import form_labels
@@ -50,6 +47,9 @@ from services.intake.service_layer.accounts import Accounts
 from services.intake.service_layer.answers import IdempotencyKey
 from services.intake.service_layer.caseload import Caseload, participant_in
 from services.intake.service_layer.unit_of_work import UnitOfWork
+from shared.contract.codes import OutcomePolicy, Registration
+from shared.contract.events import INSATS_ID_PATTERN, PARTICIPANT_ID_PATTERN
+from shared.platform.http import PrincipalLookup
 
 _INSATS_ID = re.compile(INSATS_ID_PATTERN)
 _PARTICIPANT_ID = re.compile(PARTICIPANT_ID_PATTERN)

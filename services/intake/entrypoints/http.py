@@ -9,22 +9,6 @@ from fastapi.responses import JSONResponse
 from prometheus_client import Counter
 from pydantic import BaseModel
 
-from shared.access import Principal
-from shared.events import (
-    EVENT_ID_PATTERN,
-    INSATS_ID_PATTERN,
-    PARTICIPANT_ID_PATTERN,
-    CorrectionDetails,
-    InsatsDetails,
-    ProgressDetails,
-    RegisteredEvent,
-    StartDetails,
-    StopDetails,
-    VoidDetails,
-    VolumeDetails,
-    correction_kind,
-)
-from shared.http import Answered, field_errors_body, forbid_unless, observe_responses
 from services.intake.domain.errors import (
     CommandRefused,
     Forbidden,
@@ -38,6 +22,22 @@ from services.intake.service_layer import handlers, views
 from services.intake.service_layer.answers import Answer, IdempotencyKey, insats_body
 from services.intake.service_layer.handlers import Command
 from services.intake.service_layer.unit_of_work import UnitOfWork
+from shared.contract.access import Principal
+from shared.contract.events import (
+    EVENT_ID_PATTERN,
+    INSATS_ID_PATTERN,
+    PARTICIPANT_ID_PATTERN,
+    CorrectionDetails,
+    InsatsDetails,
+    ProgressDetails,
+    RegisteredEvent,
+    StartDetails,
+    StopDetails,
+    VoidDetails,
+    VolumeDetails,
+    correction_kind,
+)
+from shared.platform.http import Answered, field_errors_body, forbid_unless, observe_responses
 
 COMMANDS_REFUSED = Counter(
     "stegvis_intake_commands_refused_total",
@@ -241,9 +241,7 @@ def _router(
             caller,
             details,
             idempotency_key,
-            lambda uow: handlers.correct_event(
-                uow, insats_id, participant_id, event_id, details
-            ),
+            lambda uow: handlers.correct_event(uow, insats_id, participant_id, event_id, details),
         )
 
     @router.post(

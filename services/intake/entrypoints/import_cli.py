@@ -16,18 +16,14 @@ import zipfile
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import ClassVar, TextIO
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 
-from shared.access import Principal, Role
-from shared.codes import Education, Gender, Reason, Referrer, SupportType, WorkCapacity
-from shared.service import migrated_sessions
-from shared.settings import Settings
+from services.intake.adapters.tables import REVISIONS_DIR, SERVICE
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
-from services.intake.bootstrap import REVISIONS_DIR, SERVICE
 from services.intake.domain.errors import CommandRefused, InvalidField, NotFound
 from services.intake.domain.import_rows import (
     COLUMNS,
@@ -51,6 +47,10 @@ from services.intake.service_layer.imports import (
     Sheet,
     import_sheet,
 )
+from shared.contract.access import Principal, Role
+from shared.contract.codes import Education, Gender, Reason, Referrer, SupportType, WorkCapacity
+from shared.platform.service import migrated_sessions
+from shared.platform.settings import Settings
 
 EXIT_IMPORTED, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 COMMAND_LINE = Principal(name="cli", role=Role.FORBUNDSADMIN)
@@ -74,7 +74,8 @@ _YES_NO_HINT = "Ej besvarat: lämna cellen tom."
 _SHEET_PROBLEMS = {
     SheetProblemKind.UNKNOWN: (
         "Okänd kolumn: rätta rubriken eller ta bort kolumnen (Stegvis sparar aldrig namn "
-        "eller personnummer). Kolumnerna heter " + ", ".join(COLUMNS)
+        "eller personnummer). Kolumnerna heter "
+        + ", ".join(COLUMNS)
         + " eller som på svenska, till exempel startdatum, kön och slutdatum."
     ),
     SheetProblemKind.REPEATED: "Kolumnen finns två gånger (kanske under ett annat namn).",
@@ -142,7 +143,7 @@ class ProgressBar:
     place on a terminal; elsewhere (a log, a pipe) only as it begins and ends."""
 
     WIDTH = 40
-    LABELS = {Phase.CHECK: "Kontrollerar", Phase.WRITE: "Sparar"}
+    LABELS: ClassVar[dict[Phase, str]] = {Phase.CHECK: "Kontrollerar", Phase.WRITE: "Sparar"}
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
@@ -157,8 +158,12 @@ class ProgressBar:
             bar = "#" * (self.WIDTH * done // max(total, 1))
             start = "\r" if self._live else ""  # back to the line's start, to redraw it
             end = "\n" if done == total else ""
-            print(f"{start}[{bar:<{self.WIDTH}}] {done}/{total}", end=end, file=self._stream,
-                  flush=True)
+            print(
+                f"{start}[{bar:<{self.WIDTH}}] {done}/{total}",
+                end=end,
+                file=self._stream,
+                flush=True,
+            )
         self._percent = percent
 
 

@@ -7,7 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from shared.outbox import Id, outbox_columns
+from shared.platform.outbox import Id, outbox_columns
 
 revision = "intake_0001"
 down_revision = None

@@ -8,8 +8,8 @@ Revises: intake_0001
 import sqlalchemy as sa
 from alembic import op
 
-from shared.access import access_columns
-from shared.outbox import Id, outbox_columns
+from shared.contract.access import access_columns
+from shared.platform.outbox import Id, outbox_columns
 
 revision = "intake_0002"
 down_revision = "intake_0001"

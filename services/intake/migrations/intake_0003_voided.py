@@ -15,9 +15,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("intake_participants") as table:
-        table.add_column(
-            sa.Column("voided", sa.Boolean, nullable=False, server_default=sa.false())
-        )
+        table.add_column(sa.Column("voided", sa.Boolean, nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:

@@ -16,8 +16,6 @@ from typing import Annotated, Protocol
 from prometheus_client import Counter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.access import CredentialKind, Principal, Role, Username
-from shared.events import InsatsId, no_control_characters
 from services.intake.domain.accounts import (
     Credential,
     User,
@@ -30,10 +28,10 @@ from services.intake.domain.login_throttle import LoginThrottle
 from services.intake.service_layer.answers import Answer
 from services.intake.service_layer.handlers import Audited, execute
 from services.intake.service_layer.unit_of_work import AuditEntry, Lock, UnitOfWork
+from shared.contract.access import CredentialKind, Principal, Role, Username
+from shared.contract.events import InsatsId, no_control_characters
 
-LOGINS = Counter(
-    "stegvis_intake_logins_total", "Login attempts, by outcome.", ["outcome"]
-)
+LOGINS = Counter("stegvis_intake_logins_total", "Login attempts, by outcome.", ["outcome"])
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -104,7 +102,12 @@ class Accounts:
             known = {insats.insats_id for insats in await uow.insatser.list()}
             granted = frozenset(details.insatser)
             user = saved_user(
-                current, username, details.role, granted, details.active, password_hash,
+                current,
+                username,
+                details.role,
+                granted,
+                details.active,
+                password_hash,
                 granted - known,
             )
             await uow.users.save(user)

@@ -12,17 +12,6 @@ from http import HTTPStatus
 
 from prometheus_client import Counter, Gauge
 
-from shared.access import Principal
-from shared.events import (
-    CorrectionDetails,
-    InsatsDetails,
-    IntakeEvent,
-    ProgressDetails,
-    StartDetails,
-    StopDetails,
-    VolumeDetails,
-)
-from shared.logs import trace
 from services.intake.domain import corrections, rules
 from services.intake.domain.errors import Conflict, NotFound
 from services.intake.domain.model import Insats, Participant
@@ -39,6 +28,17 @@ from services.intake.service_layer.unit_of_work import (
     Lock,
     UnitOfWork,
 )
+from shared.contract.access import Principal
+from shared.contract.events import (
+    CorrectionDetails,
+    InsatsDetails,
+    IntakeEvent,
+    ProgressDetails,
+    StartDetails,
+    StopDetails,
+    VolumeDetails,
+)
+from shared.platform.logs import trace
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,10 @@ class Audited:
 
     def entry(self) -> AuditEntry:
         return AuditEntry(
-            datetime.now(UTC), self.caller.name, self.caller.credential_id, self.action,
+            datetime.now(UTC),
+            self.caller.name,
+            self.caller.credential_id,
+            self.action,
             self.target,
         )
 
@@ -195,24 +198,23 @@ async def correct_event(
     return await _append_correction(uow, event, corrected)
 
 
-async def void_event(
-    uow: UnitOfWork, insats_id: str, participant_id: str, event_id: str
-) -> Answer:
+async def void_event(uow: UnitOfWork, insats_id: str, participant_id: str, event_id: str) -> Answer:
     participant = await _participant(uow, insats_id, participant_id, Lock.UPDATE)
     history = await uow.events.of_participant(participant_id)
     event, corrected = corrections.void_event(participant, history, event_id)
     return await _append_correction(uow, event, corrected)
 
 
-async def _append_correction(
-    uow: UnitOfWork, event: IntakeEvent, corrected: Participant
-) -> Answer:
+async def _append_correction(uow: UnitOfWork, event: IntakeEvent, corrected: Participant) -> Answer:
     position = await uow.events.append(event)
     await uow.participants.update(corrected)
     return Answer(
         HTTPStatus.CREATED,
-        {"participant_id": corrected.participant_id, "event_id": event.event_id,
-         "position": position},
+        {
+            "participant_id": corrected.participant_id,
+            "event_id": event.event_id,
+            "position": position,
+        },
     )
 
 

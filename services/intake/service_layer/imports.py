@@ -14,8 +14,6 @@ from enum import StrEnum
 from http import HTTPStatus
 from typing import Any
 
-from shared.access import Principal
-from shared.codes import Registration
 from services.intake.domain import import_rows
 from services.intake.domain.errors import CommandRefused
 from services.intake.domain.import_rows import Cell, Columns, ParticipantRow, RowRefused, SheetRow
@@ -23,6 +21,8 @@ from services.intake.domain.model import Insats
 from services.intake.service_layer import handlers
 from services.intake.service_layer.answers import Answer, IdempotencyKey
 from services.intake.service_layer.unit_of_work import UnitOfWork
+from shared.contract.access import Principal
+from shared.contract.codes import Registration
 
 ACTION = "import"
 """The audit log's name of the command."""
@@ -72,9 +72,7 @@ class Imported:
             "import_id": self.import_id,
             "file": self.file,
             "imported_at": self.imported_at.isoformat(),
-            "participants": [
-                [p.row, p.insats_id, p.participant_id] for p in self.participants
-            ],
+            "participants": [[p.row, p.insats_id, p.participant_id] for p in self.participants],
         }
 
     @classmethod

@@ -5,11 +5,11 @@ from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
-from shared import unit_of_work
-from shared.events import IntakeEvent, ParticipantEvent
 from services.intake.domain.accounts import Credential, User
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
+from shared.contract.events import IntakeEvent, ParticipantEvent
+from shared.platform import unit_of_work
 
 
 class ConcurrentWrite(Exception):

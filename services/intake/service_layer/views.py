@@ -1,10 +1,10 @@
 """Reads for the forms: which insatser exist, who is (still) in one, and what was
 registered about a participant."""
 
-from shared.events import RegisteredEvent, effective_events
 from services.intake.domain.errors import NotFound
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.unit_of_work import UnitOfWork
+from shared.contract.events import RegisteredEvent, effective_events
 
 
 async def list_insatser(uow: UnitOfWork) -> list[Insats]:

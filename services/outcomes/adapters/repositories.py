@@ -24,11 +24,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events import ParticipantEvent, parse_intake_event
-from shared.outbox import OutboxMessage, add_to_outbox
-from shared.records import OutcomeChange, ParticipantRecord
 from services.outcomes.adapters import tables
 from services.outcomes.service_layer.unit_of_work import PositionedParticipantEvent
+from shared.contract.events import ParticipantEvent, parse_intake_event
+from shared.contract.records import OutcomeChange, ParticipantRecord
+from shared.platform.outbox import OutboxMessage, add_to_outbox
 
 _events = tables.participant_events
 _participants = tables.participants

@@ -1,8 +1,14 @@
 """Outcomes' tables (created by `migrations/`, which must match these definitions)."""
 
+from pathlib import Path
+
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
 
-from shared.outbox import outbox_table
+from shared.platform.outbox import outbox_table
+
+SERVICE = "outcomes"
+"""The service whose tables these are (its schema's migration history is its own)."""
+REVISIONS_DIR = Path(__file__).parents[1] / "migrations"
 
 metadata = MetaData()
 

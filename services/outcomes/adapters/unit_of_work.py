@@ -2,13 +2,13 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import unit_of_work
 from services.outcomes.adapters.repositories import (
     SqlChanges,
     SqlMeta,
     SqlParticipants,
     SqlProcessed,
 )
+from shared.platform import unit_of_work
 
 
 class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):

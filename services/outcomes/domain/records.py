@@ -7,16 +7,16 @@ rebuilt events always give the same record, whichever order batches arrive in.
 from collections.abc import Sequence
 from datetime import date
 
-from shared.codes import OutcomePolicy
-from shared.events import (
+from shared.contract.codes import OutcomePolicy
+from shared.contract.events import (
     ParticipantEvent,
-    RegisteredEvent,
-    effective_events,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
+    RegisteredEvent,
+    effective_events,
 )
-from shared.records import ParticipantRecord, StepMovement
+from shared.contract.records import ParticipantRecord, StepMovement
 
 ACTIVITY_HOURS = "activity_hours"
 VAS = "vas"

@@ -5,14 +5,14 @@ from collections.abc import Callable, Sequence
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from shared import metrics
-from shared.codes import OutcomePolicy
-from shared.consumer import PoisonMessage, StreamConsumer
-from shared.events import parse_intake_event
-from shared.settings import Settings
-from shared.streams import StreamEntry, Topology
 from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
 from services.outcomes.service_layer.unit_of_work import UnitOfWork
+from shared.contract.codes import OutcomePolicy
+from shared.contract.events import parse_intake_event
+from shared.platform import metrics
+from shared.platform.consumer import PoisonMessage, StreamConsumer
+from shared.platform.settings import Settings
+from shared.platform.streams import StreamEntry, Topology
 
 GROUP = "outcomes"
 

@@ -7,12 +7,13 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from shared.outbox import outbox_columns
+from shared.platform.outbox import outbox_columns
 
 revision = "outcomes_0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+
 
 def upgrade() -> None:
     meta = op.create_table(

@@ -7,26 +7,26 @@ from operator import itemgetter
 
 from prometheus_client import Counter
 
-from shared.codes import OutcomePolicy
-from shared.events import (
+from services.outcomes.domain.records import derive_record
+from services.outcomes.service_layer.unit_of_work import (
+    PositionedParticipantEvent,
+    UnitOfWork,
+)
+from shared.contract.codes import OutcomePolicy
+from shared.contract.events import (
     InsatsDefined,
     IntakeEvent,
     ParticipantEvent,
     VolumeRegistered,
 )
-from shared.logs import trace
-from shared.records import (
+from shared.contract.records import (
     InsatsRegistered,
     OutcomeChange,
     ParticipantRecord,
     ParticipantRecordChanged,
     VolumeCounted,
 )
-from services.outcomes.domain.records import derive_record
-from services.outcomes.service_layer.unit_of_work import (
-    PositionedParticipantEvent,
-    UnitOfWork,
-)
+from shared.platform.logs import trace
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,6 @@ CHANGES = Counter(
     "Changes committed to the outbox for reporting, by type.",
     ["type"],
 )
-
-
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,10 @@ async def apply_events(
             for participant_id in participant_ids:
                 record = records.get(participant_id)
                 for change in _changes_event_by_event(
-                    record, stored.get(participant_id, []), arrived[participant_id], generation,
+                    record,
+                    stored.get(participant_id, []),
+                    arrived[participant_id],
+                    generation,
                     policy,
                 ):
                     changes.append(change)

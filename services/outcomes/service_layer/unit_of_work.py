@@ -7,9 +7,9 @@ round trips to the database whatever its size.
 from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
-from shared import unit_of_work
-from shared.events import ParticipantEvent
-from shared.records import OutcomeChange, ParticipantRecord
+from shared.contract.events import ParticipantEvent
+from shared.contract.records import OutcomeChange, ParticipantRecord
+from shared.platform import unit_of_work
 
 PositionedParticipantEvent = tuple[int, ParticipantEvent]
 """A participant's event with its position in intake's event log."""

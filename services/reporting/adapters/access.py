@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.access import (
+from services.reporting.adapters import tables
+from services.reporting.adapters.repositories import upsert
+from shared.contract.access import (
     CredentialChanged,
     Principal,
     UserChanged,
@@ -15,8 +17,6 @@ from shared.access import (
     find_principal,
     insatser_json,
 )
-from services.reporting.adapters import tables
-from services.reporting.adapters.repositories import upsert
 
 
 class SqlAccess:

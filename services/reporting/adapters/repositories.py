@@ -64,9 +64,7 @@ class SqlProcessed:
 
     async def claim(self, change_ids: Sequence[str]) -> set[str]:
         column = tables.processed.c.change_id
-        seen = set(
-            await self._session.scalars(select(column).where(column.in_(set(change_ids))))
-        )
+        seen = set(await self._session.scalars(select(column).where(column.in_(set(change_ids)))))
         new_ids = set(change_ids) - seen
         if new_ids:
             await self._session.execute(
@@ -135,7 +133,6 @@ class SqlInsatser:
                 for insats in insatser
             ],
         )
-
 
     async def known(self, insats_id: str) -> bool:
         table = tables.insatser

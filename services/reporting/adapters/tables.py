@@ -1,5 +1,7 @@
 """Reporting's tables (created by `migrations/`, which must match these definitions)."""
 
+from pathlib import Path
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -12,7 +14,11 @@ from sqlalchemy import (
     Table,
 )
 
-from shared.access import access_tables
+from shared.contract.access import access_tables
+
+SERVICE = "reporting"
+"""The service whose tables these are (its schema's migration history is its own)."""
+REVISIONS_DIR = Path(__file__).parents[1] / "migrations"
 
 metadata = MetaData()
 
@@ -42,7 +48,12 @@ monthly = Table(
     Column("known_by", String(7), nullable=False),
     Column("value", Double, nullable=False),
     PrimaryKeyConstraint(
-        "insats_id", "month", "gender", "figure", "code", "known_by",
+        "insats_id",
+        "month",
+        "gender",
+        "figure",
+        "code",
+        "known_by",
         name="reporting_monthly_dated_pkey",
     ),
 )

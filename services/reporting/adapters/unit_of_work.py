@@ -2,7 +2,6 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared import unit_of_work
 from services.reporting.adapters.access import SqlAccess
 from services.reporting.adapters.repositories import (
     SqlInsatser,
@@ -11,6 +10,7 @@ from services.reporting.adapters.repositories import (
     SqlProcessed,
     SqlTargets,
 )
+from shared.platform import unit_of_work
 
 
 def _no_relay() -> None:

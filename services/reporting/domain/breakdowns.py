@@ -4,7 +4,7 @@ years on support and months in the insats."""
 from datetime import date
 from enum import StrEnum
 
-from shared.codes import Education, Reason, Referrer, SupportType
+from shared.contract.codes import Education, Reason, Referrer, SupportType
 
 UNKNOWN = "okand"
 """The code an unanswered field counts under, so that each breakdown sums to `ended`."""
@@ -13,8 +13,16 @@ Band = tuple[int, int | None]
 """Inclusive bounds; `None`: no upper bound."""
 
 AGE_BANDS: tuple[Band, ...] = (
-    (15, 18), (19, 24), (25, 29), (30, 34), (35, 39),
-    (40, 44), (45, 49), (50, 54), (55, 59), (60, 67),
+    (15, 18),
+    (19, 24),
+    (25, 29),
+    (30, 34),
+    (35, 39),
+    (40, 44),
+    (45, 49),
+    (50, 54),
+    (55, 59),
+    (60, 67),
 )
 YEARS_IN_SUPPORT_BANDS: tuple[Band, ...] = ((0, 1), (2, 3), (4, 5), (6, None))
 MONTHS_IN_INSATS_BANDS: tuple[Band, ...] = ((0, 3), (4, 6), (7, 12), (13, None))

@@ -84,13 +84,12 @@ def _bar(label: str, columns: Mapping[str, int], row: int, largest: int) -> Bar:
             segments.append(Segment(gender, count, round(x, 2), width))
             x += width
     top = LEGEND_HEIGHT + ROW_HEIGHT * row
-    return Bar(label, columns["total"], counts, tuple(segments), top + TEXT_OFFSET,
-               top + BAR_OFFSET)
+    return Bar(
+        label, columns["total"], counts, tuple(segments), top + TEXT_OFFSET, top + BAR_OFFSET
+    )
 
 
-def stacked_chart(
-    key: str, title: str, rows: Iterable[tuple[str, Mapping[str, int]]]
-) -> Chart:
+def stacked_chart(key: str, title: str, rows: Iterable[tuple[str, Mapping[str, int]]]) -> Chart:
     """A chart of (label, the report's columns) rows, in the order given."""
     rows = list(rows)
     # An all-zero chart still lists its rows, with no bars: 1 avoids dividing by zero.

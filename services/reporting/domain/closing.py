@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from shared.swedish_time import LOCAL_TIME
 from services.reporting.domain.contributions import month_of
+from shared.contract.swedish_time import LOCAL_TIME
 
 
 def known_by(accepted_at: datetime, close_days: int) -> str:
@@ -81,6 +81,14 @@ def restatements(now: Mapping, as_closed: Mapping) -> list[dict]:
     for key in sorted(current.keys() | closed.keys()):
         if current.get(key) != closed.get(key):
             section, name, code, column = key
-            changed.append({"section": section, "name": name, "code": code, "column": column,
-                            "as_closed": closed.get(key), "now": current.get(key)})
+            changed.append(
+                {
+                    "section": section,
+                    "name": name,
+                    "code": code,
+                    "column": column,
+                    "as_closed": closed.get(key),
+                    "now": current.get(key),
+                }
+            )
     return changed

@@ -9,10 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from shared.codes import Gender, OutcomeClass
-from shared.records import ParticipantRecord
 from services.reporting.domain import breakdowns
 from services.reporting.domain.breakdowns import UNKNOWN
+from shared.contract.codes import Gender, OutcomeClass
+from shared.contract.records import ParticipantRecord
 
 NEW = "new"
 ENDED = "ended"

@@ -22,7 +22,8 @@ Cell = str | int | float | None
 def _values(section: Mapping, path: Path, suppressed: bool) -> tuple[Cell, ...]:
     columns = columns_at(section, path) or {}
     return tuple(
-        HIDDEN if suppressed and columns and is_hidden(section, path, column)
+        HIDDEN
+        if suppressed and columns and is_hidden(section, path, column)
         else columns.get(column)
         for column in COLUMNS
     )

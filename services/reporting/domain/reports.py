@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from shared.codes import GENDERS, OutcomeClass, WorkCapacity
 from services.reporting.domain import contributions as c
 from services.reporting.domain.breakdowns import BREAKDOWN_CODES, UNKNOWN
 from services.reporting.domain.periods import Period
+from shared.contract.codes import GENDERS, OutcomeClass, WorkCapacity
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar
 
-from shared.codes import OutcomeClass
 from services.reporting.domain import contributions as c
 from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.reports import GENDER_CODES, MEANS, SHARES
+from shared.contract.codes import OutcomeClass
 
 COLUMNS = ("total", *GENDER_CODES)
 HIDDEN = ".."
@@ -127,6 +127,7 @@ def _sums(at: tuple, section: Mapping) -> Iterator[tuple]:
     for row in _count_rows(section):
         yield tuple((*at, *row, column) for column in COLUMNS)
     for column in COLUMNS:
+
         def figure(name: str, column: str = column) -> tuple:
             return (*at, "figures", name, column)
 
@@ -135,8 +136,7 @@ def _sums(at: tuple, section: Mapping) -> Iterator[tuple]:
         yield figure(c.ENDED), *map(figure, EXITS)
         for name, codes in section["breakdowns"].items():
             if name not in MULTI_VALUED:
-                yield figure(c.ENDED), *((*at, "breakdowns", name, code, column)
-                                         for code in codes)
+                yield figure(c.ENDED), *((*at, "breakdowns", name, code, column) for code in codes)
 
 
 def suppression_note(threshold: int) -> str:
@@ -166,8 +166,9 @@ def suppress_together(reports: Sequence[Mapping], threshold: int) -> list[dict]:
     for whole, report in enumerate(reports):
         if report["insats"] is None:
             for key in [key for key in cells if key[0] == whole]:
-                sums.append((key, *(part_key for part in parts
-                                    if (part_key := (part, *key[1:])) in cells)))
+                sums.append(
+                    (key, *(part_key for part in parts if (part_key := (part, *key[1:])) in cells))
+                )
     hidden = hidden_cells(cells, sums, threshold)
 
     published = [copy.deepcopy(report) for report in reports]

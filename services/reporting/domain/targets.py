@@ -3,8 +3,8 @@ and whether the outcome met them."""
 
 from collections.abc import Mapping
 
-from shared.codes import OutcomeClass
 from services.reporting.domain import contributions as c
+from shared.contract.codes import OutcomeClass
 
 TARGET_SHARES = (
     c.exits(OutcomeClass.POSITIVE),

@@ -8,14 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, Response
 
-from shared.access import Principal
-from shared.http import FieldError, forbid_unless
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.export import export_filename, report_csv
 from services.reporting.entrypoints.workbook import report_workbook
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.views import ReportSource
 from services.reporting.service_layer.workbook import published_reports, workbook_reports
+from shared.contract.access import Principal
+from shared.platform.http import FieldError, forbid_unless
 
 ExportFormat = Literal["json", "csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -4,12 +4,12 @@ written ("117 (97)", "34,2", "–"). Pure data and formatting, for the pages and
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from shared import code_labels
-from shared.swedish_time import LOCAL_TIME
 from services.reporting.domain.breakdowns import UNKNOWN
 from services.reporting.domain.charts import ChartLabels
 from services.reporting.domain.reports import SHARES
 from services.reporting.domain.suppression import HIDDEN
+from shared.contract.swedish_time import LOCAL_TIME
+from shared.web import code_labels
 
 COLUMNS = {"total": "Totalt", "kvinna": "Kvinnor", "man": "Män", "annan": "Annat"}
 
@@ -86,8 +86,18 @@ STEP_MEASURES = {
 INDICATOR_PREFIX = "indicator:"
 
 MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni",
-    "juli", "augusti", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
 )
 
 TARGET_MET = {True: "✓ Uppnått", False: "✗ Ej uppnått", None: "– Ingen avslutad"}

@@ -20,10 +20,6 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from shared.access import ADMIN, Principal
-from shared.http import PrincipalLookup
-from shared.pages import PAGE_HEADERS, safe_next, template_environment
-from shared.swedish_time import LOCAL_TIME
 from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.charts import report_charts
 from services.reporting.domain.closing import report_cells
@@ -34,6 +30,10 @@ from services.reporting.entrypoints import labels
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.views import ReportSource
 from services.reporting.service_layer.workbook import published_reports
+from shared.contract.access import ADMIN, Principal
+from shared.contract.swedish_time import LOCAL_TIME
+from shared.platform.http import PrincipalLookup
+from shared.web.pages import PAGE_HEADERS, safe_next, template_environment
 
 SESSION_COOKIE = "stegvis_session"
 _SESSION_MESSAGE = b"stegvis report pages session v1"
@@ -123,9 +123,13 @@ class _Asked:
 
     def link(self, **changes: object) -> str:
         """This page's address with `changes` (the form's fields keep their values)."""
-        asked = {"year": self.year, "period": self.period, "insats": self.insats or "",
-                 "som_stangd": "1" if self.as_closed else None,
-                 "publicerad": "1" if self.published else None} | changes
+        asked = {
+            "year": self.year,
+            "period": self.period,
+            "insats": self.insats or "",
+            "som_stangd": "1" if self.as_closed else None,
+            "publicerad": "1" if self.published else None,
+        } | changes
         return f"{_HOME}?{urlencode({k: v for k, v in asked.items() if v is not None})}"
 
 
@@ -146,9 +150,7 @@ def _asked(
     if _FORM_MONTH.fullmatch(period):
         return _Asked(year, period, f"{year}-{period}", insats or None, as_closed, published)
     month = _YEAR_MONTH.fullmatch(period)
-    return _Asked(
-        year, month[1] if month else period, period, insats or None, as_closed, published
-    )
+    return _Asked(year, month[1] if month else period, period, insats or None, as_closed, published)
 
 
 def _hidden(report: dict) -> set[tuple[str, str, str, str, bool]]:
@@ -167,8 +169,9 @@ def _restated(report: dict) -> dict[tuple[str, str, str, str], object]:
     """The values changed since the period closed, by (section, name, code, column): what
     each was as closed."""
     return {
-        (change["section"], change["name"], change["code"], change["column"]):
-            change["as_closed"] if not report["closing"]["as_closed"] else change["now"]
+        (change["section"], change["name"], change["code"], change["column"]): change["as_closed"]
+        if not report["closing"]["as_closed"]
+        else change["now"]
         # A published report lists no changes: their differences would be counts.
         for change in report["closing"].get("changes", [])
     }

@@ -11,13 +11,6 @@ from prometheus_client import Gauge
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from shared import metrics
-from shared.access import AccessChange, parse_access_change
-from shared.consumer import PoisonMessage, StreamConsumer
-from shared.records import OutcomeChange, parse_outcome_change
-from shared.settings import Settings
-from shared.streams import StreamEntry, Topology
-from shared.tasks import stop_task
 from services.reporting.service_layer.access import apply_access_changes
 from services.reporting.service_layer.handlers import apply_changes
 from services.reporting.service_layer.unit_of_work import (
@@ -25,6 +18,13 @@ from services.reporting.service_layer.unit_of_work import (
     ReportReader,
     UnitOfWork,
 )
+from shared.contract.access import AccessChange, parse_access_change
+from shared.contract.records import OutcomeChange, parse_outcome_change
+from shared.platform import metrics
+from shared.platform.consumer import PoisonMessage, StreamConsumer
+from shared.platform.settings import Settings
+from shared.platform.streams import StreamEntry, Topology
+from shared.platform.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ async def tracking_newest_event_reflected(
                 async with open_reader() as reader:
                     occurred_at = (await reader.processed_through()).occurred_at
                 NEWEST_EVENT_REFLECTED.set(occurred_at.timestamp() if occurred_at else 0)
-            except Exception as error:  # a gauge is not worth stopping for
+            except Exception as error:  # noqa: BLE001  # a gauge is not worth stopping for
                 log.warning("could not read what the reports reflect: %s", error)
             await asyncio.sleep(interval_seconds)
 

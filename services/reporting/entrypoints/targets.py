@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path
 from pydantic import ConfigDict, Field, create_model
 
-from shared.access import Principal
-from shared.events import INSATS_ID_PATTERN
-from shared.http import forbid_unless
 from services.reporting.domain.errors import UnknownInsats
 from services.reporting.domain.targets import TARGET_SHARES
 from services.reporting.service_layer.targets import set_targets
 from services.reporting.service_layer.unit_of_work import UnitOfWork
 from services.reporting.service_layer.views import ReportSource
+from shared.contract.access import Principal
+from shared.contract.events import INSATS_ID_PATTERN
+from shared.platform.http import forbid_unless
 
 Percent = Annotated[int | None, Field(ge=0, le=100)]
 

@@ -144,8 +144,11 @@ def _preamble(report: Mapping) -> Iterator[str]:
         f"({labels.period_title(report[PREVIOUS_YEAR]['period'])}), i kolumnerna till höger."
     )
     processed = report["processed_through"]
-    when = labels.timestamp(processed["occurred_at"]) if processed["occurred_at"] else (
-        "inga händelser ännu")
+    when = (
+        labels.timestamp(processed["occurred_at"])
+        if processed["occurred_at"]
+        else ("inga händelser ännu")
+    )
     yield f"Siffrorna omfattar händelser till och med position {processed['position']} ({when})."
 
 
@@ -157,8 +160,9 @@ def _fill(sheet: Worksheet, report: Mapping) -> None:
     sheet.append([])
     header = _append(sheet, HEADER, _BOLD)
     for cell in sheet[header]:
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom",
-                                   horizontal="left" if cell.column == 1 else "right")
+        cell.alignment = Alignment(
+            wrap_text=True, vertical="bottom", horizontal="left" if cell.column == 1 else "right"
+        )
 
     _heading(sheet, FLOWS)
     for figure in report["figures"]:

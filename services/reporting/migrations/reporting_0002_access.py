@@ -6,7 +6,7 @@ Revises: reporting_0001
 
 from alembic import op
 
-from shared.access import access_columns
+from shared.contract.access import access_columns
 
 revision = "reporting_0002"
 down_revision = "reporting_0001"

@@ -11,8 +11,8 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from shared.access import AccessChange, CredentialChanged, UserChanged
 from services.reporting.service_layer.unit_of_work import AccessUnitOfWork
+from shared.contract.access import AccessChange, CredentialChanged, UserChanged
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,9 @@ async def apply_access_changes(uow: AccessUnitOfWork, batch: Sequence[AccessChan
     for change in batch:
         log.info(
             "%s of %s, version %d, applied unless a newer one was",
-            change.type, change.username, change.version,
+            change.type,
+            change.username,
+            change.version,
         )
 
 

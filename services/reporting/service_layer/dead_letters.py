@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from redis.asyncio import Redis
 
-from shared.dead_letters import DeadLetter, read_dead_letters, replay
-from shared.streams import Topology
+from shared.platform.dead_letters import DeadLetter, read_dead_letters, replay
+from shared.platform.streams import Topology
 
 log = logging.getLogger(__name__)
 

@@ -7,17 +7,22 @@ from dataclasses import dataclass
 
 from prometheus_client import Counter
 
-from shared.logs import trace
-from shared.records import InsatsRegistered, OutcomeChange, ParticipantRecordChanged, VolumeCounted
+from services.reporting.domain.closing import known_by
 from services.reporting.domain.contributions import (
     Contributions,
     accumulate,
     change_delta,
     volume_contributions,
 )
-from services.reporting.domain.closing import known_by
 from services.reporting.domain.model import Insats
 from services.reporting.service_layer.unit_of_work import UnitOfWork
+from shared.contract.records import (
+    InsatsRegistered,
+    OutcomeChange,
+    ParticipantRecordChanged,
+    VolumeCounted,
+)
+from shared.platform.logs import trace
 
 log = logging.getLogger(__name__)
 

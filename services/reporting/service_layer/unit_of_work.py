@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from shared import unit_of_work
-from shared.access import CredentialChanged, UserChanged
 from services.reporting.domain.contributions import Cell
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import PeriodRow, ProcessedThrough
+from shared.contract.access import CredentialChanged, UserChanged
+from shared.platform import unit_of_work
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,13 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
-from shared.events import INSATS_ID_PATTERN
 from services.reporting.domain.closing import Closing, closing, restatements
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.periods import Period, parse_period
 from services.reporting.domain.reports import ProcessedThrough, report_document
 from services.reporting.domain.targets import target_results
 from services.reporting.service_layer.unit_of_work import ReportReader
+from shared.contract.events import INSATS_ID_PATTERN
 
 OpenReader = Callable[[], AbstractAsyncContextManager[ReportReader]]
 Clock = Callable[[], datetime]
@@ -120,9 +120,7 @@ async def _document(
     previous = asked.previous_year()
 
     async def of(insats_id: str | None, insats_name: str | None) -> dict:
-        rows = await reader.period_rows(
-            insats_id, asked.first_month, asked.last_month, known_by
-        )
+        rows = await reader.period_rows(insats_id, asked.first_month, asked.last_month, known_by)
         previous_rows = await reader.period_rows(
             insats_id, previous.first_month, previous.last_month, known_by
         )

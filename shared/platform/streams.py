@@ -20,7 +20,7 @@ class Topology:
 
     @property
     def intake_access(self) -> str:
-        """Users and credentials (`shared.access`), for every service that authenticates."""
+        """Users and credentials (`shared.contract.access`), for every service that logs in."""
         return f"{self.prefix}.intake.access"
 
     @property

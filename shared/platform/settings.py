@@ -7,11 +7,17 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.codes import OutcomeClass, OutcomePolicy, Reason
+from shared.contract.codes import OutcomeClass, OutcomePolicy, Reason
 
 MIN_ADMIN_TOKEN_LENGTH = 16
-_PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "example", "placeholder",
-                      "documentation")
+_PLACEHOLDER_WORDS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "example",
+    "placeholder",
+    "documentation",
+)
 """Words of tokens copied from documentation or templates rather than generated."""
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, TypeAdapter
 
-from shared.codes import (
+from shared.contract.codes import (
     Education,
     Gender,
     OutcomeClass,

@@ -110,9 +110,7 @@ class OutcomePolicy(BaseModel):
     direct: frozenset[Reason] = DEFAULT_DIRECT_REASONS
 
     def outcome_class(self, reason: Reason) -> OutcomeClass:
-        return self.classes.get(
-            reason, DEFAULT_OUTCOME_CLASSES.get(reason, OutcomeClass.OTHER)
-        )
+        return self.classes.get(reason, DEFAULT_OUTCOME_CLASSES.get(reason, OutcomeClass.OTHER))
 
     def is_direct(self, reason: Reason) -> bool:
         # Direct to work/studies is a subset of the positive exits, whatever the mapping.

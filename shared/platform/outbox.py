@@ -28,9 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared import metrics
-from shared.streams import entry_fields, ensure_group
-from shared.tasks import stop_task
+from shared.platform import metrics
+from shared.platform.streams import ensure_group, entry_fields
+from shared.platform.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +63,7 @@ class OutboxMessage:
     body: str
 
 
-async def add_to_outbox(
-    session: AsyncSession, table: Table, messages: list[OutboxMessage]
-) -> None:
+async def add_to_outbox(session: AsyncSession, table: Table, messages: list[OutboxMessage]) -> None:
     """Stage messages in the caller's transaction; the relay publishes them after commit."""
     if messages:
         now = time.time()
@@ -144,9 +142,7 @@ class OutboxRelay:
                         entry_fields(row.message_id, row.type, row.position, row.body),
                     )
                 await pipe.execute()
-            await session.execute(
-                delete(table).where(table.c.id.in_([row.id for row in rows]))
-            )
+            await session.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
             backlog, oldest = (
                 await session.execute(select(func.count(), func.min(table.c.created_at)))
             ).one()

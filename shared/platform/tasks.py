@@ -19,11 +19,21 @@ async def stop_task(task: asyncio.Task, seconds: float = STOP_SECONDS) -> None:
     task.cancel()
     done, _ = await asyncio.wait({task}, timeout=seconds)
     if not done:
-        where = "".join(traceback.format_list(
-            [summary for frame in task.get_stack() for summary in traceback.extract_stack(frame)]
-        ))
-        log.error("%s did not stop within %.0f s of its cancellation; it was at:\n%s",
-                  task.get_name(), seconds, where)
+        where = "".join(
+            traceback.format_list(
+                [
+                    summary
+                    for frame in task.get_stack()
+                    for summary in traceback.extract_stack(frame)
+                ]
+            )
+        )
+        log.error(
+            "%s did not stop within %.0f s of its cancellation; it was at:\n%s",
+            task.get_name(),
+            seconds,
+            where,
+        )
         return
     with suppress(asyncio.CancelledError):
         task.result()

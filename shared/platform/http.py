@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.access import ADMIN, SECRET_PREFIX, Principal
-from shared.asyncapi import stream_specification
+from shared.contract.access import ADMIN, SECRET_PREFIX, Principal
+from shared.platform.asyncapi import stream_specification
 
 HTTP_REQUESTS = Counter(
     "stegvis_http_requests_total", "HTTP requests answered.", ["route", "method", "status"]
@@ -114,7 +114,9 @@ def _error(item: dict) -> tuple[str, str, str]:
     return _field_name(tuple(item["loc"])), item["msg"], item["type"]
 
 
-def validation_errors(error: RequestValidationError | ValidationError) -> list[tuple[str, str, str]]:
+def validation_errors(
+    error: RequestValidationError | ValidationError,
+) -> list[tuple[str, str, str]]:
     return [_error(item) for item in error.errors()]
 
 
@@ -247,8 +249,10 @@ def install_common_routes(
         if isinstance(error.body, bytes):
             declared = request.headers.get("content-type") or "none"
             return JSONResponse(
-                {"detail": f"the body must be JSON, sent as Content-Type: application/json "
-                           f"(got {declared})"},
+                {
+                    "detail": f"the body must be JSON, sent as Content-Type: application/json "
+                    f"(got {declared})"
+                },
                 status_code=415,
             )
         return JSONResponse(field_errors_body(validation_errors(error)), status_code=422)

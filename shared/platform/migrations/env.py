@@ -1,4 +1,4 @@
-"""Alembic environment shared by the services; `shared.db.migrate` supplies the connection."""
+"""Alembic environment shared by the services (`shared.platform.db.migrate` connects it)."""
 
 from alembic import context
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, StringConstraints, Ty
 from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events import InsatsId
+from shared.contract.events import InsatsId
 
 
 class Role(StrEnum):
@@ -58,9 +58,7 @@ class Principal:
 
     def may_register(self, insats_id: str) -> bool:
         """Log events in, and read the participants of, the insats."""
-        return self.is_admin or (
-            self.role is Role.INSATSANSVARIG and insats_id in self.insatser
-        )
+        return self.is_admin or (self.role is Role.INSATSANSVARIG and insats_id in self.insatser)
 
     def may_read_report(self, insats_id: str | None) -> bool:
         """Read the report of the insats (None: of the whole förbund)."""

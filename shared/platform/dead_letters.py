@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from shared.streams import StreamEntry, dead_letter_stream
+from shared.platform.streams import StreamEntry, dead_letter_stream
 
 _PREFIX = b"dead."
 _STREAM = b"dead.stream"

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.codes import (
+from shared.contract.codes import (
     Education,
     Gender,
     Reason,
@@ -57,9 +57,7 @@ def _iso_date(value: object) -> object:
 
 def _no_personal_number(value: str) -> str:
     if _PERSONAL_NUMBER.search(value):
-        raise ValueError(
-            "looks like a personal identity number; Stegvis never stores one"
-        )
+        raise ValueError("looks like a personal identity number; Stegvis never stores one")
     return value
 
 
@@ -248,12 +246,19 @@ RegisteredEvent = ParticipantStarted | ParticipantProgressed | ParticipantStoppe
 """What staff register about a participant (and what a correction or a void concerns)."""
 ParticipantEvent = RegisteredEvent | ParticipantEventCorrected | ParticipantEventVoided
 IntakeEvent = Annotated[
-    InsatsDefined | ParticipantStarted | ParticipantProgressed | ParticipantStopped
-    | ParticipantEventCorrected | ParticipantEventVoided | VolumeRegistered,
+    InsatsDefined
+    | ParticipantStarted
+    | ParticipantProgressed
+    | ParticipantStopped
+    | ParticipantEventCorrected
+    | ParticipantEventVoided
+    | VolumeRegistered,
     Discriminator("type"),
 ]
 _CORRECTION_KIND = {
-    ParticipantStarted: "start", ParticipantProgressed: "progress", ParticipantStopped: "stop"
+    ParticipantStarted: "start",
+    ParticipantProgressed: "progress",
+    ParticipantStopped: "stop",
 }
 
 
@@ -282,6 +287,8 @@ def effective_events(events: Sequence[ParticipantEvent]) -> list[RegisteredEvent
             event = event.model_copy(update=correction.replacement().model_dump())
         effective.append(event)
     return effective
+
+
 intake_event_adapter: TypeAdapter[IntakeEvent] = TypeAdapter(IntakeEvent)
 
 

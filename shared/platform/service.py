@@ -11,8 +11,8 @@ from pathlib import Path
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from shared.db import create_engine, is_migrated, migrate, session_factory
-from shared.settings import Settings
+from shared.platform.db import create_engine, is_migrated, migrate, session_factory
+from shared.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Connections:
 async def _check(name: str, probe: Callable[[], Awaitable[bool]]) -> bool:
     try:
         return bool(await asyncio.wait_for(probe(), _CHECK_SECONDS))
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001  # any failure means not ready
         log.warning("readiness check %s failed: %s", name, error)
         return False
 

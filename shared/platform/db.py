@@ -2,7 +2,7 @@
 
 A service owns its tables (prefixed with its name) and its own alembic history (a folder of
 revisions it passes in), recorded in `alembic_version_<name>`; the alembic environment
-itself is shared (`shared/migrations/env.py`).
+itself is shared (`shared/platform/migrations/env.py`).
 """
 
 from pathlib import Path

@@ -2,16 +2,16 @@
 an integration partner can read what flows between the services.
 
 Each stream entry has the fields `id`, `type`, `position` and `body`; the schemas below are
-those of `body` (see `shared.streams`).
+those of `body` (see `shared.platform.streams`).
 """
 
 from faststream.redis import RedisBroker
 from faststream.specification import AsyncAPI
 
-from shared.access import AccessChange
-from shared.events import IntakeEvent
-from shared.records import OutcomeChange
-from shared.streams import Topology
+from shared.contract.access import AccessChange
+from shared.contract.events import IntakeEvent
+from shared.contract.records import OutcomeChange
+from shared.platform.streams import Topology
 
 
 def stream_specification(prefix: str = "stegvis") -> dict:

@@ -28,11 +28,11 @@ from faststream.redis import RedisBroker, StreamSub
 from redis.asyncio import Redis
 from sqlalchemy.exc import DBAPIError
 
-from shared import metrics
-from shared.dead_letters import set_aside
-from shared.settings import Settings
-from shared.streams import StreamEntry, dead_letter_stream, ensure_group
-from shared.tasks import stop_task
+from shared.platform import metrics
+from shared.platform.dead_letters import set_aside
+from shared.platform.settings import Settings
+from shared.platform.streams import StreamEntry, dead_letter_stream, ensure_group
+from shared.platform.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -187,15 +187,18 @@ class StreamConsumer(Generic[T]):
         while self.running:
             try:
                 await self.update_gauges()
-            except Exception as error:  # a gauge is not worth stopping for
+            except Exception as error:  # noqa: BLE001  # a gauge is not worth stopping for
                 log.warning("could not read the state of %s/%s: %s", self.stream, self.group, error)
             await asyncio.sleep(interval_seconds)
-        log.critical("a subscriber of %s/%s stopped; restarting the process", self.stream, self.group)
+        log.critical(
+            "a subscriber of %s/%s stopped; restarting the process", self.stream, self.group
+        )
         os.kill(os.getpid(), signal.SIGTERM)
 
     async def update_gauges(self) -> None:
         group = next(
-            g for g in await self.redis.xinfo_groups(self.stream)
+            g
+            for g in await self.redis.xinfo_groups(self.stream)
             if g["name"].decode() == self.group
         )
         lag = group.get("lag")
@@ -231,7 +234,7 @@ class StreamConsumer(Generic[T]):
         for entry in entries:
             try:
                 await self._handle([self.decode(entry)])
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001  # any failure counts towards dead-lettering
                 await self._failed_again(entry, error)
             else:
                 await self._ack([entry.entry_id])
@@ -258,12 +261,20 @@ class StreamConsumer(Generic[T]):
         if deliveries < self.max_deliveries:
             log.warning(
                 "entry %s on %s failed (delivery %d of %d): %s",
-                entry.entry_id, self.stream, deliveries, self.max_deliveries, error,
+                entry.entry_id,
+                self.stream,
+                deliveries,
+                self.max_deliveries,
+                error,
             )
             return
         log.error("entry %s on %s dead-lettered: %s", entry.entry_id, self.stream, error)
         await set_aside(
-            self.redis, self.stream, self.group, entry, f"{type(error).__name__}: {error}",
+            self.redis,
+            self.stream,
+            self.group,
+            entry,
+            f"{type(error).__name__}: {error}",
             deliveries,
         )
         metrics.DEAD_LETTERED.labels(**self._labels).inc()
