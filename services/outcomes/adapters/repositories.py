@@ -109,7 +109,7 @@ _ADD_EVENTS = insert(_events)
 
 
 def _statements_of(session: AsyncSession) -> _Statements:
-    return _STATEMENTS[session.bind.dialect.name]
+    return _STATEMENTS[session.get_bind().dialect.name]
 
 
 class SqlMeta:

@@ -89,8 +89,8 @@ async def apply_events(
         changes.sort(key=lambda change: change.position)
         await uow.changes.publish(changes)
         await uow.commit()
-    for change in changes:
-        CHANGES.labels(change.type).inc()
+    for published in changes:
+        CHANGES.labels(published.type).inc()
     for item in fresh:
         log.info("event applied", extra=trace(item.event.event_id, item.event.type, item.position))
     return len(batch) - len(fresh)

@@ -54,7 +54,12 @@ class Changes(Protocol):
 
 
 class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
-    meta: Meta
-    processed: Processed
-    participants: Participants
-    changes: Changes
+    # Read-only members, so an adapter's own repository types satisfy them.
+    @property
+    def meta(self) -> Meta: ...
+    @property
+    def processed(self) -> Processed: ...
+    @property
+    def participants(self) -> Participants: ...
+    @property
+    def changes(self) -> Changes: ...
