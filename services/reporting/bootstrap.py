@@ -101,7 +101,12 @@ def create_app(settings: Settings) -> FastAPI:
     desk = DeadLetterDesk(lambda: connections().redis, Topology(settings.stream_prefix))
     app = FastAPI(title="Stegvis reporting", version="1", lifespan=lifespan)
     install_common_routes(
-        app, ready, dependencies, settings.stream_prefix, settings.max_request_bytes
+        app,
+        ready,
+        dependencies,
+        settings.stream_prefix,
+        settings.max_request_bytes,
+        settings.trusted_proxies,
     )
     principal_of = authenticator(admin_token, lookup)
     install_report_api(app, bearer_auth(principal_of), reports, settings.suppression_threshold)

@@ -131,14 +131,14 @@ class AccessTables:
 def access_columns() -> tuple[list[Column], list[Column]]:
     """New column objects of the users and credentials tables every service keeps (for the
     tables and for their migrations)."""
-    users = [
+    users: list[Column] = [
         Column("username", String(64), primary_key=True),
         Column("role", String(16), nullable=False),
         Column("insatser", Text, nullable=False),  # a JSON list
         Column("active", Boolean, nullable=False),
         Column("version", Integer, nullable=False),
     ]
-    credentials = [
+    credentials: list[Column] = [
         Column("credential_id", String(32), primary_key=True),
         Column("secret_hash", String(64), nullable=False, unique=True),
         Column("username", String(64), nullable=False, index=True),

@@ -3,8 +3,10 @@ port), and finding the principal a secret stands for."""
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
@@ -62,7 +64,8 @@ class SqlAccess:
         if not rows:
             return
         [key] = table.primary_key.columns
-        statement = upsert(self._session, table)
+        # SQLite's INSERT has the same ON CONFLICT methods as PostgreSQL's.
+        statement = cast(postgresql.Insert, upsert(self._session, table))
         statement = statement.on_conflict_do_update(
             index_elements=[key],
             set_={name: statement.excluded[name] for name in rows[0] if name != key.name},
