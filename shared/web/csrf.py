@@ -42,8 +42,9 @@ class Csrf:
     def login_form(self, request: Request) -> "LoginForm":
         """What a login form shown to this browser carries (its current value kept, so a
         login form open in another tab stays valid)."""
-        nonce = _login_nonce(request) or secrets.token_urlsafe(32)
-        return LoginForm(nonce, self.token(nonce))
+        known = _login_nonce(request)
+        nonce = known or secrets.token_urlsafe(32)
+        return LoginForm(nonce, self.token(nonce), new=not known)
 
     def login_sent(self, request: Request, form: FormData) -> bool:
         """Whether a login form came from a page of ours shown to this browser."""
@@ -59,8 +60,13 @@ def _login_nonce(request: Request) -> str:
 class LoginForm:
     nonce: str
     token: str
+    new: bool
+    """Not yet in the browser's cookie."""
 
     def set_cookie(self, response: Response, request: Request) -> None:
+        """Give the browser the cookie, unless it has it (a refused login sets none)."""
+        if not self.new:
+            return
         response.set_cookie(
             LOGIN_COOKIE,
             self.nonce,
