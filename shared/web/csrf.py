@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fastapi import Request, Response
 
 from shared.web.forms import FormData, first
+from shared.web.sessions import cookie_flags
 
 FIELD = "csrf_token"
 """The hidden input every POST form carries."""
@@ -68,11 +69,5 @@ class LoginForm:
         if not self.new:
             return
         response.set_cookie(
-            LOGIN_COOKIE,
-            self.nonce,
-            max_age=_LOGIN_COOKIE_SECONDS,
-            path="/",
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
+            LOGIN_COOKIE, self.nonce, max_age=_LOGIN_COOKIE_SECONDS, **cookie_flags(request)
         )

@@ -7,6 +7,17 @@ from datetime import datetime
 from fastapi import Request, Response
 
 
+def cookie_flags(request: Request) -> dict:
+    """Every cookie of the pages: for the whole site, out of scripts' reach, never sent from
+    another site, and only over HTTPS when the page came over it."""
+    return {
+        "path": "/",
+        "httponly": True,
+        "samesite": "strict",
+        "secure": request.url.scheme == "https",
+    }
+
+
 @dataclass(frozen=True)
 class SessionCookie:
     name: str
@@ -15,24 +26,10 @@ class SessionCookie:
         return request.cookies.get(self.name, "")
 
     def set(self, response: Response, request: Request, secret: str, expires_at: datetime) -> None:
-        response.set_cookie(
-            self.name,
-            secret,
-            expires=expires_at,
-            path="/",
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-        )
+        response.set_cookie(self.name, secret, expires=expires_at, **cookie_flags(request))
 
     def delete(self, response: Response, request: Request) -> None:
-        response.delete_cookie(
-            self.name,
-            path="/",
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-        )
+        response.delete_cookie(self.name, **cookie_flags(request))
 
 
 INTAKE_SESSION = SessionCookie("stegvis_session")
