@@ -100,7 +100,12 @@ def create_app(settings: Settings) -> FastAPI:
     login_window = timedelta(minutes=settings.login_window_minutes)
     app = FastAPI(title="Stegvis intake", version="1", lifespan=lifespan)
     install_common_routes(
-        app, ready, dependencies, settings.stream_prefix, settings.max_request_bytes
+        app,
+        ready,
+        dependencies,
+        settings.stream_prefix,
+        settings.max_request_bytes,
+        settings.trusted_proxies,
     )
     principal_of = authenticator(admin_token, principal_of_secret)
     authenticate = bearer_auth(principal_of)
@@ -111,6 +116,7 @@ def create_app(settings: Settings) -> FastAPI:
         throttle_by_user=LoginThrottle(settings.login_max_failures, login_window),
         throttle_by_client=LoginThrottle(10 * settings.login_max_failures, login_window),
         session_lifetime=timedelta(hours=settings.session_hours),
+        token_max_days=settings.token_max_days,
     )
     install_accounts_api(app, authenticate, accounts)
     caseload = SqlCaseload(lambda: running().connections.sessions())

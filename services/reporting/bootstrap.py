@@ -6,12 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import FastAPI
 from sqlalchemy import delete, select, update
 
 from services.reporting.adapters import tables
-from services.reporting.adapters.access import principal_of_secret
+from services.reporting.adapters.access import SqlPageSessions, principal_of_secret
 from services.reporting.adapters.repositories import report_reader
 from services.reporting.adapters.tables import REVISIONS_DIR, SERVICE
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
@@ -101,15 +102,23 @@ def create_app(settings: Settings) -> FastAPI:
     desk = DeadLetterDesk(lambda: connections().redis, Topology(settings.stream_prefix))
     app = FastAPI(title="Stegvis reporting", version="1", lifespan=lifespan)
     install_common_routes(
-        app, ready, dependencies, settings.stream_prefix, settings.max_request_bytes
+        app,
+        ready,
+        dependencies,
+        settings.stream_prefix,
+        settings.max_request_bytes,
+        settings.trusted_proxies,
     )
     principal_of = authenticator(admin_token, lookup)
     install_report_api(app, bearer_auth(principal_of), reports, settings.suppression_threshold)
     install_dead_letter_api(app, bearer_auth(principal_of), desk)
     install_targets_api(app, bearer_auth(principal_of), new_uow, reports)
     # The HTML pages (entrypoints/pages.py), last: they may add routes of their own.
+    page_sessions = SqlPageSessions(
+        lambda: connections().sessions, admin_token, timedelta(hours=settings.session_hours)
+    )
     install_report_pages(
-        app, admin_token, principal_of, reports, desk, settings.suppression_threshold
+        app, admin_token, principal_of, page_sessions, reports, desk, settings.suppression_threshold
     )
     return app
 

@@ -131,14 +131,14 @@ class AccessTables:
 def access_columns() -> tuple[list[Column], list[Column]]:
     """New column objects of the users and credentials tables every service keeps (for the
     tables and for their migrations)."""
-    users = [
+    users: list[Column] = [
         Column("username", String(64), primary_key=True),
         Column("role", String(16), nullable=False),
         Column("insatser", Text, nullable=False),  # a JSON list
         Column("active", Boolean, nullable=False),
         Column("version", Integer, nullable=False),
     ]
-    credentials = [
+    credentials: list[Column] = [
         Column("credential_id", String(32), primary_key=True),
         Column("secret_hash", String(64), nullable=False, unique=True),
         Column("username", String(64), nullable=False, index=True),
@@ -177,6 +177,23 @@ async def find_principal(
 ) -> Principal | None:
     """The principal a secret stands for, or None: unknown, expired, revoked, or its user
     deactivated. Grants are read now, so a change of role or grants applies at once."""
+    return await _principal_of(
+        session, tables, tables.credentials.c.secret_hash, secret_hash(secret), now
+    )
+
+
+async def principal_of_credential(
+    session: AsyncSession, tables: AccessTables, credential_id: str, now: datetime
+) -> Principal | None:
+    """As `find_principal`, for the credential of that id (a page session made with it)."""
+    return await _principal_of(
+        session, tables, tables.credentials.c.credential_id, credential_id, now
+    )
+
+
+async def _principal_of(
+    session: AsyncSession, tables: AccessTables, key: Column, value: str, now: datetime
+) -> Principal | None:
     users, credentials = tables.users, tables.credentials
     row = (
         await session.execute(
@@ -188,11 +205,7 @@ async def find_principal(
                 credentials.c.expires_at,
             )
             .join(credentials, credentials.c.username == users.c.username)
-            .where(
-                credentials.c.secret_hash == secret_hash(secret),
-                credentials.c.revoked_at.is_(None),
-                users.c.active.is_(True),
-            )
+            .where(key == value, credentials.c.revoked_at.is_(None), users.c.active.is_(True))
         )
     ).first()
     if row is None or as_utc(row.expires_at) <= now:

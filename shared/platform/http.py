@@ -14,8 +14,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from shared.contract.access import ADMIN, SECRET_PREFIX, Principal
 from shared.platform.asyncapi import stream_specification
@@ -107,7 +109,7 @@ def _field_name(loc: tuple) -> str:
     return ".".join(parts) or "body"
 
 
-def _error(item: dict) -> tuple[str, str, str]:
+def _error(item: ErrorDetails) -> tuple[str, str, str]:
     if item["type"] == "json_invalid":  # its loc is ("body", offset): no field to name
         reason = f"not valid JSON at character {item['loc'][-1]}: {item['ctx']['error']}"
         return "body", reason, item["type"]
@@ -234,8 +236,10 @@ def install_common_routes(
     dependencies: Callable[[], Awaitable[dict[str, bool]]],
     stream_prefix: str,
     max_request_bytes: int,
+    trusted_proxies: list[str] | None = None,
 ) -> None:
-    """422 and 415 bodies, the body limit, request metrics, `GET /health`, `GET /ready`,
+    """422 and 415 bodies, the body limit, request metrics, the client address behind
+    `trusted_proxies` (`STEGVIS_TRUSTED_PROXIES`), `GET /health`, `GET /ready`,
     `GET /metrics` and `GET /asyncapi.json`.
 
     `/health`: the service started and its workers run (what `stegvis up` and compose wait
@@ -264,6 +268,10 @@ def install_common_routes(
         )
 
     app.add_middleware(BodyLimit, max_bytes=max_request_bytes)
+    if trusted_proxies:
+        # The client and scheme a trusted proxy forwarded; from anyone else, the headers
+        # are ignored (so a login's address is the peer's, not one it made up).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
     app.add_middleware(RequestMetrics, observers=response_observers(app))  # outermost: sees 413s
 
     @app.get("/health", include_in_schema=False)
@@ -288,4 +296,8 @@ def install_common_routes(
 
 def serve(app: FastAPI, host: str, port: int) -> None:
     """Run until SIGINT/SIGTERM; uvicorn runs the app's lifespan shutdown on either."""
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # No proxy headers here: uvicorn would believe them from 127.0.0.1 by default; the app
+    # believes them from `STEGVIS_TRUSTED_PROXIES` only (`install_common_routes`).
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=False
+    )

@@ -55,9 +55,16 @@ class Settings(BaseSettings):
     session_hours: float = Field(default=8, gt=0, le=24 * 7)
     """How long a login lasts."""
     login_max_failures: int = Field(default=5, ge=1)
-    """Failed logins allowed per username (and 10× that per client address) within
-    `login_window_minutes`; more are refused (429) until the oldest leaves the window."""
+    """Failed logins allowed per username within `login_window_minutes`; more are refused
+    (429) until the oldest leaves the window. A client address may fail 10× that; past it
+    its attempts are verified one at a time and only wrong ones refused (429)."""
     login_window_minutes: float = Field(default=15, gt=0)
+    token_max_days: int = Field(default=365, ge=1, le=3650)
+    """The longest lifetime an API token may be issued with (`expires_in_days`; more: 422)."""
+    trusted_proxies: list[str] = []
+    """Addresses or networks (JSON list, e.g. `["10.0.0.2", "10.1.0.0/16"]`) of reverse
+    proxies whose X-Forwarded-For and X-Forwarded-Proto are believed. Empty: the connecting
+    peer is the client, and those headers are ignored (anyone can send them)."""
 
     delar_end_month: int = Field(default=8, ge=1, le=11)
     month_close_days: int = Field(default=5, ge=0, le=60)

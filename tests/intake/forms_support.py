@@ -21,8 +21,16 @@ class Staff:
     async def log_in(
         self, username: str, password: str = PASSWORD, next_: str = ""
     ) -> httpx.Response:
+        # As a browser does: the login form first, for its CSRF token and cookie.
+        await self.open("/logga-in")
         return await self.client.post(
-            "/logga-in", data={"username": username, "password": password, "next": next_}
+            "/logga-in",
+            data={
+                "username": username,
+                "password": password,
+                "next": next_,
+                "csrf_token": self.hidden["csrf_token"],
+            },
         )
 
     async def open(self, path: str) -> httpx.Response:

@@ -14,14 +14,15 @@ def user(
 
 
 def credential(username: str, secret: str, version: int = 1, **state) -> CredentialChanged:
-    """The user's one token (`cred-<username>`), valid for an hour unless `state` says else."""
+    """The user's one token (`cred-<username>`), valid for an hour unless `state` says else
+    (a `kind` of session: their login's)."""
+    defaults = {"kind": CredentialKind.TOKEN, "expires_at": datetime.now(UTC) + timedelta(hours=1)}
     return CredentialChanged(
         version=version,
         credential_id=f"cred-{username}",
         username=username,
-        kind=CredentialKind.TOKEN,
         secret_hash=secret_hash(secret),
-        **({"expires_at": datetime.now(UTC) + timedelta(hours=1)} | state),
+        **(defaults | state),
     )
 
 

@@ -2,6 +2,7 @@
 streams, reports read back."""
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -88,3 +89,22 @@ async def apply_access(redis: Redis, settings: Settings, *changes: AccessChange)
             ),
         )
     await until(lambda: caught_up(redis, stream, "reporting"), "applied the access changes")
+
+
+async def log_in(
+    client: httpx.AsyncClient, token: str, next_: str | None = None, base: str = ""
+) -> httpx.Response:
+    """Log in at the pages as a browser does: the login form first, for its CSRF token and
+    pre-session cookie, then the form sent back with the token."""
+    form = await client.get(f"{base}/logga-in")
+    fields = {"token": token, "csrf_token": csrf_token(form.text)}
+    return await client.post(
+        f"{base}/logga-in", data=fields if next_ is None else fields | {"next": next_}
+    )
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of the page's (first) form."""
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+    assert found, "the page has no form with a CSRF token"
+    return found[1]

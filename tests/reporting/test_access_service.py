@@ -21,6 +21,8 @@ from tests.reporting.accounts import bearer, credential, user
 from tests.reporting.running import (
     apply_access,
     caught_up,
+    csrf_token,
+    log_in,
     running_reporting,
     until,
 )
@@ -188,10 +190,11 @@ async def test_a_person_logs_in_with_their_own_secret_and_sees_only_what_they_ma
     await apply_access(
         redis, settings, user("anna", Role.INSATSANSVARIG, "a"), credential("anna", anna)
     )
-    logged_in = await client.post("/logga-in", data={"token": anna, "next": "/rapport"})
+    logged_in = await log_in(client, anna, "/rapport")
     assert logged_in.status_code == 303 and logged_in.headers["location"] == "/rapport"
     cookie = logged_in.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and anna in cookie
+    # A session of the pages' own in the cookie, never the secret (a logout revokes it).
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and anna not in cookie
 
     # No insats asked: her own, not the förbund's; only hers to choose; no dead letters.
     page = await client.get("/rapport", headers=BROWSER)
@@ -224,13 +227,13 @@ async def test_a_person_logs_in_with_their_own_secret_and_sees_only_what_they_ma
     ).status_code == 403
 
     # Revoked, her session ends at once; a wrong secret logs no one in.
-    await client.post("/logga-in", data={"token": anna})
+    await log_in(client, anna)
     await apply_access(
         redis, settings, credential("anna", anna, version=2, revoked_at=datetime.now(UTC))
     )
     ended = await client.get("/rapport", headers=BROWSER)
     assert ended.status_code == 303 and ended.headers["location"].startswith("/logga-in")
-    wrong = await client.post("/logga-in", data={"token": anna})
+    wrong = await log_in(client, anna)
     assert wrong.status_code == 401 and "Fel åtkomsttoken" in _text(wrong.text)
 
 
@@ -270,26 +273,22 @@ async def test_a_poison_access_change_is_set_aside_and_the_next_one_applies(
 
     # Frida, an admin by her own secret, reads them on the page; its forms carry a token
     # of her session, which no other session's token replaces.
-    await client.post("/logga-in", data={"token": frida})
+    await log_in(client, frida)
     page = await client.get("/rapport/felmeddelanden")
     assert page.status_code == 200 and "2 meddelanden väntar" in page.text
-    her_token = _form_token(page.text)
+    her_token = csrf_token(page.text)
     gone = await client.post(
-        "/rapport/felmeddelanden/nothing/spela-upp", data={"form_token": her_token}
+        "/rapport/felmeddelanden/nothing/spela-upp", data={"csrf_token": her_token}
     )
     assert gone.status_code == 404  # past the form token: there is no such dead letter
     client.cookies.clear()
-    await client.post("/logga-in", data={"token": SERVICE_TOKEN})
-    admin_token = _form_token((await client.get("/rapport/felmeddelanden")).text)
+    await log_in(client, SERVICE_TOKEN)
+    admin_token = csrf_token((await client.get("/rapport/felmeddelanden")).text)
     assert admin_token != her_token
     foreign = await client.post(
-        "/rapport/felmeddelanden/nothing/spela-upp", data={"form_token": her_token}
+        "/rapport/felmeddelanden/nothing/spela-upp", data={"csrf_token": her_token}
     )
     assert foreign.status_code == 403
-
-
-def _form_token(page: str) -> str:
-    return re.search(r'name="form_token" value="([0-9a-f]+)"', page)[1]
 
 
 async def _has(redis: Redis, stream: str, count: int) -> bool:

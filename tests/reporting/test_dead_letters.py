@@ -25,7 +25,7 @@ from shared.platform.settings import Settings
 from shared.platform.streams import StreamEntry, Topology, dead_letter_stream, entry_fields
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.conftest import SERVICE_TOKEN
-from tests.reporting.running import caught_up, report, until
+from tests.reporting.running import caught_up, csrf_token, log_in, report, until
 
 DEFINE = InsatsDefined(insats_id="a", name="Arbetsrehab", registration="individ")
 P1 = ParticipantStarted(
@@ -154,18 +154,18 @@ async def test_poison_is_set_aside_with_its_error_and_counts_once_when_replayed_
         assert replayed.status_code == 202
         assert replayed.json()["stream"] == events
         # P3 from the page, as the admin would, logged in with the token.
-        await client.post("/logga-in", data={"token": SERVICE_TOKEN, "next": "/"})
+        await log_in(client, SERVICE_TOKEN, "/")
         page = await client.get("/rapport/felmeddelanden")
         assert page.status_code == 200
-        form_token = re.search(r'name="form_token" value="([0-9a-f]+)"', page.text)[1]
+        form_token = csrf_token(page.text)
         p3_id = letters[P3.event_id]["dead_letter_id"]
         action = f"/rapport/felmeddelanden/{p3_id}/spela-upp"
-        assert (await client.post(action, data={"form_token": "guess"})).status_code == 403
+        assert (await client.post(action, data={"csrf_token": "guess"})).status_code == 403
         gone = await client.post(
-            "/rapport/felmeddelanden/nothing/spela-upp", data={"form_token": form_token}
+            "/rapport/felmeddelanden/nothing/spela-upp", data={"csrf_token": form_token}
         )
         assert gone.status_code == 404 and "finns inte" in gone.text
-        from_page = await client.post(action, data={"form_token": form_token})
+        from_page = await client.post(action, data={"csrf_token": form_token})
         assert from_page.status_code == 303
         assert from_page.headers["location"] == "/rapport/felmeddelanden?uppspelat=1"
         await until(lambda: _counts_three(client), "counted the replayed")

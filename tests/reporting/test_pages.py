@@ -21,7 +21,7 @@ from shared.contract.records import (
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.conftest import SERVICE_TOKEN as TOKEN
-from tests.reporting.running import report, running_reporting
+from tests.reporting.running import csrf_token, log_in, report, running_reporting
 from tests.reporting.support import POLICY
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -311,12 +311,12 @@ async def test_a_browser_logs_in_with_the_token_and_out_again(client) -> None:
     assert '<label for="token">Åtkomsttoken</label>' in form.text
     assert f'name="next" value="{html.escape(wanted)}"' in form.text
 
-    wrong = await client.post("/logga-in", data={"token": "gissning", "next": wanted})
+    wrong = await log_in(client, "gissning", wanted)
     assert wrong.status_code == 401
     assert "Fel åtkomsttoken" in _text(wrong.text)
     assert "set-cookie" not in wrong.headers
 
-    right = await client.post("/logga-in", data={"token": TOKEN, "next": wanted})
+    right = await log_in(client, TOKEN, wanted)
     assert right.status_code == 303 and right.headers["location"] == wanted
     cookie = right.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
@@ -328,7 +328,7 @@ async def test_a_browser_logs_in_with_the_token_and_out_again(client) -> None:
     assert _row(page.text, "Nya")[0] == "8 (4)"
     assert "Logga ut" in page.text
 
-    logged_out = await client.post("/logga-ut")
+    logged_out = await client.post("/logga-ut", data={"csrf_token": csrf_token(page.text)})
     assert logged_out.status_code == 303
     assert (await client.get(wanted, headers=BROWSER)).status_code == 303
 
@@ -337,11 +337,10 @@ async def test_login_redirects_only_within_the_site_and_secures_the_cookie_on_ht
     client,
 ) -> None:
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", None):
-        data = {"token": TOKEN} if target is None else {"token": TOKEN, "next": target}
-        response = await client.post("/logga-in", data=data)
+        response = await log_in(client, TOKEN, target)
         assert response.headers["location"] == "/rapport", target
     client.cookies.clear()
-    https = await client.post("https://t/logga-in", data={"token": TOKEN})
+    https = await log_in(client, TOKEN, base="https://t")
     assert "Secure" in https.headers["set-cookie"]
 
 

@@ -90,6 +90,16 @@ def saved_user(
     )
 
 
+def sessions_to_end(
+    before: User | None, after: User, credentials: list[Credential]
+) -> list[Credential]:
+    """The user's live sessions a change ends: a new password or a deactivation ends them
+    all (whoever held one may not know the new password, or may no longer log in)."""
+    if before is None or (before.password_hash == after.password_hash and after.active):
+        return []
+    return [c for c in credentials if c.kind is CredentialKind.SESSION and c.revoked_at is None]
+
+
 def issued_credential(
     credential_id: str, user: User | None, kind: CredentialKind, now: datetime, lifetime: timedelta
 ) -> tuple[Credential, str]:

@@ -24,7 +24,6 @@ from services.intake.entrypoints.form_errors import (
     validation_errors,
 )
 from services.intake.entrypoints.form_history import listed
-from services.intake.entrypoints.form_input import FormData
 from services.intake.entrypoints.form_labels import REGISTRATIONS
 from services.intake.entrypoints.form_pages import PostedForm, message, page, posted_form
 from services.intake.entrypoints.form_registrations import (
@@ -32,13 +31,7 @@ from services.intake.entrypoints.form_registrations import (
     Subject,
     insats_page,
 )
-from services.intake.entrypoints.form_security import (
-    HOME,
-    Sessions,
-    Visit,
-    login_first,
-    new_form_key,
-)
+from services.intake.entrypoints.form_security import HOME, new_form_key
 from services.intake.service_layer import handlers
 from services.intake.service_layer.answers import Answer, IdempotencyKey
 from services.intake.service_layer.caseload import participant_in
@@ -53,6 +46,8 @@ from shared.contract.events import (
     correction_kind,
     effective_events,
 )
+from shared.web.forms import FormData
+from shared.web.guard import Visit, WebSessions, login_first
 
 _PARTICIPANT_ID = re.compile(PARTICIPANT_ID_PATTERN)
 _PARTICIPANT = "/insatser/{insats_id}/deltagare/{participant_id}"
@@ -121,7 +116,7 @@ def _participant_page(insats_id: str, participant_id: str) -> str:
 
 def install_corrections(
     app: FastAPI,
-    sessions: Sessions,
+    sessions: WebSessions,
     new_uow: Callable[[], UnitOfWork],
     insats_of: InsatsOf,
     form_page: FormPage,

@@ -9,13 +9,10 @@ model refuses it and the form says why.
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs
 
-from fastapi import Request
 from pydantic import BaseModel
 
-FormData = dict[str, list[str]]
-"""Each input's values as sent (checkboxes send several)."""
+from shared.web.forms import FormData, first
 
 INDICATOR_PREFIX = "indicator_"
 """Inputs `indicator_<name>` make the `indicators` mapping of a check-in."""
@@ -24,16 +21,6 @@ YES, NO = "ja", "nej"
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
-
-
-async def read_form(request: Request) -> FormData:
-    """The url-encoded body (its size is bounded by the app's body limit)."""
-    body = (await request.body()).decode("utf-8", "replace")
-    return parse_qs(body, keep_blank_values=True)
-
-
-def first(form: FormData, name: str) -> str:
-    return form.get(name, [""])[0].strip()
 
 
 @dataclass(frozen=True)

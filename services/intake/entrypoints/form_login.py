@@ -1,5 +1,6 @@
 """Logging in to the staff forms with username and password (a session in a cookie), and
-out again."""
+out again. Both forms carry a CSRF token: the login's is bound to a pre-session cookie
+(`shared.web.csrf`), so no page elsewhere logs a browser in to an account of its choosing."""
 
 from datetime import datetime
 
@@ -8,26 +9,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from services.intake.domain.errors import Conflict, NotAuthenticated, Throttled
-from services.intake.entrypoints.form_input import first, read_form
 from services.intake.entrypoints.form_pages import message, page
-from services.intake.entrypoints.form_security import (
-    HOME,
-    STALE_FORM,
-    Sessions,
-    delete_session_cookie,
-    set_session_cookie,
-)
+from services.intake.entrypoints.form_security import HOME, STALE_FORM
 from services.intake.service_layer.accounts import Accounts, LoginDetails
+from shared.web.forms import first, read_form
+from shared.web.guard import LOGIN, MaybeLoggedIn, WebSessions
 from shared.web.pages import safe_next
 
 _WRONG = "Fel användarnamn eller lösenord. Försök igen."
 _EMPTY = "Ange både användarnamn och lösenord."
-
-
-def _login_form(
-    target: str, status: int = 200, username: str = "", error: str | None = None
-) -> HTMLResponse:
-    return page("login.html", status, visit=None, next=target, username=username, error=error)
 
 
 def _throttled(seconds: int) -> str:
@@ -36,39 +26,61 @@ def _throttled(seconds: int) -> str:
     return f"För många misslyckade inloggningar. Vänta {minutes} {unit} och försök igen."
 
 
-def install_login(app: FastAPI, sessions: Sessions, accounts: Accounts) -> None:
-    @app.get("/logga-in", include_in_schema=False)
-    async def show_login(request: Request) -> Response:
-        return _login_form(safe_next(request.query_params.get("next"), HOME))
+def install_login(app: FastAPI, sessions: WebSessions, accounts: Accounts) -> None:
+    def login_form(
+        request: Request,
+        target: str,
+        status: int = 200,
+        username: str = "",
+        error: str | None = None,
+    ) -> HTMLResponse:
+        csrf = sessions.csrf.login_form(request)
+        response = page(
+            "login.html",
+            status,
+            visit=None,
+            next=target,
+            username=username,
+            error=error,
+            csrf_token=csrf.token,
+        )
+        csrf.set_cookie(response, request)
+        return response
 
-    @app.post("/logga-in", include_in_schema=False)
+    @app.get(LOGIN, include_in_schema=False)
+    async def show_login(request: Request) -> Response:
+        return login_form(request, safe_next(request.query_params.get("next"), HOME))
+
+    @app.post(LOGIN, include_in_schema=False)
     async def log_in(request: Request) -> Response:
         form = await read_form(request)
         target = safe_next(first(form, "next"), HOME)
         # Phones capitalise the first letter; usernames are lower case.
         username = first(form, "username").lower()
+        if not sessions.csrf.login_sent(request, form):
+            return login_form(request, target, 403, username, STALE_FORM)
         password = form.get("password", [""])[0]
         if not username or not password:
-            return _login_form(target, 422, username, _EMPTY)
+            return login_form(request, target, 422, username, _EMPTY)
         client = request.client.host if request.client else "unknown"
         try:
             answer = await accounts.log_in(
                 LoginDetails(username=username, password=password), client
             )
         except (ValidationError, NotAuthenticated):  # too long is as wrong as wrong
-            return _login_form(target, 401, username, _WRONG)
+            return login_form(request, target, 401, username, _WRONG)
         except Throttled as throttled:
-            refused = _login_form(target, 429, username, _throttled(throttled.retry_after_seconds))
-            refused.headers["Retry-After"] = str(throttled.retry_after_seconds)
+            seconds = throttled.retry_after_seconds
+            refused = login_form(request, target, 429, username, _throttled(seconds))
+            refused.headers["Retry-After"] = str(seconds)
             return refused
         response = RedirectResponse(target, 303)
         expires_at = datetime.fromisoformat(answer.body["expires_at"])
-        set_session_cookie(response, request, answer.body["token"], expires_at)
+        sessions.cookie.set(response, request, answer.body["token"], expires_at)
         return response
 
     @app.post("/logga-ut", include_in_schema=False)
-    async def log_out(request: Request) -> Response:
-        visit = await sessions.visit(request)
+    async def log_out(request: Request, visit: MaybeLoggedIn) -> Response:
         if visit is not None:
             if not sessions.form_is_ours(request, await read_form(request)):
                 return message(visit, 403, "Formuläret godtogs inte", STALE_FORM)
@@ -76,6 +88,6 @@ def install_login(app: FastAPI, sessions: Sessions, accounts: Accounts) -> None:
                 await accounts.log_out(visit.principal)  # revoked at reporting too
             except Conflict:  # the admin token as a cookie: it lives in the environment
                 pass
-        response = RedirectResponse("/logga-in", 303)
-        delete_session_cookie(response, request)
+        response = RedirectResponse(LOGIN, 303)
+        sessions.cookie.delete(response, request)
         return response

@@ -10,16 +10,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from services.intake.entrypoints import form_labels
-from services.intake.entrypoints.form_input import INDICATOR_PREFIX, FormData, first, read_form
-from services.intake.entrypoints.form_security import (
-    HOME,
-    STALE_FORM,
-    Sessions,
-    Visit,
-    valid_form_key,
-)
+from services.intake.entrypoints.form_input import INDICATOR_PREFIX
+from services.intake.entrypoints.form_security import HOME, STALE_FORM, valid_form_key
 from shared.contract.swedish_time import LOCAL_TIME
 from shared.web import code_labels
+from shared.web.forms import FormData, first, read_form
+from shared.web.guard import Visit, WebSessions
 from shared.web.pages import PAGE_HEADERS, template_environment
 
 _NOT_ACCEPTED = "Formuläret godtogs inte"
@@ -55,7 +51,7 @@ class PostedForm:
 
 
 async def posted_form(
-    request: Request, sessions: Sessions, visit: Visit
+    request: Request, sessions: WebSessions, visit: Visit
 ) -> PostedForm | HTMLResponse:
     """What a POST form of ours sent; else the page refusing it (its CSRF token is not the
     session's, or its one-off key is missing)."""

@@ -26,7 +26,6 @@ from services.intake.entrypoints.form_errors import (
     refused_field,
     validation_errors,
 )
-from services.intake.entrypoints.form_input import FormData
 from services.intake.entrypoints.form_login import install_login
 from services.intake.entrypoints.form_pages import message, page, posted_form, today
 from services.intake.entrypoints.form_registrations import (
@@ -35,13 +34,7 @@ from services.intake.entrypoints.form_registrations import (
     Subject,
     insats_page,
 )
-from services.intake.entrypoints.form_security import (
-    HOME,
-    Sessions,
-    Visit,
-    login_first,
-    new_form_key,
-)
+from services.intake.entrypoints.form_security import HOME, new_form_key, staff_sessions
 from services.intake.service_layer import handlers, views
 from services.intake.service_layer.accounts import Accounts
 from services.intake.service_layer.answers import IdempotencyKey
@@ -50,6 +43,8 @@ from services.intake.service_layer.unit_of_work import UnitOfWork
 from shared.contract.codes import OutcomePolicy, Registration
 from shared.contract.events import INSATS_ID_PATTERN, PARTICIPANT_ID_PATTERN
 from shared.platform.http import PrincipalLookup
+from shared.web.forms import FormData
+from shared.web.guard import LoggedIn, Visit, install_guard, login_first
 
 _INSATS_ID = re.compile(INSATS_ID_PATTERN)
 _PARTICIPANT_ID = re.compile(PARTICIPANT_ID_PATTERN)
@@ -72,7 +67,8 @@ class StaffForms:
 
 
 def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
-    sessions = Sessions(forms.admin_token, forms.principal_of)
+    sessions = staff_sessions(forms.admin_token, forms.principal_of)
+    install_guard(app, sessions, login_first)
     reason_groups = form_labels.reason_groups(forms.outcome_policy)
     install_login(app, sessions, forms.accounts)
 
@@ -81,20 +77,14 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
         return RedirectResponse(HOME, 303)
 
     @app.get(HOME, include_in_schema=False)
-    async def my_insatser(request: Request) -> Response:
-        visit = await sessions.visit(request)
-        if visit is None:
-            return login_first(request)
+    async def my_insatser(visit: LoggedIn) -> Response:
         async with forms.new_uow() as uow:
             insatser = await views.list_insatser(uow)
         mine = [insats for insats in insatser if visit.principal.may_register(insats.insats_id)]
         return page("insatser.html", visit=visit, insatser=mine, insats_page=insats_page)
 
     @app.get(HOME + "/{insats_id}", include_in_schema=False)
-    async def caseload(request: Request, insats_id: str) -> Response:
-        visit = await sessions.visit(request)
-        if visit is None:
-            return login_first(request)
+    async def caseload(visit: LoggedIn, insats_id: str) -> Response:
         insats = await insats_of(visit, insats_id)
         if isinstance(insats, Response):
             return insats
@@ -184,10 +174,7 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
         )
 
     def show(form: RegistrationForm):
-        async def show_form(request: Request) -> Response:
-            visit = await sessions.visit(request)
-            if visit is None:
-                return login_first(request)
+        async def show_form(request: Request, visit: LoggedIn) -> Response:
             subject = await subject_of(visit, form, **request.path_params)
             if isinstance(subject, Response):
                 return subject
@@ -197,10 +184,7 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
         return show_form
 
     def submit(form: RegistrationForm):
-        async def submit_form(request: Request) -> Response:
-            visit = await sessions.visit(request)
-            if visit is None:
-                return login_first(request)
+        async def submit_form(request: Request, visit: LoggedIn) -> Response:
             posted = await posted_form(request, sessions, visit)
             if isinstance(posted, Response):
                 return posted

@@ -6,9 +6,11 @@ no Idempotency-Key: its stored answer would hold the secret (a retried issue mak
 token, which can be revoked).
 """
 
+import asyncio
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Annotated, Protocol
@@ -22,8 +24,16 @@ from services.intake.domain.accounts import (
     issued_credential,
     may_manage_credentials_of,
     saved_user,
+    sessions_to_end,
 )
-from services.intake.domain.errors import Conflict, Forbidden, NotAuthenticated, NotFound, Throttled
+from services.intake.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidField,
+    NotAuthenticated,
+    NotFound,
+    Throttled,
+)
 from services.intake.domain.login_throttle import LoginThrottle
 from services.intake.service_layer.answers import Answer
 from services.intake.service_layer.handlers import Audited, execute
@@ -68,7 +78,12 @@ class UserDetails(_Details):
 
 class TokenDetails(_Details):
     username: Username
-    expires_in_days: Annotated[int, Field(strict=True, ge=1, le=365)] = 90
+    expires_in_days: Annotated[int, Field(strict=True, ge=1)] = 90
+    """At most the `token_max_days` of `Accounts` (`STEGVIS_TOKEN_MAX_DAYS`); omitted, 90
+    or that cap if shorter."""
+    password: Annotated[str, StringConstraints(max_length=256)] | None = None
+    """The caller's password: required when the caller is a login session, so a session
+    taken over (a browser left logged in) does not make a long-lived token."""
 
 
 class LoginDetails(_Details):
@@ -90,8 +105,10 @@ class Accounts:
     throttle_by_client: LoginThrottle
     """Looser than by user: a förbund's staff may share one address (a proxy, an office)."""
     session_lifetime: timedelta
+    token_max_days: int = 365
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     new_credential_id: Callable[[], str] = lambda: secrets.token_hex(8)
+    _in_line: "_OneAtATime" = field(default_factory=lambda: _OneAtATime())
 
     async def save_user(self, caller: Principal, username: str, details: UserDetails) -> Answer:
         _require_admin(caller)
@@ -111,6 +128,10 @@ class Accounts:
                 granted - known,
             )
             await uow.users.save(user)
+            # A new password or a deactivation ends the sessions (at reporting too: each
+            # revocation is published on the access stream).
+            for credential in sessions_to_end(current, user, await uow.credentials.list(username)):
+                await uow.credentials.save(credential.revoked(self.clock()))
             return Answer(HTTPStatus.CREATED if current is None else HTTPStatus.OK, user_body(user))
 
         return await execute(self.new_uow, save, audited=Audited(caller, "save_user", username))
@@ -123,7 +144,19 @@ class Accounts:
     async def issue_token(self, caller: Principal, details: TokenDetails) -> Answer:
         if not may_manage_credentials_of(caller, details.username):
             raise Forbidden("only a förbundsadmin issues tokens for others")
-        lifetime = timedelta(days=details.expires_in_days)
+        days = details.expires_in_days
+        if "expires_in_days" not in details.model_fields_set:
+            days = min(days, self.token_max_days)  # the default, within a shorter cap
+        if days > self.token_max_days:
+            raise InvalidField("expires_in_days", f"at most {self.token_max_days} days")
+        if await self._is_session(caller):
+            if details.password is None:
+                raise InvalidField(
+                    "password", "a login session must give its password again to issue a token"
+                )
+            if not await self._verified(caller.name, details.password):
+                raise NotAuthenticated("wrong password")
+        lifetime = timedelta(days=days)
         return await self._issue(caller, details.username, CredentialKind.TOKEN, lifetime)
 
     async def _issue(
@@ -171,37 +204,82 @@ class Accounts:
 
     async def log_in(self, details: LoginDetails, client: str) -> Answer:
         """A new session for the user, or `NotAuthenticated` (wrong username or password,
-        alike) or `Throttled` (too many failures lately, by username or by client)."""
+        alike) or `Throttled` (too many failures lately: of the username, whatever the
+        password; of the client address, a wrong password only)."""
         now = self.clock()
-        throttles = [
-            (self.throttle_by_user, details.username.lower()),
-            (self.throttle_by_client, client),
-        ]
-        waits = [wait for throttle, key in throttles if (wait := throttle.retry_after(key, now))]
-        if waits:
-            LOGINS.labels("throttled").inc()
-            seconds = int(max(waits).total_seconds()) + 1
-            raise Throttled("too many failed logins; try again later", seconds)
-        async with self.new_uow() as uow:
-            user = await uow.users.get(details.username)
-        known = user is not None and user.active
-        password_hash = user.password_hash if known else None
-        if not await self.hasher.verify(password_hash, details.password):
-            for throttle, key in throttles:
-                throttle.failed(key, now)
-            LOGINS.labels("refused").inc()
+        if self.throttle_by_client.retry_after(client, now) is None:
+            user = await self._verified(details.username, details.password)
+        else:
+            # An address over its limit is slowed, not shut: one verification at a time,
+            # and only a wrong password refused (staff behind one proxy share an address).
+            async with self._in_line.turn(client):
+                user = await self._verified(details.username, details.password)
+            if user is None:
+                self.throttle_by_client.failed(client, now)
+                raise _throttled(self.throttle_by_client.retry_after(client, now))
+        if user is None:
+            self.throttle_by_client.failed(client, now)
             raise NotAuthenticated("wrong username or password")
-        self.throttle_by_user.succeeded(details.username.lower())
-        LOGINS.labels("accepted").inc()
-        assert user is not None
         caller = Principal(user.username, user.role, user.insatser)
         lifetime = self.session_lifetime
         return await self._issue(caller, user.username, CredentialKind.SESSION, lifetime)
+
+    async def _verified(self, username: str, password: str) -> User | None:
+        """The active user whose password this is, or None; `Throttled` past the username's
+        limit. The attempt counts as failed before it is verified, so a burst sent at once
+        verifies at most the limit; a right password forgets the failures."""
+        key, now = username.lower(), self.clock()
+        if wait := self.throttle_by_user.retry_after(key, now):
+            raise _throttled(wait)
+        self.throttle_by_user.failed(key, now)
+        async with self.new_uow() as uow:
+            user = await uow.users.get(username)
+        known = user if user is not None and user.active else None
+        if not await self.hasher.verify(known.password_hash if known else None, password):
+            LOGINS.labels("refused").inc()
+            return None
+        self.throttle_by_user.succeeded(key)
+        LOGINS.labels("accepted").inc()
+        return known
+
+    async def _is_session(self, caller: Principal) -> bool:
+        if caller.credential_id is None:
+            return False
+        async with self.new_uow() as uow:
+            credential = await uow.credentials.get(caller.credential_id)
+        return credential is not None and credential.kind is CredentialKind.SESSION
 
     async def audit_log(self, caller: Principal, limit: int) -> list[dict]:
         _require_admin(caller)
         async with self.new_uow() as uow:
             return [audit_body(entry) for entry in await uow.audit.newest(limit)]
+
+
+def _throttled(wait: timedelta | None) -> Throttled:
+    LOGINS.labels("throttled").inc()
+    seconds = int(wait.total_seconds()) + 1 if wait else 1
+    return Throttled("too many failed logins; try again later", seconds)
+
+
+class _OneAtATime:
+    """A line per key: whoever holds its turn runs alone."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        lock, waiting = self._lines.get(key, (asyncio.Lock(), 0))
+        self._lines[key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._lines[key]
+            if waiting == 1:
+                del self._lines[key]  # no one in line: forgotten, so keys do not pile up
+            else:
+                self._lines[key] = (lock, waiting - 1)
 
 
 def _require_admin(caller: Principal) -> None:

@@ -1,21 +1,28 @@
 """The users and credentials on SQLAlchemy Core: storing intake's changes (the `Access`
-port), and finding the principal a secret stands for."""
+port), finding the principal a secret stands for, and the pages' own sessions."""
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
 from services.reporting.adapters.repositories import upsert
 from shared.contract.access import (
+    ADMIN,
+    SECRET_PREFIX,
     CredentialChanged,
     Principal,
     UserChanged,
     as_utc,
     find_principal,
     insatser_json,
+    new_secret,
+    principal_of_credential,
+    secret_hash,
 )
 
 
@@ -62,7 +69,8 @@ class SqlAccess:
         if not rows:
             return
         [key] = table.primary_key.columns
-        statement = upsert(self._session, table)
+        # SQLite's INSERT has the same ON CONFLICT methods as PostgreSQL's.
+        statement = cast(postgresql.Insert, upsert(self._session, table))
         statement = statement.on_conflict_do_update(
             index_elements=[key],
             set_={name: statement.excluded[name] for name in rows[0] if name != key.name},
@@ -76,3 +84,56 @@ async def principal_of_secret(sessions: async_sessionmaker, secret: str) -> Prin
     """The principal a secret stands for now (None: unknown, expired, revoked, deactivated)."""
     async with sessions() as session, session.begin():
         return await find_principal(session, tables.access, secret, datetime.now(UTC))
+
+
+class SqlPageSessions:
+    """The `PageSessions` port: only the SHA-256 of a session's secret is stored."""
+
+    def __init__(
+        self, sessions: Callable[[], async_sessionmaker], admin_token: str, lifetime: timedelta
+    ) -> None:
+        self._sessions = sessions
+        # The admin token's hash: a session made with it ends when the token is changed.
+        self._admin_token_hash = secret_hash(admin_token)
+        self._lifetime = lifetime
+
+    async def start(self, principal: Principal) -> tuple[str, datetime]:
+        secret, expires_at = new_secret(), datetime.now(UTC) + self._lifetime
+        by_admin_token = principal.credential_id is None
+        async with self._sessions()() as session, session.begin():
+            await session.execute(
+                insert(tables.page_sessions).values(
+                    secret_hash=secret_hash(secret),
+                    credential_id=principal.credential_id,
+                    admin_token_hash=self._admin_token_hash if by_admin_token else None,
+                    expires_at=expires_at,
+                )
+            )
+        return secret, expires_at
+
+    async def principal_of(self, secret: str) -> Principal | None:
+        if not secret.startswith(SECRET_PREFIX):
+            return None  # not one of ours: spare the database
+        pages, now = tables.page_sessions, datetime.now(UTC)
+        async with self._sessions()() as session, session.begin():
+            row = (
+                await session.execute(
+                    select(pages).where(
+                        pages.c.secret_hash == secret_hash(secret), pages.c.revoked_at.is_(None)
+                    )
+                )
+            ).first()
+            if row is None or as_utc(row.expires_at) <= now:
+                return None
+            if row.credential_id is None:
+                return ADMIN if row.admin_token_hash == self._admin_token_hash else None
+            return await principal_of_credential(session, tables.access, row.credential_id, now)
+
+    async def end(self, secret: str) -> None:
+        pages = tables.page_sessions
+        async with self._sessions()() as session, session.begin():
+            await session.execute(
+                update(pages)
+                .where(pages.c.secret_hash == secret_hash(secret), pages.c.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC))
+            )

@@ -84,5 +84,18 @@ access = access_tables(metadata, "reporting_access")
 """Intake's users and credentials, as its access stream tells them (not a projection of the
 event log: `reset` keeps them)."""
 
+page_sessions = Table(
+    "reporting_page_sessions",
+    metadata,
+    Column("secret_hash", String(64), primary_key=True),
+    Column("credential_id", String(32), nullable=True),
+    Column("admin_token_hash", String(64), nullable=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+"""Logins at the pages: each lasts while it is neither expired nor revoked (logout), and the
+secret it was made with (an intake credential, by `credential_id`, or the admin token, by
+`admin_token_hash`) still admits its holder. Kept by `reset`."""
+
 PROJECTION = (monthly, insatser, processed)
 """Everything `reset` throws away (the generation in `meta` survives, renewed)."""

@@ -8,14 +8,12 @@ granted and not the whole förbund. Every figure on the page is read from the sa
 the report API answers.
 """
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -27,18 +25,21 @@ from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR
 from services.reporting.domain.suppression import is_hidden
 from services.reporting.entrypoints import labels
+from services.reporting.service_layer.access import PageSessions
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.views import ReportSource
 from services.reporting.service_layer.workbook import published_reports
-from shared.contract.access import ADMIN, Principal
+from shared.contract.access import Principal
 from shared.contract.swedish_time import LOCAL_TIME
 from shared.platform.http import PrincipalLookup
+from shared.web.csrf import Csrf
+from shared.web.forms import first, read_form
+from shared.web.guard import LOGIN, LoggedIn, Visit, WebSessions, install_guard, login_first
 from shared.web.pages import PAGE_HEADERS, safe_next, template_environment
+from shared.web.sessions import REPORT_SESSION
 
-SESSION_COOKIE = "stegvis_session"
-_SESSION_MESSAGE = b"stegvis report pages session v1"
-_FORM_MESSAGE = b"stegvis report pages form v1"
-_MAX_FORM_BYTES = 4096
+_CSRF_PURPOSE = b"stegvis report pages csrf v1"
+_STALE_FORM = "Formuläret kom inte från Stegvis eller är för gammalt. Ladda om sidan."
 _HOME = "/rapport"
 _DEAD_LETTERS = "/rapport/felmeddelanden"
 _DEAD_LETTERS_SHOWN = 100
@@ -71,12 +72,6 @@ def _page(template: str, status: int = 200, **context) -> HTMLResponse:
     return HTMLResponse(html, status, headers=PAGE_HEADERS)
 
 
-def _mac(admin_token: str, message: bytes) -> str:
-    # Keyed by the token: valid exactly while that token is, and the token itself never
-    # sits in a browser.
-    return hmac.new(admin_token.encode(), message, hashlib.sha256).hexdigest()
-
-
 def _prefers_html(accept: str) -> bool:
     """Whether the Accept header ranks HTML first, as a browser's does (`*/*` does not)."""
     best = html = 0.0
@@ -96,15 +91,15 @@ def _prefers_html(accept: str) -> bool:
     return html > 0 and html >= best
 
 
-async def _form(request: Request) -> dict[str, str] | None:
-    """The url-encoded login form (too small to need a multipart parser); None if too big."""
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > _MAX_FORM_BYTES:
-            return None
-    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-    return {name: values[0] for name, values in fields.items()}
+def _login_required(request: Request) -> Response:
+    """The way to the login (a browser), or a 401 (a script)."""
+    if request.method == "GET" and _prefers_html(request.headers.get("accept", "")):
+        return login_first(request)
+    return PlainTextResponse(
+        "Inloggning krävs: logga in på /logga-in eller skicka Authorization: Bearer.",
+        401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 @dataclass(frozen=True)
@@ -131,13 +126,6 @@ class _Asked:
             "publicerad": "1" if self.published else None,
         } | changes
         return f"{_HOME}?{urlencode({k: v for k, v in asked.items() if v is not None})}"
-
-
-@dataclass(frozen=True)
-class _Caller:
-    principal: Principal
-    logged_in: bool
-    """By the session cookie (not a bearer header): the page offers to log out."""
 
 
 def _asked(
@@ -181,108 +169,85 @@ def install_report_pages(
     app: FastAPI,
     admin_token: str,
     principal_of: PrincipalLookup,
+    page_sessions: PageSessions,
     reports: ReportSource,
     desk: DeadLetterDesk,
     suppression_threshold: int,
 ) -> None:
-    """`principal_of`: whom a secret stands for (the admin token, else a personal one);
+    """`principal_of`: whom a secret stands for (the admin token, else a personal one), to
+    log in with and in a bearer header; `page_sessions`: the logins' sessions;
     `suppression_threshold`: see `install_report_api`."""
-    admin_session = _mac(admin_token, _SESSION_MESSAGE)
 
-    async def identify(request: Request) -> _Caller | None:
-        cookie = request.cookies.get(SESSION_COOKIE, "")
-        if hmac.compare_digest(cookie.encode(), admin_session.encode()):
-            return _Caller(ADMIN, logged_in=True)
-        # A personal secret is looked up on every request: revoked or expired, it admits
-        # no one from then on.
-        if cookie and (principal := await principal_of(cookie)) is not None:
-            return _Caller(principal, logged_in=True)
+    async def by_bearer(request: Request) -> Principal | None:
         scheme, _, secret = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            principal = await principal_of(secret.strip())
-            return None if principal is None else _Caller(principal, logged_in=False)
-        return None
+        return await principal_of(secret.strip()) if scheme.lower() == "bearer" else None
 
-    def form_token(request: Request) -> str:
-        # CSRF: SameSite=Strict still sends the cookie from sibling subdomains (same site),
-        # so forms that change state carry this value, which only a page of ours shows, and
-        # only to the holder of the session.
-        session = request.cookies.get(SESSION_COOKIE, "")
-        return _mac(admin_token, _FORM_MESSAGE + b"\n" + session.encode())
+    csrf = Csrf(admin_token, _CSRF_PURPOSE)
+    sessions = WebSessions(REPORT_SESSION, page_sessions.principal_of, csrf, bearer=by_bearer)
+    install_guard(app, sessions, _login_required)
 
-    def login_form(target: str, error: str | None = None, status: int = 200) -> HTMLResponse:
-        return _page("login.html", status, next=target, error=error)
+    def login_form(
+        request: Request, target: str, error: str | None = None, status: int = 200
+    ) -> HTMLResponse:
+        login = csrf.login_form(request)
+        response = _page("login.html", status, next=target, error=error, csrf_token=login.token)
+        login.set_cookie(response, request)
+        return response
 
-    def login_required(request: Request) -> Response:
-        """The way to the login (a browser), or a 401."""
-        if request.method == "GET" and _prefers_html(request.headers.get("accept", "")):
-            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/logga-in?{urlencode({'next': here})}", 303)
-        return PlainTextResponse(
-            "Inloggning krävs: logga in på /logga-in eller skicka Authorization: Bearer.",
-            401,
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-
-    async def admin_or_refusal(request: Request) -> _Caller | Response:
-        """The caller, if one of the förbund's admins; else what to answer instead."""
-        caller = await identify(request)
-        if caller is None:
-            return login_required(request)
+    def refusal_unless_admin(caller: Visit) -> Response | None:
+        """What to answer instead, unless the caller is one of the förbund's admins."""
         if not caller.principal.is_admin:
             reason = "Felmeddelandena visas bara för förbundets administratörer."
             return _page("forbidden.html", 403, caller=caller, reason=reason)
-        return caller
+        return None
 
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:
         return RedirectResponse(_HOME, 303)
 
-    @app.get("/logga-in", include_in_schema=False)
-    async def show_login(target: Annotated[str | None, Query(alias="next")] = None) -> Response:
-        return login_form(safe_next(target, _HOME))
+    @app.get(LOGIN, include_in_schema=False)
+    async def show_login(
+        request: Request, target: Annotated[str | None, Query(alias="next")] = None
+    ) -> Response:
+        return login_form(request, safe_next(target, _HOME))
 
-    @app.post("/logga-in", include_in_schema=False)
+    @app.post(LOGIN, include_in_schema=False)
     async def log_in(request: Request) -> Response:
-        form = await _form(request)
-        if form is None:
-            return PlainTextResponse("För stor begäran.", 413)
-        target = safe_next(form.get("next"), _HOME)
-        secret = form.get("token", "")
-        principal = await principal_of(secret)
+        form = await read_form(request)
+        target = safe_next(first(form, "next"), _HOME)
+        if not csrf.login_sent(request, form):
+            return login_form(request, target, _STALE_FORM, 403)
+        principal = await principal_of(first(form, "token"))
         if principal is None:
             error = "Fel åtkomsttoken, eller en som har gått ut eller återkallats. Försök igen."
-            return login_form(target, error, 401)
+            return login_form(request, target, error, 401)
+        # A session of its own, not the token: the token never sits in a browser, and a
+        # logout ends the session without revoking the token.
+        secret, expires_at = await page_sessions.start(principal)
         response = RedirectResponse(target, 303)
-        response.set_cookie(
-            SESSION_COOKIE,
-            # The admin token stays out of the browser; a personal secret is there already.
-            admin_session if principal.credential_id is None else secret,
-            path="/",
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-        )
+        sessions.cookie.set(response, request, secret, expires_at)
         return response
 
     @app.post("/logga-ut", include_in_schema=False)
-    async def log_out() -> RedirectResponse:
-        response = RedirectResponse("/logga-in", 303)
-        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    async def log_out(request: Request) -> Response:
+        secret = sessions.cookie.secret(request)
+        if secret:
+            if not sessions.form_is_ours(request, await read_form(request)):
+                return PlainTextResponse(_STALE_FORM, 403)
+            await page_sessions.end(secret)
+        response = RedirectResponse(LOGIN, 303)
+        sessions.cookie.delete(response, request)
         return response
 
     @app.get("/rapport", include_in_schema=False)
     async def report_page(
-        request: Request,
+        caller: LoggedIn,
         year: str | None = None,
         period: str | None = None,
         insats: str | None = None,
         som_stangd: str | None = None,
         publicerad: str | None = None,
     ) -> Response:
-        caller = await identify(request)
-        if caller is None:
-            return login_required(request)
         principal = caller.principal
         if insats is None and not principal.may_read_report(None):
             insats = min(principal.insatser, default=None)  # their own, not the förbund
@@ -329,8 +294,7 @@ def install_report_pages(
         )
 
     async def dead_letters_page(
-        request: Request,
-        caller: _Caller,
+        caller: Visit,
         status: int = 200,
         replayed: bool = False,
         error: str | None = None,
@@ -339,33 +303,28 @@ def install_report_pages(
             "dead_letters.html",
             status,
             listing=await desk.listing(_DEAD_LETTERS_SHOWN),
-            form_token=form_token(request),
             caller=caller,
             replayed=replayed,
             error=error,
         )
 
     @app.get(_DEAD_LETTERS, include_in_schema=False)
-    async def show_dead_letters(request: Request, uppspelat: str | None = None) -> Response:
-        if isinstance(admitted := await admin_or_refusal(request), Response):
-            return admitted
-        return await dead_letters_page(request, admitted, replayed=uppspelat is not None)
+    async def show_dead_letters(caller: LoggedIn, uppspelat: str | None = None) -> Response:
+        if refused := refusal_unless_admin(caller):
+            return refused
+        return await dead_letters_page(caller, replayed=uppspelat is not None)
 
     @app.post(_DEAD_LETTERS + "/{dead_letter_id}/spela-upp", include_in_schema=False)
-    async def replay_dead_letter(request: Request, dead_letter_id: str) -> Response:
-        if isinstance(admitted := await admin_or_refusal(request), Response):
-            return admitted
-        form = await _form(request)
-        if form is None:
-            return PlainTextResponse("För stor begäran.", 413)
-        expected = form_token(request)
-        if not hmac.compare_digest(form.get("form_token", "").encode(), expected.encode()):
-            return PlainTextResponse(
-                "Formuläret kom inte från Stegvis eller är för gammalt. Ladda om sidan.", 403
-            )
+    async def replay_dead_letter(
+        request: Request, caller: LoggedIn, dead_letter_id: str
+    ) -> Response:
+        if refused := refusal_unless_admin(caller):
+            return refused
+        if not sessions.form_is_ours(request, await read_form(request)):
+            return PlainTextResponse(_STALE_FORM, 403)
         try:
             await desk.replay(dead_letter_id)
         except UnknownDeadLetter:
             error = "Det felmeddelandet finns inte (längre). Det kan redan ha spelats upp."
-            return await dead_letters_page(request, admitted, 404, error=error)
+            return await dead_letters_page(caller, 404, error=error)
         return RedirectResponse(f"{_DEAD_LETTERS}?uppspelat=1", 303)

@@ -9,14 +9,31 @@ in the same tables.
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from datetime import datetime
+from typing import Protocol, TypeVar
 
 from services.reporting.service_layer.unit_of_work import AccessUnitOfWork
-from shared.contract.access import AccessChange, CredentialChanged, UserChanged
+from shared.contract.access import AccessChange, CredentialChanged, Principal, UserChanged
 
 log = logging.getLogger(__name__)
 
 Change = TypeVar("Change", UserChanged, CredentialChanged)
+
+
+class PageSessions(Protocol):
+    """Logins at the report pages: server-side, so a logout (or the end of what they were
+    made with) ends them at once."""
+
+    async def start(self, principal: Principal) -> tuple[str, datetime]:
+        """A new session of the principal: its secret (for the cookie) and its expiry."""
+        ...
+
+    async def principal_of(self, secret: str) -> Principal | None:
+        """Whom the session stands for now: None once it expired or was ended, or the
+        credential it was made with was revoked, or its user deactivated."""
+        ...
+
+    async def end(self, secret: str) -> None: ...
 
 
 async def apply_access_changes(uow: AccessUnitOfWork, batch: Sequence[AccessChange]) -> None:
