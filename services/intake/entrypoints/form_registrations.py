@@ -48,12 +48,7 @@ class RegistrationForm:
 START = RegistrationForm(
     template="start.html",
     command=commands.StartParticipant,
-    spec=FormSpec(
-        StartDetails,
-        integers=frozenset({"birth_year", "years_in_support", "vas"}),
-        decimals=frozenset({"activity_hours_per_week"}),
-        lists=frozenset({"support_at_start"}),
-    ),
+    spec=FormSpec(StartDetails),
     registration=Registration.INDIVID,
     date_field="start_date",
     done="Deltagaren är inskriven",
@@ -62,11 +57,7 @@ START = RegistrationForm(
 PROGRESS = RegistrationForm(
     template="progress.html",
     command=commands.RecordProgress,
-    spec=FormSpec(
-        ProgressDetails,
-        integers=frozenset({"vas"}),
-        decimals=frozenset({"activity_hours_per_week"}),
-    ),
+    spec=FormSpec(ProgressDetails),
     registration=Registration.INDIVID,
     date_field="date",
     done="Uppföljningen är registrerad",
@@ -74,12 +65,7 @@ PROGRESS = RegistrationForm(
 STOP = RegistrationForm(
     template="stop.html",
     command=commands.StopParticipant,
-    spec=FormSpec(
-        StopDetails,
-        integers=frozenset({"vas", "respect"}),
-        lists=frozenset({"support_at_end"}),
-        yes_no=frozenset({"health_better", "activity_increased"}),
-    ),
+    spec=FormSpec(StopDetails),
     registration=Registration.INDIVID,
     date_field="end_date",
     done="Deltagaren är avslutad",
@@ -87,7 +73,7 @@ STOP = RegistrationForm(
 VOLUME = RegistrationForm(
     template="volume.html",
     command=commands.RegisterVolume,
-    spec=FormSpec(VolumeDetails, integers=frozenset({"kvinna", "man", "annan"})),
+    spec=FormSpec(VolumeDetails),
     registration=Registration.VOLYM,
     date_field="date",
     done="Volymen är registrerad",
