@@ -243,6 +243,7 @@ def check_row(columns: Columns, row: SheetRow, insatser: Mapping[str, Insats]) -
             refusals.append((Part.INSATS, refusal))
     if refusals:  # among them the model's, whenever the start or the stop is None
         raise RowRefused(row.number, refusals, start.start_date if start else None)
+    assert start is not None  # else the model refused it, among the refusals
     return ParticipantRow(row.number, insats_id, start, stop)
 
 

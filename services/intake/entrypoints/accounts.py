@@ -2,7 +2,7 @@
 audit log. Every call but the login carries a bearer token."""
 
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -17,7 +17,9 @@ from services.intake.service_layer.accounts import (
 from shared.contract.access import USERNAME_PATTERN
 
 TOKEN_ID_PATTERN = r"^[0-9a-f]{1,32}$"
-_NOT_FOUND = {HTTPStatus.NOT_FOUND: {"description": "No such credential of yours"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    HTTPStatus.NOT_FOUND: {"description": "No such credential of yours"}
+}
 router = APIRouter(prefix="/api/v1")
 
 

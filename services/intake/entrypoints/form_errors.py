@@ -88,7 +88,9 @@ def refused_correction(
     field = error.field.rpartition(".")[2]
     start = next((r for r in registrations if isinstance(r, ParticipantStarted)), None)
     if not isinstance(details, StartDetails):
-        return refused_field(InvalidField(field, error.message), start and start.start_date)
+        return refused_field(
+            InvalidField(field, error.message), start.start_date if start else None
+        )
     for registration in registrations:
         what = _AFTER_START.get(type(registration))
         if what and (day := registration_date(registration)) < details.start_date:

@@ -78,9 +78,8 @@ def _shown(model: type[BaseModel], name: str, value: object) -> object:
         return ", ".join(f"{INDICATORS.get(area, area)} {score}" for area, score in value.items())
     if (codes := code_list(model, name)) is not None:
         labels = _CODE_LABELS[codes]
-        return (
-            ", ".join(labels[code] for code in value) if isinstance(value, list) else labels[value]
-        )
+        chosen = value if isinstance(value, list) else [value]
+        return ", ".join(labels[str(code)] for code in chosen)
     return YES_NO[input_text(value)] if isinstance(value, bool) else input_text(value)
 
 

@@ -290,7 +290,11 @@ def _event_json(event: RegisteredEvent) -> dict:
     return {"event_id": event.event_id, "type": event.type, kind: details}
 
 
-_DETAILS = {"start": StartDetails, "progress": ProgressDetails, "stop": StopDetails}
+_DETAILS: dict[str, type[BaseModel]] = {
+    "start": StartDetails,
+    "progress": ProgressDetails,
+    "stop": StopDetails,
+}
 
 
 def _participant_json(participant: Participant) -> dict:

@@ -144,7 +144,7 @@ class Accounts:
         async with self.new_uow() as uow:
             user = await uow.users.get(details.username)
         known = user is not None and user.active
-        password_hash = user.password_hash if known else None
+        password_hash = user.password_hash if user is not None and known else None
         if not await self.hasher.verify(password_hash, details.password):
             for throttle, key in throttles:
                 throttle.failed(key, now)

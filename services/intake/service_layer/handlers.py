@@ -50,6 +50,7 @@ async def define_insats(command: DefineInsats, uow: UnitOfWork) -> Answer:
     has_registrations = current is not None and await uow.events.has_registrations(insats_id)
     event = rules.define_insats(insats_id, details, current, has_registrations)
     if event is None:
+        assert current is not None  # nothing to define only when it is defined as asked
         insats = current
     else:
         await uow.events.append(event)
