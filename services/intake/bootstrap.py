@@ -15,9 +15,11 @@ from services.intake.adapters.passwords import Argon2Passwords
 from services.intake.adapters.tables import REVISIONS_DIR, SERVICE
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.domain.login_throttle import LoginThrottle
-from services.intake.entrypoints.accounts import install_accounts_api
+from services.intake.entrypoints.accounts import router as accounts_api
+from services.intake.entrypoints.dependencies import IntakeApi
 from services.intake.entrypoints.forms import StaffForms, install_staff_forms
-from services.intake.entrypoints.http import install_intake_api
+from services.intake.entrypoints.http import install_refusals
+from services.intake.entrypoints.http import router as intake_api
 from services.intake.service_layer.accounts import Accounts
 from shared.contract.access import Principal, find_principal
 from shared.platform.http import authenticator, bearer_auth, install_common_routes
@@ -109,7 +111,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     principal_of = authenticator(admin_token, principal_of_secret)
     authenticate = bearer_auth(principal_of)
-    install_intake_api(app, authenticate, new_uow)
     accounts = Accounts(
         new_uow,
         Argon2Passwords(),
@@ -118,7 +119,10 @@ def create_app(settings: Settings) -> FastAPI:
         session_lifetime=timedelta(hours=settings.session_hours),
         token_max_days=settings.token_max_days,
     )
-    install_accounts_api(app, authenticate, accounts)
+    app.state.intake = IntakeApi(authenticate, new_uow, accounts)
+    app.include_router(intake_api)
+    app.include_router(accounts_api)
+    install_refusals(app)
     caseload = SqlCaseload(lambda: running().connections.sessions())
     install_staff_forms(
         app,

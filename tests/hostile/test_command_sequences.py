@@ -9,14 +9,21 @@ the report's figures agree with the commands accepted and with each other.
 records are the ones the commands produce.)"""
 
 from datetime import date
-from functools import partial
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from services.intake.domain.errors import CommandRefused, Conflict, InvalidField, NotFound
-from services.intake.service_layer import handlers
+from services.intake.service_layer.commands import (
+    Command,
+    CorrectEvent,
+    DefineInsats,
+    RecordProgress,
+    StartParticipant,
+    StopParticipant,
+    VoidEvent,
+)
 from services.outcomes.domain.records import derive_record
 from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.contributions import accumulate, contributions
@@ -132,18 +139,10 @@ async def _correct(database: FakeDatabase, command, rules: Rules) -> None:
         day, reason = arguments
         details = CorrectionDetails(stop=StopDetails(end_date=day, reason=reason))
         expected = rules.expected_correction_refusal(participant, of_stop, day)
-        command_of = partial(
-            handlers.correct_event,
-            insats_id=INSATS,
-            participant_id=participant,
-            event_id=target,
-            details=details,
-        )
+        command_of: Command = CorrectEvent(INSATS, participant, target, details)
     else:
         expected = rules.expected_correction_refusal(participant, of_stop)
-        command_of = partial(
-            handlers.void_event, insats_id=INSATS, participant_id=participant, event_id=target
-        )
+        command_of = VoidEvent(INSATS, participant, target)
     events_before = len(database.state.events)
     try:
         await execute_as_admin(database.unit_of_work, command_of)
@@ -173,21 +172,17 @@ async def _execute(database: FakeDatabase, command, rules: Rules) -> None:
         assert [name for name, _, _ in validation_errors(invalid)] == [field], invalid
         return
     if kind == "start":
-        answer = await execute_as_admin(
-            database.unit_of_work, lambda uow: handlers.start_participant(uow, INSATS, details)
-        )
+        answer = await execute_as_admin(database.unit_of_work, StartParticipant(INSATS, details))
         rules.started.append((answer.body["participant_id"], details.gender, details.start_date))
         return
 
     index = command[1]
     participant = rules.started[index][0] if index < len(rules.started) else UNKNOWN
-    handler = handlers.stop_participant if kind == "stop" else handlers.record_progress
+    registration = StopParticipant if kind == "stop" else RecordProgress
     expected = rules.expected_refusal(participant, getattr(details, field))
     events_before = len(database.state.events)
     try:
-        await execute_as_admin(
-            database.unit_of_work, lambda uow: handler(uow, INSATS, participant, details)
-        )
+        await execute_as_admin(database.unit_of_work, registration(INSATS, participant, details))
     except CommandRefused as refused:
         assert type(refused) is expected, (command, refused)
         assert participant in str(refused) or getattr(refused, "field", None) == field, refused
@@ -223,9 +218,7 @@ async def test_any_commands_give_figures_that_add_up(sequence, period) -> None:
     database = FakeDatabase()
     await execute_as_admin(
         database.unit_of_work,
-        lambda uow: handlers.define_insats(
-            uow, INSATS, InsatsDetails(name="Steget", registration=Registration.INDIVID)
-        ),
+        DefineInsats(INSATS, InsatsDetails(name="Steget", registration=Registration.INDIVID)),
     )
     rules = Rules()
     for command in sequence:

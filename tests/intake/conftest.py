@@ -4,10 +4,9 @@ app itself against a real database and Redis for the HTTP contract."""
 import copy
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import httpx
 import pytest
@@ -19,7 +18,8 @@ from services.intake.bootstrap import create_app
 from services.intake.domain.accounts import Credential, User
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
-from services.intake.service_layer.handlers import Audited, execute
+from services.intake.service_layer.commands import Command
+from services.intake.service_layer.messagebus import HANDLERS, Audited, dispatch
 from services.intake.service_layer.unit_of_work import AuditEntry, ConcurrentWrite, Lock
 from shared.contract.access import ADMIN
 from shared.contract.events import IntakeEvent, parse_intake_event
@@ -30,8 +30,14 @@ from tests.intake.forms_support import PASSWORD, Staff, ok
 
 ADMIN_TOKEN = "intake-admin-token-0123456789"
 
-execute_as_admin = partial(execute, audited=Audited(ADMIN, "test", "test"))
-"""`handlers.execute` as the admin token's holder (the service-layer tests' caller)."""
+
+async def execute_as_admin(
+    new_uow: Callable[[], Any], command: Command, key: IdempotencyKey | None = None, handler=None
+) -> Answer:
+    """`messagebus.dispatch` as the admin token's holder (the service-layer tests' caller);
+    `handler`: instead of the command's own."""
+    handlers = HANDLERS if handler is None else {type(command): handler}
+    return await dispatch(new_uow, command, Audited(ADMIN, "test"), key, handlers=handlers)
 
 
 @dataclass

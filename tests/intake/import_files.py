@@ -15,7 +15,8 @@ from services.intake.adapters import tables
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.bootstrap import REVISIONS_DIR, SERVICE
 from services.intake.entrypoints.import_cli import run_import
-from services.intake.service_layer import handlers
+from services.intake.service_layer import commands
+from services.intake.service_layer.messagebus import Audited, dispatch
 from shared.contract.access import ADMIN
 from shared.contract.codes import Registration
 from shared.contract.events import InsatsDetails, IntakeEvent, parse_intake_event
@@ -65,13 +66,8 @@ async def define_insatser(settings: Settings, **registrations: Registration) -> 
         new_uow = partial(SqlUnitOfWork, sessions, lambda: None)
         for insats_id, registration in registrations.items():
             details = InsatsDetails(name=insats_id.title(), registration=registration)
-            await handlers.execute(
-                new_uow,
-                lambda uow, insats_id=insats_id, details=details: handlers.define_insats(
-                    uow, insats_id, details
-                ),
-                audited=handlers.Audited(ADMIN, "define_insats", insats_id),
-            )
+            command = commands.DefineInsats(insats_id, details)
+            await dispatch(new_uow, command, Audited(ADMIN, insats_id))
 
 
 @dataclass(frozen=True)

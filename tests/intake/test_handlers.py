@@ -1,6 +1,7 @@
 """Intake's commands against an in-memory unit of work: the rules, and idempotency."""
 
 from datetime import date
+from functools import partial
 from http import HTTPStatus
 
 import pytest
@@ -8,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
-from services.intake.service_layer import handlers
+from services.intake.service_layer import commands, handlers
 from services.intake.service_layer.answers import IdempotencyKey
 from shared.contract.codes import Education, Gender, Reason, Referrer, Registration, SupportType
 from shared.contract.events import (
@@ -29,35 +30,29 @@ VOLUME = VolumeDetails(date=date(2025, 3, 1), kvinna=5, man=3, annan=0)
 
 async def _define(new_uow, insats_id: str = "steget", registration=Registration.INDIVID):
     details = InsatsDetails(name=insats_id.title(), registration=registration)
-    return await execute_as_admin(
-        new_uow, lambda uow: handlers.define_insats(uow, insats_id, details)
-    )
+    return await execute_as_admin(new_uow, commands.DefineInsats(insats_id, details))
 
 
 async def _start(new_uow, insats_id: str = "steget", details: StartDetails = START) -> str:
-    answer = await execute_as_admin(
-        new_uow, lambda uow: handlers.start_participant(uow, insats_id, details)
-    )
+    answer = await execute_as_admin(new_uow, commands.StartParticipant(insats_id, details))
     return answer.body["participant_id"]
 
 
 async def _stop(new_uow, participant_id: str, insats_id: str = "steget", details=STOP):
     return await execute_as_admin(
-        new_uow, lambda uow: handlers.stop_participant(uow, insats_id, participant_id, details)
+        new_uow, commands.StopParticipant(insats_id, participant_id, details)
     )
 
 
 async def _progress(new_uow, participant_id: str, on: date, insats_id: str = "steget"):
     details = ProgressDetails(date=on, vas=40)
     return await execute_as_admin(
-        new_uow, lambda uow: handlers.record_progress(uow, insats_id, participant_id, details)
+        new_uow, commands.RecordProgress(insats_id, participant_id, details)
     )
 
 
 async def _volume(new_uow, insats_id: str):
-    return await execute_as_admin(
-        new_uow, lambda uow: handlers.register_volume(uow, insats_id, VOLUME)
-    )
+    return await execute_as_admin(new_uow, commands.RegisterVolume(insats_id, VOLUME))
 
 
 async def test_defining_an_insats_creates_then_updates_then_changes_nothing(database, new_uow):
@@ -67,15 +62,15 @@ async def test_defining_an_insats_creates_then_updates_then_changes_nothing(data
 
     renamed = await execute_as_admin(
         new_uow,
-        lambda uow: handlers.define_insats(
-            uow, "steget", InsatsDetails(name="Steget 2", registration=Registration.INDIVID)
+        commands.DefineInsats(
+            "steget", InsatsDetails(name="Steget 2", registration=Registration.INDIVID)
         ),
     )
     assert renamed.status == HTTPStatus.OK and renamed.body["name"] == "Steget 2"
     unchanged = await execute_as_admin(
         new_uow,
-        lambda uow: handlers.define_insats(
-            uow, "steget", InsatsDetails(name="Steget 2", registration=Registration.INDIVID)
+        commands.DefineInsats(
+            "steget", InsatsDetails(name="Steget 2", registration=Registration.INDIVID)
         ),
     )
     assert unchanged == renamed
@@ -98,9 +93,7 @@ async def test_registration_may_change_only_before_anything_is_registered(databa
 
 async def test_a_start_is_logged_with_a_new_code(database, new_uow):
     await _define(new_uow)
-    answer = await execute_as_admin(
-        new_uow, lambda uow: handlers.start_participant(uow, "steget", START)
-    )
+    answer = await execute_as_admin(new_uow, commands.StartParticipant("steget", START))
     assert answer.status == HTTPStatus.CREATED
     event = database.state.events[-1]
     assert answer.body == {
@@ -118,9 +111,8 @@ async def test_a_code_in_use_is_drawn_again(database, new_uow):
         (
             await execute_as_admin(
                 new_uow,
-                lambda uow: handlers.start_participant(
-                    uow, "steget", START, new_code=lambda: next(draws)
-                ),
+                commands.StartParticipant("steget", START),
+                handler=partial(handlers.start_participant, new_code=lambda: next(draws)),
             )
         ).body["participant_id"]
         for _ in range(2)
@@ -204,7 +196,7 @@ def _key(key: str, details, path: str = "/api/v1/insatser/steget/participants"):
 
 async def test_a_retry_with_the_key_replays_the_first_answer(database, new_uow):
     await _define(new_uow)
-    start = lambda uow: handlers.start_participant(uow, "steget", START)  # noqa: E731
+    start = commands.StartParticipant("steget", START)
     first = await execute_as_admin(new_uow, start, _key("k1", START))
     commits = database.commits
     again = await execute_as_admin(new_uow, start, _key("k1", START))
@@ -216,14 +208,12 @@ async def test_a_retry_with_the_key_replays_the_first_answer(database, new_uow):
 
 async def test_the_key_of_another_request_is_refused(database, new_uow):
     await _define(new_uow)
-    await execute_as_admin(
-        new_uow, lambda uow: handlers.start_participant(uow, "steget", START), _key("k1", START)
-    )
+    await execute_as_admin(new_uow, commands.StartParticipant("steget", START), _key("k1", START))
     other = StartDetails(start_date=date(2025, 2, 4), gender=Gender.MAN)
     with pytest.raises(Conflict, match="different request"):
         await execute_as_admin(
             new_uow,
-            lambda uow: handlers.start_participant(uow, "steget", other),
+            commands.StartParticipant("steget", other),
             _key("k1", other),
         )
     assert len(database.state.participants) == 1
@@ -234,16 +224,14 @@ async def test_a_request_that_lost_the_race_for_its_key_replays_the_winner(datab
     key = _key("k1", START)
     answers = []
 
-    async def start_while_another_commits_first(uow):
-        # The same request, sent twice at once: the other copy commits while this one runs.
-        answers.append(
-            await execute_as_admin(
-                new_uow, lambda other: handlers.start_participant(other, "steget", START), key
-            )
-        )
-        return await handlers.start_participant(uow, "steget", START)
+    start = commands.StartParticipant("steget", START)
 
-    answer = await execute_as_admin(new_uow, start_while_another_commits_first, key)
+    async def start_while_another_commits_first(command, uow):
+        # The same request, sent twice at once: the other copy commits while this one runs.
+        answers.append(await execute_as_admin(new_uow, start, key))
+        return await handlers.start_participant(command, uow)
+
+    answer = await execute_as_admin(new_uow, start, key, start_while_another_commits_first)
     assert answers == [answer]
     assert [e.type for e in database.state.events].count("ParticipantStarted") == 1
 

@@ -4,6 +4,7 @@ not the command, guarantees."""
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from services.intake.adapters import tables
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.bootstrap import REVISIONS_DIR, SERVICE
-from services.intake.service_layer import handlers
+from services.intake.service_layer import commands, handlers
 from shared.contract.codes import Gender, Registration
 from shared.contract.events import InsatsDetails, StartDetails
 from shared.platform.service import migrated_sessions
@@ -30,11 +31,12 @@ async def new_uow(database_url: str, tmp_path: Path) -> AsyncIterator[Callable[[
 
 
 def _start(codes: list[str]):
-    """A start that draws these codes, in order."""
+    """A start's handler that draws these codes, in order."""
     draws = iter(codes)
-    return lambda uow: handlers.start_participant(
-        uow, "steget", START, new_code=lambda: next(draws)
-    )
+    return partial(handlers.start_participant, new_code=lambda: next(draws))
+
+
+_STARTED = commands.StartParticipant("steget", START)
 
 
 async def _stored(new_uow) -> tuple[list[str], list[str], list[str]]:
@@ -58,20 +60,22 @@ async def _stored(new_uow) -> tuple[list[str], list[str], list[str]]:
 async def test_a_code_taken_even_by_a_transaction_not_yet_committed_is_drawn_again(new_uow):
     await execute_as_admin(
         new_uow,
-        lambda uow: handlers.define_insats(
-            uow, "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+        commands.DefineInsats(
+            "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
         ),
     )
-    first = await execute_as_admin(new_uow, _start(["AAAA-AAAA"]))
-    again = await execute_as_admin(new_uow, _start(["AAAA-AAAA", "BBBB-BBBB"]))
+    first = await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"]))
+    again = await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA", "BBBB-BBBB"]))
     codes = (first.body["participant_id"], again.body["participant_id"])
     assert codes == ("AAAA-AAAA", "BBBB-BBBB")
 
     # One transaction holds CCCC-CCCC, uncommitted, while another draws it: that one waits,
     # finds it taken once the first commits, and draws again.
     async with new_uow() as holding:
-        held = await _start(["CCCC-CCCC"])(holding)
-        racing = asyncio.create_task(execute_as_admin(new_uow, _start(["CCCC-CCCC", "DDDD-DDDD"])))
+        held = await _start(["CCCC-CCCC"])(_STARTED, holding)
+        racing = asyncio.create_task(
+            execute_as_admin(new_uow, _STARTED, None, _start(["CCCC-CCCC", "DDDD-DDDD"]))
+        )
         await asyncio.sleep(0.2)  # let it reach the database (the outcome is the same if not)
         await holding.commit()
     raced = await racing
@@ -87,13 +91,15 @@ async def test_a_code_taken_even_by_a_transaction_not_yet_committed_is_drawn_aga
 async def test_a_code_still_taken_after_every_draw_stores_nothing(new_uow):
     await execute_as_admin(
         new_uow,
-        lambda uow: handlers.define_insats(
-            uow, "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+        commands.DefineInsats(
+            "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
         ),
     )
-    await execute_as_admin(new_uow, _start(["AAAA-AAAA"]))
+    await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"]))
     with pytest.raises(RuntimeError, match="no unused participant code"):
-        await execute_as_admin(new_uow, _start(["AAAA-AAAA"] * handlers.MAX_CODE_DRAWS))
+        await execute_as_admin(
+            new_uow, _STARTED, None, _start(["AAAA-AAAA"] * handlers.MAX_CODE_DRAWS)
+        )
     assert await _stored(new_uow) == (
         ["AAAA-AAAA"],
         ["AAAA-AAAA"],

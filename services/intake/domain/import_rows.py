@@ -17,10 +17,11 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from services.intake.domain import rules
 from services.intake.domain.errors import CommandRefused, InvalidField, NotFound
+from services.intake.domain.fields import FIELDS, Kind, kind_of
 from services.intake.domain.model import Insats, Participant
 from shared.contract.events import StartDetails, StopDetails
 
@@ -35,41 +36,29 @@ STOP_COLUMNS = {("vas_end" if name == "vas" else name): name for name in StopDet
 COLUMNS = (INSATS, *START_COLUMNS, *STOP_COLUMNS)
 REQUIRED = (INSATS, "start_date", "gender")
 """Without these columns no row can be imported."""
-SWEDISH_NAMES = {
-    "startdatum": "start_date",
-    "kön": "gender",
-    "födelseår": "birth_year",
-    "utbildning": "education",
-    "försörjning_start": "support_at_start",
-    "år_i_försörjning": "years_in_support",
-    "remittent": "referrer",
-    "kommun": "municipality",
-    "aktivitetstimmar": "activity_hours_per_week",
-    "vas_start": "vas",
-    "slutdatum": "end_date",
-    "avslutsanledning": "reason",
-    "försörjning_avslut": "support_at_end",
-    "mår_bättre": "health_better",
-    "utökad_aktivitet": "activity_increased",
-    "arbetsförmåga": "work_capacity",
-    "vas_avslut": "vas_end",
-    "respekt": "respect",
+_FIELD_OF = {column: (StartDetails, name) for column, name in START_COLUMNS.items()} | {
+    column: (StopDetails, name) for column, name in STOP_COLUMNS.items()
 }
-_NAMES = {name: name for name in COLUMNS} | SWEDISH_NAMES
-
-_DATES = frozenset({"start_date", "end_date"})
-_INTEGERS = frozenset({"birth_year", "years_in_support", "vas", "vas_end", "respect"})
-_DECIMALS = frozenset({"activity_hours_per_week"})
-_LISTS = frozenset({"support_at_start", "support_at_end"})
-_BOOLEANS = frozenset({"health_better", "activity_increased"})
-_CODES = frozenset({INSATS, "gender", "education", "referrer", "reason", "work_capacity"})
-"""The code lists are lower case; a capital typed in a sheet is no mistake."""
+"""The model and field of each column but the insats."""
 _YES_NO = {"ja": True, "nej": False, "true": True, "false": False, "1": True, "0": False}
 
 _SEPARATOR = re.compile(r"[\s-]+")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
 _LIST_ITEM = re.compile(r"[;,]")
+
+
+def _normalised(header: str) -> str:
+    # NFC: a header's å may arrive as "a" and a combining ring.
+    return _SEPARATOR.sub("_", unicodedata.normalize("NFC", header).lower())
+
+
+SWEDISH_NAMES = {
+    _normalised(FIELDS[model][name].column or FIELDS[model][name].label): column
+    for column, (model, name) in _FIELD_OF.items()
+}
+"""Each column by its Swedish name (`domain.fields`)."""
+_NAMES = {name: name for name in COLUMNS} | SWEDISH_NAMES
 
 CHECKED_CODE = "0000-0000"
 """Stands in for the participant's code while a row is checked: the code is drawn when the
@@ -190,6 +179,11 @@ class Part(StrEnum):
     STOP = "stop"
 
 
+def field_of(column: str) -> tuple[type[BaseModel], str] | None:
+    """The model and field of the column (None for the insats)."""
+    return _FIELD_OF.get(column)
+
+
 def column_of(part: Part, field: str) -> str:
     """The column of a field of the part's model (as the refusal names it)."""
     if part is Part.STOP:
@@ -249,6 +243,7 @@ def check_row(columns: Columns, row: SheetRow, insatser: Mapping[str, Insats]) -
             refusals.append((Part.INSATS, refusal))
     if refusals:  # among them the model's, whenever the start or the stop is None
         raise RowRefused(row.number, refusals, start.start_date if start else None)
+    assert start is not None  # else the model refused it, among the refusals
     return ParticipantRow(row.number, insats_id, start, stop)
 
 
@@ -271,20 +266,22 @@ def _details(
 
 
 def _converted(column: str, cell: Cell) -> object:
-    """The cell as the column's field takes it (or as written, for the model to refuse)."""
+    """The cell as the column's field takes it (or as written, for the model to refuse).
+    The code lists are lower case; a capital typed in a sheet is no mistake."""
     if isinstance(cell, str):
         cell = cell.strip()
-    if column in _DATES:
+    kind = kind_of(*_FIELD_OF[column]) if column in _FIELD_OF else Kind.CODE  # the insats
+    if kind is Kind.DATE:
         return _date(cell)
-    if column in _INTEGERS:
+    if kind is Kind.INTEGER:
         return _integer(cell)
-    if column in _DECIMALS:
+    if kind is Kind.DECIMAL:
         return _decimal(cell)
-    if column in _BOOLEANS:
+    if kind is Kind.YES_NO:
         return _YES_NO.get(_text(cell).lower(), cell)
-    if column in _LISTS:
+    if kind is Kind.CODES:
         return [item.strip().lower() for item in _LIST_ITEM.split(_text(cell)) if item.strip()]
-    if column in _CODES:
+    if kind is Kind.CODE:
         return _text(cell).lower()
     return _text(cell)
 
@@ -320,8 +317,3 @@ def _text(cell: Cell) -> str:
 
 def _blank(cell: Cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-def _normalised(header: str) -> str:
-    # NFC: a header's å may arrive as "a" and a combining ring.
-    return _SEPARATOR.sub("_", unicodedata.normalize("NFC", header).lower())

@@ -8,12 +8,24 @@ import re
 import secrets
 from collections.abc import Callable
 
+from shared.contract.events import PARTICIPANT_ID_PATTERN
+
 # Crockford's base32: no I, L, O or U, so a code copied by hand is not misread.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_PATTERN = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
+_STORED_CODE = re.compile(PARTICIPANT_ID_PATTERN)
+"""What the event log takes as a code (codes of other origins than `new_participant_code`
+included)."""
 
 
 def new_participant_code(choose: Callable[[str], str] = secrets.choice) -> str:
     """`K7M2-QX9D`: 8 random characters (40 bits), hyphenated in the middle."""
     characters = "".join(choose(ALPHABET) for _ in range(8))
     return f"{characters[:4]}-{characters[4:]}"
+
+
+def participant_code(written: str) -> str | None:
+    """The code as stored, however it was written (`k7m2-qx9d` is `K7M2-QX9D`: phones
+    capitalise as they please); None when no participant can have it."""
+    code = written.strip().upper()
+    return code if _STORED_CODE.fullmatch(code) else None

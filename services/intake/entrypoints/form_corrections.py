@@ -7,7 +7,6 @@ void is a new event over the one it concerns, nothing is deleted, and outcomes a
 follow it like any other event, so the figures of the periods it touches change.
 """
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
 from services.intake.domain.model import Insats, Participant
+from services.intake.domain.participant_codes import participant_code
 from services.intake.entrypoints.form_errors import (
     RESENT_CHANGED,
     refused_correction,
@@ -32,13 +32,12 @@ from services.intake.entrypoints.form_registrations import (
     insats_page,
 )
 from services.intake.entrypoints.form_security import HOME, new_form_key
-from services.intake.service_layer import handlers
 from services.intake.service_layer.answers import Answer, IdempotencyKey
 from services.intake.service_layer.caseload import participant_in
-from services.intake.service_layer.handlers import Command
+from services.intake.service_layer.commands import Command, CorrectEvent, VoidEvent
+from services.intake.service_layer.messagebus import Audited, dispatch
 from services.intake.service_layer.unit_of_work import UnitOfWork
 from shared.contract.events import (
-    PARTICIPANT_ID_PATTERN,
     CorrectionDetails,
     ParticipantEvent,
     RegisteredEvent,
@@ -49,7 +48,6 @@ from shared.contract.events import (
 from shared.web.forms import FormData
 from shared.web.guard import Visit, WebSessions, login_first
 
-_PARTICIPANT_ID = re.compile(PARTICIPANT_ID_PATTERN)
 _PARTICIPANT = "/insatser/{insats_id}/deltagare/{participant_id}"
 _EVENT = _PARTICIPANT + "/handelser/{event_id}"
 
@@ -109,6 +107,11 @@ class _Sent:
     form: PostedForm
     kind: str
 
+    def about(self, request: Request) -> tuple[str, str, str]:
+        """The insats, the participant (as stored) and the event the form was sent about."""
+        participant = self.registration.participant
+        return participant.insats_id, participant.participant_id, request.path_params["event_id"]
+
 
 def _participant_page(insats_id: str, participant_id: str) -> str:
     return _PARTICIPANT.format(insats_id=insats_id, participant_id=participant_id)
@@ -133,11 +136,11 @@ def install_corrections(
         if isinstance(insats, Response):
             return insats
         registration = None
-        if _PARTICIPANT_ID.fullmatch(participant_id):
+        if (code := participant_code(participant_id)) is not None:
             try:
                 async with new_uow() as uow:
-                    participant = await participant_in(uow, insats_id, participant_id)
-                    history = await uow.events.of_participant(participant_id)
+                    participant = await participant_in(uow, insats_id, code)
+                    history = await uow.events.of_participant(code)
                 registration = _Registration(visit, insats, participant, history)
             except NotFound:
                 pass
@@ -195,15 +198,13 @@ def install_corrections(
             words=REGISTRATIONS[kind],
         )
 
-    async def run(
-        request: Request, sent: _Sent, action: str, details: BaseModel, command: Command
-    ) -> Answer:
-        """The command, once per form (its key), audited as the JSON API's `action`."""
-        return await handlers.execute(
+    async def run(request: Request, sent: _Sent, command: Command, details: BaseModel) -> Answer:
+        """The command, once per form (its key), audited on the form's path."""
+        return await dispatch(
             new_uow,
             command,
+            Audited(sent.registration.visit.principal, request.url.path),
             IdempotencyKey.for_request(sent.form.key, "POST", request.url.path, details),
-            audited=handlers.Audited(sent.registration.visit.principal, action, request.url.path),
         )
 
     @app.get("/insatser/{insats_id}/deltagare", include_in_schema=False)
@@ -211,7 +212,7 @@ def install_corrections(
         """The caseload's "Rätta en tidigare registrering": to the page of the participant
         with the code (a stopped one too), which checks who may see it."""
         insats = quote(insats_id, safe="")
-        code = quote(kod.strip().upper(), safe="")  # phones capitalise as they please
+        code = quote(participant_code(kod) or kod.strip(), safe="")
         target = _participant_page(insats, code) if code else f"{HOME}/{insats}"
         return RedirectResponse(target, 303)
 
@@ -260,13 +261,8 @@ def install_corrections(
             return again(422, errors=validation_errors(invalid))
         correction = CorrectionDetails(**{kind: details})
         try:
-            answer = await run(
-                request,
-                sent,
-                "correct",
-                correction,
-                lambda uow: handlers.correct_event(uow, **request.path_params, details=correction),
-            )
+            command = CorrectEvent(*sent.about(request), correction)
+            answer = await run(request, sent, command, correction)
         except InvalidField as refused:
             return again(422, errors=refused_correction(refused, details, registration.counting()))
         except Conflict:
@@ -300,13 +296,7 @@ def install_corrections(
             return sent
         registration = sent.registration
         try:
-            answer = await run(
-                request,
-                sent,
-                "void",
-                VoidDetails(),
-                lambda uow: handlers.void_event(uow, **request.path_params),
-            )
+            answer = await run(request, sent, VoidEvent(*sent.about(request)), VoidDetails())
         except Conflict:
             return message(
                 registration.visit, 409, "Redan makulerad", _ALREADY_VOIDED, registration.page

@@ -5,13 +5,13 @@ included. Each message says what to enter, not what went wrong inside."""
 from datetime import date
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from services.intake.domain.errors import InvalidField
+from services.intake.domain.fields import AGE, refused
 from services.intake.entrypoints.form_history import registration_date
 from services.intake.entrypoints.form_input import INDICATOR_PREFIX
 from shared.contract.events import (
-    MAX_AGE_AT_START,
-    MIN_AGE_AT_START,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
@@ -22,40 +22,12 @@ from shared.contract.events import (
 FieldErrors = dict[str, str]
 """Message by input name."""
 
-DATE = "Ange ett datum (ÅÅÅÅ-MM-DD)."
 PERSONAL_NUMBER = (
     "Det här ser ut som ett personnummer. Stegvis sparar aldrig personnummer: "
     "skriv bara kommunens namn."
 )
-_DATES = frozenset({"start_date", "date", "end_date"})
-_NUMBERS = {
-    "birth_year": "Ange födelseåret med fyra siffror, till exempel 1985.",
-    "years_in_support": "Ange ett helt antal år, 0–60.",
-    "activity_hours_per_week": "Ange timmar per vecka, 0–168 (till exempel 12,5).",
-    "vas": "Ange ett heltal från 1 till 100.",
-    "respect": "Välj ett värde från 1 till 6.",
-    "kvinna": "Ange antalet kvinnor som ett heltal, 0 om inga.",
-    "man": "Ange antalet män som ett heltal, 0 om inga.",
-    "annan": "Ange antalet med annan definition av kön som ett heltal, 0 om inga.",
-}
-_CHOICES = {
-    "gender": "Välj kön.",
-    "reason": "Välj avslutsanledning.",
-    "education": "Välj utbildning i listan.",
-    "referrer": "Välj remittent i listan.",
-    "work_capacity": "Välj ett av alternativen.",
-    "support_at_start": "Välj bland alternativen, vart och ett högst en gång.",
-    "support_at_end": "Välj bland alternativen, vart och ett högst en gång.",
-    "health_better": "Välj ja, nej eller ej besvarat.",
-    "activity_increased": "Välj ja, nej eller ej besvarat.",
-}
-_INDICATOR = "Välj ett värde från 1 till 5."
 _MUNICIPALITY_TOO_LONG = "Skriv högst 64 tecken."
 _MUNICIPALITY_CONTROL = "Skriv kommunens namn på en rad, utan tabbtecken."
-_AGE = (
-    f"Åldern vid start blir inte {MIN_AGE_AT_START}–{MAX_AGE_AT_START} år med det "
-    "födelseåret. Kontrollera födelseår och startdatum."
-)
 _BEFORE_START = {"end_date": "Slutdatum", "date": "Datumet"}
 _AFTER_START = {ParticipantProgressed: "Uppföljningen", ParticipantStopped: "Avslutet"}
 """The registrations a start may not come after."""
@@ -76,22 +48,19 @@ def validation_errors(error: ValidationError) -> FieldErrors:
     return errors
 
 
-def _translated(item: dict) -> tuple[str, str]:
+def _translated(item: ErrorDetails) -> tuple[str, str]:
     field, *rest = (str(part) for part in item["loc"])
     kind = item["type"]
     if field == "indicators":
-        return (INDICATOR_PREFIX + rest[0] if rest else field), _INDICATOR
-    if field in _DATES:
-        return field, DATE
+        return (INDICATOR_PREFIX + rest[0] if rest else field), refused("indicators") or _FALLBACK
     if field == "birth_year" and kind == "value_error":
-        return field, _AGE
+        return field, AGE
     if field == "municipality":
         return field, _municipality(item)
-    message = _NUMBERS.get(field) or _CHOICES.get(field) or _FALLBACK
-    return field, message
+    return field, refused(field) or _FALLBACK
 
 
-def _municipality(item: dict) -> str:
+def _municipality(item: ErrorDetails) -> str:
     if item["type"] == "string_too_long":
         return _MUNICIPALITY_TOO_LONG
     # The model's two value checks: a personnummer, or a control character.
@@ -119,7 +88,9 @@ def refused_correction(
     field = error.field.rpartition(".")[2]
     start = next((r for r in registrations if isinstance(r, ParticipantStarted)), None)
     if not isinstance(details, StartDetails):
-        return refused_field(InvalidField(field, error.message), start and start.start_date)
+        return refused_field(
+            InvalidField(field, error.message), start.start_date if start else None
+        )
     for registration in registrations:
         what = _AFTER_START.get(type(registration))
         if what and (day := registration_date(registration)) < details.start_date:

@@ -3,14 +3,21 @@ answers, in Swedish."""
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
+from pydantic import BaseModel
+
+from services.intake.domain.fields import FIELDS, code_list
 from services.intake.entrypoints.form_input import input_text
-from services.intake.entrypoints.form_labels import INDICATORS, REGISTRATIONS, RegistrationWords
+from services.intake.entrypoints.form_labels import (
+    INDICATORS,
+    REGISTRATIONS,
+    YES_NO,
+    RegistrationWords,
+)
 from services.intake.entrypoints.form_registrations import CORRECTION_FORMS
+from shared.contract.codes import Education, Gender, Reason, Referrer, SupportType, WorkCapacity
 from shared.contract.events import (
-    ParticipantProgressed,
-    ParticipantStarted,
-    ParticipantStopped,
     RegisteredEvent,
     correction_kind,
 )
@@ -33,7 +40,7 @@ def listed(event: RegisteredEvent) -> ListedRegistration:
         event.event_id,
         REGISTRATIONS[correction_kind(event)],
         registration_date(event),
-        _answered(_FACTS[type(event)](event)),
+        _answered(_facts(event)),
     )
 
 
@@ -42,48 +49,39 @@ def registration_date(event: RegisteredEvent) -> date:
     return getattr(event, CORRECTION_FORMS[correction_kind(event)].date_field)
 
 
-def _start(event: ParticipantStarted) -> list[tuple[str, object]]:
+_CODE_LABELS: dict[type[StrEnum], dict[str, str]] = {
+    Gender: code_labels.GENDER,
+    Education: code_labels.EDUCATION,
+    Referrer: code_labels.REFERRER,
+    SupportType: code_labels.SUPPORT,
+    Reason: code_labels.REASON,
+    WorkCapacity: code_labels.WORK_CAPACITY,
+}
+
+
+def _facts(event: RegisteredEvent) -> list[tuple[str, object]]:
+    """Every field of the registration's form but its date, labelled as the form labels
+    it (`domain.fields`)."""
+    form = CORRECTION_FORMS[correction_kind(event)]
+    model = form.spec.details
     return [
-        ("Kön", code_labels.GENDER[event.gender]),
-        ("Födelseår", event.birth_year),
-        ("Utbildning", code_labels.EDUCATION.get(event.education)),
-        ("Remittent", code_labels.REFERRER.get(event.referrer)),
-        ("Kommun", event.municipality),
-        ("Försörjning vid start", _supports(event.support_at_start)),
-        ("VAS", event.vas),
+        (asked.label, _shown(model, name, getattr(event, name)))
+        for name, asked in FIELDS[model].items()
+        if name != form.date_field
     ]
 
 
-def _progress(event: ParticipantProgressed) -> list[tuple[str, object]]:
-    indicators = ", ".join(
-        f"{INDICATORS.get(area, area)} {score}" for area, score in event.indicators.items()
-    )
-    return [
-        ("Aktivitetstimmar per vecka", _typed(event.activity_hours_per_week)),
-        ("VAS", event.vas),
-        ("Indikatorer", indicators),
-    ]
-
-
-def _stop(event: ParticipantStopped) -> list[tuple[str, object]]:
-    return [
-        ("Avslutsanledning", code_labels.REASON[event.reason]),
-        ("Försörjning vid avslut", _supports(event.support_at_end)),
-        ("Arbetsförmåga", code_labels.WORK_CAPACITY.get(event.work_capacity)),
-        ("VAS", event.vas),
-    ]
-
-
-_FACTS = {ParticipantStarted: _start, ParticipantProgressed: _progress, ParticipantStopped: _stop}
+def _shown(model: type[BaseModel], name: str, value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, dict):  # the indicator card
+        return ", ".join(f"{INDICATORS.get(area, area)} {score}" for area, score in value.items())
+    if (codes := code_list(model, name)) is not None:
+        labels = _CODE_LABELS[codes]
+        chosen = value if isinstance(value, list) else [value]
+        return ", ".join(labels[str(code)] for code in chosen)
+    return YES_NO[input_text(value)] if isinstance(value, bool) else input_text(value)
 
 
 def _answered(facts: list[tuple[str, object]]) -> Facts:
     return [(label, str(answer)) for label, answer in facts if answer not in (None, "")]
-
-
-def _supports(codes: list[str]) -> str:
-    return ", ".join(code_labels.SUPPORT[code] for code in codes)
-
-
-def _typed(value: object) -> str | None:
-    return None if value is None else input_text(value)

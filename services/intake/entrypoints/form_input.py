@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from services.intake.domain.fields import Kind, kind_of
 from shared.web.forms import FormData, first
 
 INDICATOR_PREFIX = "indicator_"
@@ -26,20 +27,17 @@ _DECIMAL = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
 @dataclass(frozen=True)
 class FormSpec:
     """How a form's inputs become its command's details. The inputs are named as the
-    model's fields; those not listed here are text (dates and codes included)."""
+    model's fields, and converted as each field's declaration says (`domain.fields`)."""
 
     details: type[BaseModel]
-    integers: frozenset[str] = frozenset()
-    decimals: frozenset[str] = frozenset()
-    lists: frozenset[str] = frozenset()
-    yes_no: frozenset[str] = frozenset()
 
     def payload(self, form: FormData) -> dict:
         payload: dict = {}
         for name in self.details.model_fields:
+            value: object
             if name == "indicators":
                 value = _indicators(form)
-            elif name in self.lists:
+            elif kind_of(self.details, name) is Kind.CODES:
                 value = [chosen for chosen in form.get(name, []) if chosen]
             else:
                 value = self._single(name, first(form, name))
@@ -54,18 +52,19 @@ class FormSpec:
             value = getattr(details, name)
             if name == "indicators":
                 form |= {INDICATOR_PREFIX + area: [str(score)] for area, score in value.items()}
-            elif name in self.lists:
+            elif kind_of(self.details, name) is Kind.CODES:
                 form[name] = [str(chosen) for chosen in value]
             elif value is not None:
                 form[name] = [input_text(value)]
         return form
 
     def _single(self, name: str, text: str) -> object:
-        if name in self.integers:
+        kind = kind_of(self.details, name)
+        if kind is Kind.INTEGER:
             return _integer(text)
-        if name in self.decimals and _DECIMAL.fullmatch(text):
+        if kind is Kind.DECIMAL and _DECIMAL.fullmatch(text):
             return float(text.replace(",", "."))  # Swedish decimal comma
-        if name in self.yes_no:
+        if kind is Kind.YES_NO:
             return {YES: True, NO: False}.get(text, text)
         return text
 

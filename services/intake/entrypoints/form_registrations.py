@@ -8,8 +8,8 @@ from pydantic import BaseModel
 
 from services.intake.domain.model import Insats, Participant
 from services.intake.entrypoints.form_input import FormSpec
-from services.intake.service_layer import handlers
-from services.intake.service_layer.handlers import Command
+from services.intake.service_layer import commands
+from services.intake.service_layer.commands import Command
 from shared.contract.codes import Registration
 from shared.contract.events import ProgressDetails, StartDetails, StopDetails, VolumeDetails
 
@@ -30,69 +30,52 @@ class RegistrationForm:
     """The kind of insats it registers in."""
     date_field: str
     """Filled in with today's date on a new form."""
-    action: str
-    """As the audit log names it (the JSON API's name of the command)."""
-    command: Callable[[str, str | None, BaseModel], Command]
-    """(insats, participant or None, details) → the command."""
+    command: Callable[..., Command]
+    """The JSON API's command: made of the insats, the participant (on a participant's
+    forms) and the details."""
     done: str
     """The confirmation's heading."""
     assigns_code: bool = False
     """Its confirmation shows the participant's new code."""
 
+    def command_about(self, subject: "Subject", details: BaseModel) -> Command:
+        about = [subject.insats.insats_id]
+        if subject.participant is not None:
+            about.append(subject.participant.participant_id)
+        return self.command(*about, details)
+
 
 START = RegistrationForm(
     template="start.html",
-    spec=FormSpec(
-        StartDetails,
-        integers=frozenset({"birth_year", "years_in_support", "vas"}),
-        decimals=frozenset({"activity_hours_per_week"}),
-        lists=frozenset({"support_at_start"}),
-    ),
+    command=commands.StartParticipant,
+    spec=FormSpec(StartDetails),
     registration=Registration.INDIVID,
     date_field="start_date",
-    action="start",
-    command=lambda insats, _, details: lambda uow: handlers.start_participant(uow, insats, details),
     done="Deltagaren är inskriven",
     assigns_code=True,
 )
 PROGRESS = RegistrationForm(
     template="progress.html",
-    spec=FormSpec(
-        ProgressDetails,
-        integers=frozenset({"vas"}),
-        decimals=frozenset({"activity_hours_per_week"}),
-    ),
+    command=commands.RecordProgress,
+    spec=FormSpec(ProgressDetails),
     registration=Registration.INDIVID,
     date_field="date",
-    action="progress",
-    command=lambda insats, participant, details: (
-        lambda uow: handlers.record_progress(uow, insats, participant, details)
-    ),
     done="Uppföljningen är registrerad",
 )
 STOP = RegistrationForm(
     template="stop.html",
-    spec=FormSpec(
-        StopDetails,
-        integers=frozenset({"vas", "respect"}),
-        lists=frozenset({"support_at_end"}),
-        yes_no=frozenset({"health_better", "activity_increased"}),
-    ),
+    command=commands.StopParticipant,
+    spec=FormSpec(StopDetails),
     registration=Registration.INDIVID,
     date_field="end_date",
-    action="stop",
-    command=lambda insats, participant, details: (
-        lambda uow: handlers.stop_participant(uow, insats, participant, details)
-    ),
     done="Deltagaren är avslutad",
 )
 VOLUME = RegistrationForm(
     template="volume.html",
-    spec=FormSpec(VolumeDetails, integers=frozenset({"kvinna", "man", "annan"})),
+    command=commands.RegisterVolume,
+    spec=FormSpec(VolumeDetails),
     registration=Registration.VOLYM,
     date_field="date",
-    action="register_volume",
-    command=lambda insats, _, details: lambda uow: handlers.register_volume(uow, insats, details),
     done="Volymen är registrerad",
 )
 

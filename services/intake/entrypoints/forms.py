@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
 from services.intake.domain.model import Insats
+from services.intake.domain.participant_codes import participant_code
 from services.intake.entrypoints import form_labels
 from services.intake.entrypoints.form_corrections import install_corrections
 from services.intake.entrypoints.form_errors import (
@@ -35,19 +36,19 @@ from services.intake.entrypoints.form_registrations import (
     insats_page,
 )
 from services.intake.entrypoints.form_security import HOME, new_form_key, staff_sessions
-from services.intake.service_layer import handlers, views
+from services.intake.service_layer import views
 from services.intake.service_layer.accounts import Accounts
 from services.intake.service_layer.answers import IdempotencyKey
 from services.intake.service_layer.caseload import Caseload, participant_in
+from services.intake.service_layer.messagebus import Audited, dispatch
 from services.intake.service_layer.unit_of_work import UnitOfWork
 from shared.contract.codes import OutcomePolicy, Registration
-from shared.contract.events import INSATS_ID_PATTERN, PARTICIPANT_ID_PATTERN
+from shared.contract.events import INSATS_ID_PATTERN
 from shared.platform.http import PrincipalLookup
 from shared.web.forms import FormData
 from shared.web.guard import LoggedIn, Visit, install_guard, login_first
 
 _INSATS_ID = re.compile(INSATS_ID_PATTERN)
-_PARTICIPANT_ID = re.compile(PARTICIPANT_ID_PATTERN)
 
 _FORBIDDEN = "Du har inte behörighet till den här insatsen."
 _NOT_FOUND = "Sidan finns inte"
@@ -131,11 +132,11 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
         if participant_id is None:
             return Subject(insats, None)
         not_here = f"Deltagaren {participant_id} finns inte i den här insatsen."
-        if not _PARTICIPANT_ID.fullmatch(participant_id):
+        if (code := participant_code(participant_id)) is None:
             return message(visit, 404, "Deltagaren finns inte", not_here, back)
         try:
             async with forms.new_uow() as uow:
-                participant = await participant_in(uow, insats_id, participant_id)
+                participant = await participant_in(uow, insats_id, code)
         except NotFound:
             return message(visit, 404, "Deltagaren finns inte", not_here, back)
         if participant.stopped and not stopped_too:
@@ -205,15 +206,11 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
                 return again(422, errors=validation_errors(invalid))
             participant = subject.participant
             try:
-                answer = await handlers.execute(
+                answer = await dispatch(
                     forms.new_uow,
-                    form.command(
-                        subject.insats.insats_id,
-                        participant.participant_id if participant else None,
-                        details,
-                    ),
+                    form.command_about(subject, details),
+                    Audited(visit.principal, request.url.path),
                     IdempotencyKey.for_request(form_key, "POST", request.url.path, details),
-                    audited=handlers.Audited(visit.principal, form.action, request.url.path),
                 )
             except InvalidField as refused:
                 start = participant.start_date if participant else None

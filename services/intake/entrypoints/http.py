@@ -1,10 +1,10 @@
 """Intake's HTTP API: translates requests into commands and answers into responses."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Counter
 from pydantic import BaseModel
@@ -18,15 +18,19 @@ from services.intake.domain.errors import (
     Throttled,
 )
 from services.intake.domain.model import Participant
-from services.intake.service_layer import handlers, views
+from services.intake.entrypoints.dependencies import (
+    Caller,
+    EventId,
+    InsatsId,
+    NewUow,
+    ParticipantId,
+)
+from services.intake.service_layer import commands, views
 from services.intake.service_layer.answers import Answer, IdempotencyKey, insats_body
-from services.intake.service_layer.handlers import Command
+from services.intake.service_layer.messagebus import Audited, dispatch
 from services.intake.service_layer.unit_of_work import UnitOfWork
 from shared.contract.access import Principal
 from shared.contract.events import (
-    EVENT_ID_PATTERN,
-    INSATS_ID_PATTERN,
-    PARTICIPANT_ID_PATTERN,
     CorrectionDetails,
     InsatsDetails,
     ProgressDetails,
@@ -48,16 +52,17 @@ COMMANDS_REFUSED = Counter(
 PREFIX = "/api/v1/insatser"
 _PARTICIPANT = f"{PREFIX}/{{insats_id}}/participants/{{participant_id}}"
 _EVENT = f"{_PARTICIPANT}/events/{{event_id}}"
-COMMANDS = {
-    ("PUT", f"{PREFIX}/{{insats_id}}"): "define_insats",
-    ("POST", f"{PREFIX}/{{insats_id}}/participants"): "start",
-    ("POST", f"{_PARTICIPANT}/progress"): "progress",
-    ("POST", f"{_PARTICIPANT}/stop"): "stop",
-    ("POST", f"{PREFIX}/{{insats_id}}/volume"): "register_volume",
-    ("POST", f"{_EVENT}/correction"): "correct",
-    ("POST", f"{_EVENT}/void"): "void",
+COMMANDS: dict[tuple[str, str], type[commands.Command]] = {
+    ("PUT", f"{PREFIX}/{{insats_id}}"): commands.DefineInsats,
+    ("POST", f"{PREFIX}/{{insats_id}}/participants"): commands.StartParticipant,
+    ("POST", f"{_PARTICIPANT}/progress"): commands.RecordProgress,
+    ("POST", f"{_PARTICIPANT}/stop"): commands.StopParticipant,
+    ("POST", f"{PREFIX}/{{insats_id}}/volume"): commands.RegisterVolume,
+    ("POST", f"{_EVENT}/correction"): commands.CorrectEvent,
+    ("POST", f"{_EVENT}/void"): commands.VoidEvent,
 }
-"""The command of each (method, route template); refusals of anything else are `unknown`."""
+"""The command of each (method, route template), for the refusals' metric (by the command's
+action; refusals of anything else are `unknown`)."""
 _COMMAND_METHODS = frozenset({"PUT", "POST"})
 
 _STATUS = {
@@ -68,20 +73,14 @@ _STATUS = {
 """The status of each refusal other than a conflict (409)."""
 _NOT_GRANTED = "not granted this insats"
 
-InsatsId = Annotated[str, Path(pattern=INSATS_ID_PATTERN)]
-ParticipantId = Annotated[str, Path(pattern=PARTICIPANT_ID_PATTERN)]
-EventId = Annotated[str, Path(pattern=EVENT_ID_PATTERN)]
 IdempotencyHeader = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
 ]
+router = APIRouter(prefix=PREFIX)
 
 
-def install_intake_api(
-    app: FastAPI,
-    authenticate: Callable[..., Awaitable[Principal]],
-    new_uow: Callable[[], UnitOfWork],
-) -> None:
-    app.include_router(_router(authenticate, new_uow))
+def install_refusals(app: FastAPI) -> None:
+    """Commands' refusals as HTTP answers, and counted."""
 
     @app.exception_handler(CommandRefused)
     async def _refused(_request: Request, error: CommandRefused) -> JSONResponse:
@@ -105,204 +104,179 @@ def _count_refusals(answered: Answered) -> None:
         and answered.method in _COMMAND_METHODS
         and answered.path.startswith(PREFIX)
     ):
-        command = COMMANDS.get((answered.method, answered.route), "unknown")
+        command = COMMANDS.get((answered.method, answered.route))
+        action = command.ACTION if command else "unknown"
         reason = HTTPStatus(answered.status).name.lower()  # e.g. unprocessable_entity
-        COMMANDS_REFUSED.labels(command, reason, str(answered.status)).inc()
+        COMMANDS_REFUSED.labels(action, reason, str(answered.status)).inc()
 
 
-def _router(
-    authenticate: Callable[..., Awaitable[Principal]], new_uow: Callable[[], UnitOfWork]
-) -> APIRouter:
-    router = APIRouter(prefix=PREFIX)
-    Caller = Annotated[Principal, Depends(authenticate)]
+async def _run(
+    request: Request,
+    new_uow: Callable[[], UnitOfWork],
+    caller: Principal,
+    command: commands.Command,
+    details: BaseModel,
+    key: str | None,
+) -> JSONResponse:
+    """The command, audited on the request's path, once per Idempotency-Key (its request:
+    the method, path and validated body)."""
+    path = request.url.path
+    idempotency = IdempotencyKey.for_request(key, request.method, path, details) if key else None
+    audited = Audited(caller, path)
+    return answer_response(await dispatch(new_uow, command, audited, idempotency))
 
-    async def run(
-        request: Request, caller: Principal, details: BaseModel, key: str | None, command: Command
-    ) -> JSONResponse:
-        idempotency = (
-            IdempotencyKey.for_request(key, request.method, request.url.path, details)
-            if key is not None
-            else None
-        )
-        action = COMMANDS[(request.method, request.scope["route"].path)]
-        audited = handlers.Audited(caller, action, request.url.path)
-        return answer_response(
-            await handlers.execute(new_uow, command, idempotency, audited=audited)
-        )
 
-    @router.put("/{insats_id}", status_code=HTTPStatus.CREATED)
-    async def define_insats(
-        request: Request,
-        caller: Caller,
-        insats_id: InsatsId,
-        details: InsatsDetails,
-        idempotency_key: IdempotencyHeader = None,
-    ) -> JSONResponse:
-        forbid_unless(caller.is_admin, "only a förbundsadmin defines insatser")
-        return await run(
-            request,
-            caller,
-            details,
-            idempotency_key,
-            lambda uow: handlers.define_insats(uow, insats_id, details),
-        )
+@router.put("/{insats_id}", status_code=HTTPStatus.CREATED)
+async def define_insats(
+    request: Request,
+    caller: Caller,
+    new_uow: NewUow,
+    insats_id: InsatsId,
+    details: InsatsDetails,
+    idempotency_key: IdempotencyHeader = None,
+) -> JSONResponse:
+    forbid_unless(caller.is_admin, "only a förbundsadmin defines insatser")
+    command = commands.DefineInsats(insats_id, details)
+    return await _run(request, new_uow, caller, command, details, idempotency_key)
 
-    @router.post("/{insats_id}/participants", status_code=HTTPStatus.CREATED)
-    async def start_participant(
-        request: Request,
-        caller: Caller,
-        insats_id: InsatsId,
-        details: StartDetails,
-        idempotency_key: IdempotencyHeader = None,
-    ) -> JSONResponse:
-        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
-        return await run(
-            request,
-            caller,
-            details,
-            idempotency_key,
-            lambda uow: handlers.start_participant(uow, insats_id, details),
-        )
 
-    @router.post(
-        "/{insats_id}/participants/{participant_id}/progress",
-        status_code=HTTPStatus.CREATED,
-    )
-    async def record_progress(
-        request: Request,
-        caller: Caller,
-        insats_id: InsatsId,
-        participant_id: ParticipantId,
-        details: ProgressDetails,
-        idempotency_key: IdempotencyHeader = None,
-    ) -> JSONResponse:
-        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
-        return await run(
-            request,
-            caller,
-            details,
-            idempotency_key,
-            lambda uow: handlers.record_progress(uow, insats_id, participant_id, details),
-        )
+@router.post("/{insats_id}/participants", status_code=HTTPStatus.CREATED)
+async def start_participant(
+    request: Request,
+    caller: Caller,
+    new_uow: NewUow,
+    insats_id: InsatsId,
+    details: StartDetails,
+    idempotency_key: IdempotencyHeader = None,
+) -> JSONResponse:
+    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    command = commands.StartParticipant(insats_id, details)
+    return await _run(request, new_uow, caller, command, details, idempotency_key)
 
-    @router.post("/{insats_id}/participants/{participant_id}/stop", status_code=HTTPStatus.CREATED)
-    async def stop_participant(
-        request: Request,
-        caller: Caller,
-        insats_id: InsatsId,
-        participant_id: ParticipantId,
-        details: StopDetails,
-        idempotency_key: IdempotencyHeader = None,
-    ) -> JSONResponse:
-        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
-        return await run(
-            request,
-            caller,
-            details,
-            idempotency_key,
-            lambda uow: handlers.stop_participant(uow, insats_id, participant_id, details),
-        )
 
-    @router.post("/{insats_id}/volume", status_code=HTTPStatus.CREATED)
-    async def register_volume(
-        request: Request,
-        caller: Caller,
-        insats_id: InsatsId,
-        details: VolumeDetails,
-        idempotency_key: IdempotencyHeader = None,
-    ) -> JSONResponse:
-        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
-        return await run(
-            request,
-            caller,
-            details,
-            idempotency_key,
-            lambda uow: handlers.register_volume(uow, insats_id, details),
-        )
+@router.post("/{insats_id}/participants/{participant_id}/progress", status_code=HTTPStatus.CREATED)
+async def record_progress(
+    request: Request,
+    caller: Caller,
+    new_uow: NewUow,
+    insats_id: InsatsId,
+    participant_id: ParticipantId,
+    details: ProgressDetails,
+    idempotency_key: IdempotencyHeader = None,
+) -> JSONResponse:
+    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    command = commands.RecordProgress(insats_id, participant_id, details)
+    return await _run(request, new_uow, caller, command, details, idempotency_key)
 
-    @router.post(
-        "/{insats_id}/participants/{participant_id}/events/{event_id}/correction",
-        status_code=HTTPStatus.CREATED,
-    )
-    async def correct_event(
-        request: Request,
-        caller: Caller,
-        insats_id: InsatsId,
-        participant_id: ParticipantId,
-        event_id: EventId,
-        details: CorrectionDetails,
-        idempotency_key: IdempotencyHeader = None,
-    ) -> JSONResponse:
-        """Correct an earlier start, check-in or stop: all of its fields anew, under the
-        kind's name (`{"stop": {...}}`). The event stays in the log; figures follow."""
-        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
-        return await run(
-            request,
-            caller,
-            details,
-            idempotency_key,
-            lambda uow: handlers.correct_event(uow, insats_id, participant_id, event_id, details),
-        )
 
-    @router.post(
-        "/{insats_id}/participants/{participant_id}/events/{event_id}/void",
-        status_code=HTTPStatus.CREATED,
-    )
-    async def void_event(
-        request: Request,
-        caller: Caller,
-        insats_id: InsatsId,
-        participant_id: ParticipantId,
-        event_id: EventId,
-        idempotency_key: IdempotencyHeader = None,
-    ) -> JSONResponse:
-        """Void a mistaken registration (felregistrering): the event counts no more; a
-        voided start voids the participant's whole registration."""
-        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
-        return await run(
-            request,
-            caller,
-            VoidDetails(),
-            idempotency_key,
-            lambda uow: handlers.void_event(uow, insats_id, participant_id, event_id),
-        )
+@router.post("/{insats_id}/participants/{participant_id}/stop", status_code=HTTPStatus.CREATED)
+async def stop_participant(
+    request: Request,
+    caller: Caller,
+    new_uow: NewUow,
+    insats_id: InsatsId,
+    participant_id: ParticipantId,
+    details: StopDetails,
+    idempotency_key: IdempotencyHeader = None,
+) -> JSONResponse:
+    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    command = commands.StopParticipant(insats_id, participant_id, details)
+    return await _run(request, new_uow, caller, command, details, idempotency_key)
 
-    @router.get("/{insats_id}/participants/{participant_id}/events")
-    async def list_participant_events(
-        caller: Caller, insats_id: InsatsId, participant_id: ParticipantId
-    ) -> dict:
-        """The participant's events as they count now: corrections applied, voided ones
-        left out."""
-        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
-        async with new_uow() as uow:
-            events = await views.participant_events(uow, insats_id, participant_id)
-        return {"events": [_event_json(event) for event in events]}
 
-    @router.get("")
-    async def list_insatser(caller: Caller) -> dict:
-        async with new_uow() as uow:
-            insatser = await views.list_insatser(uow)
-        granted = [insats for insats in insatser if caller.may_register(insats.insats_id)]
-        return {"insatser": [insats_body(insats) for insats in granted]}
+@router.post("/{insats_id}/volume", status_code=HTTPStatus.CREATED)
+async def register_volume(
+    request: Request,
+    caller: Caller,
+    new_uow: NewUow,
+    insats_id: InsatsId,
+    details: VolumeDetails,
+    idempotency_key: IdempotencyHeader = None,
+) -> JSONResponse:
+    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    command = commands.RegisterVolume(insats_id, details)
+    return await _run(request, new_uow, caller, command, details, idempotency_key)
 
-    @router.get("/{insats_id}")
-    async def get_insats(caller: Caller, insats_id: InsatsId) -> dict:
-        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
-        async with new_uow() as uow:
-            return insats_body(await views.get_insats(uow, insats_id))
 
-    @router.get("/{insats_id}/participants")
-    async def list_participants(
-        caller: Caller,
-        insats_id: InsatsId,
-        active: Annotated[bool, Query(description="only those not stopped")] = False,
-    ) -> dict:
-        forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
-        async with new_uow() as uow:
-            participants = await views.list_participants(uow, insats_id, active_only=active)
-        return {"participants": [_participant_json(p) for p in participants]}
+@router.post(
+    "/{insats_id}/participants/{participant_id}/events/{event_id}/correction",
+    status_code=HTTPStatus.CREATED,
+)
+async def correct_event(
+    request: Request,
+    caller: Caller,
+    new_uow: NewUow,
+    insats_id: InsatsId,
+    participant_id: ParticipantId,
+    event_id: EventId,
+    details: CorrectionDetails,
+    idempotency_key: IdempotencyHeader = None,
+) -> JSONResponse:
+    """Correct an earlier start, check-in or stop: all of its fields anew, under the
+    kind's name (`{"stop": {...}}`). The event stays in the log; figures follow."""
+    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    command = commands.CorrectEvent(insats_id, participant_id, event_id, details)
+    return await _run(request, new_uow, caller, command, details, idempotency_key)
 
-    return router
+
+@router.post(
+    "/{insats_id}/participants/{participant_id}/events/{event_id}/void",
+    status_code=HTTPStatus.CREATED,
+)
+async def void_event(
+    request: Request,
+    caller: Caller,
+    new_uow: NewUow,
+    insats_id: InsatsId,
+    participant_id: ParticipantId,
+    event_id: EventId,
+    idempotency_key: IdempotencyHeader = None,
+) -> JSONResponse:
+    """Void a mistaken registration (felregistrering): the event counts no more; a
+    voided start voids the participant's whole registration."""
+    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    command = commands.VoidEvent(insats_id, participant_id, event_id)
+    return await _run(request, new_uow, caller, command, VoidDetails(), idempotency_key)
+
+
+@router.get("/{insats_id}/participants/{participant_id}/events")
+async def list_participant_events(
+    caller: Caller, new_uow: NewUow, insats_id: InsatsId, participant_id: ParticipantId
+) -> dict:
+    """The participant's events as they count now: corrections applied, voided ones
+    left out."""
+    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    async with new_uow() as uow:
+        events = await views.participant_events(uow, insats_id, participant_id)
+    return {"events": [_event_json(event) for event in events]}
+
+
+@router.get("")
+async def list_insatser(caller: Caller, new_uow: NewUow) -> dict:
+    async with new_uow() as uow:
+        insatser = await views.list_insatser(uow)
+    granted = [insats for insats in insatser if caller.may_register(insats.insats_id)]
+    return {"insatser": [insats_body(insats) for insats in granted]}
+
+
+@router.get("/{insats_id}")
+async def get_insats(caller: Caller, new_uow: NewUow, insats_id: InsatsId) -> dict:
+    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    async with new_uow() as uow:
+        return insats_body(await views.get_insats(uow, insats_id))
+
+
+@router.get("/{insats_id}/participants")
+async def list_participants(
+    caller: Caller,
+    new_uow: NewUow,
+    insats_id: InsatsId,
+    active: Annotated[bool, Query(description="only those not stopped")] = False,
+) -> dict:
+    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    async with new_uow() as uow:
+        participants = await views.list_participants(uow, insats_id, active_only=active)
+    return {"participants": [_participant_json(p) for p in participants]}
 
 
 def answer_response(answer: Answer) -> JSONResponse:
@@ -316,7 +290,11 @@ def _event_json(event: RegisteredEvent) -> dict:
     return {"event_id": event.event_id, "type": event.type, kind: details}
 
 
-_DETAILS = {"start": StartDetails, "progress": ProgressDetails, "stop": StopDetails}
+_DETAILS: dict[str, type[BaseModel]] = {
+    "start": StartDetails,
+    "progress": ProgressDetails,
+    "stop": StopDetails,
+}
 
 
 def _participant_json(participant: Participant) -> dict:

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from services.intake.adapters.tables import REVISIONS_DIR, SERVICE
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.domain.errors import CommandRefused, InvalidField, NotFound
+from services.intake.domain.fields import Kind, code_list, kind_of
 from services.intake.domain.import_rows import (
     COLUMNS,
     SWEDISH_NAMES,
@@ -37,6 +38,7 @@ from services.intake.domain.import_rows import (
     SheetRefused,
     SheetRow,
     column_of,
+    field_of,
 )
 from services.intake.entrypoints.form_errors import refused_field, validation_errors
 from services.intake.service_layer.imports import (
@@ -48,7 +50,6 @@ from services.intake.service_layer.imports import (
     import_sheet,
 )
 from shared.contract.access import Principal, Role
-from shared.contract.codes import Education, Gender, Reason, Referrer, SupportType, WorkCapacity
 from shared.platform.service import migrated_sessions
 from shared.platform.settings import Settings
 
@@ -61,15 +62,6 @@ SHOWN_ERRORS = 50
 ErrorLine = tuple[int, str, str]
 """Row, column (its header as written), reason."""
 
-_CODE_LISTS = {
-    "gender": Gender,
-    "education": Education,
-    "referrer": Referrer,
-    "reason": Reason,
-    "work_capacity": WorkCapacity,
-    "support_at_start": SupportType,
-    "support_at_end": SupportType,
-}
 _YES_NO_HINT = "Ej besvarat: lämna cellen tom."
 _SHEET_PROBLEMS = {
     SheetProblemKind.UNKNOWN: (
@@ -261,11 +253,13 @@ def _insats_message(error: CommandRefused, insatser: list[str]) -> str:
 
 def _with_hint(column: str, message: str) -> str:
     """The forms' message and what a spreadsheet, having no choices to pick, must say."""
-    if column in ("health_better", "activity_increased"):
-        return f"{message} {_YES_NO_HINT}"
-    if (codes := _CODE_LISTS.get(column)) is None:
+    if (field := field_of(column)) is None:
         return message
-    several = " (flera skiljs med komma)" if column.startswith("support_") else ""
+    if kind_of(*field) is Kind.YES_NO:
+        return f"{message} {_YES_NO_HINT}"
+    if (codes := code_list(*field)) is None:
+        return message
+    several = " (flera skiljs med komma)" if kind_of(*field) is Kind.CODES else ""
     return f"{message} Koder{several}: {', '.join(codes)}."
 
 

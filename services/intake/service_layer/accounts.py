@@ -12,32 +12,24 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http import HTTPStatus
 from typing import Annotated, Protocol
 
 from prometheus_client import Counter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from services.intake.domain.accounts import (
-    Credential,
-    User,
-    issued_credential,
-    may_manage_credentials_of,
-    saved_user,
-    sessions_to_end,
-)
+from services.intake.domain.accounts import User, may_manage_credentials_of
 from services.intake.domain.errors import (
     Conflict,
     Forbidden,
     InvalidField,
     NotAuthenticated,
-    NotFound,
     Throttled,
 )
 from services.intake.domain.login_throttle import LoginThrottle
-from services.intake.service_layer.answers import Answer
-from services.intake.service_layer.handlers import Audited, execute
-from services.intake.service_layer.unit_of_work import AuditEntry, Lock, UnitOfWork
+from services.intake.service_layer.answers import Answer, credential_body, user_body
+from services.intake.service_layer.commands import IssueToken, OpenSession, PutUser, RevokeToken
+from services.intake.service_layer.messagebus import Audited, dispatch
+from services.intake.service_layer.unit_of_work import AuditEntry, UnitOfWork
 from shared.contract.access import CredentialKind, Principal, Role, Username
 from shared.contract.events import InsatsId, no_control_characters
 
@@ -113,28 +105,15 @@ class Accounts:
     async def save_user(self, caller: Principal, username: str, details: UserDetails) -> Answer:
         _require_admin(caller)
         password_hash = await self.hasher.hash(details.password) if details.password else None
-
-        async def save(uow: UnitOfWork) -> Answer:
-            current = await uow.users.get(username, lock=Lock.UPDATE)
-            known = {insats.insats_id for insats in await uow.insatser.list()}
-            granted = frozenset(details.insatser)
-            user = saved_user(
-                current,
-                username,
-                details.role,
-                granted,
-                details.active,
-                password_hash,
-                granted - known,
-            )
-            await uow.users.save(user)
-            # A new password or a deactivation ends the sessions (at reporting too: each
-            # revocation is published on the access stream).
-            for credential in sessions_to_end(current, user, await uow.credentials.list(username)):
-                await uow.credentials.save(credential.revoked(self.clock()))
-            return Answer(HTTPStatus.CREATED if current is None else HTTPStatus.OK, user_body(user))
-
-        return await execute(self.new_uow, save, audited=Audited(caller, "save_user", username))
+        command = PutUser(
+            username,
+            details.role,
+            frozenset(details.insatser),
+            details.active,
+            password_hash,
+            self.clock(),
+        )
+        return await dispatch(self.new_uow, command, Audited(caller, username))
 
     async def users(self, caller: Principal) -> list[dict]:
         _require_admin(caller)
@@ -157,23 +136,12 @@ class Accounts:
             if not await self._verified(caller.name, details.password):
                 raise NotAuthenticated("wrong password")
         lifetime = timedelta(days=days)
-        return await self._issue(caller, details.username, CredentialKind.TOKEN, lifetime)
+        command = IssueToken(details.username, self.new_credential_id(), self.clock(), lifetime)
+        return await self._issue(caller, command)
 
-    async def _issue(
-        self, caller: Principal, username: str, kind: CredentialKind, lifetime: timedelta
-    ) -> Answer:
-        credential_id = self.new_credential_id()
-
-        async def issue(uow: UnitOfWork) -> Answer:
-            user = await uow.users.get(username, lock=Lock.SHARE)
-            credential, secret = issued_credential(
-                credential_id, user, kind, self.clock(), lifetime
-            )
-            await uow.credentials.save(credential)
-            return Answer(HTTPStatus.CREATED, credential_body(credential) | {"token": secret})
-
-        audited = Audited(caller, f"issue_{kind.value}", f"{username} {credential_id}")
-        return await execute(self.new_uow, issue, audited=audited)
+    async def _issue(self, caller: Principal, command: IssueToken) -> Answer:
+        audited = Audited(caller, f"{command.username} {command.credential_id}")
+        return await dispatch(self.new_uow, command, audited)
 
     async def credentials(self, caller: Principal, username: str | None) -> list[dict]:
         if username is None and not caller.is_admin:
@@ -184,18 +152,8 @@ class Accounts:
             return [credential_body(c) for c in await uow.credentials.list(username)]
 
     async def revoke(self, caller: Principal, credential_id: str) -> Answer:
-        async def revoke(uow: UnitOfWork) -> Answer:
-            credential = await uow.credentials.get(credential_id, lock=Lock.UPDATE)
-            if credential is None or not may_manage_credentials_of(caller, credential.username):
-                # The same answer either way: ids of others' credentials are not told.
-                raise NotFound(f"no credential {credential_id} of yours")
-            if credential.revoked_at is None:
-                credential = credential.revoked(self.clock())
-                await uow.credentials.save(credential)
-            return Answer(HTTPStatus.OK, credential_body(credential))
-
-        audited = Audited(caller, "revoke", credential_id)
-        return await execute(self.new_uow, revoke, audited=audited)
+        command = RevokeToken(credential_id, caller, self.clock())
+        return await dispatch(self.new_uow, command, Audited(caller, credential_id))
 
     async def log_out(self, caller: Principal) -> Answer:
         if caller.credential_id is None:
@@ -221,8 +179,10 @@ class Accounts:
             self.throttle_by_client.failed(client, now)
             raise NotAuthenticated("wrong username or password")
         caller = Principal(user.username, user.role, user.insatser)
-        lifetime = self.session_lifetime
-        return await self._issue(caller, user.username, CredentialKind.SESSION, lifetime)
+        session = OpenSession(
+            user.username, self.new_credential_id(), self.clock(), self.session_lifetime
+        )
+        return await self._issue(caller, session)
 
     async def _verified(self, username: str, password: str) -> User | None:
         """The active user whose password this is, or None; `Throttled` past the username's
@@ -285,27 +245,6 @@ class _OneAtATime:
 def _require_admin(caller: Principal) -> None:
     if not caller.is_admin:
         raise Forbidden("only a förbundsadmin may")
-
-
-def user_body(user: User) -> dict:
-    return {
-        "username": user.username,
-        "role": user.role.value,
-        "insatser": sorted(user.insatser),
-        "active": user.active,
-        "has_password": user.password_hash is not None,
-    }
-
-
-def credential_body(credential: Credential) -> dict:
-    return {
-        "token_id": credential.credential_id,
-        "username": credential.username,
-        "kind": credential.kind.value,
-        "created_at": credential.created_at.isoformat(),
-        "expires_at": credential.expires_at.isoformat(),
-        "revoked_at": credential.revoked_at.isoformat() if credential.revoked_at else None,
-    }
 
 
 def audit_body(entry: AuditEntry) -> dict:

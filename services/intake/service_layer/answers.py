@@ -4,11 +4,13 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
 from pydantic import BaseModel
 
+from services.intake.domain.accounts import Credential, User
 from services.intake.domain.model import Insats
 
 
@@ -46,3 +48,59 @@ def insats_body(insats: Insats) -> dict[str, str]:
         "name": insats.name,
         "registration": insats.registration.value,
     }
+
+
+def user_body(user: User) -> dict:
+    return {
+        "username": user.username,
+        "role": user.role.value,
+        "insatser": sorted(user.insatser),
+        "active": user.active,
+        "has_password": user.password_hash is not None,
+    }
+
+
+def credential_body(credential: Credential) -> dict:
+    return {
+        "token_id": credential.credential_id,
+        "username": credential.username,
+        "kind": credential.kind.value,
+        "created_at": credential.created_at.isoformat(),
+        "expires_at": credential.expires_at.isoformat(),
+        "revoked_at": credential.revoked_at.isoformat() if credential.revoked_at else None,
+    }
+
+
+@dataclass(frozen=True)
+class ImportedParticipant:
+    row: int
+    insats_id: str
+    participant_id: str
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import stored: the answer every later import of the same file gets."""
+
+    import_id: str
+    """Tells this run's answer from one stored by an earlier import of the file."""
+    file: str
+    imported_at: datetime
+    participants: list[ImportedParticipant]
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "import_id": self.import_id,
+            "file": self.file,
+            "imported_at": self.imported_at.isoformat(),
+            "participants": [[p.row, p.insats_id, p.participant_id] for p in self.participants],
+        }
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> "Imported":
+        return cls(
+            body["import_id"],
+            body["file"],
+            datetime.fromisoformat(body["imported_at"]),
+            [ImportedParticipant(*participant) for participant in body["participants"]],
+        )

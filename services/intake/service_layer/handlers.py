@@ -1,131 +1,57 @@
-"""Intake's commands. Each runs in one unit of work: check the state, append the event
-(which stages it for publication), update the state, store the answer for its
-Idempotency-Key, commit. A refused command raises `CommandRefused` and changes nothing.
+"""Intake's command handlers: plain functions of a command and a unit of work (and, where
+a test needs to choose it, a dependency), run by `messagebus.dispatch` in one transaction.
+Each checks the state, appends the event (which stages it for publication) and updates the
+state; a refused command raises `CommandRefused` and changes nothing.
 """
 
-import logging
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
 
-from prometheus_client import Counter, Gauge
-
 from services.intake.domain import corrections, rules
-from services.intake.domain.errors import Conflict, NotFound
+from services.intake.domain.accounts import (
+    issued_credential,
+    may_manage_credentials_of,
+    saved_user,
+    sessions_to_end,
+)
+from services.intake.domain.errors import NotFound
 from services.intake.domain.model import Insats, Participant
 from services.intake.domain.participant_codes import new_participant_code
 from services.intake.service_layer.answers import (
     Answer,
-    IdempotencyKey,
-    StoredAnswer,
+    Imported,
+    ImportedParticipant,
+    credential_body,
     insats_body,
+    user_body,
 )
-from services.intake.service_layer.unit_of_work import (
-    AuditEntry,
-    ConcurrentWrite,
-    Lock,
-    UnitOfWork,
+from services.intake.service_layer.commands import (
+    CorrectEvent,
+    DefineInsats,
+    ImportRows,
+    IssueToken,
+    PutUser,
+    RecordProgress,
+    RegisterVolume,
+    RevokeToken,
+    StartParticipant,
+    StopParticipant,
+    VoidEvent,
 )
-from shared.contract.access import Principal
-from shared.contract.events import (
-    CorrectionDetails,
-    InsatsDetails,
-    IntakeEvent,
-    ProgressDetails,
-    StartDetails,
-    StopDetails,
-    VolumeDetails,
-)
-from shared.platform.logs import trace
+from services.intake.service_layer.unit_of_work import Lock, UnitOfWork
+from shared.contract.events import IntakeEvent
 
-log = logging.getLogger(__name__)
-
-EVENTS_ACCEPTED = Counter(
-    "stegvis_intake_events_accepted_total",
-    "Events appended to intake's event log.",
-    ["type"],
-)
-NEWEST_EVENT = Gauge(
-    "stegvis_intake_newest_event_timestamp_seconds",
-    "Unix time of the newest event accepted (compare with what reports reflect).",
-)
-
-Command = Callable[[UnitOfWork], Awaitable[Answer]]
-
-MAX_ATTEMPTS = 3
-"""Runs of a command that lost a race on a unique key (its retry usually replays)."""
 MAX_CODE_DRAWS = 10
 
 
-@dataclass(frozen=True)
-class Audited:
-    """Who runs a command and what it is, as the audit log records it."""
-
-    caller: Principal
-    action: str
-    target: str
-
-    def entry(self) -> AuditEntry:
-        return AuditEntry(
-            datetime.now(UTC),
-            self.caller.name,
-            self.caller.credential_id,
-            self.action,
-            self.target,
-        )
-
-
-async def execute(
-    new_uow: Callable[[], UnitOfWork],
-    command: Command,
-    key: IdempotencyKey | None = None,
-    *,
-    audited: Audited,
-) -> Answer:
-    """Run the command once per key: a retry with the key gets the first answer. What it
-    changes is recorded in the audit log in the same transaction (a replay changes nothing,
-    so records nothing)."""
-    for _ in range(MAX_ATTEMPTS - 1):
-        with suppress(ConcurrentWrite):
-            return await _execute_once(new_uow, command, key, audited)
-    return await _execute_once(new_uow, command, key, audited)
-
-
-async def _execute_once(
-    new_uow: Callable[[], UnitOfWork],
-    command: Command,
-    key: IdempotencyKey | None,
-    audited: Audited,
-) -> Answer:
-    async with new_uow() as uow:
-        if key is not None and (stored := await uow.answers.get(key.key)) is not None:
-            return _replay(stored, key)
-        answer = await command(uow)
-        if key is not None:
-            await uow.answers.add(key, answer)
-        await uow.audit.record(audited.entry())
-        await uow.commit()
-        appended = list(uow.events.appended)
-    for event in appended:
-        EVENTS_ACCEPTED.labels(event.type).inc()
-        NEWEST_EVENT.set(event.occurred_at.timestamp())
-        log.info("event accepted", extra=trace(event.event_id, event.type))
-    return answer
-
-
-def _replay(stored: StoredAnswer, key: IdempotencyKey) -> Answer:
-    if stored.fingerprint != key.fingerprint:
-        raise Conflict(f"Idempotency-Key {key.key!r} was used for a different request")
-    return stored.answer
-
-
-async def define_insats(uow: UnitOfWork, insats_id: str, details: InsatsDetails) -> Answer:
+async def define_insats(command: DefineInsats, uow: UnitOfWork) -> Answer:
+    insats_id, details = command.insats_id, command.details
     current = await uow.insatser.get(insats_id, lock=Lock.UPDATE)
     has_registrations = current is not None and await uow.events.has_registrations(insats_id)
     event = rules.define_insats(insats_id, details, current, has_registrations)
     if event is None:
+        assert current is not None  # nothing to define only when it is defined as asked
         insats = current
     else:
         await uow.events.append(event)
@@ -141,11 +67,11 @@ async def define_insats(uow: UnitOfWork, insats_id: str, details: InsatsDetails)
 
 
 async def start_participant(
+    command: StartParticipant,
     uow: UnitOfWork,
-    insats_id: str,
-    details: StartDetails,
     new_code: Callable[[], str] = new_participant_code,
 ) -> Answer:
+    insats_id, details = command.insats_id, command.details
     insats = await _insats(uow, insats_id)
     # The participants' primary key keeps codes unique: a drawn code already taken, even by
     # a transaction not yet committed, stores nothing, and another is drawn.
@@ -163,45 +89,41 @@ async def start_participant(
     )
 
 
-async def record_progress(
-    uow: UnitOfWork, insats_id: str, participant_id: str, details: ProgressDetails
-) -> Answer:
-    participant = await _participant(uow, insats_id, participant_id, Lock.SHARE)
-    event = rules.record_progress(participant, details)
+async def record_progress(command: RecordProgress, uow: UnitOfWork) -> Answer:
+    participant = await _participant(uow, command.insats_id, command.participant_id, Lock.SHARE)
+    event = rules.record_progress(participant, command.details)
     position = await uow.events.append(event)
     return Answer(HTTPStatus.CREATED, {"event_id": event.event_id, "position": position})
 
 
-async def stop_participant(
-    uow: UnitOfWork, insats_id: str, participant_id: str, details: StopDetails
-) -> Answer:
-    participant = await _participant(uow, insats_id, participant_id, Lock.UPDATE)
-    event = rules.stop_participant(participant, details)
+async def stop_participant(command: StopParticipant, uow: UnitOfWork) -> Answer:
+    participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
+    event = rules.stop_participant(participant, command.details)
     position = await uow.events.append(event)
     await uow.participants.update(participant.stopped_on(event.end_date))
     return Answer(
         HTTPStatus.CREATED,
-        {"participant_id": participant_id, "event_id": event.event_id, "position": position},
+        {
+            "participant_id": participant.participant_id,
+            "event_id": event.event_id,
+            "position": position,
+        },
     )
 
 
-async def correct_event(
-    uow: UnitOfWork,
-    insats_id: str,
-    participant_id: str,
-    event_id: str,
-    details: CorrectionDetails,
-) -> Answer:
-    participant = await _participant(uow, insats_id, participant_id, Lock.UPDATE)
-    history = await uow.events.of_participant(participant_id)
-    event, corrected = corrections.correct_event(participant, history, event_id, details)
+async def correct_event(command: CorrectEvent, uow: UnitOfWork) -> Answer:
+    participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
+    history = await uow.events.of_participant(command.participant_id)
+    event, corrected = corrections.correct_event(
+        participant, history, command.event_id, command.details
+    )
     return await _append_correction(uow, event, corrected)
 
 
-async def void_event(uow: UnitOfWork, insats_id: str, participant_id: str, event_id: str) -> Answer:
-    participant = await _participant(uow, insats_id, participant_id, Lock.UPDATE)
-    history = await uow.events.of_participant(participant_id)
-    event, corrected = corrections.void_event(participant, history, event_id)
+async def void_event(command: VoidEvent, uow: UnitOfWork) -> Answer:
+    participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
+    history = await uow.events.of_participant(command.participant_id)
+    event, corrected = corrections.void_event(participant, history, command.event_id)
     return await _append_correction(uow, event, corrected)
 
 
@@ -218,10 +140,69 @@ async def _append_correction(uow: UnitOfWork, event: IntakeEvent, corrected: Par
     )
 
 
-async def register_volume(uow: UnitOfWork, insats_id: str, details: VolumeDetails) -> Answer:
-    event = rules.register_volume(await _insats(uow, insats_id), details)
+async def register_volume(command: RegisterVolume, uow: UnitOfWork) -> Answer:
+    event = rules.register_volume(await _insats(uow, command.insats_id), command.details)
     position = await uow.events.append(event)
     return Answer(HTTPStatus.CREATED, {"event_id": event.event_id, "position": position})
+
+
+async def import_rows(command: ImportRows, uow: UnitOfWork) -> Answer:
+    """Every row's start and stop, by the commands above: they check the rows again,
+    against the state of this transaction."""
+    total = len(command.rows)
+    command.written(0, total)
+    participants = []
+    for done, row in enumerate(command.rows, 1):
+        started = await start_participant(StartParticipant(row.insats_id, row.start), uow)
+        participant_id = started.body["participant_id"]
+        if row.stop is not None:
+            stop = StopParticipant(row.insats_id, participant_id, row.stop)
+            await stop_participant(stop, uow)
+        participants.append(ImportedParticipant(row.number, row.insats_id, participant_id))
+        command.written(done, total)
+    imported = Imported(command.import_id, command.file, datetime.now(UTC), participants)
+    return Answer(HTTPStatus.CREATED, imported.body())
+
+
+async def put_user(command: PutUser, uow: UnitOfWork) -> Answer:
+    current = await uow.users.get(command.username, lock=Lock.UPDATE)
+    known = {insats.insats_id for insats in await uow.insatser.list()}
+    user = saved_user(
+        current,
+        command.username,
+        command.role,
+        command.insatser,
+        command.active,
+        command.password_hash,
+        command.insatser - known,
+    )
+    await uow.users.save(user)
+    # A new password or a deactivation ends the sessions (at reporting too: each
+    # revocation is published on the access stream).
+    for credential in sessions_to_end(current, user, await uow.credentials.list(command.username)):
+        await uow.credentials.save(credential.revoked(command.saved_at))
+    return Answer(HTTPStatus.CREATED if current is None else HTTPStatus.OK, user_body(user))
+
+
+async def issue_token(command: IssueToken, uow: UnitOfWork) -> Answer:
+    """A token, or a login's session (`OpenSession`)."""
+    user = await uow.users.get(command.username, lock=Lock.SHARE)
+    credential, secret = issued_credential(
+        command.credential_id, user, command.KIND, command.issued_at, command.lifetime
+    )
+    await uow.credentials.save(credential)
+    return Answer(HTTPStatus.CREATED, credential_body(credential) | {"token": secret})
+
+
+async def revoke_token(command: RevokeToken, uow: UnitOfWork) -> Answer:
+    credential = await uow.credentials.get(command.credential_id, lock=Lock.UPDATE)
+    if credential is None or not may_manage_credentials_of(command.by, credential.username):
+        # The same answer either way: ids of others' credentials are not told.
+        raise NotFound(f"no credential {command.credential_id} of yours")
+    if credential.revoked_at is None:
+        credential = credential.revoked(command.at)
+        await uow.credentials.save(credential)
+    return Answer(HTTPStatus.OK, credential_body(credential))
 
 
 async def _insats(uow: UnitOfWork, insats_id: str) -> Insats:

@@ -9,23 +9,20 @@ same bytes again replays the first import's answer, which is refused as `Already
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
-from http import HTTPStatus
-from typing import Any
+from functools import partial
 
 from services.intake.domain import import_rows
 from services.intake.domain.errors import CommandRefused
 from services.intake.domain.import_rows import Cell, Columns, ParticipantRow, RowRefused, SheetRow
 from services.intake.domain.model import Insats
-from services.intake.service_layer import handlers
-from services.intake.service_layer.answers import Answer, IdempotencyKey
+from services.intake.service_layer.answers import IdempotencyKey, Imported
+from services.intake.service_layer.commands import ImportRows
+from services.intake.service_layer.messagebus import Audited, dispatch
 from services.intake.service_layer.unit_of_work import UnitOfWork
 from shared.contract.access import Principal
 from shared.contract.codes import Registration
 
-ACTION = "import"
-"""The audit log's name of the command."""
 _KEY_PREFIX = "import:"
 _MAX_TARGET = 300
 """The audit log's target column holds this many characters."""
@@ -48,41 +45,6 @@ class Phase(StrEnum):
 
 Progress = Callable[[Phase, int, int], None]
 """Told (phase, rows done, rows in all): 0 done when a phase begins, then after each row."""
-
-
-@dataclass(frozen=True)
-class ImportedParticipant:
-    row: int
-    insats_id: str
-    participant_id: str
-
-
-@dataclass(frozen=True)
-class Imported:
-    """What an import stored: the answer every later import of the same file gets."""
-
-    import_id: str
-    """Tells this run's answer from one stored by an earlier import of the file."""
-    file: str
-    imported_at: datetime
-    participants: list[ImportedParticipant]
-
-    def body(self) -> dict[str, Any]:
-        return {
-            "import_id": self.import_id,
-            "file": self.file,
-            "imported_at": self.imported_at.isoformat(),
-            "participants": [[p.row, p.insats_id, p.participant_id] for p in self.participants],
-        }
-
-    @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> "Imported":
-        return cls(
-            body["import_id"],
-            body["file"],
-            datetime.fromisoformat(body["imported_at"]),
-            [ImportedParticipant(*participant) for participant in body["participants"]],
-        )
 
 
 class AlreadyImported(CommandRefused):
@@ -119,23 +81,11 @@ async def import_sheet(
     if stored is not None:
         raise AlreadyImported(Imported.from_body(stored.answer.body))
     rows = _checked(columns, [row for row in sheet.rows if not row.blank], insatser, progress)
-    import_id = uuid.uuid4().hex
-
-    async def store(uow: UnitOfWork) -> Answer:
-        progress(Phase.WRITE, 0, len(rows))
-        participants = []
-        for done, row in enumerate(rows, 1):
-            participants.append(await _store(uow, row))
-            progress(Phase.WRITE, done, len(rows))
-        imported = Imported(import_id, sheet.name, datetime.now(UTC), participants)
-        return Answer(HTTPStatus.CREATED, imported.body())
-
+    command = ImportRows(uuid.uuid4().hex, sheet.name, tuple(rows), partial(progress, Phase.WRITE))
     target = f"sha256:{sheet.sha256} {sheet.name}"[:_MAX_TARGET]
-    audited = handlers.Audited(caller, ACTION, target)
-    imported = Imported.from_body(
-        (await handlers.execute(new_uow, store, key, audited=audited)).body
-    )
-    if imported.import_id != import_id:  # the same file, imported meanwhile
+    answer = await dispatch(new_uow, command, Audited(caller, target), key)
+    imported = Imported.from_body(answer.body)
+    if imported.import_id != command.import_id:  # the same file, imported meanwhile
         raise AlreadyImported(imported)
     return imported
 
@@ -159,12 +109,3 @@ def _checked(
         ]
         raise RowsRefused(refused, columns, sorted(individ))
     return checked
-
-
-async def _store(uow: UnitOfWork, row: ParticipantRow) -> ImportedParticipant:
-    # The commands check the rows again, against the state of this transaction.
-    started = await handlers.start_participant(uow, row.insats_id, row.start)
-    participant_id = started.body["participant_id"]
-    if row.stop is not None:
-        await handlers.stop_participant(uow, row.insats_id, participant_id, row.stop)
-    return ImportedParticipant(row.number, row.insats_id, participant_id)

@@ -1,0 +1,147 @@
+"""The fields staff answer, as staff speak of them: each field of the `*Details` models
+(`shared.contract.events`, which declare its type and rules) with its one Swedish label, what
+to enter when it is refused, and the import's column when a sheet names it otherwise.
+
+How a typed value becomes the field's (`kind_of`) follows from the model's declaration, so
+the forms and the import convert a field alike, and the model checks it for both and the
+API. A new field is declared in its model and here (and placed in its form's template).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from types import NoneType, UnionType
+from typing import Annotated, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from shared.contract.events import (
+    MAX_AGE_AT_START,
+    MIN_AGE_AT_START,
+    ProgressDetails,
+    StartDetails,
+    StopDetails,
+    VolumeDetails,
+)
+
+
+@dataclass(frozen=True)
+class Asked:
+    label: str
+    """Labels the field in the form and the participant's history; the import's column
+    when `column` is not given."""
+    refused: str
+    """What to enter instead, when the form or the import refuses the value."""
+    column: str | None = None
+    """The import's Swedish column, where two models share the field's name."""
+
+
+_VAS = "Ange ett heltal från 1 till 100."
+_HOURS = Asked("Aktivitetstimmar per vecka", "Ange timmar per vecka, 0–168 (till exempel 12,5).")
+_SUPPORTS = "Välj bland alternativen, vart och ett högst en gång."
+_YES_NO = "Välj ja, nej eller ej besvarat."
+DATE = "Ange ett datum (ÅÅÅÅ-MM-DD)."
+
+FIELDS: dict[type[BaseModel], dict[str, Asked]] = {
+    StartDetails: {
+        "start_date": Asked("Startdatum", DATE),
+        "gender": Asked("Kön", "Välj kön."),
+        "birth_year": Asked("Födelseår", "Ange födelseåret med fyra siffror, till exempel 1985."),
+        "education": Asked("Utbildning", "Välj utbildning i listan."),
+        "support_at_start": Asked("Försörjning vid start", _SUPPORTS, "försörjning_start"),
+        "years_in_support": Asked("År i försörjning", "Ange ett helt antal år, 0–60."),
+        "referrer": Asked("Remittent", "Välj remittent i listan."),
+        "municipality": Asked("Kommun", "Skriv kommunens namn."),
+        "activity_hours_per_week": Asked(_HOURS.label, _HOURS.refused, "aktivitetstimmar"),
+        "vas": Asked("VAS vid start", _VAS, "vas_start"),
+    },
+    ProgressDetails: {
+        "date": Asked("Datum", DATE),
+        "activity_hours_per_week": _HOURS,
+        "vas": Asked("VAS", _VAS),
+        "indicators": Asked("Indikatorer", "Välj ett värde från 1 till 5."),
+    },
+    StopDetails: {
+        "end_date": Asked("Slutdatum", DATE),
+        "reason": Asked("Avslutsanledning", "Välj avslutsanledning."),
+        "support_at_end": Asked("Försörjning vid avslut", _SUPPORTS, "försörjning_avslut"),
+        "health_better": Asked("Mår bättre", _YES_NO),
+        "activity_increased": Asked("Utökad aktivitet", _YES_NO),
+        "work_capacity": Asked("Arbetsförmåga", "Välj ett av alternativen."),
+        "vas": Asked("VAS vid avslut", _VAS, "vas_avslut"),
+        "respect": Asked("Respekt", "Välj ett värde från 1 till 6."),
+    },
+    VolumeDetails: {
+        "date": Asked("Datum", DATE),
+        "kvinna": Asked("Kvinnor", "Ange antalet kvinnor som ett heltal, 0 om inga."),
+        "man": Asked("Män", "Ange antalet män som ett heltal, 0 om inga."),
+        "annan": Asked(
+            "Annan definition av kön",
+            "Ange antalet med annan definition av kön som ett heltal, 0 om inga.",
+        ),
+    },
+}
+AGE = (
+    f"Åldern vid start blir inte {MIN_AGE_AT_START}–{MAX_AGE_AT_START} år med det "
+    "födelseåret. Kontrollera födelseår och startdatum."
+)
+
+
+class Kind(StrEnum):
+    """How a typed answer becomes the field's value."""
+
+    DATE = "date"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    YES_NO = "yes_no"
+    CODES = "codes"
+    """Several of a code list."""
+    CODE = "code"
+    TEXT = "text"
+    MAPPING = "mapping"
+
+
+def kind_of(model: type[BaseModel], name: str) -> Kind:
+    annotation = _not_none(model.model_fields[name].annotation)
+    origin = get_origin(annotation)
+    if origin is list:
+        return Kind.CODES
+    if origin is dict:
+        return Kind.MAPPING
+    if isinstance(annotation, type):
+        for kind, types in _KINDS:
+            if issubclass(annotation, types):
+                return kind
+    return Kind.TEXT
+
+
+def code_list(model: type[BaseModel], name: str) -> type[StrEnum] | None:
+    """The field's code list (of a code, or each of several)."""
+    annotation = _not_none(model.model_fields[name].annotation)
+    if get_origin(annotation) is list:
+        annotation = _not_none(get_args(annotation)[0])
+    return annotation if isinstance(annotation, type) and issubclass(annotation, StrEnum) else None
+
+
+_KINDS: tuple[tuple[Kind, type | tuple[type, ...]], ...] = (
+    (Kind.DATE, date),
+    (Kind.YES_NO, bool),  # before int: a bool is an int
+    (Kind.INTEGER, int),
+    (Kind.DECIMAL, float),
+    (Kind.CODE, StrEnum),
+)
+
+
+def _not_none(annotation: object) -> object:
+    """`X | None` and `Annotated[X, ...] | None` as `X`."""
+    if get_origin(annotation) in (Union, UnionType):
+        (annotation,) = (arg for arg in get_args(annotation) if arg is not NoneType)
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def refused(name: str) -> str | None:
+    """What to enter in the field `name` (of whichever model: fields that share a name
+    share the message)."""
+    return next((f[name].refused for f in FIELDS.values() if name in f), None)

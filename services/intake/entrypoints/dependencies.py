@@ -1,0 +1,74 @@
+"""What intake's JSON API routes depend on, as `Annotated` dependencies: the composition
+root (`bootstrap`) puts an `IntakeApi` on `app.state.intake`, the routes read it here."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.intake.domain.errors import NotFound
+from services.intake.domain.participant_codes import participant_code
+from services.intake.service_layer.accounts import Accounts
+from services.intake.service_layer.unit_of_work import UnitOfWork
+from shared.contract.access import Principal
+from shared.contract.events import EVENT_ID_PATTERN, INSATS_ID_PATTERN
+
+_NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+"""Text no database stores is refused as such (422); any other unknown code is 404."""
+
+Authenticate = Callable[[HTTPAuthorizationCredentials | None], Awaitable[Principal]]
+
+
+@dataclass(frozen=True)
+class IntakeApi:
+    authenticate: Authenticate
+    """`shared.platform.http.bearer_auth`'s dependency, called with the bearer credentials."""
+    new_uow: Callable[[], UnitOfWork]
+    accounts: Accounts
+
+
+def _api(request: Request) -> IntakeApi:
+    api: IntakeApi = request.app.state.intake
+    return api
+
+
+Api = Annotated[IntakeApi, Depends(_api)]
+
+
+async def _caller(
+    api: Api,
+    credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
+    ],
+) -> Principal:
+    return await api.authenticate(credentials)
+
+
+def _new_uow(api: Api) -> Callable[[], UnitOfWork]:
+    return api.new_uow
+
+
+def _accounts(api: Api) -> Accounts:
+    return api.accounts
+
+
+def _participant_id(
+    participant_id: Annotated[
+        str, Path(pattern=_NO_CONTROL_CHARACTERS, description="The participant's code, any case")
+    ],
+) -> str:
+    code = participant_code(participant_id)
+    if code is None:  # an unknown code, like any other (contract v1.1)
+        raise NotFound(f"no participant {participant_id}")
+    return code
+
+
+Caller = Annotated[Principal, Depends(_caller)]
+NewUow = Annotated[Callable[[], UnitOfWork], Depends(_new_uow)]
+AccountsDep = Annotated[Accounts, Depends(_accounts)]
+InsatsId = Annotated[str, Path(pattern=INSATS_ID_PATTERN)]
+ParticipantId = Annotated[str, Depends(_participant_id)]
+"""As stored: upper case."""
+EventId = Annotated[str, Path(pattern=EVENT_ID_PATTERN)]
