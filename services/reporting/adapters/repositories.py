@@ -9,7 +9,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
-from services.reporting.domain.contributions import ENDED, NEW, Cell
+from services.reporting.domain.contributions import Cell
+from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import PeriodRow, ProcessedThrough
 from services.reporting.service_layer.unit_of_work import MetaState
@@ -181,7 +182,7 @@ class SqlReportReader:
             .where(
                 table.c.month <= last_month,
                 # Before the period only the opening stock is needed.
-                or_(table.c.month >= first_month, table.c.figure.in_((NEW, ENDED))),
+                or_(table.c.month >= first_month, table.c.figure.in_(OPENING_STOCK)),
             )
             .group_by(*keys)
         )

@@ -4,6 +4,7 @@ beside the same period a year earlier."""
 import io
 from collections.abc import Iterator, Mapping
 
+from services.reporting.domain.figures import COLUMNS
 from services.reporting.domain.suppression import (
     HIDDEN,
     PREVIOUS_YEAR,
@@ -13,7 +14,6 @@ from services.reporting.domain.suppression import (
 )
 from shared.platform.safe_csv import write_rows
 
-COLUMNS = ("total", "kvinna", "man", "annan")
 HEADER = ("section", "name", "code", *COLUMNS, *(f"previous_{column}" for column in COLUMNS))
 
 Cell = str | int | float | None

@@ -18,15 +18,24 @@ from typing import TypeVar
 
 from services.reporting.domain import contributions as c
 from services.reporting.domain.breakdowns import MULTI_VALUED
-from services.reporting.domain.reports import GENDER_CODES, MEANS, SHARES
-from shared.contract.codes import OutcomeClass
+from services.reporting.domain.figures import (
+    COLUMNS,
+    FIGURES,
+    MEANS,
+    SHARES,
+    STEP_IMPROVED,
+    STEP_MEAN_CHANGE,
+    STEP_PARTICIPANTS,
+    SUMS,
+    Kind,
+    kind_of,
+    sum_parts,
+)
 
-COLUMNS = ("total", *GENDER_CODES)
 HIDDEN = ".."
 """How the exports write a hidden value."""
 
 PREVIOUS_YEAR = "previous_year"
-EXITS = tuple(c.exits(outcome) for outcome in OutcomeClass)
 
 Path = tuple[str, ...]
 """Where a row sits in a report's section (the report or its `previous_year`), e.g.
@@ -76,16 +85,17 @@ def columns_at(section: Mapping, path: Path) -> Mapping | None:
 
 
 def _bases(path: Path) -> tuple[Path, ...]:
-    """The counts a value is shown with: a share its count and its whole, a mean of
-    `reports.MEANS` the ended (it averages them, or those of them who answered), a step's
-    mean change its participants, a count itself."""
-    kind, name, *rest = path
-    if kind == "shares":
+    """The counts a value is shown with: a share its count and its whole, a figure's mean
+    the ended (it averages them, or those of them who answered), a step's mean change its
+    participants, a count itself."""
+    kind = kind_of(path)
+    section, name, *_ = path
+    if kind is Kind.SHARE:
         return ("figures", name), ("figures", SHARES[name])
-    if kind == "figures" and name in MEANS:
+    if kind is Kind.MEAN and section == "figures":
         return (("figures", c.ENDED),)
-    if kind == "step_movement" and rest == ["mean_change"]:
-        return (("step_movement", name, "participants"),)
+    if kind is Kind.MEAN:
+        return (("step_movement", name, STEP_PARTICIPANTS),)
     return (path,)
 
 
@@ -102,14 +112,14 @@ def _sections(report: Mapping) -> Iterator[tuple[Path, Mapping]]:
 
 def _count_rows(section: Mapping) -> Iterator[Path]:
     for name in section["figures"]:
-        if name not in MEANS:
+        if FIGURES[name].kind is Kind.COUNT:
             yield "figures", name
     for name, codes in section["breakdowns"].items():
         for code in codes:
             yield "breakdowns", name, code
     for measure in section["step_movement"]:
-        yield "step_movement", measure, "participants"
-        yield "step_movement", measure, "improved"
+        yield "step_movement", measure, STEP_PARTICIPANTS
+        yield "step_movement", measure, STEP_IMPROVED
 
 
 def _derived_rows(section: Mapping) -> Iterator[Path]:
@@ -118,7 +128,7 @@ def _derived_rows(section: Mapping) -> Iterator[Path]:
     for name in MEANS:
         yield "figures", name
     for measure in section["step_movement"]:
-        yield "step_movement", measure, "mean_change"
+        yield "step_movement", measure, STEP_MEAN_CHANGE
 
 
 def _sums(at: tuple, section: Mapping) -> Iterator[tuple]:
@@ -131,9 +141,8 @@ def _sums(at: tuple, section: Mapping) -> Iterator[tuple]:
         def figure(name: str, column: str = column) -> tuple:
             return (*at, "figures", name, column)
 
-        yield figure("participants"), figure("opening"), figure(c.NEW)
-        yield figure("participants"), figure("ongoing_at_end"), figure(c.ENDED)
-        yield figure(c.ENDED), *map(figure, EXITS)
+        for name, total in SUMS.items():
+            yield figure(total), *map(figure, sum_parts(name))
         for name, codes in section["breakdowns"].items():
             if name not in MULTI_VALUED:
                 yield figure(c.ENDED), *((*at, "breakdowns", name, code, column) for code in codes)
