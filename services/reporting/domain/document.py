@@ -82,12 +82,17 @@ class ReportPeriod(_Part):
     to: date
 
 
-class Section(_Part):
-    period: ReportPeriod
-    figures: FiguresModel  # type: ignore[valid-type]
-    shares: SharesModel  # type: ignore[valid-type]
-    breakdowns: BreakdownsModel  # type: ignore[valid-type]
-    step_movement: dict[str, StepMovementModel]  # type: ignore[valid-type]
+Section = _model(
+    "Section",
+    {
+        "period": (ReportPeriod, ...),
+        "figures": (FiguresModel, ...),
+        "shares": (SharesModel, ...),
+        "breakdowns": (BreakdownsModel, ...),
+        "step_movement": (dict[str, StepMovementModel], ...),  # type: ignore[valid-type]
+    },
+    "One period's figures.",
+)
 
 
 class ProcessedThroughModel(_Part):
@@ -128,16 +133,18 @@ class Suppression(_Part):
     note: str
 
 
-class Report(Section):
-    """A period's report beside the same period a year earlier."""
-
-    insats: str | None
-    insats_name: str | None
-    previous_year: Section
-    processed_through: ProcessedThroughModel
-    targets: list[Target]
-    closing: ClosingModel
-    suppression: Suppression | None = Field(None, description="Only in a published report")
+Report = create_model(
+    "Report",
+    __base__=Section,
+    __doc__="A period's report beside the same period a year earlier.",
+    insats=(str | None, ...),
+    insats_name=(str | None, ...),
+    previous_year=(Section, ...),
+    processed_through=(ProcessedThroughModel, ...),
+    targets=(list[Target], ...),
+    closing=(ClosingModel, ...),
+    suppression=(Suppression | None, Field(None, description="Only in a published report")),
+)
 
 
 REPORT_ORDER = (
