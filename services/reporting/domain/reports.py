@@ -219,12 +219,12 @@ def report_document(
     seen = _seen_codes(current_sums)
     for name, codes in _seen_codes(previous_sums).items():
         seen.setdefault(name, set()).update(codes)
-    codes = _breakdown_codes(seen)
-    current = _section(current_sums, period, codes)
+    listed = _breakdown_codes(seen)
+    current = _section(current_sums, period, listed)
     return {
         "insats": insats,
         "insats_name": insats_name,
         **current,
-        "previous_year": _section(previous_sums, previous, codes),
+        "previous_year": _section(previous_sums, previous, listed),
         "processed_through": processed.as_json(),
     }

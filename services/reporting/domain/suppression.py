@@ -14,7 +14,7 @@ least two of its cells.
 import copy
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from services.reporting.domain import contributions as c
 from services.reporting.domain.breakdowns import MULTI_VALUED
@@ -73,15 +73,22 @@ def hidden_cells(
     return hidden
 
 
-def columns_at(section: Mapping, path: Path) -> Mapping | None:
+def columns_at(section: Mapping, path: Path) -> dict | None:
     """The columns of the row at `path`, None where the section has no such row (a step
     measure only the other year has)."""
-    node = section
+    node: Any = section
     for step in path:
         node = node.get(step)
         if node is None:
             return None
     return node
+
+
+def _columns(section: Mapping, path: Path) -> dict:
+    """The columns of a row the section has."""
+    columns = columns_at(section, path)
+    assert columns is not None, path
+    return columns
 
 
 def _bases(path: Path) -> tuple[Path, ...]:
@@ -102,7 +109,7 @@ def _bases(path: Path) -> tuple[Path, ...]:
 def is_hidden(section: Mapping, path: Path, column: str) -> bool:
     """Whether a suppressed report's value is hidden, rather than None for want of anyone
     to count (a mean or share of nobody)."""
-    return any(columns_at(section, base)[column] is None for base in _bases(path))
+    return any(_columns(section, base)[column] is None for base in _bases(path))
 
 
 def _sections(report: Mapping) -> Iterator[tuple[Path, Mapping]]:
@@ -169,7 +176,7 @@ def suppress_together(reports: Sequence[Mapping], threshold: int) -> list[dict]:
         for at, section in _sections(report):
             for row in _count_rows(section):
                 for column in COLUMNS:
-                    cells[(index, *at, *row, column)] = columns_at(section, row)[column]
+                    cells[(index, *at, *row, column)] = _columns(section, row)[column]
             sums.extend(_sums((index, *at), section))
     parts = [index for index, report in enumerate(reports) if report["insats"] is not None]
     for whole, report in enumerate(reports):
@@ -180,15 +187,15 @@ def suppress_together(reports: Sequence[Mapping], threshold: int) -> list[dict]:
                 )
     hidden = hidden_cells(cells, sums, threshold)
 
-    published = [copy.deepcopy(report) for report in reports]
+    published = [dict(copy.deepcopy(report)) for report in reports]
     for index, *path, column in hidden:
-        columns_at(published[index], tuple(path))[column] = None
+        _columns(published[index], tuple(path))[column] = None
     for index, report in enumerate(published):
         for _, section in _sections(report):
             for row in _derived_rows(section):
                 for column in COLUMNS:
                     if is_hidden(section, row, column):
-                        columns_at(section, row)[column] = None
+                        _columns(section, row)[column] = None
         # What a restatement changed is listed with exact values, and a change is itself a
         # count (2 more ended women): published, a report says only that it was restated.
         (report.get("closing") or {}).pop("changes", None)

@@ -128,7 +128,7 @@ def target_state(met: bool | None) -> str:
     return {True: "met", False: "missed", None: "none"}[met]
 
 
-def restated_title(closing: Mapping, other: object) -> str:
+def restated_title(closing: Mapping, other: int | float | str | None) -> str:
     """What a value marked as changed since closing was (or, as closed, is now)."""
     shown = other if isinstance(other, str) else number(other)
     return f"Nu: {shown}" if closing["as_closed"] else f"Vid stängningen: {shown}"
