@@ -511,3 +511,21 @@ def test_the_command_refuses_a_missing_file_or_another_kind_as_usage(
     assert result.returncode == 2
     assert problem in result.stderr
     assert not (tmp_path / "intake.db").exists()
+
+
+async def test_a_header_written_as_a_formula_is_written_back_as_text(
+    settings: Settings, tmp_path: Path
+) -> None:
+    await define_insatser(settings, arbetsrehab=INDIVID)
+    hostile = '=HYPERLINK("http://x","klicka")'
+    sheet = write_csv(
+        tmp_path / "d.csv",
+        [["insats", "startdatum", "kön", hostile], ["arbetsrehab", "2025-03-01", "man", "1"]],
+    )
+
+    ran = await run(settings, sheet)
+
+    assert ran.code == 1
+    [line] = read_csv(tmp_path / "d.fel.csv")[1:]
+    assert line[:2] == ["1", "'" + hostile]
+    assert line[2].startswith("Okänd kolumn")

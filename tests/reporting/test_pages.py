@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 
-from services.reporting.domain import charts, reports
-from services.reporting.domain.breakdowns import BREAKDOWN_CODES
+from services.reporting.domain import charts
+from services.reporting.domain.breakdowns import BREAKDOWNS
+from services.reporting.domain.figures import FIGURES
 from services.reporting.entrypoints import labels
 from shared.contract.records import (
     InsatsRegistered,
@@ -29,12 +30,12 @@ T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 
 
 def test_every_figure_breakdown_and_listed_code_has_a_swedish_label() -> None:
-    assert [name for name in reports.FIGURES if name not in labels.FIGURES] == []
-    assert [name for name in BREAKDOWN_CODES if name not in labels.BREAKDOWNS] == []
+    assert [name for name in FIGURES if name not in labels.FIGURES] == []
+    assert [name for name in BREAKDOWNS if name not in labels.BREAKDOWNS] == []
     unlabelled = [
         (name, code)
-        for name, codes in BREAKDOWN_CODES.items()
-        for code in codes or ()
+        for name, breakdown in BREAKDOWNS.items()
+        for code in breakdown.codes or ()
         if labels.code_label(name, code) == code
     ]
     assert unlabelled == []

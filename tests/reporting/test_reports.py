@@ -7,21 +7,16 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.reporting.domain.breakdowns import BREAKDOWN_CODES, MULTI_VALUED
+from services.reporting.domain.breakdowns import BREAKDOWNS, MULTI_VALUED
 from services.reporting.domain.contributions import (
     Contributions,
     accumulate,
     change_delta,
     volume_contributions,
 )
+from services.reporting.domain.figures import FIGURES, MEANS, SHARES
 from services.reporting.domain.periods import Period, parse_period
-from services.reporting.domain.reports import (
-    FIGURES,
-    MEANS,
-    SHARES,
-    ProcessedThrough,
-    round_half_up,
-)
+from services.reporting.domain.reports import ProcessedThrough, round_half_up
 from shared.contract.codes import Reason
 from shared.contract.records import ParticipantRecord, StepMovement
 from tests.reporting.strategies import cells_of, histories, periods
@@ -166,7 +161,7 @@ def test_the_year_of_one_insats_worked_out_by_hand() -> None:
     assert shares["activity_increased"] == _columns(50, 100, 0, None)
 
     breakdowns = report["breakdowns"]
-    assert list(breakdowns) == list(BREAKDOWN_CODES)
+    assert list(breakdowns) == list(BREAKDOWNS)
     assert list(breakdowns["reason"]) == [*(reason.value for reason in Reason), "okand"]
     assert breakdowns["reason"]["arbete"] == _columns(1, 1, 0, 0)
     assert breakdowns["reason"]["pension"] == _columns(0, 0, 0, 0)

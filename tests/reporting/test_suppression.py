@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.reporting.domain.breakdowns import MULTI_VALUED
+from services.reporting.domain.figures import MEANS, SHARES
 from services.reporting.domain.periods import parse_period
-from services.reporting.domain.reports import MEANS, SHARES, ProcessedThrough
+from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.domain.suppression import (
     hidden_cells,
     is_hidden,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.reporting.domain import reports
+from services.reporting.domain import figures
 from services.reporting.domain.suppression import HIDDEN, columns_at, is_hidden
 from services.reporting.entrypoints import labels
 from services.reporting.entrypoints import workbook as layout
@@ -19,8 +19,8 @@ def _label_paths(report: Mapping) -> dict[str, dict[str, tuple]]:
     """Per section heading of a sheet, its row labels back to where the value sits in the
     report."""
     previous = report["previous_year"]
-    flows = {labels.figure_label(name): ("figures", name) for name in reports.FIGURES}
-    flows |= {labels.share_label(name): ("shares", name) for name in reports.SHARES}
+    flows = {labels.figure_label(name): ("figures", name) for name in figures.FIGURES}
+    flows |= {labels.share_label(name): ("shares", name) for name in figures.SHARES}
     paths = {layout.FLOWS: flows}
     for name, codes in report["breakdowns"].items():
         paths[labels.breakdown_caption(name)] = {
@@ -97,7 +97,7 @@ def assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
                 assert (round(cell.value * 100), cell.number_format) == (value, "0%"), path
             else:
                 # A mean is shown with a decimal even when whole (XLSX reads 58.0 back as 58).
-                mean = path[-1] == "mean_change" or path[1] in reports.MEANS
+                mean = path[-1] == "mean_change" or path[1] in figures.MEANS
                 assert (cell.value, cell.number_format) == (value, "0.0" if mean else "0"), (
                     path,
                     column,

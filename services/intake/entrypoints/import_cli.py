@@ -50,6 +50,7 @@ from services.intake.service_layer.imports import (
     import_sheet,
 )
 from shared.contract.access import Principal, Role
+from shared.platform.safe_csv import write_rows
 from shared.platform.service import migrated_sessions
 from shared.platform.settings import Settings
 
@@ -322,6 +323,4 @@ def _free(path: Path, suffix: str) -> Path:
 def _write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
     # Semicolons and a BOM: what Swedish Excel opens as columns, å, ä and ö intact.
     with path.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
+        write_rows(file, (header, *rows), delimiter=";")

@@ -4,24 +4,27 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Insert, case, delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
-from services.reporting.domain.contributions import ENDED, NEW, Cell
+from services.reporting.domain.contributions import Cell
+from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import PeriodRow, ProcessedThrough
 from services.reporting.service_layer.unit_of_work import MetaState
 
 
 def _is_postgresql(session: AsyncSession) -> bool:
-    return session.bind.dialect.name == "postgresql"
+    bind = session.bind
+    assert bind is not None, "reporting's sessions are made bound to its engine"
+    return bind.dialect.name == "postgresql"
 
 
-def upsert(session: AsyncSession, table) -> Insert:
+def upsert(session: AsyncSession, table) -> postgresql.Insert | sqlite.Insert:
     """INSERT that can take ON CONFLICT, in the session's dialect (both have it)."""
-    return (postgresql.insert if _is_postgresql(session) else sqlite.insert)(table)
+    return postgresql.insert(table) if _is_postgresql(session) else sqlite.insert(table)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -181,7 +184,7 @@ class SqlReportReader:
             .where(
                 table.c.month <= last_month,
                 # Before the period only the opening stock is needed.
-                or_(table.c.month >= first_month, table.c.figure.in_((NEW, ENDED))),
+                or_(table.c.month >= first_month, table.c.figure.in_(OPENING_STOCK)),
             )
             .group_by(*keys)
         )

@@ -10,6 +10,7 @@ from services.reporting.adapters.repositories import (
     SqlProcessed,
     SqlTargets,
 )
+from services.reporting.service_layer import unit_of_work as ports
 from shared.platform import unit_of_work
 
 
@@ -18,6 +19,14 @@ def _no_relay() -> None:
 
 
 class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
+    # The ports' types: a protocol's attributes are invariant.
+    meta: ports.Meta
+    processed: ports.Processed
+    monthly: ports.Monthly
+    insatser: ports.Insatser
+    targets: ports.Targets
+    access: ports.Access
+
     def __init__(self, sessions: async_sessionmaker) -> None:
         super().__init__(sessions, _no_relay)
 

@@ -1,6 +1,7 @@
 """The breakdowns of those ended: their names, their codes, and the bands that group ages,
 years on support and months in the insats."""
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -70,19 +71,59 @@ WEEKS_IN_INSATS_BAND = "weeks_in_insats_band"
 REFERRER = "referrer"
 MUNICIPALITY = "municipality"
 
-BREAKDOWN_CODES: dict[str, tuple[str, ...] | None] = {
-    REASON: (*_codes(Reason), UNKNOWN),
-    AGE_BAND: (*_labels(AGE_BANDS), UNKNOWN),
-    EDUCATION: (*_codes(Education), UNKNOWN),
-    SUPPORT_AT_START: (*_codes(SupportType), UNKNOWN),
-    SUPPORT_AT_END: (*_codes(SupportType), UNKNOWN),
-    YEARS_IN_SUPPORT: (*_labels(YEARS_IN_SUPPORT_BANDS), UNKNOWN),
-    WEEKS_IN_INSATS_BAND: (*_labels(MONTHS_IN_INSATS_BANDS), UNKNOWN),
-    REFERRER: (*_codes(Referrer), UNKNOWN),
-    MUNICIPALITY: None,
-}
-"""Every breakdown in report order with every code it lists even when 0; municipality
-lists only the names seen (then `okand`)."""
 
-MULTI_VALUED = frozenset({SUPPORT_AT_START, SUPPORT_AT_END})
-"""A participant counts once per support type, so these may sum to more than `ended`."""
+@dataclass(frozen=True)
+class Breakdown:
+    name: str
+    label: str
+    codes: tuple[str, ...] | None
+    """Every code it lists, even when 0, `okand` last; None: only the codes seen (then
+    `okand`)."""
+    band_unit: str | None = None
+    """For codes that are bands such as `25-29` or `13+`: what they count."""
+    multi_valued: bool = False
+    """A participant counts once per value, so it may sum to more than `ended`."""
+    charted: bool = False
+    """Drawn as a chart on the page."""
+
+
+BREAKDOWNS: dict[str, Breakdown] = {
+    breakdown.name: breakdown
+    for breakdown in (
+        Breakdown(REASON, "Avslutsanledning", (*_codes(Reason), UNKNOWN), charted=True),
+        Breakdown(AGE_BAND, "Ålder vid start", (*_labels(AGE_BANDS), UNKNOWN), "år", charted=True),
+        Breakdown(EDUCATION, "Utbildning", (*_codes(Education), UNKNOWN), charted=True),
+        Breakdown(
+            SUPPORT_AT_START,
+            "Försörjning vid start",
+            (*_codes(SupportType), UNKNOWN),
+            multi_valued=True,
+            charted=True,
+        ),
+        Breakdown(
+            SUPPORT_AT_END,
+            "Försörjning vid avslut",
+            (*_codes(SupportType), UNKNOWN),
+            multi_valued=True,
+            charted=True,
+        ),
+        Breakdown(
+            YEARS_IN_SUPPORT,
+            "Tid i offentlig försörjning före start",
+            (*_labels(YEARS_IN_SUPPORT_BANDS), UNKNOWN),
+            "år",
+        ),
+        # The bands count whole months, as in the förbund's templates.
+        Breakdown(
+            WEEKS_IN_INSATS_BAND,
+            "Tid i insatsen",
+            (*_labels(MONTHS_IN_INSATS_BANDS), UNKNOWN),
+            "månader",
+        ),
+        Breakdown(REFERRER, "Remittent", (*_codes(Referrer), UNKNOWN)),
+        Breakdown(MUNICIPALITY, "Kommun", None),
+    )
+}
+"""Every breakdown of those ended, in report order."""
+
+MULTI_VALUED = frozenset(name for name, breakdown in BREAKDOWNS.items() if breakdown.multi_valued)

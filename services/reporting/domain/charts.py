@@ -9,7 +9,8 @@ Lengths are SVG user units; every bar is scaled to the chart's largest total, wh
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from services.reporting.domain.reports import GENDER_CODES
+from services.reporting.domain.breakdowns import BREAKDOWNS
+from services.reporting.domain.figures import FIGURES, GENDER_CODES, TOTAL
 
 WIDTH = 640
 BAR_SPAN = 560
@@ -22,8 +23,8 @@ labels need the chart's whole width)."""
 BAR_OFFSET = 22
 BAR_HEIGHT = 20
 
-FLOWS = ("opening", "new", "ended", "ongoing_at_end")
-CHARTED_BREAKDOWNS = ("reason", "age_band", "education", "support_at_start", "support_at_end")
+FLOWS = tuple(name for name, figure in FIGURES.items() if figure.flow)
+CHARTED_BREAKDOWNS = tuple(name for name, breakdown in BREAKDOWNS.items() if breakdown.charted)
 
 
 @dataclass(frozen=True)
@@ -84,16 +85,14 @@ def _bar(label: str, columns: Mapping[str, int], row: int, largest: int) -> Bar:
             segments.append(Segment(gender, count, round(x, 2), width))
             x += width
     top = LEGEND_HEIGHT + ROW_HEIGHT * row
-    return Bar(
-        label, columns["total"], counts, tuple(segments), top + TEXT_OFFSET, top + BAR_OFFSET
-    )
+    return Bar(label, columns[TOTAL], counts, tuple(segments), top + TEXT_OFFSET, top + BAR_OFFSET)
 
 
 def stacked_chart(key: str, title: str, rows: Iterable[tuple[str, Mapping[str, int]]]) -> Chart:
     """A chart of (label, the report's columns) rows, in the order given."""
     rows = list(rows)
     # An all-zero chart still lists its rows, with no bars: 1 avoids dividing by zero.
-    largest = max((columns["total"] for _, columns in rows), default=0) or 1
+    largest = max((columns[TOTAL] for _, columns in rows), default=0) or 1
     bars = tuple(_bar(label, columns, row, largest) for row, (label, columns) in enumerate(rows))
     return Chart(key, title, bars)
 

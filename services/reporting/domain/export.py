@@ -1,10 +1,10 @@
 """A report as rows for the CSV export, for machines: one per figure and per breakdown code,
 beside the same period a year earlier."""
 
-import csv
 import io
 from collections.abc import Iterator, Mapping
 
+from services.reporting.domain.figures import COLUMNS
 from services.reporting.domain.suppression import (
     HIDDEN,
     PREVIOUS_YEAR,
@@ -12,8 +12,8 @@ from services.reporting.domain.suppression import (
     columns_at,
     is_hidden,
 )
+from shared.platform.safe_csv import write_rows
 
-COLUMNS = ("total", "kvinna", "man", "annan")
 HEADER = ("section", "name", "code", *COLUMNS, *(f"previous_{column}" for column in COLUMNS))
 
 Cell = str | int | float | None
@@ -47,9 +47,7 @@ def export_rows(report: Mapping) -> Iterator[tuple[Cell, ...]]:
 
 def report_csv(report: Mapping) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    writer.writerows(export_rows(report))  # csv writes None as an empty field
+    write_rows(out, (HEADER, *export_rows(report)))
     return out.getvalue()
 
 

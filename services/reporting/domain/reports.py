@@ -12,9 +12,21 @@ from datetime import datetime
 from fractions import Fraction
 
 from services.reporting.domain import contributions as c
-from services.reporting.domain.breakdowns import BREAKDOWN_CODES, UNKNOWN
+from services.reporting.domain.breakdowns import BREAKDOWNS, UNKNOWN
+from services.reporting.domain.figures import (
+    FIGURES,
+    GENDER_CODES,
+    ONGOING_AT_END,
+    OPENING,
+    OPENING_STOCK,
+    PARTICIPANTS,
+    SHARES,
+    STEP_IMPROVED,
+    STEP_MEAN_CHANGE,
+    STEP_PARTICIPANTS,
+    TOTAL,
+)
 from services.reporting.domain.periods import Period
-from shared.contract.codes import GENDERS, OutcomeClass, WorkCapacity
 
 
 @dataclass(frozen=True)
@@ -39,38 +51,6 @@ class ProcessedThrough:
         return {"position": self.position, "occurred_at": occurred_at}
 
 
-STOCK_FLOW = ("participants", "opening", c.NEW, c.ENDED, "ongoing_at_end")
-SUMMED_IN_PERIOD = (
-    *(c.exits(outcome) for outcome in OutcomeClass),
-    c.DIRECT,
-    c.HEALTH_BETTER,
-    c.HEALTH_ANSWERED,
-    c.ACTIVITY_INCREASED,
-    c.ACTIVITY_ANSWERED,
-    *(c.work_capacity(code) for code in WorkCapacity),
-)
-MEANS: dict[str, tuple[str, str, int]] = {
-    "mean_weeks_in_insats": (c.DAYS_IN_INSATS, c.ENDED, 7),
-    "vas_mean_at_start": (c.VAS_START_SUM, c.VAS_START_N, 1),
-    "vas_mean_at_end": (c.VAS_END_SUM, c.VAS_END_N, 1),
-    "respect_mean": (c.RESPECT_SUM, c.RESPECT_N, 1),
-}
-"""Mean name: (sum figure, count figure, divisor of the sum)."""
-
-FIGURES = (*STOCK_FLOW, *SUMMED_IN_PERIOD, *MEANS, c.VOLUME_PARTICIPANTS)
-"""Every figure of a report, in report order."""
-
-SHARES: dict[str, str] = {
-    c.exits(OutcomeClass.POSITIVE): c.ENDED,
-    c.exits(OutcomeClass.UNCLEAR): c.ENDED,
-    c.exits(OutcomeClass.OTHER): c.ENDED,
-    c.DIRECT: c.ENDED,
-    c.HEALTH_BETTER: c.HEALTH_ANSWERED,
-    c.ACTIVITY_INCREASED: c.ACTIVITY_ANSWERED,
-}
-"""Figures also reported as a whole percentage of another (the förbund's outcome measures
-and what targets are set on): figure → the figure it is a share of."""
-
 ByGender = Mapping[str, float]
 Columns = dict[str, int | float | None]
 
@@ -81,14 +61,9 @@ def round_half_up(value: Fraction) -> float:
     return float(Fraction(tenths if value >= 0 else -tenths, 10))
 
 
-GENDER_CODES = tuple(gender.value for gender in GENDERS)
-"""As plain strings: a report looks them up thousands of times, and an enum member's
-hash and `.value` cost several times a string's."""
-
-
 def _count_columns(by_gender: ByGender) -> Columns:
     counts = {code: round(by_gender.get(code, 0)) for code in GENDER_CODES}
-    return {"total": sum(counts.values()), **counts}
+    return {TOTAL: sum(counts.values()), **counts}
 
 
 def percent(part: float, whole: float) -> int | None:
@@ -116,20 +91,33 @@ def _mean(total: float, count: float, divisor: int) -> float | None:
 
 def _mean_columns(sums: ByGender, counts: ByGender, divisor: int) -> Columns:
     return {
-        "total": _mean(sum(sums.values()), sum(counts.values()), divisor),
+        TOTAL: _mean(sum(sums.values()), sum(counts.values()), divisor),
         **{
-            gender.value: _mean(sums.get(gender, 0), counts.get(gender, 0), divisor)
-            for gender in GENDERS
+            gender: _mean(sums.get(gender, 0), counts.get(gender, 0), divisor)
+            for gender in GENDER_CODES
         },
     }
 
 
+def stock(before: Mapping[str, ByGender], new: ByGender, ended: ByGender) -> dict[str, ByGender]:
+    """The stock figures by gender: the opening (those new before the period less those
+    ended before it: `before` holds `OPENING_STOCK`), the participants (the opening and the
+    new) and those ongoing at its end (the participants less the ended)."""
+    opening = {
+        gender: before[c.NEW].get(gender, 0) - before[c.ENDED].get(gender, 0)
+        for gender in GENDER_CODES
+    }
+    participants = {gender: opening[gender] + new.get(gender, 0) for gender in GENDER_CODES}
+    ongoing = {gender: participants[gender] - ended.get(gender, 0) for gender in GENDER_CODES}
+    return {PARTICIPANTS: participants, OPENING: opening, ONGOING_AT_END: ongoing}
+
+
 class _PeriodSums:
-    """The period's figures, and new and ended before it, by gender."""
+    """The period's figures, and those of `OPENING_STOCK` before it, by gender."""
 
     def __init__(self, rows: Iterable[PeriodRow]) -> None:
         self.in_period: dict[tuple[str, str], dict[str, float]] = {}
-        self.before: dict[str, dict[str, float]] = {c.NEW: {}, c.ENDED: {}}
+        self.before: dict[str, dict[str, float]] = {figure: {} for figure in OPENING_STOCK}
         for row in rows:
             if not row.before:
                 cell = self.in_period.setdefault((row.figure, row.code), {})
@@ -152,25 +140,16 @@ class _PeriodSums:
 
 
 def _figures(sums: _PeriodSums) -> dict[str, Columns]:
-    new, ended = sums.of(c.NEW), sums.of(c.ENDED)
-    opening = {
-        gender: sums.before[c.NEW].get(gender, 0) - sums.before[c.ENDED].get(gender, 0)
-        for gender in GENDERS
-    }
-    participants = {gender: opening[gender] + new.get(gender, 0) for gender in GENDERS}
-    ongoing = {gender: participants[gender] - ended.get(gender, 0) for gender in GENDERS}
-    figures = {
-        "participants": _count_columns(participants),
-        "opening": _count_columns(opening),
-        c.NEW: _count_columns(new),
-        c.ENDED: _count_columns(ended),
-        "ongoing_at_end": _count_columns(ongoing),
-    }
-    for name in SUMMED_IN_PERIOD:
-        figures[name] = _count_columns(sums.of(name))
-    for name, (sum_figure, count_figure, divisor) in MEANS.items():
-        figures[name] = _mean_columns(sums.of(sum_figure), sums.of(count_figure), divisor)
-    figures[c.VOLUME_PARTICIPANTS] = _count_columns(sums.of(c.VOLUME_PARTICIPANTS))
+    stocks = stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED))
+    figures = {}
+    for name, figure in FIGURES.items():
+        if figure.mean is not None:
+            mean = figure.mean
+            figures[name] = _mean_columns(
+                sums.of(mean.sum_of), sums.of(mean.count_of), mean.divisor
+            )
+        else:
+            figures[name] = _count_columns(stocks[name] if name in stocks else sums.of(name))
     return figures
 
 
@@ -184,8 +163,8 @@ def _seen_codes(sums: _PeriodSums) -> dict[str, set[str]]:
 def _breakdown_codes(seen: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]:
     """Every listed code, then any other code seen (municipalities), then `okand`."""
     codes = {}
-    for name, listed in BREAKDOWN_CODES.items():
-        known = tuple(code for code in listed or () if code != UNKNOWN)
+    for name, breakdown in BREAKDOWNS.items():
+        known = tuple(code for code in breakdown.codes or () if code != UNKNOWN)
         others = sorted(seen.get(name, set()) - set(known) - {UNKNOWN})
         codes[name] = (*known, *others, UNKNOWN)
     return codes
@@ -203,9 +182,9 @@ def _breakdowns(
 def _step_movement(sums: _PeriodSums) -> dict[str, dict[str, Columns]]:
     return {
         measure: {
-            "participants": _count_columns(sums.of(c.STEP_N + measure)),
-            "improved": _count_columns(sums.of(c.STEP_IMPROVED + measure)),
-            "mean_change": _mean_columns(
+            STEP_PARTICIPANTS: _count_columns(sums.of(c.STEP_N + measure)),
+            STEP_IMPROVED: _count_columns(sums.of(c.STEP_IMPROVED + measure)),
+            STEP_MEAN_CHANGE: _mean_columns(
                 sums.of(c.STEP_CHANGE_SUM + measure), sums.of(c.STEP_N + measure), c.STEP_SCALE
             ),
         }
@@ -240,12 +219,12 @@ def report_document(
     seen = _seen_codes(current_sums)
     for name, codes in _seen_codes(previous_sums).items():
         seen.setdefault(name, set()).update(codes)
-    codes = _breakdown_codes(seen)
-    current = _section(current_sums, period, codes)
+    listed = _breakdown_codes(seen)
+    current = _section(current_sums, period, listed)
     return {
         "insats": insats,
         "insats_name": insats_name,
         **current,
-        "previous_year": _section(previous_sums, previous, codes),
+        "previous_year": _section(previous_sums, previous, listed),
         "processed_through": processed.as_json(),
     }

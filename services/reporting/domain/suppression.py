@@ -14,19 +14,28 @@ least two of its cells.
 import copy
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from services.reporting.domain import contributions as c
 from services.reporting.domain.breakdowns import MULTI_VALUED
-from services.reporting.domain.reports import GENDER_CODES, MEANS, SHARES
-from shared.contract.codes import OutcomeClass
+from services.reporting.domain.figures import (
+    COLUMNS,
+    FIGURES,
+    MEANS,
+    SHARES,
+    STEP_IMPROVED,
+    STEP_MEAN_CHANGE,
+    STEP_PARTICIPANTS,
+    SUMS,
+    Kind,
+    kind_of,
+    sum_parts,
+)
 
-COLUMNS = ("total", *GENDER_CODES)
 HIDDEN = ".."
 """How the exports write a hidden value."""
 
 PREVIOUS_YEAR = "previous_year"
-EXITS = tuple(c.exits(outcome) for outcome in OutcomeClass)
 
 Path = tuple[str, ...]
 """Where a row sits in a report's section (the report or its `previous_year`), e.g.
@@ -64,10 +73,10 @@ def hidden_cells(
     return hidden
 
 
-def columns_at(section: Mapping, path: Path) -> Mapping | None:
+def columns_at(section: Mapping, path: Path) -> dict | None:
     """The columns of the row at `path`, None where the section has no such row (a step
     measure only the other year has)."""
-    node = section
+    node: Any = section
     for step in path:
         node = node.get(step)
         if node is None:
@@ -75,24 +84,32 @@ def columns_at(section: Mapping, path: Path) -> Mapping | None:
     return node
 
 
+def _columns(section: Mapping, path: Path) -> dict:
+    """The columns of a row the section has."""
+    columns = columns_at(section, path)
+    assert columns is not None, path
+    return columns
+
+
 def _bases(path: Path) -> tuple[Path, ...]:
-    """The counts a value is shown with: a share its count and its whole, a mean of
-    `reports.MEANS` the ended (it averages them, or those of them who answered), a step's
-    mean change its participants, a count itself."""
-    kind, name, *rest = path
-    if kind == "shares":
+    """The counts a value is shown with: a share its count and its whole, a figure's mean
+    the ended (it averages them, or those of them who answered), a step's mean change its
+    participants, a count itself."""
+    kind = kind_of(path)
+    section, name, *_ = path
+    if kind is Kind.SHARE:
         return ("figures", name), ("figures", SHARES[name])
-    if kind == "figures" and name in MEANS:
+    if kind is Kind.MEAN and section == "figures":
         return (("figures", c.ENDED),)
-    if kind == "step_movement" and rest == ["mean_change"]:
-        return (("step_movement", name, "participants"),)
+    if kind is Kind.MEAN:
+        return (("step_movement", name, STEP_PARTICIPANTS),)
     return (path,)
 
 
 def is_hidden(section: Mapping, path: Path, column: str) -> bool:
     """Whether a suppressed report's value is hidden, rather than None for want of anyone
     to count (a mean or share of nobody)."""
-    return any(columns_at(section, base)[column] is None for base in _bases(path))
+    return any(_columns(section, base)[column] is None for base in _bases(path))
 
 
 def _sections(report: Mapping) -> Iterator[tuple[Path, Mapping]]:
@@ -102,14 +119,14 @@ def _sections(report: Mapping) -> Iterator[tuple[Path, Mapping]]:
 
 def _count_rows(section: Mapping) -> Iterator[Path]:
     for name in section["figures"]:
-        if name not in MEANS:
+        if FIGURES[name].kind is Kind.COUNT:
             yield "figures", name
     for name, codes in section["breakdowns"].items():
         for code in codes:
             yield "breakdowns", name, code
     for measure in section["step_movement"]:
-        yield "step_movement", measure, "participants"
-        yield "step_movement", measure, "improved"
+        yield "step_movement", measure, STEP_PARTICIPANTS
+        yield "step_movement", measure, STEP_IMPROVED
 
 
 def _derived_rows(section: Mapping) -> Iterator[Path]:
@@ -118,7 +135,7 @@ def _derived_rows(section: Mapping) -> Iterator[Path]:
     for name in MEANS:
         yield "figures", name
     for measure in section["step_movement"]:
-        yield "step_movement", measure, "mean_change"
+        yield "step_movement", measure, STEP_MEAN_CHANGE
 
 
 def _sums(at: tuple, section: Mapping) -> Iterator[tuple]:
@@ -131,9 +148,8 @@ def _sums(at: tuple, section: Mapping) -> Iterator[tuple]:
         def figure(name: str, column: str = column) -> tuple:
             return (*at, "figures", name, column)
 
-        yield figure("participants"), figure("opening"), figure(c.NEW)
-        yield figure("participants"), figure("ongoing_at_end"), figure(c.ENDED)
-        yield figure(c.ENDED), *map(figure, EXITS)
+        for name, total in SUMS.items():
+            yield figure(total), *map(figure, sum_parts(name))
         for name, codes in section["breakdowns"].items():
             if name not in MULTI_VALUED:
                 yield figure(c.ENDED), *((*at, "breakdowns", name, code, column) for code in codes)
@@ -160,7 +176,7 @@ def suppress_together(reports: Sequence[Mapping], threshold: int) -> list[dict]:
         for at, section in _sections(report):
             for row in _count_rows(section):
                 for column in COLUMNS:
-                    cells[(index, *at, *row, column)] = columns_at(section, row)[column]
+                    cells[(index, *at, *row, column)] = _columns(section, row)[column]
             sums.extend(_sums((index, *at), section))
     parts = [index for index, report in enumerate(reports) if report["insats"] is not None]
     for whole, report in enumerate(reports):
@@ -171,15 +187,15 @@ def suppress_together(reports: Sequence[Mapping], threshold: int) -> list[dict]:
                 )
     hidden = hidden_cells(cells, sums, threshold)
 
-    published = [copy.deepcopy(report) for report in reports]
+    published = [dict(copy.deepcopy(report)) for report in reports]
     for index, *path, column in hidden:
-        columns_at(published[index], tuple(path))[column] = None
+        _columns(published[index], tuple(path))[column] = None
     for index, report in enumerate(published):
         for _, section in _sections(report):
             for row in _derived_rows(section):
                 for column in COLUMNS:
                     if is_hidden(section, row, column):
-                        columns_at(section, row)[column] = None
+                        _columns(section, row)[column] = None
         # What a restatement changed is listed with exact values, and a change is itself a
         # count (2 more ended women): published, a report says only that it was restated.
         (report.get("closing") or {}).pop("changes", None)

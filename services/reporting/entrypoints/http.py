@@ -3,11 +3,12 @@ the caller may read them, and the system's dead letters (the förbund's admins o
 
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, Response
 
+from services.reporting.domain.document import Report, report_json
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.export import export_filename, report_csv
 from services.reporting.entrypoints.workbook import report_workbook
@@ -24,8 +25,10 @@ EXPORTS: dict[str, Callable[[list[dict]], tuple[str | bytes, str]]] = {
     "xlsx": lambda reports: (report_workbook(reports), XLSX),
 }
 """Each export of the asked report (first of the reports, then the workbook's others)."""
-EXPORT_RESPONSES = {200: {"content": {"text/csv": {}, XLSX: {}}}}
-"""Documents the exports beside the JSON (`format=csv|xlsx`)."""
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": Report, "content": {"text/csv": {}, XLSX: {}}}
+}
+"""Documents the report's JSON and the exports beside it (`format=csv|xlsx`)."""
 
 
 def install_report_api(
@@ -80,7 +83,7 @@ def install_report_api(
         except InvalidReportQuery as error:
             raise FieldError(error.field, error.reason) from error
         if format == "json":
-            return JSONResponse(documents[0])
+            return JSONResponse(report_json(documents[0]))
         content, media_type = EXPORTS[format](documents)
         filename = export_filename(year, period, insats, format, published=suppress)
         return Response(

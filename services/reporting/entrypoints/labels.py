@@ -4,81 +4,37 @@ written ("117 (97)", "34,2", "–"). Pure data and formatting, for the pages and
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from services.reporting.domain import breakdowns, figures
 from services.reporting.domain.breakdowns import UNKNOWN
 from services.reporting.domain.charts import ChartLabels
-from services.reporting.domain.reports import SHARES
+from services.reporting.domain.figures import COLUMNS as report_columns
 from services.reporting.domain.suppression import HIDDEN
 from shared.contract.swedish_time import LOCAL_TIME
 from shared.web import code_labels
 
-COLUMNS = {"total": "Totalt", "kvinna": "Kvinnor", "man": "Män", "annan": "Annat"}
+COLUMNS = dict(zip(report_columns, ("Totalt", "Kvinnor", "Män", "Annat"), strict=True))
+"""The report's columns (`figures.COLUMNS`) as the pages and the XLSX head them."""
 
-FIGURES = {
-    "participants": "Deltagare under perioden",
-    "opening": "Ingående (pågående vid periodens början)",
-    "new": "Nya",
-    "ended": "Avslutade",
-    "ongoing_at_end": "Pågående vid periodens slut",
-    "positive_exits": "Positiva avslut",
-    "unclear_exits": "Otydlig stegförflyttning",
-    "other_exits": "Övriga avslut",
-    "direct_to_work_or_studies": "Direkt till arbete/studier/arbetssökande",
-    "health_better": "Mår bättre",
-    "health_answered": "Svarat på frågan om mående",
-    "activity_increased": "Utökat tid i aktivitet",
-    "activity_answered": "Svarat på frågan om tid i aktivitet",
-    "work_capacity_narmat": "Arbetsförmåga: närmat sig",
-    "work_capacity_lika": "Arbetsförmåga: står lika långt",
-    "work_capacity_langre_bort": "Arbetsförmåga: längre bort",
-    "mean_weeks_in_insats": "Genomsnittlig tid i insatsen (veckor)",
-    "vas_mean_at_start": "Livssituation vid start (VAS, medel, 1–100)",
-    "vas_mean_at_end": "Livssituation vid avslut (VAS, medel, 1–100)",
-    "respect_mean": "Bemött med respekt (medel, 1–6)",
-    "volume_participants": "Deltagare i volyminsatser",
-}
-
-SHARE_OF = {
-    "ended": "andel av avslutade",
-    "health_answered": "andel av dem som svarat",
-    "activity_answered": "andel av dem som svarat",
-}
-"""What a share (`reports.SHARES`) is a percentage of."""
-
-BREAKDOWNS = {
-    "reason": "Avslutsanledning",
-    "age_band": "Ålder vid start",
-    "education": "Utbildning",
-    "support_at_start": "Försörjning vid start",
-    "support_at_end": "Försörjning vid avslut",
-    "years_in_support": "Tid i offentlig försörjning före start",
-    "weeks_in_insats_band": "Tid i insatsen",
-    "referrer": "Remittent",
-    "municipality": "Kommun",
-}
+FIGURES = {name: figure.label for name, figure in figures.FIGURES.items()}
+BREAKDOWNS = {name: breakdown.label for name, breakdown in breakdowns.BREAKDOWNS.items()}
 
 UNKNOWN_LABEL = "Uppgift saknas"
 """The label of `okand`, under which every breakdown counts an unanswered field."""
 
 CODES: dict[str, dict[str, str]] = {
-    "reason": code_labels.REASON,
-    "education": code_labels.EDUCATION,
-    "referrer": code_labels.REFERRER,
-    "support_at_start": code_labels.SUPPORT,
-    "support_at_end": code_labels.SUPPORT,
+    breakdowns.REASON: code_labels.REASON,
+    breakdowns.EDUCATION: code_labels.EDUCATION,
+    breakdowns.REFERRER: code_labels.REFERRER,
+    breakdowns.SUPPORT_AT_START: code_labels.SUPPORT,
+    breakdowns.SUPPORT_AT_END: code_labels.SUPPORT,
 }
-
-BAND_UNITS = {"age_band": "år", "years_in_support": "år", "weeks_in_insats_band": "månader"}
-"""Breakdowns whose codes are bands such as `25-29` or `13+`, and their unit (the
-`weeks_in_insats_band` bands count whole months, as in the förbund's templates)."""
+"""The labels of the breakdowns whose codes are a code list's (band codes are labelled by
+their unit, municipalities as given)."""
 
 MULTI_VALUED_NOTE = "En deltagare med flera försörjningar räknas en gång per försörjning."
 """Under the breakdowns that may sum to more than `ended` (`breakdowns.MULTI_VALUED`)."""
 
-STEP_METRICS = {
-    "participants": "Deltagare med mätning",
-    "improved": "Förbättrat sig",
-    "mean_change": "Genomsnittlig förändring",
-}
+STEP_METRICS = {name: metric.label for name, metric in figures.STEP_METRICS.items()}
 STEP_MEASURES = {
     "activity_hours": "Tid i aktivitet (timmar per vecka)",
     "vas": "Skattad livssituation (VAS, 1–100)",
@@ -112,13 +68,15 @@ def figure_label(name: str) -> str:
 
 
 def share_label(name: str) -> str:
-    return f"{figure_label(name)}, {SHARE_OF[SHARES[name]]}"
+    whole = figures.FIGURES[figures.SHARES[name]]
+    return f"{figure_label(name)}, {whole.share_phrase}"
 
 
 def code_label(breakdown: str, code: str) -> str:
     if code == UNKNOWN:
         return UNKNOWN_LABEL
-    unit = BAND_UNITS.get(breakdown)
+    known = breakdowns.BREAKDOWNS.get(breakdown)
+    unit = known and known.band_unit
     if unit is not None:
         if code.endswith("+"):
             return f"{code[:-1]} {unit} eller mer"
@@ -170,7 +128,7 @@ def target_state(met: bool | None) -> str:
     return {True: "met", False: "missed", None: "none"}[met]
 
 
-def restated_title(closing: Mapping, other: object) -> str:
+def restated_title(closing: Mapping, other: int | float | str | None) -> str:
     """What a value marked as changed since closing was (or, as closed, is now)."""
     shown = other if isinstance(other, str) else number(other)
     return f"Nu: {shown}" if closing["as_closed"] else f"Vid stängningen: {shown}"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Query, Request
@@ -257,7 +257,7 @@ def install_report_pages(
             for known in await reports.insatser()
             if principal.may_read_report(known["insats_id"])
         ]
-        context = {"asked": asked, "insatser": readable, "caller": caller}
+        context: dict[str, Any] = {"asked": asked, "insatser": readable, "caller": caller}
         if not principal.may_read_report(asked.insats):
             # Before looking the insats up: a refusal says nothing about which ones exist.
             error = (

@@ -3,7 +3,7 @@ insats's report reads them."""
 
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path
 from pydantic import ConfigDict, Field, create_model
@@ -19,12 +19,13 @@ from shared.platform.http import forbid_unless
 
 Percent = Annotated[int | None, Field(ge=0, le=100)]
 
-Targets = create_model(
+_shares: dict[str, Any] = {share: (Percent, None) for share in TARGET_SHARES}
+Targets: Any = create_model(
     "Targets",
     __config__=ConfigDict(extra="forbid"),
     __doc__="Targets in whole percent of those ended (health and activity: of those who "
     "answered); a share left out has no target.",
-    **{share: (Percent, None) for share in TARGET_SHARES},
+    **_shares,
 )
 
 
@@ -37,7 +38,9 @@ def install_targets_api(
     router = APIRouter(prefix="/api/v1/insatser/{insats_id}/targets")
     Caller = Annotated[Principal, Depends(authenticate)]
     InsatsId = Annotated[str, Path(max_length=64, pattern=INSATS_ID_PATTERN)]
-    not_found = {HTTPStatus.NOT_FOUND: {"description": "No such insats"}}
+    not_found: dict[int | str, dict[str, Any]] = {
+        HTTPStatus.NOT_FOUND: {"description": "No such insats"}
+    }
 
     @router.put("", responses=not_found)
     async def put_targets(insats_id: InsatsId, targets: Targets, principal: Caller) -> dict:

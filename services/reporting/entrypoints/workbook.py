@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from services.reporting.domain.breakdowns import MULTI_VALUED
-from services.reporting.domain.reports import MEANS
+from services.reporting.domain.figures import NUMBER_FORMATS, Kind, kind_of
 from services.reporting.domain.suppression import (
     HIDDEN,
     PREVIOUS_YEAR,
@@ -36,7 +36,6 @@ STEP_MOVEMENT = "Stegförflyttning"
 RESTATED_NOTE = "Siffrorna har ändrats sedan perioden stängdes."
 MET = {True: "Uppnått", False: "Ej uppnått", None: labels.DASH}
 
-COUNT, MEAN, PERCENT = "0", "0.0", "0%"
 _LABEL_WIDTH, _VALUE_WIDTH = 56, 13
 _MAX_TITLE = 31
 _NOT_IN_TITLE = re.compile(r"[\[\]:*?/\\]")
@@ -103,15 +102,7 @@ def _value(section: Mapping, path: Path, column: str, suppressed: bool):
     value = columns[column]
     if value is None:
         return HIDDEN if suppressed and is_hidden(section, path, column) else labels.DASH
-    return value / 100 if path[0] == "shares" else value
-
-
-def _number_format(path: Path) -> str:
-    if path[0] == "shares":
-        return PERCENT
-    if path[-1] == "mean_change" or (path[0] == "figures" and path[1] in MEANS):
-        return MEAN
-    return COUNT
+    return value / 100 if kind_of(path) is Kind.SHARE else value
 
 
 def _row(sheet: Worksheet, report: Mapping, label: str, path: Path, indent: int = 0) -> None:
@@ -124,7 +115,7 @@ def _row(sheet: Worksheet, report: Mapping, label: str, path: Path, indent: int 
     row = _append(sheet, [label, *values])
     sheet.cell(row, 1).alignment = Alignment(indent=indent)
     for cell in sheet[row][1:]:
-        cell.number_format = _number_format(path)
+        cell.number_format = NUMBER_FORMATS[kind_of(path)]
 
 
 def _heading(sheet: Worksheet, text: str) -> None:
@@ -201,7 +192,7 @@ def _targets(sheet: Worksheet, report: Mapping) -> None:
             outcome /= 100
         row = _append(sheet, [label, target["target"] / 100, outcome, MET[target["met"]]])
         for cell in sheet[row][1:3]:
-            cell.number_format = PERCENT
+            cell.number_format = NUMBER_FORMATS[Kind.SHARE]
 
 
 def _step_movement(sheet: Worksheet, report: Mapping) -> None:

@@ -65,7 +65,7 @@ class ReportSource:
                 else None
             )
         changed = restatements(now, closed_document) if closed_document else []
-        shown = closed_document if as_closed else now
+        shown = closed_document if as_closed and closed_document is not None else now
         return {
             **shown,
             "closing": {
