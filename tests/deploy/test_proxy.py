@@ -6,7 +6,7 @@ X-Forwarded-For never reaches a service.
 
 The Caddyfile is adapted to JSON with the environment compose gives it; only what a test
 machine cannot have is changed: the services' addresses (compose's DNS names → the
-stand-ins), free ports for 80 and 443, no admin endpoint, storage in a temporary
+stand-ins), free ports for 80, 443 and the admin endpoint, storage in a temporary
 directory, and the local CA's root kept out of the system's trust store.
 """
 
@@ -192,6 +192,7 @@ class _StandIn(BaseHTTPRequestHandler):
 class Proxy:
     http_port: int
     https_port: int
+    admin_port: int
     root_certificate: Path
 
     def client(self) -> httpx.Client:
@@ -210,7 +211,7 @@ def _serve_stand_in(name: str) -> tuple[ThreadingHTTPServer, int]:
 
 
 def _for_this_machine(config: dict, upstreams: dict[str, int], proxy: Proxy, storage: Path) -> dict:
-    config["admin"] = {"disabled": True}
+    config["admin"] = {"listen": f"localhost:{proxy.admin_port}"}
     config["storage"] = {"module": "file_system", "root": str(storage)}
     config["apps"]["pki"] = {"certificate_authorities": {"local": {"install_trust": False}}}
     http = config["apps"]["http"]
@@ -241,7 +242,9 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
     names = {name: service_command(s) for name, s in stegvis_services(compose()).items()}
     stand_ins = {name: _serve_stand_in(command) for name, command in names.items()}
     storage = home / "storage"
-    running = Proxy(free_port(), free_port(), storage / "pki/authorities/local/root.crt")
+    running = Proxy(
+        free_port(), free_port(), free_port(), storage / "pki/authorities/local/root.crt"
+    )
     config = _for_this_machine(
         _adapt("internal", home),
         {name: port for name, (_, port) in stand_ins.items()},
@@ -334,3 +337,10 @@ def test_a_service_learns_the_real_client_and_https_never_a_forged_address(proxy
     assert received["x-forwarded-for"] in ("127.0.0.1", "::1")
     assert received["x-forwarded-proto"] == "https"
     assert received["x-forwarded-host"] == f"{HOSTNAME}:{proxy.https_port}"
+
+
+def test_the_healthcheck_asks_what_caddy_answers(proxy: Proxy) -> None:
+    command = compose()["services"]["proxy"]["healthcheck"]["test"]
+    url = command[-1].replace(":2019/", f":{proxy.admin_port}/")
+    assert url != command[-1], "the healthcheck asks Caddy's admin endpoint (port 2019)"
+    assert httpx.get(url, timeout=10).status_code == 200
