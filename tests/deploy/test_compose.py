@@ -1,6 +1,9 @@
 """docker-compose.yml, validated by docker-compose and read: healthchecks, start order, secrets
-from the environment only, two outcomes replicas, the deploy files mounted."""
+from the environment only, two outcomes replicas, the deploy files mounted, only the proxy
+published, and the services trusting forwarded headers from the proxy alone."""
 
+import ipaddress
+import json
 import os
 import re
 import subprocess
@@ -8,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.deploy.conftest import (
     COMPOSE_FILE,
@@ -20,19 +24,22 @@ from tests.deploy.conftest import (
 )
 
 SECRETS = ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "STEGVIS_ADMIN_TOKEN", "GRAFANA_ADMIN_PASSWORD")
+REQUIRED = (*SECRETS, "STEGVIS_HOSTNAME", "STEGVIS_ACME_EMAIL")
 _REFERENCE = re.compile(r"\$\{[A-Z][A-Z0-9_]*:\?[^}]*\}")
 _SECRET_KEY = re.compile(r"PASSWORD|TOKEN|SECRET|AUTH", re.IGNORECASE)
 _URL_PASSWORD = re.compile(r"://[^/@:]*:([^@]*)@")
 
 
-def _docker_compose(environment: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+def _docker_compose(
+    environment: dict[str, str], tmp_path: Path, *options: str
+) -> subprocess.CompletedProcess:
     empty_env_file = tmp_path / "empty.env"  # a developer's own .env must not count
     empty_env_file.touch()
     tool = required_tool("docker-compose", "apt-get install docker-compose")
     return subprocess.run(
-        [tool, "--env-file", str(empty_env_file), "-f", str(COMPOSE_FILE), "config", "-q"],
+        [tool, "--env-file", str(empty_env_file), "-f", str(COMPOSE_FILE), "config", *options],
         cwd=REPO,
-        env={k: v for k, v in os.environ.items() if k not in SECRETS} | environment,
+        env={k: v for k, v in os.environ.items() if k not in REQUIRED} | environment,
         capture_output=True,
         text=True,
         timeout=60,
@@ -40,14 +47,14 @@ def _docker_compose(environment: dict[str, str], tmp_path: Path) -> subprocess.C
 
 
 def test_docker_compose_accepts_the_file_given_the_secrets(tmp_path: Path) -> None:
-    result = _docker_compose({name: "not-a-real-secret" for name in SECRETS}, tmp_path)
+    result = _docker_compose({name: "not-a-real-secret" for name in REQUIRED}, tmp_path, "-q")
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("missing", SECRETS)
-def test_each_secret_is_required(missing: str, tmp_path: Path) -> None:
-    given = {name: "not-a-real-secret" for name in SECRETS if name != missing}
-    result = _docker_compose(given, tmp_path)
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_each_secret_and_the_host_name_are_required(missing: str, tmp_path: Path) -> None:
+    given = {name: "not-a-real-secret" for name in REQUIRED if name != missing}
+    result = _docker_compose(given, tmp_path, "-q")
     assert result.returncode != 0
     assert missing in result.stderr
 
@@ -138,3 +145,38 @@ def test_prometheus_and_grafana_mount_every_deploy_file() -> None:
         "--config.file=" + mounted["deploy/prometheus/prometheus.yml"]
         in (services["prometheus"]["command"])
     )
+
+
+def test_only_the_proxy_is_published_and_monitoring_only_on_localhost(tmp_path: Path) -> None:
+    # As docker-compose resolves the file (anchors, merges), not only as it is written.
+    result = _docker_compose({name: "not-a-real-secret" for name in REQUIRED}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    for config in (yaml.safe_load(result.stdout), compose()):
+        published = {
+            name: service["ports"]
+            for name, service in config["services"].items()
+            if service.get("ports")
+        }
+        assert set(published) == {"proxy", "prometheus", "grafana"}, published
+        for name in ("prometheus", "grafana"):
+            for port in published[name]:
+                address = port["host_ip"] if isinstance(port, dict) else port.split(":")[0]
+                assert address == "127.0.0.1", f"{name}: {port}"
+    proxy_ports = compose()["services"]["proxy"]["ports"]
+    assert {port.split("/")[0] for port in proxy_ports} == {"80:80", "443:443"}
+
+
+def test_the_services_trust_forwarded_headers_from_the_proxy_alone() -> None:
+    config = compose()
+    address = config["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+    (subnet,) = (pool["subnet"] for pool in config["networks"]["default"]["ipam"]["config"])
+    assert ipaddress.ip_address(address) in ipaddress.ip_network(subnet)
+    for name, service in stegvis_services(config).items():
+        assert json.loads(service["environment"]["STEGVIS_TRUSTED_PROXIES"]) == [address], name
+
+
+def test_the_proxy_keeps_its_certificates_and_no_key_is_committed() -> None:
+    proxy = compose()["services"]["proxy"]
+    assert "caddy-data:/data" in proxy["volumes"]
+    assert "deploy/caddy/certs" in _bind_mounts(proxy)
+    assert "*" in (DEPLOY / "caddy/certs/.gitignore").read_text().splitlines()
