@@ -15,7 +15,7 @@ from services.intake.service_layer.accounts import (
     TokenDetails,
     UserDetails,
 )
-from shared.contract.access import USERNAME_PATTERN, Principal
+from shared.contract.access import USERNAME_PATTERN, NewUsername, Principal
 
 TOKEN_ID_PATTERN = r"^[0-9a-f]{1,32}$"
 _NOT_FOUND = {HTTPStatus.NOT_FOUND: {"description": "No such credential of yours"}}
@@ -30,7 +30,7 @@ def install_accounts_api(
     @router.put("/users/{username}", status_code=HTTPStatus.CREATED)
     async def save_user(
         caller: Caller,
-        username: Annotated[str, Path(pattern=USERNAME_PATTERN)],
+        username: Annotated[NewUsername, Path()],
         details: UserDetails,
     ) -> JSONResponse:
         """Create or change a user (förbundsadmin): role, granted insatser (insatsansvarig

@@ -18,15 +18,15 @@ from shared.contract.events import (
     RegisteredEvent,
     StartDetails,
 )
+from shared.contract.identity import ERROR_TYPE as IDENTITY_ERROR
 
 FieldErrors = dict[str, str]
 """Message by input name."""
 
 DATE = "Ange ett datum (ÅÅÅÅ-MM-DD)."
-PERSONAL_NUMBER = (
-    "Det här ser ut som ett personnummer. Stegvis sparar aldrig personnummer: "
-    "skriv bara kommunens namn."
-)
+_NEVER_STORED = "Det här ser ut som ett personnummer. Stegvis sparar aldrig personnummer"
+IDENTITY_NUMBER = f"{_NEVER_STORED}."
+PERSONAL_NUMBER = f"{_NEVER_STORED}: skriv bara kommunens namn."
 _DATES = frozenset({"start_date", "date", "end_date"})
 _NUMBERS = {
     "birth_year": "Ange födelseåret med fyra siffror, till exempel 1985.",
@@ -79,6 +79,8 @@ def validation_errors(error: ValidationError) -> FieldErrors:
 def _translated(item: dict) -> tuple[str, str]:
     field, *rest = (str(part) for part in item["loc"])
     kind = item["type"]
+    if kind == IDENTITY_ERROR:  # named by its field alone: a refused indicator's key is input
+        return field, PERSONAL_NUMBER if field == "municipality" else IDENTITY_NUMBER
     if field == "indicators":
         return (INDICATOR_PREFIX + rest[0] if rest else field), _INDICATOR
     if field in _DATES:
@@ -94,10 +96,7 @@ def _translated(item: dict) -> tuple[str, str]:
 def _municipality(item: dict) -> str:
     if item["type"] == "string_too_long":
         return _MUNICIPALITY_TOO_LONG
-    # The model's two value checks: a personnummer, or a control character.
-    if "personal identity number" in item["msg"]:
-        return PERSONAL_NUMBER
-    return _MUNICIPALITY_CONTROL
+    return _MUNICIPALITY_CONTROL  # the model's other value check
 
 
 def refused_field(error: InvalidField, start_date: date | None) -> FieldErrors:

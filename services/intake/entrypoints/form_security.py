@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse
 
 from services.intake.entrypoints.form_input import FormData, first
 from shared.contract.access import Principal
+from shared.contract.identity import contains_identity_number
 from shared.platform.http import PrincipalLookup
 
 SESSION_COOKIE = "stegvis_session"
@@ -103,4 +104,4 @@ def new_form_key() -> str:
 
 
 def valid_form_key(key: str) -> bool:
-    return bool(_FORM_KEY.fullmatch(key))
+    return bool(_FORM_KEY.fullmatch(key)) and not contains_identity_number(key)

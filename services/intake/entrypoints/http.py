@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Counter
 from pydantic import BaseModel
@@ -37,7 +37,13 @@ from shared.contract.events import (
     VolumeDetails,
     correction_kind,
 )
-from shared.platform.http import Answered, field_errors_body, forbid_unless, observe_responses
+from shared.platform.http import (
+    Answered,
+    IdempotencyHeader,
+    field_errors_body,
+    forbid_unless,
+    observe_responses,
+)
 
 COMMANDS_REFUSED = Counter(
     "stegvis_intake_commands_refused_total",
@@ -71,9 +77,6 @@ _NOT_GRANTED = "not granted this insats"
 InsatsId = Annotated[str, Path(pattern=INSATS_ID_PATTERN)]
 ParticipantId = Annotated[str, Path(pattern=PARTICIPANT_ID_PATTERN)]
 EventId = Annotated[str, Path(pattern=EVENT_ID_PATTERN)]
-IdempotencyHeader = Annotated[
-    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
-]
 
 
 def install_intake_api(
