@@ -22,10 +22,10 @@ from services.intake.service_layer import handlers, views
 from services.intake.service_layer.answers import Answer, IdempotencyKey, insats_body
 from services.intake.service_layer.handlers import Command
 from services.intake.service_layer.unit_of_work import UnitOfWork
+from shared.contract import events
 from shared.contract.access import Principal
 from shared.contract.events import (
     EVENT_ID_PATTERN,
-    INSATS_ID_PATTERN,
     PARTICIPANT_ID_PATTERN,
     CorrectionDetails,
     InsatsDetails,
@@ -74,7 +74,7 @@ _STATUS = {
 """The status of each refusal other than a conflict (409)."""
 _NOT_GRANTED = "not granted this insats"
 
-InsatsId = Annotated[str, Path(pattern=INSATS_ID_PATTERN)]
+InsatsId = Annotated[events.InsatsId, Path()]
 ParticipantId = Annotated[str, Path(pattern=PARTICIPANT_ID_PATTERN)]
 EventId = Annotated[str, Path(pattern=EVENT_ID_PATTERN)]
 
