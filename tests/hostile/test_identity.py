@@ -23,22 +23,10 @@ from shared.platform.streams import StreamEntry, ensure_group
 from tests.intake.conftest import RunningIntake
 from tests.intake.forms_support import PASSWORD, Staff
 from tests.intake.import_files import define_insatser, run, write_csv
+from tests.shared.test_identity import REVIEWED_SPELLINGS
 
 NUMBER = "8501011236"
 """19850101-1236: a valid personnummer (and 850161-1233 a valid samordningsnummer)."""
-SPELLINGS = [
-    "850101\u20131236",  # en dash, as Word and Outlook autocorrect a hyphen
-    "850101\u20141236",  # em dash
-    "850101\u00a01236",  # no-break space
-    "850101\u20111236",  # non-breaking hyphen
-    "850101\u22121236",  # minus sign
-    "\uff18\uff15\uff10\uff11\uff10\uff11\uff0d\uff11\uff12\uff13\uff16",  # full-width
-    "850101 - 1236",
-    "85 01 01-1236",
-    "850101.1236",
-    "Kalle 19850101-1236",
-    "850161-1233",
-]
 START = {"start_date": "2025-02-03", "gender": "kvinna"}
 PARTICIPANTS = "/api/v1/insatser/steget/participants"
 
@@ -76,7 +64,7 @@ async def assert_nothing_stored(running_intake: RunningIntake, before: str, sent
     assert digits(sent)[-10:] not in await stored_text(running_intake.settings, outboxes=True)
 
 
-@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("spelling", REVIEWED_SPELLINGS)
 async def test_kommun_in_any_spelling(running_intake: RunningIntake, spelling: str) -> None:
     before = await stored_text(running_intake.settings)
     response = await running_intake.client.post(
