@@ -17,11 +17,19 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, StringConstraints, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    StringConstraints,
+    TypeAdapter,
+)
 from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contract.events import InsatsId
+from shared.contract.identity import NoIdentityNumber
 
 
 class Role(StrEnum):
@@ -69,6 +77,11 @@ class Principal:
 
 ADMIN = Principal(name="admin", role=Role.FORBUNDSADMIN)
 """The caller holding `STEGVIS_ADMIN_TOKEN`."""
+COMMAND_LINE = Principal(name="cli", role=Role.FORBUNDSADMIN)
+"""Whoever runs a command on intake's database (`stegvis import`): who can open it can do all."""
+RESERVED_USERNAMES = {ADMIN.name: "the admin token", COMMAND_LINE.name: "the command line"}
+"""The audit log's names of callers that are not users (no user may take one), and whom
+each names."""
 
 SECRET_PREFIX = "stv_"
 """Marks Stegvis's secrets, so secret scanners and people recognise a leaked one."""
@@ -85,11 +98,22 @@ def secret_hash(secret: str) -> str:
 
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
-Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
+Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN), NoIdentityNumber]
+
+
+def _not_reserved(username: str) -> str:
+    if username in RESERVED_USERNAMES:
+        raise ValueError(f"is reserved: the audit log's name for {RESERVED_USERNAMES[username]}")
+    return username
+
+
+NewUsername = Annotated[Username, AfterValidator(_not_reserved)]
+"""The name of a user being created: not one the audit log gives to non-users."""
 
 
 class _Change(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Errors name the field and why, never the input: they reach logs and dead letters.
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     version: int
     """Counts the changes of this one user or credential; the highest wins."""

@@ -23,7 +23,8 @@ from shared.contract.codes import (
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Errors name the field and why, never the input: they reach logs and dead letters.
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
 
 class StepMovement(_Frozen):

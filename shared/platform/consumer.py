@@ -29,7 +29,7 @@ from redis.asyncio import Redis
 from sqlalchemy.exc import DBAPIError
 
 from shared.platform import metrics
-from shared.platform.dead_letters import set_aside
+from shared.platform.dead_letters import error_text, set_aside
 from shared.platform.settings import Settings
 from shared.platform.streams import StreamEntry, dead_letter_stream, ensure_group
 from shared.platform.tasks import stop_task
@@ -205,7 +205,7 @@ class StreamConsumer(Generic[T]):
         if lag is None:
             # Redis < 7 does not say (the embedded one is 6.2): count, up to a bound.
             after = b"(" + group["last-delivered-id"]
-            lag = len(await self.redis.xrange(self.stream, min=after, count=_LAG_COUNT_BOUND))
+            lag = len(await self.redis.xrange(self.stream, min=after, count=_LAG_COUNT_BOUND) or [])
         metrics.PENDING.labels(**self._labels).set(group["pending"])
         metrics.LAG.labels(**self._labels).set(lag)
         metrics.DEAD_LETTERS.labels(**self._labels).set(
@@ -219,7 +219,9 @@ class StreamConsumer(Generic[T]):
                 messages.append(self.decode(entry))
                 acked.append(entry.entry_id)
             except PoisonMessage as error:
-                log.warning("undecodable entry %s on %s: %s", entry.entry_id, self.stream, error)
+                log.warning(
+                    "undecodable entry %s on %s: %s", entry.entry_id, self.stream, error_text(error)
+                )
                 metrics.RETRIED.labels(**self._labels, reason="poison").inc()
         try:
             await self._handle(messages)
@@ -255,7 +257,9 @@ class StreamConsumer(Generic[T]):
     async def _failed_again(self, entry: StreamEntry, error: Exception) -> None:
         metrics.RETRIED.labels(**self._labels, reason=_reason(error)).inc()
         if _is_transient(error):
-            log.warning("entry %s on %s: %s; will retry", entry.entry_id, self.stream, error)
+            log.warning(
+                "entry %s on %s: %s; will retry", entry.entry_id, self.stream, error_text(error)
+            )
             return
         deliveries = await self._deliveries(entry.entry_id)
         if deliveries < self.max_deliveries:
@@ -265,25 +269,19 @@ class StreamConsumer(Generic[T]):
                 self.stream,
                 deliveries,
                 self.max_deliveries,
-                error,
+                error_text(error),
             )
             return
-        log.error("entry %s on %s dead-lettered: %s", entry.entry_id, self.stream, error)
-        await set_aside(
-            self.redis,
-            self.stream,
-            self.group,
-            entry,
-            f"{type(error).__name__}: {error}",
-            deliveries,
-        )
+        text = error_text(error)
+        log.error("entry %s on %s dead-lettered: %s", entry.entry_id, self.stream, text)
+        await set_aside(self.redis, self.stream, self.group, entry, text, deliveries)
         metrics.DEAD_LETTERED.labels(**self._labels).inc()
 
     async def _deliveries(self, entry_id: bytes) -> int:
         pending = await self.redis.xpending_range(
             self.stream, self.group, min=entry_id, max=entry_id, count=1
         )
-        return pending[0]["times_delivered"] if pending else 0
+        return int(pending[0]["times_delivered"]) if pending else 0
 
 
 def _reason(error: BaseException) -> str:

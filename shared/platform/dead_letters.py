@@ -10,9 +10,12 @@ crash leaves the entry in exactly one of the two streams.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
 
+from shared.contract.identity import contains_identity_number
 from shared.platform.streams import StreamEntry, dead_letter_stream
 
 _PREFIX = b"dead."
@@ -43,6 +46,16 @@ return new_id
 """
 
 
+def error_text(error: BaseException) -> str:
+    """What is said of a failed entry (in its dead letter and in log lines): its error,
+    withheld when it holds what looks like an identity number (an invalid message's field
+    names a refused mapping key; a bad number is quoted). The entry itself says the rest."""
+    text = f"{type(error).__name__}: {error}"
+    if contains_identity_number(text):
+        return f"{type(error).__name__}: (withheld: it quotes what looks like an identity number)"
+    return text
+
+
 @dataclass(frozen=True)
 class DeadLetter:
     stream: str
@@ -65,18 +78,16 @@ async def set_aside(
     redis: Redis, stream: str, group: str, entry: StreamEntry, error: str, deliveries: int
 ) -> None:
     """Move `entry` to the dead letters and acknowledge it, both or neither."""
+    fields: dict[FieldT, EncodableT] = {name: value for name, value in entry.fields.items()}
+    fields |= {
+        _STREAM: stream,
+        _GROUP: group,
+        _ENTRY_ID: entry.entry_id,
+        _ERROR: error[:_MAX_ERROR_CHARS],
+        _DELIVERIES: str(deliveries),
+    }
     async with redis.pipeline(transaction=True) as pipe:
-        pipe.xadd(
-            dead_letter_stream(stream, group),
-            {
-                **entry.fields,
-                _STREAM: stream,
-                _GROUP: group,
-                _ENTRY_ID: entry.entry_id,
-                _ERROR: error[:_MAX_ERROR_CHARS],
-                _DELIVERIES: str(deliveries),
-            },
-        )
+        pipe.xadd(dead_letter_stream(stream, group), fields)
         pipe.xack(stream, group, entry.entry_id)
         await pipe.execute()
 
@@ -87,7 +98,10 @@ async def read_dead_letters(
     """How many dead letters the group has, and the oldest `count` of them."""
     key = dead_letter_stream(stream, group)
     total = await redis.xlen(key)
-    rows = await redis.xrange(key, count=count) if total else []
+    rows = cast(
+        list[tuple[bytes, dict[bytes, bytes]]],
+        await redis.xrange(key, count=count) if total else [],
+    )
     return total, [_dead_letter(stream, group, dead_id, fields) for dead_id, fields in rows]
 
 

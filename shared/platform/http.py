@@ -2,24 +2,27 @@
 /metrics, request metrics, a request body limit, and running an app under uvicorn."""
 
 import hmac
+import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import uvicorn
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from shared.contract.access import ADMIN, SECRET_PREFIX, Principal
+from shared.contract.identity import IdentityFree
 from shared.platform.asyncapi import stream_specification
 
 HTTP_REQUESTS = Counter(
@@ -31,6 +34,11 @@ HTTP_SECONDS = Histogram(
     ["route", "method"],
 )
 
+
+IdempotencyHeader = Annotated[
+    IdentityFree | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+]
+"""A command's Idempotency-Key (stored with its answer, so never an identity number)."""
 
 _bearer = HTTPBearer(auto_error=False)
 MAX_SECRET_LENGTH = 100
@@ -106,10 +114,12 @@ def _field_name(loc: tuple) -> str:
     parts = [str(part) for part in loc]
     if parts and parts[0] in {"body", "query", "path", "header"}:
         parts = parts[1:]
+    # A refused mapping key is named `mapping.[key]`: the key is input, never echoed.
+    parts = [part for part, after in zip(parts, [*parts[1:], ""]) if after != "[key]"]
     return ".".join(parts) or "body"
 
 
-def _error(item: ErrorDetails) -> tuple[str, str, str]:
+def _error(item: Mapping[str, Any]) -> tuple[str, str, str]:
     if item["type"] == "json_invalid":  # its loc is ("body", offset): no field to name
         reason = f"not valid JSON at character {item['loc'][-1]}: {item['ctx']['error']}"
         return "body", reason, item["type"]
@@ -120,6 +130,11 @@ def validation_errors(
     error: RequestValidationError | ValidationError,
 ) -> list[tuple[str, str, str]]:
     return [_error(item) for item in error.errors()]
+
+
+def _number_too_long(error: BaseException | None) -> bool:
+    # Python refuses to read an integer of more digits than its limit (a ValueError).
+    return isinstance(error, ValueError) and "integer string conversion" in str(error)
 
 
 class BodyLimit:
@@ -260,6 +275,13 @@ def install_common_routes(
                 status_code=415,
             )
         return JSONResponse(field_errors_body(validation_errors(error)), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if _number_too_long(error.__cause__):  # FastAPI answers its JSON parser's error 400
+            reason = f"a number in the body has more than {sys.get_int_max_str_digits()} digits"
+            return JSONResponse(field_errors_body([("body", reason, "value_error")]), 422)
+        return await http_exception_handler(request, error)
 
     @app.exception_handler(FieldError)
     async def _invalid_field(_request: Request, error: FieldError) -> JSONResponse:

@@ -223,7 +223,7 @@ def test_a_mistake_is_explained_next_to_its_field_and_what_was_typed_stays(
 
     page.goto("/insatser/error-rehab/ny-deltagare")
     page.get_by_label("Startdatum").fill(f"{YEAR}-03-01")
-    page.get_by_label("Kommun").fill("850101-1234")
+    page.get_by_label("Kommun").fill("850101-1236")
     page.get_by_label("Skattad livssituation (VAS)").fill("150")
     page.get_by_role("button", name="Skriv in deltagaren").click()
 
@@ -236,7 +236,7 @@ def test_a_mistake_is_explained_next_to_its_field_and_what_was_typed_stays(
     expect(vas).to_have_value("150")
     expect(vas).to_have_attribute("aria-invalid", "true")
     expect(vas).to_have_accessible_description(re.compile("Ange ett heltal från 1 till 100."))
-    expect(page.get_by_label("Kommun")).to_have_value("850101-1234")
+    expect(page.get_by_label("Kommun")).to_have_value("850101-1236")
     _fits_the_width(page)
     screenshot(page, "start-errors")
 

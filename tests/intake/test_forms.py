@@ -264,7 +264,7 @@ async def test_a_personnummer_in_kommun_is_refused_in_swedish(intake, staff) -> 
         {
             "start_date": "2025-02-03",
             "gender": "man",
-            "municipality": "19850101-1234",
+            "municipality": "19850101-1236",
         },
     )
     assert page.status_code == 422

@@ -388,7 +388,7 @@ async def test_another_version_of_a_file_keeps_the_earlier_codes_file(
     assert f"{tmp_path / 'deltagare-2.koder.csv'}" in ran.out
 
 
-@pytest.mark.parametrize(("kind", "municipality"), [("csv", "850101-1234"), ("xlsx", 198501011234)])
+@pytest.mark.parametrize(("kind", "municipality"), [("csv", "850101-1236"), ("xlsx", 198501011236)])
 async def test_a_personal_identity_number_as_kommun_is_refused(
     settings: Settings, tmp_path: Path, kind: str, municipality: object
 ) -> None:

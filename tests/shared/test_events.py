@@ -68,7 +68,7 @@ def test_bad_input_names_each_offending_field() -> None:
                 "gender": "kvinna ",
                 "vas": 0,
                 "support_at_start": ["a_kassa", "a_kassa"],
-                "municipality": "Kalle 19850101-1234",
+                "municipality": "Kalle 19850101-1236",
                 "nickname": "x",
             }
         )

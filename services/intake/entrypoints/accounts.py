@@ -14,7 +14,7 @@ from services.intake.service_layer.accounts import (
     TokenDetails,
     UserDetails,
 )
-from shared.contract.access import USERNAME_PATTERN
+from shared.contract.access import USERNAME_PATTERN, NewUsername
 
 TOKEN_ID_PATTERN = r"^[0-9a-f]{1,32}$"
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/v1")
 async def save_user(
     caller: Caller,
     accounts: AccountsDep,
-    username: Annotated[str, Path(pattern=USERNAME_PATTERN)],
+    username: Annotated[NewUsername, Path()],
     details: UserDetails,
 ) -> JSONResponse:
     """Create or change a user (förbundsadmin): role, granted insatser (insatsansvarig

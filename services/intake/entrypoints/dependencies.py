@@ -12,8 +12,9 @@ from services.intake.domain.errors import NotFound
 from services.intake.domain.participant_codes import participant_code
 from services.intake.service_layer.accounts import Accounts
 from services.intake.service_layer.unit_of_work import UnitOfWork
+from shared.contract import events
 from shared.contract.access import Principal
-from shared.contract.events import EVENT_ID_PATTERN, INSATS_ID_PATTERN
+from shared.contract.events import EVENT_ID_PATTERN
 
 _NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f-\x9f]*$"
 """Text no database stores is refused as such (422); any other unknown code is 404."""
@@ -68,7 +69,7 @@ def _participant_id(
 Caller = Annotated[Principal, Depends(_caller)]
 NewUow = Annotated[Callable[[], UnitOfWork], Depends(_new_uow)]
 AccountsDep = Annotated[Accounts, Depends(_accounts)]
-InsatsId = Annotated[str, Path(pattern=INSATS_ID_PATTERN)]
+InsatsId = Annotated[events.InsatsId, Path()]
 ParticipantId = Annotated[str, Depends(_participant_id)]
 """As stored: upper case."""
 EventId = Annotated[str, Path(pattern=EVENT_ID_PATTERN)]

@@ -18,14 +18,14 @@ from shared.contract.events import (
     RegisteredEvent,
     StartDetails,
 )
+from shared.contract.identity import ERROR_TYPE as IDENTITY_ERROR
 
 FieldErrors = dict[str, str]
 """Message by input name."""
 
-PERSONAL_NUMBER = (
-    "Det här ser ut som ett personnummer. Stegvis sparar aldrig personnummer: "
-    "skriv bara kommunens namn."
-)
+_NEVER_STORED = "Det här ser ut som ett personnummer. Stegvis sparar aldrig personnummer"
+IDENTITY_NUMBER = f"{_NEVER_STORED}."
+PERSONAL_NUMBER = f"{_NEVER_STORED}: skriv bara kommunens namn."
 _MUNICIPALITY_TOO_LONG = "Skriv högst 64 tecken."
 _MUNICIPALITY_CONTROL = "Skriv kommunens namn på en rad, utan tabbtecken."
 _BEFORE_START = {"end_date": "Slutdatum", "date": "Datumet"}
@@ -51,6 +51,8 @@ def validation_errors(error: ValidationError) -> FieldErrors:
 def _translated(item: ErrorDetails) -> tuple[str, str]:
     field, *rest = (str(part) for part in item["loc"])
     kind = item["type"]
+    if kind == IDENTITY_ERROR:  # named by its field alone: a refused indicator's key is input
+        return field, PERSONAL_NUMBER if field == "municipality" else IDENTITY_NUMBER
     if field == "indicators":
         return (INDICATOR_PREFIX + rest[0] if rest else field), refused("indicators") or _FALLBACK
     if field == "birth_year" and kind == "value_error":
@@ -63,10 +65,7 @@ def _translated(item: ErrorDetails) -> tuple[str, str]:
 def _municipality(item: ErrorDetails) -> str:
     if item["type"] == "string_too_long":
         return _MUNICIPALITY_TOO_LONG
-    # The model's two value checks: a personnummer, or a control character.
-    if "personal identity number" in item["msg"]:
-        return PERSONAL_NUMBER
-    return _MUNICIPALITY_CONTROL
+    return _MUNICIPALITY_CONTROL  # the model's other value check
 
 
 def refused_field(error: InvalidField, start_date: date | None) -> FieldErrors:

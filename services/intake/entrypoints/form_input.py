@@ -20,7 +20,7 @@ INDICATOR_PREFIX = "indicator_"
 
 YES, NO = "ja", "nej"
 
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")  # longer: left as typed, for the model to refuse
 _DECIMAL = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
 
 

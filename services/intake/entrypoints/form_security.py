@@ -5,6 +5,7 @@ refused form says."""
 import re
 import secrets
 
+from shared.contract.identity import contains_identity_number
 from shared.web.csrf import Csrf
 from shared.web.guard import SessionLookup, WebSessions
 from shared.web.sessions import INTAKE_SESSION
@@ -28,4 +29,4 @@ def new_form_key() -> str:
 
 
 def valid_form_key(key: str) -> bool:
-    return bool(_FORM_KEY.fullmatch(key))
+    return bool(_FORM_KEY.fullmatch(key)) and not contains_identity_number(key)

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Header, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Counter
 from pydantic import BaseModel
@@ -41,7 +41,13 @@ from shared.contract.events import (
     VolumeDetails,
     correction_kind,
 )
-from shared.platform.http import Answered, field_errors_body, forbid_unless, observe_responses
+from shared.platform.http import (
+    Answered,
+    IdempotencyHeader,
+    field_errors_body,
+    forbid_unless,
+    observe_responses,
+)
 
 COMMANDS_REFUSED = Counter(
     "stegvis_intake_commands_refused_total",
@@ -73,9 +79,6 @@ _STATUS = {
 """The status of each refusal other than a conflict (409)."""
 _NOT_GRANTED = "not granted this insats"
 
-IdempotencyHeader = Annotated[
-    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
-]
 router = APIRouter(prefix=PREFIX)
 
 

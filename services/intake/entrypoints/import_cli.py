@@ -49,14 +49,12 @@ from services.intake.service_layer.imports import (
     Sheet,
     import_sheet,
 )
-from shared.contract.access import Principal, Role
+from shared.contract.access import COMMAND_LINE
 from shared.platform.safe_csv import write_rows
 from shared.platform.service import migrated_sessions
 from shared.platform.settings import Settings
 
 EXIT_IMPORTED, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-COMMAND_LINE = Principal(name="cli", role=Role.FORBUNDSADMIN)
-"""The audit log's name of whoever imports: who can open intake's database can do all."""
 SHOWN_ERRORS = 50
 """Printed of a refusal's errors; the error report holds them all."""
 

@@ -22,6 +22,7 @@ from services.intake.service_layer.messagebus import Audited, dispatch
 from services.intake.service_layer.unit_of_work import UnitOfWork
 from shared.contract.access import Principal
 from shared.contract.codes import Registration
+from shared.contract.identity import contains_identity_number
 
 _KEY_PREFIX = "import:"
 _MAX_TARGET = 300
@@ -55,6 +56,17 @@ class AlreadyImported(CommandRefused):
         self.earlier = earlier
 
 
+class FileNameRefused(CommandRefused):
+    """The file's name holds what looks like an identity number, which the import's answer
+    and audit row would store."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "filens namn ser ut att innehålla ett personnummer, och Stegvis sparar aldrig "
+            "personnummer: byt namn på filen"
+        )
+
+
 class RowsRefused(CommandRefused):
     """Some rows cannot be imported, so none was."""
 
@@ -72,7 +84,9 @@ async def import_sheet(
     new_uow: Callable[[], UnitOfWork], sheet: Sheet, caller: Principal, progress: Progress
 ) -> Imported:
     """Store every row's participant, or raise `SheetRefused`, `RowsRefused` or
-    `AlreadyImported` having stored nothing."""
+    `AlreadyImported` (or `FileNameRefused`) having stored nothing."""
+    if contains_identity_number(sheet.name):
+        raise FileNameRefused
     columns = import_rows.read_columns(sheet.header, sheet.rows)
     key = IdempotencyKey(_KEY_PREFIX + sheet.sha256, sheet.sha256)
     async with new_uow() as uow:  # a short look, so the long check holds no transaction

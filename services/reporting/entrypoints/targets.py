@@ -13,8 +13,8 @@ from services.reporting.domain.targets import TARGET_SHARES
 from services.reporting.service_layer.targets import set_targets
 from services.reporting.service_layer.unit_of_work import UnitOfWork
 from services.reporting.service_layer.views import ReportSource
+from shared.contract import events
 from shared.contract.access import Principal
-from shared.contract.events import INSATS_ID_PATTERN
 from shared.platform.http import forbid_unless
 
 Percent = Annotated[int | None, Field(ge=0, le=100)]
@@ -37,7 +37,7 @@ def install_targets_api(
 ) -> None:
     router = APIRouter(prefix="/api/v1/insatser/{insats_id}/targets")
     Caller = Annotated[Principal, Depends(authenticate)]
-    InsatsId = Annotated[str, Path(max_length=64, pattern=INSATS_ID_PATTERN)]
+    InsatsId = Annotated[events.InsatsId, Path(max_length=64)]
     not_found: dict[int | str, dict[str, Any]] = {
         HTTPStatus.NOT_FOUND: {"description": "No such insats"}
     }
