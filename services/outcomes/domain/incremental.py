@@ -57,8 +57,12 @@ def taken(
     if position <= summary.position or not isinstance(event, RegisteredEvent):
         return None
     observed = dict(summary.observed)
-    observe(observed, event, position)
-    steps = movements(observed)
+    touched = observe(observed, event, position)
+    if record is None:
+        steps = movements(observed)
+    else:  # only the measures the event touched can move
+        steps = record.steps | movements({measure: observed[measure] for measure in touched})
+        steps = dict(sorted(steps.items()))
     stopped = summary.stopped
     if isinstance(event, ParticipantStarted) and record is None:
         if stopped:

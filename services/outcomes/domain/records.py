@@ -97,12 +97,16 @@ def step_movements(events: Sequence[RegisteredEvent]) -> dict[str, StepMovement]
     return movements(observed)
 
 
-def observe(observed: MutableMapping[str, Observed], event: RegisteredEvent, order: int) -> None:
-    """Add what `event`, `order`-th in the log, measured."""
+def observe(
+    observed: MutableMapping[str, Observed], event: RegisteredEvent, order: int
+) -> list[str]:
+    """Add what `event`, `order`-th in the log, measured; returns the measures it touched."""
+    touched: list[str] = []
 
     def add(measure: str, when: date, value: float | None) -> None:
         if value is None:
             return
+        touched.append(measure)
         seen = (when, order, float(value))
         known = observed.get(measure)
         if known is None:
@@ -123,6 +127,7 @@ def observe(observed: MutableMapping[str, Observed], event: RegisteredEvent, ord
                 add(INDICATOR_PREFIX + name, event.date, score)
         case ParticipantStopped():
             add(VAS, event.end_date, event.vas)
+    return touched
 
 
 def movements(observed: Mapping[str, Observed]) -> dict[str, StepMovement]:
