@@ -1,8 +1,10 @@
 """What the benchmarks print: aligned tables and the RESULT line on stdout, progress on stderr."""
 
+import math
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -35,9 +37,33 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def print_result(name: str, ratio: float, target: float, met: bool) -> None:
+@dataclass(frozen=True)
+class Target:
+    """What a RESULT line's ratio is held to, and the issue's words for it."""
+
+    name: str
+    bound: float | None
+    """The bound on the ratio (None: measured only, the issue sets no target)."""
+    goal: str
+    at_least: bool = True
+    """Whether the ratio must be at least `bound` (else at most)."""
+
+    def reached(self, ratio: float) -> bool:
+        if self.bound is None or math.isnan(ratio):
+            return False
+        return ratio >= self.bound if self.at_least else ratio <= self.bound
+
+
+def print_result(target: Target, ratio: float, met: bool | None = None) -> None:
+    """`RESULT <name> ratio=<r> target=<bound>|none met=yes|no|none goal="<the issue's words>"`;
+    `met` defaults to the ratio against the bound (pass it when the target asks more)."""
+    if target.bound is None:
+        bound, verdict = "none", "none"
+    else:
+        bound = f"{target.bound:g}"
+        verdict = "yes" if (target.reached(ratio) if met is None else met) else "no"
     print(
-        f"RESULT {name} ratio={ratio:.3f} target={target:g} met={'yes' if met else 'no'}",
+        f'RESULT {target.name} ratio={ratio:.3f} target={bound} met={verdict} goal="{target.goal}"',
         flush=True,
     )
 

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
-from sqlalchemy import delete, select, update
 
 from services.outcomes.adapters import tables
 from services.outcomes.adapters.tables import REVISIONS_DIR, SERVICE
@@ -76,22 +75,16 @@ async def current_generation(settings: Settings) -> int:
         migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
         sessions() as session,
     ):
-        return await session.scalar(select(tables.meta.c.generation))
+        return (await tables.bookkeeping.meta_row(session)).generation
 
 
 async def reset(settings: Settings, generation: int) -> None:
-    """Forget every record and processed id and start `generation` (`stegvis rebuild`).
-
-    Waits for a batch in progress (it holds the generation shared); whatever that batch
-    sent carries the old generation, which reporting ignores from now on.
-    """
+    """Forget every record and processed id and start `generation` (`stegvis rebuild`);
+    waits for a batch in progress (it holds the generation shared)."""
     async with (
         migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
         sessions() as session,
         session.begin(),
     ):
-        await session.execute(select(tables.meta).with_for_update())
-        for table in tables.PROJECTION:
-            await session.execute(delete(table))
-        await session.execute(update(tables.meta).values(generation=generation))
+        await tables.bookkeeping.reset(session, generation)
     log.info("outcomes reset to generation %d", generation)

@@ -9,6 +9,8 @@ from typing import Self
 
 import pytest
 
+from services.outcomes.domain.incremental import Summary
+from services.outcomes.service_layer.unit_of_work import Known
 from shared.contract.events import ParticipantEvent
 from shared.contract.records import OutcomeChange, ParticipantRecord
 
@@ -19,6 +21,7 @@ class FakeState:
     processed: set[str] = field(default_factory=set)
     events: dict[str, list[tuple[int, ParticipantEvent]]] = field(default_factory=dict)
     records: dict[str, ParticipantRecord] = field(default_factory=dict)
+    summaries: dict[str, Summary | None] = field(default_factory=dict)
     published: list[OutcomeChange] = field(default_factory=list)
 
 
@@ -67,11 +70,13 @@ class FakeUnitOfWork:
             if self._work.events.get(participant_id)
         }
 
-    async def records(self, participant_ids: Collection[str]) -> dict[str, ParticipantRecord]:
+    async def known(self, participant_ids: Collection[str]) -> dict[str, Known]:
         return {
-            participant_id: self._work.records[participant_id]
+            participant_id: Known(
+                self._work.records.get(participant_id), self._work.summaries[participant_id]
+            )
             for participant_id in participant_ids
-            if participant_id in self._work.records
+            if participant_id in self._work.summaries
         }
 
     async def add_events(self, events: Sequence[tuple[int, ParticipantEvent]]) -> None:
@@ -84,6 +89,9 @@ class FakeUnitOfWork:
                 self._work.records.pop(participant_id, None)
             else:
                 self._work.records[participant_id] = record
+
+    async def summarise(self, summaries: Mapping[str, Summary | None]) -> None:
+        self._work.summaries.update(summaries)
 
     async def publish(self, changes: Sequence[OutcomeChange]) -> None:
         self._work.published.extend(changes)

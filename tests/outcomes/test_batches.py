@@ -262,7 +262,8 @@ async def test_the_statements_of_a_batch_do_not_grow_with_its_participants(sessi
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(large) == len(small) == len(again)
-    # BEGIN, generation, claim, [lock,] events, records, add events, save, outbox.
+    # BEGIN, generation, claim, [lock,] records and summaries, add events, save, summarise,
+    # outbox (the events are read only for a participant derived in full).
     assert len(large) <= 9
 
 

@@ -2,51 +2,41 @@
 
 A batch costs the same few statements whatever its size: one per port call, each over every
 participant of the batch. The statements are built once, here, per dialect: on PostgreSQL
-the participant and event ids go in as one array parameter (`= ANY(…)`, `unnest(…)`), so
-the statement text, and asyncpg's prepared statement, is the same for every batch; SQLite
-gets the portable `IN (…)`.
+the participant ids go in as one array parameter (`= ANY(…)`, `unnest(…)`), so the
+statement text, and asyncpg's prepared statement, is the same for every batch; SQLite gets
+the portable `IN (…)`. The generation and the processed ids are `shared.platform.projection`'s.
 """
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import (
-    ARRAY,
-    Executable,
-    String,
-    any_,
-    bindparam,
-    func,
-    insert,
-    select,
-    text,
-)
+from sqlalchemy import ARRAY, Executable, String, any_, bindparam, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.outcomes.adapters import tables
-from services.outcomes.service_layer.unit_of_work import PositionedParticipantEvent
+from services.outcomes.domain.incremental import PositionedParticipantEvent, Summary
+from services.outcomes.domain.records import Observation, Observed
+from services.outcomes.service_layer.unit_of_work import Known
 from shared.contract.events import ParticipantEvent, parse_intake_event
 from shared.contract.records import OutcomeChange, ParticipantRecord
 from shared.platform.outbox import OutboxMessage, add_to_outbox
 
 _events = tables.participant_events
 _participants = tables.participants
-_processed = tables.processed
+_summaries = tables.participant_summaries
 
 
 @dataclass(frozen=True)
 class _Statements:
-    generation: Executable
-    claim: Executable
-    """Inserts the ids not processed before and returns them (the others conflict)."""
     lock: Executable | None
     events: Executable
-    records: Executable
-    upsert: Executable
+    known: Executable
+    upsert_records: Executable
+    upsert_summaries: Executable
     delete: Executable
-    claim_takes_array: bool
-    """Whether `claim` takes the ids as one array parameter (else one row of values each)."""
 
 
 def _ids_in(column, *, array: bool):
@@ -55,52 +45,47 @@ def _ids_in(column, *, array: bool):
     return column.in_(bindparam("ids", expanding=True))
 
 
-def _upsert(dialect_insert) -> Executable:
-    statement = dialect_insert(_participants)
+def _upsert(dialect_insert, table, *columns: str) -> Executable:
+    statement = dialect_insert(table)
     return statement.on_conflict_do_update(
-        index_elements=[_participants.c.participant_id],
-        set_={"insats_id": statement.excluded.insats_id, "record": statement.excluded.record},
+        index_elements=[table.c.participant_id],
+        set_={column: statement.excluded[column] for column in columns},
     )
 
 
 def _statements(dialect: str) -> _Statements:
     array = dialect == "postgresql"
     dialect_insert = postgresql.insert if array else sqlite.insert
-    generation = select(tables.meta.c.generation).where(tables.meta.c.id == 1)
-    if array:
-        # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the row lock.
-        generation = generation.with_for_update(read=True)
-        claim = dialect_insert(_processed).from_select(
-            ["event_id"], select(func.unnest(bindparam("ids", type_=ARRAY(String))))
-        )
-        # Sorted by the key, so two replicas never wait on each other in a circle; the
-        # lock is evaluated after the sort (PostgreSQL postpones volatile output columns).
-        lock = text(
+    # Sorted by the key, so two replicas never wait on each other in a circle; the lock is
+    # evaluated after the sort (PostgreSQL postpones volatile output columns).
+    lock = (
+        text(
             "SELECT pg_advisory_xact_lock(k) FROM ("
             " SELECT DISTINCT hashtext('stegvis-outcomes-participant-' || id) AS k"
             " FROM unnest(CAST(:ids AS text[])) AS id"
             ") AS keys ORDER BY k"
         )
-    else:
-        claim = dialect_insert(_processed)
-        lock = None  # one writer at a time anyway (BEGIN IMMEDIATE)
+        if array
+        else None  # one writer at a time anyway (BEGIN IMMEDIATE)
+    )
     return _Statements(
-        generation=generation,
-        claim=claim.on_conflict_do_nothing(index_elements=[_processed.c.event_id]).returning(
-            _processed.c.event_id
-        ),
         lock=lock,
         events=select(_events.c.participant_id, _events.c.position, _events.c.body)
         .where(_ids_in(_events.c.participant_id, array=array))
         .order_by(_events.c.position),
-        records=select(_participants.c.participant_id, _participants.c.record).where(
-            _ids_in(_participants.c.participant_id, array=array)
-        ),
-        upsert=_upsert(dialect_insert),
+        # Every participant with events has a summary row; a record only once started.
+        known=select(_summaries.c.participant_id, _summaries.c.summary, _participants.c.record)
+        .select_from(
+            _summaries.outerjoin(
+                _participants, _participants.c.participant_id == _summaries.c.participant_id
+            )
+        )
+        .where(_ids_in(_summaries.c.participant_id, array=array)),
+        upsert_records=_upsert(dialect_insert, _participants, "insats_id", "record"),
+        upsert_summaries=_upsert(dialect_insert, _summaries, "summary"),
         delete=_participants.delete().where(
             _participants.c.participant_id.in_(bindparam("ids", expanding=True))
         ),
-        claim_takes_array=array,
     )
 
 
@@ -115,30 +100,52 @@ def _statements_of(session: AsyncSession) -> _Statements:
 class SqlMeta:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._sql = _statements_of(session)
 
     async def generation(self) -> int:
-        return (await self._session.execute(self._sql.generation)).scalar_one()
+        return (await tables.bookkeeping.meta_row(self._session, "share")).generation
 
 
 class SqlProcessed:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._sql = _statements_of(session)
 
     async def claim(self, event_ids: Collection[str]) -> set[str]:
-        # Sorted, so two replicas claiming some of the same ids take them in one order. One
-        # that claims an id meanwhile makes us wait for its commit; then the id is not new.
-        ids = sorted(set(event_ids))
-        if not ids:
-            return set()
-        if self._sql.claim_takes_array:
-            claimed = await self._session.scalars(self._sql.claim, {"ids": ids})
-        else:
-            claimed = await self._session.scalars(
-                self._sql.claim, [{"event_id": event_id} for event_id in ids]
-            )
-        return set(claimed)
+        return await tables.bookkeeping.claim(self._session, event_ids)
+
+
+def _summary_json(summary: Summary | None) -> str | None:
+    if summary is None:
+        return None
+    observed = {
+        measure: [seen.times, _observation_json(seen.first), _observation_json(seen.latest)]
+        for measure, seen in summary.observed.items()
+    }
+    return json.dumps([summary.position, summary.stopped, observed])
+
+
+def _observation_json(observation: Observation) -> list:
+    when, order, value = observation
+    return [when.isoformat(), order, value]
+
+
+def _observation(body: list) -> Observation:
+    when, order, value = body
+    return date.fromisoformat(when), order, value
+
+
+def _summary(body: str | None) -> Summary | None:
+    # Plain JSON, not pydantic: loading it is the point of keeping it.
+    if body is None:
+        return None
+    position, stopped, observed = json.loads(body)
+    return Summary(
+        position,
+        stopped,
+        {
+            measure: Observed(times, _observation(first), _observation(latest))
+            for measure, (times, first, latest) in observed.items()
+        },
+    )
 
 
 class SqlParticipants:
@@ -163,13 +170,16 @@ class SqlParticipants:
             found.setdefault(participant_id, []).append((position, event))
         return found
 
-    async def records(self, participant_ids: Collection[str]) -> dict[str, ParticipantRecord]:
+    async def known(self, participant_ids: Collection[str]) -> dict[str, Known]:
         if not participant_ids:
             return {}
-        rows = await self._session.execute(self._sql.records, {"ids": list(participant_ids)})
+        rows = await self._session.execute(self._sql.known, {"ids": list(participant_ids)})
         return {
-            participant_id: ParticipantRecord.model_validate_json(body)
-            for participant_id, body in rows
+            participant_id: Known(
+                None if record is None else ParticipantRecord.model_validate_json(record),
+                _summary(summary),
+            )
+            for participant_id, summary, record in rows
         }
 
     async def add_events(self, events: Sequence[PositionedParticipantEvent]) -> None:
@@ -195,7 +205,7 @@ class SqlParticipants:
         )
         if kept:
             await self._session.execute(
-                self._sql.upsert,
+                self._sql.upsert_records,
                 [
                     {
                         "participant_id": participant_id,
@@ -208,6 +218,16 @@ class SqlParticipants:
         gone = sorted(pid for pid, record in records.items() if record is None)
         if gone:
             await self._session.execute(self._sql.delete, {"ids": gone})
+
+    async def summarise(self, summaries: Mapping[str, Summary | None]) -> None:
+        if summaries:
+            await self._session.execute(
+                self._sql.upsert_summaries,
+                [
+                    {"participant_id": participant_id, "summary": _summary_json(summary)}
+                    for participant_id, summary in sorted(summaries.items())
+                ],
+            )
 
 
 class SqlChanges:

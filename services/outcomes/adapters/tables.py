@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text
 
 from shared.platform.outbox import outbox_table
+from shared.platform.projection import Bookkeeping, meta_columns, processed_columns
 
 SERVICE = "outcomes"
 """The service whose tables these are (its schema's migration history is its own)."""
@@ -12,18 +13,9 @@ REVISIONS_DIR = Path(__file__).parents[1] / "migrations"
 
 metadata = MetaData()
 
-meta = Table(
-    "outcomes_meta",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("generation", Integer, nullable=False),
-)
+meta = Table("outcomes_meta", metadata, *meta_columns())
 
-processed = Table(
-    "outcomes_processed",
-    metadata,
-    Column("event_id", String(64), primary_key=True),
-)
+processed = Table("outcomes_processed", metadata, *processed_columns("event_id"))
 
 participant_events = Table(
     "outcomes_participant_events",
@@ -42,7 +34,19 @@ participants = Table(
     Column("record", Text, nullable=False),
 )
 
+participant_summaries = Table(
+    "outcomes_participant_summaries",
+    metadata,
+    Column("participant_id", String(32), primary_key=True),
+    Column("summary", Text, nullable=True),
+)
+"""One row per participant with stored events: what the next event needs besides the record
+(`domain.incremental.Summary` as JSON; NULL: derive the next record from all the events)."""
+
 outbox = outbox_table(metadata, "outcomes_outbox")
 
-PROJECTION = (processed, participant_events, participants, outbox)
-"""Everything `reset` throws away (the generation in `meta` survives, renewed)."""
+bookkeeping = Bookkeeping(
+    meta, processed, derived=(participant_events, participants, participant_summaries, outbox)
+)
+"""The generation and processed ids; `reset` empties the rest (the generation survives,
+renewed)."""

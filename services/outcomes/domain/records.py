@@ -1,11 +1,14 @@
 """A participant's record, derived from all of its events.
 
 The record is a pure function of the events in log order, so redelivered, re-sent or
-rebuilt events always give the same record, whichever order batches arrive in.
+rebuilt events always give the same record, whichever order batches arrive in. This full
+derivation is the reference; `incremental.py` takes one event more from a summary of the
+events before it, with the same pieces (`opened`, `closed`, `observe`, `movements`).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from datetime import date
+from typing import NamedTuple
 
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
@@ -26,6 +29,14 @@ Observation = tuple[date, int, float]
 """(date measured, order in the log, value): sorting gives the chronological order."""
 
 
+class Observed(NamedTuple):
+    """One measure's observations, as far as a step movement needs them."""
+
+    times: int
+    first: Observation
+    latest: Observation
+
+
 def derive_record(
     events: Sequence[ParticipantEvent], policy: OutcomePolicy
 ) -> ParticipantRecord | None:
@@ -36,8 +47,13 @@ def derive_record(
     if start is None:
         return None
     stops = [e for e in events if isinstance(e, ParticipantStopped)]
-    stop = stops[-1] if stops else None
-    record = ParticipantRecord(
+    record = opened(start, step_movements(events))
+    return closed(record, stops[-1], policy) if stops else record
+
+
+def opened(start: ParticipantStarted, steps: dict[str, StepMovement]) -> ParticipantRecord:
+    """The record of a participant from its (first) start, with its step movements."""
+    return ParticipantRecord(
         participant_id=start.participant_id,
         insats_id=start.insats_id,
         gender=start.gender,
@@ -49,10 +65,14 @@ def derive_record(
         referrer=start.referrer,
         municipality=start.municipality,
         vas_start=start.vas,
-        steps=step_movements(events),
+        steps=steps,
     )
-    if stop is None:
-        return record
+
+
+def closed(
+    record: ParticipantRecord, stop: ParticipantStopped, policy: OutcomePolicy
+) -> ParticipantRecord:
+    """The record as its (latest) stop ends it."""
     return record.model_copy(
         update={
             "end_date": stop.end_date,
@@ -71,27 +91,49 @@ def derive_record(
 
 def step_movements(events: Sequence[RegisteredEvent]) -> dict[str, StepMovement]:
     """First and latest value of every measure observed at least twice."""
-    observations: dict[str, list[Observation]] = {}
-
-    def observe(measure: str, when: date, order: int, value: float | None) -> None:
-        if value is not None:
-            observations.setdefault(measure, []).append((when, order, float(value)))
-
+    observed: dict[str, Observed] = {}
     for order, event in enumerate(events):
-        match event:
-            case ParticipantStarted():
-                observe(ACTIVITY_HOURS, event.start_date, order, event.activity_hours_per_week)
-                observe(VAS, event.start_date, order, event.vas)
-            case ParticipantProgressed():
-                observe(ACTIVITY_HOURS, event.date, order, event.activity_hours_per_week)
-                observe(VAS, event.date, order, event.vas)
-                for name, score in event.indicators.items():
-                    observe(INDICATOR_PREFIX + name, event.date, order, score)
-            case ParticipantStopped():
-                observe(VAS, event.end_date, order, event.vas)
-    movements = {}
-    for measure, values in sorted(observations.items()):
-        if len(values) >= 2:
-            values.sort()
-            movements[measure] = StepMovement(first=values[0][2], latest=values[-1][2])
-    return movements
+        observe(observed, event, order)
+    return movements(observed)
+
+
+def observe(
+    observed: MutableMapping[str, Observed], event: RegisteredEvent, order: int
+) -> list[str]:
+    """Add what `event`, `order`-th in the log, measured; returns the measures it touched."""
+    touched: list[str] = []
+
+    def add(measure: str, when: date, value: float | None) -> None:
+        if value is None:
+            return
+        touched.append(measure)
+        seen = (when, order, float(value))
+        known = observed.get(measure)
+        if known is None:
+            observed[measure] = Observed(1, seen, seen)
+        else:
+            observed[measure] = Observed(
+                known.times + 1, min(known.first, seen), max(known.latest, seen)
+            )
+
+    match event:
+        case ParticipantStarted():
+            add(ACTIVITY_HOURS, event.start_date, event.activity_hours_per_week)
+            add(VAS, event.start_date, event.vas)
+        case ParticipantProgressed():
+            add(ACTIVITY_HOURS, event.date, event.activity_hours_per_week)
+            add(VAS, event.date, event.vas)
+            for name, score in event.indicators.items():
+                add(INDICATOR_PREFIX + name, event.date, score)
+        case ParticipantStopped():
+            add(VAS, event.end_date, event.vas)
+    return touched
+
+
+def movements(observed: Mapping[str, Observed]) -> dict[str, StepMovement]:
+    """The step movement of every measure observed at least twice, by measure name."""
+    return {
+        measure: StepMovement(first=seen.first[2], latest=seen.latest[2])
+        for measure, seen in sorted(observed.items())
+        if seen.times >= 2
+    }

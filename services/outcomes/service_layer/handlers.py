@@ -7,11 +7,15 @@ from operator import itemgetter
 
 from prometheus_client import Counter
 
-from services.outcomes.domain.records import derive_record
-from services.outcomes.service_layer.unit_of_work import (
+from services.outcomes.domain.incremental import (
+    NOTHING_YET,
     PositionedParticipantEvent,
-    UnitOfWork,
+    Summary,
+    summarised,
+    taken,
 )
+from services.outcomes.domain.records import derive_record
+from services.outcomes.service_layer.unit_of_work import Known, UnitOfWork
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
     InsatsDefined,
@@ -65,27 +69,8 @@ async def apply_events(
                 arrived.setdefault(event.participant_id, []).append((item.position, event))
             else:
                 changes.append(_insats_or_volume_change(item, generation))
-        participant_ids = sorted(arrived)
-        if participant_ids:
-            await uow.participants.lock(participant_ids)
-            stored = await uow.participants.events(participant_ids)
-            records = await uow.participants.records(participant_ids)
-            await uow.participants.add_events(
-                [pair for participant_id in participant_ids for pair in arrived[participant_id]]
-            )
-            saved: dict[str, ParticipantRecord | None] = {}
-            for participant_id in participant_ids:
-                record = records.get(participant_id)
-                for change in _changes_event_by_event(
-                    record,
-                    stored.get(participant_id, []),
-                    arrived[participant_id],
-                    generation,
-                    policy,
-                ):
-                    changes.append(change)
-                    saved[participant_id] = change.after
-            await uow.participants.save(saved)
+        if arrived:
+            changes += await _apply_participant_events(uow, arrived, generation, policy)
         changes.sort(key=lambda change: change.position)
         await uow.changes.publish(changes)
         await uow.commit()
@@ -96,12 +81,83 @@ async def apply_events(
     return len(batch) - len(fresh)
 
 
-def _changes_event_by_event(
-    record: ParticipantRecord | None,
-    stored: list[PositionedParticipantEvent],
-    arrived: list[PositionedParticipantEvent],
+async def _apply_participant_events(
+    uow: UnitOfWork,
+    arrived: dict[str, list[PositionedParticipantEvent]],
     generation: int,
     policy: OutcomePolicy,
+) -> list[ParticipantRecordChanged]:
+    """Each participant's arrived events taken from its stored record and summary, or, when
+    one of them needs it, derived again from all of its events (read only then)."""
+    participant_ids = sorted(arrived)
+    await uow.participants.lock(participant_ids)
+    known = await uow.participants.known(participant_ids)
+    for events in arrived.values():
+        events.sort(key=itemgetter(0))
+    derived = {pid: _taken_one_by_one(known.get(pid), arrived[pid], policy) for pid in arrived}
+    in_full = [pid for pid in participant_ids if derived[pid] is None]
+    stored = await uow.participants.events(in_full) if in_full else {}
+    await uow.participants.add_events([pair for pid in participant_ids for pair in arrived[pid]])
+    changes: list[ParticipantRecordChanged] = []
+    records: dict[str, ParticipantRecord | None] = {}
+    summaries: dict[str, Summary | None] = {}
+    for pid in participant_ids:
+        taken_here = derived[pid]
+        afters, summaries[pid] = (
+            taken_here
+            if taken_here is not None
+            else _derived_in_full(stored.get(pid, []), arrived[pid], policy)
+        )
+        before = known[pid].record if pid in known else None
+        for change in _changes_event_by_event(before, arrived[pid], afters, generation):
+            changes.append(change)
+            records[pid] = change.after
+    await uow.participants.save(records)
+    await uow.participants.summarise(summaries)
+    return changes
+
+
+Afters = tuple[list[ParticipantRecord | None], Summary | None]
+"""The record after each arrived event (in log order), and the summary after them all."""
+
+
+def _taken_one_by_one(
+    known: Known | None, arrived: list[PositionedParticipantEvent], policy: OutcomePolicy
+) -> Afters | None:
+    """The records from the stored record and summary, event by event; None when one of
+    the events needs the full derivation."""
+    record, summary = (None, NOTHING_YET) if known is None else (known.record, known.summary)
+    afters = []
+    for position, event in arrived:
+        step = None if summary is None else taken(record, summary, position, event, policy)
+        if step is None:
+            return None
+        record, summary = step
+        afters.append(record)
+    return afters, summary
+
+
+def _derived_in_full(
+    stored: list[PositionedParticipantEvent],
+    arrived: list[PositionedParticipantEvent],
+    policy: OutcomePolicy,
+) -> Afters:
+    """The records from all of the participant's events, the reference derivation."""
+    afters = [
+        derive_record(
+            [event for _, event in _in_log_order(stored, arrived[:count])],
+            policy,
+        )
+        for count in range(1, len(arrived) + 1)
+    ]
+    return afters, summarised(_in_log_order(stored, arrived))
+
+
+def _changes_event_by_event(
+    record: ParticipantRecord | None,
+    arrived: list[PositionedParticipantEvent],
+    afters: list[ParticipantRecord | None],
+    generation: int,
 ) -> list[ParticipantRecordChanged]:
     """One change per arrived event that changes the record, each stamped with its own event.
 
@@ -110,9 +166,7 @@ def _changes_event_by_event(
     a later one's time, whatever the batching.
     """
     changes = []
-    arrived = sorted(arrived, key=itemgetter(0))
-    for count, (position, event) in enumerate(arrived, 1):
-        after = derive_record(_in_log_order(stored, arrived[:count]), policy)
+    for (position, event), after in zip(arrived, afters, strict=True):
         if after == record:
             continue
         changes.append(
@@ -133,9 +187,9 @@ def _changes_event_by_event(
 
 def _in_log_order(
     stored: list[PositionedParticipantEvent], arrived: list[PositionedParticipantEvent]
-) -> list[ParticipantEvent]:
+) -> list[PositionedParticipantEvent]:
     """All of a participant's events, sorted by their position in intake's log."""
-    return [event for _, event in sorted(stored + arrived, key=itemgetter(0))]
+    return sorted(stored + arrived, key=itemgetter(0))
 
 
 def _first_of_each(items) -> list[PositionedEvent]:

@@ -5,14 +5,21 @@ round trips to the database whatever its size.
 """
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
-from shared.contract.events import ParticipantEvent
+from services.outcomes.domain.incremental import PositionedParticipantEvent, Summary
 from shared.contract.records import OutcomeChange, ParticipantRecord
 from shared.platform import unit_of_work
 
-PositionedParticipantEvent = tuple[int, ParticipantEvent]
-"""A participant's event with its position in intake's event log."""
+
+@dataclass(frozen=True)
+class Known:
+    """What outcomes keeps of a participant with events."""
+
+    record: ParticipantRecord | None
+    summary: Summary | None
+    """None: the record must be derived from all of the participant's events."""
 
 
 class Meta(Protocol):
@@ -38,14 +45,18 @@ class Participants(Protocol):
         """Every stored (position, event) of these participants, in log order; a participant
         without stored events is absent."""
 
-    async def records(self, participant_ids: Collection[str]) -> dict[str, ParticipantRecord]:
-        """The stored records of these participants; one without a record is absent."""
+    async def known(self, participant_ids: Collection[str]) -> dict[str, Known]:
+        """The stored record and summary of these participants; one without stored events
+        is absent."""
 
     async def add_events(self, events: Sequence[PositionedParticipantEvent]) -> None:
         """Store (position, event) pairs."""
 
     async def save(self, records: Mapping[str, ParticipantRecord | None]) -> None:
         """Store these participants' records (None: the participant has none)."""
+
+    async def summarise(self, summaries: Mapping[str, Summary | None]) -> None:
+        """Store these participants' summaries (None: derive the next record in full)."""
 
 
 class Changes(Protocol):

@@ -1,0 +1,94 @@
+"""Taking one event more without deriving the record again from every event.
+
+A participant's `Summary` holds what its record needs from the events so far besides the
+record itself: the latest log position taken and each measure's first and latest
+observation. An event that comes after that position and is a start, check-in or stop
+changes the events as they count only by being added at the end, so the record follows
+from the record and the summary. Anything else (a correction or void, an event older than
+the summary, a start after a stop that had none) needs `records.derive_record` over all the
+events, the reference this must agree with (a property test checks it).
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from services.outcomes.domain.records import Observed, closed, movements, observe, opened
+from shared.contract.codes import OutcomePolicy
+from shared.contract.events import (
+    ParticipantEvent,
+    ParticipantStarted,
+    ParticipantStopped,
+    RegisteredEvent,
+    effective_events,
+)
+from shared.contract.records import ParticipantRecord
+
+PositionedParticipantEvent = tuple[int, ParticipantEvent]
+"""A participant's event with its position in intake's event log."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a participant's events so far mean for the next one, besides the record."""
+
+    position: int
+    """The latest log position among the events taken."""
+    stopped: bool = False
+    """Whether a stop counts (it could precede the start only if the log were odd)."""
+    observed: Mapping[str, Observed] = field(default_factory=dict)
+    """Each measure's observations, ordered by log position."""
+
+
+NOTHING_YET = Summary(position=-1)
+"""The summary of a participant without events."""
+
+Derived = tuple[ParticipantRecord | None, Summary]
+
+
+def taken(
+    record: ParticipantRecord | None,
+    summary: Summary,
+    position: int,
+    event: ParticipantEvent,
+    policy: OutcomePolicy,
+) -> Derived | None:
+    """The record and summary once `event` at `position` is taken too; None when only the
+    full derivation can tell."""
+    if position <= summary.position or not isinstance(event, RegisteredEvent):
+        return None
+    observed = dict(summary.observed)
+    touched = observe(observed, event, position)
+    if record is None:
+        steps = movements(observed)
+    else:  # only the measures the event touched can move
+        steps = record.steps | movements({measure: observed[measure] for measure in touched})
+        steps = dict(sorted(steps.items()))
+    stopped = summary.stopped
+    if isinstance(event, ParticipantStarted) and record is None:
+        if stopped:
+            return None
+        record = opened(event, steps)
+    elif isinstance(event, ParticipantStopped):
+        stopped = True
+        if record is not None:
+            record = closed(record, event, policy)
+    if record is not None and record.steps != steps:
+        record = record.model_copy(update={"steps": steps})
+    return record, Summary(position, stopped, observed)
+
+
+def summarised(events: Sequence[PositionedParticipantEvent]) -> Summary | None:
+    """The summary of a participant's events (in log order); None when nothing of them
+    counts (a voided start, or every event voided): such a participant is derived in full."""
+    effective = effective_events([event for _, event in events])
+    if not effective:
+        return None
+    positions = {event.event_id: position for position, event in events}
+    observed: dict[str, Observed] = {}
+    for event in effective:
+        observe(observed, event, positions[event.event_id])
+    return Summary(
+        max(positions.values()),
+        any(isinstance(event, ParticipantStopped) for event in effective),
+        observed,
+    )

@@ -1,0 +1,85 @@
+"""A database of outcomes from before the summaries (`outcomes_0001`) upgraded: its
+participants are derived in full once, then taken incrementally, and their records stay
+those of their whole log."""
+
+from datetime import date
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from services.outcomes import bootstrap
+from services.outcomes.adapters import tables
+from services.outcomes.adapters.unit_of_work import SqlUnitOfWork
+from services.outcomes.domain.records import derive_record
+from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
+from shared.contract.codes import OutcomePolicy
+from shared.contract.events import ParticipantProgressed, ParticipantStarted, ParticipantStopped
+from shared.platform.db import _alembic_config, create_engine, migrate
+from shared.platform.settings import Settings
+
+POLICY = OutcomePolicy()
+
+
+async def test_participants_stored_before_the_summaries_keep_the_records_of_their_log(
+    database_url: str, tmp_path: Path
+) -> None:
+    start = ParticipantStarted(
+        insats_id="a", participant_id="P1", start_date=date(2025, 1, 1), gender="man", vas=20
+    )
+    check_in = ParticipantProgressed(
+        insats_id="a", participant_id="P1", date=date(2025, 2, 1), vas=40
+    )
+    stop = ParticipantStopped(
+        insats_id="a", participant_id="P1", end_date=date(2025, 3, 1), reason="arbete", vas=70
+    )
+    url = Settings(database_url=database_url, data_dir=tmp_path).service_database_url(
+        bootstrap.SERVICE
+    )
+    engine = create_engine(url)
+    try:
+
+        def to_0001(connection: Connection) -> None:
+            config = _alembic_config(bootstrap.SERVICE, bootstrap.REVISIONS_DIR, connection)
+            command.upgrade(config, "outcomes_0001")
+
+        async with engine.begin() as connection:
+            await connection.run_sync(to_0001)
+            # What outcomes kept then: the events and the record, no summary.
+            await connection.execute(
+                insert(tables.participant_events),
+                [
+                    {
+                        "event_id": event.event_id,
+                        "participant_id": "P1",
+                        "position": position,
+                        "body": event.model_dump_json(),
+                    }
+                    for position, event in ((1, start), (2, check_in))
+                ],
+            )
+            await connection.execute(
+                insert(tables.participants).values(
+                    participant_id="P1",
+                    insats_id="a",
+                    record=derive_record([start, check_in], POLICY).model_dump_json(),
+                )
+            )
+        await migrate(engine, bootstrap.SERVICE, bootstrap.REVISIONS_DIR)
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        async with sessions() as session:
+            summaries = (await session.execute(select(tables.participant_summaries))).all()
+        assert [tuple(row) for row in summaries] == [("P1", None)]  # derive in full, once
+
+        await apply_events(
+            SqlUnitOfWork(sessions, lambda: None), [PositionedEvent(3, stop)], POLICY
+        )
+        async with sessions() as session:
+            record = await session.scalar(select(tables.participants.c.record))
+            summary = await session.scalar(select(tables.participant_summaries.c.summary))
+        assert record == derive_record([start, check_in, stop], POLICY).model_dump_json()
+        assert summary is not None  # the next event is taken incrementally
+    finally:
+        await engine.dispose()
