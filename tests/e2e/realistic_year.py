@@ -549,6 +549,13 @@ def _columns(genders: Iterable[str]) -> dict[str, int]:
     return {"total": sum(counts.values()), **{gender: counts[gender] for gender in GENDERS}}
 
 
+def quarter(report_year: int, number: int) -> tuple[date, date]:
+    """The first and last day of the calendar quarter `number` (1–4)."""
+    first = date(report_year, 3 * number - 2, 1)
+    after = date(report_year + 1, 1, 1) if number == 4 else date(report_year, 3 * number + 1, 1)
+    return first, after - timedelta(days=1)
+
+
 def expected_figures(
     year: RealisticYear, first: date, last: date, insats_id: str | None = None
 ) -> dict[str, dict[str, int]]:

@@ -82,9 +82,9 @@ def period_rows(
     period's months, and before it, zeros included."""
     summed: dict[tuple[bool, str, str, str], float] = {}
     for cell, value in cells.items():
-        if cell.month > period.last_month or (insats_id and cell.insats_id != insats_id):
+        if cell.month > str(period.last_month) or (insats_id and cell.insats_id != insats_id):
             continue
-        key = (cell.month < period.first_month, str(cell.gender), cell.figure, cell.code)
+        key = (cell.month < str(period.first_month), str(cell.gender), cell.figure, cell.code)
         summed[key] = summed.get(key, 0) + value
     return [PeriodRow(*key, value) for key, value in summed.items()]
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from services.reporting.domain.closing import closes_at, closing, known_by, restatements
 from services.reporting.domain.contributions import Contributions
+from services.reporting.domain.months import Month
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.service_layer.handlers import apply_changes
@@ -23,13 +24,13 @@ PROCESSED = ProcessedThrough(1, None)
 
 def test_a_month_closes_at_swedish_midnight_after_its_grace_days() -> None:
     # Summer time (UTC+2), winter time (UTC+1), and across the new year.
-    assert closes_at("2025-03", 5) == datetime(2025, 4, 5, 22, 0, tzinfo=UTC)
-    assert closes_at("2025-10", 0) == datetime(2025, 10, 31, 23, 0, tzinfo=UTC)
-    assert closes_at("2025-12", 10) == datetime(2026, 1, 10, 23, 0, tzinfo=UTC)
+    assert closes_at(Month.parse("2025-03"), 5) == datetime(2025, 4, 5, 22, 0, tzinfo=UTC)
+    assert closes_at(Month.parse("2025-10"), 0) == datetime(2025, 10, 31, 23, 0, tzinfo=UTC)
+    assert closes_at(Month.parse("2025-12"), 10) == datetime(2026, 1, 10, 23, 0, tzinfo=UTC)
 
 
 def test_a_change_is_known_by_the_first_closing_after_intake_accepted_it() -> None:
-    march_closes = closes_at("2025-03", 5)
+    march_closes = closes_at(Month.parse("2025-03"), 5)
     assert known_by(march_closes - timedelta(microseconds=1), 5) == "2025-03"
     assert known_by(march_closes, 5) == "2025-04"
     # Accepted early in April, a change is still in time for March's closing.
@@ -39,15 +40,15 @@ def test_a_change_is_known_by_the_first_closing_after_intake_accepted_it() -> No
 
 def test_a_period_has_figures_as_closed_once_it_closed_while_stegvis_counted() -> None:
     now = datetime(2025, 6, 1, tzinfo=UTC)
-    assert closing("2025-05", "2025-01", now, 5).as_json() == {
+    assert closing(Month.parse("2025-05"), Month.parse("2025-01"), now, 5).as_json() == {
         "closes_at": "2025-06-06T00:00:00+02:00",
         "closed": False,
         "recorded": False,
     }
-    assert closing("2025-04", "2025-01", now, 5).recorded
+    assert closing(Month.parse("2025-04"), Month.parse("2025-01"), now, 5).recorded
     # Closed before the first figure was known: nothing was counted at its closing.
-    assert not closing("2024-12", "2025-01", now, 5).recorded
-    assert not closing("2025-04", None, now, 5).recorded
+    assert not closing(Month.parse("2024-12"), Month.parse("2025-01"), now, 5).recorded
+    assert not closing(Month.parse("2025-04"), None, now, 5).recorded
 
 
 def test_restatements_name_each_changed_value_of_the_period() -> None:
@@ -93,7 +94,7 @@ def _known_by(cells: Contributions, month: str) -> Contributions:
 @st.composite
 def moments_near_closings(draw) -> datetime:
     """Within ten days of a month's closing: where being in time or late is decided."""
-    month = f"{draw(st.integers(2022, 2026))}-{draw(st.integers(1, 12)):02d}"
+    month = Month(draw(st.integers(2022, 2026)), draw(st.integers(1, 12)))
     return closes_at(month, 5) + timedelta(minutes=draw(st.integers(-14_400, 14_400)))
 
 
@@ -147,7 +148,7 @@ async def test_a_rebuild_reproduces_every_period_as_it_closed(changes, period, d
     rebuilt = await _projection(replayed, batches)
 
     then = report_of(seen_at_closing, period, None, None, PROCESSED)
-    as_closed = report_of(_known_by(rebuilt, period.last_month), period, None, None, PROCESSED)
+    as_closed = report_of(_known_by(rebuilt, str(period.last_month)), period, None, None, PROCESSED)
     assert as_closed == then
     late = [change for change in changes if change.occurred_at >= closed_at]
     if not late:

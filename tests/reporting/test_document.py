@@ -12,6 +12,7 @@ from services.reporting import bootstrap
 from services.reporting.domain.closing import closing, restatements
 from services.reporting.domain.document import report_json
 from services.reporting.domain.figures import FIGURES, SHARES
+from services.reporting.domain.months import Month
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.domain.suppression import suppress
 from services.reporting.domain.targets import target_results
@@ -36,7 +37,7 @@ def test_the_json_is_the_document_unchanged(history, period, forbund, threshold)
     document |= {
         "targets": targets,
         "closing": {
-            **closing(period.last_month, "2020-01", NOW, 5).as_json(),
+            **closing(period.last_month, Month(2020, 1), NOW, 5).as_json(),
             "as_closed": False,
             "restated": True,
             "changes": restatements(document, earlier),

@@ -9,9 +9,9 @@ function of the event log: a lagging consumer or a rebuild reproduces them exact
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from services.reporting.domain.contributions import month_of
+from services.reporting.domain.months import Month, month_of
 from shared.contract.swedish_time import LOCAL_TIME
 
 
@@ -24,11 +24,10 @@ def known_by(accepted_at: datetime, close_days: int) -> str:
     return month_of((local - timedelta(days=close_days)).date())
 
 
-def closes_at(month: str, close_days: int) -> datetime:
-    """The moment `month` (YYYY-MM) closes."""
-    year, number = (int(part) for part in month.split("-"))
-    next_month = date(year + number // 12, number % 12 + 1, 1)
-    return datetime.combine(next_month + timedelta(days=close_days), time(), LOCAL_TIME)
+def closes_at(month: Month, close_days: int) -> datetime:
+    """The moment `month` closes."""
+    opens = month.next().first_day + timedelta(days=close_days)
+    return datetime.combine(opens, time(), LOCAL_TIME)
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,9 @@ class Closing:
         }
 
 
-def closing(last_month: str, first_known: str | None, now: datetime, close_days: int) -> Closing:
+def closing(
+    last_month: Month, first_known: Month | None, now: datetime, close_days: int
+) -> Closing:
     """`first_known`: the earliest month any change was known by (None: no figures yet)."""
     moment = closes_at(last_month, close_days)
     closed = now >= moment

@@ -77,7 +77,7 @@ StepMovementModel = _model(
 
 
 class ReportPeriod(_Part):
-    kind: str = Field(description="helar, delar or month")
+    kind: str = Field(description="helar, delar, quarter or month")
     from_: date = Field(alias="from")
     to: date
 

@@ -22,7 +22,7 @@ from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.charts import report_charts
 from services.reporting.domain.closing import report_cells
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
-from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR
+from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR, QUARTERS
 from services.reporting.domain.suppression import is_hidden
 from services.reporting.entrypoints import labels
 from services.reporting.service_layer.access import PageSessions
@@ -63,6 +63,7 @@ _templates.globals["MULTI_VALUED"] = MULTI_VALUED
 _templates.globals["PERIODS"] = [
     ("helar", "Helår"),
     ("delar", "Delår"),
+    *((code, labels.quarter_label(quarter)) for code, quarter in QUARTERS.items()),
     *((f"{month:02d}", name.capitalize()) for month, name in enumerate(labels.MONTHS, 1)),
 ]
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from services.reporting.domain.closing import Closing, closing, restatements
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
+from services.reporting.domain.months import Month
 from services.reporting.domain.periods import Period, parse_period
 from services.reporting.domain.reports import ProcessedThrough, report_document
 from services.reporting.domain.targets import target_results
@@ -50,9 +51,10 @@ class ReportSource:
             # Read first: the figures read after it include at least this much.
             processed = await reader.processed_through()
             name = await _insats_name(reader, insats)
+            first_known = await reader.first_known_month()
             closed = closing(
                 asked.last_month,
-                await reader.first_known_month(),
+                Month.parse(first_known) if first_known else None,
                 self._clock(),
                 self._month_close_days,
             )
@@ -60,7 +62,7 @@ class ReportSource:
                 raise InvalidReportQuery("as_closed", _not_recorded(closed))
             now = await _document(reader, asked, insats, name, processed)
             closed_document = (
-                await _document(reader, asked, insats, name, processed, asked.last_month)
+                await _document(reader, asked, insats, name, processed, str(asked.last_month))
                 if closed.recorded
                 else None
             )
@@ -120,9 +122,11 @@ async def _document(
     previous = asked.previous_year()
 
     async def of(insats_id: str | None, insats_name: str | None) -> dict:
-        rows = await reader.period_rows(insats_id, asked.first_month, asked.last_month, known_by)
+        rows = await reader.period_rows(
+            insats_id, str(asked.first_month), str(asked.last_month), known_by
+        )
         previous_rows = await reader.period_rows(
-            insats_id, previous.first_month, previous.last_month, known_by
+            insats_id, str(previous.first_month), str(previous.last_month), known_by
         )
         return report_document(rows, previous_rows, asked, insats_id, insats_name, processed)
 
