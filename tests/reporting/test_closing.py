@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from services.reporting.domain.closing import closes_at, closing, known_by, restatements
 from services.reporting.domain.contributions import Contributions
+from services.reporting.domain.document import Report
 from services.reporting.domain.months import Month
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
@@ -51,22 +52,22 @@ def test_a_period_has_figures_as_closed_once_it_closed_while_stegvis_counted() -
     assert not closing(Month.parse("2025-04"), None, now, 5).recorded
 
 
+def _with(report: Report, ended: dict, reasons: dict, last_year_ended: int) -> Report:
+    """The report with these values set (the rest 0, as of nobody)."""
+    changed = report.model_copy(deep=True)
+    for column, value in ended.items():
+        setattr(changed.figure("ended"), column, value)
+    for code, total in reasons.items():
+        changed.breakdown("reason")[code].total = total
+    changed.previous_year.figure("ended").total = last_year_ended
+    return changed
+
+
 def test_restatements_name_each_changed_value_of_the_period() -> None:
-    closed = {
-        "figures": {"ended": {"total": 2, "kvinna": 1}},
-        "shares": {},
-        "breakdowns": {"reason": {"arbete": {"total": 1}, "sjukdom": {"total": 1}}},
-        "step_movement": {},
-        "previous_year": {"figures": {"ended": {"total": 9}}},
-    }
-    now = {
-        "figures": {"ended": {"total": 3, "kvinna": 1}},
-        "shares": {},
-        "breakdowns": {"reason": {"arbete": {"total": 2}, "sjukdom": {"total": 1}}},
-        "step_movement": {},
-        "previous_year": {"figures": {"ended": {"total": 7}}},
-    }
-    assert restatements(now, closed) == [
+    empty = report_of({}, parse_period(2025, "helar", 8), None, None, PROCESSED)
+    closed = _with(empty, {"total": 2, "kvinna": 1}, {"arbete": 1, "sjukdom": 1}, 9)
+    now = _with(empty, {"total": 3, "kvinna": 1}, {"arbete": 2, "sjukdom": 1}, 7)
+    assert [change.model_dump() for change in restatements(now, closed)] == [
         {
             "section": "breakdowns",
             "name": "reason",
@@ -184,17 +185,15 @@ def test_a_late_correction_restates_the_month_but_not_its_figures_as_closed() ->
     cells = asyncio.run(_projection(changes, []))
     february = parse_period(2025, "2025-02", 8)
 
-    def exits(report: dict) -> tuple:
+    def exits(report: Report) -> tuple:
         return tuple(
-            report["figures"][name]["total"] for name in ("ended", "positive_exits", "other_exits")
+            report.figure(name).total for name in ("ended", "positive_exits", "other_exits")
         )
 
     now = report_of(cells, february, None, None, PROCESSED)
     as_closed = report_of(_known_by(cells, "2025-02"), february, None, None, PROCESSED)
     assert (exits(as_closed), exits(now)) == ((1, 1, 0), (1, 0, 1))
-    restated = {
-        (c["name"], c["column"]) for c in restatements(now, as_closed) if c["section"] == "figures"
-    }
+    restated = {(c.name, c.column) for c in restatements(now, as_closed) if c.section == "figures"}
     assert restated == {
         ("positive_exits", "total"),
         ("positive_exits", "kvinna"),
