@@ -1,6 +1,8 @@
 """The report page's charts: bars stacked by gender, scaled to the largest total (the page
 that draws them is tested in test_pages.py)."""
 
+from typing import Any
+
 import pytest
 
 from services.reporting.domain import charts
@@ -58,8 +60,10 @@ def test_the_report_charts_are_the_flows_and_the_charted_breakdowns_in_swedish()
         setattr(section.figures, name, _columns(1, 0, 0))
     for name in (*charts.CHARTED_BREAKDOWNS, "municipality"):
         setattr(section.breakdowns, name, {"okand": empty})
-    section.figures.new = _columns(2, 1, 0)
-    section.breakdowns.age_band = {"25-29": _columns(1, 1, 0), "okand": empty}
+    figures: Any = section.figures  # fields made from the registry
+    breakdowns: Any = section.breakdowns
+    figures.new = _columns(2, 1, 0)
+    breakdowns.age_band = {"25-29": _columns(1, 1, 0), "okand": empty}
 
     flows, *breakdowns = charts.report_charts(section, labels.CHARTS)
 

@@ -3,6 +3,7 @@ compared with the JSON report it was made from (exact or published)."""
 
 import itertools
 from collections.abc import Mapping
+from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -77,7 +78,7 @@ def _every_path(report: Mapping) -> list[tuple]:
 def columns_at(section: Mapping, path: tuple) -> Mapping | None:
     """The columns of the row at `path` of a report's JSON (or its `previous_year`'s), None
     where it has no such row."""
-    node = section
+    node: Any = section
     for step in path:
         node = node.get(step)
         if node is None:

@@ -60,6 +60,8 @@ class Shares(Row):
     annan: int | None
 
 
+AnyRow = Counts | Means | Shares
+
 COLUMNS_OF: dict[Kind, type[Row]] = {Kind.COUNT: Counts, Kind.MEAN: Means, Kind.SHARE: Shares}
 
 
@@ -120,7 +122,7 @@ class Section(_Part):
     breakdowns: _Breakdowns
     step_movement: dict[str, _StepMovement]
 
-    def figure(self, name: str) -> Row:
+    def figure(self, name: str) -> Counts | Means:
         return getattr(self.figures, name)
 
     def share(self, name: str) -> Shares:
@@ -130,7 +132,7 @@ class Section(_Part):
         """The breakdown's rows by code, in report order."""
         return getattr(self.breakdowns, name)
 
-    def row(self, path: Path) -> Row | None:
+    def row(self, path: Path) -> AnyRow | None:
         """The row at `path`; None where the section has none (a step measure only the
         other year has)."""
         section, name, *rest = path
