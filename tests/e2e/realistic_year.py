@@ -357,9 +357,10 @@ def _other(rng: random.Random, weights: dict[str, int], than: str) -> str:
 
 
 def _wrong_reason(rng: random.Random, participant: Participant) -> None:
-    participant.corrected_stop = participant.stop
-    wrong = _other(rng, REASON_WEIGHTS, participant.stop["reason"])
-    participant.stop = participant.stop | {"reason": wrong}
+    stop = participant.stop
+    assert stop is not None  # only a stopped participant's stop is corrected
+    participant.corrected_stop = stop
+    participant.stop = stop | {"reason": _other(rng, REASON_WEIGHTS, stop["reason"])}
 
 
 def _wrong_gender(rng: random.Random, participant: Participant) -> None:
@@ -369,9 +370,11 @@ def _wrong_gender(rng: random.Random, participant: Participant) -> None:
 
 
 def _wrong_end(rng: random.Random, participant: Participant) -> None:
-    participant.corrected_stop = participant.stop
-    end = date.fromisoformat(participant.stop["end_date"]) + timedelta(rng.randint(3, 12))
-    participant.stop = participant.stop | {"end_date": end.isoformat()}
+    stop = participant.stop
+    assert stop is not None  # only a stopped participant's stop is corrected
+    participant.corrected_stop = stop
+    end = date.fromisoformat(stop["end_date"]) + timedelta(rng.randint(3, 12))
+    participant.stop = stop | {"end_date": end.isoformat()}
 
 
 def _wrong_start(rng: random.Random, participant: Participant) -> None:

@@ -102,7 +102,7 @@ def moments_near_closings(draw) -> datetime:
 @st.composite
 def accepted_histories(draw) -> list[ParticipantRecordChanged]:
     """Each participant's changes, accepted at intake at increasing moments over 2022–2026."""
-    changes = []
+    changes: list[ParticipantRecordChanged] = []
     for versions in draw(histories()):
         moments = sorted(
             draw(st.lists(moments_near_closings(), min_size=len(versions), max_size=len(versions)))

@@ -11,7 +11,12 @@ import openpyxl
 import pytest
 from redis.asyncio import Redis
 
-from shared.contract.records import InsatsRegistered, ParticipantRecord, ParticipantRecordChanged
+from shared.contract.records import (
+    InsatsRegistered,
+    OutcomeChange,
+    ParticipantRecord,
+    ParticipantRecordChanged,
+)
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.reporting.running import report, running_reporting
@@ -73,7 +78,7 @@ BO_TO_STUDIES = changed(
     },
 )
 
-HISTORY = [
+HISTORY: list[OutcomeChange] = [
     InsatsRegistered(
         **_at(1, datetime(2025, 1, 2, tzinfo=UTC)),
         insats_id="a",
@@ -217,6 +222,13 @@ async def test_a_bad_target_is_refused_and_changes_nothing(client, body, field) 
     assert unknown.status_code == 404
 
 
+def _found(pattern: str, page: str) -> str:
+    """The first group of the pattern's first match (across lines) on the page."""
+    match = re.search(pattern, page, re.S)
+    assert match is not None, pattern
+    return match[1]
+
+
 def _cells_marked(page: str) -> list[str]:
     return re.findall(r'<td class="restated" title="([^"]*)">([^<]*)</td>', page)
 
@@ -241,7 +253,7 @@ async def test_the_page_marks_what_changed_since_closing_and_links_the_figures_a
     assert ("Vid stängningen: 1", "0 (0)&nbsp;*") in marked
     assert ("Vid stängningen: 0", "1 (0)&nbsp;*") in marked
     assert ("Vid stängningen: 100\u00a0%", "0\u00a0% (–)&nbsp;*") in marked
-    as_closed_link = re.search(r'href="(/rapport\?[^"]*som_stangd=1[^"]*)"', page)[1]
+    as_closed_link = _found(r'href="(/rapport\?[^"]*som_stangd=1[^"]*)"', page)
     closed_page = (await client.get(as_closed_link.replace("&amp;", "&"), headers=AUTH)).text
     assert "Siffrorna som de var när perioden stängdes" in closed_page
     assert ("Nu: 0", "1 (0)&nbsp;*") in _cells_marked(closed_page)
@@ -269,7 +281,7 @@ async def test_the_published_page_hides_small_counts_as_the_published_export_doe
     answer = await report(client, **params, suppress="true")
     assert answer["figures"]["ended"]["total"] is None  # 2 ended: below 5
     assert "Publicerad version:" in published and answer["suppression"]["note"] in published
-    ended = re.search(r"<th scope=\"row\">Avslutade</th>(.*?)</tr>", published, re.S)[1]
+    ended = _found(r"<th scope=\"row\">Avslutade</th>(.*?)</tr>", published)
     assert re.findall(r"<td>([^<]*)</td>", ended) == [".. (0)"] * 3 + ["0 (0)"]
     assert "<svg" not in published  # charts would show what the table hides
 

@@ -14,6 +14,7 @@ from services.reporting.domain.figures import MEANS, SHARES
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.domain.suppression import hidden_cells
+from shared.contract.codes import Reason
 from shared.contract.records import ParticipantRecord
 from tests.reporting.strategies import cells_of, histories, periods
 from tests.reporting.support import POLICY, report_of
@@ -53,7 +54,7 @@ def _sections(report: Mapping) -> tuple[Mapping, Mapping]:
 
 def _count_rows(section: Mapping) -> dict[tuple, dict]:
     """Every row of counts of a section by its path: the test's own reading of the report."""
-    rows = {
+    rows: dict[tuple, dict] = {
         ("figures", name): columns
         for name, columns in section["figures"].items()
         if name not in MEANS
@@ -135,8 +136,8 @@ def _record(
         ended = {
             "end_date": end,
             "reason": reason,
-            "outcome_class": POLICY.outcome_class(reason),
-            "direct_to_work_or_studies": POLICY.is_direct(reason),
+            "outcome_class": POLICY.outcome_class(Reason(reason)),
+            "direct_to_work_or_studies": POLICY.is_direct(Reason(reason)),
         }
     return ParticipantRecord(
         participant_id=f"P{n}",

@@ -21,7 +21,9 @@ def _label_paths(report: Mapping) -> dict[str, dict[str, tuple]]:
     """Per section heading of a sheet, its row labels back to where the value sits in the
     report."""
     previous = report["previous_year"]
-    flows = {labels.figure_label(name): ("figures", name) for name in figures.FIGURES}
+    flows: dict[str, tuple] = {
+        labels.figure_label(name): ("figures", name) for name in figures.FIGURES
+    }
     flows |= {labels.share_label(name): ("shares", name) for name in figures.SHARES}
     paths = {layout.FLOWS: flows}
     for name, codes in report["breakdowns"].items():
@@ -42,9 +44,11 @@ def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], list[t
     for row in rows:
         if tuple(cell.value for cell in row) == layout.HEADER:
             break
-    values, targets, heading, measure = {}, [], None, ()
+    values: dict[tuple, list] = {}
+    targets: list[tuple] = []
+    heading, measure = "", ()
     for label, *cells in rows:
-        text = label.value
+        text = str(label.value) if label.value is not None else None
         if text in paths or text == layout.TARGETS:
             heading = text
         elif text is None or text == labels.MULTI_VALUED_NOTE:
@@ -63,7 +67,7 @@ def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], list[t
 
 def _every_path(report: Mapping) -> list[tuple]:
     previous = report["previous_year"]
-    paths = []
+    paths: list[tuple] = []
     for name in report["figures"]:
         paths.append(("figures", name))
         if name in report["shares"]:
