@@ -176,11 +176,13 @@ async def test_published_exports_hide_the_same_cells_in_every_format(
         )
         for (section, model), prefix in zip(sections, ("", "previous_"), strict=True):
             for column in COLUMNS:
-                value = columns_at(section, path)[column]
-                expected = "" if value is None else str(value)
+                columns = columns_at(section, path)
+                assert columns is not None, path
+                value = columns[column]
+                text = "" if value is None else str(value)
                 if is_hidden(model, path, column):
-                    expected = HIDDEN
-                assert row[prefix + column] == expected, (path, prefix, column)
+                    text = HIDDEN
+                assert row[prefix + column] == text, (path, prefix, column)
     assert any(HIDDEN in row.values() for row in rows)
 
 
