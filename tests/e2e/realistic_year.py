@@ -357,9 +357,10 @@ def _other(rng: random.Random, weights: dict[str, int], than: str) -> str:
 
 
 def _wrong_reason(rng: random.Random, participant: Participant) -> None:
-    participant.corrected_stop = participant.stop
-    wrong = _other(rng, REASON_WEIGHTS, participant.stop["reason"])
-    participant.stop = participant.stop | {"reason": wrong}
+    stop = participant.stop
+    assert stop is not None  # only a stopped participant's stop is corrected
+    participant.corrected_stop = stop
+    participant.stop = stop | {"reason": _other(rng, REASON_WEIGHTS, stop["reason"])}
 
 
 def _wrong_gender(rng: random.Random, participant: Participant) -> None:
@@ -369,9 +370,11 @@ def _wrong_gender(rng: random.Random, participant: Participant) -> None:
 
 
 def _wrong_end(rng: random.Random, participant: Participant) -> None:
-    participant.corrected_stop = participant.stop
-    end = date.fromisoformat(participant.stop["end_date"]) + timedelta(rng.randint(3, 12))
-    participant.stop = participant.stop | {"end_date": end.isoformat()}
+    stop = participant.stop
+    assert stop is not None  # only a stopped participant's stop is corrected
+    participant.corrected_stop = stop
+    end = date.fromisoformat(stop["end_date"]) + timedelta(rng.randint(3, 12))
+    participant.stop = stop | {"end_date": end.isoformat()}
 
 
 def _wrong_start(rng: random.Random, participant: Participant) -> None:
@@ -547,6 +550,13 @@ def counted(year: RealisticYear) -> list[Counted]:
 def _columns(genders: Iterable[str]) -> dict[str, int]:
     counts = Counter(genders)
     return {"total": sum(counts.values()), **{gender: counts[gender] for gender in GENDERS}}
+
+
+def quarter(report_year: int, number: int) -> tuple[date, date]:
+    """The first and last day of the calendar quarter `number` (1–4)."""
+    first = date(report_year, 3 * number - 2, 1)
+    after = date(report_year + 1, 1, 1) if number == 4 else date(report_year, 3 * number + 1, 1)
+    return first, after - timedelta(days=1)
 
 
 def expected_figures(

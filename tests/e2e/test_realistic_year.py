@@ -1,8 +1,8 @@
 """A year of realistic data end to end, under `stegvis up`: a förbund's 2025 imported with
 `stegvis import`, its January–October 2026 registered through intake's API with corrections,
-voids and late stops (realistic_year.py). The reports equal what an independent oracle
-worked out from the registrations, add up in every column, render as a page, export as CSV
-and XLSX, and come out the same from a rebuild."""
+voids and late stops (realistic_year.py). The reports (helår, delår, quarters, months)
+equal what an independent oracle worked out from the registrations, add up in every column,
+render as a page, export as CSV and XLSX, and come out the same from a rebuild."""
 
 import csv
 import io
@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from tests.e2e.conftest import System
-from tests.e2e.realistic_year import INSATSER, RealisticYear, expected_figures
+from tests.e2e.realistic_year import INSATSER, RealisticYear, expected_figures, quarter
 from tests.e2e.year_loader import load_realistic_year, run_cli
 from tests.reporting.workbook_check import assert_sheet_shows
 
@@ -75,6 +75,22 @@ def test_the_helar_figures_equal_the_oracle(system: System, year: RealisticYear)
         assert _nonzero_rows(previous["breakdowns"]) == _nonzero_rows(helar_2025["breakdowns"])
 
 
+def test_every_quarter_equals_the_oracle(system: System, year: RealisticYear) -> None:
+    for insats in REPORTED:
+        for report_year in (2026, 2025):
+            for number in range(1, 5):
+                expected = expected_figures(year, *quarter(report_year, number), insats)
+                found = _report(system, report_year, f"q{number}", insats)
+                where = (report_year, number, insats)
+                assert _as_oracle(found["figures"], expected) == expected, where
+                first, last = quarter(report_year, number)
+                assert found["period"] == {
+                    "kind": "quarter",
+                    "from": first.isoformat(),
+                    "to": last.isoformat(),
+                }, where
+
+
 def _percent(count: int, whole: int) -> int | None:
     """round-half-up(100 · count / whole), in integers."""
     return None if whole == 0 else (200 * count + whole) // (2 * whole)
@@ -101,6 +117,7 @@ def _assert_adds_up(section: dict, where: object) -> None:
 def test_every_report_adds_up(system: System, year: RealisticYear) -> None:
     asked = [(report_year, "helar", insats) for report_year in (2026, 2025) for insats in REPORTED]
     asked += [(2026, "delar", None), *((2026, f"2026-{m:02d}", None) for m in range(1, 11))]
+    asked += [(2026, f"q{number}", insats) for number in range(1, 5) for insats in REPORTED]
     for report_year, period, insats in asked:
         report = _report(system, report_year, period, insats)
         _assert_adds_up(report, (report_year, period, insats))
@@ -143,7 +160,7 @@ def _cell(text: str) -> int | float | None:
 
 
 def test_the_csv_export_has_the_json_numbers(system: System, year: RealisticYear) -> None:
-    params = {"year": 2026, "period": "helar"}
+    params: dict[str, str | int] = {"year": 2026, "period": "helar"}
     report = system.report(**params)
     response = system.reporting.get("/api/v1/reports", params=params | {"format": "csv"})
     assert response.status_code == 200, response.text
@@ -175,14 +192,17 @@ def test_the_csv_export_has_the_json_numbers(system: System, year: RealisticYear
 def test_the_xlsx_shows_every_figure_of_the_json_on_a_sheet_per_insats(
     system: System, year: RealisticYear, published: bool
 ) -> None:
-    params = {"year": 2026, "period": "helar"} | ({"suppress": "true"} if published else {})
+    params: dict[str, str | int] = {"year": 2026, "period": "helar"}
+    if published:
+        params["suppress"] = "true"
     response = system.reporting.get("/api/v1/reports", params=params | {"format": "xlsx"})
     assert response.status_code == 200, response.text
 
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert len(workbook.sheetnames) == 1 + len(INSATSER)  # the förbund's, then each insats's
     # The förbund's sheet, then the insatser's in the order reporting lists them (by id).
-    for sheet, insats in zip(workbook, [None, *sorted(REPORTED[1:])], strict=True):
+    insatser = sorted(insats.insats_id for insats in INSATSER)
+    for sheet, insats in zip(workbook, [None, *insatser], strict=True):
         answer = system.report(**params, **({"insats": insats} if insats else {}))
         assert_sheet_shows(sheet, answer)
     if published:

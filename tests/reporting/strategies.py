@@ -4,7 +4,7 @@ participant records as outcomes derived them."""
 from hypothesis import strategies as st
 
 from services.reporting.domain.contributions import Contributions, accumulate, contributions
-from services.reporting.domain.periods import Period, parse_period
+from services.reporting.domain.periods import QUARTERS, Period, parse_period
 from shared.contract.records import ParticipantRecord
 from tests.reporting.support import records
 
@@ -12,7 +12,8 @@ from tests.reporting.support import records
 @st.composite
 def periods(draw) -> Period:
     year = draw(st.integers(2022, 2027))
-    name = draw(st.sampled_from(["helar", "delar", f"{year}-{draw(st.integers(1, 12)):02d}"]))
+    month = f"{year}-{draw(st.integers(1, 12)):02d}"
+    name = draw(st.sampled_from(["helar", "delar", *QUARTERS, month]))
     return parse_period(year, name, draw(st.integers(1, 11)))
 
 

@@ -1,12 +1,16 @@
 """Records as outcomes would derive them (hypothesis strategies), and the monthly rows the
 database would sum them into, for reporting's domain and service-layer tests."""
 
+import random
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import strategies as st
 
+from services.reporting.domain.closing import closing
 from services.reporting.domain.contributions import Cell
+from services.reporting.domain.document import ClosingModel, Report, ReportFigures, report_json
+from services.reporting.domain.months import Month
 from services.reporting.domain.periods import Period
 from services.reporting.domain.reports import PeriodRow, ProcessedThrough, report_document
 from shared.contract.codes import (
@@ -21,6 +25,13 @@ from shared.contract.codes import (
 from shared.contract.records import ParticipantRecord, StepMovement
 
 POLICY = OutcomePolicy()
+OPEN = ClosingModel(
+    **closing(Month(2099, 12), None, datetime(2026, 1, 1, tzinfo=UTC), 5).as_json(),
+    as_closed=False,
+    restated=False,
+    changes=[],
+)
+"""The closing of a report whose period has not closed."""
 FIRST_DAY, LAST_DAY = date(2022, 1, 1), date(2026, 12, 31)
 
 
@@ -82,20 +93,20 @@ def period_rows(
     period's months, and before it, zeros included."""
     summed: dict[tuple[bool, str, str, str], float] = {}
     for cell, value in cells.items():
-        if cell.month > period.last_month or (insats_id and cell.insats_id != insats_id):
+        if cell.month > str(period.last_month) or (insats_id and cell.insats_id != insats_id):
             continue
-        key = (cell.month < period.first_month, str(cell.gender), cell.figure, cell.code)
+        key = (cell.month < str(period.first_month), str(cell.gender), cell.figure, cell.code)
         summed[key] = summed.get(key, 0) + value
     return [PeriodRow(*key, value) for key, value in summed.items()]
 
 
-def report_of(
+def built_of(
     cells: Mapping[Cell, float],
     period: Period,
     insats_id: str | None,
     insats_name: str | None,
     processed: ProcessedThrough,
-) -> dict:
+) -> ReportFigures:
     """The report of `period` as reporting builds it from what the database would answer."""
     return report_document(
         period_rows(cells, period, insats_id),
@@ -104,6 +115,55 @@ def report_of(
         insats_id,
         insats_name,
         processed,
+    )
+
+
+def report_of(*args, **kwargs) -> Report:
+    """`built_of`'s report without targets, its closing `OPEN`."""
+    return Report(**dict(built_of(*args, **kwargs)), targets=[], closing=OPEN)
+
+
+def document_of(*args, **kwargs) -> dict:
+    """`built_of`'s report as JSON."""
+    return report_json(built_of(*args, **kwargs))
+
+
+def random_record(n: int, rng: random.Random) -> ParticipantRecord:
+    """Participant `n`, started in 2024 or 2025 in `a` or `b`, maybe ended in 2025."""
+    start = date(2024, 1, 1) + timedelta(days=rng.randrange(700))
+    record = ParticipantRecord(
+        participant_id=f"P{n}",
+        insats_id=rng.choice("aab"),
+        gender=rng.choices(["kvinna", "man", "annan"], [6, 4, 1])[0],
+        start_date=start,
+        birth_year=start.year - rng.randrange(18, 64),
+        education=rng.choice([None, *Education]),
+        support_at_start=tuple(rng.sample(list(SupportType), rng.randrange(3))),
+        years_in_support=rng.choice([None, rng.randrange(12)]),
+        referrer=rng.choice([None, *Referrer]),
+        municipality=rng.choice([None, "Umeå", "Vännäs", "=1+1"]),  # not a formula
+        vas_start=rng.randrange(1, 101),
+    )
+    end = start + timedelta(days=rng.randrange(20, 500))
+    if end > date(2025, 12, 31) or rng.random() < 0.3:
+        return record
+    reason = rng.choice(list(Reason))
+    return record.model_copy(
+        update={
+            "end_date": end,
+            "reason": reason,
+            "outcome_class": POLICY.outcome_class(reason),
+            "direct_to_work_or_studies": POLICY.is_direct(reason),
+            "support_at_end": tuple(rng.sample(list(SupportType), rng.randrange(3))),
+            "health_better": rng.choice([None, True, False]),
+            "activity_increased": rng.choice([None, True, False]),
+            "work_capacity": rng.choice([None, *WorkCapacity]),
+            "vas_end": rng.randrange(1, 101),
+            "respect": rng.randrange(1, 7),
+            "steps": {
+                "vas": StepMovement(first=rng.randrange(1, 60), latest=rng.randrange(30, 101))
+            },
+        }
     )
 
 

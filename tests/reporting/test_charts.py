@@ -1,14 +1,20 @@
 """The report page's charts: bars stacked by gender, scaled to the largest total (the page
 that draws them is tested in test_pages.py)."""
 
+from typing import Any
+
 import pytest
 
 from services.reporting.domain import charts
+from services.reporting.domain.document import Counts
+from services.reporting.domain.periods import parse_period
+from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.entrypoints import labels
+from tests.reporting.support import report_of
 
 
-def _columns(kvinna: int, man: int, annan: int) -> dict[str, int]:
-    return {"total": kvinna + man + annan, "kvinna": kvinna, "man": man, "annan": annan}
+def _columns(kvinna: int, man: int, annan: int) -> Counts:
+    return Counts(total=kvinna + man + annan, kvinna=kvinna, man=man, annan=annan)
 
 
 def test_segments_stack_by_gender_and_the_largest_total_spans_the_width() -> None:
@@ -49,14 +55,15 @@ def test_a_chart_of_nobody_has_rows_and_no_bars() -> None:
 
 def test_the_report_charts_are_the_flows_and_the_charted_breakdowns_in_swedish() -> None:
     empty = _columns(0, 0, 0)
-    section = {
-        "figures": {name: _columns(1, 0, 0) for name in (*charts.FLOWS, "participants")},
-        "breakdowns": {
-            name: {"okand": empty} for name in (*charts.CHARTED_BREAKDOWNS, "municipality")
-        },
-    }
-    section["figures"]["new"] = _columns(2, 1, 0)
-    section["breakdowns"]["age_band"] = {"25-29": _columns(1, 1, 0), "okand": empty}
+    section = report_of({}, parse_period(2025, "helar", 8), None, None, ProcessedThrough(1, None))
+    for name in (*charts.FLOWS, "participants"):
+        setattr(section.figures, name, _columns(1, 0, 0))
+    for name in (*charts.CHARTED_BREAKDOWNS, "municipality"):
+        setattr(section.breakdowns, name, {"okand": empty})
+    figures: Any = section.figures  # fields made from the registry
+    breakdowns: Any = section.breakdowns
+    figures.new = _columns(2, 1, 0)
+    breakdowns.age_band = {"25-29": _columns(1, 1, 0), "okand": empty}
 
     flows, *breakdowns = charts.report_charts(section, labels.CHARTS)
 

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from services.reporting.domain.closing import closes_at, closing, known_by, restatements
 from services.reporting.domain.contributions import Contributions
+from services.reporting.domain.document import Report
+from services.reporting.domain.months import Month
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.service_layer.handlers import apply_changes
@@ -23,13 +25,13 @@ PROCESSED = ProcessedThrough(1, None)
 
 def test_a_month_closes_at_swedish_midnight_after_its_grace_days() -> None:
     # Summer time (UTC+2), winter time (UTC+1), and across the new year.
-    assert closes_at("2025-03", 5) == datetime(2025, 4, 5, 22, 0, tzinfo=UTC)
-    assert closes_at("2025-10", 0) == datetime(2025, 10, 31, 23, 0, tzinfo=UTC)
-    assert closes_at("2025-12", 10) == datetime(2026, 1, 10, 23, 0, tzinfo=UTC)
+    assert closes_at(Month.parse("2025-03"), 5) == datetime(2025, 4, 5, 22, 0, tzinfo=UTC)
+    assert closes_at(Month.parse("2025-10"), 0) == datetime(2025, 10, 31, 23, 0, tzinfo=UTC)
+    assert closes_at(Month.parse("2025-12"), 10) == datetime(2026, 1, 10, 23, 0, tzinfo=UTC)
 
 
 def test_a_change_is_known_by_the_first_closing_after_intake_accepted_it() -> None:
-    march_closes = closes_at("2025-03", 5)
+    march_closes = closes_at(Month.parse("2025-03"), 5)
     assert known_by(march_closes - timedelta(microseconds=1), 5) == "2025-03"
     assert known_by(march_closes, 5) == "2025-04"
     # Accepted early in April, a change is still in time for March's closing.
@@ -39,33 +41,33 @@ def test_a_change_is_known_by_the_first_closing_after_intake_accepted_it() -> No
 
 def test_a_period_has_figures_as_closed_once_it_closed_while_stegvis_counted() -> None:
     now = datetime(2025, 6, 1, tzinfo=UTC)
-    assert closing("2025-05", "2025-01", now, 5).as_json() == {
+    assert closing(Month.parse("2025-05"), Month.parse("2025-01"), now, 5).as_json() == {
         "closes_at": "2025-06-06T00:00:00+02:00",
         "closed": False,
         "recorded": False,
     }
-    assert closing("2025-04", "2025-01", now, 5).recorded
+    assert closing(Month.parse("2025-04"), Month.parse("2025-01"), now, 5).recorded
     # Closed before the first figure was known: nothing was counted at its closing.
-    assert not closing("2024-12", "2025-01", now, 5).recorded
-    assert not closing("2025-04", None, now, 5).recorded
+    assert not closing(Month.parse("2024-12"), Month.parse("2025-01"), now, 5).recorded
+    assert not closing(Month.parse("2025-04"), None, now, 5).recorded
+
+
+def _with(report: Report, ended: dict, reasons: dict, last_year_ended: int) -> Report:
+    """The report with these values set (the rest 0, as of nobody)."""
+    changed = report.model_copy(deep=True)
+    for column, value in ended.items():
+        setattr(changed.figure("ended"), column, value)
+    for code, total in reasons.items():
+        changed.breakdown("reason")[code].total = total
+    changed.previous_year.figure("ended").total = last_year_ended
+    return changed
 
 
 def test_restatements_name_each_changed_value_of_the_period() -> None:
-    closed = {
-        "figures": {"ended": {"total": 2, "kvinna": 1}},
-        "shares": {},
-        "breakdowns": {"reason": {"arbete": {"total": 1}, "sjukdom": {"total": 1}}},
-        "step_movement": {},
-        "previous_year": {"figures": {"ended": {"total": 9}}},
-    }
-    now = {
-        "figures": {"ended": {"total": 3, "kvinna": 1}},
-        "shares": {},
-        "breakdowns": {"reason": {"arbete": {"total": 2}, "sjukdom": {"total": 1}}},
-        "step_movement": {},
-        "previous_year": {"figures": {"ended": {"total": 7}}},
-    }
-    assert restatements(now, closed) == [
+    empty = report_of({}, parse_period(2025, "helar", 8), None, None, PROCESSED)
+    closed = _with(empty, {"total": 2, "kvinna": 1}, {"arbete": 1, "sjukdom": 1}, 9)
+    now = _with(empty, {"total": 3, "kvinna": 1}, {"arbete": 2, "sjukdom": 1}, 7)
+    assert [change.model_dump() for change in restatements(now, closed)] == [
         {
             "section": "breakdowns",
             "name": "reason",
@@ -93,14 +95,14 @@ def _known_by(cells: Contributions, month: str) -> Contributions:
 @st.composite
 def moments_near_closings(draw) -> datetime:
     """Within ten days of a month's closing: where being in time or late is decided."""
-    month = f"{draw(st.integers(2022, 2026))}-{draw(st.integers(1, 12)):02d}"
+    month = Month(draw(st.integers(2022, 2026)), draw(st.integers(1, 12)))
     return closes_at(month, 5) + timedelta(minutes=draw(st.integers(-14_400, 14_400)))
 
 
 @st.composite
 def accepted_histories(draw) -> list[ParticipantRecordChanged]:
     """Each participant's changes, accepted at intake at increasing moments over 2022–2026."""
-    changes = []
+    changes: list[ParticipantRecordChanged] = []
     for versions in draw(histories()):
         moments = sorted(
             draw(st.lists(moments_near_closings(), min_size=len(versions), max_size=len(versions)))
@@ -147,7 +149,7 @@ async def test_a_rebuild_reproduces_every_period_as_it_closed(changes, period, d
     rebuilt = await _projection(replayed, batches)
 
     then = report_of(seen_at_closing, period, None, None, PROCESSED)
-    as_closed = report_of(_known_by(rebuilt, period.last_month), period, None, None, PROCESSED)
+    as_closed = report_of(_known_by(rebuilt, str(period.last_month)), period, None, None, PROCESSED)
     assert as_closed == then
     late = [change for change in changes if change.occurred_at >= closed_at]
     if not late:
@@ -183,17 +185,15 @@ def test_a_late_correction_restates_the_month_but_not_its_figures_as_closed() ->
     cells = asyncio.run(_projection(changes, []))
     february = parse_period(2025, "2025-02", 8)
 
-    def exits(report: dict) -> tuple:
+    def exits(report: Report) -> tuple:
         return tuple(
-            report["figures"][name]["total"] for name in ("ended", "positive_exits", "other_exits")
+            report.figure(name).total for name in ("ended", "positive_exits", "other_exits")
         )
 
     now = report_of(cells, february, None, None, PROCESSED)
     as_closed = report_of(_known_by(cells, "2025-02"), february, None, None, PROCESSED)
     assert (exits(as_closed), exits(now)) == ((1, 1, 0), (1, 0, 1))
-    restated = {
-        (c["name"], c["column"]) for c in restatements(now, as_closed) if c["section"] == "figures"
-    }
+    restated = {(c.name, c.column) for c in restatements(now, as_closed) if c.section == "figures"}
     assert restated == {
         ("positive_exits", "total"),
         ("positive_exits", "kvinna"),

@@ -1,14 +1,22 @@
 """Reporting as it runs (real Redis, SQLite and PostgreSQL): a closed month keeps its figures
-as closed while a late correction restates it, and an insats's targets are set by the
-förbund's admins and shown against the outcome."""
+as closed while a late correction restates it, a quarter is its three months, and an
+insats's targets are set by the förbund's admins and shown against the outcome."""
 
+import csv
+import io
 import re
 from datetime import UTC, date, datetime
 
+import openpyxl
 import pytest
 from redis.asyncio import Redis
 
-from shared.contract.records import InsatsRegistered, ParticipantRecord, ParticipantRecordChanged
+from shared.contract.records import (
+    InsatsRegistered,
+    OutcomeChange,
+    ParticipantRecord,
+    ParticipantRecordChanged,
+)
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.reporting.running import report, running_reporting
@@ -70,7 +78,7 @@ BO_TO_STUDIES = changed(
     },
 )
 
-HISTORY = [
+HISTORY: list[OutcomeChange] = [
     InsatsRegistered(
         **_at(1, datetime(2025, 1, 2, tzinfo=UTC)),
         insats_id="a",
@@ -214,6 +222,13 @@ async def test_a_bad_target_is_refused_and_changes_nothing(client, body, field) 
     assert unknown.status_code == 404
 
 
+def _found(pattern: str, page: str) -> str:
+    """The first group of the pattern's first match (across lines) on the page."""
+    match = re.search(pattern, page, re.S)
+    assert match is not None, pattern
+    return match[1]
+
+
 def _cells_marked(page: str) -> list[str]:
     return re.findall(r'<td class="restated" title="([^"]*)">([^<]*)</td>', page)
 
@@ -238,7 +253,7 @@ async def test_the_page_marks_what_changed_since_closing_and_links_the_figures_a
     assert ("Vid stängningen: 1", "0 (0)&nbsp;*") in marked
     assert ("Vid stängningen: 0", "1 (0)&nbsp;*") in marked
     assert ("Vid stängningen: 100\u00a0%", "0\u00a0% (–)&nbsp;*") in marked
-    as_closed_link = re.search(r'href="(/rapport\?[^"]*som_stangd=1[^"]*)"', page)[1]
+    as_closed_link = _found(r'href="(/rapport\?[^"]*som_stangd=1[^"]*)"', page)
     closed_page = (await client.get(as_closed_link.replace("&amp;", "&"), headers=AUTH)).text
     assert "Siffrorna som de var när perioden stängdes" in closed_page
     assert ("Nu: 0", "1 (0)&nbsp;*") in _cells_marked(closed_page)
@@ -266,6 +281,89 @@ async def test_the_published_page_hides_small_counts_as_the_published_export_doe
     answer = await report(client, **params, suppress="true")
     assert answer["figures"]["ended"]["total"] is None  # 2 ended: below 5
     assert "Publicerad version:" in published and answer["suppression"]["note"] in published
-    ended = re.search(r"<th scope=\"row\">Avslutade</th>(.*?)</tr>", published, re.S)[1]
+    ended = _found(r"<th scope=\"row\">Avslutade</th>(.*?)</tr>", published)
     assert re.findall(r"<td>([^<]*)</td>", ended) == [".. (0)"] * 3 + ["0 (0)"]
     assert "<svg" not in published  # charts would show what the table hides
+
+
+# --- quarters (contract v1.1) ---------------------------------------------------------------
+
+COLUMNS = ("total", "kvinna", "man", "annan")
+QUARTER_MONTHS = {"q1": ("01", "02", "03"), "q2": ("04", "05", "06")}
+
+
+@pytest.mark.parametrize("insats", [None, "a", "b"])
+async def test_a_quarter_is_its_three_months(client, insats: str | None) -> None:
+    of_insats = {"insats": insats} if insats else {}
+    quarters = {}
+    for quarter, months in QUARTER_MONTHS.items():
+        answer = await report(client, year=2025, period=quarter, **of_insats)
+        quarters[quarter] = answer
+        in_months = [
+            await report(client, year=2025, period=f"2025-{month}", **of_insats) for month in months
+        ]
+        for figure in ("new", "ended", "positive_exits", "other_exits"):
+            summed = {c: sum(m["figures"][figure][c] for m in in_months) for c in COLUMNS}
+            assert answer["figures"][figure] == summed, (quarter, figure)
+        assert answer["figures"]["opening"] == in_months[0]["figures"]["opening"]
+        assert answer["figures"]["ongoing_at_end"] == in_months[-1]["figures"]["ongoing_at_end"]
+    assert quarters["q1"]["period"] == {"kind": "quarter", "from": "2025-01-01", "to": "2025-03-31"}
+    assert quarters["q2"]["previous_year"]["period"] == {
+        "kind": "quarter",
+        "from": "2024-04-01",
+        "to": "2024-06-30",
+    }
+    assert quarters["q2"]["figures"]["opening"] == quarters["q1"]["figures"]["ongoing_at_end"]
+    if insats is None:
+        # Anna and Bo started in q1; Anna ended in it, Bo in q2.
+        assert _exits(quarters["q1"]) == (1, 0, 1) and _exits(quarters["q2"]) == (1, 1, 0)
+        assert quarters["q2"]["figures"]["opening"]["man"] == 1
+
+
+async def test_a_quarter_closes_with_its_last_month_and_keeps_its_figures_as_closed(
+    client,
+) -> None:
+    q1 = await report(client, year=2025, period="q1", insats="a")
+    # March closes 5 days after it ends (summer time by then); the May correction restates q1.
+    assert q1["closing"]["closes_at"] == "2025-04-06T00:00:00+02:00"
+    assert (q1["closing"]["recorded"], q1["closing"]["restated"]) == (True, True)
+    assert _exits(q1) == (1, 0, 1)
+    as_closed = await report(client, year=2025, period="q1", insats="a", as_closed="true")
+    assert _exits(as_closed) == (1, 1, 0)
+    assert as_closed["closing"]["as_closed"] is True
+    # Bo's stop was accepted 1 July, in time for June's closing.
+    q2 = await report(client, year=2025, period="q2", insats="b", as_closed="true")
+    assert _exits(q2) == (1, 1, 0) and q2["closing"]["restated"] is False
+
+
+@pytest.mark.parametrize("period", ["q5", "q0", "Q1", "q", "kvartal1"])
+async def test_a_quarter_that_is_none_is_refused_naming_the_period(client, period) -> None:
+    refused = await client.get(
+        "/api/v1/reports", headers=AUTH, params={"year": 2025, "period": period}
+    )
+    assert refused.status_code == 422
+    assert [error["loc"][-1] for error in refused.json()["detail"]] == ["period"]
+
+
+async def test_a_quarter_on_the_page_and_in_the_exports(client) -> None:
+    params = {"year": 2025, "period": "q1", "insats": "a"}
+    page = (await client.get("/rapport", headers=AUTH, params=params)).text
+    assert "Arbetsrehab: Kvartal 1 2025 (januari–mars)" in page
+    assert '<option value="q1" selected>Kvartal 1 (jan–mar)</option>' in page
+    assert '<option value="q4">Kvartal 4 (okt–dec)</option>' in page
+    assert "samma period året innan\n      (Kvartal 1 2024 (januari–mars))" in page
+
+    exported = await client.get("/api/v1/reports", headers=AUTH, params=params | {"format": "csv"})
+    assert exported.status_code == 200
+    disposition = exported.headers["content-disposition"]
+    assert disposition == 'attachment; filename="stegvis-a-2025-q1.csv"'
+    rows = {tuple(row[:3]): row[3:] for row in csv.reader(io.StringIO(exported.text))}
+    assert rows[("figures", "ended", "")] == ["1", "1", "0", "0", "0", "0", "0", "0"]
+
+    workbook = await client.get(
+        "/api/v1/reports", headers=AUTH, params=params | {"format": "xlsx", "suppress": "true"}
+    )
+    assert workbook.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).worksheets[0]
+    assert sheet["A1"].value == "Arbetsrehab: Kvartal 1 2025 (januari–mars)"
+    assert "stegvis-a-2025-q1-publicerad.xlsx" in workbook.headers["content-disposition"]

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from services.reporting.domain import charts
 from services.reporting.domain.breakdowns import BREAKDOWNS
+from services.reporting.domain.document import ReportPeriod
 from services.reporting.domain.figures import FIGURES
 from services.reporting.entrypoints import labels
 from shared.contract.records import (
@@ -53,9 +54,11 @@ def test_values_are_written_as_in_the_förbund_reports() -> None:
     assert labels.code_label("weeks_in_insats_band", "13+") == "13 månader eller mer"
     assert labels.code_label("municipality", "Umeå") == "Umeå"
     assert labels.code_label("municipality", "okand") == "Uppgift saknas"
-    assert labels.period_title({"kind": "delar", "from": "2025-01-01", "to": "2025-08-31"}) == (
-        "Delår 2025 (1 januari–31 augusti)"
-    )
+    delar = ReportPeriod.model_validate({"kind": "delar", "from": "2025-01-01", "to": "2025-08-31"})
+    assert labels.period_title(delar) == ("Delår 2025 (1 januari–31 augusti)")
+    q4 = ReportPeriod.model_validate({"kind": "quarter", "from": "2025-10-01", "to": "2025-12-31"})
+    assert labels.period_title(q4) == "Kvartal 4 2025 (oktober–december)"
+    assert labels.quarter_label(3) == "Kvartal 3 (jul–sep)"
 
 
 # Arbetsrehab: three women and a man started in 2024 (one woman left, ill); in 2025 four

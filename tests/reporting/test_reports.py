@@ -20,7 +20,7 @@ from services.reporting.domain.reports import ProcessedThrough, round_half_up
 from shared.contract.codes import Reason
 from shared.contract.records import ParticipantRecord, StepMovement
 from tests.reporting.strategies import cells_of, histories, periods
-from tests.reporting.support import report_of
+from tests.reporting.support import document_of
 
 PROCESSED = ProcessedThrough(42, datetime(2025, 12, 31, 23, 0, tzinfo=UTC))
 GENDER_COLUMNS = ("kvinna", "man", "annan")
@@ -103,7 +103,7 @@ HISTORY = [
 
 
 def _report(cells: Contributions, period: Period, insats: str | None = "a") -> dict:
-    return report_of(cells, period, insats, "Arbetsrehab", PROCESSED)
+    return document_of(cells, period, insats, "Arbetsrehab", PROCESSED)
 
 
 def _columns(total, kvinna, man, annan) -> dict:

@@ -6,81 +6,37 @@ import csv
 import io
 import random
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import httpx
 import openpyxl
 import pytest
 from redis.asyncio import Redis
 
+from services.reporting.domain.document import Report, Target, report_json
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
-from services.reporting.domain.suppression import (
-    HIDDEN,
-    columns_at,
-    is_hidden,
-    suppress_together,
-)
+from services.reporting.domain.suppression import HIDDEN, is_hidden, suppress_together
 from services.reporting.entrypoints import labels
 from services.reporting.entrypoints import workbook as layout
 from services.reporting.entrypoints.workbook import report_workbook, sheet_titles
 from services.reporting.service_layer.workbook import workbook_reports
-from shared.contract.codes import Education, Reason, Referrer, SupportType, WorkCapacity
 from shared.contract.records import (
     InsatsRegistered,
     OutcomeChange,
-    ParticipantRecord,
     ParticipantRecordChanged,
-    StepMovement,
     VolumeCounted,
 )
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.reporting.running import report, running_reporting
-from tests.reporting.support import POLICY, report_of
-from tests.reporting.workbook_check import assert_sheet_shows
+from tests.reporting.support import random_record, report_of
+from tests.reporting.workbook_check import assert_sheet_shows, columns_at
 
 T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 COLUMNS = tuple(labels.COLUMNS)
 INSATSER = {"a": "Arbetsrehab", "b": "Steget: Unga/vuxna", "v": "Hälsoskolan"}
 SHEETS = ["Förbundet", "Arbetsrehab", "Steget Unga vuxna", "Hälsoskolan"]
-
-
-def _participant(n: int, rng: random.Random) -> ParticipantRecord:
-    start = date(2024, 1, 1) + timedelta(days=rng.randrange(700))
-    record = ParticipantRecord(
-        participant_id=f"P{n}",
-        insats_id=rng.choice("aab"),
-        gender=rng.choices(["kvinna", "man", "annan"], [6, 4, 1])[0],
-        start_date=start,
-        birth_year=start.year - rng.randrange(18, 64),
-        education=rng.choice([None, *Education]),
-        support_at_start=tuple(rng.sample(list(SupportType), rng.randrange(3))),
-        years_in_support=rng.choice([None, rng.randrange(12)]),
-        referrer=rng.choice([None, *Referrer]),
-        municipality=rng.choice([None, "Umeå", "Vännäs", "=1+1"]),  # not a formula
-        vas_start=rng.randrange(1, 101),
-    )
-    end = start + timedelta(days=rng.randrange(20, 500))
-    if end > date(2025, 12, 31) or rng.random() < 0.3:
-        return record
-    reason = rng.choice(list(Reason))
-    return record.model_copy(
-        update={
-            "end_date": end,
-            "reason": reason,
-            "outcome_class": POLICY.outcome_class(reason),
-            "direct_to_work_or_studies": POLICY.is_direct(reason),
-            "support_at_end": tuple(rng.sample(list(SupportType), rng.randrange(3))),
-            "health_better": rng.choice([None, True, False]),
-            "activity_increased": rng.choice([None, True, False]),
-            "work_capacity": rng.choice([None, *WorkCapacity]),
-            "vas_end": rng.randrange(1, 101),
-            "respect": rng.randrange(1, 7),
-            "steps": {
-                "vas": StepMovement(first=rng.randrange(1, 60), latest=rng.randrange(30, 101))
-            },
-        }
-    )
 
 
 def _changes() -> list[OutcomeChange]:
@@ -102,7 +58,7 @@ def _changes() -> list[OutcomeChange]:
         )
         for position, (insats, name) in enumerate(INSATSER.items(), 1)
     ]
-    participants = [_participant(n, rng) for n in range(70)]
+    participants = [random_record(n, rng) for n in range(70)]
     return [
         *registered,
         VolumeCounted(
@@ -183,7 +139,10 @@ async def test_published_exports_hide_the_same_cells_in_every_format(
     client, settings: Settings
 ) -> None:
     exact = await _reports(client)
-    published = suppress_together(exact, settings.suppression_threshold)
+    typed = [Report.model_validate(report) for report in exact]
+    published = [
+        report_json(report) for report in suppress_together(typed, settings.suppression_threshold)
+    ]
     # Enough participants for both: some counts hidden, others shown.
     counts = [published[0]["figures"][name]["total"] for name in ("ended", "participants")]
     assert published[0]["suppression"]["suppressed_cells"] > 0 and None not in counts
@@ -206,18 +165,24 @@ async def test_published_exports_hide_the_same_cells_in_every_format(
     )
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     arbetsrehab = published[1]
+    typed_arbetsrehab = Report.model_validate(arbetsrehab)
     # The municipality written as a formula comes out as text (shared.platform.safe_csv).
     assert "'=1+1" in {row["code"] for row in rows}
     for row in rows:
         code = row["code"].removeprefix("'")
         path = (row["section"], row["name"], *([code] if code else []))
-        for section, prefix in ((arbetsrehab, ""), (arbetsrehab["previous_year"], "previous_")):
+        sections = zip(
+            (arbetsrehab, arbetsrehab["previous_year"]), typed_arbetsrehab.sections(), strict=True
+        )
+        for (section, model), prefix in zip(sections, ("", "previous_"), strict=True):
             for column in COLUMNS:
-                value = columns_at(section, path)[column]
-                expected = "" if value is None else str(value)
-                if is_hidden(section, path, column):
-                    expected = HIDDEN
-                assert row[prefix + column] == expected, (path, prefix, column)
+                columns = columns_at(section, path)
+                assert columns is not None, path
+                value = columns[column]
+                text = "" if value is None else str(value)
+                if is_hidden(model, path, column):
+                    text = HIDDEN
+                assert row[prefix + column] == text, (path, prefix, column)
     assert any(HIDDEN in row.values() for row in rows)
 
 
@@ -245,11 +210,11 @@ def test_sheet_titles_are_valid_and_distinct_in_excel() -> None:
 def test_a_sheet_shows_targets_a_restatement_and_text_as_text_ready_to_print() -> None:
     processed = ProcessedThrough(7, datetime(2025, 12, 31, 23, 0, tzinfo=UTC))
     document = report_of({}, parse_period(2025, "helar", 8), "a", '=HYPERLINK("x")', processed)
-    document["targets"] = [
-        {"share": "positive_exits", "target": 40, "outcome": 45, "met": True},
-        {"share": "health_better", "target": 70, "outcome": None, "met": None},
+    document.targets = [
+        Target(share="positive_exits", target=40, outcome=45, met=True),
+        Target(share="health_better", target=70, outcome=None, met=None),
     ]
-    document["closing"] = {"restated": True}
+    document.closing = document.closing.model_copy(update={"restated": True})
     sheet = openpyxl.load_workbook(io.BytesIO(report_workbook([document]))).active
 
     assert sheet.title == '=HYPERLINK("x")'
@@ -259,7 +224,7 @@ def test_a_sheet_shows_targets_a_restatement_and_text_as_text_ready_to_print() -
         "Föregående år: samma period året innan (Helår 2024), i kolumnerna till höger.",
         "Siffrorna omfattar händelser till och med position 7 (2026-01-01 00:00 CET).",
     ]
-    assert_sheet_shows(sheet, document)
+    assert_sheet_shows(sheet, report_json(document))
     header = next(row for row in sheet.iter_rows() if row[0].value == "Mått")[0].row
     assert sheet.freeze_panes == f"B{header + 1}"
     assert sheet.column_dimensions["A"].width > sheet.column_dimensions["B"].width > 0
@@ -273,10 +238,12 @@ class _ChangingSource:
     def __init__(self) -> None:
         self.reads = 0
 
-    async def report(self, year: int, period: str, insats: str | None, as_closed: bool) -> dict:
+    async def report(
+        self, year: int, period: str, insats: str | None, as_closed: bool
+    ) -> SimpleNamespace:
         self.reads += 1
         position = 1 if self.reads == 1 else 2
-        return {"insats": insats, "processed_through": {"position": position}}
+        return SimpleNamespace(insats=insats, processed_through=SimpleNamespace(position=position))
 
     async def insatser(self) -> list[dict]:
         return [{"insats_id": "a"}, {"insats_id": "b"}]
@@ -285,7 +252,7 @@ class _ChangingSource:
 async def test_the_forbund_reports_are_read_again_until_read_through_one_position() -> None:
     source = _ChangingSource()
     read = await workbook_reports(source, 2025, "helar", None)
-    assert [(r["insats"], r["processed_through"]["position"]) for r in read] == [
+    assert [(r.insats, r.processed_through.position) for r in read] == [
         (None, 2),
         ("a", 2),
         ("b", 2),

@@ -3,11 +3,13 @@ compared with the JSON report it was made from (exact or published)."""
 
 import itertools
 from collections.abc import Mapping
+from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
 from services.reporting.domain import figures
-from services.reporting.domain.suppression import HIDDEN, columns_at, is_hidden
+from services.reporting.domain.document import Report
+from services.reporting.domain.suppression import HIDDEN, is_hidden
 from services.reporting.entrypoints import labels
 from services.reporting.entrypoints import workbook as layout
 
@@ -19,7 +21,9 @@ def _label_paths(report: Mapping) -> dict[str, dict[str, tuple]]:
     """Per section heading of a sheet, its row labels back to where the value sits in the
     report."""
     previous = report["previous_year"]
-    flows = {labels.figure_label(name): ("figures", name) for name in figures.FIGURES}
+    flows: dict[str, tuple] = {
+        labels.figure_label(name): ("figures", name) for name in figures.FIGURES
+    }
     flows |= {labels.share_label(name): ("shares", name) for name in figures.SHARES}
     paths = {layout.FLOWS: flows}
     for name, codes in report["breakdowns"].items():
@@ -40,9 +44,11 @@ def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], list[t
     for row in rows:
         if tuple(cell.value for cell in row) == layout.HEADER:
             break
-    values, targets, heading, measure = {}, [], None, ()
+    values: dict[tuple, list] = {}
+    targets: list[tuple] = []
+    heading, measure = "", ()
     for label, *cells in rows:
-        text = label.value
+        text = str(label.value) if label.value is not None else None
         if text in paths or text == layout.TARGETS:
             heading = text
         elif text is None or text == labels.MULTI_VALUED_NOTE:
@@ -61,7 +67,7 @@ def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], list[t
 
 def _every_path(report: Mapping) -> list[tuple]:
     previous = report["previous_year"]
-    paths = []
+    paths: list[tuple] = []
     for name in report["figures"]:
         paths.append(("figures", name))
         if name in report["shares"]:
@@ -73,25 +79,37 @@ def _every_path(report: Mapping) -> list[tuple]:
     return paths
 
 
+def columns_at(section: Mapping, path: tuple) -> Mapping | None:
+    """The columns of the row at `path` of a report's JSON (or its `previous_year`'s), None
+    where it has no such row."""
+    node: Any = section
+    for step in path:
+        node = node.get(step)
+        if node is None:
+            return None
+    return node
+
+
 def assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
-    """Every value of the report (this year's and last year's) on the sheet, and nothing
-    else: numbers as numbers, `..` where suppression hid one, a dash for nobody."""
+    """Every value of the report's JSON (this year's and last year's) on the sheet, and
+    nothing else: numbers as numbers, `..` where suppression hid one, a dash for nobody."""
     suppressed = "suppression" in report
+    typed = Report.model_validate(report)
     name = report["insats_name"] or "Hela förbundet"
-    assert sheet["A1"].value == f"{name}: {labels.period_title(report['period'])}"
+    assert sheet["A1"].value == f"{name}: {labels.period_title(typed.period)}"
     if suppressed:
         assert sheet["A2"].value == report["suppression"]["note"]
     values, targets = _shown(sheet, report)
     assert list(values) == _every_path(report)
     for path, cells in values.items():
-        sections = (report, report["previous_year"])
-        for (section, column), cell in zip(itertools.product(sections, COLUMNS), cells):
+        sections = zip((report, report["previous_year"]), typed.sections())
+        for ((section, model), column), cell in zip(itertools.product(sections, COLUMNS), cells):
             columns = columns_at(section, path)
             value = None if columns is None else columns[column]
             if columns is None:
                 assert cell.value is None, path
             elif value is None:
-                hidden = suppressed and is_hidden(section, path, column)
+                hidden = suppressed and is_hidden(model, path, column)
                 assert cell.value == (HIDDEN if hidden else labels.DASH), (path, column)
             elif path[0] == "shares":
                 assert (round(cell.value * 100), cell.number_format) == (value, "0%"), path

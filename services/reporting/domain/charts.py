@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from services.reporting.domain.breakdowns import BREAKDOWNS
+from services.reporting.domain.document import Row, Section
 from services.reporting.domain.figures import FIGURES, GENDER_CODES, TOTAL
 
 WIDTH = 640
@@ -76,8 +77,13 @@ class Chart:
         return LEGEND_HEIGHT + ROW_HEIGHT * len(self.bars)
 
 
-def _bar(label: str, columns: Mapping[str, int], row: int, largest: int) -> Bar:
-    counts = {gender: columns[gender] for gender in GENDER_CODES}
+def _count(columns: Row, column: str) -> int:
+    """A count of an exact report (charts are drawn of those only)."""
+    return int(columns.of(column) or 0)
+
+
+def _bar(label: str, columns: Row, row: int, largest: int) -> Bar:
+    counts = {gender: _count(columns, gender) for gender in GENDER_CODES}
     segments, x = [], 0.0
     for gender, count in counts.items():
         if count:
@@ -85,24 +91,26 @@ def _bar(label: str, columns: Mapping[str, int], row: int, largest: int) -> Bar:
             segments.append(Segment(gender, count, round(x, 2), width))
             x += width
     top = LEGEND_HEIGHT + ROW_HEIGHT * row
-    return Bar(label, columns[TOTAL], counts, tuple(segments), top + TEXT_OFFSET, top + BAR_OFFSET)
+    total = _count(columns, TOTAL)
+    return Bar(label, total, counts, tuple(segments), top + TEXT_OFFSET, top + BAR_OFFSET)
 
 
-def stacked_chart(key: str, title: str, rows: Iterable[tuple[str, Mapping[str, int]]]) -> Chart:
-    """A chart of (label, the report's columns) rows, in the order given."""
+def stacked_chart(key: str, title: str, rows: Iterable[tuple[str, Row]]) -> Chart:
+    """A chart of (label, a report's row) rows, in the order given."""
     rows = list(rows)
     # An all-zero chart still lists its rows, with no bars: 1 avoids dividing by zero.
-    largest = max((columns[TOTAL] for _, columns in rows), default=0) or 1
+    largest = max((_count(columns, TOTAL) for _, columns in rows), default=0) or 1
     bars = tuple(_bar(label, columns, row, largest) for row, (label, columns) in enumerate(rows))
     return Chart(key, title, bars)
 
 
-def report_charts(section: Mapping, labels: ChartLabels) -> tuple[Chart, ...]:
-    """The charts of one period's section of a report document (the report itself, or its
+def report_charts(section: Section, labels: ChartLabels) -> tuple[Chart, ...]:
+    """The charts of one period's section of a report (the report itself, or its
     `previous_year`): the flows, then each charted breakdown."""
-    figures, breakdowns = section["figures"], section["breakdowns"]
     flows = stacked_chart(
-        "flows", labels.flows_title, ((labels.figure(name), figures[name]) for name in FLOWS)
+        "flows",
+        labels.flows_title,
+        ((labels.figure(name), section.figure(name)) for name in FLOWS),
     )
     return (
         flows,
@@ -110,7 +118,10 @@ def report_charts(section: Mapping, labels: ChartLabels) -> tuple[Chart, ...]:
             stacked_chart(
                 name,
                 labels.breakdown_title(name),
-                ((labels.code(name, code), columns) for code, columns in breakdowns[name].items()),
+                (
+                    (labels.code(name, code), columns)
+                    for code, columns in section.breakdown(name).items()
+                ),
             )
             for name in CHARTED_BREAKDOWNS
         ),

@@ -7,11 +7,12 @@ intake event, not by when reporting happened to apply it, makes the figures as c
 function of the event log: a lagging consumer or a rebuild reproduces them exactly.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from services.reporting.domain.contributions import month_of
+from services.reporting.domain.document import Change, Section
+from services.reporting.domain.figures import COLUMNS
+from services.reporting.domain.months import Month, month_of
 from shared.contract.swedish_time import LOCAL_TIME
 
 
@@ -24,11 +25,10 @@ def known_by(accepted_at: datetime, close_days: int) -> str:
     return month_of((local - timedelta(days=close_days)).date())
 
 
-def closes_at(month: str, close_days: int) -> datetime:
-    """The moment `month` (YYYY-MM) closes."""
-    year, number = (int(part) for part in month.split("-"))
-    next_month = date(year + number // 12, number % 12 + 1, 1)
-    return datetime.combine(next_month + timedelta(days=close_days), time(), LOCAL_TIME)
+def closes_at(month: Month, close_days: int) -> datetime:
+    """The moment `month` closes."""
+    opens = month.next().first_day + timedelta(days=close_days)
+    return datetime.combine(opens, time(), LOCAL_TIME)
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,9 @@ class Closing:
         }
 
 
-def closing(last_month: str, first_known: str | None, now: datetime, close_days: int) -> Closing:
+def closing(
+    last_month: Month, first_known: Month | None, now: datetime, close_days: int
+) -> Closing:
     """`first_known`: the earliest month any change was known by (None: no figures yet)."""
     moment = closes_at(last_month, close_days)
     closed = now >= moment
@@ -56,39 +58,37 @@ def closing(last_month: str, first_known: str | None, now: datetime, close_days:
     return Closing(moment, closed, recorded)
 
 
-RESTATED_SECTIONS = ("figures", "shares", "breakdowns", "step_movement")
+Cell = tuple[str, str, str, str]
+"""A value of a report by (section, name, code, column); code '' for figures and shares, the
+metric for step movement."""
 
 
-def report_cells(report: Mapping) -> dict[tuple[str, str, str, str], object]:
-    """A report's values (this period's, or `previous_year`'s if given that) by (section,
-    name, code, column); code '' for figures and shares."""
+def report_cells(section: Section) -> dict[Cell, int | float | None]:
+    """A section's values (the report's own, or its `previous_year`'s)."""
     cells = {}
-    for section in RESTATED_SECTIONS:
-        for name, entries in report[section].items():
-            # Figures and shares hold columns; breakdowns and step movement hold a level more.
-            nested = entries if section in ("breakdowns", "step_movement") else {"": entries}
-            for code, columns in nested.items():
-                for column, value in columns.items():
-                    cells[(section, name, code, column)] = value
+    for path in section.rows():
+        row = section.row(path)
+        assert row is not None, path
+        kind, name, *code = path
+        for column in COLUMNS:
+            cells[(kind, name, code[0] if code else "", column)] = row.of(column)
     return cells
 
 
-def restatements(now: Mapping, as_closed: Mapping) -> list[dict]:
+def restatements(now: Section, as_closed: Section) -> list[Change]:
     """Every value of a period's report (not last year's) that differs from the same report
     as its last month closed."""
     current, closed = report_cells(now), report_cells(as_closed)
-    changed = []
-    for key in sorted(current.keys() | closed.keys()):
-        if current.get(key) != closed.get(key):
-            section, name, code, column = key
-            changed.append(
-                {
-                    "section": section,
-                    "name": name,
-                    "code": code,
-                    "column": column,
-                    "as_closed": closed.get(key),
-                    "now": current.get(key),
-                }
-            )
-    return changed
+    return [
+        Change(
+            section=section,
+            name=name,
+            code=code,
+            column=column,
+            as_closed=closed.get(key),
+            now=current.get(key),
+        )
+        for key in sorted(current.keys() | closed.keys())
+        if current.get(key) != closed.get(key)
+        for section, name, code, column in (key,)
+    ]

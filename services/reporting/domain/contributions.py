@@ -11,6 +11,7 @@ from datetime import date
 
 from services.reporting.domain import breakdowns
 from services.reporting.domain.breakdowns import UNKNOWN
+from services.reporting.domain.months import month_of
 from shared.contract.codes import Gender, OutcomeClass
 from shared.contract.records import ParticipantRecord
 
@@ -43,10 +44,6 @@ def exits(outcome_class: OutcomeClass) -> str:
 
 def work_capacity(code: str) -> str:
     return f"work_capacity_{code}"
-
-
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 @dataclass(frozen=True, order=True)

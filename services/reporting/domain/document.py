@@ -1,14 +1,16 @@
 """The report as the API answers it, typed: what `/api/v1/reports` documents in its OpenAPI
-schema and what its JSON is validated against. The figures, shares and breakdowns are fields
+schema and what its JSON is dumped from: the report builder makes it, suppression, closing,
+the page, the charts and the exports read it. The figures, shares and breakdowns are fields
 made from the registries (`figures.py`, `breakdowns.py`), so a figure added there is
-documented here too.
+documented here too; code reads them by the registries' names (`Section.row`).
 
 Datetimes are kept as the ISO text the report writes (`+00:00`, not pydantic's `Z`): the
 JSON must stay byte for byte what it was.
 """
 
+from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -20,7 +22,18 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class Counts(_Part):
+class Row(_Part):
+    """A row of a report: a value in all and by gender (`figures.COLUMNS`)."""
+
+    def of(self, column: str) -> int | float | None:
+        return getattr(self, column)
+
+    def hide(self, column: str) -> None:
+        """Hidden for publishing: None."""
+        setattr(self, column, None)
+
+
+class Counts(Row):
     """A count in all and by gender (null: hidden for publishing)."""
 
     total: int | None
@@ -29,7 +42,7 @@ class Counts(_Part):
     annan: int | None
 
 
-class Means(_Part):
+class Means(Row):
     """A mean to one decimal in all and by gender (null: nobody to average, or hidden)."""
 
     total: float | None
@@ -38,7 +51,7 @@ class Means(_Part):
     annan: float | None
 
 
-class Shares(_Part):
+class Shares(Row):
     """A whole percentage in all and by gender (null: a share of nobody, or hidden)."""
 
     total: int | None
@@ -47,7 +60,9 @@ class Shares(_Part):
     annan: int | None
 
 
-COLUMNS_OF: dict[Kind, type[_Part]] = {Kind.COUNT: Counts, Kind.MEAN: Means, Kind.SHARE: Shares}
+AnyRow = Counts | Means | Shares
+
+COLUMNS_OF: dict[Kind, type[Row]] = {Kind.COUNT: Counts, Kind.MEAN: Means, Kind.SHARE: Shares}
 
 
 def _model(name: str, fields: dict[str, Any], doc: str) -> type[_Part]:
@@ -75,24 +90,74 @@ StepMovementModel = _model(
     "One step measure's movement from first to latest measurement.",
 )
 
+# The models above have a field per registry entry, so code reads them by the registry's
+# names (`Section.row`); to a type checker they are plain parts.
+if TYPE_CHECKING:
+    _Figures = _Part
+    _Shares = _Part
+    _Breakdowns = _Part
+    _StepMovement = _Part
+else:
+    _Figures, _Shares = FiguresModel, SharesModel
+    _Breakdowns, _StepMovement = BreakdownsModel, StepMovementModel
+
+
+Path = tuple[str, ...]
+"""Where a row sits in a section, e.g. `("figures", "ended")`, `("shares", "positive_exits")`,
+`("breakdowns", "reason", "arbete")`, `("step_movement", "vas", "improved")`."""
+
 
 class ReportPeriod(_Part):
-    kind: str = Field(description="helar, delar or month")
+    kind: str = Field(description="helar, delar, quarter or month")
     from_: date = Field(alias="from")
     to: date
 
 
-Section = _model(
-    "Section",
-    {
-        "period": (ReportPeriod, ...),
-        "figures": (FiguresModel, ...),
-        "shares": (SharesModel, ...),
-        "breakdowns": (BreakdownsModel, ...),
-        "step_movement": (dict[str, StepMovementModel], ...),  # type: ignore[valid-type]
-    },
-    "One period's figures.",
-)
+class Section(_Part):
+    """One period's figures."""
+
+    period: ReportPeriod
+    figures: _Figures
+    shares: _Shares
+    breakdowns: _Breakdowns
+    step_movement: dict[str, _StepMovement]
+
+    def figure(self, name: str) -> Counts | Means:
+        return getattr(self.figures, name)
+
+    def share(self, name: str) -> Shares:
+        return getattr(self.shares, name)
+
+    def breakdown(self, name: str) -> dict[str, Counts]:
+        """The breakdown's rows by code, in report order."""
+        return getattr(self.breakdowns, name)
+
+    def row(self, path: Path) -> AnyRow | None:
+        """The row at `path`; None where the section has none (a step measure only the
+        other year has)."""
+        section, name, *rest = path
+        if section == "figures":
+            return self.figure(name)
+        if section == "shares":
+            return self.share(name)
+        if section == "breakdowns":
+            return self.breakdown(name).get(rest[0])
+        measure = self.step_movement.get(name)
+        return None if measure is None else getattr(measure, rest[0])
+
+    def rows(self) -> Iterator[Path]:
+        """Every row's path, in report order: the figures, each followed by its share, the
+        breakdowns' codes, the step measures' metrics."""
+        for name in FIGURES:
+            yield "figures", name
+            if name in SHARES:
+                yield "shares", name
+        for name in BREAKDOWNS:
+            for code in self.breakdown(name):
+                yield "breakdowns", name, code
+        for measure in self.step_movement:
+            for metric in STEP_METRICS:
+                yield "step_movement", measure, metric
 
 
 class ProcessedThroughModel(_Part):
@@ -133,18 +198,25 @@ class Suppression(_Part):
     note: str
 
 
-Report = create_model(
-    "Report",
-    __base__=Section,
-    __doc__="A period's report beside the same period a year earlier.",
-    insats=(str | None, ...),
-    insats_name=(str | None, ...),
-    previous_year=(Section, ...),
-    processed_through=(ProcessedThroughModel, ...),
-    targets=(list[Target], ...),
-    closing=(ClosingModel, ...),
-    suppression=(Suppression | None, Field(None, description="Only in a published report")),
-)
+class ReportFigures(Section):
+    """A report as built from the figures, before its targets and closing are added."""
+
+    insats: str | None
+    insats_name: str | None
+    previous_year: Section
+    processed_through: ProcessedThroughModel
+
+    def sections(self) -> tuple[Section, Section]:
+        """This period's, then the same period's a year earlier."""
+        return self, self.previous_year
+
+
+class Report(ReportFigures):
+    """A period's report beside the same period a year earlier."""
+
+    targets: list[Target]
+    closing: ClosingModel
+    suppression: Suppression | None = Field(None, description="Only in a published report")
 
 
 REPORT_ORDER = (
@@ -159,10 +231,8 @@ REPORT_ORDER = (
 )
 
 
-def report_json(document: dict) -> dict:
-    """`document` checked against `Report`, as the API answers it: the keys it has (a
-    published report's `suppression`, the förbund's targets' `insats`), in report order."""
-    dumped = Report.model_validate(document).model_dump(
-        mode="json", by_alias=True, exclude_unset=True
-    )
+def report_json(report: ReportFigures) -> dict:
+    """The report as the API answers it: the keys it has (a published report's
+    `suppression`, the förbund's targets' `insats`), in report order."""
+    dumped = report.model_dump(mode="json", by_alias=True, exclude_unset=True)
     return {key: dumped[key] for key in REPORT_ORDER if key in dumped}

@@ -2,16 +2,12 @@
 beside the same period a year earlier."""
 
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
-from services.reporting.domain.figures import COLUMNS
-from services.reporting.domain.suppression import (
-    HIDDEN,
-    PREVIOUS_YEAR,
-    Path,
-    columns_at,
-    is_hidden,
-)
+from services.reporting.domain.breakdowns import BREAKDOWNS
+from services.reporting.domain.document import Path, Report, Section
+from services.reporting.domain.figures import COLUMNS, FIGURES
+from services.reporting.domain.suppression import HIDDEN, is_hidden
 from shared.platform.safe_csv import write_rows
 
 HEADER = ("section", "name", "code", *COLUMNS, *(f"previous_{column}" for column in COLUMNS))
@@ -19,33 +15,34 @@ HEADER = ("section", "name", "code", *COLUMNS, *(f"previous_{column}" for column
 Cell = str | int | float | None
 
 
-def _values(section: Mapping, path: Path, suppressed: bool) -> tuple[Cell, ...]:
-    columns = columns_at(section, path) or {}
+def _values(section: Section, path: Path, suppressed: bool) -> tuple[Cell, ...]:
+    row = section.row(path)
+    if row is None:
+        return (None,) * len(COLUMNS)
     return tuple(
-        HIDDEN
-        if suppressed and columns and is_hidden(section, path, column)
-        else columns.get(column)
+        HIDDEN if suppressed and is_hidden(section, path, column) else row.of(column)
         for column in COLUMNS
     )
 
 
-def export_rows(report: Mapping) -> Iterator[tuple[Cell, ...]]:
+def export_rows(report: Report) -> Iterator[tuple[Cell, ...]]:
     """Rows in `HEADER`'s order; a mean with nothing to average is None; in a suppressed
     report a hidden value is `..`."""
-    previous = report[PREVIOUS_YEAR]
-    suppressed = "suppression" in report
+    suppressed = report.suppression is not None
 
     def values(path: Path) -> tuple[Cell, ...]:
-        return (*_values(report, path, suppressed), *_values(previous, path, suppressed))
+        return tuple(
+            value for section in report.sections() for value in _values(section, path, suppressed)
+        )
 
-    for name in report["figures"]:
+    for name in FIGURES:
         yield ("figures", name, "", *values(("figures", name)))
-    for name, codes in report["breakdowns"].items():
-        for code in codes:
+    for name in BREAKDOWNS:
+        for code in report.breakdown(name):
             yield ("breakdowns", name, code, *values(("breakdowns", name, code)))
 
 
-def report_csv(report: Mapping) -> str:
+def report_csv(report: Report) -> str:
     out = io.StringIO()
     write_rows(out, (HEADER, *export_rows(report)))
     return out.getvalue()

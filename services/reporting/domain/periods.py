@@ -1,37 +1,32 @@
-"""Report periods: helår, delår (through a configured month) or one month, and the same
-period a year earlier."""
+"""Report periods: helår, delår (through a configured month), a calendar quarter or one
+month, and the same period a year earlier."""
 
-import calendar
-import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from typing import Literal
 
-from services.reporting.domain.contributions import month_of
 from services.reporting.domain.errors import InvalidReportQuery
+from services.reporting.domain.months import Month, quarter_months
 
-PeriodKind = Literal["helar", "delar", "month"]
+PeriodKind = Literal["helar", "delar", "quarter", "month"]
 
 MIN_YEAR = 1900
 MAX_YEAR = 9999
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 @dataclass(frozen=True)
 class Period:
     kind: PeriodKind
-    first: date
-    last: date
+    first_month: Month
+    last_month: Month
 
-    # Cached: a report compares every monthly row with them.
-    @cached_property
-    def first_month(self) -> str:
-        return month_of(self.first)
+    @property
+    def first(self) -> date:
+        return self.first_month.first_day
 
-    @cached_property
-    def last_month(self) -> str:
-        return month_of(self.last)
+    @property
+    def last(self) -> date:
+        return self.last_month.last_day
 
     def previous_year(self) -> "Period":
         return _months(self.kind, self.first.year - 1, self.first.month, self.last.month)
@@ -41,22 +36,29 @@ class Period:
 
 
 def _months(kind: PeriodKind, year: int, first_month: int, last_month: int) -> Period:
-    last_day = calendar.monthrange(year, last_month)[1]
-    return Period(kind, date(year, first_month, 1), date(year, last_month, last_day))
+    return Period(kind, Month(year, first_month), Month(year, last_month))
+
+
+QUARTERS = {f"q{number}": number for number in range(1, 5)}
+"""How a query names each calendar quarter."""
 
 
 def parse_period(year: int, period: str, delar_end_month: int) -> Period:
-    """The period `period` (`helar`, `delar` or `YYYY-MM`) of `year`."""
+    """The period `period` (`helar`, `delar`, `q1`…`q4` or `YYYY-MM`) of `year`."""
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidReportQuery("year", f"must be between {MIN_YEAR} and {MAX_YEAR}")
     if period == "helar":
         return _months("helar", year, 1, 12)
     if period == "delar":
         return _months("delar", year, 1, delar_end_month)
-    match = _MONTH.fullmatch(period)
-    if match is None or not 1 <= int(match[2]) <= 12:
-        raise InvalidReportQuery("period", "must be helar, delar or a month YYYY-MM")
-    if int(match[1]) != year:
+    if period in QUARTERS:
+        return _months("quarter", year, *quarter_months(QUARTERS[period]))
+    try:
+        month = Month.parse(period)
+    except ValueError:
+        raise InvalidReportQuery(
+            "period", "must be helar, delar, a quarter q1..q4 or a month YYYY-MM"
+        ) from None
+    if month.year != year:
         raise InvalidReportQuery("period", f"the month {period} is not in the year {year}")
-    month = int(match[2])
-    return _months("month", year, month, month)
+    return Period("month", month, month)

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from services.reporting.domain import contributions as c
 from services.reporting.domain.breakdowns import BREAKDOWNS, UNKNOWN
+from services.reporting.domain.document import ProcessedThroughModel, ReportFigures, Section
 from services.reporting.domain.figures import (
     FIGURES,
     GENDER_CODES,
@@ -46,9 +47,9 @@ class ProcessedThrough:
     position: int
     occurred_at: datetime | None
 
-    def as_json(self) -> dict:
+    def model(self) -> ProcessedThroughModel:
         occurred_at = self.occurred_at.isoformat() if self.occurred_at else None
-        return {"position": self.position, "occurred_at": occurred_at}
+        return ProcessedThroughModel(position=self.position, occurred_at=occurred_at)
 
 
 ByGender = Mapping[str, float]
@@ -192,15 +193,17 @@ def _step_movement(sums: _PeriodSums) -> dict[str, dict[str, Columns]]:
     }
 
 
-def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]]) -> dict:
+def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]]) -> Section:
     figures = _figures(sums)
-    return {
-        "period": period.as_json(),
-        "figures": figures,
-        "shares": _shares(figures),
-        "breakdowns": _breakdowns(sums, codes),
-        "step_movement": _step_movement(sums),
-    }
+    return Section.model_validate(
+        {
+            "period": period.as_json(),
+            "figures": figures,
+            "shares": _shares(figures),
+            "breakdowns": _breakdowns(sums, codes),
+            "step_movement": _step_movement(sums),
+        }
+    )
 
 
 def report_document(
@@ -210,9 +213,9 @@ def report_document(
     insats: str | None,
     insats_name: str | None,
     processed: ProcessedThrough,
-) -> dict:
+) -> ReportFigures:
     """The report of `period` (from `rows`) and the same period a year earlier (from
-    `previous_rows`), as the API answers it."""
+    `previous_rows`)."""
     previous = period.previous_year()
     current_sums, previous_sums = _PeriodSums(rows), _PeriodSums(previous_rows)
     # Both periods list the same codes, so each row can be read beside last year's.
@@ -221,10 +224,10 @@ def report_document(
         seen.setdefault(name, set()).update(codes)
     listed = _breakdown_codes(seen)
     current = _section(current_sums, period, listed)
-    return {
-        "insats": insats,
-        "insats_name": insats_name,
-        **current,
-        "previous_year": _section(previous_sums, previous, listed),
-        "processed_through": processed.as_json(),
-    }
+    return ReportFigures(
+        **dict(current),
+        insats=insats,
+        insats_name=insats_name,
+        previous_year=_section(previous_sums, previous, listed),
+        processed_through=processed.model(),
+    )

@@ -11,13 +11,20 @@ of that sum is hidden with it (complementary suppression), until every sum hides
 least two of its cells.
 """
 
-import copy
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from services.reporting.domain import contributions as c
-from services.reporting.domain.breakdowns import MULTI_VALUED
+from services.reporting.domain.breakdowns import BREAKDOWNS, MULTI_VALUED
+from services.reporting.domain.document import (
+    ClosingModel,
+    Path,
+    Report,
+    Row,
+    Section,
+    Suppression,
+)
 from services.reporting.domain.figures import (
     COLUMNS,
     FIGURES,
@@ -35,18 +42,11 @@ from services.reporting.domain.figures import (
 HIDDEN = ".."
 """How the exports write a hidden value."""
 
-PREVIOUS_YEAR = "previous_year"
-
-Path = tuple[str, ...]
-"""Where a row sits in a report's section (the report or its `previous_year`), e.g.
-`("figures", "ended")`, `("breakdowns", "reason", "arbete")`,
-`("step_movement", "vas", "improved")`."""
-
 Key = TypeVar("Key", bound=Hashable)
 
 
 def hidden_cells(
-    cells: Mapping[Key, int | None], sums: Iterable[Sequence[Key]], threshold: int
+    cells: Mapping[Key, float | None], sums: Iterable[Sequence[Key]], threshold: int
 ) -> set[Key]:
     """The cells to hide: those from 1 to `threshold` − 1 (and those None: hidden already),
     then, until no sum (a total and its parts) has exactly one hidden cell, that sum's
@@ -73,22 +73,11 @@ def hidden_cells(
     return hidden
 
 
-def columns_at(section: Mapping, path: Path) -> dict | None:
-    """The columns of the row at `path`, None where the section has no such row (a step
-    measure only the other year has)."""
-    node: Any = section
-    for step in path:
-        node = node.get(step)
-        if node is None:
-            return None
-    return node
-
-
-def _columns(section: Mapping, path: Path) -> dict:
-    """The columns of a row the section has."""
-    columns = columns_at(section, path)
-    assert columns is not None, path
-    return columns
+def _row(section: Section, path: Path) -> Row:
+    """The row at `path` of a section that has it."""
+    row = section.row(path)
+    assert row is not None, path
+    return row
 
 
 def _bases(path: Path) -> tuple[Path, ...]:
@@ -106,39 +95,34 @@ def _bases(path: Path) -> tuple[Path, ...]:
     return (path,)
 
 
-def is_hidden(section: Mapping, path: Path, column: str) -> bool:
+def is_hidden(section: Section, path: Path, column: str) -> bool:
     """Whether a suppressed report's value is hidden, rather than None for want of anyone
     to count (a mean or share of nobody)."""
-    return any(_columns(section, base)[column] is None for base in _bases(path))
+    return any(_row(section, base).of(column) is None for base in _bases(path))
 
 
-def _sections(report: Mapping) -> Iterator[tuple[Path, Mapping]]:
-    yield (), report
-    yield (PREVIOUS_YEAR,), report[PREVIOUS_YEAR]
-
-
-def _count_rows(section: Mapping) -> Iterator[Path]:
-    for name in section["figures"]:
-        if FIGURES[name].kind is Kind.COUNT:
+def _count_rows(section: Section) -> Iterator[Path]:
+    for name, figure in FIGURES.items():
+        if figure.kind is Kind.COUNT:
             yield "figures", name
-    for name, codes in section["breakdowns"].items():
-        for code in codes:
+    for name in BREAKDOWNS:
+        for code in section.breakdown(name):
             yield "breakdowns", name, code
-    for measure in section["step_movement"]:
+    for measure in section.step_movement:
         yield "step_movement", measure, STEP_PARTICIPANTS
         yield "step_movement", measure, STEP_IMPROVED
 
 
-def _derived_rows(section: Mapping) -> Iterator[Path]:
-    for name in section["shares"]:
+def _derived_rows(section: Section) -> Iterator[Path]:
+    for name in SHARES:
         yield "shares", name
     for name in MEANS:
         yield "figures", name
-    for measure in section["step_movement"]:
+    for measure in section.step_movement:
         yield "step_movement", measure, STEP_MEAN_CHANGE
 
 
-def _sums(at: tuple, section: Mapping) -> Iterator[tuple]:
+def _sums(at: tuple, section: Section) -> Iterator[tuple]:
     """The sums of one section's cells, each a total first, its parts after; a cell's key is
     `at` (the report's index, and its section) and the path and column in that section."""
     for row in _count_rows(section):
@@ -150,8 +134,9 @@ def _sums(at: tuple, section: Mapping) -> Iterator[tuple]:
 
         for name, total in SUMS.items():
             yield figure(total), *map(figure, sum_parts(name))
-        for name, codes in section["breakdowns"].items():
+        for name in BREAKDOWNS:
             if name not in MULTI_VALUED:
+                codes = section.breakdown(name)
                 yield figure(c.ENDED), *((*at, "breakdowns", name, code, column) for code in codes)
 
 
@@ -163,63 +148,64 @@ def suppression_note(threshold: int) -> str:
     )
 
 
-def suppress_together(reports: Sequence[Mapping], threshold: int) -> list[dict]:
+def suppress_together(reports: Sequence[Report], threshold: int) -> list[Report]:
     """The reports as published together: each suppressed, and the whole förbund's report
     (the one with `insats` None) also against the sum of the insatser's, which must be all
-    of the förbund's. New documents; `reports` are left as they are.
+    of the förbund's. New reports; `reports` are left as they are.
 
     Besides the figures' cells, a target's outcome is hidden with its share, and a
-    restatement's list of changes (`closing["changes"]`) is left out."""
-    cells: dict[tuple, int | None] = {}
+    restatement's list of changes (`closing.changes`) is left out."""
+    cells: dict[tuple, float | None] = {}
     sums: list[tuple] = []
     for index, report in enumerate(reports):
-        for at, section in _sections(report):
-            for row in _count_rows(section):
+        for at, section in enumerate(report.sections()):
+            for path in _count_rows(section):
+                row = _row(section, path)
                 for column in COLUMNS:
-                    cells[(index, *at, *row, column)] = _columns(section, row)[column]
-            sums.extend(_sums((index, *at), section))
-    parts = [index for index, report in enumerate(reports) if report["insats"] is not None]
+                    cells[(index, at, *path, column)] = row.of(column)
+            sums.extend(_sums((index, at), section))
+    parts = [index for index, report in enumerate(reports) if report.insats is not None]
     for whole, report in enumerate(reports):
-        if report["insats"] is None:
+        if report.insats is None:
             for key in [key for key in cells if key[0] == whole]:
                 sums.append(
                     (key, *(part_key for part in parts if (part_key := (part, *key[1:])) in cells))
                 )
     hidden = hidden_cells(cells, sums, threshold)
 
-    published = [dict(copy.deepcopy(report)) for report in reports]
-    for index, *path, column in hidden:
-        _columns(published[index], tuple(path))[column] = None
+    published = [report.model_copy(deep=True) for report in reports]
+    for index, at, *path, column in hidden:
+        _row(published[index].sections()[at], tuple(path)).hide(column)
     for index, report in enumerate(published):
-        for _, section in _sections(report):
-            for row in _derived_rows(section):
+        for section in report.sections():
+            for path in _derived_rows(section):
                 for column in COLUMNS:
-                    if is_hidden(section, row, column):
-                        _columns(section, row)[column] = None
+                    if is_hidden(section, path, column):
+                        _row(section, path).hide(column)
         # What a restatement changed is listed with exact values, and a change is itself a
         # count (2 more ended women): published, a report says only that it was restated.
-        (report.get("closing") or {}).pop("changes", None)
-        report["suppression"] = {
-            "threshold": threshold,
-            "suppressed_cells": sum(key[0] == index for key in hidden),
-            "note": suppression_note(threshold),
-        }
+        report.closing = ClosingModel(**report.closing.model_dump(exclude={"changes"}))
+        report.suppression = Suppression(
+            threshold=threshold,
+            suppressed_cells=sum(key[0] == index for key in hidden),
+            note=suppression_note(threshold),
+        )
     _hide_outcomes_of_hidden_shares(published)
     return published
 
 
-def suppress(report: Mapping, threshold: int) -> dict:
+def suppress(report: Report, threshold: int) -> Report:
     """The report as published alone (see `suppress_together` for the whole förbund's
     report beside its insatser's)."""
     return suppress_together([report], threshold)[0]
 
 
-def _hide_outcomes_of_hidden_shares(published: Sequence[dict]) -> None:
+def _hide_outcomes_of_hidden_shares(published: Sequence[Report]) -> None:
     """A target's outcome is its share's total (of the insats the target is set on), so it
     is hidden with it, and where that insats's report is not published with it."""
-    by_insats = {report["insats"]: report for report in published}
+    by_insats = {report.insats: report for report in published}
     for report in published:
-        for target in report.get("targets", ()):
-            of = by_insats.get(target.get("insats", report["insats"]))
-            if of is None or is_hidden(of, ("shares", target["share"]), "total"):
-                target["outcome"] = target["met"] = None
+        for target in report.targets:
+            of = by_insats.get(target.insats or report.insats)
+            if of is None or is_hidden(of, ("shares", target.share), "total"):
+                target.outcome = target.met = None

@@ -4,6 +4,7 @@ and whether the outcome met them."""
 from collections.abc import Mapping
 
 from services.reporting.domain import contributions as c
+from services.reporting.domain.document import Section, Target
 from shared.contract.codes import OutcomeClass
 
 TARGET_SHARES = (
@@ -16,14 +17,14 @@ TARGET_SHARES = (
 outcome ≥ target."""
 
 
-def target_results(targets: Mapping[str, int], shares: Mapping[str, Mapping]) -> list[dict]:
+def target_results(targets: Mapping[str, int], section: Section) -> list[Target]:
     """Each target beside the period's outcome (the share over all genders); `met` is None
     where the share is of nobody."""
     results = []
     for share in TARGET_SHARES:
         if share not in targets:
             continue
-        outcome = shares[share]["total"]
+        outcome = section.share(share).total
         met = None if outcome is None else outcome >= targets[share]
-        results.append({"share": share, "target": targets[share], "outcome": outcome, "met": met})
+        results.append(Target(share=share, target=targets[share], outcome=outcome, met=met))
     return results

@@ -20,7 +20,7 @@ from shared.platform.http import FieldError, forbid_unless
 
 ExportFormat = Literal["json", "csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORTS: dict[str, Callable[[list[dict]], tuple[str | bytes, str]]] = {
+EXPORTS: dict[str, Callable[[list[Report]], tuple[str | bytes, str]]] = {
     "csv": lambda reports: (report_csv(reports[0]), "text/csv; charset=utf-8"),
     "xlsx": lambda reports: (report_workbook(reports), XLSX),
 }

@@ -1,13 +1,14 @@
 """Swedish words for a report: figure, breakdown and code labels, periods, and how a value is
 written ("117 (97)", "34,2", "–"). Pure data and formatting, for the pages and the exports."""
 
-from collections.abc import Mapping
 from datetime import date, datetime
 
 from services.reporting.domain import breakdowns, figures
 from services.reporting.domain.breakdowns import UNKNOWN
 from services.reporting.domain.charts import ChartLabels
+from services.reporting.domain.document import ClosingModel, ReportPeriod
 from services.reporting.domain.figures import COLUMNS as report_columns
+from services.reporting.domain.months import Month, quarter_months
 from services.reporting.domain.suppression import HIDDEN
 from shared.contract.swedish_time import LOCAL_TIME
 from shared.web import code_labels
@@ -128,24 +129,33 @@ def target_state(met: bool | None) -> str:
     return {True: "met", False: "missed", None: "none"}[met]
 
 
-def restated_title(closing: Mapping, other: int | float | str | None) -> str:
+def restated_title(closing: ClosingModel, other: int | float | str | None) -> str:
     """What a value marked as changed since closing was (or, as closed, is now)."""
     shown = other if isinstance(other, str) else number(other)
-    return f"Nu: {shown}" if closing["as_closed"] else f"Vid stängningen: {shown}"
+    return f"Nu: {shown}" if closing.as_closed else f"Vid stängningen: {shown}"
 
 
 def _day(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
-def period_title(period: Mapping[str, str]) -> str:
-    """`Helår 2025`, `Delår 2025 (1 januari–31 augusti)` or `Juni 2025`, from a report's
-    `period`."""
-    first, last = date.fromisoformat(period["from"]), date.fromisoformat(period["to"])
-    if period["kind"] == "helar":
+def quarter_label(quarter: int) -> str:
+    """`Kvartal 1 (jan–mar)`: a quarter (1–4) as the period selector lists it."""
+    first, last = quarter_months(quarter)
+    return f"Kvartal {quarter} ({MONTHS[first - 1][:3]}–{MONTHS[last - 1][:3]})"
+
+
+def period_title(period: ReportPeriod) -> str:
+    """`Helår 2025`, `Delår 2025 (1 januari–31 augusti)`, `Kvartal 2 2025 (april–juni)` or
+    `Juni 2025`, from a report's `period`."""
+    first, last = period.from_, period.to
+    if period.kind == "helar":
         return f"Helår {first.year}"
-    if period["kind"] == "delar":
+    if period.kind == "delar":
         return f"Delår {first.year} ({_day(first)}–{_day(last)})"
+    if period.kind == "quarter":
+        months = f"{MONTHS[first.month - 1]}–{MONTHS[last.month - 1]}"
+        return f"Kvartal {Month.of(first).quarter} {first.year} ({months})"
     return f"{MONTHS[first.month - 1].capitalize()} {first.year}"
 
 

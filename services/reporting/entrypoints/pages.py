@@ -21,8 +21,10 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.charts import report_charts
 from services.reporting.domain.closing import report_cells
+from services.reporting.domain.document import Report
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
-from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR
+from services.reporting.domain.figures import SHARES
+from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR, QUARTERS
 from services.reporting.domain.suppression import is_hidden
 from services.reporting.entrypoints import labels
 from services.reporting.service_layer.access import PageSessions
@@ -60,9 +62,11 @@ _FIELD_ERRORS = {
 _templates = template_environment(Path(__file__).with_name("templates"))
 _templates.globals["labels"] = labels
 _templates.globals["MULTI_VALUED"] = MULTI_VALUED
+_templates.globals["SHARES"] = SHARES
 _templates.globals["PERIODS"] = [
     ("helar", "Helår"),
     ("delar", "Delår"),
+    *((code, labels.quarter_label(quarter)) for code, quarter in QUARTERS.items()),
     *((f"{month:02d}", name.capitalize()) for month, name in enumerate(labels.MONTHS, 1)),
 ]
 
@@ -141,27 +145,28 @@ def _asked(
     return _Asked(year, month[1] if month else period, period, insats or None, as_closed, published)
 
 
-def _hidden(report: dict) -> set[tuple[str, str, str, str, bool]]:
+def _hidden(report: Report) -> set[tuple[str, str, str, str, bool]]:
     """The values a published report hides, by (section, name, code, column, last year)."""
-    if "suppression" not in report:
+    if report.suppression is None:
         return set()
     return {
         (kind, name, code, column, last_year)
-        for last_year, section in ((False, report), (True, report["previous_year"]))
+        for last_year, section in zip((False, True), report.sections(), strict=True)
         for kind, name, code, column in report_cells(section)
         if is_hidden(section, (kind, name, code) if code else (kind, name), column)
     }
 
 
-def _restated(report: dict) -> dict[tuple[str, str, str, str], object]:
+def _restated(report: Report) -> dict[tuple[str, str, str, str], object]:
     """The values changed since the period closed, by (section, name, code, column): what
     each was as closed."""
+    closing = report.closing
     return {
-        (change["section"], change["name"], change["code"], change["column"]): change["as_closed"]
-        if not report["closing"]["as_closed"]
-        else change["now"]
+        (change.section, change.name, change.code, change.column): change.now
+        if closing.as_closed
+        else change.as_closed
         # A published report lists no changes: their differences would be counts.
-        for change in report["closing"].get("changes", [])
+        for change in closing.changes or []
     }
 
 

@@ -5,21 +5,16 @@ print."""
 
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.reporting.domain.breakdowns import MULTI_VALUED
-from services.reporting.domain.figures import NUMBER_FORMATS, Kind, kind_of
-from services.reporting.domain.suppression import (
-    HIDDEN,
-    PREVIOUS_YEAR,
-    Path,
-    columns_at,
-    is_hidden,
-)
+from services.reporting.domain.breakdowns import BREAKDOWNS, MULTI_VALUED
+from services.reporting.domain.document import Path, Report, Section
+from services.reporting.domain.figures import FIGURES, NUMBER_FORMATS, SHARES, Kind, kind_of
+from services.reporting.domain.suppression import HIDDEN, is_hidden
 from services.reporting.entrypoints import labels
 
 FORBUND_SHEET = "Förbundet"
@@ -63,12 +58,12 @@ def sheet_titles(names: Sequence[str]) -> list[str]:
     return titles
 
 
-def report_workbook(reports: Sequence[Mapping]) -> bytes:
+def report_workbook(reports: Sequence[Report]) -> bytes:
     """A sheet per report, in the given order (the whole förbund's titled `FORBUND_SHEET`)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     names = [
-        FORBUND_SHEET if report["insats"] is None else report["insats_name"] for report in reports
+        FORBUND_SHEET if report.insats is None else report.insats_name or "" for report in reports
     ]
     for report, title in zip(reports, sheet_titles(names)):
         _fill(workbook.create_sheet(title), report)
@@ -92,24 +87,24 @@ def _append(sheet: Worksheet, values: Sequence, font: Font | None = None) -> int
     return row
 
 
-def _value(section: Mapping, path: Path, column: str, suppressed: bool):
+def _value(section: Section, path: Path, column: str, suppressed: bool) -> str | float | None:
     """A value as the cell shows it: a number, a share as a fraction (shown as a percentage),
     `..` if hidden, a dash if there is nobody to count; nothing where the section has no
     such row."""
-    columns = columns_at(section, path)
-    if columns is None:
+    row = section.row(path)
+    if row is None:
         return None
-    value = columns[column]
+    value = row.of(column)
     if value is None:
         return HIDDEN if suppressed and is_hidden(section, path, column) else labels.DASH
     return value / 100 if kind_of(path) is Kind.SHARE else value
 
 
-def _row(sheet: Worksheet, report: Mapping, label: str, path: Path, indent: int = 0) -> None:
-    suppressed = "suppression" in report
+def _row(sheet: Worksheet, report: Report, label: str, path: Path, indent: int = 0) -> None:
+    suppressed = report.suppression is not None
     values = [
         _value(section, path, column, suppressed)
-        for section in (report, report[PREVIOUS_YEAR])
+        for section in report.sections()
         for column in labels.COLUMNS
     ]
     row = _append(sheet, [label, *values])
@@ -123,29 +118,29 @@ def _heading(sheet: Worksheet, text: str) -> None:
     _append(sheet, [text], _BOLD)
 
 
-def _preamble(report: Mapping) -> Iterator[str]:
+def _preamble(report: Report) -> Iterator[str]:
     """The lines under the title: notes on the figures first, then what the sheet shows
     beside them and how far they reach."""
-    if "suppression" in report:
-        yield report["suppression"]["note"]
-    if (report.get("closing") or {}).get("restated"):
+    if report.suppression is not None:
+        yield report.suppression.note
+    if report.closing.restated:
         yield RESTATED_NOTE
     yield (
         f"Föregående år: samma period året innan "
-        f"({labels.period_title(report[PREVIOUS_YEAR]['period'])}), i kolumnerna till höger."
+        f"({labels.period_title(report.previous_year.period)}), i kolumnerna till höger."
     )
-    processed = report["processed_through"]
+    processed = report.processed_through
     when = (
-        labels.timestamp(processed["occurred_at"])
-        if processed["occurred_at"]
+        labels.timestamp(processed.occurred_at)
+        if processed.occurred_at
         else ("inga händelser ännu")
     )
-    yield f"Siffrorna omfattar händelser till och med position {processed['position']} ({when})."
+    yield f"Siffrorna omfattar händelser till och med position {processed.position} ({when})."
 
 
-def _fill(sheet: Worksheet, report: Mapping) -> None:
-    name = FORBUND_TITLE if report["insats"] is None else report["insats_name"]
-    _append(sheet, [f"{name}: {labels.period_title(report['period'])}"], _TITLE)
+def _fill(sheet: Worksheet, report: Report) -> None:
+    name = FORBUND_TITLE if report.insats is None else report.insats_name
+    _append(sheet, [f"{name}: {labels.period_title(report.period)}"], _TITLE)
     for line in _preamble(report):
         _append(sheet, [line])
     sheet.append([])
@@ -156,14 +151,14 @@ def _fill(sheet: Worksheet, report: Mapping) -> None:
         )
 
     _heading(sheet, FLOWS)
-    for figure in report["figures"]:
+    for figure in FIGURES:
         _row(sheet, report, labels.figure_label(figure), ("figures", figure))
-        if figure in report["shares"]:
+        if figure in SHARES:
             _row(sheet, report, labels.share_label(figure), ("shares", figure), indent=1)
     _targets(sheet, report)
-    for breakdown, codes in report["breakdowns"].items():
+    for breakdown in BREAKDOWNS:
         _heading(sheet, labels.breakdown_caption(breakdown))
-        for code in codes:
+        for code in report.breakdown(breakdown):
             path = ("breakdowns", breakdown, code)
             _row(sheet, report, labels.code_label(breakdown, code), path)
         if breakdown in MULTI_VALUED:
@@ -172,32 +167,31 @@ def _fill(sheet: Worksheet, report: Mapping) -> None:
     _lay_out(sheet, header)
 
 
-def _targets(sheet: Worksheet, report: Mapping) -> None:
-    targets = report.get("targets") or []
-    if not targets:
+def _targets(sheet: Worksheet, report: Report) -> None:
+    if not report.targets:
         return
     _heading(sheet, TARGETS)
     _append(sheet, TARGET_HEADER, _ITALIC)
-    suppressed = "suppression" in report
-    for target in targets:
-        label = labels.share_label(target["share"])
-        if "insats_name" in target:
-            label = f"{target['insats_name']}: {label}"
-        outcome = target["outcome"]
-        if outcome is None:
+    suppressed = report.suppression is not None
+    for target in report.targets:
+        label = labels.share_label(target.share)
+        if target.insats_name is not None:
+            label = f"{target.insats_name}: {label}"
+        outcome: str | float
+        if target.outcome is None:
             # Published, hidden cannot be told from of nobody (the förbund's targets are
             # the insatser's): `..` stands for either, as SCB's "not available" does.
             outcome = HIDDEN if suppressed else labels.DASH
         else:
-            outcome /= 100
-        row = _append(sheet, [label, target["target"] / 100, outcome, MET[target["met"]]])
+            outcome = target.outcome / 100
+        row = _append(sheet, [label, target.target / 100, outcome, MET[target.met]])
         for cell in sheet[row][1:3]:
             cell.number_format = NUMBER_FORMATS[Kind.SHARE]
 
 
-def _step_movement(sheet: Worksheet, report: Mapping) -> None:
+def _step_movement(sheet: Worksheet, report: Report) -> None:
     # Also a measure only last year had: every figure of both years is on the sheet.
-    measures = {**report["step_movement"], **report[PREVIOUS_YEAR]["step_movement"]}
+    measures = {**report.step_movement, **report.previous_year.step_movement}
     if not measures:
         return
     _heading(sheet, STEP_MOVEMENT)

@@ -6,7 +6,9 @@ from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 from services.reporting.domain.closing import Closing, closing, restatements
+from services.reporting.domain.document import ClosingModel, Report, ReportFigures, Target
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
+from services.reporting.domain.months import Month
 from services.reporting.domain.periods import Period, parse_period
 from services.reporting.domain.reports import ProcessedThrough, report_document
 from services.reporting.domain.targets import target_results
@@ -38,7 +40,7 @@ class ReportSource:
 
     async def report(
         self, year: int, period: str, insats: str | None, as_closed: bool = False
-    ) -> dict:
+    ) -> Report:
         """The report as the JSON API answers it (`insats` None: the whole förbund), with
         its targets and whether it was restated since its last month closed; `as_closed`:
         the figures as they were when it closed.
@@ -50,32 +52,32 @@ class ReportSource:
             # Read first: the figures read after it include at least this much.
             processed = await reader.processed_through()
             name = await _insats_name(reader, insats)
+            first_known = await reader.first_known_month()
             closed = closing(
                 asked.last_month,
-                await reader.first_known_month(),
+                Month.parse(first_known) if first_known else None,
                 self._clock(),
                 self._month_close_days,
             )
             if as_closed and not closed.recorded:
                 raise InvalidReportQuery("as_closed", _not_recorded(closed))
-            now = await _document(reader, asked, insats, name, processed)
-            closed_document = (
-                await _document(reader, asked, insats, name, processed, asked.last_month)
-                if closed.recorded
-                else None
-            )
-        changed = restatements(now, closed_document) if closed_document else []
-        shown = closed_document if as_closed and closed_document is not None else now
-        return {
-            **shown,
-            "closing": {
-                **closed.as_json(),
-                "as_closed": as_closed,
-                "restated": bool(changed),
-                "changes": changed,
-            },
-            "processed_through": processed.as_json(),
-        }
+            now, targets_now = await _document(reader, asked, insats, name, processed)
+            shown, targets = now, targets_now
+            changed = []
+            if closed.recorded:
+                then, targets_then = await _document(
+                    reader, asked, insats, name, processed, str(asked.last_month)
+                )
+                changed = restatements(now, then)
+                if as_closed:
+                    shown, targets = then, targets_then
+        return Report(
+            **dict(shown),
+            targets=targets,
+            closing=ClosingModel(
+                **closed.as_json(), as_closed=as_closed, restated=bool(changed), changes=changed
+            ),
+        )
 
     async def insatser(self) -> list[dict]:
         """Every insats registered: `insats_id`, `name`, `registration`."""
@@ -114,29 +116,30 @@ async def _document(
     name: str | None,
     processed: ProcessedThrough,
     known_by: str | None = None,
-) -> dict:
-    """The report from the figures known by the closing of `known_by` (None: all), with
-    the targets of the insats, or of every insats for the whole förbund."""
+) -> tuple[ReportFigures, list[Target]]:
+    """The report from the figures known by the closing of `known_by` (None: all), and
+    the targets of the insats, or of every insats for the whole förbund, beside it."""
     previous = asked.previous_year()
 
-    async def of(insats_id: str | None, insats_name: str | None) -> dict:
-        rows = await reader.period_rows(insats_id, asked.first_month, asked.last_month, known_by)
+    async def of(insats_id: str | None, insats_name: str | None) -> ReportFigures:
+        rows = await reader.period_rows(
+            insats_id, str(asked.first_month), str(asked.last_month), known_by
+        )
         previous_rows = await reader.period_rows(
-            insats_id, previous.first_month, previous.last_month, known_by
+            insats_id, str(previous.first_month), str(previous.last_month), known_by
         )
         return report_document(rows, previous_rows, asked, insats_id, insats_name, processed)
 
     document = await of(insats, name)
     if insats is not None:
         targets = (await reader.targets([insats])).get(insats, {})
-        document["targets"] = target_results(targets, document["shares"])
-    else:
-        names = {known.insats_id: known.name for known in await reader.insatser()}
-        document["targets"] = []
-        for insats_id, targets in sorted((await reader.targets(list(names))).items()):
-            shares = (await of(insats_id, names[insats_id]))["shares"]
-            document["targets"] += [
-                {"insats": insats_id, "insats_name": names[insats_id], **result}
-                for result in target_results(targets, shares)
-            ]
-    return document
+        return document, target_results(targets, document)
+    names = {known.insats_id: known.name for known in await reader.insatser()}
+    results = []
+    for insats_id, targets in sorted((await reader.targets(list(names))).items()):
+        of_insats = await of(insats_id, names[insats_id])
+        results += [
+            result.model_copy(update={"insats": insats_id, "insats_name": names[insats_id]})
+            for result in target_results(targets, of_insats)
+        ]
+    return document, results

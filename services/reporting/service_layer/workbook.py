@@ -2,6 +2,7 @@
 and the published ones, suppressed together so that no two published exports of a period
 give away, side by side, a count either hides."""
 
+from services.reporting.domain.document import Report
 from services.reporting.domain.errors import UnknownInsats
 from services.reporting.domain.suppression import suppress_together
 from services.reporting.service_layer.views import ReportSource
@@ -12,7 +13,7 @@ READ_ATTEMPTS = 3
 
 async def workbook_reports(
     source: ReportSource, year: int, period: str, insats: str | None, as_closed: bool = False
-) -> list[dict]:
+) -> list[Report]:
     """The asked report first, then, for the whole förbund (`insats` None), each insats's in
     the order `source.insatser()` lists them (`as_closed`: see `ReportSource.report`).
 
@@ -27,7 +28,7 @@ async def workbook_reports(
         # Read one by one, the reports may straddle a change. Through the same position,
         # the förbund's is the sum of the insatser's, as the suppression assumes; failing
         # that, each sheet shows the position it reached.
-        if len({report["processed_through"]["position"] for report in reports}) == 1:
+        if len({report.processed_through.position for report in reports}) == 1:
             break
     return reports
 
@@ -39,7 +40,7 @@ async def published_reports(
     period: str,
     insats: str | None,
     as_closed: bool = False,
-) -> list[dict]:
+) -> list[Report]:
     """`workbook_reports` suppressed for publishing: every report of the förbund is
     suppressed together, whichever is asked, so the whole förbund's export and each
     insats's agree on what they hide.
@@ -51,6 +52,6 @@ async def published_reports(
     if insats is None:
         return published
     for report in published:
-        if report["insats"] == insats:
+        if report.insats == insats:
             return [report]
     raise UnknownInsats(insats)
