@@ -206,7 +206,7 @@ class Supervisor:
                 service.failures += 1
                 service.restart_at = now + delay
                 log.warning(
-                    "%s exited with %s; restarting in %.0f s",
+                    "%s exited with %s; restarting in %.1f s",
                     service.name,
                     process.returncode,
                     delay,

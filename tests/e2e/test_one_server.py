@@ -23,6 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services import up
+from shared.platform.settings import Settings
 from tests.e2e.conftest import System, start_up, up_environment, wait_healthy
 from tests.network import free_port
 
@@ -317,3 +319,23 @@ def test_a_backup_under_load_restores_exactly_and_one_up_owns_a_data_dir(
         assert again.wait(30) == 0
         intake.close()
         reporting.close()
+
+
+def test_a_service_that_keeps_dying_stops_up_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without a Redis URL a service exits as soon as it has started; one service, and the
+    # waits shortened (not skipped), keep the six starts quick.
+    monkeypatch.setattr(up, "SERVICES", ("outcomes",))
+    monkeypatch.setattr(up, "RESTART_DELAYS_SECONDS", (0.1, 0.2, 0.3, 0.4, 0.5))
+    environment = up_environment(tmp_path, [free_port() for _ in range(3)])
+    settings = Settings(data_dir=tmp_path)
+    supervisor = up.Supervisor(settings, environment, "from the test")
+    started = time.monotonic()
+    with pytest.raises(up.UpFailed, match=r"outcomes exited with 1, its 6th death in a row"):
+        supervisor.run()
+    assert time.monotonic() - started < 120
+    assert all(
+        s.process is None or s.process.poll() is not None for s in supervisor.services.values()
+    )
+    assert not list((tmp_path / "run").glob("*.pid"))
