@@ -205,7 +205,7 @@ class StreamConsumer(Generic[T]):
         if lag is None:
             # Redis < 7 does not say (the embedded one is 6.2): count, up to a bound.
             after = b"(" + group["last-delivered-id"]
-            lag = len(await self.redis.xrange(self.stream, min=after, count=_LAG_COUNT_BOUND))
+            lag = len(await self.redis.xrange(self.stream, min=after, count=_LAG_COUNT_BOUND) or [])
         metrics.PENDING.labels(**self._labels).set(group["pending"])
         metrics.LAG.labels(**self._labels).set(lag)
         metrics.DEAD_LETTERS.labels(**self._labels).set(
@@ -283,7 +283,7 @@ class StreamConsumer(Generic[T]):
         pending = await self.redis.xpending_range(
             self.stream, self.group, min=entry_id, max=entry_id, count=1
         )
-        return pending[0]["times_delivered"] if pending else 0
+        return int(pending[0]["times_delivered"]) if pending else 0
 
 
 def _reason(error: BaseException) -> str:
