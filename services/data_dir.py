@@ -21,13 +21,11 @@ def make_private(data_dir: Path) -> None:
     os.umask(PRIVATE_UMASK)
     data_dir.mkdir(parents=True, exist_ok=True)
     data_dir.chmod(0o700)
-    for root, dirs, files in os.walk(data_dir):
-        for name in dirs:
-            os.chmod(os.path.join(root, name), 0o700, follow_symlinks=False)
-        for name in files:
+    for root, dirs, files in os.walk(data_dir):  # symlinks are left as they are
+        for name, mode in [(d, 0o700) for d in dirs] + [(f, 0o600) for f in files]:
             path = os.path.join(root, name)
             if not os.path.islink(path):
-                os.chmod(path, 0o600)
+                os.chmod(path, mode)
 
 
 @contextmanager
