@@ -89,11 +89,15 @@ def backup(settings: Settings, file: Path) -> int:
     # It holds password hashes and the admin token: the owner's only, from the first byte.
     partial.touch(mode=0o600)
     partial.chmod(0o600)
-    with tarfile.open(partial, "w:gz") as archive:
-        for name, data in {MANIFEST: manifest_bytes, **contents}.items():
-            member = tarfile.TarInfo(name)
-            member.size, member.mode, member.mtime = len(data), 0o600, int(time.time())
-            archive.addfile(member, io.BytesIO(data))
+    try:
+        with tarfile.open(partial, "w:gz") as archive:
+            for name, data in {MANIFEST: manifest_bytes, **contents}.items():
+                member = tarfile.TarInfo(name)
+                member.size, member.mode, member.mtime = len(data), 0o600, int(time.time())
+                archive.addfile(member, io.BytesIO(data))
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(file)  # never a half-written FILE
     print(f"Backup written to {file} ({', '.join(contents)}).", flush=True)
     return 0
