@@ -13,10 +13,9 @@ from shared.platform.logs import configure_logging
 from shared.platform.settings import Settings
 
 SERVICES = ("intake", "outcomes", "reporting")
-CONSOLE_COMMANDS = ("up", "rebuild", "import")
+CONSOLE_COMMANDS = ("up", "rebuild", "import", "backup", "restore")
 CONSOLE_LOGGING = {"STEGVIS_LOG_FORMAT": "text", "STEGVIS_LOG_LEVEL": "WARNING"}
-"""A person reads what `up`, `rebuild` and `import` print: plain lines, none per event
-unless asked for."""
+"""A person reads what these print: plain lines, none per event unless asked for."""
 
 
 def _run_service(name: str, settings: Settings) -> int:
@@ -83,6 +82,17 @@ def main(argv: list[str] | None = None) -> int:
         "each file once",
     )
     importing.add_argument("file", type=Path, help="an .xlsx (first sheet) or a .csv (UTF-8)")
+    backing_up = commands.add_parser(
+        "backup",
+        help="copy the embedded default's data (STEGVIS_DATA_DIR) into FILE, while it runs or not",
+    )
+    backing_up.add_argument("file", type=Path, help="the backup to write (a .tar.gz)")
+    restoring = commands.add_parser(
+        "restore",
+        help="restore a backup into an empty or absent STEGVIS_DATA_DIR; "
+        "the next `stegvis up` rebuilds the figures from it",
+    )
+    restoring.add_argument("file", type=Path, help="a file `stegvis backup` wrote")
     args = parser.parse_args(argv)
     if args.command in CONSOLE_COMMANDS:
         for key, value in CONSOLE_LOGGING.items():
@@ -95,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         return up(settings)
     if args.command == "rebuild":
         return asyncio.run(_rebuild(settings, args.wait))
+    if args.command in ("backup", "restore"):
+        from services import backup
+
+        if args.command == "backup":
+            return backup.backup(settings, args.file)
+        return backup.restore(settings, args.file, lambda: asyncio.run(_rebuild(settings, 0)))
     if args.command == "import":
         from services.intake.entrypoints.import_cli import run_import
 

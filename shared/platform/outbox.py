@@ -137,10 +137,8 @@ class OutboxRelay:
                 return 0
             async with self._redis.pipeline(transaction=False) as pipe:
                 for row in rows:
-                    pipe.xadd(
-                        self._stream,
-                        entry_fields(row.message_id, row.type, row.position, row.body),
-                    )
+                    fields: dict = entry_fields(row.message_id, row.type, row.position, row.body)
+                    pipe.xadd(self._stream, fields)
                 await pipe.execute()
             await session.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
             backlog, oldest = (

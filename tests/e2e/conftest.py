@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -52,7 +53,7 @@ class System:
         return response.json()
 
 
-def _wait_healthy(ports: list[int], process: subprocess.Popen, seconds: float = 90) -> None:
+def wait_healthy(ports: list[int], process: subprocess.Popen, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     for port in ports:
         while True:
@@ -66,32 +67,40 @@ def _wait_healthy(ports: list[int], process: subprocess.Popen, seconds: float = 
             time.sleep(0.2)
 
 
-@pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    data_dir = tmp_path_factory.mktemp("stegvis") / "var"
-    ports = [free_port() for _ in range(3)]
-    environment = {
+def up_environment(data_dir: Path, ports: list[int]) -> dict[str, str]:
+    """`stegvis up`'s environment on `data_dir`: intake, reporting and outcomes on `ports`."""
+    return {
         key: value
         for key, value in os.environ.items()
-        if key not in ("STEGVIS_DATABASE_URL", "STEGVIS_REDIS_URL")
+        if key not in ("STEGVIS_DATABASE_URL", "STEGVIS_REDIS_URL", "STEGVIS_ADMIN_TOKEN")
     } | {
         "STEGVIS_DATA_DIR": str(data_dir),
-        "STEGVIS_ADMIN_TOKEN": TOKEN,
         "STEGVIS_INTAKE_PORT": str(ports[0]),
         "STEGVIS_REPORTING_PORT": str(ports[1]),
         "STEGVIS_OUTCOMES_PORT": str(ports[2]),
         "STEGVIS_CLAIM_IDLE_MS": "1000",
     }
-    log = (data_dir.parent / "up.log").open("wb")
-    process = subprocess.Popen(
+
+
+def start_up(environment: dict[str, str], log: IO[bytes]) -> subprocess.Popen:
+    return subprocess.Popen(
         [sys.executable, "-m", "services.cli", "up"],
         env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    data_dir = tmp_path_factory.mktemp("stegvis") / "var"
+    ports = [free_port() for _ in range(3)]
+    environment = up_environment(data_dir, ports) | {"STEGVIS_ADMIN_TOKEN": TOKEN}
+    log = (data_dir.parent / "up.log").open("wb")
+    process = start_up(environment, log)
     headers = {"Authorization": f"Bearer {TOKEN}"}
     try:
-        _wait_healthy(ports, process)
+        wait_healthy(ports, process)
         with (
             httpx.Client(base_url=f"http://127.0.0.1:{ports[0]}", headers=headers) as intake,
             httpx.Client(base_url=f"http://127.0.0.1:{ports[1]}", headers=headers) as reporting,

@@ -4,6 +4,7 @@ import asyncio
 import logging
 
 import pytest
+from redis.asyncio import Redis
 
 from shared.platform.tasks import stop_task
 
@@ -40,3 +41,28 @@ async def test_a_task_is_cancelled_and_its_failure_raised() -> None:
     await asyncio.sleep(0)
     with pytest.raises(RuntimeError, match="broken"):
         await stop_task(failed)
+
+
+@pytest.mark.parametrize("steps", range(12))
+async def test_a_redis_command_cancelled_at_any_step_ends_the_task(redis_url, steps) -> None:
+    # redis-py bounds each command's write with asyncio.wait_for, which on Python 3.11 lost
+    # a cancellation arriving as the write completed: the command returned, the task ran on
+    # (a relay back in its Event.wait, a watchdog in its sleep) and its service never stopped.
+    redis = Redis.from_url(redis_url)
+    returned_though_cancelled = []
+
+    async def command() -> None:
+        await redis.xlen("stegvis-test-nothing")
+        returned_though_cancelled.append(asyncio.current_task().cancelling() > 0)
+
+    try:
+        for _ in range(3):
+            task = asyncio.create_task(command())
+            for _ in range(steps):
+                await asyncio.sleep(0)
+            task.cancel()
+            await asyncio.wait({task}, timeout=1)
+            assert task.done()
+        assert not any(returned_though_cancelled)
+    finally:
+        await redis.aclose()
