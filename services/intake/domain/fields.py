@@ -4,7 +4,8 @@ to enter when it is refused, and the import's column when a sheet names it other
 
 How a typed value becomes the field's (`kind_of`) follows from the model's declaration, so
 the forms and the import convert a field alike, and the model checks it for both and the
-API. A new field is declared in its model and here (and placed in its form's template).
+API. A new field is declared in its model and here (and placed in its form's template,
+which reads its label and hint from here).
 """
 
 from dataclasses import dataclass
@@ -33,51 +34,96 @@ class Asked:
     refused: str
     """What to enter instead, when the form or the import refuses the value."""
     column: str | None = None
-    """The import's Swedish column, where two models share the field's name."""
+    """The import's Swedish column, when it is not the label."""
+    hint: str | None = None
+    """Shown in the form under the label: what and in which format to enter."""
 
 
 _VAS = "Ange ett heltal från 1 till 100."
-_HOURS = Asked("Aktivitetstimmar per vecka", "Ange timmar per vecka, 0–168 (till exempel 12,5).")
+_VAS_HINT = "1–100, där 100 är bästa tänkbara"
+_HOURS = Asked(
+    "Aktivitetstimmar per vecka",
+    "Ange timmar per vecka, 0–168 (till exempel 12,5).",
+    "aktivitetstimmar",
+    "0–168, till exempel 12,5",
+)
 _SUPPORTS = "Välj bland alternativen, vart och ett högst en gång."
+_ALL_THAT_APPLY = "Markera alla som gäller"
 _YES_NO = "Välj ja, nej eller ej besvarat."
 DATE = "Ange ett datum (ÅÅÅÅ-MM-DD)."
+_DATE_HINT = "ÅÅÅÅ-MM-DD"
 
 FIELDS: dict[type[BaseModel], dict[str, Asked]] = {
     StartDetails: {
-        "start_date": Asked("Startdatum", DATE),
+        "start_date": Asked("Startdatum", DATE, hint=_DATE_HINT),
         "gender": Asked("Kön", "Välj kön."),
-        "birth_year": Asked("Födelseår", "Ange födelseåret med fyra siffror, till exempel 1985."),
-        "education": Asked("Utbildning", "Välj utbildning i listan."),
-        "support_at_start": Asked("Försörjning vid start", _SUPPORTS, "försörjning_start"),
-        "years_in_support": Asked("År i försörjning", "Ange ett helt antal år, 0–60."),
-        "referrer": Asked("Remittent", "Välj remittent i listan."),
-        "municipality": Asked("Kommun", "Skriv kommunens namn."),
-        "activity_hours_per_week": Asked(_HOURS.label, _HOURS.refused, "aktivitetstimmar"),
-        "vas": Asked("VAS vid start", _VAS, "vas_start"),
+        "birth_year": Asked(
+            "Födelseår",
+            "Ange födelseåret med fyra siffror, till exempel 1985.",
+            hint="Fyra siffror, till exempel 1985",
+        ),
+        "education": Asked(
+            "Högsta avslutade utbildning", "Välj utbildning i listan.", "Utbildning"
+        ),
+        "support_at_start": Asked(
+            "Försörjning vid start", _SUPPORTS, "försörjning_start", _ALL_THAT_APPLY
+        ),
+        "years_in_support": Asked(
+            "År i offentlig försörjning före start",
+            "Ange ett helt antal år, 0–60.",
+            "År i försörjning",
+            "Hela år, 0–60",
+        ),
+        "referrer": Asked(
+            "Remittent", "Välj remittent i listan.", hint="Vem som skickade deltagaren hit"
+        ),
+        "municipality": Asked(
+            "Kommun", "Skriv kommunens namn.", hint="Deltagarens hemkommun, högst 64 tecken"
+        ),
+        "activity_hours_per_week": _HOURS,
+        "vas": Asked("Skattad livssituation (VAS)", _VAS, "vas_start", _VAS_HINT),
     },
     ProgressDetails: {
-        "date": Asked("Datum", DATE),
+        "date": Asked("Datum", DATE, hint=_DATE_HINT),
         "activity_hours_per_week": _HOURS,
-        "vas": Asked("VAS", _VAS),
-        "indicators": Asked("Indikatorer", "Välj ett värde från 1 till 5."),
+        "vas": Asked("Skattad livssituation (VAS)", _VAS, hint=_VAS_HINT),
+        "indicators": Asked(
+            "Indikatorer",
+            "Välj ett värde från 1 till 5.",
+            hint="1 = långt ifrån, 5 = helt och hållet",
+        ),
     },
     StopDetails: {
-        "end_date": Asked("Slutdatum", DATE),
-        "reason": Asked("Avslutsanledning", "Välj avslutsanledning."),
-        "support_at_end": Asked("Försörjning vid avslut", _SUPPORTS, "försörjning_avslut"),
-        "health_better": Asked("Mår bättre", _YES_NO),
-        "activity_increased": Asked("Utökad aktivitet", _YES_NO),
+        "end_date": Asked("Slutdatum", DATE, hint="ÅÅÅÅ-MM-DD, inte före startdatum"),
+        "reason": Asked(
+            "Avslutsanledning",
+            "Välj avslutsanledning.",
+            hint="Grupperna visar hur förbundet räknar avslutet",
+        ),
+        "support_at_end": Asked(
+            "Försörjning vid avslut", _SUPPORTS, "försörjning_avslut", _ALL_THAT_APPLY
+        ),
+        "health_better": Asked("Mår bättre än före insatsen", _YES_NO, "Mår bättre"),
+        "activity_increased": Asked("Har utökat tiden i aktivitet", _YES_NO, "Utökad aktivitet"),
         "work_capacity": Asked("Arbetsförmåga", "Välj ett av alternativen."),
-        "vas": Asked("VAS vid avslut", _VAS, "vas_avslut"),
-        "respect": Asked("Respekt", "Välj ett värde från 1 till 6."),
+        "vas": Asked("Skattad livssituation vid avslut (VAS)", _VAS, "vas_avslut", _VAS_HINT),
+        "respect": Asked(
+            "Bemött med respekt",
+            "Välj ett värde från 1 till 6.",
+            "Respekt",
+            "1 = inte alls, 6 = helt och hållet",
+        ),
     },
     VolumeDetails: {
-        "date": Asked("Datum", DATE),
-        "kvinna": Asked("Kvinnor", "Ange antalet kvinnor som ett heltal, 0 om inga."),
-        "man": Asked("Män", "Ange antalet män som ett heltal, 0 om inga."),
+        "date": Asked("Datum", DATE, hint=_DATE_HINT),
+        "kvinna": Asked(
+            "Kvinnor", "Ange antalet kvinnor som ett heltal, 0 om inga.", hint="0 om inga"
+        ),
+        "man": Asked("Män", "Ange antalet män som ett heltal, 0 om inga.", hint="0 om inga"),
         "annan": Asked(
             "Annan definition av kön",
             "Ange antalet med annan definition av kön som ett heltal, 0 om inga.",
+            hint="0 om inga",
         ),
     },
 }

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
+from services.intake.domain.fields import FIELDS
 from services.intake.domain.model import Insats
 from services.intake.domain.participant_codes import participant_code
 from services.intake.entrypoints import form_labels
@@ -171,6 +172,7 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
             errors=errors or {},
             form_error=form_error,
             reason_groups=reason_groups,
+            asked=FIELDS[form.spec.details],
             **more,
         )
 
