@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
 from services.intake.domain.model import Insats, Participant
 from services.intake.domain.participant_codes import participant_code
+from services.intake.entrypoints.dependencies import fingerprinted_path
 from services.intake.entrypoints.form_errors import (
     RESENT_CHANGED,
     refused_correction,
@@ -204,7 +205,7 @@ def install_corrections(
             new_uow,
             command,
             Audited(sent.registration.visit.principal, request.url.path),
-            IdempotencyKey.for_request(sent.form.key, "POST", request.url.path, details),
+            IdempotencyKey.for_request(sent.form.key, "POST", fingerprinted_path(request), details),
         )
 
     @app.get("/insatser/{insats_id}/deltagare", include_in_schema=False)

@@ -21,6 +21,7 @@ from services.intake.domain.fields import FIELDS
 from services.intake.domain.model import Insats
 from services.intake.domain.participant_codes import participant_code
 from services.intake.entrypoints import form_labels
+from services.intake.entrypoints.dependencies import fingerprinted_path
 from services.intake.entrypoints.form_corrections import install_corrections
 from services.intake.entrypoints.form_errors import (
     RESENT_CHANGED,
@@ -212,7 +213,9 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
                     forms.new_uow,
                     form.command_about(subject, details),
                     Audited(visit.principal, request.url.path),
-                    IdempotencyKey.for_request(form_key, "POST", request.url.path, details),
+                    IdempotencyKey.for_request(
+                        form_key, "POST", fingerprinted_path(request), details
+                    ),
                 )
             except InvalidField as refused:
                 start = participant.start_date if participant else None

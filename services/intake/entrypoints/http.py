@@ -24,6 +24,7 @@ from services.intake.entrypoints.dependencies import (
     InsatsId,
     NewUow,
     ParticipantId,
+    fingerprinted_path,
 )
 from services.intake.service_layer import commands, views
 from services.intake.service_layer.answers import Answer, IdempotencyKey, insats_body
@@ -119,10 +120,10 @@ async def _run(
     key: str | None,
 ) -> JSONResponse:
     """The command, audited on the request's path, once per Idempotency-Key (its request:
-    the method, path and validated body)."""
-    path = request.url.path
+    the method, path and validated body; the participant's code in any case)."""
+    path = fingerprinted_path(request)
     idempotency = IdempotencyKey.for_request(key, request.method, path, details) if key else None
-    audited = Audited(caller, path)
+    audited = Audited(caller, request.url.path)
     return answer_response(await dispatch(new_uow, command, audited, idempotency))
 
 
