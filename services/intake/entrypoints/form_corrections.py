@@ -29,6 +29,7 @@ from services.intake.entrypoints.form_labels import REGISTRATIONS
 from services.intake.entrypoints.form_pages import PostedForm, message, page, posted_form
 from services.intake.entrypoints.form_registrations import (
     CORRECTION_FORMS,
+    PARTICIPANT_PAGE,
     Subject,
     insats_page,
 )
@@ -49,8 +50,7 @@ from shared.contract.events import (
 from shared.web.forms import FormData
 from shared.web.guard import Visit, WebSessions, login_first
 
-_PARTICIPANT = "/insatser/{insats_id}/deltagare/{participant_id}"
-_EVENT = _PARTICIPANT + "/handelser/{event_id}"
+_EVENT = PARTICIPANT_PAGE + "/handelser/{event_id}"
 
 _GONE = "Registreringen finns inte"
 _GONE_TEXT = "Den finns inte hos deltagaren, eller är makulerad och kan inte längre ändras."
@@ -115,7 +115,7 @@ class _Sent:
 
 
 def _participant_page(insats_id: str, participant_id: str) -> str:
-    return _PARTICIPANT.format(insats_id=insats_id, participant_id=participant_id)
+    return PARTICIPANT_PAGE.format(insats_id=insats_id, participant_id=participant_id)
 
 
 def install_corrections(
@@ -217,7 +217,7 @@ def install_corrections(
         target = _participant_page(insats, code) if code else f"{HOME}/{insats}"
         return RedirectResponse(target, 303)
 
-    @app.get(_PARTICIPANT, include_in_schema=False)
+    @app.get(PARTICIPANT_PAGE, include_in_schema=False)
     async def show_participant(request: Request) -> Response:
         registration = await registration_of(request, **request.path_params)
         if isinstance(registration, Response):
