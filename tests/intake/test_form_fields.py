@@ -3,7 +3,11 @@ and the participant's history labels an answer as the form asked it."""
 
 import html
 import re
+from typing import Annotated
 
+from pydantic import BaseModel, Field, StringConstraints
+
+from services.intake.domain.bounds import Bounds, bounds
 from services.intake.domain.fields import FIELDS
 from shared.contract.events import ProgressDetails, StartDetails, StopDetails, VolumeDetails
 from tests.intake.forms_support import start
@@ -42,6 +46,8 @@ async def test_every_form_shows_each_fields_declared_label_and_hint(intake, staf
     stop = (await staff.open(pages[StopDetails])).text
     assert _labelled(stop, "vas") == "Skattad livssituation vid avslut (VAS)"
     assert _hint(stop, "respect") == "1 = inte alls, 6 = helt och hållet"
+    new = (await staff.open(pages[StartDetails])).text
+    assert re.search(r'<input id="municipality"[^>]*maxlength="64"', new)
 
 
 async def test_the_history_labels_an_answer_as_the_form_asks_it(intake, staff) -> None:
@@ -56,3 +62,23 @@ async def test_the_history_labels_an_answer_as_the_form_asks_it(intake, staff) -
     labels = FIELDS[StopDetails]
     for name in ("health_better", "vas"):
         assert f"<dt>{labels[name].label}</dt>" in history
+
+
+class _Details(BaseModel):
+    score: Annotated[int, Field(strict=True, ge=2, le=7)] | None = None
+    count: Annotated[int, Field(ge=0, le=9)]
+    note: Annotated[str, StringConstraints(max_length=12)] | None = None
+    scores: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(default={}, max_length=20)
+    plain: int | None = None
+
+
+def test_a_fields_bounds_are_read_from_its_model() -> None:
+    assert bounds(_Details, "score") == Bounds(low=2, high=7)
+    assert bounds(_Details, "count") == Bounds(low=0, high=9)
+    assert bounds(_Details, "note") == Bounds(longest=12)
+    assert bounds(_Details, "scores") == Bounds(low=1, high=3)  # each value's, not the size
+    assert bounds(_Details, "plain") == Bounds()
+    # The Swedish texts state the models' bounds.
+    assert FIELDS[StopDetails]["respect"].refused == "Välj ett värde från 1 till 6."
+    assert FIELDS[StartDetails]["years_in_support"].hint == "Hela år, 0–60"
+    assert FIELDS[ProgressDetails]["vas"].hint == "1–100, där 100 är bästa tänkbara"

@@ -5,10 +5,11 @@ to enter when it is refused, and the import's column when a sheet names it other
 How a typed value becomes the field's (`kind_of`) follows from the model's declaration, so
 the forms and the import convert a field alike, and the model checks it for both and the
 API. A new field is declared in its model and here (and placed in its form's template,
-which reads its label and hint from here).
+which reads its label and hint from here). A text stating a bound (1–100, 64 characters)
+reads it from the model (`domain.bounds`), which declares it once.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from enum import StrEnum
 from types import NoneType, UnionType
@@ -16,6 +17,7 @@ from typing import Annotated, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from services.intake.domain.bounds import bounds
 from shared.contract.events import (
     MAX_AGE_AT_START,
     MIN_AGE_AT_START,
@@ -37,15 +39,18 @@ class Asked:
     """The import's Swedish column, when it is not the label."""
     hint: str | None = None
     """Shown in the form under the label: what and in which format to enter."""
+    longest: int | None = None
+    """The most characters the field takes (filled in from the model, as the `{low}`,
+    `{high}` and `{longest}` of `refused` and `hint` are: `domain.bounds`)."""
 
 
-_VAS = "Ange ett heltal från 1 till 100."
-_VAS_HINT = "1–100, där 100 är bästa tänkbara"
+_VAS = "Ange ett heltal från {low} till {high}."
+_VAS_HINT = "{low}–{high}, där {high} är bästa tänkbara"
 _HOURS = Asked(
     "Aktivitetstimmar per vecka",
-    "Ange timmar per vecka, 0–168 (till exempel 12,5).",
+    "Ange timmar per vecka, {low}–{high} (till exempel 12,5).",
     "aktivitetstimmar",
-    "0–168, till exempel 12,5",
+    "{low}–{high}, till exempel 12,5",
 )
 _SUPPORTS = "Välj bland alternativen, vart och ett högst en gång."
 _ALL_THAT_APPLY = "Markera alla som gäller"
@@ -53,7 +58,7 @@ _YES_NO = "Välj ja, nej eller ej besvarat."
 DATE = "Ange ett datum (ÅÅÅÅ-MM-DD)."
 _DATE_HINT = "ÅÅÅÅ-MM-DD"
 
-FIELDS: dict[type[BaseModel], dict[str, Asked]] = {
+_DECLARED: dict[type[BaseModel], dict[str, Asked]] = {
     StartDetails: {
         "start_date": Asked("Startdatum", DATE, hint=_DATE_HINT),
         "gender": Asked("Kön", "Välj kön."),
@@ -70,15 +75,15 @@ FIELDS: dict[type[BaseModel], dict[str, Asked]] = {
         ),
         "years_in_support": Asked(
             "År i offentlig försörjning före start",
-            "Ange ett helt antal år, 0–60.",
+            "Ange ett helt antal år, {low}–{high}.",
             "År i försörjning",
-            "Hela år, 0–60",
+            "Hela år, {low}–{high}",
         ),
         "referrer": Asked(
             "Remittent", "Välj remittent i listan.", hint="Vem som skickade deltagaren hit"
         ),
         "municipality": Asked(
-            "Kommun", "Skriv kommunens namn.", hint="Deltagarens hemkommun, högst 64 tecken"
+            "Kommun", "Skriv kommunens namn.", hint="Deltagarens hemkommun, högst {longest} tecken"
         ),
         "activity_hours_per_week": _HOURS,
         "vas": Asked("Skattad livssituation (VAS)", _VAS, "vas_start", _VAS_HINT),
@@ -89,8 +94,8 @@ FIELDS: dict[type[BaseModel], dict[str, Asked]] = {
         "vas": Asked("Skattad livssituation (VAS)", _VAS, hint=_VAS_HINT),
         "indicators": Asked(
             "Indikatorer",
-            "Välj ett värde från 1 till 5.",
-            hint="1 = långt ifrån, 5 = helt och hållet",
+            "Välj ett värde från {low} till {high}.",
+            hint="{low} = långt ifrån, {high} = helt och hållet",
         ),
     },
     StopDetails: {
@@ -109,9 +114,9 @@ FIELDS: dict[type[BaseModel], dict[str, Asked]] = {
         "vas": Asked("Skattad livssituation vid avslut (VAS)", _VAS, "vas_avslut", _VAS_HINT),
         "respect": Asked(
             "Bemött med respekt",
-            "Välj ett värde från 1 till 6.",
+            "Välj ett värde från {low} till {high}.",
             "Respekt",
-            "1 = inte alls, 6 = helt och hållet",
+            "{low} = inte alls, {high} = helt och hållet",
         ),
     },
     VolumeDetails: {
@@ -127,6 +132,24 @@ FIELDS: dict[type[BaseModel], dict[str, Asked]] = {
         ),
     },
 }
+
+
+def _bounded(model: type[BaseModel], name: str, asked: Asked) -> Asked:
+    declared = bounds(model, name)
+    values = asdict(declared)
+    return replace(
+        asked,
+        refused=asked.refused.format(**values),
+        hint=asked.hint.format(**values) if asked.hint else None,
+        longest=declared.longest,
+    )
+
+
+FIELDS = {
+    model: {name: _bounded(model, name, asked) for name, asked in fields.items()}
+    for model, fields in _DECLARED.items()
+}
+"""Each model's fields, as declared above with the model's bounds filled in."""
 AGE = (
     f"Åldern vid start blir inte {MIN_AGE_AT_START}–{MAX_AGE_AT_START} år med det "
     "födelseåret. Kontrollera födelseår och startdatum."
