@@ -56,3 +56,29 @@ async def test_the_forms_take_a_code_in_any_case(intake, staff) -> None:
 
 
 _START = {"start_date": "2025-02-03", "gender": "kvinna"}
+
+
+async def test_a_retry_writing_the_code_in_another_case_gets_the_first_answer(
+    intake, staff
+) -> None:
+    client = intake.client
+    code = (await ok(await client.post(f"{INSATSER}/a/participants", json=_START)))[
+        "participant_id"
+    ]
+    key = {"Idempotency-Key": "stop-once"}
+    first = await client.post(f"{INSATSER}/a/participants/{code}/stop", json=STOP, headers=key)
+    retry = await client.post(
+        f"{INSATSER}/a/participants/{code.lower()}/stop", json=STOP, headers=key
+    )
+    assert (first.status_code, retry.status_code) == (201, 201), retry.text
+    assert retry.json() == first.json()
+    assert [e.type for e in await registered(intake)] == [
+        "ParticipantStarted",
+        "ParticipantStopped",
+    ]
+    other = await client.post(
+        f"{INSATSER}/a/participants/{code.lower()}/stop",
+        json=STOP | {"end_date": "2025-07-01"},
+        headers=key,
+    )
+    assert other.status_code == 409, other.text

@@ -8,12 +8,12 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters import tables
+from services.intake.adapters.repositories import participant_event_adapter
 from services.intake.service_layer.caseload import CaseloadEntry
 from shared.contract.events import (
     ParticipantEvent,
     ParticipantProgressed,
     effective_events,
-    parse_intake_event,
 )
 
 _CHECK_IN_HISTORY = ("ParticipantProgressed", "ParticipantEventCorrected", "ParticipantEventVoided")
@@ -49,7 +49,9 @@ class SqlCaseload:
         for row in rows:
             starts[row.participant_id] = row.start_date
             if row.body is not None:
-                histories.setdefault(row.participant_id, []).append(parse_intake_event(row.body))
+                histories.setdefault(row.participant_id, []).append(
+                    participant_event_adapter.validate_json(row.body)
+                )
         return [
             CaseloadEntry(pid, start, _latest_check_in(histories.get(pid, [])))
             for pid, start in starts.items()

@@ -4,11 +4,17 @@ import json
 import time
 from datetime import UTC, datetime
 from http import HTTPStatus
+from typing import Annotated
 
+from pydantic import Discriminator, TypeAdapter
 from sqlalchemy import (
+    Column,
+    CursorResult,
+    Executable,
     Float,
     Insert,
     Select,
+    Table,
     bindparam,
     exists,
     func,
@@ -25,7 +31,7 @@ from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
 from services.intake.service_layer.unit_of_work import Lock
 from shared.contract.codes import Registration
-from shared.contract.events import IntakeEvent, ParticipantEvent, parse_intake_event
+from shared.contract.events import IntakeEvent, ParticipantEvent
 from shared.platform.outbox import OutboxMessage, add_to_outbox
 
 
@@ -81,8 +87,25 @@ def _insats_values(insats: Insats) -> dict:
     }
 
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-"""INSERT … ON CONFLICT, by dialect."""
+def _insert_unless_taken(session: AsyncSession, table: Table, key: Column) -> Insert:
+    """INSERT … ON CONFLICT (key) DO NOTHING, in the session's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
+
+
+async def _execute_dml(session: AsyncSession, statement: Executable) -> CursorResult:
+    """Execute an INSERT or UPDATE; its result is a cursor's, with the row count and the
+    inserted key (the session's signature promises only a `Result`)."""
+    result = await session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result
+
+
+participant_event_adapter: TypeAdapter[ParticipantEvent] = TypeAdapter(
+    Annotated[ParticipantEvent, Discriminator("type")]
+)
+"""A stored event of a participant (the log's rows with a participant id hold only these)."""
 
 
 class SqlParticipants:
@@ -103,11 +126,11 @@ class SqlParticipants:
         # ON CONFLICT DO NOTHING: a taken id leaves the transaction usable (a plain INSERT's
         # unique violation would abort it); the insert waits for a transaction holding the
         # same id uncommitted, and stores the row if that one rolls back.
-        insert_ = _INSERTS[self._session.get_bind().dialect.name](tables.participants)
-        result = await self._session.execute(
-            insert_.values(**_participant_values(participant)).on_conflict_do_nothing(
-                index_elements=[tables.participants.c.participant_id]
-            )
+        insert_ = _insert_unless_taken(
+            self._session, tables.participants, tables.participants.c.participant_id
+        )
+        result = await _execute_dml(
+            self._session, insert_.values(**_participant_values(participant))
         )
         return result.rowcount == 1
 
@@ -189,7 +212,8 @@ class SqlEventLog:
                 participant
             ):
                 return None
-            result = await self._session.execute(
+            result = await _execute_dml(
+                self._session,
                 insert(tables.events).values(
                     event_id=event.event_id,
                     type=event.type,
@@ -197,9 +221,9 @@ class SqlEventLog:
                     participant_id=getattr(event, "participant_id", None),
                     occurred_at=event.occurred_at,
                     body=body,
-                )
+                ),
             )
-            position = result.inserted_primary_key[0]
+            position = result.lastrowid  # SQLite: the rowid, which the position is
             await add_to_outbox(
                 self._session,
                 tables.outbox,
@@ -216,7 +240,7 @@ class SqlEventLog:
             .where(events.c.participant_id == participant_id)
             .order_by(events.c.position)
         )
-        return [parse_intake_event(body) for body in bodies]
+        return [participant_event_adapter.validate_json(body) for body in bodies]
 
     async def has_registrations(self, insats_id: str) -> bool:
         events = tables.events
@@ -298,7 +322,8 @@ async def requeue_event_log(session: AsyncSession) -> int:
             ).order_by(events.c.position),
         )
     )
-    return await session.scalar(select(func.coalesce(func.max(events.c.position), 0)))
+    last = await session.execute(select(func.coalesce(func.max(events.c.position), 0)))
+    return last.scalar_one()
 
 
 class SqlAnswers:

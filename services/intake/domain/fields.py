@@ -4,10 +4,12 @@ to enter when it is refused, and the import's column when a sheet names it other
 
 How a typed value becomes the field's (`kind_of`) follows from the model's declaration, so
 the forms and the import convert a field alike, and the model checks it for both and the
-API. A new field is declared in its model and here (and placed in its form's template).
+API. A new field is declared in its model and here (and placed in its form's template,
+which reads its label and hint from here). A text stating a bound (1–100, 64 characters)
+reads it from the model (`domain.bounds`), which declares it once.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from enum import StrEnum
 from types import NoneType, UnionType
@@ -15,6 +17,7 @@ from typing import Annotated, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from services.intake.domain.bounds import bounds
 from shared.contract.events import (
     MAX_AGE_AT_START,
     MIN_AGE_AT_START,
@@ -33,54 +36,120 @@ class Asked:
     refused: str
     """What to enter instead, when the form or the import refuses the value."""
     column: str | None = None
-    """The import's Swedish column, where two models share the field's name."""
+    """The import's Swedish column, when it is not the label."""
+    hint: str | None = None
+    """Shown in the form under the label: what and in which format to enter."""
+    longest: int | None = None
+    """The most characters the field takes (filled in from the model, as the `{low}`,
+    `{high}` and `{longest}` of `refused` and `hint` are: `domain.bounds`)."""
 
 
-_VAS = "Ange ett heltal från 1 till 100."
-_HOURS = Asked("Aktivitetstimmar per vecka", "Ange timmar per vecka, 0–168 (till exempel 12,5).")
+_VAS = "Ange ett heltal från {low} till {high}."
+_VAS_HINT = "{low}–{high}, där {high} är bästa tänkbara"
+_HOURS = Asked(
+    "Aktivitetstimmar per vecka",
+    "Ange timmar per vecka, {low}–{high} (till exempel 12,5).",
+    "aktivitetstimmar",
+    "{low}–{high}, till exempel 12,5",
+)
 _SUPPORTS = "Välj bland alternativen, vart och ett högst en gång."
+_ALL_THAT_APPLY = "Markera alla som gäller"
 _YES_NO = "Välj ja, nej eller ej besvarat."
 DATE = "Ange ett datum (ÅÅÅÅ-MM-DD)."
+_DATE_HINT = "ÅÅÅÅ-MM-DD"
 
-FIELDS: dict[type[BaseModel], dict[str, Asked]] = {
+_DECLARED: dict[type[BaseModel], dict[str, Asked]] = {
     StartDetails: {
-        "start_date": Asked("Startdatum", DATE),
+        "start_date": Asked("Startdatum", DATE, hint=_DATE_HINT),
         "gender": Asked("Kön", "Välj kön."),
-        "birth_year": Asked("Födelseår", "Ange födelseåret med fyra siffror, till exempel 1985."),
-        "education": Asked("Utbildning", "Välj utbildning i listan."),
-        "support_at_start": Asked("Försörjning vid start", _SUPPORTS, "försörjning_start"),
-        "years_in_support": Asked("År i försörjning", "Ange ett helt antal år, 0–60."),
-        "referrer": Asked("Remittent", "Välj remittent i listan."),
-        "municipality": Asked("Kommun", "Skriv kommunens namn."),
-        "activity_hours_per_week": Asked(_HOURS.label, _HOURS.refused, "aktivitetstimmar"),
-        "vas": Asked("VAS vid start", _VAS, "vas_start"),
+        "birth_year": Asked(
+            "Födelseår",
+            "Ange födelseåret med fyra siffror, till exempel 1985.",
+            hint="Fyra siffror, till exempel 1985",
+        ),
+        "education": Asked(
+            "Högsta avslutade utbildning", "Välj utbildning i listan.", "Utbildning"
+        ),
+        "support_at_start": Asked(
+            "Försörjning vid start", _SUPPORTS, "försörjning_start", _ALL_THAT_APPLY
+        ),
+        "years_in_support": Asked(
+            "År i offentlig försörjning före start",
+            "Ange ett helt antal år, {low}–{high}.",
+            "År i försörjning",
+            "Hela år, {low}–{high}",
+        ),
+        "referrer": Asked(
+            "Remittent", "Välj remittent i listan.", hint="Vem som skickade deltagaren hit"
+        ),
+        "municipality": Asked(
+            "Kommun", "Skriv kommunens namn.", hint="Deltagarens hemkommun, högst {longest} tecken"
+        ),
+        "activity_hours_per_week": _HOURS,
+        "vas": Asked("Skattad livssituation (VAS)", _VAS, "vas_start", _VAS_HINT),
     },
     ProgressDetails: {
-        "date": Asked("Datum", DATE),
+        "date": Asked("Datum", DATE, hint=_DATE_HINT),
         "activity_hours_per_week": _HOURS,
-        "vas": Asked("VAS", _VAS),
-        "indicators": Asked("Indikatorer", "Välj ett värde från 1 till 5."),
+        "vas": Asked("Skattad livssituation (VAS)", _VAS, hint=_VAS_HINT),
+        "indicators": Asked(
+            "Indikatorer",
+            "Välj ett värde från {low} till {high}.",
+            hint="{low} = långt ifrån, {high} = helt och hållet",
+        ),
     },
     StopDetails: {
-        "end_date": Asked("Slutdatum", DATE),
-        "reason": Asked("Avslutsanledning", "Välj avslutsanledning."),
-        "support_at_end": Asked("Försörjning vid avslut", _SUPPORTS, "försörjning_avslut"),
-        "health_better": Asked("Mår bättre", _YES_NO),
-        "activity_increased": Asked("Utökad aktivitet", _YES_NO),
+        "end_date": Asked("Slutdatum", DATE, hint="ÅÅÅÅ-MM-DD, inte före startdatum"),
+        "reason": Asked(
+            "Avslutsanledning",
+            "Välj avslutsanledning.",
+            hint="Grupperna visar hur förbundet räknar avslutet",
+        ),
+        "support_at_end": Asked(
+            "Försörjning vid avslut", _SUPPORTS, "försörjning_avslut", _ALL_THAT_APPLY
+        ),
+        "health_better": Asked("Mår bättre än före insatsen", _YES_NO, "Mår bättre"),
+        "activity_increased": Asked("Har utökat tiden i aktivitet", _YES_NO, "Utökad aktivitet"),
         "work_capacity": Asked("Arbetsförmåga", "Välj ett av alternativen."),
-        "vas": Asked("VAS vid avslut", _VAS, "vas_avslut"),
-        "respect": Asked("Respekt", "Välj ett värde från 1 till 6."),
+        "vas": Asked("Skattad livssituation vid avslut (VAS)", _VAS, "vas_avslut", _VAS_HINT),
+        "respect": Asked(
+            "Bemött med respekt",
+            "Välj ett värde från {low} till {high}.",
+            "Respekt",
+            "{low} = inte alls, {high} = helt och hållet",
+        ),
     },
     VolumeDetails: {
-        "date": Asked("Datum", DATE),
-        "kvinna": Asked("Kvinnor", "Ange antalet kvinnor som ett heltal, 0 om inga."),
-        "man": Asked("Män", "Ange antalet män som ett heltal, 0 om inga."),
+        "date": Asked("Datum", DATE, hint=_DATE_HINT),
+        "kvinna": Asked(
+            "Kvinnor", "Ange antalet kvinnor som ett heltal, 0 om inga.", hint="0 om inga"
+        ),
+        "man": Asked("Män", "Ange antalet män som ett heltal, 0 om inga.", hint="0 om inga"),
         "annan": Asked(
             "Annan definition av kön",
             "Ange antalet med annan definition av kön som ett heltal, 0 om inga.",
+            hint="0 om inga",
         ),
     },
 }
+
+
+def _bounded(model: type[BaseModel], name: str, asked: Asked) -> Asked:
+    declared = bounds(model, name)
+    values = asdict(declared)
+    return replace(
+        asked,
+        refused=asked.refused.format(**values),
+        hint=asked.hint.format(**values) if asked.hint else None,
+        longest=declared.longest,
+    )
+
+
+FIELDS = {
+    model: {name: _bounded(model, name, asked) for name, asked in fields.items()}
+    for model, fields in _DECLARED.items()
+}
+"""Each model's fields, as declared above with the model's bounds filled in."""
 AGE = (
     f"Åldern vid start blir inte {MIN_AGE_AT_START}–{MAX_AGE_AT_START} år med det "
     "födelseåret. Kontrollera födelseår och startdatum."

@@ -66,6 +66,17 @@ def _participant_id(
     return code
 
 
+def fingerprinted_path(request: Request) -> str:
+    """The request's path as its command reads it, for the Idempotency-Key's fingerprint:
+    the participant's code as stored, so a retry writing the code in another case is the
+    same request and gets the first answer."""
+    params = dict(request.path_params)
+    if (code := participant_code(params.get("participant_id", ""))) is not None:
+        params["participant_id"] = code
+    path_format: str = request.scope["route"].path_format
+    return path_format.format(**params)
+
+
 Caller = Annotated[Principal, Depends(_caller)]
 NewUow = Annotated[Callable[[], UnitOfWork], Depends(_new_uow)]
 AccountsDep = Annotated[Accounts, Depends(_accounts)]

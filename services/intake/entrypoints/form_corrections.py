@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
 from services.intake.domain.model import Insats, Participant
 from services.intake.domain.participant_codes import participant_code
+from services.intake.entrypoints.dependencies import fingerprinted_path
 from services.intake.entrypoints.form_errors import (
     RESENT_CHANGED,
     refused_correction,
@@ -28,6 +29,7 @@ from services.intake.entrypoints.form_labels import REGISTRATIONS
 from services.intake.entrypoints.form_pages import PostedForm, message, page, posted_form
 from services.intake.entrypoints.form_registrations import (
     CORRECTION_FORMS,
+    PARTICIPANT_PAGE,
     Subject,
     insats_page,
 )
@@ -48,8 +50,7 @@ from shared.contract.events import (
 from shared.web.forms import FormData
 from shared.web.guard import Visit, WebSessions, login_first
 
-_PARTICIPANT = "/insatser/{insats_id}/deltagare/{participant_id}"
-_EVENT = _PARTICIPANT + "/handelser/{event_id}"
+_EVENT = PARTICIPANT_PAGE + "/handelser/{event_id}"
 
 _GONE = "Registreringen finns inte"
 _GONE_TEXT = "Den finns inte hos deltagaren, eller är makulerad och kan inte längre ändras."
@@ -114,7 +115,7 @@ class _Sent:
 
 
 def _participant_page(insats_id: str, participant_id: str) -> str:
-    return _PARTICIPANT.format(insats_id=insats_id, participant_id=participant_id)
+    return PARTICIPANT_PAGE.format(insats_id=insats_id, participant_id=participant_id)
 
 
 def install_corrections(
@@ -204,7 +205,7 @@ def install_corrections(
             new_uow,
             command,
             Audited(sent.registration.visit.principal, request.url.path),
-            IdempotencyKey.for_request(sent.form.key, "POST", request.url.path, details),
+            IdempotencyKey.for_request(sent.form.key, "POST", fingerprinted_path(request), details),
         )
 
     @app.get("/insatser/{insats_id}/deltagare", include_in_schema=False)
@@ -216,7 +217,7 @@ def install_corrections(
         target = _participant_page(insats, code) if code else f"{HOME}/{insats}"
         return RedirectResponse(target, 303)
 
-    @app.get(_PARTICIPANT, include_in_schema=False)
+    @app.get(PARTICIPANT_PAGE, include_in_schema=False)
     async def show_participant(request: Request) -> Response:
         registration = await registration_of(request, **request.path_params)
         if isinstance(registration, Response):

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from services.intake.domain.errors import InvalidField
-from services.intake.domain.fields import AGE, refused
+from services.intake.domain.fields import AGE, FIELDS, refused
 from services.intake.entrypoints.form_history import registration_date
 from services.intake.entrypoints.form_input import INDICATOR_PREFIX
 from shared.contract.events import (
@@ -26,7 +26,7 @@ FieldErrors = dict[str, str]
 _NEVER_STORED = "Det här ser ut som ett personnummer. Stegvis sparar aldrig personnummer"
 IDENTITY_NUMBER = f"{_NEVER_STORED}."
 PERSONAL_NUMBER = f"{_NEVER_STORED}: skriv bara kommunens namn."
-_MUNICIPALITY_TOO_LONG = "Skriv högst 64 tecken."
+_MUNICIPALITY_TOO_LONG = f"Skriv högst {FIELDS[StartDetails]['municipality'].longest} tecken."
 _MUNICIPALITY_CONTROL = "Skriv kommunens namn på en rad, utan tabbtecken."
 _BEFORE_START = {"end_date": "Slutdatum", "date": "Datumet"}
 _AFTER_START = {ParticipantProgressed: "Uppföljningen", ParticipantStopped: "Avslutet"}

@@ -79,11 +79,12 @@ VOLUME = RegistrationForm(
     done="Volymen är registrerad",
 )
 
-_PARTICIPANT = "/insatser/{insats_id}/deltagare/{participant_id}"
+PARTICIPANT_PAGE = "/insatser/{insats_id}/deltagare/{participant_id}"
+"""A participant's page; its forms are below it."""
 REGISTRATION_FORMS = {
     "/insatser/{insats_id}/ny-deltagare": START,
-    f"{_PARTICIPANT}/uppfoljning": PROGRESS,
-    f"{_PARTICIPANT}/avsluta": STOP,
+    f"{PARTICIPANT_PAGE}/uppfoljning": PROGRESS,
+    f"{PARTICIPANT_PAGE}/avsluta": STOP,
     "/insatser/{insats_id}/volym": VOLUME,
 }
 """Each form's page: GET shows it, POST registers."""

@@ -17,9 +17,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
+from services.intake.domain.fields import FIELDS
 from services.intake.domain.model import Insats
 from services.intake.domain.participant_codes import participant_code
 from services.intake.entrypoints import form_labels
+from services.intake.entrypoints.dependencies import fingerprinted_path
 from services.intake.entrypoints.form_corrections import install_corrections
 from services.intake.entrypoints.form_errors import (
     RESENT_CHANGED,
@@ -171,6 +173,7 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
             errors=errors or {},
             form_error=form_error,
             reason_groups=reason_groups,
+            asked=FIELDS[form.spec.details],
             **more,
         )
 
@@ -210,7 +213,9 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
                     forms.new_uow,
                     form.command_about(subject, details),
                     Audited(visit.principal, request.url.path),
-                    IdempotencyKey.for_request(form_key, "POST", request.url.path, details),
+                    IdempotencyKey.for_request(
+                        form_key, "POST", fingerprinted_path(request), details
+                    ),
                 )
             except InvalidField as refused:
                 start = participant.start_date if participant else None

@@ -1,10 +1,11 @@
 """Intake's HTTP API: translates requests into commands and answers into responses."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Counter
 from pydantic import BaseModel
@@ -24,6 +25,7 @@ from services.intake.entrypoints.dependencies import (
     InsatsId,
     NewUow,
     ParticipantId,
+    fingerprinted_path,
 )
 from services.intake.service_layer import commands, views
 from services.intake.service_layer.answers import Answer, IdempotencyKey, insats_body
@@ -56,17 +58,20 @@ COMMANDS_REFUSED = Counter(
 )
 
 PREFIX = "/api/v1/insatser"
-_PARTICIPANT = f"{PREFIX}/{{insats_id}}/participants/{{participant_id}}"
+_INSATS = "/{insats_id}"
+_PARTICIPANT = f"{_INSATS}/participants/{{participant_id}}"
 _EVENT = f"{_PARTICIPANT}/events/{{event_id}}"
-COMMANDS: dict[tuple[str, str], type[commands.Command]] = {
-    ("PUT", f"{PREFIX}/{{insats_id}}"): commands.DefineInsats,
-    ("POST", f"{PREFIX}/{{insats_id}}/participants"): commands.StartParticipant,
-    ("POST", f"{_PARTICIPANT}/progress"): commands.RecordProgress,
-    ("POST", f"{_PARTICIPANT}/stop"): commands.StopParticipant,
-    ("POST", f"{PREFIX}/{{insats_id}}/volume"): commands.RegisterVolume,
-    ("POST", f"{_EVENT}/correction"): commands.CorrectEvent,
-    ("POST", f"{_EVENT}/void"): commands.VoidEvent,
+ROUTES: dict[type[commands.Command], tuple[str, str]] = {
+    commands.DefineInsats: ("PUT", _INSATS),
+    commands.StartParticipant: ("POST", f"{_INSATS}/participants"),
+    commands.RecordProgress: ("POST", f"{_PARTICIPANT}/progress"),
+    commands.StopParticipant: ("POST", f"{_PARTICIPANT}/stop"),
+    commands.RegisterVolume: ("POST", f"{_INSATS}/volume"),
+    commands.CorrectEvent: ("POST", f"{_EVENT}/correction"),
+    commands.VoidEvent: ("POST", f"{_EVENT}/void"),
 }
+"""Each command's method and route template (below `PREFIX`)."""
+COMMANDS = {(method, PREFIX + path): command for command, (method, path) in ROUTES.items()}
 """The command of each (method, route template), for the refusals' metric (by the command's
 action; refusals of anything else are `unknown`)."""
 _COMMAND_METHODS = frozenset({"PUT", "POST"})
@@ -113,133 +118,106 @@ def _count_refusals(answered: Answered) -> None:
         COMMANDS_REFUSED.labels(action, reason, str(answered.status)).inc()
 
 
-async def _run(
-    request: Request,
-    new_uow: Callable[[], UnitOfWork],
-    caller: Principal,
-    command: commands.Command,
-    details: BaseModel,
-    key: str | None,
-) -> JSONResponse:
-    """The command, audited on the request's path, once per Idempotency-Key (its request:
-    the method, path and validated body)."""
-    path = request.url.path
-    idempotency = IdempotencyKey.for_request(key, request.method, path, details) if key else None
-    audited = Audited(caller, path)
-    return answer_response(await dispatch(new_uow, command, audited, idempotency))
-
-
-@router.put("/{insats_id}", status_code=HTTPStatus.CREATED)
-async def define_insats(
-    request: Request,
-    caller: Caller,
-    new_uow: NewUow,
-    insats_id: InsatsId,
-    details: InsatsDetails,
-    idempotency_key: IdempotencyHeader = None,
-) -> JSONResponse:
-    forbid_unless(caller.is_admin, "only a förbundsadmin defines insatser")
-    command = commands.DefineInsats(insats_id, details)
-    return await _run(request, new_uow, caller, command, details, idempotency_key)
-
-
-@router.post("/{insats_id}/participants", status_code=HTTPStatus.CREATED)
-async def start_participant(
-    request: Request,
-    caller: Caller,
-    new_uow: NewUow,
-    insats_id: InsatsId,
-    details: StartDetails,
-    idempotency_key: IdempotencyHeader = None,
-) -> JSONResponse:
+def _forbid_ungranted(caller: Principal, insats_id: str) -> None:
     forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
-    command = commands.StartParticipant(insats_id, details)
-    return await _run(request, new_uow, caller, command, details, idempotency_key)
 
 
-@router.post("/{insats_id}/participants/{participant_id}/progress", status_code=HTTPStatus.CREATED)
+@dataclass(frozen=True)
+class _Runner:
+    """Runs a route's command for the caller, audited on the request's path, once per
+    Idempotency-Key (its request: the method, path and validated body; the participant's
+    code in any case)."""
+
+    request: Request
+    new_uow: Callable[[], UnitOfWork]
+    caller: Principal
+    key: str | None
+
+    async def __call__(self, command: commands.Command, details: BaseModel) -> JSONResponse:
+        request = self.request
+        path = fingerprinted_path(request)
+        key = self.key
+        idempotency = (
+            IdempotencyKey.for_request(key, request.method, path, details) if key else None
+        )
+        audited = Audited(self.caller, request.url.path)
+        return answer_response(await dispatch(self.new_uow, command, audited, idempotency))
+
+    async def granted(self, command: commands.InsatsCommand, details: BaseModel) -> JSONResponse:
+        """The command, for a caller who registers in its insats."""
+        _forbid_ungranted(self.caller, command.insats_id)
+        return await self(command, details)
+
+
+def _runner(
+    request: Request, caller: Caller, new_uow: NewUow, idempotency_key: IdempotencyHeader = None
+) -> _Runner:
+    return _Runner(request, new_uow, caller, idempotency_key)
+
+
+Run = Annotated[_Runner, Depends(_runner)]
+
+
+def _command_route(command: type[commands.Command]) -> Callable:
+    """The route of the command (`ROUTES`): answered 201 when it is done."""
+    method, path = ROUTES[command]
+    return router.api_route(path, methods=[method], status_code=HTTPStatus.CREATED)
+
+
+@_command_route(commands.DefineInsats)
+async def define_insats(run: Run, insats_id: InsatsId, details: InsatsDetails) -> JSONResponse:
+    forbid_unless(run.caller.is_admin, "only a förbundsadmin defines insatser")
+    return await run(commands.DefineInsats(insats_id, details), details)
+
+
+@_command_route(commands.StartParticipant)
+async def start_participant(run: Run, insats_id: InsatsId, details: StartDetails) -> JSONResponse:
+    return await run.granted(commands.StartParticipant(insats_id, details), details)
+
+
+@_command_route(commands.RecordProgress)
 async def record_progress(
-    request: Request,
-    caller: Caller,
-    new_uow: NewUow,
-    insats_id: InsatsId,
-    participant_id: ParticipantId,
-    details: ProgressDetails,
-    idempotency_key: IdempotencyHeader = None,
+    run: Run, insats_id: InsatsId, participant_id: ParticipantId, details: ProgressDetails
 ) -> JSONResponse:
-    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
     command = commands.RecordProgress(insats_id, participant_id, details)
-    return await _run(request, new_uow, caller, command, details, idempotency_key)
+    return await run.granted(command, details)
 
 
-@router.post("/{insats_id}/participants/{participant_id}/stop", status_code=HTTPStatus.CREATED)
+@_command_route(commands.StopParticipant)
 async def stop_participant(
-    request: Request,
-    caller: Caller,
-    new_uow: NewUow,
-    insats_id: InsatsId,
-    participant_id: ParticipantId,
-    details: StopDetails,
-    idempotency_key: IdempotencyHeader = None,
+    run: Run, insats_id: InsatsId, participant_id: ParticipantId, details: StopDetails
 ) -> JSONResponse:
-    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
     command = commands.StopParticipant(insats_id, participant_id, details)
-    return await _run(request, new_uow, caller, command, details, idempotency_key)
+    return await run.granted(command, details)
 
 
-@router.post("/{insats_id}/volume", status_code=HTTPStatus.CREATED)
-async def register_volume(
-    request: Request,
-    caller: Caller,
-    new_uow: NewUow,
-    insats_id: InsatsId,
-    details: VolumeDetails,
-    idempotency_key: IdempotencyHeader = None,
-) -> JSONResponse:
-    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
-    command = commands.RegisterVolume(insats_id, details)
-    return await _run(request, new_uow, caller, command, details, idempotency_key)
+@_command_route(commands.RegisterVolume)
+async def register_volume(run: Run, insats_id: InsatsId, details: VolumeDetails) -> JSONResponse:
+    return await run.granted(commands.RegisterVolume(insats_id, details), details)
 
 
-@router.post(
-    "/{insats_id}/participants/{participant_id}/events/{event_id}/correction",
-    status_code=HTTPStatus.CREATED,
-)
+@_command_route(commands.CorrectEvent)
 async def correct_event(
-    request: Request,
-    caller: Caller,
-    new_uow: NewUow,
+    run: Run,
     insats_id: InsatsId,
     participant_id: ParticipantId,
     event_id: EventId,
     details: CorrectionDetails,
-    idempotency_key: IdempotencyHeader = None,
 ) -> JSONResponse:
     """Correct an earlier start, check-in or stop: all of its fields anew, under the
     kind's name (`{"stop": {...}}`). The event stays in the log; figures follow."""
-    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
     command = commands.CorrectEvent(insats_id, participant_id, event_id, details)
-    return await _run(request, new_uow, caller, command, details, idempotency_key)
+    return await run.granted(command, details)
 
 
-@router.post(
-    "/{insats_id}/participants/{participant_id}/events/{event_id}/void",
-    status_code=HTTPStatus.CREATED,
-)
+@_command_route(commands.VoidEvent)
 async def void_event(
-    request: Request,
-    caller: Caller,
-    new_uow: NewUow,
-    insats_id: InsatsId,
-    participant_id: ParticipantId,
-    event_id: EventId,
-    idempotency_key: IdempotencyHeader = None,
+    run: Run, insats_id: InsatsId, participant_id: ParticipantId, event_id: EventId
 ) -> JSONResponse:
     """Void a mistaken registration (felregistrering): the event counts no more; a
     voided start voids the participant's whole registration."""
-    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
     command = commands.VoidEvent(insats_id, participant_id, event_id)
-    return await _run(request, new_uow, caller, command, VoidDetails(), idempotency_key)
+    return await run.granted(command, VoidDetails())
 
 
 @router.get("/{insats_id}/participants/{participant_id}/events")
@@ -248,7 +226,7 @@ async def list_participant_events(
 ) -> dict:
     """The participant's events as they count now: corrections applied, voided ones
     left out."""
-    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    _forbid_ungranted(caller, insats_id)
     async with new_uow() as uow:
         events = await views.participant_events(uow, insats_id, participant_id)
     return {"events": [_event_json(event) for event in events]}
@@ -264,7 +242,7 @@ async def list_insatser(caller: Caller, new_uow: NewUow) -> dict:
 
 @router.get("/{insats_id}")
 async def get_insats(caller: Caller, new_uow: NewUow, insats_id: InsatsId) -> dict:
-    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    _forbid_ungranted(caller, insats_id)
     async with new_uow() as uow:
         return insats_body(await views.get_insats(uow, insats_id))
 
@@ -276,7 +254,7 @@ async def list_participants(
     insats_id: InsatsId,
     active: Annotated[bool, Query(description="only those not stopped")] = False,
 ) -> dict:
-    forbid_unless(caller.may_register(insats_id), _NOT_GRANTED)
+    _forbid_ungranted(caller, insats_id)
     async with new_uow() as uow:
         participants = await views.list_participants(uow, insats_id, active_only=active)
     return {"participants": [_participant_json(p) for p in participants]}

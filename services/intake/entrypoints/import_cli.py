@@ -174,7 +174,7 @@ def _read_csv(data: bytes) -> tuple[list[Cell], list[SheetRow]]:
     # Swedish Excel separates with semicolons (the decimal comma takes the comma).
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(records, [])
+    header: list[Cell] = list(next(records, []))
     return header, [SheetRow(number, cells) for number, cells in enumerate(records, 2)]
 
 
@@ -223,11 +223,11 @@ def _sheet_problem(problem: SheetProblem) -> ErrorLine:
 def _row_errors(refused: RowRefused, columns: Columns, insatser: list[str]) -> list[ErrorLine]:
     messages: dict[str, str] = {}
     for part, error in refused.refusals:
-        if part is Part.INSATS:
-            messages["insats"] = _insats_message(error, insatser)
-        elif isinstance(error, ValidationError):
+        if isinstance(error, ValidationError):  # a model's: never the insats's
             for field, message in validation_errors(error).items():
                 messages[column_of(part, field)] = message
+        elif part is Part.INSATS:
+            messages["insats"] = _insats_message(error, insatser)
         elif isinstance(error, InvalidField):
             for field, message in refused_field(error, refused.start_date).items():
                 messages[column_of(part, field)] = message

@@ -27,57 +27,63 @@ class Command:
 
 
 @dataclass(frozen=True)
-class DefineInsats(Command):
-    ACTION = "define_insats"
+class InsatsCommand(Command):
+    """About one insats: those a caller may run only where granted, but `DefineInsats`."""
+
     insats_id: str
+
+
+@dataclass(frozen=True)
+class ParticipantCommand(InsatsCommand):
+    participant_id: str
+
+
+@dataclass(frozen=True)
+class EventCommand(ParticipantCommand):
+    """About one of the participant's registrations."""
+
+    event_id: str
+
+
+@dataclass(frozen=True)
+class DefineInsats(InsatsCommand):
+    ACTION = "define_insats"
     details: InsatsDetails
 
 
 @dataclass(frozen=True)
-class StartParticipant(Command):
+class StartParticipant(InsatsCommand):
     ACTION = "start"
-    insats_id: str
     details: StartDetails
 
 
 @dataclass(frozen=True)
-class RecordProgress(Command):
+class RecordProgress(ParticipantCommand):
     ACTION = "progress"
-    insats_id: str
-    participant_id: str
     details: ProgressDetails
 
 
 @dataclass(frozen=True)
-class StopParticipant(Command):
+class StopParticipant(ParticipantCommand):
     ACTION = "stop"
-    insats_id: str
-    participant_id: str
     details: StopDetails
 
 
 @dataclass(frozen=True)
-class RegisterVolume(Command):
+class RegisterVolume(InsatsCommand):
     ACTION = "register_volume"
-    insats_id: str
     details: VolumeDetails
 
 
 @dataclass(frozen=True)
-class CorrectEvent(Command):
+class CorrectEvent(EventCommand):
     ACTION = "correct"
-    insats_id: str
-    participant_id: str
-    event_id: str
     details: CorrectionDetails
 
 
 @dataclass(frozen=True)
-class VoidEvent(Command):
+class VoidEvent(EventCommand):
     ACTION = "void"
-    insats_id: str
-    participant_id: str
-    event_id: str
 
 
 @dataclass(frozen=True)

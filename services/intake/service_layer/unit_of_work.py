@@ -1,5 +1,6 @@
 """The ports the use cases need: repositories of one transaction, and the unit of work."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -49,8 +50,9 @@ class Participants(Protocol):
 
 
 class EventLog(Protocol):
-    appended: list[IntakeEvent]
-    """The events this unit of work appended."""
+    @property
+    def appended(self) -> Sequence[IntakeEvent]:
+        """The events this unit of work appended."""
 
     async def append(self, event: IntakeEvent) -> int:
         """Append the event and stage it for publication; returns its position."""
@@ -114,10 +116,18 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     unique key (an idempotency key, an insats id) was taken by another transaction
     meanwhile."""
 
-    insatser: Insatser
-    participants: Participants
-    events: EventLog
-    answers: Answers
-    users: Users
-    credentials: Credentials
-    audit: AuditLog
+    # Read-only members, so an adapter's own repository types satisfy them.
+    @property
+    def insatser(self) -> Insatser: ...
+    @property
+    def participants(self) -> Participants: ...
+    @property
+    def events(self) -> EventLog: ...
+    @property
+    def answers(self) -> Answers: ...
+    @property
+    def users(self) -> Users: ...
+    @property
+    def credentials(self) -> Credentials: ...
+    @property
+    def audit(self) -> AuditLog: ...
