@@ -35,6 +35,9 @@ class Visit:
     """The cookie that admitted the request (None: a bearer header)."""
     nav: tuple[Link, ...] = ()
     """The navigation the page shows the caller."""
+    logout_at: str | None = None
+    """Where a login made at intake (the people's) is ended: a link there, since only intake
+    revokes it (and a form may not post to another origin). None: this service's form."""
 
 
 class LoginRequired(Exception):
@@ -68,7 +71,14 @@ class WebSessions:
             secret = cookie.secret(request)
             if secret and (principal := await principal_of(secret)) is not None:
                 nav = self.sites.links(request, principal)
-                return Visit(principal, self.csrf.token(secret), login=cookie, nav=nav)
+                logout_at = None if cookie == self.cookie else self.sites.logout(request)
+                return Visit(
+                    principal,
+                    self.csrf.token(secret),
+                    login=cookie,
+                    nav=nav,
+                    logout_at=logout_at,
+                )
         if self.bearer and (principal := await self.bearer(request)) is not None:
             return Visit(principal, "", logged_in=False)
         return None

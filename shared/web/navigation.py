@@ -48,6 +48,10 @@ class Sites:
         host = request.url.hostname or "127.0.0.1"
         return f"{request.url.scheme}://{host}:{port}"
 
+    def logout(self, request: Request) -> str:
+        """Intake's logout page, which ends the people's login everywhere."""
+        return f"{self.intake(request)}/logga-ut"
+
     def links(self, request: Request, principal: Principal) -> tuple[Link, ...]:
         """What the role is offered, in the order the navigation shows it."""
         intake, reporting = self.intake(request), self.reporting(request)

@@ -249,14 +249,12 @@ def install_report_pages(
 
     @app.post("/logga-ut", include_in_schema=False)
     async def log_out(request: Request) -> Response:
-        secret, people = sessions.cookie.secret(request), INTAKE_SESSION.secret(request)
-        if (secret or people) and not sessions.form_is_ours(request, await read_form(request)):
-            return PlainTextResponse(_STALE_FORM, 403)
+        secret = sessions.cookie.secret(request)
         if secret:
+            if not sessions.form_is_ours(request, await read_form(request)):
+                return PlainTextResponse(_STALE_FORM, 403)
             await page_sessions.end(secret)
-        # The people's login is intake's session: only intake ends it (everywhere), after
-        # the person confirms there (its form carries intake's CSRF token).
-        response = RedirectResponse(f"{sites.intake(request)}/logga-ut" if people else LOGIN, 303)
+        response = RedirectResponse(LOGIN, 303)
         sessions.cookie.delete(response, request)
         return response
 
