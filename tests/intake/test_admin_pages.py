@@ -40,6 +40,19 @@ async def admin(intake, staff) -> Staff:
     return staff
 
 
+async def _refused_beside(
+    admin: Staff, path: str, fields: dict, field: str, message: str
+) -> httpx.Response:
+    """The form at `path` sent with `fields`: refused (422) with `message` beside `field`."""
+    await admin.open(path)
+    page = await admin.submit(path, fields)
+    assert page.status_code == 422, page.text
+    error = re.search(rf'<span id="{field}-error" class="error">([^<]*)<', page.text)
+    assert error and error[1].startswith(message)
+    assert f'id="{field}"' in page.text and 'aria-invalid="true"' in page.text
+    return page
+
+
 async def _audit(intake, action: str) -> list[dict]:
     entries = (await ok(await intake.client.get("/api/v1/audit"))).get("entries")
     return [entry for entry in entries if entry["action"] == action]
@@ -148,12 +161,7 @@ async def test_an_insats_is_added_and_renamed_once_however_often_sent(intake, ad
 async def test_a_bad_insats_is_explained_next_to_its_input_and_kept(
     intake, admin, fields, field, message
 ) -> None:
-    await admin.open("/admin/insatser")
-    page = await admin.submit("/admin/insatser", fields)
-    assert page.status_code == 422
-    error = re.search(rf'<span id="{field}-error" class="error">([^<]*)<', page.text)
-    assert error and error[1].startswith(message)
-    assert f'id="{field}"' in page.text and 'aria-invalid="true"' in page.text
+    page = await _refused_beside(admin, "/admin/insatser", fields, field, message)
     if field != "registration":
         assert f'value="{fields["name"]}"' in page.text
     insatser = (await ok(await intake.client.get("/api/v1/insatser")))["insatser"]
@@ -237,11 +245,7 @@ async def test_a_user_is_added_once_changed_and_deactivated(intake, admin) -> No
 async def test_a_bad_user_is_explained_next_to_its_input_and_kept(
     intake, admin, fields, field, message
 ) -> None:
-    await admin.open("/admin/anvandare")
-    page = await admin.submit("/admin/anvandare", fields)
-    assert page.status_code == 422, page.text
-    error = re.search(rf'<span id="{field}-error" class="error">([^<]*)<', page.text)
-    assert error and error[1].startswith(message)
+    page = await _refused_beside(admin, "/admin/anvandare", fields, field, message)
     assert f'value="{fields["username"]}"' in page.text
     assert PASSWORD not in page.text  # a password is never shown again
     users = (await ok(await intake.client.get("/api/v1/users")))["users"]
@@ -289,7 +293,9 @@ async def test_the_log_is_filtered_by_who_action_and_day(intake, admin) -> None:
     )
     page = await admin.open("/admin/logg?vem=anna&handling=define_insats")
     rows = re.findall(
-        r"<tr><td>([0-9: -]+)</td><td>([^<]+)</td>\s*<td>([^<]+)</td><td>([^<]+)</td>", page.text
+        r'<tr><td>([0-9: -]+)</td><td data-label="Vem">([^<]+)</td>\s*'
+        r'<td data-label="Handling">([^<]+)</td><td data-label="Vad">([^<]+)</td>',
+        page.text,
     )
     assert [row[1:] for row in rows] == [("anna", "Insats sparad", "/api/v1/insatser/ny")]
     day = rows[0][0][:10]

@@ -18,8 +18,10 @@ from services.intake.entrypoints.admin_section import (
     ADMIN,
     Admin,
     AdminVisit,
+    Filled,
     admin_page,
     already_answered,
+    form_page,
 )
 from services.intake.entrypoints.form_errors import RESENT_CHANGED, FieldErrors
 from services.intake.entrypoints.form_pages import message, posted_form
@@ -29,10 +31,11 @@ from services.intake.service_layer.answers import IdempotencyKey
 from services.intake.service_layer.commands import DefineInsats
 from services.intake.service_layer.messagebus import Audited, dispatch
 from shared.contract.events import InsatsDetails
-from shared.web.forms import FormData, first
+from shared.web.forms import first
 from shared.web.guard import Visit
 
 INSATSER = f"{ADMIN}/insatser"
+_LIST, _ONE = "admin_insatser.html", "admin_insats.html"
 router = APIRouter(include_in_schema=False)
 
 
@@ -41,47 +44,19 @@ async def _insatser(pages: Admin) -> list[Insats]:
         return await views.list_insatser(uow)
 
 
-async def _list(
-    pages: Admin,
-    visit: Visit,
-    form: FormData,
-    form_key: str,
-    status: int = 200,
-    errors: FieldErrors | None = None,
+async def _page(
+    pages: Admin, visit: Visit, template: str, filled: Filled, status: int = 200, **more
 ) -> HTMLResponse:
-    return admin_page(
-        "admin_insatser.html",
+    """The list with the new insats's form, or one insats's form (`more`: the insats)."""
+    return form_page(
+        template,
         visit,
+        filled,
         status,
         insatser=await _insatser(pages),
-        form=form,
-        form_key=form_key,
-        errors=errors or {},
         asked=asked.INSATS,
         registrations=asked.REGISTRATIONS,
-    )
-
-
-def _edit(
-    visit: Visit,
-    insats: Insats,
-    form: FormData,
-    form_key: str,
-    status: int = 200,
-    errors: FieldErrors | None = None,
-    form_error: str | None = None,
-) -> HTMLResponse:
-    return admin_page(
-        "admin_insats.html",
-        visit,
-        status,
-        insats=insats,
-        form=form,
-        form_key=form_key,
-        errors=errors or {},
-        form_error=form_error,
-        asked=asked.INSATS,
-        registrations=asked.REGISTRATIONS,
+        **more,
     )
 
 
@@ -93,7 +68,8 @@ def _saved(visit: Visit, status: int, body: Mapping[str, Any]) -> HTMLResponse:
 
 @router.get(INSATSER)
 async def list_insatser(visit: AdminVisit, pages: Admin) -> Response:
-    return await _list(pages, visit, {"registration": ["individ"]}, new_form_key())
+    filled = Filled({"registration": ["individ"]}, new_form_key())
+    return await _page(pages, visit, _LIST, filled)
 
 
 @router.post(INSATSER)
@@ -112,11 +88,12 @@ async def create_insats(request: Request, visit: AdminVisit, pages: Admin) -> Re
     except ValidationError as invalid:
         errors |= asked.refusals(invalid, asked.INSATS)
     if errors or details is None:
-        return await _list(pages, visit, form, form_key, 422, errors)
+        return await _page(pages, visit, _LIST, Filled(form, form_key, errors), 422)
     key = IdempotencyKey.for_request(form_key, "POST", f"{INSATSER}/{insats_id}", details)
     existing = {insats.insats_id for insats in await _insatser(pages)}
     if insats_id in existing and not await already_answered(pages, key):
-        return await _list(pages, visit, form, form_key, 422, {"insats_id": asked.INSATS_TAKEN})
+        taken = Filled(form, form_key, {"insats_id": asked.INSATS_TAKEN})
+        return await _page(pages, visit, _LIST, taken, 422)
     return await _define(pages, visit, insats_id, details, key)
 
 
@@ -150,7 +127,7 @@ async def show_insats(visit: AdminVisit, pages: Admin, insats_id: str) -> Respon
     if isinstance(insats, Response):
         return insats
     form = {"name": [insats.name], "registration": [insats.registration.value]}
-    return _edit(visit, insats, form, new_form_key())
+    return await _page(pages, visit, _ONE, Filled(form, new_form_key()), insats=insats)
 
 
 @router.post(INSATSER + "/{insats_id}")
@@ -167,12 +144,14 @@ async def change_insats(
     try:
         details = InsatsDetails(name=first(form, "name"), registration=first(form, "registration"))
     except ValidationError as invalid:
-        return _edit(visit, insats, form, form_key, 422, asked.refusals(invalid, asked.INSATS))
+        refused = Filled(form, form_key, asked.refusals(invalid, asked.INSATS))
+        return await _page(pages, visit, _ONE, refused, 422, insats=insats)
     key = IdempotencyKey.for_request(form_key, "POST", f"{INSATSER}/{insats_id}", details)
     try:
         return await _define(pages, visit, insats_id, details, key)
     except Conflict:
         if details.registration is insats.registration:  # the key sent other details before
-            return _edit(visit, insats, form, form_key, 409, form_error=RESENT_CHANGED)
-        errors = {"registration": asked.REGISTRATION_FIXED}
-        return _edit(visit, insats, form, form_key, 409, errors)
+            refused = Filled(form, form_key, form_error=RESENT_CHANGED)
+        else:
+            refused = Filled(form, form_key, {"registration": asked.REGISTRATION_FIXED})
+        return await _page(pages, visit, _ONE, refused, 409, insats=insats)

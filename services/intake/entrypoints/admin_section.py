@@ -3,16 +3,18 @@ Swedish 403 page), what they need of intake (`AdminPages`, on `app.state`), the 
 tabs, and the POST form a page sends (CSRF and its one-off key, as the staff forms)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.intake.entrypoints.form_errors import FieldErrors
 from services.intake.entrypoints.form_pages import message, page
 from services.intake.service_layer.accounts import Accounts
 from services.intake.service_layer.answers import IdempotencyKey
 from services.intake.service_layer.unit_of_work import UnitOfWork
+from shared.web.forms import FormData
 from shared.web.guard import LoggedIn, Visit, WebSessions
 from shared.web.navigation import Sites
 
@@ -69,6 +71,32 @@ def install_section(app: FastAPI, pages: AdminPages) -> None:
 
 def admin_page(template: str, visit: Visit, status: int = 200, **context) -> HTMLResponse:
     return page(template, status, visit=visit, tabs=TABS, **context)
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A form as a page shows it: what it holds, its one-off key (the same when shown again
+    to correct), and what is wrong with it, by input and as a whole."""
+
+    values: FormData
+    key: str
+    errors: FieldErrors = field(default_factory=dict)
+    form_error: str | None = None
+
+
+def form_page(
+    template: str, visit: Visit, filled: Filled, status: int = 200, **context
+) -> HTMLResponse:
+    return admin_page(
+        template,
+        visit,
+        status,
+        form=filled.values,
+        form_key=filled.key,
+        errors=filled.errors,
+        form_error=filled.form_error,
+        **context,
+    )
 
 
 async def already_answered(pages: AdminPages, key: IdempotencyKey) -> bool:

@@ -2,7 +2,8 @@
 admin token (`STEGVIS_ADMIN_TOKEN`, set when the system was installed) gives it here with a
 username and password for a new förbundsadmin account, then logs in with those; the token
 itself never sits in a browser. It runs `Accounts.save_user` as the admin token's holder,
-like `PUT /api/v1/users/{username}` with that token, and adds no account that exists."""
+like `PUT /api/v1/users/{username}` with that token, and adds no account that exists.
+Wrong tokens are limited per client address as failed logins are."""
 
 import hmac
 
@@ -22,6 +23,7 @@ from shared.web.forms import FormData, first, read_form
 
 SETUP = f"{ADMIN}/forsta-kontot"
 _WRONG_TOKEN = "Fel administratörstoken. Den finns i systemets miljö (STEGVIS_ADMIN_TOKEN)."
+_TOO_MANY = "För många felaktiga försök härifrån. Vänta en stund och försök igen."
 _FIELDS = asked.USER | {"admin_token": asked.Asked("Administratörstoken", _WRONG_TOKEN)}
 router = APIRouter(include_in_schema=False)
 
@@ -60,8 +62,14 @@ async def set_up(request: Request, pages: Admin) -> Response:
     form = await read_form(request)
     if not pages.sessions.csrf.login_sent(request, form):
         return _form(request, pages, form, 403, form_error=STALE_FORM)
+    # Wrong tokens count as failed logins of the address (the same limit, shared with them).
+    client, now = request.client.host if request.client else "unknown", pages.accounts.clock()
+    throttle = pages.accounts.throttle_by_client
+    if throttle.retry_after(client, now) is not None:
+        return _form(request, pages, form, 429, {"admin_token": _TOO_MANY})
     token = form.get("admin_token", [""])[0]
     if not hmac.compare_digest(token.encode(), pages.admin_token.encode()):
+        throttle.failed(client, now)
         return _form(request, pages, form, 401, {"admin_token": _WRONG_TOKEN})
     username = first(form, "username").lower()
     errors: FieldErrors = {}

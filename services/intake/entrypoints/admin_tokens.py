@@ -6,6 +6,7 @@ The admin gives their own password again to issue, as the API asks of a login se
 issue takes no Idempotency-Key (its stored answer would hold the secret), so a form sent
 twice makes two tokens, both listed here and revocable; a revoke sent twice revokes once."""
 
+from collections.abc import Awaitable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -15,12 +16,19 @@ from pydantic import ValidationError
 from services.intake.domain.errors import InvalidField, NotAuthenticated, NotFound, Throttled
 from services.intake.entrypoints import admin_fields as asked
 from services.intake.entrypoints.accounts import TOKEN_ID_PATTERN
-from services.intake.entrypoints.admin_section import ADMIN, Admin, AdminVisit, admin_page
+from services.intake.entrypoints.admin_section import (
+    ADMIN,
+    Admin,
+    AdminVisit,
+    Filled,
+    admin_page,
+    form_page,
+)
 from services.intake.entrypoints.form_errors import FieldErrors
 from services.intake.entrypoints.form_pages import message, posted_form
 from services.intake.entrypoints.form_security import new_form_key
 from services.intake.service_layer.accounts import TokenDetails
-from shared.web.forms import FormData, first
+from shared.web.forms import first
 from shared.web.guard import Visit
 
 TOKENS = f"{ADMIN}/tokens"
@@ -29,23 +37,16 @@ router = APIRouter(include_in_schema=False)
 
 
 async def _list(
-    pages: Admin,
-    visit: Visit,
-    form: FormData,
-    status: int = 200,
-    errors: FieldErrors | None = None,
-    revoked: str | None = None,
+    pages: Admin, visit: Visit, filled: Filled, status: int = 200, revoked: str | None = None
 ) -> HTMLResponse:
     users = await pages.accounts.users(visit.principal)
-    return admin_page(
+    return form_page(
         "admin_tokens.html",
         visit,
+        filled,
         status,
         credentials=await pages.accounts.credentials(visit.principal, None),
         usernames=[user["username"] for user in users if user["active"]],
-        form=form,
-        form_key=new_form_key(),
-        errors=errors or {},
         asked=asked.TOKEN,
         revoked=revoked,
         max_days=pages.accounts.token_max_days,
@@ -54,7 +55,8 @@ async def _list(
 
 @router.get(TOKENS)
 async def list_tokens(visit: AdminVisit, pages: Admin, aterkallad: str | None = None) -> Response:
-    return await _list(pages, visit, {"expires_in_days": [_DEFAULT_DAYS]}, revoked=aterkallad)
+    filled = Filled({"expires_in_days": [_DEFAULT_DAYS]}, new_form_key())
+    return await _list(pages, visit, filled, revoked=aterkallad)
 
 
 @router.post(TOKENS)
@@ -64,6 +66,11 @@ async def issue_token(request: Request, visit: AdminVisit, pages: Admin) -> Resp
         return posted
     form = posted.values
     days = first(form, "expires_in_days")
+
+    def refused(status: int, errors: FieldErrors) -> Awaitable[HTMLResponse]:
+        # A new key: an issue takes none, and the form may be sent again as it is.
+        return _list(pages, visit, Filled(form, new_form_key(), errors), status)
+
     try:
         details = TokenDetails(
             username=first(form, "username"),
@@ -71,15 +78,15 @@ async def issue_token(request: Request, visit: AdminVisit, pages: Admin) -> Resp
             password=form.get("password", [""])[0],
         )
     except ValidationError as invalid:
-        return await _list(pages, visit, form, 422, asked.refusals(invalid, asked.TOKEN))
+        return await refused(422, asked.refusals(invalid, asked.TOKEN))
     try:
         answer = await pages.accounts.issue_token(visit.principal, details)
-    except InvalidField as refused:
-        return await _list(pages, visit, form, 422, {refused.field: _refusal(refused.field, pages)})
+    except InvalidField as invalid:
+        return await refused(422, {invalid.field: _refusal(invalid.field, pages)})
     except NotFound:
-        return await _list(pages, visit, form, 422, {"username": asked.TOKEN["username"].refused})
+        return await refused(422, {"username": asked.TOKEN["username"].refused})
     except (NotAuthenticated, Throttled):
-        return await _list(pages, visit, form, 401, {"password": asked.WRONG_PASSWORD})
+        return await refused(401, {"password": asked.WRONG_PASSWORD})
     return admin_page("admin_token_issued.html", visit, answer.status, token=answer.body)
 
 

@@ -3,6 +3,8 @@ password), and a user's page to change role and grants, set a new password or de
 the account. Each runs `Accounts.save_user` (the JSON API's `PUT /users/{username}`) with
 the form's one-off key as its Idempotency-Key, so a form sent twice saves once."""
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
@@ -13,8 +15,10 @@ from services.intake.entrypoints.admin_section import (
     ADMIN,
     Admin,
     AdminVisit,
+    Filled,
     admin_page,
     already_answered,
+    form_page,
 )
 from services.intake.entrypoints.form_errors import RESENT_CHANGED, FieldErrors
 from services.intake.entrypoints.form_pages import message, posted_form
@@ -27,6 +31,7 @@ from shared.web.forms import FormData, first
 from shared.web.guard import Visit
 
 USERS = f"{ADMIN}/anvandare"
+_LIST, _ONE = "admin_users.html", "admin_user.html"
 _ACTIVE = "ja"
 router = APIRouter(include_in_schema=False)
 
@@ -50,29 +55,19 @@ def _key(form_key: str, username: str, details: UserDetails) -> IdempotencyKey:
 
 
 async def _page(
-    pages: Admin,
-    visit: Visit,
-    template: str,
-    form: FormData,
-    form_key: str,
-    status: int = 200,
-    errors: FieldErrors | None = None,
-    form_error: str | None = None,
-    **more,
+    pages: Admin, visit: Visit, template: str, filled: Filled, status: int = 200, **more
 ) -> HTMLResponse:
+    """The list with the new user's form, or one user's form (`more`: the user)."""
     async with pages.new_uow() as uow:
         insatser = {insats.insats_id: insats.name for insats in await views.list_insatser(uow)}
-    return admin_page(
+    return form_page(
         template,
         visit,
+        filled,
         status,
         users=await pages.accounts.users(visit.principal),
         insatser=insatser,
         roles=asked.ROLES,
-        form=form,
-        form_key=form_key,
-        errors=errors or {},
-        form_error=form_error,
         asked=asked.USER,
         ACTIVE=_ACTIVE,
         **more,
@@ -87,10 +82,25 @@ def _refused(refused: InvalidField, details: UserDetails) -> FieldErrors:
     return {refused.field: asked.USER[refused.field].refused}
 
 
-async def _save(
-    pages: Admin, visit: Visit, username: str, details: UserDetails, key: IdempotencyKey
+async def _saved_or_refused(
+    pages: Admin,
+    visit: Visit,
+    template: str,
+    filled: Filled,
+    username: str,
+    details: UserDetails,
+    key: IdempotencyKey,
+    **more,
 ) -> HTMLResponse:
-    answer = await pages.accounts.save_user(visit.principal, username, details, key)
+    """Save the user; else the form again, saying why not (`more`: the user's page's)."""
+    try:
+        answer = await pages.accounts.save_user(visit.principal, username, details, key)
+    except InvalidField as refused:
+        errors = _refused(refused, details)
+        return await _page(pages, visit, template, replace(filled, errors=errors), 422, **more)
+    except Conflict:
+        resent = replace(filled, form_error=RESENT_CHANGED)
+        return await _page(pages, visit, template, resent, 409, **more)
     state = "aktivt" if answer.body["active"] else "inaktiverat"
     text = f"Kontot {username} är sparat ({state})."
     title = "Användaren är sparad"
@@ -100,7 +110,7 @@ async def _save(
 @router.get(USERS)
 async def list_users(visit: AdminVisit, pages: Admin) -> Response:
     form = {"role": ["insatsansvarig"], "active": [_ACTIVE]}
-    return await _page(pages, visit, "admin_users.html", form, new_form_key())
+    return await _page(pages, visit, _LIST, Filled(form, new_form_key()))
 
 
 @router.post(USERS)
@@ -121,23 +131,17 @@ async def create_user(request: Request, visit: AdminVisit, pages: Admin) -> Resp
     except ValidationError as invalid:
         errors |= asked.refusals(invalid, asked.USER)
     if errors:
-        return await _page(pages, visit, "admin_users.html", form, form_key, 422, errors)
+        return await _page(pages, visit, _LIST, Filled(form, form_key, errors), 422)
     key = _key(form_key, username, details)
     taken = any(
         user["username"] == username for user in await pages.accounts.users(visit.principal)
     )
     if taken and not await already_answered(pages, key):
         errors = {"username": asked.USER_TAKEN}
-        return await _page(pages, visit, "admin_users.html", form, form_key, 422, errors)
-    try:
-        return await _save(pages, visit, username, details, key)
-    except InvalidField as refused:
-        errors = _refused(refused, details)
-        return await _page(pages, visit, "admin_users.html", form, form_key, 422, errors)
-    except Conflict:
-        return await _page(
-            pages, visit, "admin_users.html", form, form_key, 409, form_error=RESENT_CHANGED
-        )
+        return await _page(pages, visit, _LIST, Filled(form, form_key, errors), 422)
+    return await _saved_or_refused(
+        pages, visit, _LIST, Filled(form, form_key), username, details, key
+    )
 
 
 async def _user(pages: Admin, visit: Visit, username: str) -> dict | Response:
@@ -157,7 +161,7 @@ async def show_user(visit: AdminVisit, pages: Admin, username: str) -> Response:
         "insatser": user["insatser"],
         "active": [_ACTIVE] if user["active"] else [],
     }
-    return await _page(pages, visit, "admin_user.html", form, new_form_key(), user=user)
+    return await _page(pages, visit, _ONE, Filled(form, new_form_key()), user=user)
 
 
 @router.post(USERS + "/{username}")
@@ -168,25 +172,11 @@ async def change_user(request: Request, visit: AdminVisit, pages: Admin, usernam
     user = await _user(pages, visit, username)
     if isinstance(user, Response):
         return user
-    form, form_key = posted.values, posted.key
+    filled = Filled(posted.values, posted.key)
     try:
-        details = _details(form)
+        details = _details(filled.values)
     except ValidationError as invalid:
-        errors = asked.refusals(invalid, asked.USER)
-        return await _page(pages, visit, "admin_user.html", form, form_key, 422, errors, user=user)
-    try:
-        return await _save(pages, visit, username, details, _key(form_key, username, details))
-    except InvalidField as refused:
-        errors = _refused(refused, details)
-        return await _page(pages, visit, "admin_user.html", form, form_key, 422, errors, user=user)
-    except Conflict:
-        return await _page(
-            pages,
-            visit,
-            "admin_user.html",
-            form,
-            form_key,
-            409,
-            user=user,
-            form_error=RESENT_CHANGED,
-        )
+        refused = Filled(filled.values, filled.key, asked.refusals(invalid, asked.USER))
+        return await _page(pages, visit, _ONE, refused, 422, user=user)
+    key = _key(filled.key, username, details)
+    return await _saved_or_refused(pages, visit, _ONE, filled, username, details, key, user=user)
