@@ -29,6 +29,11 @@ def _bearer(secret: str) -> dict[str, str]:
 
 
 @pytest.fixture
+def intake_settings() -> dict:
+    return {"login_max_failures": 2}  # an address may then fail 20 times: a limit to reach
+
+
+@pytest.fixture
 async def admin(intake, staff) -> Staff:
     """anna, a förbundsadmin, logged in (the `staff` fixture's insatser and ivan exist)."""
     client = intake.client
@@ -339,3 +344,29 @@ async def test_the_first_account_is_made_with_the_admin_token(intake) -> None:
         assert (await client.get("/admin/anvandare")).status_code == 200
     users = (await ok(await intake.client.get("/api/v1/users")))["users"]
     assert [(u["username"], u["role"]) for u in users] == [("forsta", "forbundsadmin")]
+
+
+async def test_wrong_admin_tokens_are_limited_per_address(intake) -> None:
+    client = httpx.AsyncClient(transport=intake.client._transport, base_url="http://intake")
+    person = Staff(client)
+    async with client:
+        await person.open("/admin/forsta-kontot")
+        fields = {"admin_token": "fel", "username": "forsta", "password": PASSWORD}
+        for _ in range(20):
+            assert (await person.submit("/admin/forsta-kontot", fields)).status_code == 401
+        right = await person.submit("/admin/forsta-kontot", fields | {"admin_token": ADMIN_TOKEN})
+        assert right.status_code == 429
+        assert "För många felaktiga försök härifrån." in " ".join(alerts(right))
+    assert (await ok(await intake.client.get("/api/v1/users")))["users"] == []
+
+
+async def test_an_address_naming_nothing_says_so(intake, admin) -> None:
+    for path, text in (
+        ("/admin/insatser/nosuch", "Det finns ingen sådan insats."),
+        ("/admin/anvandare/nosuch", "Det finns ingen sådan användare."),
+    ):
+        page = await intake.client.get(path)
+        assert page.status_code == 404 and text in alerts(page)
+    await admin.open("/admin/tokens")
+    revoked = await admin.submit("/admin/tokens/0123abcd/aterkalla", {})
+    assert revoked.status_code == 404 and "Det finns ingen sådan token." in alerts(revoked)

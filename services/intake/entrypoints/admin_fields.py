@@ -38,6 +38,9 @@ USER = {
     ),
     "active": Asked("Aktiv", "Välj om kontot är aktivt."),
 }
+WRONG_ADMIN_TOKEN = "Fel administratörstoken. Den finns i systemets miljö (STEGVIS_ADMIN_TOKEN)."
+SETUP = {"admin_token": Asked("Administratörstoken", WRONG_ADMIN_TOKEN)} | USER
+"""The first account's page: the admin token, then the new förbundsadmin's name and password."""
 TOKEN = {
     "username": Asked("Användare", "Välj en användare i listan."),
     "expires_in_days": Asked("Giltig antal dagar", "Ange ett helt antal dagar, minst 1."),

@@ -22,9 +22,10 @@ from services.intake.entrypoints.admin_section import (
     admin_page,
     already_answered,
     form_page,
+    missing,
 )
 from services.intake.entrypoints.form_errors import RESENT_CHANGED, FieldErrors
-from services.intake.entrypoints.form_pages import message, posted_form
+from services.intake.entrypoints.form_pages import posted_form
 from services.intake.entrypoints.form_security import new_form_key
 from services.intake.service_layer import views
 from services.intake.service_layer.answers import IdempotencyKey
@@ -118,7 +119,7 @@ async def _insats(pages: Admin, visit: Visit, insats_id: str) -> Insats | Respon
         async with pages.new_uow() as uow:
             return await views.get_insats(uow, insats_id)
     except NotFound:
-        return message(visit, 404, "Sidan finns inte", "Det finns ingen sådan insats.", INSATSER)
+        return missing(visit, "insats", INSATSER)
 
 
 @router.get(INSATSER + "/{insats_id}")

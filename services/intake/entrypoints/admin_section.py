@@ -73,6 +73,11 @@ def admin_page(template: str, visit: Visit, status: int = 200, **context) -> HTM
     return page(template, status, visit=visit, tabs=TABS, **context)
 
 
+def missing(visit: Visit, what: str, back: str) -> HTMLResponse:
+    """The page for an address naming no such `what` (an insats, a user, a token)."""
+    return message(visit, 404, "Sidan finns inte", f"Det finns ingen sådan {what}.", back)
+
+
 @dataclass(frozen=True)
 class Filled:
     """A form as a page shows it: what it holds, its one-off key (the same when shown again

@@ -22,9 +22,7 @@ from shared.contract.access import Role
 from shared.web.forms import FormData, first, read_form
 
 SETUP = f"{ADMIN}/forsta-kontot"
-_WRONG_TOKEN = "Fel administratörstoken. Den finns i systemets miljö (STEGVIS_ADMIN_TOKEN)."
 _TOO_MANY = "För många felaktiga försök härifrån. Vänta en stund och försök igen."
-_FIELDS = asked.USER | {"admin_token": asked.Asked("Administratörstoken", _WRONG_TOKEN)}
 router = APIRouter(include_in_schema=False)
 
 
@@ -44,7 +42,7 @@ def _form(
         form=form,
         errors=errors or {},
         form_error=form_error,
-        asked=_FIELDS,
+        asked=asked.SETUP,
         csrf_token=csrf.token,
         done=None,
     )
@@ -70,7 +68,7 @@ async def set_up(request: Request, pages: Admin) -> Response:
     token = form.get("admin_token", [""])[0]
     if not hmac.compare_digest(token.encode(), pages.admin_token.encode()):
         throttle.failed(client, now)
-        return _form(request, pages, form, 401, {"admin_token": _WRONG_TOKEN})
+        return _form(request, pages, form, 401, {"admin_token": asked.WRONG_ADMIN_TOKEN})
     username = first(form, "username").lower()
     errors: FieldErrors = {}
     if not asked.USERNAME.fullmatch(username):

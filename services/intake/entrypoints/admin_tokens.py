@@ -23,9 +23,10 @@ from services.intake.entrypoints.admin_section import (
     Filled,
     admin_page,
     form_page,
+    missing,
 )
 from services.intake.entrypoints.form_errors import FieldErrors
-from services.intake.entrypoints.form_pages import message, posted_form
+from services.intake.entrypoints.form_pages import posted_form
 from services.intake.entrypoints.form_security import new_form_key
 from services.intake.service_layer.accounts import TokenDetails
 from shared.web.forms import first
@@ -111,5 +112,5 @@ async def revoke_token(
     try:
         await pages.accounts.revoke(visit.principal, token_id)
     except NotFound:
-        return message(visit, 404, "Sidan finns inte", "Det finns ingen sådan token.", TOKENS)
+        return missing(visit, "token", TOKENS)
     return RedirectResponse(f"{TOKENS}?aterkallad={token_id}", 303)

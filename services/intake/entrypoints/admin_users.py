@@ -19,9 +19,10 @@ from services.intake.entrypoints.admin_section import (
     admin_page,
     already_answered,
     form_page,
+    missing,
 )
 from services.intake.entrypoints.form_errors import RESENT_CHANGED, FieldErrors
-from services.intake.entrypoints.form_pages import message, posted_form
+from services.intake.entrypoints.form_pages import posted_form
 from services.intake.entrypoints.form_security import new_form_key
 from services.intake.service_layer import views
 from services.intake.service_layer.accounts import UserDetails
@@ -148,7 +149,7 @@ async def _user(pages: Admin, visit: Visit, username: str) -> dict | Response:
     for user in await pages.accounts.users(visit.principal):
         if user["username"] == username:
             return user
-    return message(visit, 404, "Sidan finns inte", "Det finns ingen sådan användare.", USERS)
+    return missing(visit, "användare", USERS)
 
 
 @router.get(USERS + "/{username}")
