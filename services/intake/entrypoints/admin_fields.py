@@ -100,7 +100,9 @@ def refusals(error: ValidationError, asked: dict[str, Asked]) -> FieldErrors:
     for item in error.errors():
         field = str(item["loc"][0])
         message = asked[field].refused if field in asked else "Kontrollera uppgiften."
-        if "personal identity number" in item["msg"]:
+        # By the check's error type where the contract names one (main's shared.contract.
+        # identity, "identity_number"), else by its message.
+        if item["type"] == "identity_number" or "personal identity number" in item["msg"]:
             message = _PERSONAL_NUMBER
         errors.setdefault(field, message)
     return errors
