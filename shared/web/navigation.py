@@ -46,6 +46,8 @@ class Sites:
         if configured is not None:
             return configured.rstrip("/")
         host = request.url.hostname or "127.0.0.1"
+        if ":" in host:  # an IPv6 address, bracketed in a URL
+            host = f"[{host}]"
         return f"{request.url.scheme}://{host}:{port}"
 
     def logout(self, request: Request) -> str:
