@@ -27,6 +27,7 @@ from shared.platform.outbox import OutboxRelay
 from shared.platform.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
 from shared.platform.settings import Settings
 from shared.platform.streams import Topology
+from shared.web.navigation import Sites
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,13 @@ def create_app(settings: Settings) -> FastAPI:
     install_staff_forms(
         app,
         StaffForms(
-            admin_token, principal_of, accounts, new_uow, caseload, settings.outcome_policy()
+            admin_token,
+            principal_of,
+            accounts,
+            new_uow,
+            caseload,
+            settings.outcome_policy(),
+            Sites.of(settings),
         ),
     )
     return app

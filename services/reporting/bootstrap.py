@@ -23,6 +23,7 @@ from services.reporting.entrypoints.subscriber import (
     outcomes_consumer,
     tracking_newest_event_reflected,
 )
+from services.reporting.entrypoints.target_pages import install_target_pages
 from services.reporting.entrypoints.targets import install_targets_api
 from services.reporting.service_layer.dead_letters import DeadLetterDesk
 from services.reporting.service_layer.unit_of_work import ReportReader
@@ -33,6 +34,7 @@ from shared.platform.http import authenticator, bearer_auth, install_common_rout
 from shared.platform.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
 from shared.platform.settings import Settings
 from shared.platform.streams import Topology
+from shared.web.navigation import Sites
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +120,16 @@ def create_app(settings: Settings) -> FastAPI:
         lambda: connections().sessions, admin_token, timedelta(hours=settings.session_hours)
     )
     install_report_pages(
-        app, admin_token, principal_of, page_sessions, reports, desk, settings.suppression_threshold
+        app,
+        admin_token,
+        principal_of,
+        page_sessions,
+        reports,
+        desk,
+        settings.suppression_threshold,
+        Sites.of(settings),
     )
+    install_target_pages(app, new_uow, reports)
     return app
 
 

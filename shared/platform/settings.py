@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     intake_port: int = 8000
     reporting_port: int = 8001
     outcomes_port: int = 8002
+    intake_url: str | None = None
+    """Where browsers reach intake's pages (the forms, the admin pages), for the links of
+    the other service's pages; unset: the page's own host on `intake_port`. Behind a proxy
+    that serves both on one address it may be a path (`STEGVIS_INTAKE_URL=`, empty)."""
+    reporting_url: str | None = None
+    """Where browsers reach the report pages, as `intake_url` (e.g. `/` behind a proxy)."""
 
     stream_prefix: str = "stegvis"
     """Prefix of every stream name, so that several systems (or test runs) share one Redis."""

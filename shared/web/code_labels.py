@@ -55,3 +55,7 @@ WORK_CAPACITY = {
     "lika": "Står lika långt från arbetsmarknaden",
     "langre_bort": "Har kommit längre bort från arbetsmarknaden",
 }
+
+REGISTRATION = {"individ": "Individregistrering", "volym": "Volymregistrering"}
+
+ROLE = {"forbundsadmin": "Förbundsadmin", "insatsansvarig": "Insatsansvarig", "lasare": "Läsare"}

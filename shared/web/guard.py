@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from shared.contract.access import Principal
 from shared.web.csrf import Csrf
 from shared.web.forms import FormData
+from shared.web.navigation import Link, Sites
 from shared.web.sessions import SessionCookie
 
 LOGIN = "/logga-in"
@@ -29,7 +30,14 @@ class Visit:
     principal: Principal
     csrf_token: str
     logged_in: bool = True
-    """By the session cookie (not a bearer header): the page offers to log out."""
+    """By a session cookie (not a bearer header): the page offers to log out."""
+    login: SessionCookie | None = None
+    """The cookie that admitted the request (None: a bearer header)."""
+    nav: tuple[Link, ...] = ()
+    """The navigation the page shows the caller."""
+    logout_at: str | None = None
+    """Where a login made at intake (the people's) is ended: a link there, since only intake
+    revokes it (and a form may not post to another origin). None: this service's form."""
 
 
 class LoginRequired(Exception):
@@ -39,24 +47,47 @@ class LoginRequired(Exception):
 @dataclass(frozen=True)
 class WebSessions:
     """A service's page sessions: the cookie, whom its secret stands for, and the CSRF
-    tokens bound to it. `bearer`: also admit an Authorization header (no forms then)."""
+    tokens bound to it. `people`: also admit the people's login (intake's session cookie,
+    looked up by `people_of`) where this service is not intake; `bearer`: also admit an
+    Authorization header (no forms then); `sites`: the navigation's addresses."""
 
     cookie: SessionCookie
     principal_of: SessionLookup
     csrf: Csrf
+    sites: Sites
+    people: SessionCookie | None = None
+    people_of: SessionLookup | None = None
     bearer: BearerLookup | None = None
+
+    def _logins(self) -> list[tuple[SessionCookie, SessionLookup]]:
+        logins = [(self.cookie, self.principal_of)]
+        if self.people is not None and self.people_of is not None:
+            logins.append((self.people, self.people_of))
+        return logins
 
     async def visit(self, request: Request) -> Visit | None:
         # Looked up on every request: a session revoked or expired admits no one from then.
-        secret = self.cookie.secret(request)
-        if secret and (principal := await self.principal_of(secret)) is not None:
-            return Visit(principal, self.csrf.token(secret))
+        for cookie, principal_of in self._logins():
+            secret = cookie.secret(request)
+            if secret and (principal := await principal_of(secret)) is not None:
+                nav = self.sites.links(request, principal)
+                logout_at = None if cookie == self.cookie else self.sites.logout(request)
+                return Visit(
+                    principal,
+                    self.csrf.token(secret),
+                    login=cookie,
+                    nav=nav,
+                    logout_at=logout_at,
+                )
         if self.bearer and (principal := await self.bearer(request)) is not None:
             return Visit(principal, "", logged_in=False)
         return None
 
     def form_is_ours(self, request: Request, form: FormData) -> bool:
-        return self.csrf.sent_with(form, self.cookie.secret(request))
+        """Whether the form carries the token bound to one of the browser's logins."""
+        return any(
+            self.csrf.sent_with(form, cookie.secret(request)) for cookie, _ in self._logins()
+        )
 
 
 def install_guard(

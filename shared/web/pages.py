@@ -5,7 +5,7 @@ leaves the site."""
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 PAGE_HEADERS = {
     # Participants' data and exact counts: never cached on a shared computer.
@@ -19,9 +19,13 @@ PAGE_HEADERS = {
 }
 
 
+_SHARED_TEMPLATES = Path(__file__).with_name("templates")
+"""What every service's pages include (the navigation)."""
+
+
 def template_environment(directory: Path) -> Environment:
     return Environment(
-        loader=FileSystemLoader(directory),
+        loader=ChoiceLoader([FileSystemLoader(directory), FileSystemLoader(_SHARED_TEMPLATES)]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

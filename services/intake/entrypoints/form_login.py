@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from services.intake.domain.errors import Conflict, NotAuthenticated, Throttled
 from services.intake.entrypoints.form_pages import message, page
 from services.intake.entrypoints.form_security import HOME, STALE_FORM
+from services.intake.entrypoints.home import home_of
 from services.intake.service_layer.accounts import Accounts, LoginDetails
 from shared.web.forms import first, read_form
 from shared.web.guard import LOGIN, MaybeLoggedIn, WebSessions
@@ -49,12 +50,12 @@ def install_login(app: FastAPI, sessions: WebSessions, accounts: Accounts) -> No
 
     @app.get(LOGIN, include_in_schema=False)
     async def show_login(request: Request) -> Response:
-        return login_form(request, safe_next(request.query_params.get("next"), HOME))
+        return login_form(request, safe_next(request.query_params.get("next"), ""))
 
     @app.post(LOGIN, include_in_schema=False)
     async def log_in(request: Request) -> Response:
         form = await read_form(request)
-        target = safe_next(first(form, "next"), HOME)
+        target = safe_next(first(form, "next"), "")  # "": the role's home, once known
         # Phones capitalise the first letter; usernames are lower case.
         username = first(form, "username").lower()
         if not sessions.csrf.login_sent(request, form):
@@ -74,10 +75,21 @@ def install_login(app: FastAPI, sessions: WebSessions, accounts: Accounts) -> No
             refused = login_form(request, target, 429, username, _throttled(seconds))
             refused.headers["Retry-After"] = str(seconds)
             return refused
+        secret = answer.body["token"]
+        if not target:
+            principal = await sessions.principal_of(secret)
+            target = home_of(principal) if principal else HOME
         response = RedirectResponse(target, 303)
         expires_at = datetime.fromisoformat(answer.body["expires_at"])
-        sessions.cookie.set(response, request, answer.body["token"], expires_at)
+        sessions.cookie.set(response, request, secret, expires_at)
         return response
+
+    @app.get("/logga-ut", include_in_schema=False)
+    async def confirm_log_out(visit: MaybeLoggedIn) -> Response:
+        """Where the report pages send a person logged in here: the logout is intake's."""
+        if visit is None:
+            return RedirectResponse(LOGIN, 303)
+        return page("logout.html", visit=visit)
 
     @app.post("/logga-ut", include_in_schema=False)
     async def log_out(request: Request, visit: MaybeLoggedIn) -> Response:

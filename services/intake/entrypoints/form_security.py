@@ -8,6 +8,7 @@ import secrets
 from shared.contract.identity import contains_identity_number
 from shared.web.csrf import Csrf
 from shared.web.guard import SessionLookup, WebSessions
+from shared.web.navigation import Sites
 from shared.web.sessions import INTAKE_SESSION
 
 HOME = "/insatser"
@@ -19,8 +20,8 @@ _CSRF_PURPOSE = b"stegvis intake forms csrf v1"
 _FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-def staff_sessions(admin_token: str, principal_of: SessionLookup) -> WebSessions:
-    return WebSessions(INTAKE_SESSION, principal_of, Csrf(admin_token, _CSRF_PURPOSE))
+def staff_sessions(admin_token: str, principal_of: SessionLookup, sites: Sites) -> WebSessions:
+    return WebSessions(INTAKE_SESSION, principal_of, Csrf(admin_token, _CSRF_PURPOSE), sites)
 
 
 def new_form_key() -> str:

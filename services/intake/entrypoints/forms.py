@@ -21,6 +21,8 @@ from services.intake.domain.fields import FIELDS
 from services.intake.domain.model import Insats
 from services.intake.domain.participant_codes import participant_code
 from services.intake.entrypoints import form_labels
+from services.intake.entrypoints.admin_pages import install_admin_pages
+from services.intake.entrypoints.admin_section import AdminPages
 from services.intake.entrypoints.dependencies import fingerprinted_path
 from services.intake.entrypoints.form_corrections import install_corrections
 from services.intake.entrypoints.form_errors import (
@@ -49,6 +51,7 @@ from shared.contract.events import INSATS_ID_PATTERN
 from shared.platform.http import PrincipalLookup
 from shared.web.forms import FormData
 from shared.web.guard import LoggedIn, Visit, install_guard, login_first
+from shared.web.navigation import Sites
 
 _INSATS_ID = re.compile(INSATS_ID_PATTERN)
 
@@ -67,17 +70,17 @@ class StaffForms:
     caseload: Caseload
     outcome_policy: OutcomePolicy
     """Groups the avslutsanledningar by the förbund's outcome classes."""
+    sites: Sites
+    """Where the navigation's links lead."""
 
 
 def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
-    sessions = staff_sessions(forms.admin_token, forms.principal_of)
+    sessions = staff_sessions(forms.admin_token, forms.principal_of, forms.sites)
     install_guard(app, sessions, login_first)
     reason_groups = form_labels.reason_groups(forms.outcome_policy)
     install_login(app, sessions, forms.accounts)
-
-    @app.get("/", include_in_schema=False)
-    async def home() -> RedirectResponse:
-        return RedirectResponse(HOME, 303)
+    admin = AdminPages(forms.admin_token, sessions, forms.accounts, forms.new_uow, forms.sites)
+    install_admin_pages(app, admin)
 
     @app.get(HOME, include_in_schema=False)
     async def my_insatser(visit: LoggedIn) -> Response:

@@ -26,7 +26,12 @@ from services.intake.domain.errors import (
     Throttled,
 )
 from services.intake.domain.login_throttle import LoginThrottle
-from services.intake.service_layer.answers import Answer, credential_body, user_body
+from services.intake.service_layer.answers import (
+    Answer,
+    IdempotencyKey,
+    credential_body,
+    user_body,
+)
 from services.intake.service_layer.commands import IssueToken, OpenSession, PutUser, RevokeToken
 from services.intake.service_layer.messagebus import Audited, dispatch
 from services.intake.service_layer.unit_of_work import AuditEntry, UnitOfWork
@@ -102,7 +107,15 @@ class Accounts:
     new_credential_id: Callable[[], str] = lambda: secrets.token_hex(8)
     _in_line: "_OneAtATime" = field(default_factory=lambda: _OneAtATime())
 
-    async def save_user(self, caller: Principal, username: str, details: UserDetails) -> Answer:
+    async def save_user(
+        self,
+        caller: Principal,
+        username: str,
+        details: UserDetails,
+        key: IdempotencyKey | None = None,
+    ) -> Answer:
+        """`key`: the admin page's one-off form key (a form sent twice saves once); its
+        fingerprint must not hold the password."""
         _require_admin(caller)
         password_hash = await self.hasher.hash(details.password) if details.password else None
         command = PutUser(
@@ -113,7 +126,7 @@ class Accounts:
             password_hash,
             self.clock(),
         )
-        return await dispatch(self.new_uow, command, Audited(caller, username))
+        return await dispatch(self.new_uow, command, Audited(caller, username), key)
 
     async def users(self, caller: Principal) -> list[dict]:
         _require_admin(caller)

@@ -37,8 +37,9 @@ from shared.platform.http import PrincipalLookup
 from shared.web.csrf import Csrf
 from shared.web.forms import first, read_form
 from shared.web.guard import LOGIN, LoggedIn, Visit, WebSessions, install_guard, login_first
+from shared.web.navigation import Sites
 from shared.web.pages import PAGE_HEADERS, safe_next, template_environment
-from shared.web.sessions import REPORT_SESSION
+from shared.web.sessions import INTAKE_SESSION, REPORT_SESSION
 
 _CSRF_PURPOSE = b"stegvis report pages csrf v1"
 _STALE_FORM = "Formuläret kom inte från Stegvis eller är för gammalt. Ladda om sidan."
@@ -178,24 +179,42 @@ def install_report_pages(
     reports: ReportSource,
     desk: DeadLetterDesk,
     suppression_threshold: int,
+    sites: Sites,
 ) -> None:
     """`principal_of`: whom a secret stands for (the admin token, else a personal one), to
-    log in with and in a bearer header; `page_sessions`: the logins' sessions;
-    `suppression_threshold`: see `install_report_api`."""
+    log in with, in a bearer header and in intake's session cookie (the people's login, a
+    session credential learned from the access stream); `page_sessions`: the token logins'
+    sessions; `suppression_threshold`: see `install_report_api`; `sites`: the links."""
 
     async def by_bearer(request: Request) -> Principal | None:
         scheme, _, secret = request.headers.get("authorization", "").partition(" ")
         return await principal_of(secret.strip()) if scheme.lower() == "bearer" else None
 
     csrf = Csrf(admin_token, _CSRF_PURPOSE)
-    sessions = WebSessions(REPORT_SESSION, page_sessions.principal_of, csrf, bearer=by_bearer)
+    sessions = WebSessions(
+        REPORT_SESSION,
+        page_sessions.principal_of,
+        csrf,
+        sites,
+        people=INTAKE_SESSION,
+        people_of=principal_of,
+        bearer=by_bearer,
+    )
     install_guard(app, sessions, _login_required)
 
     def login_form(
         request: Request, target: str, error: str | None = None, status: int = 200
     ) -> HTMLResponse:
         login = csrf.login_form(request)
-        response = _page("login.html", status, next=target, error=error, csrf_token=login.token)
+        people_login = f"{sites.intake(request)}{LOGIN}"
+        response = _page(
+            "login.html",
+            status,
+            next=target,
+            error=error,
+            csrf_token=login.token,
+            people_login=people_login,
+        )
         login.set_cookie(response, request)
         return response
 
