@@ -152,7 +152,7 @@ async def test_an_insats_is_added_and_renamed_once_however_often_sent(intake, ad
             "Ange insatsens namn",
         ),
         (
-            {"insats_id": "steg", "name": "Anna 19850101-1234", "registration": "individ"},
+            {"insats_id": "steg", "name": "Anna 19850101-1236", "registration": "individ"},
             "name",
             "Det här ser ut som ett personnummer.",
         ),
