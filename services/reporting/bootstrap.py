@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
 from services.reporting.adapters import tables
 from services.reporting.adapters.access import SqlPageSessions, principal_of_secret
@@ -144,13 +144,8 @@ async def reset(settings: Settings, generation: int) -> None:
         sessions() as session,
         session.begin(),
     ):
-        await session.execute(select(tables.meta).with_for_update())
-        for table in tables.PROJECTION:
-            await session.execute(delete(table))
-        await session.execute(
-            update(tables.meta).values(
-                generation=generation, processed_position=0, processed_occurred_at=None
-            )
+        await tables.bookkeeping.reset(
+            session, generation, processed_position=0, processed_occurred_at=None
         )
     log.info("reporting reset to generation %d", generation)
 

@@ -14,6 +14,7 @@ from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import PeriodRow, ProcessedThrough
 from services.reporting.service_layer.unit_of_work import MetaState
+from shared.platform.projection import META_ID
 
 
 def _is_postgresql(session: AsyncSession) -> bool:
@@ -35,11 +36,7 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 async def _meta_state(session: AsyncSession, *, for_update: bool) -> MetaState:
-    query = select(tables.meta).where(tables.meta.c.id == 1)
-    if for_update and _is_postgresql(session):
-        # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the row lock.
-        query = query.with_for_update()
-    row = (await session.execute(query)).one()
+    row = await tables.bookkeeping.meta_row(session, "update" if for_update else None)
     return MetaState(
         row.generation,
         ProcessedThrough(row.processed_position, _utc(row.processed_occurred_at)),
@@ -56,7 +53,7 @@ class SqlMeta:
     async def advance(self, position: int, occurred_at: datetime) -> None:
         await self._session.execute(
             update(tables.meta)
-            .where(tables.meta.c.id == 1)
+            .where(tables.meta.c.id == META_ID)
             .values(processed_position=position, processed_occurred_at=_utc(occurred_at))
         )
 
@@ -66,14 +63,7 @@ class SqlProcessed:
         self._session = session
 
     async def claim(self, change_ids: Sequence[str]) -> set[str]:
-        column = tables.processed.c.change_id
-        seen = set(await self._session.scalars(select(column).where(column.in_(set(change_ids)))))
-        new_ids = set(change_ids) - seen
-        if new_ids:
-            await self._session.execute(
-                tables.processed.insert(), [{"change_id": change_id} for change_id in new_ids]
-            )
-        return new_ids
+        return await tables.bookkeeping.claim(self._session, change_ids)
 
 
 class SqlMonthly:

@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 
 from shared.contract.access import access_tables
+from shared.platform.projection import Bookkeeping, meta_columns, processed_columns
 
 SERVICE = "reporting"
 """The service whose tables these are (its schema's migration history is its own)."""
@@ -25,17 +26,13 @@ metadata = MetaData()
 meta = Table(
     "reporting_meta",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("generation", Integer, nullable=False),
-    Column("processed_position", BigInteger, nullable=False),
-    Column("processed_occurred_at", DateTime(timezone=True), nullable=True),
+    *meta_columns(
+        Column("processed_position", BigInteger, nullable=False),
+        Column("processed_occurred_at", DateTime(timezone=True), nullable=True),
+    ),
 )
 
-processed = Table(
-    "reporting_processed",
-    metadata,
-    Column("change_id", String(64), primary_key=True),
-)
+processed = Table("reporting_processed", metadata, *processed_columns("change_id"))
 
 monthly = Table(
     "reporting_monthly",
@@ -97,5 +94,6 @@ page_sessions = Table(
 secret it was made with (an intake credential, by `credential_id`, or the admin token, by
 `admin_token_hash`) still admits its holder. Kept by `reset`."""
 
-PROJECTION = (monthly, insatser, processed)
-"""Everything `reset` throws away (the generation in `meta` survives, renewed)."""
+bookkeeping = Bookkeeping(meta, processed, derived=(monthly, insatser))
+"""The generation and processed change ids; `reset` also throws away the figures and the
+insatser (targets, accounts and page sessions are configuration, kept)."""
