@@ -17,10 +17,11 @@ import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -156,10 +157,19 @@ def _public_paths(create_app: Callable[[Settings], FastAPI]) -> set[str]:
     """The paths the service serves (API and pages), each with a sample for a parameter."""
     settings = Settings(admin_token="proxy-test-admin-token-0123", redis_url="redis://unused")
     app = create_app(settings)  # no lifespan: nothing connects
-    paths = set(app.openapi()["paths"]) | {
-        route.path for route in app.routes if hasattr(route, "path")
-    }
+    paths = set(app.openapi()["paths"]) | set(_route_paths(app.routes))
     return {_PARAMETER.sub("x1", path) for path in paths} - INTERNAL
+
+
+def _route_paths(routes: Iterable[Any], prefix: str = "") -> Iterator[str]:
+    """Every route's path, also of the routers an app includes (FastAPI keeps an included
+    router as one entry holding its own routes and its prefix)."""
+    for route in routes:
+        if hasattr(route, "path"):
+            yield prefix + route.path
+        elif hasattr(route, "original_router"):
+            nested = prefix + route.include_context.prefix
+            yield from _route_paths(route.original_router.routes, nested)
 
 
 class _StandIn(BaseHTTPRequestHandler):
