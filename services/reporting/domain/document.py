@@ -82,6 +82,21 @@ class ReportPeriod(_Part):
     to: date
 
 
+class Economy(_Part):
+    """Whole kronor; each quotient rounded half-up (null: dividing by nothing)."""
+
+    budget: int | None = Field(description="The year's budget; null: none set")
+    costs: int = Field(description="Utfall summed over the period's months")
+    budget_used_percent: int | None
+    cost_per_participant: int | None
+    cost_per_ended: int | None
+    individual_share_percent: int | None = Field(
+        None,
+        description="Only in the whole förbund's report: the share of the costs spent on "
+        "insatser registered `individ` (null: no costs)",
+    )
+
+
 Section = _model(
     "Section",
     {
@@ -90,6 +105,7 @@ Section = _model(
         "shares": (SharesModel, ...),
         "breakdowns": (BreakdownsModel, ...),
         "step_movement": (dict[str, StepMovementModel], ...),  # type: ignore[valid-type]
+        "economy": (Economy | None, Field(None, description="Not a count: never suppressed")),
     },
     "One period's figures.",
 )
@@ -107,6 +123,21 @@ class Target(_Part):
     target: int
     outcome: int | None
     met: bool | None
+
+
+class GoalResult(_Part):
+    """A goal as given (`figure` and `at_least`; or `share` and `at_least_percent` or
+    `higher_than_previous_year`; maybe `gender`) beside the outcome."""
+
+    insats: str | None = Field(None, description="Only in the whole förbund's report")
+    figure: str | None = None
+    share: str | None = None
+    at_least: int | None = None
+    at_least_percent: int | None = None
+    higher_than_previous_year: bool | None = None
+    gender: str | None = None
+    outcome: int | None = Field(description="The count or whole percent; null: of nobody")
+    met: bool | None = Field(description="null: of nobody, now or (a trend) a year earlier")
 
 
 class Change(_Part):
@@ -142,6 +173,10 @@ Report = create_model(
     previous_year=(Section, ...),
     processed_through=(ProcessedThroughModel, ...),
     targets=(list[Target], ...),
+    goals=(
+        list[GoalResult] | None,
+        Field(None, description="The insats's goals; the förbund's: every insats's"),
+    ),
     closing=(ClosingModel, ...),
     suppression=(Suppression | None, Field(None, description="Only in a published report")),
 )
@@ -154,6 +189,7 @@ REPORT_ORDER = (
     "previous_year",
     "processed_through",
     "targets",
+    "goals",
     "closing",
     "suppression",
 )

@@ -10,6 +10,8 @@ from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.periods import Period, parse_period
 from services.reporting.domain.reports import ProcessedThrough, report_document
 from services.reporting.domain.targets import target_results
+from services.reporting.service_layer.economy import section_economy
+from services.reporting.service_layer.goals import report_goals
 from services.reporting.service_layer.unit_of_work import ReportReader
 from shared.contract.events import INSATS_ID_PATTERN
 
@@ -116,7 +118,8 @@ async def _document(
     known_by: str | None = None,
 ) -> dict:
     """The report from the figures known by the closing of `known_by` (None: all), with
-    the targets of the insats, or of every insats for the whole förbund."""
+    the targets and goals of the insats, or of every insats for the whole förbund, and the
+    economy of both periods."""
     previous = asked.previous_year()
 
     async def of(insats_id: str | None, insats_name: str | None) -> dict:
@@ -139,4 +142,9 @@ async def _document(
                 {"insats": insats_id, "insats_name": names[insats_id], **result}
                 for result in target_results(targets, shares)
             ]
+    document["economy"] = await section_economy(reader, asked, insats, document)
+    document["previous_year"]["economy"] = await section_economy(
+        reader, previous, insats, document["previous_year"]
+    )
+    document["goals"] = await report_goals(reader, insats, document, of)
     return document

@@ -3,6 +3,7 @@ and the published ones, suppressed together so that no two published exports of 
 give away, side by side, a count either hides."""
 
 from services.reporting.domain.errors import UnknownInsats
+from services.reporting.domain.goals import hide_hidden_outcomes
 from services.reporting.domain.suppression import suppress_together
 from services.reporting.service_layer.views import ReportSource
 
@@ -48,6 +49,7 @@ async def published_reports(
     """
     forbund = await workbook_reports(source, year, period, None, as_closed)
     published = suppress_together(forbund, threshold)
+    hide_hidden_outcomes(published)
     if insats is None:
         return published
     for report in published:
