@@ -8,11 +8,12 @@ from datetime import date
 import pytest
 from redis.asyncio import Redis
 
+from services.reporting import bootstrap
 from shared.contract.codes import Reason
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.reporting.board import history
-from tests.reporting.running import report, running_reporting
+from tests.reporting.running import processed_through, publish_changes, report, running_reporting
 
 HISTORY = history(
     {"a": "individ", "v": "volym"},
@@ -184,3 +185,38 @@ async def test_bad_input_is_refused_naming_the_field_and_changes_nothing(
     assert (await client.get("/api/v1/insatser/a/costs/2025-02", headers=AUTH)).json()[
         "amount"
     ] == 110_000
+
+
+async def test_an_identity_number_as_a_financier_is_refused_unechoed(client) -> None:
+    refused = await client.put(
+        "/api/v1/insatser/a/budget/2025",
+        headers=AUTH,
+        json={"budget": 100, "financiers": {"198501011236": 100}},
+    )
+    assert refused.status_code == 422
+    assert "financiers" in refused.json()["detail"][0]["loc"]
+    assert "198501011236" not in refused.text
+    stored = await client.get("/api/v1/insatser/a/budget/2025", headers=AUTH)
+    assert stored.json()["budget"] is None
+
+
+async def test_a_rebuild_keeps_the_economy_and_the_goals(client, settings, redis) -> None:
+    await _money(client)
+    await _put(client, "a/goals", [{"figure": "new", "at_least": 2}])
+    before = await report(client, year=2025, period="helar")
+    await bootstrap.reset(settings, 2)
+    # The rebuild: intake's log again, in the new generation.
+    await publish_changes(
+        redis,
+        settings,
+        *(
+            change.model_copy(update={"generation": 2, "change_id": f"{change.change_id}-2"})
+            for change in HISTORY
+        ),
+    )
+    await processed_through(client, max(change.position for change in HISTORY))
+    after = await report(client, year=2025, period="helar")
+    assert (after["economy"], after["goals"]) == (before["economy"], before["goals"])
+    assert after["goals"] == [
+        {"insats": "a", "figure": "new", "at_least": 2, "outcome": 3, "met": True}
+    ]

@@ -140,3 +140,12 @@ async def test_a_bad_goal_is_refused_naming_it_and_changes_nothing(client, goals
     [error, *_] = refused.json()["detail"]
     assert all(str(part) in error["loc"] for part in where), error
     assert (await client.get("/api/v1/insatser/a/goals", headers=AUTH)).json() == GOALS_OF_B
+
+
+async def test_a_refusal_never_echoes_what_was_sent(client) -> None:
+    sent = [{"share": "reason:198501011236", "at_least_percent": 10}]
+    refused = await client.put("/api/v1/insatser/a/goals", headers=AUTH, json=sent)
+    assert refused.status_code == 422
+    assert "share" in refused.json()["detail"][0]["loc"]
+    assert "198501011236" not in refused.text
+    assert (await client.get("/api/v1/insatser/a/goals", headers=AUTH)).json() == []

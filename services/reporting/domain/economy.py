@@ -21,6 +21,7 @@ from pydantic import (
 from services.reporting.domain import contributions as c
 from services.reporting.domain.figures import PARTICIPANTS, TOTAL
 from services.reporting.domain.reports import percent
+from shared.contract.identity import NoIdentityNumber
 
 MAX_KRONOR = 10**12
 """Far above any förbund's budget, and far below what a BIGINT sum could overflow at."""
@@ -29,14 +30,15 @@ Kronor = Annotated[int, Field(strict=True, ge=0, le=MAX_KRONOR)]
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 """The month a cost is of: `YYYY-MM`."""
 FINANCIER_PATTERN = r"^[a-z0-9_]{1,32}$"
-Financier = Annotated[str, StringConstraints(pattern=FINANCIER_PATTERN)]
+Financier = Annotated[str, StringConstraints(pattern=FINANCIER_PATTERN), NoIdentityNumber]
 """Who pays part of a budget, as a short code (`forbundet`, `esf`): never a person's name."""
 
 
 class Budget(BaseModel):
     """An insats's budget for a year, and optionally who pays how much of it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Errors name the field and why, never the input.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
     budget: Kronor
     financiers: dict[Financier, Kronor] = Field(
@@ -55,7 +57,7 @@ class Budget(BaseModel):
 class Cost(BaseModel):
     """The utfall of one month of an insats."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
     amount: Kronor
 

@@ -36,12 +36,13 @@ Percent = Annotated[int, Field(strict=True, ge=0, le=100)]
 
 def _one_of(name: str, known: Sequence[str], what: str) -> str:
     if name not in known:
-        raise ValueError(f"{name!r} is not {what}; one of {', '.join(known)}")
+        raise ValueError(f"not {what}; one of {', '.join(known)}")
     return name
 
 
 class _Goal(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Errors name the field and why, never the input.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
     gender: Gender | None = Field(None, description="Of one gender only; left out: of all")
 
