@@ -103,8 +103,11 @@ GOALS = TypeAdapter(list[Goal])
 
 
 def as_given(goal: _Goal) -> dict:
-    """The goal as its JSON was written (without the gender when of all)."""
-    return goal.model_dump(mode="json", exclude_none=True)
+    """The goal as its JSON is written: what and how much, then the gender (left out when
+    of all)."""
+    given = goal.model_dump(mode="json", exclude_none=True)
+    gender = given.pop("gender", None)
+    return given if gender is None else given | {"gender": gender}
 
 
 def _share(section: Mapping, share: str, column: str) -> int | None:
