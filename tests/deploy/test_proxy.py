@@ -17,7 +17,7 @@ import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -152,13 +152,21 @@ def test_every_upstream_is_a_stegvis_service_at_its_port(tmp_path: Path) -> None
 # The proxy running in front of two stand-ins.
 
 
+def _route_paths(routes: Iterable) -> Iterator[str]:
+    for route in routes:
+        if hasattr(route, "effective_route_contexts"):
+            # A router included with `include_router` (FastAPI resolves its routes lazily,
+            # and lists it as one route without a path): the routes it holds.
+            yield from _route_paths(route.effective_route_contexts())
+        elif hasattr(route, "path"):
+            yield route.path
+
+
 def _public_paths(create_app: Callable[[Settings], FastAPI]) -> set[str]:
     """The paths the service serves (API and pages), each with a sample for a parameter."""
     settings = Settings(admin_token="proxy-test-admin-token-0123", redis_url="redis://unused")
     app = create_app(settings)  # no lifespan: nothing connects
-    paths = set(app.openapi()["paths"]) | {
-        route.path for route in app.routes if hasattr(route, "path")
-    }
+    paths = set(app.openapi()["paths"]) | set(_route_paths(app.routes))
     return {_PARAMETER.sub("x1", path) for path in paths} - INTERNAL
 
 
