@@ -16,6 +16,8 @@ from services.reporting.adapters.access import SqlPageSessions, principal_of_sec
 from services.reporting.adapters.repositories import report_reader
 from services.reporting.adapters.tables import REVISIONS_DIR, SERVICE
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
+from services.reporting.entrypoints.economy import install_economy_api
+from services.reporting.entrypoints.goals import install_goals_api
 from services.reporting.entrypoints.http import install_dead_letter_api, install_report_api
 from services.reporting.entrypoints.pages import install_report_pages
 from services.reporting.entrypoints.subscriber import (
@@ -115,6 +117,8 @@ def create_app(settings: Settings) -> FastAPI:
     install_report_api(app, bearer_auth(principal_of), reports, settings.suppression_threshold)
     install_dead_letter_api(app, bearer_auth(principal_of), desk)
     install_targets_api(app, bearer_auth(principal_of), new_uow, reports)
+    install_economy_api(app, bearer_auth(principal_of), new_uow, open_reader)
+    install_goals_api(app, bearer_auth(principal_of), new_uow, open_reader)
     # The HTML pages (entrypoints/pages.py), last: they may add routes of their own.
     page_sessions = SqlPageSessions(
         lambda: connections().sessions, admin_token, timedelta(hours=settings.session_hours)

@@ -72,13 +72,35 @@ async def _answers(client: httpx.AsyncClient, secret: str) -> dict[str, int]:
         "/api/v1/insatser/a/targets", headers=bearer(secret), json={"positive_exits": 40}
     )
     targets = await client.get("/api/v1/insatser/b/targets", headers=bearer(secret))
-    return answers | {
-        "export of b": export.status_code,
-        "dead letters": dead_letters.status_code,
-        "replay": replay.status_code,
-        "set targets of a": set_targets.status_code,
-        "targets of b": targets.status_code,
-    }
+    return (
+        answers
+        | {
+            "export of b": export.status_code,
+            "dead letters": dead_letters.status_code,
+            "replay": replay.status_code,
+            "set targets of a": set_targets.status_code,
+            "targets of b": targets.status_code,
+        }
+        | await _board_answers(client, secret)
+    )
+
+
+BOARD = {
+    "budget": ("budget/2025", {"budget": 1_000}),
+    "costs": ("costs/2025-01", {"amount": 100}),
+    "goals": ("goals", [{"figure": "new", "at_least": 5}]),
+}
+"""What the förbund's admins set for the board: path under the insats, and a body."""
+
+
+async def _board_answers(client: httpx.AsyncClient, secret: str) -> dict[str, int]:
+    """The status of setting each of `BOARD` on insats a and reading it of insats b."""
+    answers = {}
+    for name, (path, body) in BOARD.items():
+        put = await client.put(f"/api/v1/insatser/a/{path}", headers=bearer(secret), json=body)
+        get = await client.get(f"/api/v1/insatser/b/{path}", headers=bearer(secret))
+        answers |= {f"set {name} of a": put.status_code, f"{name} of b": get.status_code}
+    return answers
 
 
 async def _insatser(client: httpx.AsyncClient, secret: str) -> list[str]:
@@ -96,17 +118,19 @@ ALL = {
     "replay": 404,
     "set targets of a": 200,
     "targets of b": 200,
+} | {answer: 200 for name in BOARD for answer in (f"set {name} of a", f"{name} of b")}
+NOT_ADMIN = {"dead letters": 403, "replay": 403, "set targets of a": 403} | {
+    f"set {name} of a": 403 for name in BOARD
 }
-NOT_ADMIN = {"dead letters": 403, "replay": 403, "set targets of a": 403}
+READING_B = {"export of b", "targets of b", *(f"{name} of b" for name in BOARD)}
 ONLY_A = {
     "a": 200,
     "b": 403,
     "okand": 403,
     "förbund": 403,
-    "export of b": 403,
-    "targets of b": 403,
+    **dict.fromkeys(READING_B, 403),
 } | NOT_ADMIN
-ONLY_B = ONLY_A | {"a": 403, "b": 200, "export of b": 200, "targets of b": 200}
+ONLY_B = ONLY_A | {"a": 403, "b": 200} | dict.fromkeys(READING_B, 200)
 UNKNOWN = dict.fromkeys(ALL, 401)
 
 

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from services.reporting import bootstrap
 from services.reporting.domain.closing import closing, restatements
-from services.reporting.domain.document import ClosingModel, Report, report_json
+from services.reporting.domain.document import ClosingModel, Economy, Report, report_json
+from services.reporting.domain.economy import economy, forbund_economy
 from services.reporting.domain.figures import FIGURES, SHARES
+from services.reporting.domain.goals import GOALS, goal_results
 from services.reporting.domain.months import Month
 from services.reporting.domain.periods import Period, parse_period
 from services.reporting.domain.reports import ProcessedThrough
@@ -27,21 +29,46 @@ from tests.reporting.support import random_record, report_of
 
 PROCESSED = ProcessedThrough(9, datetime(2025, 12, 31, 23, 0, tzinfo=UTC))
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
+BUDGETS = {"a": 1_200_000, "b": 300_000}
+COSTS = ({"a": 200_000, "b": 100_000}, {"a": 30_000})
+"""This period's costs, then the same period's a year earlier."""
+GOALS_OF_A = GOALS.validate_python(
+    [
+        {"figure": "new", "at_least": 20, "gender": "kvinna"},
+        {"share": "positive_exits", "at_least_percent": 40},
+        {"share": "reason:arbete", "at_least_percent": 10, "gender": "man"},
+        {"share": "positive_exits", "higher_than_previous_year": True},
+    ]
+)
+ADDED = ("economy", "goals")
+"""The keys version 1.1 added to the report (`economy` to both periods)."""
+
+
+def _economy(report: Report, costs: dict[str, int]) -> Economy:
+    if report.insats is None:
+        return forbund_economy(BUDGETS, costs, {"a"}, report)
+    return economy(BUDGETS[report.insats], costs.get(report.insats, 0), report)
 
 
 def _full(
     records: list[ParticipantRecord], earlier: list[ParticipantRecord], period: Period
 ) -> list[Report]:
-    """The whole förbund's report and its insatser's, with targets and a restatement."""
+    """The whole förbund's report and its insatser's, with targets, economy, goals (a's)
+    and a restatement."""
     reports = []
+    of_a = report_of(cells_of(records), period, "a", "Arbetsrehab", PROCESSED)
     for insats, name in ((None, None), ("a", "Arbetsrehab"), ("b", "Steget")):
         report = report_of(cells_of(records), period, insats, name, PROCESSED)
         targets = target_results({share: 50 for share in SHARES}, report)
+        goals = goal_results(GOALS_OF_A, of_a) if insats != "b" else []
         if insats is None:
             targets = [
                 target.model_copy(update={"insats": "a", "insats_name": "Arbetsrehab"})
                 for target in targets
             ]
+            goals = [goal.model_copy(update={"insats": "a"}) for goal in goals]
+        report.economy = _economy(report, COSTS[0])
+        report.previous_year.economy = _economy(report, COSTS[1])
         before = report_of(cells_of(earlier), period, insats, name, PROCESSED)
         changes = restatements(report, before)
         closed = closing(period.last_month, Month(2020, 1), NOW, 5).as_json()
@@ -49,6 +76,7 @@ def _full(
             report.model_copy(
                 update={
                     "targets": targets,
+                    "goals": goals,
                     "closing": ClosingModel(
                         **closed, as_closed=False, restated=True, changes=changes
                     ),
@@ -79,20 +107,63 @@ GOLDEN = {
     "2025-03 b published": "f3eface39b562ff02a7931749e3afa580fdb865a7f446f46f5c606cd41857d38",
 }
 """SHA-256 of the JSON (`json.dumps`) that reporting answered, when it built the report as a
-dict, for 120 random participants (seed 7): exact and published together."""
+dict, for 120 random participants (seed 7): exact and published together. Version 1.1's keys
+(`ADDED`) left out: the keys before them are byte for byte as they were."""
+
+GOLDEN_V1_1 = {
+    "helar forbund exact": "200cd3a309962eabbcda4b55f8950eb41aa46fe3bec7f82f3e1b153e3fe8d0ed",
+    "helar a exact": "63055492b73de17671170d7f3ac46f8fb9ad66f121e5cfcd91244a75bf7ab384",
+    "helar b exact": "62d968bf1e940e3419ff82548ed6fe486450fab68f4b8f472410f26004183f16",
+    "helar forbund published": "ca4f7cda5a5a0ea387bf959286f0b3ff4fce4d4f81a3973bd3160eefcc5ecc34",
+    "helar a published": "89cffddbd08e4ecb672860157aaa0bae089ef4f1c4b22f92e07c8ac0dfdde51b",
+    "helar b published": "f25d0cc7ce91845729077ddcb6a7c6eff50232247c8df2e52643a72fa556ab4f",
+    "q2 forbund exact": "1a8f3c70e337357b5d222ba380b0f1a9474dffac45ae0de59c3b691ae19a8176",
+    "q2 a exact": "c809d1d194407a2de618442061bbc25e5adcbbd4eba99e79137fc8de53e185f8",
+    "q2 b exact": "2241fcc1611e324ddb622b3e12763c89510a79bf2bfff13c93fe905b2e24fc3e",
+    "q2 forbund published": "29e0f6703d66163f1b27805115570ef1e44b4c79670310123cedd37a243876fb",
+    "q2 a published": "dcb53413d08df15c76e9745a99b9e93ae04024ef6de433de3a01848ea2c7d834",
+    "q2 b published": "f76049103fb362269134bddda1f6ab57f3697d4ab3fdfa54217aa29a3b046e80",
+    "2025-03 forbund exact": "13dad31070300ca9c74936fed62a228e32a6352d512f46ebf70ba058d875dff4",
+    "2025-03 a exact": "f2a59a8ea1da7037883acc2fca5874770759518a613746bfdb9a5766d3b3b4c1",
+    "2025-03 b exact": "88ac4c1152ab3368e6eb59c3014689d62df98eb3d3adf4f89478cba5cb610499",
+    "2025-03 forbund published": "361f7b1e7838168f0b2b4901d38d0c1d85b540847b45f14ccd29e8b0c2b8f8be",
+    "2025-03 a published": "b0ec34340191090e28862a53d308c7030bd0fc31e189a00d26ffe28a0d97c2d1",
+    "2025-03 b published": "922da7f3294708db87650ef3c3a408a7e3303743b27eb77b895236c0a631c6d9",
+}
+"""The same reports' whole JSON, version 1.1's keys in it."""
+
+
+def _without_added(document: dict) -> dict:
+    return {
+        key: _without_added(value) if key == "previous_year" else value
+        for key, value in document.items()
+        if key not in ADDED
+    }
 
 
 def test_the_json_is_byte_for_byte_what_the_dict_report_answered() -> None:
     rng = random.Random(7)
     records = [random_record(n, rng) for n in range(120)]
-    answered = {}
+    answered, whole = {}, {}
     for name in ("helar", "q2", "2025-03"):
         family = _full(records, records[:60], parse_period(2025, name, 8))
         for shown, version in ((family, "exact"), (suppress_together(family, 5), "published")):
             for insats, report in zip(("forbund", "a", "b"), shown, strict=True):
-                text = json.dumps(report_json(report))
-                answered[f"{name} {insats} {version}"] = hashlib.sha256(text.encode()).hexdigest()
+                document = report_json(report)
+                key = f"{name} {insats} {version}"
+                text = json.dumps(_without_added(document))
+                answered[key] = hashlib.sha256(text.encode()).hexdigest()
+                whole[key] = hashlib.sha256(json.dumps(document).encode()).hexdigest()
+                # Where version 1.1's keys are: a section's last, the goals after the targets.
+                keys = list(document)
+                assert keys[keys.index("step_movement") : keys.index("previous_year")] == [
+                    "step_movement",
+                    "economy",
+                ]
+                assert list(document["previous_year"])[-2:] == ["step_movement", "economy"]
+                assert keys[keys.index("targets") : keys.index("closing")] == ["targets", "goals"]
     assert answered == GOLDEN
+    assert whole == GOLDEN_V1_1
 
 
 @settings(max_examples=40, deadline=None)

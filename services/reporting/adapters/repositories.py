@@ -5,27 +5,17 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import case, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
+from services.reporting.adapters.dialect import upsert
+from services.reporting.adapters.economy import SqlGoals, SqlMoney
 from services.reporting.domain.contributions import Cell
 from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import PeriodRow, ProcessedThrough
-from services.reporting.service_layer.unit_of_work import MetaState
+from services.reporting.service_layer.unit_of_work import Goals, MetaState, Money
 from shared.platform.projection import META_ID
-
-
-def _is_postgresql(session: AsyncSession) -> bool:
-    bind = session.bind
-    assert bind is not None, "reporting's sessions are made bound to its engine"
-    return bind.dialect.name == "postgresql"
-
-
-def upsert(session: AsyncSession, table) -> postgresql.Insert | sqlite.Insert:
-    """INSERT that can take ON CONFLICT, in the session's dialect (both have it)."""
-    return postgresql.insert(table) if _is_postgresql(session) else sqlite.insert(table)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -140,8 +130,14 @@ def _insats(row) -> Insats:
 
 
 class SqlReportReader:
+    # The ports' types: a protocol's attributes are invariant.
+    money: Money
+    goals: Goals
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.money = SqlMoney(session)
+        self.goals = SqlGoals(session)
 
     async def processed_through(self) -> ProcessedThrough:
         return (await _meta_state(self._session, for_update=False)).processed

@@ -12,6 +12,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
 )
 
 from shared.contract.access import access_tables
@@ -67,6 +68,48 @@ targets = Table(
 )
 """The förbund's targets per insats, a share of `reports.SHARES` in whole percent (set by
 its admins, not derived from events: `reset` keeps them)."""
+
+budgets = Table(
+    "reporting_budgets",
+    metadata,
+    Column("insats_id", String(64), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("budget", BigInteger, nullable=False),
+    PrimaryKeyConstraint("insats_id", "year"),
+)
+"""An insats's budget per year in whole kronor (set by the förbund's admins, kept by `reset`,
+as are the financiers, costs and goals below)."""
+
+budget_financiers = Table(
+    "reporting_budget_financiers",
+    metadata,
+    Column("insats_id", String(64), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("financier", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    PrimaryKeyConstraint("insats_id", "year", "financier"),
+)
+"""Who pays how much of a budget (replaced with it)."""
+
+costs = Table(
+    "reporting_costs",
+    metadata,
+    Column("insats_id", String(64), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    PrimaryKeyConstraint("insats_id", "month"),
+)
+"""An insats's utfall per month (`YYYY-MM`) in whole kronor: the latest one set."""
+
+goals = Table(
+    "reporting_goals",
+    metadata,
+    Column("insats_id", String(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("goal", Text, nullable=False),
+    PrimaryKeyConstraint("insats_id", "position"),
+)
+"""An insats's goals in the order given, each as its JSON (`domain/goals.py`)."""
 
 insatser = Table(
     "reporting_insatser",

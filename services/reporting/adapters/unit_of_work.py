@@ -3,6 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters.access import SqlAccess
+from services.reporting.adapters.economy import SqlGoals, SqlMoney
 from services.reporting.adapters.repositories import (
     SqlInsatser,
     SqlMeta,
@@ -25,6 +26,8 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     monthly: ports.Monthly
     insatser: ports.Insatser
     targets: ports.Targets
+    money: ports.Money
+    goals: ports.Goals
     access: ports.Access
 
     def __init__(self, sessions: async_sessionmaker) -> None:
@@ -36,6 +39,8 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         self.monthly = SqlMonthly(session)
         self.insatser = SqlInsatser(session)
         self.targets = SqlTargets(session)
+        self.money = SqlMoney(session)
+        self.goals = SqlGoals(session)
         self.access = SqlAccess(session)
 
     def _staged_messages(self) -> bool:

@@ -113,6 +113,21 @@ class ReportPeriod(_Part):
     to: date
 
 
+class Economy(_Part):
+    """Whole kronor; each quotient rounded half-up (null: dividing by nothing)."""
+
+    budget: int | None = Field(description="The year's budget; null: none set")
+    costs: int = Field(description="Utfall summed over the period's months")
+    budget_used_percent: int | None
+    cost_per_participant: int | None
+    cost_per_ended: int | None
+    individual_share_percent: int | None = Field(
+        None,
+        description="Only in the whole förbund's report: the share of the costs spent on "
+        "insatser registered `individ` (null: no costs)",
+    )
+
+
 class Section(_Part):
     """One period's figures."""
 
@@ -121,6 +136,7 @@ class Section(_Part):
     shares: _Shares
     breakdowns: _Breakdowns
     step_movement: dict[str, _StepMovement]
+    economy: Economy | None = Field(None, description="Not a count: never suppressed")
 
     def figure(self, name: str) -> Counts | Means:
         return getattr(self.figures, name)
@@ -174,6 +190,21 @@ class Target(_Part):
     met: bool | None
 
 
+class GoalResult(_Part):
+    """A goal as given (`figure` and `at_least`; or `share` and `at_least_percent` or
+    `higher_than_previous_year`; maybe `gender`) beside the outcome."""
+
+    insats: str | None = Field(None, description="Only in the whole förbund's report")
+    figure: str | None = None
+    share: str | None = None
+    at_least: int | None = None
+    at_least_percent: int | None = None
+    higher_than_previous_year: bool | None = None
+    gender: str | None = None
+    outcome: int | None = Field(description="The count or whole percent; null: of nobody")
+    met: bool | None = Field(description="null: of nobody, now or (a trend) a year earlier")
+
+
 class Change(_Part):
     section: str
     name: str
@@ -199,7 +230,7 @@ class Suppression(_Part):
 
 
 class ReportFigures(Section):
-    """A report as built from the figures, before its targets and closing are added."""
+    """A report as built from the figures, before its targets, goals and closing are added."""
 
     insats: str | None
     insats_name: str | None
@@ -215,6 +246,9 @@ class Report(ReportFigures):
     """A period's report beside the same period a year earlier."""
 
     targets: list[Target]
+    goals: list[GoalResult] | None = Field(
+        None, description="The insats's goals; the förbund's: every insats's"
+    )
     closing: ClosingModel
     suppression: Suppression | None = Field(None, description="Only in a published report")
 
@@ -226,6 +260,7 @@ REPORT_ORDER = (
     "previous_year",
     "processed_through",
     "targets",
+    "goals",
     "closing",
     "suppression",
 )

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from services.reporting.domain import contributions as c
 from services.reporting.domain.breakdowns import BREAKDOWNS, UNKNOWN
-from services.reporting.domain.document import ProcessedThroughModel, ReportFigures, Section
+from services.reporting.domain.document import ProcessedThroughModel, ReportFigures
 from services.reporting.domain.figures import (
     FIGURES,
     GENDER_CODES,
@@ -193,17 +193,16 @@ def _step_movement(sums: _PeriodSums) -> dict[str, dict[str, Columns]]:
     }
 
 
-def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]]) -> Section:
+def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]]) -> dict:
+    """A `Section`'s figures; its economy is not of them, so it is left unset."""
     figures = _figures(sums)
-    return Section.model_validate(
-        {
-            "period": period.as_json(),
-            "figures": figures,
-            "shares": _shares(figures),
-            "breakdowns": _breakdowns(sums, codes),
-            "step_movement": _step_movement(sums),
-        }
-    )
+    return {
+        "period": period.as_json(),
+        "figures": figures,
+        "shares": _shares(figures),
+        "breakdowns": _breakdowns(sums, codes),
+        "step_movement": _step_movement(sums),
+    }
 
 
 def report_document(
@@ -223,11 +222,12 @@ def report_document(
     for name, codes in _seen_codes(previous_sums).items():
         seen.setdefault(name, set()).update(codes)
     listed = _breakdown_codes(seen)
-    current = _section(current_sums, period, listed)
-    return ReportFigures(
-        **dict(current),
-        insats=insats,
-        insats_name=insats_name,
-        previous_year=_section(previous_sums, previous, listed),
-        processed_through=processed.model(),
+    return ReportFigures.model_validate(
+        {
+            **_section(current_sums, period, listed),
+            "insats": insats,
+            "insats_name": insats_name,
+            "previous_year": _section(previous_sums, previous, listed),
+            "processed_through": processed.model(),
+        }
     )

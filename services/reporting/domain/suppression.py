@@ -38,6 +38,7 @@ from services.reporting.domain.figures import (
     kind_of,
     sum_parts,
 )
+from services.reporting.domain.goals import hide_hidden_outcomes
 
 HIDDEN = ".."
 """How the exports write a hidden value."""
@@ -153,8 +154,9 @@ def suppress_together(reports: Sequence[Report], threshold: int) -> list[Report]
     (the one with `insats` None) also against the sum of the insatser's, which must be all
     of the förbund's. New reports; `reports` are left as they are.
 
-    Besides the figures' cells, a target's outcome is hidden with its share, and a
-    restatement's list of changes (`closing.changes`) is left out."""
+    Besides the figures' cells, a target's outcome is hidden with its share, a goal's
+    outcome with the cells it is read from, and a restatement's list of changes
+    (`closing.changes`) is left out."""
     cells: dict[tuple, float | None] = {}
     sums: list[tuple] = []
     for index, report in enumerate(reports):
@@ -191,6 +193,7 @@ def suppress_together(reports: Sequence[Report], threshold: int) -> list[Report]
             note=suppression_note(threshold),
         )
     _hide_outcomes_of_hidden_shares(published)
+    hide_hidden_outcomes(published)
     return published
 
 

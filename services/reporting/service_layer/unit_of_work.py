@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Protocol
 
 from services.reporting.domain.contributions import Cell
+from services.reporting.domain.economy import Budget
+from services.reporting.domain.goals import Goal
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import PeriodRow, ProcessedThrough
 from shared.contract.access import CredentialChanged, UserChanged
@@ -50,12 +52,43 @@ class Targets(Protocol):
         """The insats's targets become `targets` (share: whole percent)."""
 
 
+class Money(Protocol):
+    """The insatser's budgets and costs (whole kronor)."""
+
+    async def set_budget(self, insats_id: str, year: int, budget: Budget) -> None:
+        """The insats's budget of `year` becomes `budget`, its financiers with it."""
+
+    async def set_cost(self, insats_id: str, month: str, amount: int) -> None:
+        """The insats's cost of `month` (`YYYY-MM`) becomes `amount`."""
+
+    async def budget(self, insats_id: str, year: int) -> Budget | None: ...
+
+    async def cost(self, insats_id: str, month: str) -> int | None: ...
+
+    async def budgets(self, year: int) -> dict[str, int]:
+        """Every insats's budget of `year`, of those that have one."""
+
+    async def costs(self, first_month: str, last_month: str) -> dict[str, int]:
+        """Every insats's costs of the months `first_month`..`last_month` summed, of those
+        that have any."""
+
+
+class Goals(Protocol):
+    async def replace(self, insats_id: str, goals: Sequence[Goal]) -> None:
+        """The insats's goals become `goals`, in that order."""
+
+    async def of(self, insats_ids: Sequence[str]) -> dict[str, list[Goal]]:
+        """The goals of those of the insatser that have any."""
+
+
 class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     meta: Meta
     processed: Processed
     monthly: Monthly
     insatser: Insatser
     targets: Targets
+    money: Money
+    goals: Goals
 
 
 class Access(Protocol):
@@ -72,6 +105,9 @@ class AccessUnitOfWork(unit_of_work.UnitOfWork, Protocol):
 
 class ReportReader(Protocol):
     """Reads for reports, within one transaction."""
+
+    money: Money
+    goals: Goals
 
     async def processed_through(self) -> ProcessedThrough: ...
 

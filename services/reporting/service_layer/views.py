@@ -6,12 +6,20 @@ from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 from services.reporting.domain.closing import Closing, closing, restatements
-from services.reporting.domain.document import ClosingModel, Report, ReportFigures, Target
+from services.reporting.domain.document import (
+    ClosingModel,
+    GoalResult,
+    Report,
+    ReportFigures,
+    Target,
+)
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.months import Month
 from services.reporting.domain.periods import Period, parse_period
 from services.reporting.domain.reports import ProcessedThrough, report_document
 from services.reporting.domain.targets import target_results
+from services.reporting.service_layer.economy import section_economy
+from services.reporting.service_layer.goals import report_goals
 from services.reporting.service_layer.unit_of_work import ReportReader
 from shared.contract.events import INSATS_ID_PATTERN
 
@@ -42,8 +50,8 @@ class ReportSource:
         self, year: int, period: str, insats: str | None, as_closed: bool = False
     ) -> Report:
         """The report as the JSON API answers it (`insats` None: the whole förbund), with
-        its targets and whether it was restated since its last month closed; `as_closed`:
-        the figures as they were when it closed.
+        its economy, targets and goals and whether it was restated since its last month
+        closed; `as_closed`: the figures as they were when it closed.
 
         Raises `InvalidReportQuery` for a period it cannot answer, `UnknownInsats`.
         """
@@ -61,19 +69,20 @@ class ReportSource:
             )
             if as_closed and not closed.recorded:
                 raise InvalidReportQuery("as_closed", _not_recorded(closed))
-            now, targets_now = await _document(reader, asked, insats, name, processed)
-            shown, targets = now, targets_now
+            now, targets_now, goals_now = await _document(reader, asked, insats, name, processed)
+            shown, targets, goals = now, targets_now, goals_now
             changed = []
             if closed.recorded:
-                then, targets_then = await _document(
+                then, targets_then, goals_then = await _document(
                     reader, asked, insats, name, processed, str(asked.last_month)
                 )
                 changed = restatements(now, then)
                 if as_closed:
-                    shown, targets = then, targets_then
+                    shown, targets, goals = then, targets_then, goals_then
         return Report(
             **dict(shown),
             targets=targets,
+            goals=goals,
             closing=ClosingModel(
                 **closed.as_json(), as_closed=as_closed, restated=bool(changed), changes=changed
             ),
@@ -116,9 +125,10 @@ async def _document(
     name: str | None,
     processed: ProcessedThrough,
     known_by: str | None = None,
-) -> tuple[ReportFigures, list[Target]]:
-    """The report from the figures known by the closing of `known_by` (None: all), and
-    the targets of the insats, or of every insats for the whole förbund, beside it."""
+) -> tuple[ReportFigures, list[Target], list[GoalResult]]:
+    """The report from the figures known by the closing of `known_by` (None: all), with the
+    economy of both periods, and the targets and goals of the insats, or of every insats for
+    the whole förbund, beside it."""
     previous = asked.previous_year()
 
     async def of(insats_id: str | None, insats_name: str | None) -> ReportFigures:
@@ -133,13 +143,18 @@ async def _document(
     document = await of(insats, name)
     if insats is not None:
         targets = (await reader.targets([insats])).get(insats, {})
-        return document, target_results(targets, document)
-    names = {known.insats_id: known.name for known in await reader.insatser()}
-    results = []
-    for insats_id, targets in sorted((await reader.targets(list(names))).items()):
-        of_insats = await of(insats_id, names[insats_id])
-        results += [
-            result.model_copy(update={"insats": insats_id, "insats_name": names[insats_id]})
-            for result in target_results(targets, of_insats)
-        ]
-    return document, results
+        results = target_results(targets, document)
+    else:
+        names = {known.insats_id: known.name for known in await reader.insatser()}
+        results = []
+        for insats_id, targets in sorted((await reader.targets(list(names))).items()):
+            of_insats = await of(insats_id, names[insats_id])
+            results += [
+                result.model_copy(update={"insats": insats_id, "insats_name": names[insats_id]})
+                for result in target_results(targets, of_insats)
+            ]
+    document.economy = await section_economy(reader, asked, insats, document)
+    document.previous_year.economy = await section_economy(
+        reader, previous, insats, document.previous_year
+    )
+    return document, results, await report_goals(reader, insats, document, of)

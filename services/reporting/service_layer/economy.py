@@ -1,0 +1,73 @@
+"""Setting an insats's budgets and costs (the förbund's admins), reading what is stored, and
+the economy each report carries."""
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+from services.reporting.domain.document import Economy, Section
+from services.reporting.domain.economy import Budget, economy, forbund_economy
+from services.reporting.domain.errors import UnknownInsats
+from services.reporting.domain.periods import Period
+from services.reporting.service_layer.unit_of_work import ReportReader, UnitOfWork
+from shared.contract.codes import Registration
+
+OpenReader = Callable[[], AbstractAsyncContextManager[ReportReader]]
+
+
+async def require_insats(uow: UnitOfWork, insats_id: str) -> None:
+    """Raises `UnknownInsats` unless the insats is registered (within `uow`)."""
+    if not await uow.insatser.known(insats_id):
+        raise UnknownInsats(insats_id)
+
+
+async def require_readable(reader: ReportReader, insats_id: str) -> None:
+    """Raises `UnknownInsats` unless the insats is registered (as `reader` reads)."""
+    if await reader.insats(insats_id) is None:
+        raise UnknownInsats(insats_id)
+
+
+async def set_budget(uow: UnitOfWork, insats_id: str, year: int, budget: Budget) -> None:
+    """Replace the insats's budget of `year`; raises `UnknownInsats`."""
+    async with uow:
+        await require_insats(uow, insats_id)
+        await uow.money.set_budget(insats_id, year, budget)
+        await uow.commit()
+
+
+async def set_cost(uow: UnitOfWork, insats_id: str, month: str, amount: int) -> None:
+    """Replace the insats's cost of `month`; raises `UnknownInsats`."""
+    async with uow:
+        await require_insats(uow, insats_id)
+        await uow.money.set_cost(insats_id, month, amount)
+        await uow.commit()
+
+
+async def stored_budget(open_reader: OpenReader, insats_id: str, year: int) -> Budget | None:
+    """The insats's budget of `year` (None: not set); raises `UnknownInsats`."""
+    async with open_reader() as reader:
+        await require_readable(reader, insats_id)
+        return await reader.money.budget(insats_id, year)
+
+
+async def stored_cost(open_reader: OpenReader, insats_id: str, month: str) -> int | None:
+    """The insats's cost of `month` (None: not set); raises `UnknownInsats`."""
+    async with open_reader() as reader:
+        await require_readable(reader, insats_id)
+        return await reader.money.cost(insats_id, month)
+
+
+async def section_economy(
+    reader: ReportReader, period: Period, insats: str | None, section: Section
+) -> Economy:
+    """The economy of a report's `section` of `period`: the insats's, or (`insats` None) the
+    whole förbund's, with the share spent on insatser of individuals."""
+    budgets = await reader.money.budgets(period.first.year)
+    costs = await reader.money.costs(str(period.first_month), str(period.last_month))
+    if insats is not None:
+        return economy(budgets.get(insats), costs.get(insats, 0), section)
+    individual = {
+        known.insats_id
+        for known in await reader.insatser()
+        if known.registration == Registration.INDIVID
+    }
+    return forbund_economy(budgets, costs, individual, section)

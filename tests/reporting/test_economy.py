@@ -1,0 +1,222 @@
+"""Economy per insats as reporting runs (real Redis, SQLite and PostgreSQL): the förbund's
+admins set budgets and monthly costs over HTTP, and every report carries its economy in
+whole kronor, beside the same period a year earlier and, for the whole förbund, summed with
+the share spent on insatser of individuals."""
+
+from datetime import date
+
+import pytest
+from redis.asyncio import Redis
+
+from services.reporting import bootstrap
+from shared.contract.codes import Reason
+from shared.platform.settings import Settings
+from tests.conftest import SERVICE_AUTH as AUTH
+from tests.reporting.board import history
+from tests.reporting.running import processed_through, publish_changes, report, running_reporting
+
+HISTORY = history(
+    {"a": "individ", "v": "volym"},
+    [
+        ("a", "kvinna", date(2025, 1, 8), date(2025, 2, 20), Reason.ARBETE),
+        ("a", "man", date(2025, 1, 15), None, None),
+        ("a", "kvinna", date(2025, 2, 3), None, None),
+    ],
+)
+
+
+@pytest.fixture
+async def client(settings: Settings, redis: Redis):
+    async with running_reporting(settings, redis, *HISTORY) as client:
+        yield client
+
+
+async def _put(client, path: str, body) -> None:
+    response = await client.put(f"/api/v1/insatser/{path}", headers=AUTH, json=body)
+    assert response.status_code == 200, response.text
+
+
+async def _money(client) -> None:
+    await _put(
+        client,
+        "a/budget/2025",
+        {"budget": 1_200_000, "financiers": {"forbundet": 800_000, "esf": 400_000}},
+    )
+    await _put(client, "a/costs/2025-01", {"amount": 90_000})
+    await _put(client, "a/costs/2025-02", {"amount": 50_000})
+    await _put(client, "a/costs/2025-02", {"amount": 110_000})  # the latest wins
+    await _put(client, "a/budget/2024", {"budget": 1_000_000})
+    await _put(client, "a/costs/2024-03", {"amount": 30_000})
+    await _put(client, "v/budget/2025", {"budget": 300_000})
+    await _put(client, "v/costs/2025-01", {"amount": 100_000})
+
+
+async def test_an_insats_report_carries_its_economy_beside_last_year(client) -> None:
+    await _money(client)
+    year = await report(client, year=2025, period="helar", insats="a")
+    assert year["figures"]["participants"]["total"] == 3
+    assert year["economy"] == {
+        "budget": 1_200_000,
+        "costs": 200_000,
+        "budget_used_percent": 17,  # 16.67 %
+        "cost_per_participant": 66_667,  # 200 000 / 3 = 66 666.67
+        "cost_per_ended": 200_000,
+    }
+    # Nobody took part in 2024: no cost per participant, not a division by zero.
+    assert year["previous_year"]["economy"] == {
+        "budget": 1_000_000,
+        "costs": 30_000,
+        "budget_used_percent": 3,
+        "cost_per_participant": None,
+        "cost_per_ended": None,
+    }
+    february = await report(client, year=2025, period="2025-02", insats="a")
+    assert february["economy"] == {
+        "budget": 1_200_000,
+        "costs": 110_000,
+        "budget_used_percent": 9,  # 9.17 %
+        "cost_per_participant": 36_667,  # 110 000 / 3
+        "cost_per_ended": 110_000,
+    }
+    # Economy is not a count of people: the published version shows it as it is.
+    published = await report(client, year=2025, period="helar", insats="a", suppress="true")
+    assert published["figures"]["participants"]["total"] is None
+    assert published["economy"] == year["economy"]
+
+
+async def test_the_forbund_sums_its_insatser_and_tells_the_share_on_individuals(client) -> None:
+    whole = await report(client, year=2025, period="helar")
+    assert whole["economy"] == {
+        "budget": None,
+        "costs": 0,
+        "budget_used_percent": None,
+        "cost_per_participant": 0,
+        "cost_per_ended": 0,
+        "individual_share_percent": None,
+    }
+    await _money(client)
+    whole = await report(client, year=2025, period="helar")
+    assert whole["economy"] == {
+        "budget": 1_500_000,
+        "costs": 300_000,
+        "budget_used_percent": 20,
+        "cost_per_participant": 100_000,
+        "cost_per_ended": 300_000,
+        "individual_share_percent": 67,  # 200 000 of 300 000 on the insats of individuals
+    }
+    assert whole["previous_year"]["economy"]["individual_share_percent"] == 100
+    # An insats without a budget or costs: null budget, no costs.
+    volume = await report(client, year=2024, period="helar", insats="v")
+    assert volume["economy"] == {
+        "budget": None,
+        "costs": 0,
+        "budget_used_percent": None,
+        "cost_per_participant": None,
+        "cost_per_ended": None,
+    }
+
+
+async def test_what_is_stored_reads_back(client) -> None:
+    await _money(client)
+    budget = await client.get("/api/v1/insatser/a/budget/2025", headers=AUTH)
+    assert budget.json() == {
+        "insats": "a",
+        "year": 2025,
+        "budget": 1_200_000,
+        "financiers": {"esf": 400_000, "forbundet": 800_000},
+    }
+    assert (await client.get("/api/v1/insatser/a/budget/2023", headers=AUTH)).json() == {
+        "insats": "a",
+        "year": 2023,
+        "budget": None,
+        "financiers": {},
+    }
+    # A new budget replaces the old, its financiers with it.
+    await _put(client, "a/budget/2025", {"budget": 1_000_000})
+    budget = await client.get("/api/v1/insatser/a/budget/2025", headers=AUTH)
+    assert (budget.json()["budget"], budget.json()["financiers"]) == (1_000_000, {})
+    cost = await client.get("/api/v1/insatser/a/costs/2025-02", headers=AUTH)
+    assert cost.json() == {"insats": "a", "month": "2025-02", "amount": 110_000}
+    unset = await client.get("/api/v1/insatser/a/costs/2025-12", headers=AUTH)
+    assert unset.json()["amount"] is None
+    for path in ("okand/budget/2025", "okand/costs/2025-01"):
+        assert (await client.get(f"/api/v1/insatser/{path}", headers=AUTH)).status_code == 404
+    unknown = await client.put(
+        "/api/v1/insatser/okand/budget/2025", headers=AUTH, json={"budget": 1}
+    )
+    assert unknown.status_code == 404
+    unknown = await client.put(
+        "/api/v1/insatser/okand/costs/2025-01", headers=AUTH, json={"amount": 1}
+    )
+    assert unknown.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("budget/2025", {"budget": -1}, "budget"),
+        ("budget/2025", {"budget": 1.5}, "budget"),
+        ("budget/2025", {"budget": 100.0}, "budget"),
+        ("budget/2025", {"budget": "100"}, "budget"),
+        ("budget/2025", {"budget": 100, "financiers": {"forbundet": 60, "esf": 30}}, "financiers"),
+        ("budget/2025", {"budget": 100, "financiers": {"Anna Andersson": 100}}, "financiers"),
+        ("budget/2025", {"budget": 100, "financiers": {"esf": -1, "forbundet": 101}}, "financiers"),
+        ("budget/2025", {"budget": 100, "note": "x"}, "note"),
+        ("budget/0", {"budget": 100}, "year"),
+        ("costs/2025-13", {"amount": 5}, "month"),
+        ("costs/2025-1", {"amount": 5}, "month"),
+        ("costs/2025-02", {"amount": -5}, "amount"),
+        ("costs/2025-02", {"amount": 5.0}, "amount"),
+        ("costs/2025-02", {}, "amount"),
+    ],
+)
+async def test_bad_input_is_refused_naming_the_field_and_changes_nothing(
+    client, path, body, field
+) -> None:
+    await _money(client)
+    before = await report(client, year=2025, period="helar", insats="a")
+    refused = await client.put(f"/api/v1/insatser/a/{path}", headers=AUTH, json=body)
+    assert refused.status_code == 422, refused.text
+    assert any(field in error["loc"] for error in refused.json()["detail"]), refused.text
+    after = await report(client, year=2025, period="helar", insats="a")
+    assert after["economy"] == before["economy"]
+    stored = await client.get("/api/v1/insatser/a/budget/2025", headers=AUTH)
+    assert stored.json()["financiers"] == {"esf": 400_000, "forbundet": 800_000}
+    assert (await client.get("/api/v1/insatser/a/costs/2025-02", headers=AUTH)).json()[
+        "amount"
+    ] == 110_000
+
+
+async def test_an_identity_number_as_a_financier_is_refused_unechoed(client) -> None:
+    refused = await client.put(
+        "/api/v1/insatser/a/budget/2025",
+        headers=AUTH,
+        json={"budget": 100, "financiers": {"198501011236": 100}},
+    )
+    assert refused.status_code == 422
+    assert "financiers" in refused.json()["detail"][0]["loc"]
+    assert "198501011236" not in refused.text
+    stored = await client.get("/api/v1/insatser/a/budget/2025", headers=AUTH)
+    assert stored.json()["budget"] is None
+
+
+async def test_a_rebuild_keeps_the_economy_and_the_goals(client, settings, redis) -> None:
+    await _money(client)
+    await _put(client, "a/goals", [{"figure": "new", "at_least": 2}])
+    before = await report(client, year=2025, period="helar")
+    await bootstrap.reset(settings, 2)
+    # The rebuild: intake's log again, in the new generation.
+    await publish_changes(
+        redis,
+        settings,
+        *(
+            change.model_copy(update={"generation": 2, "change_id": f"{change.change_id}-2"})
+            for change in HISTORY
+        ),
+    )
+    await processed_through(client, max(change.position for change in HISTORY))
+    after = await report(client, year=2025, period="helar")
+    assert (after["economy"], after["goals"]) == (before["economy"], before["goals"])
+    assert after["goals"] == [
+        {"insats": "a", "figure": "new", "at_least": 2, "outcome": 3, "met": True}
+    ]
