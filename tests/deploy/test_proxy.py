@@ -153,16 +153,6 @@ def test_every_upstream_is_a_stegvis_service_at_its_port(tmp_path: Path) -> None
 # The proxy running in front of two stand-ins.
 
 
-def _route_paths(routes: Iterable) -> Iterator[str]:
-    for route in routes:
-        if hasattr(route, "effective_route_contexts"):
-            # A router included with `include_router` (FastAPI resolves its routes lazily,
-            # and lists it as one route without a path): the routes it holds.
-            yield from _route_paths(route.effective_route_contexts())
-        elif hasattr(route, "path"):
-            yield route.path
-
-
 def _public_paths(create_app: Callable[[Settings], FastAPI]) -> set[str]:
     """The paths the service serves (API and pages), each with a sample for a parameter."""
     settings = Settings(admin_token="proxy-test-admin-token-0123", redis_url="redis://unused")

@@ -42,7 +42,7 @@ from shared.contract.events import (
 )
 from shared.platform.http import validation_errors
 from tests.intake.conftest import FakeDatabase, execute_as_admin
-from tests.reporting.support import report_of
+from tests.reporting.support import document_of
 
 INSATS = "steget"
 UNKNOWN = "ZZZZ-ZZZZ"
@@ -230,7 +230,7 @@ async def test_any_commands_give_figures_that_add_up(sequence, period) -> None:
             e for e in database.state.events if getattr(e, "participant_id", None) == participant
         ]
         accumulate(cells, contributions(derive_record(events, POLICY)))
-    report = report_of(
+    report = document_of(
         cells, period, INSATS, "Steget", ProcessedThrough(len(database.state.events), None)
     )
 
