@@ -237,7 +237,8 @@ class Supervisor:
         base = f"http://{settings.host}"
         print(
             "Stegvis is running.\n"
-            f"  staff forms: {base}:{settings.intake_port}/logga-in\n"
+            f"  log in:      {base}:{settings.intake_port}/logga-in  (the first account:"
+            f" {base}:{settings.intake_port}/admin/forsta-kontot, with the admin token)\n"
             f"  intake API:  {base}:{settings.intake_port}/api/v1/insatser\n"
             f"  reporting:   {base}:{settings.reporting_port}/  (JSON: /api/v1/reports)\n"
             f"  outcomes:    {base}:{settings.outcomes_port}/health\n"
