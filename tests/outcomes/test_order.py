@@ -17,6 +17,7 @@ from services.outcomes.service_layer.handlers import PositionedEvent, apply_even
 from services.reporting import bootstrap as reporting
 from services.reporting.adapters.repositories import report_reader
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork as ReportingUnitOfWork
+from services.reporting.domain.document import report_json
 from services.reporting.service_layer.handlers import apply_changes
 from services.reporting.service_layer.views import ReportSource
 from shared.contract.codes import OutcomePolicy
@@ -117,8 +118,8 @@ async def test_duplicates_and_any_order_end_in_the_figures_of_the_log(sessions, 
         await apply_changes(ReportingUnitOfWork(report_sessions), [change], close_days=5)
 
     source = ReportSource(lambda: report_reader(report_sessions), delar_end_month=8)
-    figures = (await source.report(2025, "helar", None))["figures"]
-    steps = (await source.report(2025, "helar", "a"))["step_movement"]
+    figures = report_json(await source.report(2025, "helar", None))["figures"]
+    steps = report_json(await source.report(2025, "helar", "a"))["step_movement"]
 
     def total(name: str) -> int | float | None:
         return figures[name]["total"]
