@@ -11,9 +11,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 _ENV_DIR = Path(__file__).parent / "migrations"
 _ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
@@ -106,3 +112,13 @@ async def is_migrated(engine: AsyncEngine, service: str, revisions: Path) -> boo
 
     async with engine.connect() as connection:
         return await connection.run_sync(check)
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """The session's database: `postgresql` or `sqlite` (the statements that differ)."""
+    return session.get_bind().dialect.name
+
+
+def upsert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """INSERT that can take ON CONFLICT, in the session's dialect (both have it)."""
+    return postgresql.insert(table) if dialect_of(session) == "postgresql" else sqlite.insert(table)

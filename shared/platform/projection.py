@@ -33,6 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.platform.db import dialect_of
+
 META_ID = 1
 FIRST_META_ROW = {"id": META_ID, "generation": 1}
 """The meta row a service's first migration inserts (with its own columns' values)."""
@@ -92,7 +94,7 @@ class Bookkeeping:
         """The meta row, held until commit as `hold` says (on SQLite, BEGIN IMMEDIATE
         already serialises writers, so nothing is locked there)."""
         query = select(self.meta).where(self.meta.c.id == META_ID)
-        if hold is not None and _dialect(session) == "postgresql":
+        if hold is not None and dialect_of(session) == "postgresql":
             query = query.with_for_update(read=hold == "share")
         return (await session.execute(query)).one()
 
@@ -105,7 +107,7 @@ class Bookkeeping:
         ordered = sorted(set(ids))
         if not ordered:
             return set()
-        dialect = _dialect(session)
+        dialect = dialect_of(session)
         if dialect == "postgresql":
             claimed = await session.scalars(self._claims[dialect], {"ids": ordered})
         else:
@@ -126,7 +128,3 @@ class Bookkeeping:
         await session.execute(
             update(self.meta).where(self.meta.c.id == META_ID).values(generation=generation, **meta)
         )
-
-
-def _dialect(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name

@@ -32,6 +32,7 @@ from services.intake.service_layer.answers import Answer, IdempotencyKey, Stored
 from services.intake.service_layer.unit_of_work import Lock
 from shared.contract.codes import Registration
 from shared.contract.events import IntakeEvent, ParticipantEvent
+from shared.platform.db import dialect_of
 from shared.platform.outbox import OutboxMessage, add_to_outbox
 
 
@@ -89,7 +90,7 @@ def _insats_values(insats: Insats) -> dict:
 
 def _insert_unless_taken(session: AsyncSession, table: Table, key: Column) -> Insert:
     """INSERT … ON CONFLICT (key) DO NOTHING, in the session's dialect."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
 
@@ -171,7 +172,7 @@ class SqlEventLog:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._postgresql = session.get_bind().dialect.name == "postgresql"
+        self._postgresql = dialect_of(session) == "postgresql"
         self.appended: list[IntakeEvent] = []
 
     async def append(self, event: IntakeEvent) -> int:

@@ -22,6 +22,7 @@ from services.outcomes.domain.records import Observation, Observed
 from services.outcomes.service_layer.unit_of_work import Known
 from shared.contract.events import ParticipantEvent, parse_intake_event
 from shared.contract.records import OutcomeChange, ParticipantRecord
+from shared.platform.db import dialect_of
 from shared.platform.outbox import OutboxMessage, add_to_outbox
 
 _events = tables.participant_events
@@ -94,7 +95,7 @@ _ADD_EVENTS = insert(_events)
 
 
 def _statements_of(session: AsyncSession) -> _Statements:
-    return _STATEMENTS[session.get_bind().dialect.name]
+    return _STATEMENTS[dialect_of(session)]
 
 
 class SqlMeta:

@@ -7,9 +7,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.adapters import tables
-from services.reporting.adapters.dialect import upsert
 from services.reporting.domain.economy import Budget
 from services.reporting.domain.goals import GOALS, Goal, as_given
+from shared.platform.db import upsert
 
 
 class SqlMoney:

@@ -8,13 +8,13 @@ from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
-from services.reporting.adapters.dialect import upsert
 from services.reporting.adapters.economy import SqlGoals, SqlMoney
 from services.reporting.domain.contributions import Cell
 from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import PeriodRow, ProcessedThrough
 from services.reporting.service_layer.unit_of_work import Goals, MetaState, Money
+from shared.platform.db import upsert
 from shared.platform.projection import META_ID
 
 
