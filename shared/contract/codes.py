@@ -21,6 +21,17 @@ GENDERS: tuple[Gender, ...] = tuple(Gender)
 class Registration(StrEnum):
     INDIVID = "individ"
     VOLYM = "volym"
+    STRUKTUR = "struktur"
+    """Structural: activities (training, networks, conferences) counted by kön, no one
+    followed individually."""
+
+
+class ActivityKind(StrEnum):
+    UTBILDNING = "utbildning"
+    NATVERK = "natverk"
+    KONFERENS = "konferens"
+    KARTLAGGNING = "kartlaggning"
+    ANNAN = "annan"
 
 
 class Reason(StrEnum):

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from shared.contract.codes import (
+    ActivityKind,
     Education,
     Gender,
     Reason,
@@ -152,6 +153,34 @@ class VolumeDetails(_Payload):
     annan: Count
 
 
+class GenderCounts(_Payload):
+    kvinna: Count
+    man: Count
+    annan: Count
+
+
+class OrganisationCounts(_Payload):
+    """How many of the participants came from each organisation (a referrer code); those
+    not given are 0."""
+
+    fk: Count = 0
+    af: Count = 0
+    kommun: Count = 0
+    region: Count = 0
+    annan: Count = 0
+
+
+class ActivityDetails(_Payload):
+    """One activity of a structural insats (a training day, a network meeting, a
+    conference): who came, by kön, and the places offered, if it had a number of them."""
+
+    date: IsoDate
+    kind: ActivityKind
+    participants: GenderCounts
+    organisations: OrganisationCounts | None = None
+    places: Annotated[int, Field(strict=True, ge=1, le=100_000)] | None = None
+
+
 class CorrectionDetails(_Payload):
     """What a corrected event says instead: exactly one of `start`, `progress` and `stop`
     (the corrected event's kind), with all of its fields anew."""
@@ -217,6 +246,10 @@ class VolumeRegistered(_Event, VolumeDetails):
     type: Literal["VolumeRegistered"] = "VolumeRegistered"
 
 
+class ActivityRegistered(_Event, ActivityDetails):
+    type: Literal["ActivityRegistered"] = "ActivityRegistered"
+
+
 EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN)]
 
 
@@ -246,7 +279,8 @@ IntakeEvent = Annotated[
     | ParticipantStopped
     | ParticipantEventCorrected
     | ParticipantEventVoided
-    | VolumeRegistered,
+    | VolumeRegistered
+    | ActivityRegistered,
     Discriminator("type"),
 ]
 _CORRECTION_KIND = {

@@ -1,7 +1,7 @@
 """What outcomes publishes for reporting: the contract of the outcomes stream.
 
 Each message says how reporting's figures must change: a participant's record before and
-after the events just processed, an insats defined, or a volume count. `change_id` is unique
+after the events just processed, an insats defined, a volume count or an activity. `change_id` is unique
 (the id of the newest intake event behind the change), so reporting applies each message once.
 """
 
@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, TypeAdapter
 
 from shared.contract.codes import (
+    ActivityKind,
     Education,
     Gender,
     OutcomeClass,
@@ -96,8 +97,21 @@ class VolumeCounted(_Change):
     counts: dict[Gender, int]
 
 
+class ActivityCounted(_Change):
+    """An activity of a structural insats: its participants by kön, their organisations
+    (by referrer code) and the places offered (None: not a number of places)."""
+
+    type: Literal["ActivityCounted"] = "ActivityCounted"
+    date: date
+    kind: ActivityKind
+    participants: dict[Gender, int]
+    organisations: dict[Referrer, int]
+    places: int | None
+
+
 OutcomeChange = Annotated[
-    ParticipantRecordChanged | InsatsRegistered | VolumeCounted, Discriminator("type")
+    ParticipantRecordChanged | InsatsRegistered | VolumeCounted | ActivityCounted,
+    Discriminator("type"),
 ]
 outcome_change_adapter: TypeAdapter[OutcomeChange] = TypeAdapter(OutcomeChange)
 

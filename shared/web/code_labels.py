@@ -56,6 +56,18 @@ WORK_CAPACITY = {
     "langre_bort": "Har kommit längre bort från arbetsmarknaden",
 }
 
-REGISTRATION = {"individ": "Individregistrering", "volym": "Volymregistrering"}
+REGISTRATION = {
+    "individ": "Individregistrering",
+    "volym": "Volymregistrering",
+    "struktur": "Strukturinsats",
+}
+
+ACTIVITY_KIND = {
+    "utbildning": "Utbildning",
+    "natverk": "Nätverk",
+    "konferens": "Konferens",
+    "kartlaggning": "Kartläggning",
+    "annan": "Annan aktivitet",
+}
 
 ROLE = {"forbundsadmin": "Förbundsadmin", "insatsansvarig": "Insatsansvarig", "lasare": "Läsare"}

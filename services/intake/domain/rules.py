@@ -6,6 +6,8 @@ from services.intake.domain.errors import Conflict, InvalidField
 from services.intake.domain.model import Insats, Participant
 from shared.contract.codes import Registration
 from shared.contract.events import (
+    ActivityDetails,
+    ActivityRegistered,
     InsatsDefined,
     InsatsDetails,
     ParticipantProgressed,
@@ -69,6 +71,11 @@ def stop_participant(participant: Participant, details: StopDetails) -> Particip
 def register_volume(insats: Insats, details: VolumeDetails) -> VolumeRegistered:
     _require_registration(insats, Registration.VOLYM)
     return VolumeRegistered(insats_id=insats.insats_id, **details.model_dump())
+
+
+def register_activity(insats: Insats, details: ActivityDetails) -> ActivityRegistered:
+    _require_registration(insats, Registration.STRUKTUR)
+    return ActivityRegistered(insats_id=insats.insats_id, **details.model_dump())
 
 
 def _require_registration(insats: Insats, registration: Registration) -> None:

@@ -53,7 +53,11 @@ _DUTIES = {
     "lasare": "läser alla rapporter, registrerar inget",
 }
 ROLES = {code: f"{label} ({_DUTIES[code]})" for code, label in code_labels.ROLE.items()}
-_KINDS = {"individ": "deltagare med start, uppföljning och avslut", "volym": "antal per kön"}
+_KINDS = {
+    "individ": "deltagare med start, uppföljning och avslut",
+    "volym": "antal per kön",
+    "struktur": "aktiviteter som utbildningar och nätverk, deltagare per kön",
+}
 REGISTRATIONS = {
     code: f"{label} ({_KINDS[code]})" for code, label in code_labels.REGISTRATION.items()
 }
@@ -80,6 +84,7 @@ ACTIONS = {
     commands.RecordProgress.ACTION: "Uppföljning",
     commands.StopParticipant.ACTION: "Avslut",
     commands.RegisterVolume.ACTION: "Volym",
+    commands.RegisterActivity.ACTION: "Aktivitet",
     commands.CorrectEvent.ACTION: "Rättelse",
     commands.VoidEvent.ACTION: "Makulering",
     commands.ImportRows.ACTION: "Import",

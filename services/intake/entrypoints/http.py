@@ -33,6 +33,7 @@ from services.intake.service_layer.messagebus import Audited, dispatch
 from services.intake.service_layer.unit_of_work import UnitOfWork
 from shared.contract.access import Principal
 from shared.contract.events import (
+    ActivityDetails,
     CorrectionDetails,
     InsatsDetails,
     ProgressDetails,
@@ -67,6 +68,7 @@ ROUTES: dict[type[commands.Command], tuple[str, str]] = {
     commands.RecordProgress: ("POST", f"{_PARTICIPANT}/progress"),
     commands.StopParticipant: ("POST", f"{_PARTICIPANT}/stop"),
     commands.RegisterVolume: ("POST", f"{_INSATS}/volume"),
+    commands.RegisterActivity: ("POST", f"{_INSATS}/activities"),
     commands.CorrectEvent: ("POST", f"{_EVENT}/correction"),
     commands.VoidEvent: ("POST", f"{_EVENT}/void"),
 }
@@ -194,6 +196,13 @@ async def stop_participant(
 @_command_route(commands.RegisterVolume)
 async def register_volume(run: Run, insats_id: InsatsId, details: VolumeDetails) -> JSONResponse:
     return await run.granted(commands.RegisterVolume(insats_id, details), details)
+
+
+@_command_route(commands.RegisterActivity)
+async def register_activity(
+    run: Run, insats_id: InsatsId, details: ActivityDetails
+) -> JSONResponse:
+    return await run.granted(commands.RegisterActivity(insats_id, details), details)
 
 
 @_command_route(commands.CorrectEvent)

@@ -11,6 +11,7 @@ from typing import ClassVar
 from services.intake.domain.import_rows import ParticipantRow
 from shared.contract.access import CredentialKind, Principal, Role
 from shared.contract.events import (
+    ActivityDetails,
     CorrectionDetails,
     InsatsDetails,
     ProgressDetails,
@@ -73,6 +74,12 @@ class StopParticipant(ParticipantCommand):
 class RegisterVolume(InsatsCommand):
     ACTION = "register_volume"
     details: VolumeDetails
+
+
+@dataclass(frozen=True)
+class RegisterActivity(InsatsCommand):
+    ACTION = "register_activity"
+    details: ActivityDetails
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from services.intake.service_layer.commands import (
     IssueToken,
     PutUser,
     RecordProgress,
+    RegisterActivity,
     RegisterVolume,
     RevokeToken,
     StartParticipant,
@@ -142,6 +143,12 @@ async def _append_correction(uow: UnitOfWork, event: IntakeEvent, corrected: Par
 
 async def register_volume(command: RegisterVolume, uow: UnitOfWork) -> Answer:
     event = rules.register_volume(await _insats(uow, command.insats_id), command.details)
+    position = await uow.events.append(event)
+    return Answer(HTTPStatus.CREATED, {"event_id": event.event_id, "position": position})
+
+
+async def register_activity(command: RegisterActivity, uow: UnitOfWork) -> Answer:
+    event = rules.register_activity(await _insats(uow, command.insats_id), command.details)
     position = await uow.events.append(event)
     return Answer(HTTPStatus.CREATED, {"event_id": event.event_id, "position": position})
 

@@ -37,6 +37,7 @@ HANDLERS: dict[type[commands.Command], Handler] = {
     commands.RecordProgress: handlers.record_progress,
     commands.StopParticipant: handlers.stop_participant,
     commands.RegisterVolume: handlers.register_volume,
+    commands.RegisterActivity: handlers.register_activity,
     commands.CorrectEvent: handlers.correct_event,
     commands.VoidEvent: handlers.void_event,
     commands.ImportRows: handlers.import_rows,

@@ -18,12 +18,14 @@ from services.outcomes.domain.records import derive_record
 from services.outcomes.service_layer.unit_of_work import Known, UnitOfWork
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
+    ActivityRegistered,
     InsatsDefined,
     IntakeEvent,
     ParticipantEvent,
     VolumeRegistered,
 )
 from shared.contract.records import (
+    ActivityCounted,
     InsatsRegistered,
     OutcomeChange,
     ParticipantRecord,
@@ -68,7 +70,7 @@ async def apply_events(
             if isinstance(event, ParticipantEvent):
                 arrived.setdefault(event.participant_id, []).append((item.position, event))
             else:
-                changes.append(_insats_or_volume_change(item, generation))
+                changes.append(_insats_change(item, generation))
         if arrived:
             changes += await _apply_participant_events(uow, arrived, generation, policy)
         changes.sort(key=lambda change: change.position)
@@ -203,7 +205,7 @@ def _first_of_each(items) -> list[PositionedEvent]:
     return first
 
 
-def _insats_or_volume_change(item: PositionedEvent, generation: int) -> OutcomeChange:
+def _insats_change(item: PositionedEvent, generation: int) -> OutcomeChange:
     event = item.event
     common = {
         "change_id": event.event_id,
@@ -221,4 +223,14 @@ def _insats_or_volume_change(item: PositionedEvent, generation: int) -> OutcomeC
                 date=event.date,
                 counts={"kvinna": event.kvinna, "man": event.man, "annan": event.annan},
             )
-    raise TypeError(f"not an insats or volume event: {type(event).__name__}")
+        case ActivityRegistered():
+            organisations = event.organisations
+            return ActivityCounted(
+                **common,
+                date=event.date,
+                kind=event.kind,
+                participants=event.participants.model_dump(),
+                organisations=organisations.model_dump() if organisations else {},
+                places=event.places,
+            )
+    raise TypeError(f"not an insats, volume or activity event: {type(event).__name__}")

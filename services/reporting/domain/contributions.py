@@ -13,7 +13,7 @@ from services.reporting.domain import breakdowns
 from services.reporting.domain.breakdowns import UNKNOWN
 from services.reporting.domain.months import month_of
 from shared.contract.codes import Gender, OutcomeClass
-from shared.contract.records import ParticipantRecord
+from shared.contract.records import ActivityCounted, ParticipantRecord
 
 NEW = "new"
 ENDED = "ended"
@@ -27,6 +27,16 @@ VAS_START_SUM, VAS_START_N = "vas_start_sum", "vas_start_n"
 VAS_END_SUM, VAS_END_N = "vas_end_sum", "vas_end_n"
 RESPECT_SUM, RESPECT_N = "respect_sum", "respect_n"
 VOLUME_PARTICIPANTS = "volume_participants"
+ACTIVITIES = "activities"
+"""Per kind of activity (the code): one per activity."""
+ACTIVITY_PARTICIPANTS = "activity_participants"
+ACTIVITY_ORGANISATIONS = "activity_organisations"
+"""Per organisation (the referrer code)."""
+ACTIVITY_PLACES = "activity_places"
+ACTIVITY_PLACES_TAKEN = "activity_places_taken"
+"""The participants of the activities that offered a number of places."""
+NOT_BY_GENDER = "alla"
+"""The gender column of what is counted per activity, not per person."""
 
 BREAKDOWN_PREFIX = "breakdown:"
 STEP_N = "step_n:"
@@ -53,7 +63,8 @@ class Cell:
 
     insats_id: str
     month: str
-    gender: Gender
+    gender: Gender | str
+    """A `Gender`, or `NOT_BY_GENDER`."""
     figure: str
     code: str = ""
     known_by: str = ""
@@ -145,6 +156,23 @@ def volume_contributions(insats_id: str, day: date, counts: Mapping[Gender, int]
         for gender, count in counts.items()
         if count
     }
+
+
+def activity_contributions(activity: ActivityCounted) -> Contributions:
+    month = month_of(activity.date)
+
+    def cell(gender: str, figure: str, code: str = "") -> Cell:
+        return Cell(activity.insats_id, month, gender, figure, code)
+
+    added = {cell(NOT_BY_GENDER, ACTIVITIES, activity.kind): 1.0}
+    for gender, count in activity.participants.items():
+        added[cell(gender, ACTIVITY_PARTICIPANTS)] = count
+    for organisation, count in activity.organisations.items():
+        added[cell(NOT_BY_GENDER, ACTIVITY_ORGANISATIONS, organisation)] = count
+    if activity.places is not None:
+        added[cell(NOT_BY_GENDER, ACTIVITY_PLACES)] = activity.places
+        added[cell(NOT_BY_GENDER, ACTIVITY_PLACES_TAKEN)] = sum(activity.participants.values())
+    return {key: value for key, value in added.items() if value}
 
 
 def change_delta(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from services.reporting.domain.breakdowns import BREAKDOWNS
-from services.reporting.domain.figures import FIGURES, SHARES, STEP_METRICS, Kind
+from services.reporting.domain.figures import FIGURES, SHARES, STEP_METRICS, TOTAL, Kind
 
 
 class _Part(BaseModel):
@@ -128,6 +128,36 @@ class Economy(_Part):
     )
 
 
+class Activities(_Part):
+    """The activities of structural insatser in the period (the förbund's: of all its
+    insatser), apart from the individual figures. Attendance, not people followed one by
+    one: never suppressed."""
+
+    count: int
+    kinds: dict[str, int] = Field(description="Activities by kind, every kind listed")
+    participants: Counts
+    organisations: dict[str, int] = Field(
+        description="Participants by organisation (referrer codes), every one listed"
+    )
+    places: int = Field(description="Places offered, by the activities that gave a number")
+    places_used_percent: int | None = Field(
+        description="The participants of the activities that offered places, as a whole "
+        "percentage of those places; null: none offered"
+    )
+
+    def rows(self) -> Iterator[tuple[str, str, Kind, dict[str, int | None]]]:
+        """(name, code, kind, values by column) of each row the exports write, in order;
+        a row of something not counted by gender has only its total."""
+        yield "count", "", Kind.COUNT, {TOTAL: self.count}
+        for code, count in self.kinds.items():
+            yield "kinds", code, Kind.COUNT, {TOTAL: count}
+        yield "participants", "", Kind.COUNT, self.participants.model_dump()
+        for code, count in self.organisations.items():
+            yield "organisations", code, Kind.COUNT, {TOTAL: count}
+        yield "places", "", Kind.COUNT, {TOTAL: self.places}
+        yield "places_used_percent", "", Kind.SHARE, {TOTAL: self.places_used_percent}
+
+
 class Section(_Part):
     """One period's figures."""
 
@@ -136,6 +166,7 @@ class Section(_Part):
     shares: _Shares
     breakdowns: _Breakdowns
     step_movement: dict[str, _StepMovement]
+    activities: Activities
     economy: Economy | None = Field(None, description="Not a count: never suppressed")
 
     def figure(self, name: str) -> Counts | Means:

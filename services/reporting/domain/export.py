@@ -1,5 +1,5 @@
-"""A report as rows for the CSV export, for machines: one per figure and per breakdown code,
-beside the same period a year earlier."""
+"""A report as rows for the CSV export, for machines: one per figure, per breakdown code and
+per row of the activities, beside the same period a year earlier."""
 
 import io
 from collections.abc import Iterator
@@ -40,6 +40,14 @@ def export_rows(report: Report) -> Iterator[tuple[Cell, ...]]:
     for name in BREAKDOWNS:
         for code in report.breakdown(name):
             yield ("breakdowns", name, code, *values(("breakdowns", name, code)))
+    for now, before in zip(report.activities.rows(), report.previous_year.activities.rows()):
+        name, code, _kind, _ = now
+        yield (
+            "activities",
+            name,
+            code,
+            *(row[3].get(column) for row in (now, before) for column in COLUMNS),
+        )
 
 
 def report_csv(report: Report) -> str:

@@ -28,6 +28,7 @@ from services.reporting.domain.figures import (
     TOTAL,
 )
 from services.reporting.domain.periods import Period
+from shared.contract.codes import ActivityKind, Referrer
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,24 @@ def _step_movement(sums: _PeriodSums) -> dict[str, dict[str, Columns]]:
     }
 
 
+def _activities(sums: _PeriodSums) -> dict:
+    def not_by_gender(figure: str, code: str = "") -> int:
+        return round(sums.of(figure, code).get(c.NOT_BY_GENDER, 0))
+
+    kinds = {kind.value: not_by_gender(c.ACTIVITIES, kind) for kind in ActivityKind}
+    places = not_by_gender(c.ACTIVITY_PLACES)
+    return {
+        "count": sum(kinds.values()),
+        "kinds": kinds,
+        "participants": _count_columns(sums.of(c.ACTIVITY_PARTICIPANTS)),
+        "organisations": {
+            code.value: not_by_gender(c.ACTIVITY_ORGANISATIONS, code) for code in Referrer
+        },
+        "places": places,
+        "places_used_percent": percent(not_by_gender(c.ACTIVITY_PLACES_TAKEN), places),
+    }
+
+
 def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]]) -> dict:
     """A `Section`'s figures; its economy is not of them, so it is left unset."""
     figures = _figures(sums)
@@ -202,6 +221,7 @@ def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, .
         "shares": _shares(figures),
         "breakdowns": _breakdowns(sums, codes),
         "step_movement": _step_movement(sums),
+        "activities": _activities(sums),
     }
 
 

@@ -42,6 +42,23 @@ STEP_MEASURES = {
 }
 INDICATOR_PREFIX = "indicator:"
 
+ACTIVITIES = "Strukturinsatser: aktiviteter"
+ACTIVITIES_NOTE = (
+    "Utbildningar, nätverk, konferenser och kartläggningar, skilda från deltagarna ovan: "
+    "antal närvarande, inte personer som följs, och aldrig dolda."
+)
+ACTIVITY_ROWS = {
+    "count": "Aktiviteter",
+    "kinds": "Aktiviteter",
+    "participants": "Deltagare i aktiviteterna",
+    "organisations": "Deltagare från",
+    "places": "Erbjudna platser",
+    "places_used_percent": "Nyttjade platser",
+}
+"""The rows of a report's `activities` (`document.Activities.rows`); those per code name it
+after a colon."""
+ACTIVITY_CODES = {"kinds": code_labels.ACTIVITY_KIND, "organisations": code_labels.REFERRER}
+
 MONTHS = (
     "januari",
     "februari",
@@ -84,6 +101,11 @@ def code_label(breakdown: str, code: str) -> str:
         return f"{code.replace('-', '–')} {unit}"
     # Municipalities are free text and listed as given.
     return CODES.get(breakdown, {}).get(code, code)
+
+
+def activity_label(name: str, code: str) -> str:
+    label = ACTIVITY_ROWS[name]
+    return f"{label}: {ACTIVITY_CODES[name][code].lower()}" if code else label
 
 
 def breakdown_caption(name: str) -> str:

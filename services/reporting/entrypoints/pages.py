@@ -64,6 +64,7 @@ _templates = template_environment(Path(__file__).with_name("templates"))
 _templates.globals["labels"] = labels
 _templates.globals["MULTI_VALUED"] = MULTI_VALUED
 _templates.globals["SHARES"] = SHARES
+_templates.globals["zip"] = zip
 _templates.globals["PERIODS"] = [
     ("helar", "Helår"),
     ("delar", "Delår"),

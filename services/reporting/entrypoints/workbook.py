@@ -164,6 +164,7 @@ def _fill(sheet: Worksheet, report: Report) -> None:
         if breakdown in MULTI_VALUED:
             _append(sheet, [labels.MULTI_VALUED_NOTE], _ITALIC)
     _step_movement(sheet, report)
+    _activities(sheet, report)
     _lay_out(sheet, header)
 
 
@@ -199,6 +200,32 @@ def _step_movement(sheet: Worksheet, report: Report) -> None:
         _append(sheet, [labels.step_measure_label(measure)], _ITALIC)
         for metric, label in labels.STEP_METRICS.items():
             _row(sheet, report, label, ("step_movement", measure, metric), indent=1)
+
+
+def _activities(sheet: Worksheet, report: Report) -> None:
+    if not (report.activities.count or report.previous_year.activities.count):
+        return
+    _heading(sheet, labels.ACTIVITIES)
+    _append(sheet, [labels.ACTIVITIES_NOTE], _ITALIC)
+    for now, before in zip(report.activities.rows(), report.previous_year.activities.rows()):
+        name, code, kind, _ = now
+        values = [
+            _activity_value(row[3], column, kind) for row in (now, before) for column in labels.COLUMNS
+        ]
+        row = _append(sheet, [labels.activity_label(name, code), *values])
+        for cell in sheet[row][1:]:
+            cell.number_format = NUMBER_FORMATS[kind]
+
+
+def _activity_value(values: dict[str, int | None], column: str, kind: Kind) -> str | float | None:
+    """Empty in a column the row has not (by gender, of a count per activity), a dash for a
+    share of no places, a share as a fraction."""
+    if column not in values:
+        return None
+    value = values[column]
+    if value is None:
+        return labels.DASH
+    return value / 100 if kind is Kind.SHARE else value
 
 
 def _lay_out(sheet: Worksheet, header: int) -> None:

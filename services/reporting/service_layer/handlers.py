@@ -11,12 +11,14 @@ from services.reporting.domain.closing import known_by
 from services.reporting.domain.contributions import (
     Contributions,
     accumulate,
+    activity_contributions,
     change_delta,
     volume_contributions,
 )
 from services.reporting.domain.model import Insats
 from services.reporting.service_layer.unit_of_work import UnitOfWork
 from shared.contract.records import (
+    ActivityCounted,
     InsatsRegistered,
     OutcomeChange,
     ParticipantRecordChanged,
@@ -88,6 +90,8 @@ def _deltas(changes: Iterable[OutcomeChange], close_days: int) -> Contributions:
                     volume_contributions(change.insats_id, change.date, change.counts),
                     dated,
                 )
+            case ActivityCounted():
+                accumulate(total, activity_contributions(change), dated)
     return {cell: value for cell, value in total.items() if value != 0}
 
 
