@@ -18,8 +18,10 @@ from typing import Annotated, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from services.intake.domain.bounds import bounds
+from shared.web import code_labels
 from shared.contract.events import (
     MAX_AGE_AT_START,
+    ActivityDetails,
     MIN_AGE_AT_START,
     ProgressDetails,
     StartDetails,
@@ -44,6 +46,9 @@ class Asked:
     `{high}` and `{longest}` of `refused` and `hint` are: `domain.bounds`)."""
 
 
+PART = "."
+"""Joins a field and a field of its model, as the inputs of a form with parts are named
+(`participants.kvinna`)."""
 _VAS = "Ange ett heltal från {low} till {high}."
 _VAS_HINT = "{low}–{high}, där {high} är bästa tänkbara"
 _HOURS = Asked(
@@ -119,6 +124,32 @@ _DECLARED: dict[type[BaseModel], dict[str, Asked]] = {
             "{low} = inte alls, {high} = helt och hållet",
         ),
     },
+    ActivityDetails: {
+        "date": Asked("Datum", DATE, hint=_DATE_HINT),
+        "kind": Asked("Slags aktivitet", "Välj slags aktivitet i listan."),
+        "participants.kvinna": Asked(
+            "Kvinnor", "Ange antalet kvinnor som ett heltal, 0 om inga.", hint="0 om inga"
+        ),
+        "participants.man": Asked(
+            "Män", "Ange antalet män som ett heltal, 0 om inga.", hint="0 om inga"
+        ),
+        "participants.annan": Asked(
+            "Annan definition av kön",
+            "Ange antalet med annan definition av kön som ett heltal, 0 om inga.",
+            hint="0 om inga",
+        ),
+        **{
+            f"organisations.{code}": Asked(
+                label, "Ange ett heltal, {low}–{high}, eller lämna tomt.", hint="Lämna tomt om inga"
+            )
+            for code, label in code_labels.REFERRER.items()
+        },
+        "places": Asked(
+            "Erbjudna platser",
+            "Ange antalet platser som ett heltal, {low}–{high}, eller lämna tomt.",
+            hint="Lämna tomt om aktiviteten inte hade ett antal platser",
+        ),
+    },
     VolumeDetails: {
         "date": Asked("Datum", DATE, hint=_DATE_HINT),
         "kvinna": Asked(
@@ -134,8 +165,31 @@ _DECLARED: dict[type[BaseModel], dict[str, Asked]] = {
 }
 
 
+def _not_none(annotation: object) -> object:
+    """`X | None` and `Annotated[X, ...] | None` as `X`."""
+    if get_origin(annotation) in (Union, UnionType):
+        (annotation,) = (arg for arg in get_args(annotation) if arg is not NoneType)
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def parts_model(model: type[BaseModel], field: str) -> type[BaseModel]:
+    """The model of a field of `Kind.PARTS`."""
+    nested = _not_none(model.model_fields[field].annotation)
+    assert isinstance(nested, type) and issubclass(nested, BaseModel)
+    return nested
+
+
+def part_of(model: type[BaseModel], name: str) -> tuple[type[BaseModel], str]:
+    """The model that declares the field `name` (of `model`, or `field.part` of one of its
+    fields' models), and the field's name there."""
+    field, _, part = name.partition(PART)
+    return (parts_model(model, field), part) if part else (model, name)
+
+
 def _bounded(model: type[BaseModel], name: str, asked: Asked) -> Asked:
-    declared = bounds(model, name)
+    declared = bounds(*part_of(model, name))
     values = asdict(declared)
     return replace(
         asked,
@@ -168,6 +222,8 @@ class Kind(StrEnum):
     CODE = "code"
     TEXT = "text"
     MAPPING = "mapping"
+    PARTS = "parts"
+    """A model of its own: each of its fields is an input (`field.part`)."""
 
 
 def kind_of(model: type[BaseModel], name: str) -> Kind:
@@ -178,6 +234,8 @@ def kind_of(model: type[BaseModel], name: str) -> Kind:
     if origin is dict:
         return Kind.MAPPING
     if isinstance(annotation, type):
+        if issubclass(annotation, BaseModel):
+            return Kind.PARTS
         for kind, types in _KINDS:
             if issubclass(annotation, types):
                 return kind
@@ -199,15 +257,6 @@ _KINDS: tuple[tuple[Kind, type | tuple[type, ...]], ...] = (
     (Kind.DECIMAL, float),
     (Kind.CODE, StrEnum),
 )
-
-
-def _not_none(annotation: object) -> object:
-    """`X | None` and `Annotated[X, ...] | None` as `X`."""
-    if get_origin(annotation) in (Union, UnionType):
-        (annotation,) = (arg for arg in get_args(annotation) if arg is not NoneType)
-    if get_origin(annotation) is Annotated:
-        annotation = get_args(annotation)[0]
-    return annotation
 
 
 def refused(name: str) -> str | None:

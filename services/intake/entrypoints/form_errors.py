@@ -8,7 +8,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from services.intake.domain.errors import InvalidField
-from services.intake.domain.fields import AGE, FIELDS, refused
+from services.intake.domain.fields import AGE, FIELDS, PART, refused
 from services.intake.entrypoints.form_history import registration_date
 from services.intake.entrypoints.form_input import INDICATOR_PREFIX
 from shared.contract.events import (
@@ -59,6 +59,8 @@ def _translated(item: ErrorDetails) -> tuple[str, str]:
         return field, AGE
     if field == "municipality":
         return field, _municipality(item)
+    if rest and (message := refused(PART.join((field, rest[0])))):  # an input of a part
+        return PART.join((field, rest[0])), message
     return field, refused(field) or _FALLBACK
 
 

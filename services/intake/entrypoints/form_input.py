@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from services.intake.domain.fields import Kind, kind_of
+from services.intake.domain.fields import PART, Kind, kind_of, parts_model
 from shared.web.forms import FormData, first
 
 INDICATOR_PREFIX = "indicator_"
@@ -33,17 +33,32 @@ class FormSpec:
 
     def payload(self, form: FormData) -> dict:
         payload: dict = {}
-        for name in self.details.model_fields:
+        for name, field in self.details.model_fields.items():
             value: object
+            kind = kind_of(self.details, name)
             if name == "indicators":
                 value = _indicators(form)
-            elif kind_of(self.details, name) is Kind.CODES:
+            elif kind is Kind.CODES:
                 value = [chosen for chosen in form.get(name, []) if chosen]
+            elif kind is Kind.PARTS:
+                value = self._parts(name, form)
             else:
                 value = self._single(name, first(form, name))
-            if value not in ("", [], {}):
+            # Parts it must have are given even if none is answered, so each says why.
+            if value not in ("", [], {}) or (kind is Kind.PARTS and field.is_required()):
                 payload[name] = value
         return payload
+
+    def _parts(self, name: str, form: FormData) -> dict:
+        prefix = name + PART
+        model = parts_model(self.details, name)
+        return FormSpec(model).payload(
+            {
+                key.removeprefix(prefix): values
+                for key, values in form.items()
+                if key.startswith(prefix) and key.removeprefix(prefix) in model.model_fields
+            }
+        )
 
     def form_data(self, details: BaseModel) -> FormData:
         """The inputs that send `details` again as they are (the inverse of `payload`)."""
@@ -54,6 +69,9 @@ class FormSpec:
                 form |= {INDICATOR_PREFIX + area: [str(score)] for area, score in value.items()}
             elif kind_of(self.details, name) is Kind.CODES:
                 form[name] = [str(chosen) for chosen in value]
+            elif isinstance(value, BaseModel):
+                parts = FormSpec(type(value)).form_data(value)
+                form |= {name + PART + part: values for part, values in parts.items()}
             elif value is not None:
                 form[name] = [input_text(value)]
         return form

@@ -11,7 +11,13 @@ from services.intake.entrypoints.form_input import FormSpec
 from services.intake.service_layer import commands
 from services.intake.service_layer.commands import Command
 from shared.contract.codes import Registration
-from shared.contract.events import ProgressDetails, StartDetails, StopDetails, VolumeDetails
+from shared.contract.events import (
+    ActivityDetails,
+    ProgressDetails,
+    StartDetails,
+    StopDetails,
+    VolumeDetails,
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,14 @@ VOLUME = RegistrationForm(
     date_field="date",
     done="Volymen är registrerad",
 )
+ACTIVITY = RegistrationForm(
+    template="activity.html",
+    command=commands.RegisterActivity,
+    spec=FormSpec(ActivityDetails),
+    registration=Registration.STRUKTUR,
+    date_field="date",
+    done="Aktiviteten är registrerad",
+)
 
 PARTICIPANT_PAGE = "/insatser/{insats_id}/deltagare/{participant_id}"
 """A participant's page; its forms are below it."""
@@ -86,6 +100,7 @@ REGISTRATION_FORMS = {
     f"{PARTICIPANT_PAGE}/uppfoljning": PROGRESS,
     f"{PARTICIPANT_PAGE}/avsluta": STOP,
     "/insatser/{insats_id}/volym": VOLUME,
+    "/insatser/{insats_id}/aktivitet": ACTIVITY,
 }
 """Each form's page: GET shows it, POST registers."""
 CORRECTION_FORMS = {"start": START, "progress": PROGRESS, "stop": STOP}
@@ -94,7 +109,10 @@ CORRECTION_FORMS = {"start": START, "progress": PROGRESS, "stop": STOP}
 
 
 def insats_page(insats: Insats) -> str:
-    """Where an insats's registrations start: its caseload, or its volume form."""
-    if insats.registration is Registration.VOLYM:
-        return f"/insatser/{insats.insats_id}/volym"
-    return f"/insatser/{insats.insats_id}"
+    """Where an insats's registrations start: its caseload, or the one form of an insats
+    that counts people rather than follows them (volume, activity)."""
+    if insats.registration is Registration.INDIVID:
+        return f"/insatser/{insats.insats_id}"
+    return next(
+        path for path, form in REGISTRATION_FORMS.items() if form.registration is insats.registration
+    ).format(insats_id=insats.insats_id)

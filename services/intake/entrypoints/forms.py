@@ -57,6 +57,11 @@ _INSATS_ID = re.compile(INSATS_ID_PATTERN)
 
 _FORBIDDEN = "Du har inte behörighet till den här insatsen."
 _NOT_FOUND = "Sidan finns inte"
+_KIND_OF_INSATS = {
+    Registration.INDIVID: "en insats med individregistrering",
+    Registration.VOLYM: "en volyminsats",
+    Registration.STRUKTUR: "en strukturinsats",
+}
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
         insats = await insats_of(visit, insats_id)
         if isinstance(insats, Response):
             return insats
-        if insats.registration is Registration.VOLYM:
+        if insats.registration is not Registration.INDIVID:
             return RedirectResponse(insats_page(insats), 303)
         entries = await forms.caseload.active(insats_id)
         return page("caseload.html", visit=visit, insats=insats, entries=entries, today=today())
@@ -127,11 +132,7 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
             return insats
         back = insats_page(insats)
         if insats.registration is not form.registration:
-            kind = (
-                "en volyminsats"
-                if insats.registration is Registration.VOLYM
-                else "en insats med individregistrering"
-            )
+            kind = _KIND_OF_INSATS[insats.registration]
             text = f"{insats.name} är {kind}, så det här formuläret gäller inte den."
             return message(visit, 409, "Fel sorts insats", text, back)
         if participant_id is None:
