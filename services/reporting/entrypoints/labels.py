@@ -105,7 +105,7 @@ def code_label(breakdown: str, code: str) -> str:
 
 def activity_label(name: str, code: str) -> str:
     label = ACTIVITY_ROWS[name]
-    return f"{label}: {ACTIVITY_CODES[name][code].lower()}" if code else label
+    return f"{label}: {ACTIVITY_CODES[name][code]}" if code else label
 
 
 def breakdown_caption(name: str) -> str:
