@@ -1,12 +1,14 @@
 """A förbund's realistic year, generated from a seed, and the figures it should give, worked
 out by an independent oracle: plain Python over what was generated, never Stegvis's code.
 
-Five individ insatser and a volume insats in Västerbotten. The previous year, 2025, is a
+Five individ insatser, a volume insats and a structural insats (training days, network
+meetings, conferences) in Västerbotten. The previous year, 2025, is a
 spreadsheet for `stegvis import` (participants started 2024–2025, most stopped in 2025);
 the current year, January–October 2026, is registrations for intake's API: starts,
 check-ins, stops and monthly volumes, with what staff get wrong and put right (starts and
 stops corrected, mistaken starts and stops voided), stops registered weeks late, and 2025's
-ongoing participants stopped with 2026 end dates. Pure: `year_loader.py` sends it.
+ongoing participants stopped with 2026 end dates; the structural insats's activities of both
+years go through the API. Pure: `year_loader.py` sends it.
 """
 
 import csv
@@ -43,7 +45,8 @@ INDIVID_INSATSER = (
     Insats("unga-vuxna", "Unga vuxna", "individ", 20, (18, 29)),
 )
 VOLUME_INSATS = Insats("halsoskolan-grupp", "Hälsoskolan grupp", "volym")
-INSATSER = (*INDIVID_INSATSER, VOLUME_INSATS)
+STRUCTURAL_INSATS = Insats("kunskapslyftet", "Kunskapslyftet", "struktur")
+INSATSER = (*INDIVID_INSATSER, VOLUME_INSATS, STRUCTURAL_INSATS)
 BIP_INSATSER = frozenset({"arbetsrehab", "cresco-plus"})
 """Those that score the BIP indicator cards at check-ins."""
 
@@ -97,6 +100,9 @@ REASON_WEIGHTS = {
 }
 """`pension` is drawn apart, only for those near the age."""
 WORK_CAPACITY_WEIGHTS = {"narmat": 55, "lika": 35, "langre_bort": 10}
+ACTIVITY_KINDS = ("utbildning", "natverk", "konferens", "kartlaggning", "annan")
+ACTIVITY_KIND_WEIGHTS = {"utbildning": 45, "natverk": 30, "konferens": 10, "kartlaggning": 10, "annan": 5}
+ORGANISATIONS = ("fk", "af", "kommun", "region", "annan")
 INDICATORS = ("arbetssokande", "kompetens", "social_kompetens", "halsa", "livssituation")
 
 # The default outcome classes of api.md ("Codes").
@@ -184,6 +190,16 @@ class Volume:
 
 
 @dataclass(frozen=True)
+class Activity:
+    day: date
+    kind: str
+    participants: dict[str, int]
+    organisations: dict[str, int] | None
+    """Some of the participants by organisation; None: not asked."""
+    places: int | None
+
+
+@dataclass(frozen=True)
 class Registration:
     """One call to intake's API."""
 
@@ -191,7 +207,7 @@ class Registration:
     chain: str
     """A chain's registrations are sent in order; different chains side by side."""
     kind: str
-    """`start`, `progress`, `stop`, `volume`, `correction` or `void`."""
+    """`start`, `progress`, `stop`, `volume`, `activity`, `correction` or `void`."""
     insats_id: str
     day: date
     body: dict | None = None
@@ -203,6 +219,7 @@ class Registration:
 class RealisticYear:
     participants: list[Participant]
     volumes: list[Volume]
+    activities: list[Activity]
 
     def imported(self) -> list[Participant]:
         return [p for p in self.participants if p.imported]
@@ -352,6 +369,39 @@ def _volumes(rng: random.Random, first: date, last: date) -> list[Volume]:
     return sorted(volumes, key=lambda volume: volume.day)
 
 
+def _activities(rng: random.Random, first: date, last: date) -> list[Activity]:
+    """Two to four a month but in July: most offer a number of places (some fill them, a
+    few more come than there were places), some say where the participants came from."""
+    activities = []
+    month = first
+    while month <= last:
+        if month.month != 7:
+            for _ in range(rng.randint(2, 4)):
+                counts = {
+                    "kvinna": rng.randint(3, 30),
+                    "man": rng.randint(1, 20),
+                    "annan": int(rng.random() < 0.2),
+                }
+                came = sum(counts.values())
+                places = rng.choice((None, came, came + rng.randint(1, 15), max(1, came - 2)))
+                organisations = None
+                if rng.random() < 0.6:
+                    organisations = {
+                        name: rng.randint(0, came // 3) for name in rng.sample(ORGANISATIONS, 3)
+                    }
+                activities.append(
+                    Activity(
+                        _weekday(rng, month, month.replace(day=28)),
+                        _pick(rng, ACTIVITY_KIND_WEIGHTS),
+                        counts,
+                        organisations,
+                        places,
+                    )
+                )
+        month = (month + timedelta(days=32)).replace(day=1)
+    return sorted(activities, key=lambda activity: activity.day)
+
+
 def _other(rng: random.Random, weights: dict[str, int], than: str) -> str:
     return _pick(rng, {code: weight for code, weight in weights.items() if code != than})
 
@@ -424,7 +474,8 @@ def generate(seed: int = SEED) -> RealisticYear:
     current = [_current(rng, n) for n in range(1, CURRENT_PARTICIPANTS + 1)]
     duplicates = _mistakes(rng, current, previous)
     volumes = _volumes(rng, date(2025, 1, 1), date(2026, 10, 1))
-    return RealisticYear(previous + current + duplicates, volumes)
+    activities = _activities(rng, date(2025, 1, 1), date(2026, 10, 1))
+    return RealisticYear(previous + current + duplicates, volumes, activities)
 
 
 # --- what to send ---------------------------------------------------------------------------
@@ -478,6 +529,23 @@ def registrations(year: RealisticYear) -> list[Registration]:
             {"date": v.day.isoformat(), **v.counts},
         )
         for n, v in enumerate(year.volumes)
+    ]
+    calls += [
+        Registration(
+            _wave(a.day),
+            f"activity-{n}",
+            "activity",
+            STRUCTURAL_INSATS.insats_id,
+            a.day,
+            {
+                "date": a.day.isoformat(),
+                "kind": a.kind,
+                "participants": a.participants,
+                **({"organisations": a.organisations} if a.organisations is not None else {}),
+                **({"places": a.places} if a.places is not None else {}),
+            },
+        )
+        for n, a in enumerate(year.activities)
     ]
     return sorted(calls, key=lambda call: (call.wave, call.day, _ORDER.get(call.kind, 3)))
 
@@ -589,4 +657,31 @@ def expected_figures(
         "other_exits": of([c for c in ended if c.reason not in POSITIVE | UNCLEAR]),
         "direct_to_work_or_studies": of([c for c in ended if c.reason in DIRECT]),
         "volume_participants": {"total": sum(volume.values()), **volume},
+    }
+
+
+def expected_activities(
+    year: RealisticYear, first: date, last: date, insats_id: str | None = None
+) -> dict:
+    """The period's activities of the insats (None: the whole förbund): how many, of each
+    kind, their participants and organisations, the places offered and the share of them
+    taken (by the activities that offered places; half up, None when none were offered)."""
+    held = [
+        a
+        for a in year.activities
+        if first <= a.day <= last and insats_id in (None, STRUCTURAL_INSATS.insats_id)
+    ]
+    offering = [a for a in held if a.places is not None]
+    places = sum(a.places or 0 for a in offering)
+    taken = sum(sum(a.participants.values()) for a in offering)
+    by_gender = {gender: sum(a.participants[gender] for a in held) for gender in GENDERS}
+    return {
+        "count": len(held),
+        "kinds": {kind: sum(a.kind == kind for a in held) for kind in ACTIVITY_KINDS},
+        "participants": {"total": sum(by_gender.values()), **by_gender},
+        "organisations": {
+            name: sum((a.organisations or {}).get(name, 0) for a in held) for name in ORGANISATIONS
+        },
+        "places": places,
+        "places_used_percent": None if places == 0 else (200 * taken + places) // (2 * places),
     }

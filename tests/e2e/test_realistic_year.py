@@ -13,7 +13,13 @@ import openpyxl
 import pytest
 
 from tests.e2e.conftest import System
-from tests.e2e.realistic_year import INSATSER, RealisticYear, expected_figures, quarter
+from tests.e2e.realistic_year import (
+    INSATSER,
+    RealisticYear,
+    expected_activities,
+    expected_figures,
+    quarter,
+)
 from tests.e2e.year_loader import load_realistic_year, run_cli
 from tests.reporting.workbook_check import assert_sheet_shows
 
@@ -27,7 +33,7 @@ MULTI_VALUED = frozenset({"support_at_start", "support_at_end"})
 """Breakdowns that count a participant once per code (api.md)."""
 SHARE_WHOLES = {"health_better": "health_answered", "activity_increased": "activity_answered"}
 """What a share is a percentage of, where that is not `ended`."""
-SECTIONS = ("figures", "shares", "breakdowns")
+SECTIONS = ("figures", "shares", "breakdowns", "activities")
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +72,16 @@ def test_the_helar_figures_equal_the_oracle(system: System, year: RealisticYear)
     for insats in REPORTED:
         for report_year in (2026, 2025):
             expected = expected_figures(year, *_helar(report_year), insats)
-            found = _report(system, report_year, "helar", insats)["figures"]
+            found_report = _report(system, report_year, "helar", insats)
+            found = found_report["figures"]
             assert _as_oracle(found, expected) == expected, (report_year, insats)
+            activities = expected_activities(year, *_helar(report_year), insats)
+            assert found_report["activities"] == activities, (report_year, insats)
         previous = _report(system, 2026, "helar", insats)["previous_year"]
         helar_2025 = _report(system, 2025, "helar", insats)
         assert previous["figures"] == helar_2025["figures"], insats
         assert previous["shares"] == helar_2025["shares"], insats
+        assert previous["activities"] == helar_2025["activities"], insats
         assert _nonzero_rows(previous["breakdowns"]) == _nonzero_rows(helar_2025["breakdowns"])
 
 
@@ -84,6 +94,8 @@ def test_every_quarter_equals_the_oracle(system: System, year: RealisticYear) ->
                 where = (report_year, number, insats)
                 assert _as_oracle(found["figures"], expected) == expected, where
                 first, last = quarter(report_year, number)
+                activities = expected_activities(year, first, last, insats)
+                assert found["activities"] == activities, where
                 assert found["period"] == {
                     "kind": "quarter",
                     "from": first.isoformat(),
@@ -112,6 +124,10 @@ def _assert_adds_up(section: dict, where: object) -> None:
     for name, columns in figures.items():
         if "mean" not in name:  # a mean's total is no sum
             assert columns["total"] == sum(columns[g] for g in COLUMNS[1:]), (where, name)
+    activities = section["activities"]
+    assert sum(activities["kinds"].values()) == activities["count"], where
+    came = activities["participants"]
+    assert came["total"] == sum(came[g] for g in COLUMNS[1:]), where
 
 
 def test_every_report_adds_up(system: System, year: RealisticYear) -> None:
@@ -129,6 +145,7 @@ def test_the_months_make_up_the_year(system: System, year: RealisticYear) -> Non
     for month, report in enumerate(months, 1):
         expected = expected_figures(year, *_month(month))
         assert _as_oracle(report["figures"], expected) == expected, month
+        assert report["activities"] == expected_activities(year, *_month(month)), month
 
     def new_in(reports: list[dict]) -> dict[str, int]:
         return {c: sum(r["figures"]["new"][c] for r in reports) for c in COLUMNS}
@@ -185,6 +202,14 @@ def test_the_csv_export_has_the_json_numbers(system: System, year: RealisticYear
         for name, codes in report["breakdowns"].items()
         for code, columns in codes.items()
     }
+    now, before = report["activities"], last_year["activities"]
+    for name in ("count", "places", "places_used_percent"):
+        expected[("activities", name, "")] = [now[name], None, None, None, before[name], None, None, None]
+    expected[("activities", "participants", "")] = values(now["participants"], before["participants"])
+    for name in ("kinds", "organisations"):
+        for code, count in now[name].items():
+            row = [count, None, None, None, before[name][code], None, None, None]
+            expected[("activities", name, code)] = row
     assert exported == expected
 
 

@@ -90,6 +90,8 @@ async def _send(client: httpx.AsyncClient, call: Registration, codes: dict[str, 
     insats = f"/api/v1/insatser/{call.insats_id}"
     if call.kind == "volume":
         return (await _created(client, f"{insats}/volume", call.body))["position"]
+    if call.kind == "activity":
+        return (await _created(client, f"{insats}/activities", call.body))["position"]
     if call.kind == "start":
         answer = await _created(client, f"{insats}/participants", call.body)
         codes[call.chain] = answer["participant_id"]

@@ -11,6 +11,7 @@ from services.outcomes.domain.records import derive_record
 from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
+    ActivityRegistered,
     InsatsDefined,
     ParticipantProgressed,
     ParticipantStarted,
@@ -124,3 +125,33 @@ async def test_any_batching_with_redelivery_ends_in_the_records_of_the_whole_log
         assert chain[-1].after == database.state.records[participant]
     change_ids = [c.change_id for c in database.state.published]
     assert len(change_ids) == len(set(change_ids))
+
+
+async def test_an_activity_becomes_a_change_of_its_counts_once(database) -> None:
+    activity = ActivityRegistered(
+        insats_id="s",
+        date=date(2025, 5, 6),
+        kind="konferens",
+        participants={"kvinna": 40, "man": 31, "annan": 2},
+        organisations={"af": 7},
+        places=90,
+    )
+    bare = ActivityRegistered(
+        insats_id="s",
+        date=date(2025, 5, 7),
+        kind="natverk",
+        participants={"kvinna": 1, "man": 0, "annan": 0},
+    )
+    log = [PositionedEvent(1, activity), PositionedEvent(2, bare)]
+    assert await apply_events(database.unit_of_work(), log, POLICY) == 0
+    assert await apply_events(database.unit_of_work(), log[:1], POLICY) == 1
+    counted, counted_bare = database.state.published
+    assert (counted.type, counted.change_id, counted.insats_id) == (
+        "ActivityCounted",
+        activity.event_id,
+        "s",
+    )
+    assert (counted.date, counted.kind, counted.places) == (date(2025, 5, 6), "konferens", 90)
+    assert counted.participants == {"kvinna": 40, "man": 31, "annan": 2}
+    assert counted.organisations == {"fk": 0, "af": 7, "kommun": 0, "region": 0, "annan": 0}
+    assert (counted_bare.organisations, counted_bare.places) == ({}, None)

@@ -71,6 +71,7 @@ async def test_a_structural_insats_reports_its_activities_apart_from_individual_
     async with running_reporting(settings, redis, *CHANGES, CHANGES[4]) as client:
         kunskap = await report(client, year=2025, period="helar", insats="kunskap")
         forbund = await report(client, year=2025, period="helar")
+        published = await report(client, year=2025, period="helar", suppress="true")
         steget = await report(client, year=2025, period="helar", insats="steget")
         csv_text = (
             await client.get(
@@ -106,6 +107,7 @@ async def test_a_structural_insats_reports_its_activities_apart_from_individual_
     assert kunskap["previous_year"]["activities"]["places_used_percent"] == 80
     # The förbund's activities are its insatser's; its individual figures are Steget's alone.
     assert forbund["activities"] == expected
+    assert published["activities"] == expected  # attendance, not people followed: not hidden
     assert forbund["figures"]["participants"] == steget["figures"]["participants"]
     assert forbund["figures"]["participants"] == _counts(1, 1, 0, 0)
     assert kunskap["figures"]["participants"] == _counts(0, 0, 0, 0)

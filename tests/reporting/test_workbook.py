@@ -169,6 +169,8 @@ async def test_published_exports_hide_the_same_cells_in_every_format(
     # The municipality written as a formula comes out as text (shared.platform.safe_csv).
     assert "'=1+1" in {row["code"] for row in rows}
     for row in rows:
+        if row["section"] == "activities":  # never suppressed: test_activities.py
+            continue
         code = row["code"].removeprefix("'")
         path = (row["section"], row["name"], *([code] if code else []))
         sections = zip(

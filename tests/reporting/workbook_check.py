@@ -49,10 +49,12 @@ def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], list[t
     heading, measure = "", ()
     for label, *cells in rows:
         text = str(label.value) if label.value is not None else None
-        if text in paths or text == layout.TARGETS:
+        if text in paths or text in (layout.TARGETS, labels.ACTIVITIES):
             heading = text
-        elif text is None or text == labels.MULTI_VALUED_NOTE:
+        elif text is None or text in (labels.MULTI_VALUED_NOTE, labels.ACTIVITIES_NOTE):
             continue
+        elif heading == labels.ACTIVITIES:
+            values[("activities", text)] = cells
         elif heading == layout.TARGETS:
             if text != layout.TARGET_HEADER[0]:
                 targets.append((text, *(cell.value for cell in cells[:3])))
@@ -100,6 +102,7 @@ def assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
     if suppressed:
         assert sheet["A2"].value == report["suppression"]["note"]
     values, targets = _shown(sheet, report)
+    _assert_activities_shown(values, typed)
     assert list(values) == _every_path(report)
     for path, cells in values.items():
         sections = zip((report, report["previous_year"]), typed.sections())
@@ -133,6 +136,33 @@ def assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
         )
         for target in report.get("targets", [])
     ]
+
+
+def _assert_activities_shown(values: dict[tuple, list], typed: Report) -> None:
+    """The activities' rows (taken out of `values`): each value of both years where the row
+    has it, a dash for a share of no places, empty where it has none (by gender of what is
+    counted per activity); no rows at all when neither year had an activity."""
+    shown = {path[1]: cells for path, cells in values.items() if path[0] == "activities"}
+    for path in [path for path in values if path[0] == "activities"]:
+        del values[path]
+    now, before = typed.activities, typed.previous_year.activities
+    if not (now.count or before.count):
+        assert shown == {}
+        return
+    expected = {}
+    for (name, code, kind, this_year), (*_, last_year) in zip(now.rows(), before.rows()):
+        cells = []
+        for year_values in (this_year, last_year):
+            for column in COLUMNS:
+                value = year_values.get(column, "absent")
+                if value == "absent":
+                    cells.append(None)
+                elif value is None:
+                    cells.append(labels.DASH)
+                else:
+                    cells.append(value / 100 if kind == "share" else value)
+        expected[labels.activity_label(name, code)] = cells
+    assert {label: [cell.value for cell in cells] for label, cells in shown.items()} == expected
 
 
 def _target_label(target: Mapping) -> str:
