@@ -2,6 +2,7 @@
 definitions, the default outcome classes), never from anything the system answered."""
 
 from collections.abc import Iterable
+from typing import Any
 from datetime import date
 
 from shared.contract.codes import (
@@ -10,7 +11,7 @@ from shared.contract.codes import (
     GENDERS,
     OutcomeClass,
 )
-from tests.faults.workload import Stay
+from tests.faults.workload import STRUCTURAL, Activity, Stay
 
 COLUMNS = ("total", *(gender.value for gender in GENDERS))
 FIGURES = (
@@ -56,3 +57,18 @@ def figures(stays: Iterable[Stay], first: date, last: date, insats: str | None) 
             result[name]["total"] += 1
             result[name][stay.gender] += 1
     return result
+
+
+def activities(
+    sent: Iterable[Activity], first: date, last: date, insats: str | None
+) -> dict[str, Any]:
+    """The activities' count, participants by column and places offered, over those sent in
+    the period (of the structural insats, or the förbund: `insats` None)."""
+    held = [a for a in sent if first <= a.day <= last and insats in (None, STRUCTURAL)]
+    participants = {column: 0 for column in COLUMNS}
+    for activity in held:
+        for gender, count in activity.participants.items():
+            participants["total"] += count
+            participants[gender] += count
+    places = sum(a.places or 0 for a in held)
+    return {"count": len(held), "participants": participants, "places": places}

@@ -10,7 +10,7 @@ import httpx
 
 from tests.faults import expected
 from tests.faults.waiting import DEADLINE_SECONDS
-from tests.faults.workload import INSATSER, YEAR, Stay
+from tests.faults.workload import INSATSER, STRUCTURAL, YEAR, Stay, activities
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Query:
 QUERIES = [
     Query(period, insats)
     for period in ("helar", *(f"{YEAR}-{month:02}" for month in range(1, 13)))
-    for insats in (None, *INSATSER)
+    for insats in (None, *INSATSER, STRUCTURAL)
 ]
 """Helår and every month, per insats and for the whole förbund; each report also carries
 the same period of the year before."""
@@ -45,7 +45,8 @@ class Comparison:
     differing: list[str]
     """`period insats year figure column: got N, expected M` for each cell that differs."""
     counted: int
-    """Starts and stops the reports count (each once: new and ended per insats and month)."""
+    """Starts, stops and activities the reports count (each once: new and ended per insats
+    and month, activities per month)."""
     lost: int
     duplicated: int
 
@@ -58,6 +59,7 @@ def compare(reporting: httpx.Client, stays: list[Stay]) -> Comparison | None:
     """The reports against the stays; None while a report cannot be read (an insats not
     yet known to reporting, or reporting down)."""
     differing, counted, lost, duplicated = [], 0, 0, 0
+    sent = activities(stays)
     for query in QUERIES:
         try:
             response = reporting.get("/api/v1/reports", params=query.params())
@@ -66,9 +68,17 @@ def compare(reporting: httpx.Client, stays: list[Stay]) -> Comparison | None:
         if response.status_code != 200:
             return None
         report = response.json()
-        this_year, last_year = report["figures"], report["previous_year"]["figures"]
-        for year, got in ((YEAR, this_year), (YEAR - 1, last_year)):
+        this_year, last_year = report, report["previous_year"]
+        for year, section in ((YEAR, this_year), (YEAR - 1, last_year)):
+            got = section["figures"]
             want = expected.figures(stays, *query.dates(year), query.insats)
+            held = expected.activities(sent, *query.dates(year), query.insats)
+            got_held = {name: section["activities"][name] for name in held}
+            if got_held != held:
+                differing.append(
+                    f"{query.period} {query.insats or 'förbund'} {year} activities: "
+                    f"got {got_held}, expected {held}"
+                )
             for name, columns in want.items():
                 for column, value in columns.items():
                     if got[name][column] != value:
@@ -78,6 +88,11 @@ def compare(reporting: httpx.Client, stays: list[Stay]) -> Comparison | None:
                         )
             if query.insats is None or query.period == "helar":
                 continue
+            if query.insats == STRUCTURAL:  # each activity falls in exactly one month
+                difference = got_held["count"] - held["count"]
+                counted += got_held["count"]
+                lost += max(0, -difference)
+                duplicated += max(0, difference)
             # Each start and stop falls in exactly one insats, month and gender cell.
             for name in ("new", "ended"):
                 for gender in expected.COLUMNS[1:]:

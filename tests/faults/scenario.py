@@ -102,6 +102,7 @@ class Scenario:
         final = reports.compare(self.reporting, self.stays) or first
         dead = pipeline.dead_letters(self.redis, self.topology)
         events = sum(1 + (stay.end is not None) for stay in self.stays)
+        events += len(self.sender.activities)
         ROWS.append(
             Row(
                 scenario=self.name,

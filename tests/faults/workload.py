@@ -1,5 +1,5 @@
 """A known set of commands (starts, check-ins, stops over a few insatser, every gender and
-every avslutsanledning) and a sender that gets each of them accepted exactly once, however
+every avslutsanledning; activities of a structural insats) and a sender that gets each of them accepted exactly once, however
 often the system fails under it: every command carries an Idempotency-Key and is retried
 until it is answered 201."""
 
@@ -16,6 +16,11 @@ from shared.contract.codes import GENDERS, Reason
 from tests.faults.cluster import HEADERS
 
 INSATSER = ("faults-arbete", "faults-halsa", "faults-steg")
+"""The individ insatser the stays are in."""
+STRUCTURAL = "faults-kurs"
+"""The structural insats the activities are in."""
+ACTIVITY_EVERY = 5
+"""One activity per this many stays."""
 YEAR = 2025
 """Starts fall in YEAR − 1 and YEAR, so YEAR's reports have opening figures."""
 SEND_SECONDS = 180.0
@@ -60,6 +65,28 @@ def plan(participants: int, seed: str) -> list[Stay]:
     return stays
 
 
+@dataclass(frozen=True)
+class Activity:
+    """One activity of the structural insats, as the command sent describes it."""
+
+    day: date
+    participants: dict[str, int]
+    places: int | None
+
+
+def activities(stays: list[Stay]) -> list[Activity]:
+    """The activities sent beside the stays, worked out from them (the same stays, the
+    same activities): one per `ACTIVITY_EVERY`, on its start date, some offering places."""
+    return [
+        Activity(
+            stay.start,
+            {gender.value: (n + rank) % 7 for rank, gender in enumerate(GENDERS)},
+            n % 11 + 5 if n % 3 else None,
+        )
+        for n, stay in enumerate(stays[::ACTIVITY_EVERY])
+    ]
+
+
 @dataclass
 class Sender:
     """Sends each stay's commands in order, from a few threads, in the background."""
@@ -78,6 +105,7 @@ class Sender:
     errors: list[BaseException] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.activities = activities(self.stays)
         self._run = uuid.uuid4().hex[:8]
         self._lock = threading.Lock()
         self._started = 0.0
@@ -90,13 +118,15 @@ class Sender:
     @property
     def total(self) -> int:
         """Commands to send."""
-        return sum(1 + len(s.check_ins) + (s.end is not None) for s in self.stays)
+        stays = sum(1 + len(s.check_ins) + (s.end is not None) for s in self.stays)
+        return stays + len(self.activities)
 
     def define_insatser(self) -> None:
         with self._client() as intake:
-            for insats in INSATSER:
+            registrations = [(insats, "individ") for insats in INSATSER]
+            for insats, registration in [*registrations, (STRUCTURAL, "struktur")]:
                 response = intake.put(
-                    f"/api/v1/insatser/{insats}", json={"name": insats, "registration": "individ"}
+                    f"/api/v1/insatser/{insats}", json={"name": insats, "registration": registration}
                 )
                 assert response.status_code in (200, 201), response.text
 
@@ -127,6 +157,8 @@ class Sender:
             with self._client() as intake:  # one each: a client is not shared by threads
                 for index in range(worker, len(self.stays), self.threads):
                     self._send_stay(intake, index, self.stays[index])
+                for index in range(worker, len(self.activities), self.threads):
+                    self._send_activity(intake, index, self.activities[index])
         except BaseException as error:
             self.errors.append(error)
 
@@ -142,6 +174,17 @@ class Sender:
             if stay.health_better is not None:
                 body["health_better"] = stay.health_better
             self._accepted(intake, f"{index}-stop", f"{base}/{participant}/stop", body)
+
+    def _send_activity(self, intake: httpx.Client, index: int, activity: Activity) -> None:
+        body: dict = {
+            "date": activity.day.isoformat(),
+            "kind": "utbildning",
+            "participants": activity.participants,
+        }
+        if activity.places is not None:
+            body["places"] = activity.places
+        path = f"/api/v1/insatser/{STRUCTURAL}/activities"
+        self._accepted(intake, f"activity-{index}", path, body)
 
     def _accepted(self, intake: httpx.Client, key: str, path: str, body: dict) -> dict:
         with self._lock:
