@@ -1,8 +1,9 @@
 """What outcomes publishes for reporting: the contract of the outcomes stream.
 
 Each message says how reporting's figures must change: a participant's record before and
-after the events just processed, an insats defined, a volume count or an activity. `change_id` is unique
-(the id of the newest intake event behind the change), so reporting applies each message once.
+after the events just processed, an insats defined, a volume count or an activity.
+`change_id` is unique (the id of the newest intake event behind the change), so reporting
+applies each message once.
 """
 
 from datetime import date, datetime

@@ -101,7 +101,13 @@ REASON_WEIGHTS = {
 """`pension` is drawn apart, only for those near the age."""
 WORK_CAPACITY_WEIGHTS = {"narmat": 55, "lika": 35, "langre_bort": 10}
 ACTIVITY_KINDS = ("utbildning", "natverk", "konferens", "kartlaggning", "annan")
-ACTIVITY_KIND_WEIGHTS = {"utbildning": 45, "natverk": 30, "konferens": 10, "kartlaggning": 10, "annan": 5}
+ACTIVITY_KIND_WEIGHTS = {
+    "utbildning": 45,
+    "natverk": 30,
+    "konferens": 10,
+    "kartlaggning": 10,
+    "annan": 5,
+}
 ORGANISATIONS = ("fk", "af", "kommun", "region", "annan")
 INDICATORS = ("arbetssokande", "kompetens", "social_kompetens", "halsa", "livssituation")
 

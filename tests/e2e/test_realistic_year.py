@@ -204,8 +204,19 @@ def test_the_csv_export_has_the_json_numbers(system: System, year: RealisticYear
     }
     now, before = report["activities"], last_year["activities"]
     for name in ("count", "places", "places_used_percent"):
-        expected[("activities", name, "")] = [now[name], None, None, None, before[name], None, None, None]
-    expected[("activities", "participants", "")] = values(now["participants"], before["participants"])
+        expected[("activities", name, "")] = [
+            now[name],
+            None,
+            None,
+            None,
+            before[name],
+            None,
+            None,
+            None,
+        ]
+    expected[("activities", "participants", "")] = values(
+        now["participants"], before["participants"]
+    )
     for name in ("kinds", "organisations"):
         for code, count in now[name].items():
             row = [count, None, None, None, before[name][code], None, None, None]

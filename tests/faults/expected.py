@@ -2,8 +2,8 @@
 definitions, the default outcome classes), never from anything the system answered."""
 
 from collections.abc import Iterable
-from typing import Any
 from datetime import date
+from typing import Any
 
 from shared.contract.codes import (
     DEFAULT_DIRECT_REASONS,

@@ -1,7 +1,7 @@
 """A known set of commands (starts, check-ins, stops over a few insatser, every gender and
-every avslutsanledning; activities of a structural insats) and a sender that gets each of them accepted exactly once, however
-often the system fails under it: every command carries an Idempotency-Key and is retried
-until it is answered 201."""
+every avslutsanledning; activities of a structural insats) and a sender that gets each of
+them accepted exactly once, however often the system fails under it: every command carries
+an Idempotency-Key and is retried until it is answered 201."""
 
 import random
 import threading
@@ -126,7 +126,8 @@ class Sender:
             registrations = [(insats, "individ") for insats in INSATSER]
             for insats, registration in [*registrations, (STRUCTURAL, "struktur")]:
                 response = intake.put(
-                    f"/api/v1/insatser/{insats}", json={"name": insats, "registration": registration}
+                    f"/api/v1/insatser/{insats}",
+                    json={"name": insats, "registration": registration},
                 )
                 assert response.status_code in (200, 201), response.text
 

@@ -20,7 +20,8 @@ ACTIVITY = {
 async def _define(client, insats_id: str, registration: str) -> None:
     await ok(
         await client.put(
-            f"{INSATSER}/{insats_id}", json={"name": insats_id.title(), "registration": registration}
+            f"{INSATSER}/{insats_id}",
+            json={"name": insats_id.title(), "registration": registration},
         )
     )
 
@@ -151,7 +152,9 @@ async def test_the_activity_form_explains_refusals_in_swedish_and_keeps_what_was
         },
     )
     assert page.status_code == 422
-    errors = dict(re.findall(r'<span id="([a-z_.]+)-error" class="error">([^<]*)</span>', page.text))
+    errors = dict(
+        re.findall(r'<span id="([a-z_.]+)-error" class="error">([^<]*)</span>', page.text)
+    )
     assert errors == {
         "kind": "Välj slags aktivitet i listan.",
         "places": "Ange antalet platser som ett heltal, 1–100000, eller lämna tomt.",

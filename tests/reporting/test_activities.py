@@ -47,13 +47,24 @@ P1 = ParticipantRecord(
 )
 CHANGES = [
     InsatsRegistered(**_common(1), insats_id="steget", name="Steget", registration="individ"),
-    InsatsRegistered(**_common(2), insats_id="kunskap", name="Kunskapslyftet", registration="struktur"),
+    InsatsRegistered(
+        **_common(2), insats_id="kunskap", name="Kunskapslyftet", registration="struktur"
+    ),
     ParticipantRecordChanged(
         **_common(3), insats_id="steget", participant_id="P1", before=None, after=P1
     ),
     # Three training days with 25 places each, a network meeting with no number of places;
     # one of the trainings was a year earlier.
-    _activity(4, date(2025, 3, 12), "utbildning", 14, 5, 1, places=25, organisations={"fk": 4, "kommun": 9}),
+    _activity(
+        4,
+        date(2025, 3, 12),
+        "utbildning",
+        14,
+        5,
+        1,
+        places=25,
+        organisations={"fk": 4, "kommun": 9},
+    ),
     _activity(5, date(2025, 4, 2), "utbildning", 10, 7, 0, places=25, organisations={"kommun": 3}),
     _activity(6, date(2025, 9, 30), "natverk", 6, 2, 0),
     _activity(7, date(2024, 10, 1), "utbildning", 8, 8, 0, places=20),

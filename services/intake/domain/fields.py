@@ -18,16 +18,16 @@ from typing import Annotated, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from services.intake.domain.bounds import bounds
-from shared.web import code_labels
 from shared.contract.events import (
     MAX_AGE_AT_START,
-    ActivityDetails,
     MIN_AGE_AT_START,
+    ActivityDetails,
     ProgressDetails,
     StartDetails,
     StopDetails,
     VolumeDetails,
 )
+from shared.web import code_labels
 
 
 @dataclass(frozen=True)

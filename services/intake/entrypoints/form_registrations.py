@@ -114,5 +114,7 @@ def insats_page(insats: Insats) -> str:
     if insats.registration is Registration.INDIVID:
         return f"/insatser/{insats.insats_id}"
     return next(
-        path for path, form in REGISTRATION_FORMS.items() if form.registration is insats.registration
+        path
+        for path, form in REGISTRATION_FORMS.items()
+        if form.registration is insats.registration
     ).format(insats_id=insats.insats_id)

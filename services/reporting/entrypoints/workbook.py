@@ -210,7 +210,9 @@ def _activities(sheet: Worksheet, report: Report) -> None:
     for now, before in zip(report.activities.rows(), report.previous_year.activities.rows()):
         name, code, kind, _ = now
         values = [
-            _activity_value(row[3], column, kind) for row in (now, before) for column in labels.COLUMNS
+            _activity_value(row[3], column, kind)
+            for row in (now, before)
+            for column in labels.COLUMNS
         ]
         row = _append(sheet, [labels.activity_label(name, code), *values])
         for cell in sheet[row][1:]:
