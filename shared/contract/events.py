@@ -181,6 +181,14 @@ class ActivityDetails(_Payload):
     places: Annotated[int, Field(strict=True, ge=1, le=100_000)] | None = None
 
 
+class MoveDetails(_Payload):
+    """Moving on to another insats: the participant ends here (`annan_insats`) and starts
+    there on `date`, with the same code and background."""
+
+    date: IsoDate
+    to_insats: InsatsId
+
+
 class CorrectionDetails(_Payload):
     """What a corrected event says instead: exactly one of `start`, `progress` and `stop`
     (the corrected event's kind), with all of its fields anew."""
@@ -232,6 +240,8 @@ class _ParticipantEvent(_Event):
 
 class ParticipantStarted(_ParticipantEvent, StartDetails):
     type: Literal["ParticipantStarted"] = "ParticipantStarted"
+    moved_from: InsatsId | None = None
+    """Started by a move from this insats (its stop, `moved_to` here, is of the same day)."""
 
 
 class ParticipantProgressed(_ParticipantEvent, ProgressDetails):
@@ -240,6 +250,8 @@ class ParticipantProgressed(_ParticipantEvent, ProgressDetails):
 
 class ParticipantStopped(_ParticipantEvent, StopDetails):
     type: Literal["ParticipantStopped"] = "ParticipantStopped"
+    moved_to: InsatsId | None = None
+    """Stopped by a move to this insats."""
 
 
 class VolumeRegistered(_Event, VolumeDetails):

@@ -1,5 +1,5 @@
 """The staff forms in Chromium at 360 px, as an insats worker uses them on a phone: log in,
-register a start, a check-in, a stop and a volume, get an error explained, be refused
+register a start, a check-in, a stop, a volume and an activity, get an error explained, be refused
 another's insats. Each test checks what the page shows, then that the reporting API counts
 what was registered. Each uses insatser and a user of its own, so the figures are its own.
 """
@@ -266,6 +266,47 @@ def test_a_volume_is_registered_as_counts_by_gender(page: Page, system: System) 
     page.get_by_role("button", name="Registrera", exact=True).click()
     expect(page.get_by_role("heading", name="Volymen är registrerad")).to_be_visible()
     _eventually_reported(system, "halsoskola", {"volume_participants": _columns(21, 12, 9, 0)})
+
+
+def test_an_activity_of_a_structural_insats_is_registered(page: Page, system: System) -> None:
+    name = _insats(system, "kunskapslyft", "struktur")
+    _user(system, "sara", "kunskapslyft")
+    _log_in(page, "sara")
+
+    page.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name="Registrera aktivitet")).to_be_visible()
+    page.get_by_label("Datum").fill(f"{YEAR}-03-12")
+    page.get_by_label("Slags aktivitet").select_option(label="Utbildning")
+    page.get_by_label("Erbjudna platser").fill("25")
+    page.get_by_label("Kvinnor").fill("14")
+    page.get_by_label("Män", exact=True).fill("tio")
+    page.get_by_label("Annan definition av kön").fill("1")
+    page.get_by_label("Kommunen").fill("9")
+    _fits_the_width(page)
+    page.get_by_role("button", name="Registrera", exact=True).click()
+
+    # A letter for a number: said next to the field, what was typed kept.
+    men = page.get_by_label("Män", exact=True)
+    expect(men).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Ange antalet män som ett heltal, 0 om inga.").first).to_be_visible()
+    expect(page.get_by_label("Kommunen")).to_have_value("9")
+    men.fill("5")
+    screenshot(page, "activity")
+    page.get_by_role("button", name="Registrera", exact=True).click()
+    expect(page.get_by_role("heading", name="Aktiviteten är registrerad")).to_be_visible()
+
+    params = {"year": YEAR, "period": "helar", "insats": "kunskapslyft"}
+    deadline = time.monotonic() + 30
+    while True:
+        response = system.reporting.get("/api/v1/reports", params=params)
+        activities = response.json()["activities"] if response.status_code == 200 else {}
+        if activities.get("count") == 1:
+            break
+        assert time.monotonic() < deadline, f"reported {activities}"
+        time.sleep(0.2)
+    assert activities["participants"] == _columns(20, 14, 5, 1)
+    assert (activities["places"], activities["places_used_percent"]) == (25, 80)
+    assert activities["organisations"]["kommun"] == 9
 
 
 def test_another_insats_is_refused(page: Page, system: System) -> None:

@@ -43,7 +43,8 @@ async def execute_as_admin(
 @dataclass
 class FakeState:
     insatser: dict[str, Insats] = field(default_factory=dict)
-    participants: dict[str, Participant] = field(default_factory=dict)
+    participants: dict[tuple[str, str], Participant] = field(default_factory=dict)
+    """By insats and code."""
     events: list[IntakeEvent] = field(default_factory=list)
     answers: dict[str, StoredAnswer] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
@@ -73,17 +74,26 @@ class FakeParticipants:
     def __init__(self, state: FakeState) -> None:
         self._state = state
 
-    async def get(self, participant_id: str, *, lock: Lock = Lock.NONE) -> Participant | None:
-        return self._state.participants.get(participant_id)
+    async def get(
+        self, insats_id: str, participant_id: str, *, lock: Lock = Lock.NONE
+    ) -> Participant | None:
+        return self._state.participants.get((insats_id, participant_id))
 
     async def add(self, participant: Participant) -> bool:
-        if participant.participant_id in self._state.participants:
+        key = (participant.insats_id, participant.participant_id)
+        first_taken = participant.moved_from is None and any(
+            code == participant.participant_id and p.moved_from is None
+            for (_, code), p in self._state.participants.items()
+        )
+        if key in self._state.participants or first_taken:
             return False
-        self._state.participants[participant.participant_id] = participant
+        self._state.participants[key] = participant
         return True
 
     async def update(self, participant: Participant) -> None:
-        self._state.participants[participant.participant_id] = participant
+        self._state.participants[(participant.insats_id, participant.participant_id)] = (
+            participant
+        )
 
     async def list(self, insats_id: str, *, active_only: bool) -> list[Participant]:
         return [
@@ -110,9 +120,11 @@ class FakeEventLog:
             return None
         return await self.append(event)
 
-    async def of_participant(self, participant_id: str) -> list[IntakeEvent]:
+    async def of_participant(self, insats_id: str, participant_id: str) -> list[IntakeEvent]:
         return [
-            e for e in self._state.events if getattr(e, "participant_id", None) == participant_id
+            e
+            for e in self._state.events
+            if getattr(e, "participant_id", None) == participant_id and e.insats_id == insats_id
         ]
 
     async def has_registrations(self, insats_id: str) -> bool:

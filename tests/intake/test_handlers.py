@@ -130,7 +130,7 @@ async def test_unknown_insats_or_participant_is_not_found(database, new_uow):
         await _stop(new_uow, "ZZZZ-ZZZZ")
     with pytest.raises(NotFound, match="in insats steget"):
         await _stop(new_uow, participant, insats_id="steget")
-    assert not database.state.participants[participant].stopped
+    assert not database.state.participants[("annan", participant)].stopped
 
 
 async def test_a_stopped_participant_takes_no_more_progress_nor_stop(database, new_uow):
@@ -175,7 +175,7 @@ async def test_a_stop_on_the_start_date_is_accepted(database, new_uow):
     await _stop(
         new_uow, participant, details=StopDetails(end_date=START.start_date, reason=Reason.FLYTT)
     )
-    assert database.state.participants[participant].end_date == START.start_date
+    assert database.state.participants[("steget", participant)].end_date == START.start_date
 
 
 async def test_participants_only_in_individ_and_volume_only_in_volym(database, new_uow):
@@ -276,4 +276,4 @@ async def test_any_valid_start_is_accepted_and_logged_once(
     (event,) = [e for e in database.state.events if e.type == "ParticipantStarted"]
     assert event.participant_id == participant
     assert event.model_dump(include=set(StartDetails.model_fields)) == details.model_dump()
-    assert database.state.participants[participant].start_date == details.start_date
+    assert database.state.participants[("steget", participant)].start_date == details.start_date

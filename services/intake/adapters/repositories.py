@@ -88,11 +88,12 @@ def _insats_values(insats: Insats) -> dict:
     }
 
 
-def _insert_unless_taken(session: AsyncSession, table: Table, key: Column) -> Insert:
-    """INSERT … ON CONFLICT (key) DO NOTHING, in the session's dialect."""
+def _insert_unless_taken(session: AsyncSession, table: Table) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING (any of the table's unique keys), in the session's
+    dialect."""
     if dialect_of(session) == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
-    return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
 
 
 async def _execute_dml(session: AsyncSession, statement: Executable) -> CursorResult:
@@ -113,10 +114,13 @@ class SqlParticipants:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, participant_id: str, *, lock: Lock = Lock.NONE) -> Participant | None:
+    async def get(
+        self, insats_id: str, participant_id: str, *, lock: Lock = Lock.NONE
+    ) -> Participant | None:
+        table = tables.participants
         query = locked(
-            select(tables.participants).where(
-                tables.participants.c.participant_id == participant_id
+            select(table).where(
+                table.c.participant_id == participant_id, table.c.insats_id == insats_id
             ),
             lock,
         )
@@ -124,21 +128,23 @@ class SqlParticipants:
         return _participant(row) if row else None
 
     async def add(self, participant: Participant) -> bool:
-        # ON CONFLICT DO NOTHING: a taken id leaves the transaction usable (a plain INSERT's
+        # ON CONFLICT DO NOTHING: a taken key leaves the transaction usable (a plain INSERT's
         # unique violation would abort it); the insert waits for a transaction holding the
-        # same id uncommitted, and stores the row if that one rolls back.
-        insert_ = _insert_unless_taken(
-            self._session, tables.participants, tables.participants.c.participant_id
-        )
+        # same key uncommitted, and stores the row if that one rolls back.
+        insert_ = _insert_unless_taken(self._session, tables.participants)
         result = await _execute_dml(
             self._session, insert_.values(**_participant_values(participant))
         )
         return result.rowcount == 1
 
     async def update(self, participant: Participant) -> None:
+        table = tables.participants
         await self._session.execute(
-            update(tables.participants)
-            .where(tables.participants.c.participant_id == participant.participant_id)
+            update(table)
+            .where(
+                table.c.participant_id == participant.participant_id,
+                table.c.insats_id == participant.insats_id,
+            )
             .values(**_participant_values(participant))
         )
 
@@ -154,7 +160,14 @@ class SqlParticipants:
 
 
 def _participant(row) -> Participant:
-    return Participant(row.participant_id, row.insats_id, row.start_date, row.end_date, row.voided)
+    return Participant(
+        row.participant_id,
+        row.insats_id,
+        row.start_date,
+        row.end_date,
+        row.voided,
+        row.moved_from,
+    )
 
 
 def _participant_values(participant: Participant) -> dict:
@@ -164,6 +177,7 @@ def _participant_values(participant: Participant) -> dict:
         "start_date": participant.start_date,
         "end_date": participant.end_date,
         "voided": participant.voided,
+        "moved_from": participant.moved_from,
     }
 
 
@@ -206,6 +220,7 @@ class SqlEventLog:
                     "p_participant_id": participant.participant_id,
                     "p_insats_id": participant.insats_id,
                     "p_start_date": participant.start_date,
+                    "p_moved_from": participant.moved_from,
                 }
             position = (await self._session.execute(statement, parameters)).scalar_one_or_none()
         else:
@@ -234,11 +249,11 @@ class SqlEventLog:
             self.appended.append(event)
         return position
 
-    async def of_participant(self, participant_id: str) -> list[ParticipantEvent]:
+    async def of_participant(self, insats_id: str, participant_id: str) -> list[ParticipantEvent]:
         events = tables.events
         bodies = await self._session.scalars(
             select(events.c.body)
-            .where(events.c.participant_id == participant_id)
+            .where(events.c.participant_id == participant_id, events.c.insats_id == insats_id)
             .order_by(events.c.position)
         )
         return [participant_event_adapter.validate_json(body) for body in bodies]
@@ -258,8 +273,8 @@ class SqlEventLog:
 
 def _append_statement(*, with_participant: bool) -> Insert:
     """PostgreSQL: append an event and stage it in the outbox in one statement, returning
-    its position. `with_participant`: store the new participant first (ON CONFLICT DO
-    NOTHING, as `SqlParticipants.add`); when its id is taken nothing is stored and no row is
+    its position. `with_participant`: store the new registration first (ON CONFLICT DO
+    NOTHING, as `SqlParticipants.add`); when it is taken nothing is stored and no row is
     returned."""
     events, outbox = tables.events, tables.outbox
     event = {
@@ -273,10 +288,10 @@ def _append_statement(*, with_participant: bool) -> Insert:
             .values(
                 {
                     participants.c[name]: bindparam(f"p_{name}", type_=participants.c[name].type)
-                    for name in ("participant_id", "insats_id", "start_date")
+                    for name in ("participant_id", "insats_id", "start_date", "moved_from")
                 }
             )
-            .on_conflict_do_nothing(index_elements=[participants.c.participant_id])
+            .on_conflict_do_nothing()
             .returning(participants.c.participant_id)
             .cte("stored_participant")
         )

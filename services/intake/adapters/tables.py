@@ -8,12 +8,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     false,
+    text,
 )
 
 from shared.contract.access import access_tables
@@ -54,13 +56,24 @@ participants = Table(
         "insats_id",
         String(64),
         ForeignKey("intake_insatser.insats_id"),
-        nullable=False,
+        primary_key=True,
         index=True,
     ),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date),
     Column("voided", Boolean, nullable=False, server_default=false()),
+    Column("moved_from", String(64)),
+    Index(
+        "ux_intake_participants_first_code",
+        "participant_id",
+        unique=True,
+        postgresql_where=text("moved_from IS NULL"),
+        sqlite_where=text("moved_from IS NULL"),
+    ),
 )
+"""A registration: a participant's code in an insats. A code's first registration
+(`moved_from` NULL) is unique across the förbund, so a new code is never one in use; a
+move (`moved_from`: the insats it came from) takes the code to another insats."""
 
 idempotency = Table(
     "intake_idempotency",

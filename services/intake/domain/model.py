@@ -15,12 +15,17 @@ class Insats:
 
 @dataclass(frozen=True)
 class Participant:
+    """A registration: the participant's code in one insats (a code moved on has one in
+    each insats it was in)."""
+
     participant_id: str
     insats_id: str
     start_date: date
     end_date: date | None = None
     voided: bool = False
     """Its start was voided (felregistrering): it takes no more events."""
+    moved_from: str | None = None
+    """The insats the participant moved on from to start here; None: the code's first."""
 
     @property
     def stopped(self) -> bool:

@@ -4,12 +4,15 @@ from datetime import date
 
 from services.intake.domain.errors import Conflict, InvalidField
 from services.intake.domain.model import Insats, Participant
-from shared.contract.codes import Registration
+from pydantic import ValidationError
+
+from shared.contract.codes import Reason, Registration
 from shared.contract.events import (
     ActivityDetails,
     ActivityRegistered,
     InsatsDefined,
     InsatsDetails,
+    MoveDetails,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
@@ -66,6 +69,46 @@ def stop_participant(participant: Participant, details: StopDetails) -> Particip
         participant_id=participant.participant_id,
         **details.model_dump(),
     )
+
+
+BACKGROUND = (
+    "gender",
+    "birth_year",
+    "education",
+    "support_at_start",
+    "years_in_support",
+    "referrer",
+    "municipality",
+)
+"""What a move takes from the start it ends to the one it makes (the measures at start,
+activity hours and VAS, are each insats's own)."""
+
+
+def move_participant(
+    participant: Participant, start: ParticipantStarted, to: Insats | None, details: MoveDetails
+) -> tuple[ParticipantStopped, ParticipantStarted]:
+    """The stop here (`annan_insats`) and the start in `to` on the same day, with the code
+    and the background of `start` (the registration's start as it counts now)."""
+    if to is None:
+        raise InvalidField("to_insats", f"no insats {details.to_insats}")
+    if to.insats_id == participant.insats_id:
+        raise InvalidField("to_insats", "must be another insats than the one moved from")
+    if to.registration is not Registration.INDIVID:
+        raise InvalidField("to_insats", f"insats {to.insats_id} is not registered individ")
+    _require_active(participant)
+    _not_before_start(participant, "date", details.date)
+    stop = stop_participant(
+        participant, StopDetails(end_date=details.date, reason=Reason.ANNAN_INSATS)
+    ).model_copy(update={"moved_to": to.insats_id})
+    background = {name: getattr(start, name) for name in BACKGROUND}
+    try:
+        moved = StartDetails.model_validate({**background, "start_date": details.date})
+    except ValidationError as invalid:  # an age at the new start out of bounds
+        raise InvalidField("date", invalid.errors()[0]["msg"]) from None
+    started = start_participant(to, participant.participant_id, moved).model_copy(
+        update={"moved_from": participant.insats_id}
+    )
+    return stop, started
 
 
 def register_volume(insats: Insats, details: VolumeDetails) -> VolumeRegistered:

@@ -83,6 +83,7 @@ ACTIONS = {
     commands.StartParticipant.ACTION: "Start",
     commands.RecordProgress.ACTION: "Uppföljning",
     commands.StopParticipant.ACTION: "Avslut",
+    commands.MoveParticipant.ACTION: "Gått vidare till annan insats",
     commands.RegisterVolume.ACTION: "Volym",
     commands.RegisterActivity.ACTION: "Aktivitet",
     commands.CorrectEvent.ACTION: "Rättelse",

@@ -141,7 +141,7 @@ def install_corrections(
             try:
                 async with new_uow() as uow:
                     participant = await participant_in(uow, insats_id, code)
-                    history = await uow.events.of_participant(code)
+                    history = await uow.events.of_participant(insats_id, code)
                 registration = _Registration(visit, insats, participant, history)
             except NotFound:
                 pass

@@ -36,6 +36,7 @@ from shared.contract.events import (
     ActivityDetails,
     CorrectionDetails,
     InsatsDetails,
+    MoveDetails,
     ProgressDetails,
     RegisteredEvent,
     StartDetails,
@@ -67,6 +68,7 @@ ROUTES: dict[type[commands.Command], tuple[str, str]] = {
     commands.StartParticipant: ("POST", f"{_INSATS}/participants"),
     commands.RecordProgress: ("POST", f"{_PARTICIPANT}/progress"),
     commands.StopParticipant: ("POST", f"{_PARTICIPANT}/stop"),
+    commands.MoveParticipant: ("POST", f"{_PARTICIPANT}/move"),
     commands.RegisterVolume: ("POST", f"{_INSATS}/volume"),
     commands.RegisterActivity: ("POST", f"{_INSATS}/activities"),
     commands.CorrectEvent: ("POST", f"{_EVENT}/correction"),
@@ -146,8 +148,9 @@ class _Runner:
         return answer_response(await dispatch(self.new_uow, command, audited, idempotency))
 
     async def granted(self, command: commands.InsatsCommand, details: BaseModel) -> JSONResponse:
-        """The command, for a caller who registers in its insats."""
-        _forbid_ungranted(self.caller, command.insats_id)
+        """The command, for a caller who registers in its insatser."""
+        for insats_id in command.insatser:  # a move's: both insatser
+            _forbid_ungranted(self.caller, insats_id)
         return await self(command, details)
 
 
@@ -190,6 +193,14 @@ async def stop_participant(
     run: Run, insats_id: InsatsId, participant_id: ParticipantId, details: StopDetails
 ) -> JSONResponse:
     command = commands.StopParticipant(insats_id, participant_id, details)
+    return await run.granted(command, details)
+
+
+@_command_route(commands.MoveParticipant)
+async def move_participant(
+    run: Run, insats_id: InsatsId, participant_id: ParticipantId, details: MoveDetails
+) -> JSONResponse:
+    command = commands.MoveParticipant(insats_id, participant_id, details)
     return await run.granted(command, details)
 
 

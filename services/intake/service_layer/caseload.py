@@ -28,7 +28,7 @@ class Caseload(Protocol):
 
 async def participant_in(uow: UnitOfWork, insats_id: str, participant_id: str) -> Participant:
     """The participant of the insats (stopped or not); else NotFound."""
-    participant = await uow.participants.get(participant_id)
-    if participant is None or participant.insats_id != insats_id:
+    participant = await uow.participants.get(insats_id, participant_id)
+    if participant is None:
         raise NotFound(f"no participant {participant_id} in insats {insats_id}")
     return participant

@@ -14,6 +14,7 @@ from shared.contract.events import (
     ActivityDetails,
     CorrectionDetails,
     InsatsDetails,
+    MoveDetails,
     ProgressDetails,
     StartDetails,
     StopDetails,
@@ -32,6 +33,11 @@ class InsatsCommand(Command):
     """About one insats: those a caller may run only where granted, but `DefineInsats`."""
 
     insats_id: str
+
+    @property
+    def insatser(self) -> tuple[str, ...]:
+        """The insatser the caller must be granted to run it."""
+        return (self.insats_id,)
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,18 @@ class RecordProgress(ParticipantCommand):
 class StopParticipant(ParticipantCommand):
     ACTION = "stop"
     details: StopDetails
+
+
+@dataclass(frozen=True)
+class MoveParticipant(ParticipantCommand):
+    """The stop here and the start in `details.to_insats`, as one command."""
+
+    ACTION = "move"
+    details: MoveDetails
+
+    @property
+    def insatser(self) -> tuple[str, ...]:
+        return (self.insats_id, self.details.to_insats)
 
 
 @dataclass(frozen=True)

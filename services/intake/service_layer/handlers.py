@@ -15,7 +15,7 @@ from services.intake.domain.accounts import (
     saved_user,
     sessions_to_end,
 )
-from services.intake.domain.errors import NotFound
+from services.intake.domain.errors import Conflict, NotFound
 from services.intake.domain.model import Insats, Participant
 from services.intake.domain.participant_codes import new_participant_code
 from services.intake.service_layer.answers import (
@@ -31,6 +31,7 @@ from services.intake.service_layer.commands import (
     DefineInsats,
     ImportRows,
     IssueToken,
+    MoveParticipant,
     PutUser,
     RecordProgress,
     RegisterActivity,
@@ -41,7 +42,7 @@ from services.intake.service_layer.commands import (
     VoidEvent,
 )
 from services.intake.service_layer.unit_of_work import Lock, UnitOfWork
-from shared.contract.events import IntakeEvent
+from shared.contract.events import IntakeEvent, ParticipantStarted, effective_events
 
 MAX_CODE_DRAWS = 10
 
@@ -112,9 +113,47 @@ async def stop_participant(command: StopParticipant, uow: UnitOfWork) -> Answer:
     )
 
 
+async def move_participant(command: MoveParticipant, uow: UnitOfWork) -> Answer:
+    """The stop here and the start there, in this one transaction: both or neither."""
+    participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
+    to = await uow.insatser.get(command.details.to_insats, lock=Lock.SHARE)
+    history = effective_events(
+        await uow.events.of_participant(command.insats_id, command.participant_id)
+    )
+    start = next(event for event in history if isinstance(event, ParticipantStarted))
+    stop, started = rules.move_participant(participant, start, to, command.details)
+    taken = Conflict(
+        f"participant {participant.participant_id} has been in insats {started.insats_id}"
+    )
+    if await uow.participants.get(started.insats_id, participant.participant_id) is not None:
+        raise taken
+    stopped_at = await uow.events.append(stop)
+    await uow.participants.update(participant.stopped_on(stop.end_date))
+    moved = Participant(
+        participant.participant_id,
+        started.insats_id,
+        started.start_date,
+        moved_from=participant.insats_id,
+    )
+    position = await uow.events.append_with_participant(started, moved)
+    if position is None:  # moved there meanwhile, by a transaction that just committed
+        raise taken
+    return Answer(
+        HTTPStatus.CREATED,
+        {
+            "participant_id": participant.participant_id,
+            "insats_id": started.insats_id,
+            "stop_event_id": stop.event_id,
+            "stop_position": stopped_at,
+            "event_id": started.event_id,
+            "position": position,
+        },
+    )
+
+
 async def correct_event(command: CorrectEvent, uow: UnitOfWork) -> Answer:
     participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
-    history = await uow.events.of_participant(command.participant_id)
+    history = await uow.events.of_participant(command.insats_id, command.participant_id)
     event, corrected = corrections.correct_event(
         participant, history, command.event_id, command.details
     )
@@ -123,7 +162,7 @@ async def correct_event(command: CorrectEvent, uow: UnitOfWork) -> Answer:
 
 async def void_event(command: VoidEvent, uow: UnitOfWork) -> Answer:
     participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
-    history = await uow.events.of_participant(command.participant_id)
+    history = await uow.events.of_participant(command.insats_id, command.participant_id)
     event, corrected = corrections.void_event(participant, history, command.event_id)
     return await _append_correction(uow, event, corrected)
 
@@ -229,8 +268,8 @@ async def _participant(
     # and the command that waited reads the participant as that one left it, so a
     # participant is stopped once and takes nothing after its stop. The insats needs no
     # lock: it has a registration (this participant), so its registration cannot change.
-    participant = await uow.participants.get(participant_id, lock=lock)
-    if participant is None or participant.insats_id != insats_id:
+    participant = await uow.participants.get(insats_id, participant_id, lock=lock)
+    if participant is None:
         if await uow.insatser.get(insats_id) is None:
             raise NotFound(f"no insats {insats_id}")
         raise NotFound(f"no participant {participant_id} in insats {insats_id}")

@@ -38,11 +38,15 @@ class Insatser(Protocol):
 
 
 class Participants(Protocol):
-    async def get(self, participant_id: str, *, lock: Lock = Lock.NONE) -> Participant | None: ...
+    async def get(
+        self, insats_id: str, participant_id: str, *, lock: Lock = Lock.NONE
+    ) -> Participant | None:
+        """The participant's registration in the insats."""
 
     async def add(self, participant: Participant) -> bool:
-        """Store the participant, or nothing and False when its id is taken (also by a
-        transaction not yet committed: then after waiting for it)."""
+        """Store the registration, or nothing and False when it is taken (also by a
+        transaction not yet committed: then after waiting for it): a first registration
+        whose code is in use anywhere, a move to an insats where the code already is."""
 
     async def update(self, participant: Participant) -> None: ...
 
@@ -60,12 +64,13 @@ class EventLog(Protocol):
     async def append_with_participant(
         self, event: IntakeEvent, participant: Participant
     ) -> int | None:
-        """Store the new participant and append the event (its start), as `append`; or
-        store nothing and return None when the participant's id is taken (as
+        """Store the new registration and append the event (its start), as `append`; or
+        store nothing and return None when the registration is taken (as
         `Participants.add`)."""
 
-    async def of_participant(self, participant_id: str) -> list[ParticipantEvent]:
-        """The participant's events in log order (corrections and voids included)."""
+    async def of_participant(self, insats_id: str, participant_id: str) -> list[ParticipantEvent]:
+        """The events of the participant's registration in the insats, in log order
+        (corrections and voids included)."""
 
     async def has_registrations(self, insats_id: str) -> bool:
         """Whether any participant or volume was registered in the insats."""

@@ -30,7 +30,7 @@ async def participant_events(
 ) -> list[RegisteredEvent]:
     """The participant's events as they count now (corrected; voided ones left out): what a
     correction or a void can concern."""
-    participant = await uow.participants.get(participant_id)
-    if participant is None or participant.insats_id != insats_id or participant.voided:
+    participant = await uow.participants.get(insats_id, participant_id)
+    if participant is None or participant.voided:
         raise NotFound(f"no participant {participant_id} in insats {insats_id}")
-    return effective_events(await uow.events.of_participant(participant_id))
+    return effective_events(await uow.events.of_participant(insats_id, participant_id))
