@@ -9,6 +9,7 @@ from typing import Self
 
 import pytest
 
+from services.outcomes.domain.registrations import registration_key
 from services.outcomes.domain.incremental import Summary
 from services.outcomes.service_layer.unit_of_work import Known
 from shared.contract.events import ParticipantEvent
@@ -81,7 +82,8 @@ class FakeUnitOfWork:
 
     async def add_events(self, events: Sequence[tuple[int, ParticipantEvent]]) -> None:
         for position, event in events:
-            self._work.events.setdefault(event.participant_id, []).append((position, event))
+            key = registration_key(event.insats_id, event.participant_id)
+            self._work.events.setdefault(key, []).append((position, event))
 
     async def save(self, records: Mapping[str, ParticipantRecord | None]) -> None:
         for participant_id, record in records.items():

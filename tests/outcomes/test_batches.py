@@ -92,11 +92,11 @@ async def _state(sessions: async_sessionmaker) -> dict:
     """Everything outcomes keeps, comparable across batches."""
     async with sessions() as session:
         records = {
-            row.participant_id: (row.insats_id, ParticipantRecord.model_validate_json(row.record))
+            row.registration: (row.insats_id, ParticipantRecord.model_validate_json(row.record))
             for row in await session.execute(select(tables.participants))
         }
         events = sorted(
-            (row.participant_id, row.position, row.event_id)
+            (row.registration, row.position, row.event_id)
             for row in await session.execute(select(tables.participant_events))
         )
         processed = set(await session.scalars(select(tables.processed.c.event_id)))
@@ -138,7 +138,7 @@ async def test_a_participant_touched_several_times_in_one_batch_changes_event_by
     assert changes[0].after == derive_record(events[:1], POLICY)
     assert changes[-1].after == derive_record(events, POLICY)
     assert changes[-1].after.steps["vas"].change == 40
-    assert state["records"] == {"P1": ("a", changes[-1].after)}
+    assert state["records"] == {"a/P1": ("a", changes[-1].after)}
     assert [row[2] for row in state["events"]] == [e.event_id for e in events]
     assert state["processed"] == {e.event_id for e in events}
 
@@ -175,8 +175,8 @@ async def test_a_batch_mixing_known_and_new_participants(sessions) -> None:
         if hasattr(change, "participant_id"):
             by_participant.setdefault(change.participant_id, []).append(change)
     assert set(by_participant) == {"P1", "P2", "P3"}
-    assert by_participant["P1"][0].before == before["records"]["P1"][1]
-    assert by_participant["P2"][0].before == before["records"]["P2"][1]
+    assert by_participant["P1"][0].before == before["records"]["a/P1"][1]
+    assert by_participant["P2"][0].before == before["records"]["a/P2"][1]
     # P3's first start makes the record; the second adds only its VAS as a measurement.
     p3_started, p3_measured = by_participant["P3"]
     assert p3_started.before is None and p3_started.change_id == second[2].event_id
@@ -186,9 +186,9 @@ async def test_a_batch_mixing_known_and_new_participants(sessions) -> None:
     everything = first + second
     for participant in ("P1", "P2", "P3"):
         events = [e for e in everything if getattr(e, "participant_id", None) == participant]
-        assert state["records"][participant][1] == derive_record(events, POLICY)
-    assert "P4" not in state["records"]
-    assert ("P4", 7, second[3].event_id) in state["events"]
+        assert state["records"][f"a/{participant}"][1] == derive_record(events, POLICY)
+    assert "a/P4" not in state["records"]
+    assert ("a/P4", 7, second[3].event_id) in state["events"]
 
 
 async def test_a_redelivered_batch_changes_nothing(sessions) -> None:
@@ -231,12 +231,12 @@ async def test_events_in_any_order_and_batching_give_the_records_of_the_whole_lo
     state = await _state(sessions)
     for participant in ("P1", "P2"):
         events = [item.event for item in log if item.event.participant_id == participant]
-        assert state["records"][participant][1] == derive_record(events, POLICY)
+        assert state["records"][f"a/{participant}"][1] == derive_record(events, POLICY)
         chain = _participant_changes(state, participant)
         assert chain[0].before is None
         for earlier, later in itertools.pairwise(chain):
             assert later.before == earlier.after
-        assert chain[-1].after == state["records"][participant][1]
+        assert chain[-1].after == state["records"][f"a/{participant}"][1]
 
 
 async def test_the_statements_of_a_batch_do_not_grow_with_its_participants(sessions) -> None:
@@ -289,7 +289,7 @@ async def test_replicas_sharing_participants_both_commit_one_consistent_record(
             for item in sorted(everything, key=lambda i: i.position)
             if item.event.participant_id == participant
         ]
-        assert state["records"][participant][1] == derive_record(events, POLICY)
+        assert state["records"][f"a/{participant}"][1] == derive_record(events, POLICY)
         chain = _participant_changes(state, participant)
         assert len(chain) == 3
         for earlier, later in itertools.pairwise(chain):

@@ -111,7 +111,7 @@ async def test_any_batching_with_redelivery_ends_in_the_records_of_the_whole_log
         events = [
             item.event for item in log if getattr(item.event, "participant_id", None) == participant
         ]
-        assert database.state.records[participant] == derive_record(events, POLICY)
+        assert database.state.records[f"a/{participant}"] == derive_record(events, POLICY)
     # Each participant's changes chain: every `before` is the previous `after`.
     for participant in ("P1", "P2"):
         chain = [
@@ -122,7 +122,7 @@ async def test_any_batching_with_redelivery_ends_in_the_records_of_the_whole_log
         assert chain[0].before is None
         for earlier, later in itertools.pairwise(chain):
             assert later.before == earlier.after
-        assert chain[-1].after == database.state.records[participant]
+        assert chain[-1].after == database.state.records[f"a/{participant}"]
     change_ids = [c.change_id for c in database.state.published]
     assert len(change_ids) == len(set(change_ids))
 
@@ -155,3 +155,30 @@ async def test_an_activity_becomes_a_change_of_its_counts_once(database) -> None
     assert counted.participants == {"kvinna": 40, "man": 31, "annan": 2}
     assert counted.organisations == {"fk": 0, "af": 7, "kommun": 0, "region": 0, "annan": 0}
     assert (counted_bare.organisations, counted_bare.places) == ({}, None)
+
+
+async def test_a_code_moved_on_has_a_record_in_each_insats(database) -> None:
+    started = ParticipantStarted(
+        insats_id="a", participant_id="P1", start_date=date(2025, 1, 1), gender="man"
+    )
+    stopped = ParticipantStopped(
+        insats_id="a",
+        participant_id="P1",
+        end_date=date(2025, 5, 1),
+        reason="annan_insats",
+        moved_to="b",
+    )
+    moved = ParticipantStarted(
+        insats_id="b",
+        participant_id="P1",
+        start_date=date(2025, 5, 1),
+        gender="man",
+        moved_from="a",
+    )
+    log = [PositionedEvent(n, e) for n, e in enumerate((started, stopped, moved), start=1)]
+    await apply_events(database.unit_of_work(), log, POLICY)
+    records = database.state.records
+    assert set(records) == {"a/P1", "b/P1"}
+    assert (records["a/P1"].end_date, records["a/P1"].reason) == (date(2025, 5, 1), "annan_insats")
+    assert (records["b/P1"].start_date, records["b/P1"].end_date) == (date(2025, 5, 1), None)
+    assert [change.after.insats_id for change in database.state.published] == ["a", "a", "b"]

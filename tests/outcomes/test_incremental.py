@@ -150,7 +150,7 @@ async def test_taking_events_one_by_one_agrees_with_the_full_derivation(delivere
 
     assert _changes_of(database.state.published, ("P1", "P2")) == _reference_changes(batches)
     for participant in ("P1", "P2"):
-        assert database.state.records.get(participant) == _records_of_the_log(log, participant)
+        assert database.state.records.get(f"a/{participant}") == _records_of_the_log(log, participant)
 
 
 @settings(
@@ -183,9 +183,9 @@ async def test_the_stored_summaries_agree_with_the_full_derivation_in_sql(
             rows = await session.execute(select(tables.outbox.c.body, tables.outbox.c.id))
             published = [parse_outcome_change(body) for body, _ in sorted(rows, key=lambda r: r[1])]
             records = {
-                row.participant_id: ParticipantRecord.model_validate_json(row.record)
+                row.registration: ParticipantRecord.model_validate_json(row.record)
                 for row in await session.execute(select(tables.participants))
             }
     assert _changes_of(published, participants) == _reference_changes(batches)
     for participant in participants:
-        assert records.get(participant) == _records_of_the_log(log, participant)
+        assert records.get(f"a/{participant}") == _records_of_the_log(log, participant)

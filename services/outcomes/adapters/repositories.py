@@ -2,7 +2,7 @@
 
 A batch costs the same few statements whatever its size: one per port call, each over every
 participant of the batch. The statements are built once, here, per dialect: on PostgreSQL
-the participant ids go in as one array parameter (`= ANY(…)`, `unnest(…)`), so the
+the registrations (`domain.registrations`) go in as one array parameter (`= ANY(…)`, `unnest(…)`), so the
 statement text, and asyncpg's prepared statement, is the same for every batch; SQLite gets
 the portable `IN (…)`. The generation and the processed ids are `shared.platform.projection`'s.
 """
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.outcomes.adapters import tables
 from services.outcomes.domain.incremental import PositionedParticipantEvent, Summary
 from services.outcomes.domain.records import Observation, Observed
+from services.outcomes.domain.registrations import registration_key
 from services.outcomes.service_layer.unit_of_work import Known
 from shared.contract.events import ParticipantEvent, parse_intake_event
 from shared.contract.records import OutcomeChange, ParticipantRecord
@@ -49,7 +50,7 @@ def _ids_in(column, *, array: bool):
 def _upsert(dialect_insert, table, *columns: str) -> Executable:
     statement = dialect_insert(table)
     return statement.on_conflict_do_update(
-        index_elements=[table.c.participant_id],
+        index_elements=[table.c.registration],
         set_={column: statement.excluded[column] for column in columns},
     )
 
@@ -71,21 +72,21 @@ def _statements(dialect: str) -> _Statements:
     )
     return _Statements(
         lock=lock,
-        events=select(_events.c.participant_id, _events.c.position, _events.c.body)
-        .where(_ids_in(_events.c.participant_id, array=array))
+        events=select(_events.c.registration, _events.c.position, _events.c.body)
+        .where(_ids_in(_events.c.registration, array=array))
         .order_by(_events.c.position),
         # Every participant with events has a summary row; a record only once started.
-        known=select(_summaries.c.participant_id, _summaries.c.summary, _participants.c.record)
+        known=select(_summaries.c.registration, _summaries.c.summary, _participants.c.record)
         .select_from(
             _summaries.outerjoin(
-                _participants, _participants.c.participant_id == _summaries.c.participant_id
+                _participants, _participants.c.registration == _summaries.c.registration
             )
         )
-        .where(_ids_in(_summaries.c.participant_id, array=array)),
+        .where(_ids_in(_summaries.c.registration, array=array)),
         upsert_records=_upsert(dialect_insert, _participants, "insats_id", "record"),
         upsert_summaries=_upsert(dialect_insert, _summaries, "summary"),
         delete=_participants.delete().where(
-            _participants.c.participant_id.in_(bindparam("ids", expanding=True))
+            _participants.c.registration.in_(bindparam("ids", expanding=True))
         ),
     )
 
@@ -154,33 +155,33 @@ class SqlParticipants:
         self._session = session
         self._sql = _statements_of(session)
 
-    async def lock(self, participant_ids: Sequence[str]) -> None:
-        if self._sql.lock is not None and participant_ids:
-            await self._session.execute(self._sql.lock, {"ids": list(participant_ids)})
+    async def lock(self, registrations: Sequence[str]) -> None:
+        if self._sql.lock is not None and registrations:
+            await self._session.execute(self._sql.lock, {"ids": list(registrations)})
 
     async def events(
-        self, participant_ids: Collection[str]
+        self, registrations: Collection[str]
     ) -> dict[str, list[PositionedParticipantEvent]]:
         found: dict[str, list[PositionedParticipantEvent]] = {}
-        if not participant_ids:
+        if not registrations:
             return found
-        rows = await self._session.execute(self._sql.events, {"ids": list(participant_ids)})
-        for participant_id, position, body in rows:
+        rows = await self._session.execute(self._sql.events, {"ids": list(registrations)})
+        for registration, position, body in rows:
             # Stored only after it was validated as one; parsed once per row and batch.
             event: ParticipantEvent = parse_intake_event(body)  # type: ignore[assignment]
-            found.setdefault(participant_id, []).append((position, event))
+            found.setdefault(registration, []).append((position, event))
         return found
 
-    async def known(self, participant_ids: Collection[str]) -> dict[str, Known]:
-        if not participant_ids:
+    async def known(self, registrations: Collection[str]) -> dict[str, Known]:
+        if not registrations:
             return {}
-        rows = await self._session.execute(self._sql.known, {"ids": list(participant_ids)})
+        rows = await self._session.execute(self._sql.known, {"ids": list(registrations)})
         return {
-            participant_id: Known(
+            registration: Known(
                 None if record is None else ParticipantRecord.model_validate_json(record),
                 _summary(summary),
             )
-            for participant_id, summary, record in rows
+            for registration, summary, record in rows
         }
 
     async def add_events(self, events: Sequence[PositionedParticipantEvent]) -> None:
@@ -190,7 +191,7 @@ class SqlParticipants:
                 [
                     {
                         "event_id": event.event_id,
-                        "participant_id": event.participant_id,
+                        "registration": registration_key(event.insats_id, event.participant_id),
                         "position": position,
                         "body": event.model_dump_json(),
                     }
@@ -200,8 +201,8 @@ class SqlParticipants:
 
     async def save(self, records: Mapping[str, ParticipantRecord | None]) -> None:
         kept = sorted(
-            (participant_id, record)
-            for participant_id, record in records.items()
+            (registration, record)
+            for registration, record in records.items()
             if record is not None
         )
         if kept:
@@ -209,11 +210,11 @@ class SqlParticipants:
                 self._sql.upsert_records,
                 [
                     {
-                        "participant_id": participant_id,
+                        "registration": registration,
                         "insats_id": record.insats_id,
                         "record": record.model_dump_json(),
                     }
-                    for participant_id, record in kept
+                    for registration, record in kept
                 ],
             )
         gone = sorted(pid for pid, record in records.items() if record is None)
@@ -225,8 +226,8 @@ class SqlParticipants:
             await self._session.execute(
                 self._sql.upsert_summaries,
                 [
-                    {"participant_id": participant_id, "summary": _summary_json(summary)}
-                    for participant_id, summary in sorted(summaries.items())
+                    {"registration": registration, "summary": _summary_json(summary)}
+                    for registration, summary in sorted(summaries.items())
                 ],
             )
 

@@ -13,6 +13,8 @@ REVISIONS_DIR = Path(__file__).parents[1] / "migrations"
 
 metadata = MetaData()
 
+# Keyed by registration (`domain.registrations.registration_key`): a code in an insats.
+
 meta = Table("outcomes_meta", metadata, *meta_columns())
 
 processed = Table("outcomes_processed", metadata, *processed_columns("event_id"))
@@ -21,7 +23,7 @@ participant_events = Table(
     "outcomes_participant_events",
     metadata,
     Column("event_id", String(64), primary_key=True),
-    Column("participant_id", String(32), nullable=False, index=True),
+    Column("registration", String(97), nullable=False, index=True),
     Column("position", BigInteger, nullable=False),
     Column("body", Text, nullable=False),
 )
@@ -29,7 +31,7 @@ participant_events = Table(
 participants = Table(
     "outcomes_participants",
     metadata,
-    Column("participant_id", String(32), primary_key=True),
+    Column("registration", String(97), primary_key=True),
     Column("insats_id", String(64), nullable=False),
     Column("record", Text, nullable=False),
 )
@@ -37,10 +39,10 @@ participants = Table(
 participant_summaries = Table(
     "outcomes_participant_summaries",
     metadata,
-    Column("participant_id", String(32), primary_key=True),
+    Column("registration", String(97), primary_key=True),
     Column("summary", Text, nullable=True),
 )
-"""One row per participant with stored events: what the next event needs besides the record
+"""One row per registration with stored events: what the next event needs besides the record
 (`domain.incremental.Summary` as JSON; NULL: derive the next record from all the events)."""
 
 outbox = outbox_table(metadata, "outcomes_outbox")

@@ -15,6 +15,7 @@ from services.outcomes.domain.incremental import (
     taken,
 )
 from services.outcomes.domain.records import derive_record
+from services.outcomes.domain.registrations import registration_key
 from services.outcomes.service_layer.unit_of_work import Known, UnitOfWork
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
@@ -68,7 +69,8 @@ async def apply_events(
         for item in fresh:
             event = item.event
             if isinstance(event, ParticipantEvent):
-                arrived.setdefault(event.participant_id, []).append((item.position, event))
+                key = registration_key(event.insats_id, event.participant_id)
+                arrived.setdefault(key, []).append((item.position, event))
             else:
                 changes.append(_insats_change(item, generation))
         if arrived:

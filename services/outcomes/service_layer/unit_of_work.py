@@ -33,19 +33,22 @@ class Processed(Protocol):
 
 
 class Participants(Protocol):
-    async def lock(self, participant_ids: Sequence[str]) -> None:
+    """Each participant's events, record and summary by registration
+    (`domain.registrations.registration_key`): a code moved on has one per insats."""
+
+    async def lock(self, registrations: Sequence[str]) -> None:
         """Hold these participants until commit (replicas may touch the same ones).
 
         Given sorted, and taken in one fixed order, so two replicas never wait in a circle.
         """
 
     async def events(
-        self, participant_ids: Collection[str]
+        self, registrations: Collection[str]
     ) -> dict[str, list[PositionedParticipantEvent]]:
         """Every stored (position, event) of these participants, in log order; a participant
         without stored events is absent."""
 
-    async def known(self, participant_ids: Collection[str]) -> dict[str, Known]:
+    async def known(self, registrations: Collection[str]) -> dict[str, Known]:
         """The stored record and summary of these participants; one without stored events
         is absent."""
 
