@@ -66,6 +66,8 @@ class ParticipantRecord(_Frozen):
     respect: int | None = None
     steps: dict[str, StepMovement] = {}
     """Step movement per measure: `activity_hours`, `vas`, `indicator:<name>`."""
+    moved_from: str | None = None
+    """The insats the participant moved on from to start here (`move`)."""
 
 
 class _Change(_Frozen):

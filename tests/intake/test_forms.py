@@ -115,6 +115,7 @@ async def test_the_start_form_registers_the_background_it_was_given(intake, staf
         "municipality": "Umeå",
         "activity_hours_per_week": 12.5,
         "vas": 35,
+        "moved_from": None,
     }
     caseload = await staff.open("/insatser/a")
     assert code in caseload.text and "2025-02-03" in caseload.text

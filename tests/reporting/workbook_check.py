@@ -14,6 +14,7 @@ from services.reporting.entrypoints import labels
 from services.reporting.entrypoints import workbook as layout
 
 COLUMNS = tuple(labels.COLUMNS)
+_NOTES = (labels.MULTI_VALUED_NOTE, labels.ACTIVITIES_NOTE, labels.FLOWS_NOTE)
 STEP_METRICS = {label: metric for metric, label in labels.STEP_METRICS.items()}
 
 
@@ -49,12 +50,12 @@ def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], list[t
     heading, measure = "", ()
     for label, *cells in rows:
         text = str(label.value) if label.value is not None else None
-        if text in paths or text in (layout.TARGETS, labels.ACTIVITIES):
+        if text in paths or text in (layout.TARGETS, labels.ACTIVITIES, labels.FLOWS):
             heading = text
-        elif text is None or text in (labels.MULTI_VALUED_NOTE, labels.ACTIVITIES_NOTE):
+        elif text is None or text in _NOTES:
             continue
-        elif heading == labels.ACTIVITIES:
-            values[("activities", text)] = cells
+        elif heading in (labels.ACTIVITIES, labels.FLOWS):
+            values[(heading, text)] = cells
         elif heading == layout.TARGETS:
             if text != layout.TARGET_HEADER[0]:
                 targets.append((text, *(cell.value for cell in cells[:3])))
@@ -103,6 +104,7 @@ def assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
         assert sheet["A2"].value == report["suppression"]["note"]
     values, targets = _shown(sheet, report)
     _assert_activities_shown(values, typed)
+    _assert_flows_shown(values, report)
     assert list(values) == _every_path(report)
     for path, cells in values.items():
         sections = zip((report, report["previous_year"]), typed.sections())
@@ -142,8 +144,8 @@ def _assert_activities_shown(values: dict[tuple, list], typed: Report) -> None:
     """The activities' rows (taken out of `values`): each value of both years where the row
     has it, a dash for a share of no places, empty where it has none (by gender of what is
     counted per activity); no rows at all when neither year had an activity."""
-    shown = {path[1]: cells for path, cells in values.items() if path[0] == "activities"}
-    for path in [path for path in values if path[0] == "activities"]:
+    shown = {path[1]: cells for path, cells in values.items() if path[0] == labels.ACTIVITIES}
+    for path in [path for path in values if path[0] == labels.ACTIVITIES]:
         del values[path]
     now, before = typed.activities, typed.previous_year.activities
     if not (now.count or before.count):
@@ -163,6 +165,27 @@ def _assert_activities_shown(values: dict[tuple, list], typed: Report) -> None:
                     cells.append(value / 100 if kind == "share" else value)
         expected[labels.activity_label(name, code)] = cells
     assert {label: [cell.value for cell in cells] for label, cells in shown.items()} == expected
+
+
+def _assert_flows_shown(values: dict[tuple, list], report: Mapping) -> None:
+    """The moves' rows (taken out of `values`): each pair of insatser of either year's
+    `flows`, this year's and last year's counts (0 where a year has none)."""
+    shown = {path[1]: [c.value for c in cells] for path, cells in values.items() if path[0] == labels.FLOWS}
+    for path in [path for path in values if path[0] == labels.FLOWS]:
+        del values[path]
+    years = [
+        {(flow["from"], flow["to"]): flow for flow in section["flows"] or []}
+        for section in (report, report["previous_year"])
+    ]
+    expected = {
+        labels.flow_label(*pair): [
+            years[year].get(pair, dict.fromkeys(COLUMNS, 0))[column]
+            for year in (0, 1)
+            for column in COLUMNS
+        ]
+        for pair in sorted(years[0].keys() | years[1].keys())
+    }
+    assert shown == expected
 
 
 def _target_label(target: Mapping) -> str:

@@ -66,6 +66,7 @@ def opened(start: ParticipantStarted, steps: dict[str, StepMovement]) -> Partici
         municipality=start.municipality,
         vas_start=start.vas,
         steps=steps,
+        moved_from=start.moved_from,
     )
 
 

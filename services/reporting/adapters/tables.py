@@ -42,7 +42,7 @@ monthly = Table(
     Column("month", String(7), nullable=False),
     Column("gender", String(8), nullable=False),
     Column("figure", String(128), nullable=False),
-    Column("code", String(128), nullable=False),
+    Column("code", String(160), nullable=False),
     Column("known_by", String(7), nullable=False),
     Column("value", Double, nullable=False),
     PrimaryKeyConstraint(

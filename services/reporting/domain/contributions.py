@@ -35,6 +35,10 @@ ACTIVITY_ORGANISATIONS = "activity_organisations"
 ACTIVITY_PLACES = "activity_places"
 ACTIVITY_PLACES_TAKEN = "activity_places_taken"
 """The participants of the activities that offered a number of places."""
+MOVED_IN = "moved_in"
+"""Per flow (the code: `flow_code`): started here by a move, on the day the move ended the
+registration it came from."""
+FLOW_SEPARATOR = ">"
 NOT_BY_GENDER = "alla"
 """The gender column of what is counted per activity, not per person."""
 
@@ -83,6 +87,8 @@ def contributions(record: ParticipantRecord | None) -> Contributions:
         added[cell] = added.get(cell, 0) + value
 
     add(record.start_date, NEW)
+    if record.moved_from is not None:
+        add(record.start_date, MOVED_IN, code=flow_code(record.moved_from, record.insats_id))
     end = record.end_date
     if end is None:
         return added
@@ -114,6 +120,10 @@ def contributions(record: ParticipantRecord | None) -> Contributions:
         if movement.change > 0:
             add(end, STEP_IMPROVED + measure)
     return added
+
+
+def flow_code(from_insats: str, to_insats: str) -> str:
+    return f"{from_insats}{FLOW_SEPARATOR}{to_insats}"
 
 
 def _add_answer(add, end: date, answered: str, yes: str, answer: bool | None) -> None:

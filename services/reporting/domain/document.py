@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from services.reporting.domain.breakdowns import BREAKDOWNS
-from services.reporting.domain.figures import FIGURES, SHARES, STEP_METRICS, TOTAL, Kind
+from services.reporting.domain.figures import (
+    COLUMNS,
+    FIGURES,
+    SHARES,
+    STEP_METRICS,
+    TOTAL,
+    Kind,
+)
 
 
 class _Part(BaseModel):
@@ -158,6 +165,18 @@ class Activities(_Part):
         yield "places_used_percent", "", Kind.SHARE, {TOTAL: self.places_used_percent}
 
 
+class Flow(_Part):
+    """Participants who moved on from one insats to another in the period (by the day the
+    move started the new stay)."""
+
+    from_: str = Field(alias="from")
+    to: str
+    total: int
+    kvinna: int
+    man: int
+    annan: int
+
+
 class Section(_Part):
     """One period's figures."""
 
@@ -167,6 +186,10 @@ class Section(_Part):
     breakdowns: _Breakdowns
     step_movement: dict[str, _StepMovement]
     activities: Activities
+    flows: list[Flow] | None = Field(
+        description="The moves between insatser in the period (an insats's report: those into "
+        "it); null in a published report, whose small counts it would give away"
+    )
     economy: Economy | None = Field(None, description="Not a count: never suppressed")
 
     def figure(self, name: str) -> Counts | Means:
@@ -271,6 +294,20 @@ class ReportFigures(Section):
     def sections(self) -> tuple[Section, Section]:
         """This period's, then the same period's a year earlier."""
         return self, self.previous_year
+
+    def flow_rows(self) -> list[tuple[str, str, dict[str, int], dict[str, int]]]:
+        """(from, to, this period's columns, last year's) of every move of either year, by
+        insats; a year without it has zeros. None left out (a published report's)."""
+        years = [
+            {(flow.from_, flow.to): flow.model_dump(exclude={"from_", "to"}) for flow in flows}
+            for flows in (self.flows or [], self.previous_year.flows or [])
+        ]
+        zeros = dict.fromkeys(COLUMNS, 0)
+        return [
+            (from_insats, to_insats, years[0].get(pair, zeros), years[1].get(pair, zeros))
+            for pair in sorted(years[0].keys() | years[1].keys())
+            for from_insats, to_insats in [pair]
+        ]
 
 
 class Report(ReportFigures):

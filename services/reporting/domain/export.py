@@ -1,5 +1,6 @@
-"""A report as rows for the CSV export, for machines: one per figure, per breakdown code and
-per row of the activities, beside the same period a year earlier."""
+"""A report as rows for the CSV export, for machines: one per figure, per breakdown code, per
+move between two insatser (`flows`, from, to) and per row of the activities, beside the
+same period a year earlier."""
 
 import io
 from collections.abc import Iterator
@@ -40,6 +41,9 @@ def export_rows(report: Report) -> Iterator[tuple[Cell, ...]]:
     for name in BREAKDOWNS:
         for code in report.breakdown(name):
             yield ("breakdowns", name, code, *values(("breakdowns", name, code)))
+    for from_insats, to_insats, now_flow, before_flow in report.flow_rows():
+        values_of = (now_flow, before_flow)
+        yield ("flows", from_insats, to_insats, *(year[c] for year in values_of for c in COLUMNS))
     for now, before in zip(report.activities.rows(), report.previous_year.activities.rows()):
         name, code, _kind, _ = now
         yield (

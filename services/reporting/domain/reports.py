@@ -21,6 +21,7 @@ from services.reporting.domain.figures import (
     OPENING,
     OPENING_STOCK,
     PARTICIPANTS,
+    PEOPLE,
     SHARES,
     STEP_IMPROVED,
     STEP_MEAN_CHANGE,
@@ -141,8 +142,37 @@ class _PeriodSums:
         }
 
 
-def _figures(sums: _PeriodSums) -> dict[str, Columns]:
-    stocks = stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED))
+def _people(
+    sums: _PeriodSums, participants: ByGender, whole_forbund: bool
+) -> dict[str, float]:
+    """The participants less those who came by a move in the period, if the report has the
+    insats they came from (only the whole förbund's has both ends of a move): the
+    registration a move ended ended on its day, so it counts in the period too."""
+    moved = {gender: 0.0 for gender in GENDER_CODES}
+    if whole_forbund:
+        for flow in _flow_codes(sums):
+            for gender, count in sums.of(c.MOVED_IN, flow).items():
+                moved[gender] += count
+    return {gender: participants.get(gender, 0) - moved[gender] for gender in GENDER_CODES}
+
+
+def _flow_codes(sums: _PeriodSums) -> list[str]:
+    return sorted(code for _, code in sums.seen(c.MOVED_IN))
+
+
+def _flows(sums: _PeriodSums) -> list[dict]:
+    """Each move between two insatser in the period, by the day it started the new stay."""
+    flows = []
+    for code in _flow_codes(sums):
+        from_insats, _, to_insats = code.partition(c.FLOW_SEPARATOR)
+        columns = _count_columns(sums.of(c.MOVED_IN, code))
+        flows.append({"from": from_insats, "to": to_insats, **columns})
+    return flows
+
+
+def _figures(sums: _PeriodSums, whole_forbund: bool) -> dict[str, Columns]:
+    stocks: dict[str, ByGender] = dict(stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED)))
+    stocks[PEOPLE] = _people(sums, stocks[PARTICIPANTS], whole_forbund)
     figures = {}
     for name, figure in FIGURES.items():
         if figure.mean is not None:
@@ -212,9 +242,11 @@ def _activities(sums: _PeriodSums) -> dict:
     }
 
 
-def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]]) -> dict:
+def _section(
+    sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]], whole_forbund: bool
+) -> dict:
     """A `Section`'s figures; its economy is not of them, so it is left unset."""
-    figures = _figures(sums)
+    figures = _figures(sums, whole_forbund)
     return {
         "period": period.as_json(),
         "figures": figures,
@@ -222,6 +254,7 @@ def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, .
         "breakdowns": _breakdowns(sums, codes),
         "step_movement": _step_movement(sums),
         "activities": _activities(sums),
+        "flows": _flows(sums),
     }
 
 
@@ -244,10 +277,10 @@ def report_document(
     listed = _breakdown_codes(seen)
     return ReportFigures.model_validate(
         {
-            **_section(current_sums, period, listed),
+            **_section(current_sums, period, listed, insats is None),
             "insats": insats,
             "insats_name": insats_name,
-            "previous_year": _section(previous_sums, previous, listed),
+            "previous_year": _section(previous_sums, previous, listed, insats is None),
             "processed_through": processed.model(),
         }
     )

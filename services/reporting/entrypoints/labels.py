@@ -42,6 +42,14 @@ STEP_MEASURES = {
 }
 INDICATOR_PREFIX = "indicator:"
 
+FLOWS = "Gått vidare till annan insats"
+FLOWS_NOTE = "Deltagare som gått vidare från en insats till en annan under perioden."
+
+
+def flow_label(from_insats: str, to_insats: str) -> str:
+    return f"{from_insats} → {to_insats}"
+
+
 ACTIVITIES = "Strukturinsatser: aktiviteter"
 ACTIVITIES_NOTE = (
     "Utbildningar, nätverk, konferenser och kartläggningar, skilda från deltagarna ovan: "

@@ -164,6 +164,7 @@ def _fill(sheet: Worksheet, report: Report) -> None:
         if breakdown in MULTI_VALUED:
             _append(sheet, [labels.MULTI_VALUED_NOTE], _ITALIC)
     _step_movement(sheet, report)
+    _flows(sheet, report)
     _activities(sheet, report)
     _lay_out(sheet, header)
 
@@ -200,6 +201,19 @@ def _step_movement(sheet: Worksheet, report: Report) -> None:
         _append(sheet, [labels.step_measure_label(measure)], _ITALIC)
         for metric, label in labels.STEP_METRICS.items():
             _row(sheet, report, label, ("step_movement", measure, metric), indent=1)
+
+
+def _flows(sheet: Worksheet, report: Report) -> None:
+    rows = report.flow_rows()
+    if not rows:
+        return
+    _heading(sheet, labels.FLOWS)
+    _append(sheet, [labels.FLOWS_NOTE], _ITALIC)
+    for from_insats, to_insats, now, before in rows:
+        values = [year[column] for year in (now, before) for column in labels.COLUMNS]
+        row = _append(sheet, [labels.flow_label(from_insats, to_insats), *values])
+        for cell in sheet[row][1:]:
+            cell.number_format = NUMBER_FORMATS[Kind.COUNT]
 
 
 def _activities(sheet: Worksheet, report: Report) -> None:
