@@ -1,8 +1,10 @@
 """Moving on (`move`): the stop here and the start there as one command, the same code in
 both insatser, through the app on a real database and Redis."""
 
+import re
+
 from shared.contract.events import ParticipantStarted, ParticipantStopped
-from tests.intake.forms_support import PASSWORD, ok, registered
+from tests.intake.forms_support import PASSWORD, alerts, ok, registered
 
 INSATSER = "/api/v1/insatser"
 START = {
@@ -145,3 +147,34 @@ async def test_a_move_needs_a_grant_of_both_insatser(intake) -> None:
     assert await intake.logged_events() == before
     granted = await client.post(path, json={"date": "2025-06-02", "to_insats": "mia"}, headers=as_ivan)
     assert granted.status_code == 201, granted.text
+
+
+async def test_the_stop_form_leads_to_a_move_that_ends_here_and_starts_there(intake, staff) -> None:
+    client = intake.client
+    code = (await ok(await client.post(f"{INSATSER}/a/participants", json=START)))["participant_id"]
+    stop_form = await staff.open(f"/insatser/a/deltagare/{code}/avsluta")
+    assert '<a href="ga-vidare">Gå vidare till annan insats</a>' in stop_form.text
+    path = f"/insatser/a/deltagare/{code}/ga-vidare"
+    form = await staff.open(path)
+    # ivan registers in a and va: b is not his, va is a volume insats, a is where he is.
+    assert re.findall(r'<option value="([a-z-]+)"', form.text) == []
+    assert "Det finns ingen annan insats med individregistrering som du registrerar i." in form.text
+    await ok(
+        await client.put(
+            "/api/v1/users/ivan",
+            json={"role": "insatsansvarig", "insatser": ["a", "b", "va"]},  # still logged in
+        )
+    )
+    form = await staff.open(path)
+    assert re.findall(r'<option value="([a-z-]+)"', form.text) == ["b"]
+    refused = await staff.submit(path, {"date": "2025-01-01", "to_insats": "b"})
+    assert refused.status_code == 422
+    assert "Datumet får inte vara före startdatum (2025-02-03)." in alerts(refused)
+    moved = await staff.submit(path, {"date": "2025-05-05", "to_insats": "b"})
+    assert moved.status_code == 201, moved.text
+    assert "Deltagaren har gått vidare" in moved.text
+    *_, stop, start = await registered(intake)
+    assert (stop.insats_id, stop.reason, stop.moved_to) == ("a", "annan_insats", "b")
+    assert (start.insats_id, start.participant_id, start.moved_from) == ("b", code, "a")
+    assert code in (await staff.open("/insatser/b")).text
+    assert code not in (await staff.open("/insatser/a")).text

@@ -22,6 +22,7 @@ from shared.contract.events import (
     MAX_AGE_AT_START,
     MIN_AGE_AT_START,
     ActivityDetails,
+    MoveDetails,
     ProgressDetails,
     StartDetails,
     StopDetails,
@@ -122,6 +123,15 @@ _DECLARED: dict[type[BaseModel], dict[str, Asked]] = {
             "Välj ett värde från {low} till {high}.",
             "Respekt",
             "{low} = inte alls, {high} = helt och hållet",
+        ),
+    },
+    MoveDetails: {
+        "date": Asked(
+            "Datum", DATE, hint="ÅÅÅÅ-MM-DD: avslut här och start i den nya insatsen samma dag"
+        ),
+        "to_insats": Asked(
+            "Går vidare till",
+            "Välj en annan insats med individregistrering, där deltagaren inte har varit.",
         ),
     },
     ActivityDetails: {

@@ -13,6 +13,7 @@ from services.intake.service_layer.commands import Command
 from shared.contract.codes import Registration
 from shared.contract.events import (
     ActivityDetails,
+    MoveDetails,
     ProgressDetails,
     StartDetails,
     StopDetails,
@@ -26,6 +27,8 @@ class Subject:
 
     insats: Insats
     participant: Participant | None
+    others: tuple[Insats, ...] = ()
+    """The insatser a move may go to (a move's form only)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class RegistrationForm:
     """The confirmation's heading."""
     assigns_code: bool = False
     """Its confirmation shows the participant's new code."""
+    chooses_insats: bool = False
+    """It names another insats (a move's): its page lists those the caller may choose."""
 
     def command_about(self, subject: "Subject", details: BaseModel) -> Command:
         about = [subject.insats.insats_id]
@@ -76,6 +81,15 @@ STOP = RegistrationForm(
     date_field="end_date",
     done="Deltagaren är avslutad",
 )
+MOVE = RegistrationForm(
+    template="move.html",
+    command=commands.MoveParticipant,
+    spec=FormSpec(MoveDetails),
+    registration=Registration.INDIVID,
+    date_field="date",
+    done="Deltagaren har gått vidare",
+    chooses_insats=True,
+)
 VOLUME = RegistrationForm(
     template="volume.html",
     command=commands.RegisterVolume,
@@ -99,6 +113,7 @@ REGISTRATION_FORMS = {
     "/insatser/{insats_id}/ny-deltagare": START,
     f"{PARTICIPANT_PAGE}/uppfoljning": PROGRESS,
     f"{PARTICIPANT_PAGE}/avsluta": STOP,
+    f"{PARTICIPANT_PAGE}/ga-vidare": MOVE,
     "/insatser/{insats_id}/volym": VOLUME,
     "/insatser/{insats_id}/aktivitet": ACTIVITY,
 }

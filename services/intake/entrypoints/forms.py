@@ -44,6 +44,7 @@ from services.intake.service_layer import views
 from services.intake.service_layer.accounts import Accounts
 from services.intake.service_layer.answers import IdempotencyKey
 from services.intake.service_layer.caseload import Caseload, participant_in
+from services.intake.service_layer.commands import InsatsCommand
 from services.intake.service_layer.messagebus import Audited, dispatch
 from services.intake.service_layer.unit_of_work import UnitOfWork
 from shared.contract.codes import OutcomePolicy, Registration
@@ -148,7 +149,18 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
         if participant.stopped and not stopped_too:
             stopped = "Deltagaren är redan avslutad."
             return message(visit, 409, "Deltagaren är redan avslutad", stopped, back)
-        return Subject(insats, participant)
+        if not form.chooses_insats:
+            return Subject(insats, participant)
+        async with forms.new_uow() as uow:
+            insatser = await views.list_insatser(uow)
+        others = tuple(
+            other
+            for other in insatser
+            if other.registration is Registration.INDIVID
+            and other.insats_id != insats.insats_id
+            and visit.principal.may_register(other.insats_id)
+        )
+        return Subject(insats, participant, others)
 
     def form_page(
         visit: Visit,
@@ -177,6 +189,7 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
             errors=errors or {},
             form_error=form_error,
             reason_groups=reason_groups,
+            others={other.insats_id: other.name for other in subject.others},
             asked=FIELDS[form.spec.details],
             **more,
         )
@@ -212,10 +225,15 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
             except ValidationError as invalid:
                 return again(422, errors=validation_errors(invalid))
             participant = subject.participant
+            command = form.command_about(subject, details)
+            if isinstance(command, InsatsCommand) and not all(
+                visit.principal.may_register(insats_id) for insats_id in command.insatser
+            ):  # a move to an insats the caller does not register in
+                return message(visit, 403, "Ingen behörighet", _FORBIDDEN)
             try:
                 answer = await dispatch(
                     forms.new_uow,
-                    form.command_about(subject, details),
+                    command,
                     Audited(visit.principal, request.url.path),
                     IdempotencyKey.for_request(
                         form_key, "POST", fingerprinted_path(request), details
