@@ -8,7 +8,8 @@ the current year, January–October 2026, is registrations for intake's API: sta
 check-ins, stops and monthly volumes, with what staff get wrong and put right (starts and
 stops corrected, mistaken starts and stops voided), stops registered weeks late, and 2025's
 ongoing participants stopped with 2026 end dates; the structural insats's activities of both
-years go through the API. Pure: `year_loader.py` sends it.
+years go through the API; a few of 2026's participants move on to another insats (`move`:
+the stop and a start there with the same code). Pure: `year_loader.py` sends it.
 """
 
 import csv
@@ -187,6 +188,8 @@ class Participant:
     stop_through_api: bool = False
     """Imported, and stopped later through the API."""
     stop_registered_late: bool = False
+    moved_to: str | None = None
+    """Its stop is a move on to this insats (reason `annan_insats`), where it starts anew."""
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,7 @@ class Registration:
     chain: str
     """A chain's registrations are sent in order; different chains side by side."""
     kind: str
-    """`start`, `progress`, `stop`, `volume`, `activity`, `correction` or `void`."""
+    """`start`, `progress`, `stop`, `move`, `volume`, `activity`, `correction` or `void`."""
     insats_id: str
     day: date
     body: dict | None = None
@@ -481,7 +484,28 @@ def generate(seed: int = SEED) -> RealisticYear:
     duplicates = _mistakes(rng, current, previous)
     volumes = _volumes(rng, date(2025, 1, 1), date(2026, 10, 1))
     activities = _activities(rng, date(2025, 1, 1), date(2026, 10, 1))
+    _moves(random.Random(seed + 1), current)
     return RealisticYear(previous + current + duplicates, volumes, activities)
+
+
+MOVES = 12
+
+
+def _moves(rng: random.Random, current: list[Participant]) -> None:
+    """Some of the year's stops, not put right afterwards, become moves on to another
+    individ insats (a random generator of their own: the rest of the year stays as it was)."""
+    plain = [
+        p
+        for p in current
+        if p.stop
+        and not (p.corrected_start or p.corrected_stop or p.stop_voided or p.start_voided)
+        and not p.stop_registered_late
+    ]
+    for participant in rng.sample(plain, MOVES):
+        others = [i.insats_id for i in INDIVID_INSATSER if i.insats_id != participant.insats_id]
+        participant.moved_to = rng.choice(others)
+        assert participant.stop is not None
+        participant.stop = {"end_date": participant.stop["end_date"], "reason": "annan_insats"}
 
 
 # --- what to send ---------------------------------------------------------------------------
@@ -505,7 +529,10 @@ def _participant_registrations(p: Participant) -> Iterable[Registration]:
         yield dated("start", p.start["start_date"], p.start)
     for check_in in p.check_ins:
         yield dated("progress", check_in["date"], check_in)
-    if p.stop and (p.stop_through_api or not p.imported):
+    if p.moved_to is not None and p.stop:
+        move = {"date": p.stop["end_date"], "to_insats": p.moved_to}
+        yield dated("move", p.stop["end_date"], move)
+    elif p.stop and (p.stop_through_api or not p.imported):
         wave = LATE_WAVE if p.stop_registered_late else None
         yield dated("stop", p.stop["end_date"], p.stop, wave)
     if p.corrected_start:
@@ -597,11 +624,15 @@ class Counted:
     start: date
     end: date | None
     reason: str | None
+    person: str
+    """The participant's key: the same in each insats a move took it to."""
+    moved_from: str | None = None
 
 
 def counted(year: RealisticYear) -> list[Counted]:
     """The latest correction of an event wins; a voided stop never happened; a voided
-    start takes the whole registration with it."""
+    start takes the whole registration with it. A move ends one registration and makes
+    another, in the insats moved to, from the move's day on."""
     result = []
     for p in year.participants:
         if p.start_voided:
@@ -616,8 +647,11 @@ def counted(year: RealisticYear) -> list[Counted]:
                 date.fromisoformat(start["start_date"]),
                 end,
                 stop["reason"] if stop else None,
+                p.key,
             )
         )
+        if p.moved_to is not None:
+            result.append(Counted(p.moved_to, start["gender"], end, None, None, p.key, p.insats_id))
     return result
 
 
@@ -652,8 +686,10 @@ def expected_figures(
     def of(group: list[Counted]) -> dict[str, int]:
         return _columns(c.gender for c in group)
 
+    people = {c.person: c.gender for c in opening + new}
     return {
         "participants": of(opening + new),
+        "people": _columns(people.values()),
         "opening": of(opening),
         "new": of(new),
         "ended": of(ended),
@@ -691,3 +727,29 @@ def expected_activities(
         "places": places,
         "places_used_percent": None if places == 0 else (200 * taken + places) // (2 * places),
     }
+
+
+def expected_flows(
+    year: RealisticYear, first: date, last: date, insats_id: str | None = None
+) -> list[dict]:
+    """The moves of the period (by the day of the move) from one insats to another, by
+    column, ordered by the insatser's ids: the whole förbund's, or those into the insats."""
+    moves = [
+        c
+        for c in counted(year)
+        if c.moved_from is not None
+        and c.start is not None
+        and first <= c.start <= last
+        and insats_id in (None, c.insats_id)
+    ]
+    pairs = sorted({(c.moved_from, c.insats_id) for c in moves})
+    return [
+        {
+            "from": from_insats,
+            "to": to_insats,
+            **_columns(
+                c.gender for c in moves if (c.moved_from, c.insats_id) == (from_insats, to_insats)
+            ),
+        }
+        for from_insats, to_insats in pairs
+    ]

@@ -18,6 +18,7 @@ from tests.e2e.realistic_year import (
     RealisticYear,
     expected_activities,
     expected_figures,
+    expected_flows,
     quarter,
 )
 from tests.e2e.year_loader import load_realistic_year, run_cli
@@ -33,7 +34,7 @@ MULTI_VALUED = frozenset({"support_at_start", "support_at_end"})
 """Breakdowns that count a participant once per code (api.md)."""
 SHARE_WHOLES = {"health_better": "health_answered", "activity_increased": "activity_answered"}
 """What a share is a percentage of, where that is not `ended`."""
-SECTIONS = ("figures", "shares", "breakdowns", "activities")
+SECTIONS = ("figures", "shares", "breakdowns", "activities", "flows")
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +78,8 @@ def test_the_helar_figures_equal_the_oracle(system: System, year: RealisticYear)
             assert _as_oracle(found, expected) == expected, (report_year, insats)
             activities = expected_activities(year, *_helar(report_year), insats)
             assert found_report["activities"] == activities, (report_year, insats)
+            flows = expected_flows(year, *_helar(report_year), insats)
+            assert found_report["flows"] == flows, (report_year, insats)
         previous = _report(system, 2026, "helar", insats)["previous_year"]
         helar_2025 = _report(system, 2025, "helar", insats)
         assert previous["figures"] == helar_2025["figures"], insats
@@ -96,6 +99,7 @@ def test_every_quarter_equals_the_oracle(system: System, year: RealisticYear) ->
                 first, last = quarter(report_year, number)
                 activities = expected_activities(year, first, last, insats)
                 assert found["activities"] == activities, where
+                assert found["flows"] == expected_flows(year, first, last, insats), where
                 assert found["period"] == {
                     "kind": "quarter",
                     "from": first.isoformat(),
@@ -124,6 +128,9 @@ def _assert_adds_up(section: dict, where: object) -> None:
     for name, columns in figures.items():
         if "mean" not in name:  # a mean's total is no sum
             assert columns["total"] == sum(columns[g] for g in COLUMNS[1:]), (where, name)
+    for column in COLUMNS:
+        people, registrations = figures["people"][column], figures["participants"][column]
+        assert 0 <= people <= registrations, (where, column)
     activities = section["activities"]
     assert sum(activities["kinds"].values()) == activities["count"], where
     came = activities["participants"]
@@ -146,6 +153,7 @@ def test_the_months_make_up_the_year(system: System, year: RealisticYear) -> Non
         expected = expected_figures(year, *_month(month))
         assert _as_oracle(report["figures"], expected) == expected, month
         assert report["activities"] == expected_activities(year, *_month(month)), month
+        assert report["flows"] == expected_flows(year, *_month(month)), month
 
     def new_in(reports: list[dict]) -> dict[str, int]:
         return {c: sum(r["figures"]["new"][c] for r in reports) for c in COLUMNS}
@@ -202,6 +210,11 @@ def test_the_csv_export_has_the_json_numbers(system: System, year: RealisticYear
         for name, codes in report["breakdowns"].items()
         for code, columns in codes.items()
     }
+    flows = {(f["from"], f["to"]): f for f in report["flows"]}
+    earlier = {(f["from"], f["to"]): f for f in last_year["flows"]}
+    zeros = dict.fromkeys(COLUMNS, 0)
+    for pair in flows.keys() | earlier.keys():
+        expected[("flows", *pair)] = values(flows.get(pair, zeros), earlier.get(pair, zeros))
     now, before = report["activities"], last_year["activities"]
     for name in ("count", "places", "places_used_percent"):
         expected[("activities", name, "")] = [
