@@ -1,5 +1,5 @@
 """The staff forms in Chromium at 360 px, as an insats worker uses them on a phone: log in,
-register a start, a check-in, a stop, a volume and an activity, get an error explained, be refused
+register a start, a check-in, a stop, a move, a volume and an activity, get an error explained, be refused
 another's insats. Each test checks what the page shows, then that the reporting API counts
 what was registered. Each uses insatser and a user of its own, so the figures are its own.
 """
@@ -212,6 +212,39 @@ def test_a_stop_is_registered_with_its_exit_answers(page: Page, system: System) 
             "work_capacity_narmat": _columns(1, kvinna=1),
         },
     )
+
+
+def test_a_participant_moves_on_to_another_insats_from_the_stop_form(
+    page: Page, system: System
+) -> None:
+    name = _insats(system, "move-steget")
+    next_name = _insats(system, "move-mia")
+    code = _started(system, "move-steget", gender="kvinna")
+    _user(system, "maja", "move-steget", "move-mia")
+    _log_in(page, "maja")
+
+    page.get_by_role("link", name=name).click()
+    page.get_by_role("link", name=f"Avsluta {code}").click()
+    page.get_by_role("link", name="Gå vidare till annan insats").click()
+    expect(page.get_by_role("heading", name=re.compile("Gå vidare till annan insats"))).to_be_visible()
+    page.get_by_label("Datum").fill(f"{YEAR}-06-02")
+    page.get_by_label("Går vidare till").select_option(label=next_name)
+    _fits_the_width(page)
+    screenshot(page, "move")
+    page.get_by_role("button", name="Gå vidare").click()
+    expect(page.get_by_role("heading", name="Deltagaren har gått vidare")).to_be_visible()
+
+    page.goto("/insatser/move-mia")
+    expect(page.get_by_text(code)).to_be_visible()  # the same code, in the new insats
+    _eventually_reported(
+        system,
+        "move-steget",
+        {"ended": _columns(1, kvinna=1), "unclear_exits": _columns(1, kvinna=1)},
+    )
+    _eventually_reported(system, "move-mia", {"new": _columns(1, kvinna=1)})
+    forbund = system.reporting.get("/api/v1/reports", params={"year": YEAR, "period": "helar"})
+    flows = [f for f in forbund.json()["flows"] if f["from"] == "move-steget"]
+    assert flows == [{"from": "move-steget", "to": "move-mia", **_columns(1, kvinna=1)}]
 
 
 def test_a_mistake_is_explained_next_to_its_field_and_what_was_typed_stays(

@@ -1,13 +1,13 @@
 """A known set of commands (starts, check-ins, stops over a few insatser, every gender and
-every avslutsanledning; activities of a structural insats) and a sender that gets each of
-them accepted exactly once, however often the system fails under it: every command carries
+every avslutsanledning, moves on from one insats to the next; activities of a structural
+insats) and a sender that gets each of them accepted exactly once, however often the system fails under it: every command carries
 an Idempotency-Key and is retried until it is answered 201."""
 
 import random
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import httpx
@@ -38,6 +38,10 @@ class Stay:
     reason: Reason | None
     health_better: bool | None
     check_ins: tuple[date, ...]
+    moved_to: str | None = None
+    """It ends by a move on to this insats (its reason `annan_insats`)."""
+    moved_from: str | None = None
+    """It is the stay a move started (no command of its own: the move's)."""
 
 
 def plan(participants: int, seed: str) -> list[Stay]:
@@ -62,7 +66,19 @@ def plan(participants: int, seed: str) -> list[Stay]:
                 check_ins=check_ins,
             )
         )
-    return stays
+    return _moved_on(stays)
+
+
+def _moved_on(stays: list[Stay]) -> list[Stay]:
+    """Each stay ending `annan_insats` moves on to the next insats instead, where a stay
+    starts on the day of the move (and goes on)."""
+    moved = []
+    for n, stay in enumerate(stays):
+        if stay.reason is Reason.ANNAN_INSATS and stay.end is not None:
+            to = INSATSER[(INSATSER.index(stay.insats) + 1) % len(INSATSER)]
+            stays[n] = replace(stay, moved_to=to, health_better=None)
+            moved.append(Stay(to, stay.gender, stay.end, None, None, None, (), moved_from=stay.insats))
+    return stays + moved
 
 
 @dataclass(frozen=True)
@@ -118,7 +134,9 @@ class Sender:
     @property
     def total(self) -> int:
         """Commands to send."""
-        stays = sum(1 + len(s.check_ins) + (s.end is not None) for s in self.stays)
+        stays = sum(
+            1 + len(s.check_ins) + (s.end is not None) for s in self.stays if s.moved_from is None
+        )
         return stays + len(self.activities)
 
     def define_insatser(self) -> None:
@@ -164,13 +182,18 @@ class Sender:
             self.errors.append(error)
 
     def _send_stay(self, intake: httpx.Client, index: int, stay: Stay) -> None:
+        if stay.moved_from is not None:
+            return  # started by its origin's move
         base = f"/api/v1/insatser/{stay.insats}/participants"
         start = {"start_date": stay.start.isoformat(), "gender": stay.gender}
         participant = self._accepted(intake, f"{index}-start", base, start)["participant_id"]
         for n, day in enumerate(stay.check_ins):
             body = {"date": day.isoformat(), "vas": 50}
             self._accepted(intake, f"{index}-progress-{n}", f"{base}/{participant}/progress", body)
-        if stay.end is not None:
+        if stay.moved_to is not None and stay.end is not None:
+            body = {"date": stay.end.isoformat(), "to_insats": stay.moved_to}
+            self._accepted(intake, f"{index}-move", f"{base}/{participant}/move", body)
+        elif stay.end is not None:
             body = {"end_date": stay.end.isoformat(), "reason": stay.reason}
             if stay.health_better is not None:
                 body["health_better"] = stay.health_better
