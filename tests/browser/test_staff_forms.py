@@ -1,6 +1,6 @@
 """The staff forms in Chromium at 360 px, as an insats worker uses them on a phone: log in,
-register a start, a check-in, a stop, a move, a volume and an activity, get an error explained, be refused
-another's insats. Each test checks what the page shows, then that the reporting API counts
+register a start, a check-in, a stop, a move, a volume and an activity, get an error
+explained, be refused another's insats. Each test checks what the page shows, then that the reporting API counts
 what was registered. Each uses insatser and a user of its own, so the figures are its own.
 """
 
@@ -226,7 +226,9 @@ def test_a_participant_moves_on_to_another_insats_from_the_stop_form(
     page.get_by_role("link", name=name).click()
     page.get_by_role("link", name=f"Avsluta {code}").click()
     page.get_by_role("link", name="Gå vidare till annan insats").click()
-    expect(page.get_by_role("heading", name=re.compile("Gå vidare till annan insats"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("Gå vidare till annan insats"))
+    ).to_be_visible()
     page.get_by_label("Datum").fill(f"{YEAR}-06-02")
     page.get_by_label("Går vidare till").select_option(label=next_name)
     _fits_the_width(page)

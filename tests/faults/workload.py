@@ -1,7 +1,8 @@
 """A known set of commands (starts, check-ins, stops over a few insatser, every gender and
 every avslutsanledning, moves on from one insats to the next; activities of a structural
-insats) and a sender that gets each of them accepted exactly once, however often the system fails under it: every command carries
-an Idempotency-Key and is retried until it is answered 201."""
+insats) and a sender that gets each of them accepted exactly once, however often the
+system fails under it: every command carries an Idempotency-Key and is retried until it is
+answered 201."""
 
 import random
 import threading
@@ -77,7 +78,9 @@ def _moved_on(stays: list[Stay]) -> list[Stay]:
         if stay.reason is Reason.ANNAN_INSATS and stay.end is not None:
             to = INSATSER[(INSATSER.index(stay.insats) + 1) % len(INSATSER)]
             stays[n] = replace(stay, moved_to=to, health_better=None)
-            moved.append(Stay(to, stay.gender, stay.end, None, None, None, (), moved_from=stay.insats))
+            moved.append(
+                Stay(to, stay.gender, stay.end, None, None, None, (), moved_from=stay.insats)
+            )
     return stays + moved
 
 

@@ -91,9 +91,7 @@ class FakeParticipants:
         return True
 
     async def update(self, participant: Participant) -> None:
-        self._state.participants[(participant.insats_id, participant.participant_id)] = (
-            participant
-        )
+        self._state.participants[(participant.insats_id, participant.participant_id)] = participant
 
     async def list(self, insats_id: str, *, active_only: bool) -> list[Participant]:
         return [

@@ -22,7 +22,8 @@ START = {
 async def _define(client, insats_id: str, registration: str = "individ") -> None:
     await ok(
         await client.put(
-            f"{INSATSER}/{insats_id}", json={"name": insats_id.title(), "registration": registration}
+            f"{INSATSER}/{insats_id}",
+            json={"name": insats_id.title(), "registration": registration},
         )
     )
 
@@ -75,7 +76,9 @@ async def test_a_move_ends_here_and_starts_there_with_the_same_code_and_backgrou
         f"{INSATSER}/mia/participants/{code}/progress", json={"date": "2025-07-01", "vas": 45}
     )
     assert checked.status_code == 201, checked.text
-    again = await client.post(f"{INSATSER}/steget/participants/{code}/progress", json={"date": "2025-07-01"})
+    again = await client.post(
+        f"{INSATSER}/steget/participants/{code}/progress", json={"date": "2025-07-01"}
+    )
     assert again.status_code == 409  # stopped here
     stop_event = here[1]["event_id"]
     voided = await client.post(f"{INSATSER}/steget/participants/{code}/events/{stop_event}/void")
@@ -115,7 +118,8 @@ async def test_a_refused_move_says_why_and_changes_nothing(intake) -> None:
     await ok(await client.post(path, json={"date": "2025-06-02", "to_insats": "mia"}))
     after_move = await intake.logged_events()
     back = await client.post(
-        f"{INSATSER}/mia/participants/{code}/move", json={"date": "2025-07-01", "to_insats": "steget"}
+        f"{INSATSER}/mia/participants/{code}/move",
+        json={"date": "2025-07-01", "to_insats": "steget"},
     )
     assert back.status_code == 409, back.text
     stopped_twice = await client.post(path, json={"date": "2025-06-03", "to_insats": "mia"})
@@ -145,7 +149,9 @@ async def test_a_move_needs_a_grant_of_both_insatser(intake) -> None:
     )
     assert ungranted.status_code == 403
     assert await intake.logged_events() == before
-    granted = await client.post(path, json={"date": "2025-06-02", "to_insats": "mia"}, headers=as_ivan)
+    granted = await client.post(
+        path, json={"date": "2025-06-02", "to_insats": "mia"}, headers=as_ivan
+    )
     assert granted.status_code == 201, granted.text
 
 

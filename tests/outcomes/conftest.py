@@ -9,8 +9,8 @@ from typing import Self
 
 import pytest
 
-from services.outcomes.domain.registrations import registration_key
 from services.outcomes.domain.incremental import Summary
+from services.outcomes.domain.registrations import registration_key
 from services.outcomes.service_layer.unit_of_work import Known
 from shared.contract.events import ParticipantEvent
 from shared.contract.records import OutcomeChange, ParticipantRecord

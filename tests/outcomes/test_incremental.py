@@ -150,7 +150,9 @@ async def test_taking_events_one_by_one_agrees_with_the_full_derivation(delivere
 
     assert _changes_of(database.state.published, ("P1", "P2")) == _reference_changes(batches)
     for participant in ("P1", "P2"):
-        assert database.state.records.get(f"a/{participant}") == _records_of_the_log(log, participant)
+        assert database.state.records.get(f"a/{participant}") == _records_of_the_log(
+            log, participant
+        )
 
 
 @settings(

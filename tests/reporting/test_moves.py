@@ -49,14 +49,14 @@ K1_STEGET_ENDED = K1_STEGET.model_copy(update={"end_date": date(2025, 3, 3), **E
 K1_MIA = _record("K1", "mia", "kvinna", date(2025, 3, 3), moved_from="steget")
 K1_MIA_ENDED = K1_MIA.model_copy(update={"end_date": date(2025, 6, 2), **ENDED})
 K1_TWO = _record("K1", "steget-2", "kvinna", date(2025, 6, 2), moved_from="mia")
-M1_STEGET = _record(
-    "M1", "steget", "man", date(2024, 2, 1), end_date=date(2024, 9, 2), **ENDED
-)
+M1_STEGET = _record("M1", "steget", "man", date(2024, 2, 1), end_date=date(2024, 9, 2), **ENDED)
 M1_MIA = _record("M1", "mia", "man", date(2024, 9, 2), moved_from="steget")
 K2 = _record("K2", "steget", "kvinna", date(2025, 2, 1))
 CHANGES = [
     *(
-        InsatsRegistered(**_common(n), insats_id=insats, name=insats.title(), registration="individ")
+        InsatsRegistered(
+            **_common(n), insats_id=insats, name=insats.title(), registration="individ"
+        )
         for n, insats in enumerate(("steget", "mia", "steget-2"), 1)
     ),
     _changed(4, None, K1_STEGET),
@@ -98,7 +98,9 @@ async def test_the_förbund_counts_people_once_and_shows_the_flows(
         {"from": "mia", "to": "steget-2", **_counts(1, 1, 0)},
         {"from": "steget", "to": "mia", **_counts(1, 1, 0)},
     ]
-    assert forbund["previous_year"]["flows"] == [{"from": "steget", "to": "mia", **_counts(1, 0, 1)}]
+    assert forbund["previous_year"]["flows"] == [
+        {"from": "steget", "to": "mia", **_counts(1, 0, 1)}
+    ]
     assert forbund["previous_year"]["figures"]["participants"] == _counts(2, 0, 2)
     assert forbund["previous_year"]["figures"]["people"] == _counts(1, 0, 1)
     # Each insats as before: its own registrations, its people the same.

@@ -170,7 +170,11 @@ def _assert_activities_shown(values: dict[tuple, list], typed: Report) -> None:
 def _assert_flows_shown(values: dict[tuple, list], report: Mapping) -> None:
     """The moves' rows (taken out of `values`): each pair of insatser of either year's
     `flows`, this year's and last year's counts (0 where a year has none)."""
-    shown = {path[1]: [c.value for c in cells] for path, cells in values.items() if path[0] == labels.FLOWS}
+    shown = {
+        path[1]: [c.value for c in cells]
+        for path, cells in values.items()
+        if path[0] == labels.FLOWS
+    }
     for path in [path for path in values if path[0] == labels.FLOWS]:
         del values[path]
     years = [

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from pydantic import Discriminator, TypeAdapter
 from sqlalchemy import (
-    Column,
     CursorResult,
     Executable,
     Float,

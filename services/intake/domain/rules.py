@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from services.intake.domain.errors import Conflict, InvalidField
-from services.intake.domain.model import Insats, Participant
 from pydantic import ValidationError
 
+from services.intake.domain.errors import Conflict, InvalidField
+from services.intake.domain.model import Insats, Participant
 from shared.contract.codes import Reason, Registration
 from shared.contract.events import (
     ActivityDetails,

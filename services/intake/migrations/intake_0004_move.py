@@ -32,9 +32,7 @@ def upgrade() -> None:
             sa.Column(
                 "insats_id",
                 sa.String(64),
-                sa.ForeignKey(
-                    "intake_insatser.insats_id", name="fk_intake_participants_insats_id"
-                ),
+                sa.ForeignKey("intake_insatser.insats_id", name="fk_intake_participants_insats_id"),
                 primary_key=True,
             ),
             sa.Column("start_date", sa.Date, nullable=False),

@@ -2,9 +2,9 @@
 
 A batch costs the same few statements whatever its size: one per port call, each over every
 participant of the batch. The statements are built once, here, per dialect: on PostgreSQL
-the registrations (`domain.registrations`) go in as one array parameter (`= ANY(…)`, `unnest(…)`), so the
-statement text, and asyncpg's prepared statement, is the same for every batch; SQLite gets
-the portable `IN (…)`. The generation and the processed ids are `shared.platform.projection`'s.
+the registrations (`domain.registrations`) go in as one array parameter (`= ANY(…)`,
+`unnest(…)`), so the statement text, and asyncpg's prepared statement, is the same for
+every batch; SQLite gets the portable `IN (…)`. The generation and the processed ids are `shared.platform.projection`'s.
 """
 
 import json
@@ -201,9 +201,7 @@ class SqlParticipants:
 
     async def save(self, records: Mapping[str, ParticipantRecord | None]) -> None:
         kept = sorted(
-            (registration, record)
-            for registration, record in records.items()
-            if record is not None
+            (registration, record) for registration, record in records.items() if record is not None
         )
         if kept:
             await self._session.execute(

@@ -21,7 +21,9 @@ _NEW_INDEX = "ix_outcomes_participant_events_registration"
 
 def upgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
-    insats = "CAST(body AS json)->>'insats_id'" if postgresql else "json_extract(body, '$.insats_id')"
+    insats = (
+        "CAST(body AS json)->>'insats_id'" if postgresql else "json_extract(body, '$.insats_id')"
+    )
     op.drop_index(_OLD_INDEX, "outcomes_participant_events")
     for table in _TABLES:
         with op.batch_alter_table(table) as batch:
@@ -40,7 +42,9 @@ def upgrade() -> None:
         ") || '/' || registration"
     )
     op.execute("UPDATE outcomes_participants SET registration = insats_id || '/' || registration")
-    op.execute(f"UPDATE outcomes_participant_events SET registration = {insats} || '/' || registration")
+    op.execute(
+        f"UPDATE outcomes_participant_events SET registration = {insats} || '/' || registration"
+    )
     op.create_index(_NEW_INDEX, "outcomes_participant_events", ["registration"])
 
 

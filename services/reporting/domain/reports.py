@@ -142,9 +142,7 @@ class _PeriodSums:
         }
 
 
-def _people(
-    sums: _PeriodSums, participants: ByGender, whole_forbund: bool
-) -> dict[str, float]:
+def _people(sums: _PeriodSums, participants: ByGender, whole_forbund: bool) -> dict[str, float]:
     """The participants less those who came by a move in the period, if the report has the
     insats they came from (only the whole förbund's has both ends of a move): the
     registration a move ended ended on its day, so it counts in the period too."""
