@@ -4,7 +4,8 @@ A batch costs the same few statements whatever its size: one per port call, each
 participant of the batch. The statements are built once, here, per dialect: on PostgreSQL
 the registrations (`domain.registrations`) go in as one array parameter (`= ANY(…)`,
 `unnest(…)`), so the statement text, and asyncpg's prepared statement, is the same for
-every batch; SQLite gets the portable `IN (…)`. The generation and the processed ids are `shared.platform.projection`'s.
+every batch; SQLite gets the portable `IN (…)`. The generation and the processed ids are
+`shared.platform.projection`'s.
 """
 
 import json
