@@ -1,7 +1,8 @@
 """The staff forms in Chromium at 360 px, as an insats worker uses them on a phone: log in,
 register a start, a check-in, a stop, a move, a volume and an activity, get an error
 explained, be refused another's insats. Each test checks what the page shows, then that
-the reporting API counts what was registered. Each uses insatser and a user of its own, so the figures are its own.
+the reporting API counts what was registered. Each uses insatser and a user of its own,
+so the figures are its own.
 """
 
 import re
