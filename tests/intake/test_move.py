@@ -184,3 +184,59 @@ async def test_the_stop_form_leads_to_a_move_that_ends_here_and_starts_there(int
     assert (start.insats_id, start.participant_id, start.moved_from) == ("b", code, "a")
     assert code in (await staff.open("/insatser/b")).text
     assert code not in (await staff.open("/insatser/a")).text
+
+
+async def test_either_half_of_a_move_is_corrected_or_voided_in_its_own_insats(intake) -> None:
+    client = intake.client
+    for insats_id in ("steget", "mia"):
+        await _define(client, insats_id)
+    code = await _started(client)
+    await ok(
+        await client.post(
+            f"{INSATSER}/steget/participants/{code}/move",
+            json={"date": "2025-06-02", "to_insats": "mia"},
+        )
+    )
+    here, there = (f"{INSATSER}/{i}/participants/{code}" for i in ("steget", "mia"))
+    [start_here, stop_here] = (await ok(await client.get(f"{here}/events")))["events"]
+    [start_there] = (await ok(await client.get(f"{there}/events")))["events"]
+
+    # The move's day and reason are both halves': a correction may not split them.
+    moved_stop = stop_here["stop"] | {"end_date": "2025-06-09"}
+    split = await client.post(
+        f"{here}/events/{stop_here['event_id']}/correction", json={"stop": moved_stop}
+    )
+    assert split.status_code == 422 and split.json()["detail"][0]["field"] == "stop.end_date"
+    other_reason = stop_here["stop"] | {"reason": "arbete"}
+    split = await client.post(
+        f"{here}/events/{stop_here['event_id']}/correction", json={"stop": other_reason}
+    )
+    assert split.status_code == 422 and split.json()["detail"][0]["field"] == "stop.reason"
+    later = start_there["start"] | {"start_date": "2025-06-20"}
+    split = await client.post(
+        f"{there}/events/{start_there['event_id']}/correction", json={"start": later}
+    )
+    assert split.status_code == 422 and split.json()["detail"][0]["field"] == "start.start_date"
+
+    # Anything else is the registration's own, corrected where it is.
+    answers = stop_here["stop"] | {"health_better": True}
+    fixed = await client.post(
+        f"{here}/events/{stop_here['event_id']}/correction", json={"stop": answers}
+    )
+    assert fixed.status_code == 201, fixed.text
+    schooled = start_there["start"] | {"education": "hogskola_upp_till_3"}
+    fixed = await client.post(
+        f"{there}/events/{start_there['event_id']}/correction", json={"start": schooled}
+    )
+    assert fixed.status_code == 201, fixed.text
+    checked = await ok(await client.post(f"{there}/progress", json={"date": "2025-07-01"}))
+    voided = await client.post(f"{there}/events/{checked['event_id']}/void")
+    assert voided.status_code == 201, voided.text
+    # A mistaken move: its start voided, the registration there counts no more.
+    undone = await client.post(f"{there}/events/{start_there['event_id']}/void")
+    assert undone.status_code == 201, undone.text
+    assert (await client.get(f"{there}/events")).status_code == 404
+    assert [e["type"] for e in (await ok(await client.get(f"{here}/events")))["events"]] == [
+        "ParticipantStarted",
+        "ParticipantStopped",
+    ]

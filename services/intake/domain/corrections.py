@@ -3,6 +3,7 @@ such command yields, and the participant as it stands afterwards. A correction o
 new event; the history it changes stays in the log, and everything downstream follows it."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
 from services.intake.domain.model import Participant
@@ -32,6 +33,7 @@ def correct_event(
         raise InvalidField(
             details.kind, f"the event corrected is a {expected}: send its fields as {expected!r}"
         )
+    _keep_the_move(target, details)
     event = ParticipantEventCorrected(
         insats_id=participant.insats_id,
         participant_id=participant.participant_id,
@@ -52,6 +54,29 @@ def void_event(
     )
     # Leaving an event out never makes the dates contradict each other.
     return event, standing(participant, [*history, event], date_field="")
+
+
+_MOVE_FIELDS = {
+    "start": ("moved_from", ("start_date",)),
+    "stop": ("moved_to", ("end_date", "reason")),
+}
+"""Of a move's start and stop: the link, and what the move itself says (kept as it is)."""
+
+
+def _keep_the_move(target: RegisteredEvent, details: CorrectionDetails) -> None:
+    """A move's stop and start keep its day and its reason: both halves say them, so a
+    correction of one would split the move (void the start it made instead, and register
+    anew)."""
+    link, fields = _MOVE_FIELDS.get(details.kind, ("", ()))
+    if not link or getattr(target, link) is None:
+        return
+    replacement = details.replacement()
+    for field in fields:
+        if getattr(replacement, field) != getattr(target, field):
+            raise InvalidField(
+                f"{details.kind}.{field}",
+                "is the move's own: void the start the move made, and register anew",
+            )
 
 
 def _target(
@@ -81,13 +106,7 @@ def standing(
     effective = effective_events(history)
     start = next((e for e in effective if isinstance(e, ParticipantStarted)), None)
     if start is None:
-        return Participant(
-            participant.participant_id,
-            participant.insats_id,
-            participant.start_date,
-            participant.end_date,
-            voided=True,
-        )
+        return replace(participant, voided=True)
     stop = next((e for e in effective if isinstance(e, ParticipantStopped)), None)
     for event in effective:
         if isinstance(event, ParticipantProgressed) and event.date < start.start_date:
@@ -102,9 +121,6 @@ def standing(
             f"the end date {stop.end_date.isoformat()} would precede the start date "
             f"{start.start_date.isoformat()}",
         )
-    return Participant(
-        participant.participant_id,
-        participant.insats_id,
-        start.start_date,
-        stop.end_date if stop else None,
+    return replace(
+        participant, start_date=start.start_date, end_date=stop.end_date if stop else None
     )
