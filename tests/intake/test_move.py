@@ -198,7 +198,7 @@ async def test_either_half_of_a_move_is_corrected_or_voided_in_its_own_insats(in
         )
     )
     here, there = (f"{INSATSER}/{i}/participants/{code}" for i in ("steget", "mia"))
-    [start_here, stop_here] = (await ok(await client.get(f"{here}/events")))["events"]
+    [_, stop_here] = (await ok(await client.get(f"{here}/events")))["events"]
     [start_there] = (await ok(await client.get(f"{there}/events")))["events"]
 
     # The move's day and reason are both halves': a correction may not split them.

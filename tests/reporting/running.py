@@ -6,16 +6,45 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 
 import httpx
 from redis.asyncio import Redis
 
 from services.reporting import bootstrap
 from shared.contract.access import AccessChange, UserChanged
-from shared.contract.records import OutcomeChange
+from shared.contract.records import OutcomeChange, ParticipantRecord, ParticipantRecordChanged
 from shared.platform.settings import Settings
 from shared.platform.streams import Topology, entry_fields
 from tests.conftest import SERVICE_AUTH
+
+
+def change_fields(position: int, start: datetime) -> dict:
+    """A change's own fields: its id, generation 1, its position, and a time `position`
+    minutes after `start`."""
+    return {
+        "change_id": f"c{position}",
+        "generation": 1,
+        "position": position,
+        "occurred_at": start + timedelta(minutes=position),
+    }
+
+
+def record_changed(
+    position: int,
+    start: datetime,
+    before: ParticipantRecord | None,
+    after: ParticipantRecord | None,
+) -> ParticipantRecordChanged:
+    record = after or before
+    assert record is not None
+    return ParticipantRecordChanged(
+        **change_fields(position, start),
+        insats_id=record.insats_id,
+        participant_id=record.participant_id,
+        before=before,
+        after=after,
+    )
 
 
 async def publish_changes(redis: Redis, settings: Settings, *changes: OutcomeChange) -> None:

@@ -3,7 +3,7 @@ into a real database (SQLite and PostgreSQL), read back as JSON, CSV, XLSX and t
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import openpyxl
 from redis.asyncio import Redis
@@ -12,27 +12,17 @@ from shared.contract.records import (
     ActivityCounted,
     InsatsRegistered,
     ParticipantRecord,
-    ParticipantRecordChanged,
 )
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
-from tests.reporting.running import report, running_reporting
+from tests.reporting.running import change_fields, record_changed, report, running_reporting
 
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
 
 
-def _common(position: int) -> dict:
-    return {
-        "change_id": f"c{position}",
-        "generation": 1,
-        "position": position,
-        "occurred_at": T0 + timedelta(minutes=position),
-    }
-
-
 def _activity(position: int, day: date, kind: str, k: int, m: int, a: int, **more):
     return ActivityCounted(
-        **_common(position),
+        **change_fields(position, T0),
         insats_id=more.pop("insats_id", "kunskap"),
         date=day,
         kind=kind,
@@ -46,13 +36,13 @@ P1 = ParticipantRecord(
     participant_id="P1", insats_id="steget", gender="kvinna", start_date=date(2025, 2, 1)
 )
 CHANGES = [
-    InsatsRegistered(**_common(1), insats_id="steget", name="Steget", registration="individ"),
     InsatsRegistered(
-        **_common(2), insats_id="kunskap", name="Kunskapslyftet", registration="struktur"
+        **change_fields(1, T0), insats_id="steget", name="Steget", registration="individ"
     ),
-    ParticipantRecordChanged(
-        **_common(3), insats_id="steget", participant_id="P1", before=None, after=P1
+    InsatsRegistered(
+        **change_fields(2, T0), insats_id="kunskap", name="Kunskapslyftet", registration="struktur"
     ),
+    record_changed(3, T0, None, P1),
     # Three training days with 25 places each, a network meeting with no number of places;
     # one of the trainings was a year earlier.
     _activity(

@@ -2,7 +2,7 @@
 people (each code once) beside its registrations, and the flows; through a real Redis
 stream into a real database (SQLite and PostgreSQL)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from redis.asyncio import Redis
 
@@ -10,29 +10,13 @@ from shared.contract.codes import OutcomeClass, Reason
 from shared.contract.records import InsatsRegistered, ParticipantRecord, ParticipantRecordChanged
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH
-from tests.reporting.running import report, running_reporting
+from tests.reporting.running import change_fields, record_changed, report, running_reporting
 
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
 
 
-def _common(position: int) -> dict:
-    return {
-        "change_id": f"c{position}",
-        "generation": 1,
-        "position": position,
-        "occurred_at": T0 + timedelta(minutes=position),
-    }
-
-
 def _changed(position: int, before, after) -> ParticipantRecordChanged:
-    record = after or before
-    return ParticipantRecordChanged(
-        **_common(position),
-        insats_id=record.insats_id,
-        participant_id=record.participant_id,
-        before=before,
-        after=after,
-    )
+    return record_changed(position, T0, before, after)
 
 
 def _record(code: str, insats: str, gender: str, start: date, **more) -> ParticipantRecord:
@@ -55,7 +39,7 @@ K2 = _record("K2", "steget", "kvinna", date(2025, 2, 1))
 CHANGES = [
     *(
         InsatsRegistered(
-            **_common(n), insats_id=insats, name=insats.title(), registration="individ"
+            **change_fields(n, T0), insats_id=insats, name=insats.title(), registration="individ"
         )
         for n, insats in enumerate(("steget", "mia", "steget-2"), 1)
     ),
