@@ -1,5 +1,6 @@
 """Which event each command yields, given the state it concerns; refusals raise."""
 
+from collections.abc import Sequence
 from datetime import date
 
 from pydantic import ValidationError
@@ -13,6 +14,7 @@ from shared.contract.events import (
     InsatsDefined,
     InsatsDetails,
     MoveDetails,
+    ParticipantEvent,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
@@ -21,6 +23,7 @@ from shared.contract.events import (
     StopDetails,
     VolumeDetails,
     VolumeRegistered,
+    effective_events,
 )
 
 
@@ -85,10 +88,14 @@ activity hours and VAS, are each insats's own)."""
 
 
 def move_participant(
-    participant: Participant, start: ParticipantStarted, to: Insats | None, details: MoveDetails
+    participant: Participant,
+    history: Sequence[ParticipantEvent],
+    to: Insats | None,
+    details: MoveDetails,
 ) -> tuple[ParticipantStopped, ParticipantStarted]:
     """The stop here (`annan_insats`) and the start in `to` on the same day, with the code
-    and the background of `start` (the registration's start as it counts now)."""
+    and the background of the registration's start as it counts now (`history`: its
+    events)."""
     if to is None:
         raise InvalidField("to_insats", f"no insats {details.to_insats}")
     if to.insats_id == participant.insats_id:
@@ -97,6 +104,7 @@ def move_participant(
         raise InvalidField("to_insats", f"insats {to.insats_id} is not registered individ")
     _require_active(participant)
     _not_before_start(participant, "date", details.date)
+    start = next(e for e in effective_events(history) if isinstance(e, ParticipantStarted))
     stop = stop_participant(
         participant, StopDetails(end_date=details.date, reason=Reason.ANNAN_INSATS)
     ).model_copy(update={"moved_to": to.insats_id})

@@ -42,7 +42,7 @@ from services.intake.service_layer.commands import (
     VoidEvent,
 )
 from services.intake.service_layer.unit_of_work import Lock, UnitOfWork
-from shared.contract.events import IntakeEvent, ParticipantStarted, effective_events
+from shared.contract.events import IntakeEvent
 
 MAX_CODE_DRAWS = 10
 
@@ -117,11 +117,8 @@ async def move_participant(command: MoveParticipant, uow: UnitOfWork) -> Answer:
     """The stop here and the start there, in this one transaction: both or neither."""
     participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
     to = await uow.insatser.get(command.details.to_insats, lock=Lock.SHARE)
-    history = effective_events(
-        await uow.events.of_participant(command.insats_id, command.participant_id)
-    )
-    start = next(event for event in history if isinstance(event, ParticipantStarted))
-    stop, started = rules.move_participant(participant, start, to, command.details)
+    history = await uow.events.of_participant(command.insats_id, command.participant_id)
+    stop, started = rules.move_participant(participant, history, to, command.details)
     taken = Conflict(
         f"participant {participant.participant_id} has been in insats {started.insats_id}"
     )
