@@ -686,10 +686,8 @@ def expected_figures(
     def of(group: list[Counted]) -> dict[str, int]:
         return _columns(c.gender for c in group)
 
-    people = {c.person: c.gender for c in opening + new}
     return {
         "participants": of(opening + new),
-        "people": _columns(people.values()),
         "opening": of(opening),
         "new": of(new),
         "ended": of(ended),
@@ -753,3 +751,18 @@ def expected_flows(
         }
         for from_insats, to_insats in pairs
     ]
+
+
+def expected_people(
+    year: RealisticYear, first: date, last: date, insats_id: str | None = None
+) -> dict[str, int]:
+    """The participants of the period counted once each, by the key each of their
+    registrations shares, however many insatser they were in."""
+    people = {
+        c.person: c.gender
+        for c in counted(year)
+        if insats_id in (None, c.insats_id)
+        and c.start <= last
+        and (c.end is None or c.end >= first)
+    }
+    return _columns(people.values())

@@ -19,6 +19,7 @@ from tests.e2e.realistic_year import (
     expected_activities,
     expected_figures,
     expected_flows,
+    expected_people,
     quarter,
 )
 from tests.e2e.year_loader import load_realistic_year, run_cli
@@ -34,7 +35,7 @@ MULTI_VALUED = frozenset({"support_at_start", "support_at_end"})
 """Breakdowns that count a participant once per code (api.md)."""
 SHARE_WHOLES = {"health_better": "health_answered", "activity_increased": "activity_answered"}
 """What a share is a percentage of, where that is not `ended`."""
-SECTIONS = ("figures", "shares", "breakdowns", "activities", "flows")
+SECTIONS = ("figures", "shares", "breakdowns", "activities", "flows", "people")
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +81,8 @@ def test_the_helar_figures_equal_the_oracle(system: System, year: RealisticYear)
             assert found_report["activities"] == activities, (report_year, insats)
             flows = expected_flows(year, *_helar(report_year), insats)
             assert found_report["flows"] == flows, (report_year, insats)
+            people = expected_people(year, *_helar(report_year), insats)
+            assert found_report["people"] == people, (report_year, insats)
         previous = _report(system, 2026, "helar", insats)["previous_year"]
         helar_2025 = _report(system, 2025, "helar", insats)
         assert previous["figures"] == helar_2025["figures"], insats
@@ -100,6 +103,7 @@ def test_every_quarter_equals_the_oracle(system: System, year: RealisticYear) ->
                 activities = expected_activities(year, first, last, insats)
                 assert found["activities"] == activities, where
                 assert found["flows"] == expected_flows(year, first, last, insats), where
+                assert found["people"] == expected_people(year, first, last, insats), where
                 assert found["period"] == {
                     "kind": "quarter",
                     "from": first.isoformat(),
@@ -129,7 +133,7 @@ def _assert_adds_up(section: dict, where: object) -> None:
         if "mean" not in name:  # a mean's total is no sum
             assert columns["total"] == sum(columns[g] for g in COLUMNS[1:]), (where, name)
     for column in COLUMNS:
-        people, registrations = figures["people"][column], figures["participants"][column]
+        people, registrations = section["people"][column], figures["participants"][column]
         assert 0 <= people <= registrations, (where, column)
     activities = section["activities"]
     assert sum(activities["kinds"].values()) == activities["count"], where
@@ -154,6 +158,7 @@ def test_the_months_make_up_the_year(system: System, year: RealisticYear) -> Non
         assert _as_oracle(report["figures"], expected) == expected, month
         assert report["activities"] == expected_activities(year, *_month(month)), month
         assert report["flows"] == expected_flows(year, *_month(month)), month
+        assert report["people"] == expected_people(year, *_month(month)), month
 
     def new_in(reports: list[dict]) -> dict[str, int]:
         return {c: sum(r["figures"]["new"][c] for r in reports) for c in COLUMNS}
@@ -215,6 +220,7 @@ def test_the_csv_export_has_the_json_numbers(system: System, year: RealisticYear
     zeros = dict.fromkeys(COLUMNS, 0)
     for pair in flows.keys() | earlier.keys():
         expected[("flows", *pair)] = values(flows.get(pair, zeros), earlier.get(pair, zeros))
+    expected[("people", "", "")] = values(report["people"], last_year["people"])
     now, before = report["activities"], last_year["activities"]
     for name in ("count", "places", "places_used_percent"):
         expected[("activities", name, "")] = [

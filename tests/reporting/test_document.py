@@ -40,8 +40,9 @@ GOALS_OF_A = GOALS.validate_python(
         {"share": "positive_exits", "higher_than_previous_year": True},
     ]
 )
-ADDED = ("economy", "goals")
-"""The keys version 1.1 added to the report (`economy` to both periods)."""
+ADDED = ("economy", "goals", "activities", "flows", "people")
+"""The keys version 1.1 added to the report (`economy`, `activities`, `flows` and
+`people` to both periods)."""
 
 
 def _economy(report: Report, costs: dict[str, int]) -> Economy:
@@ -111,24 +112,24 @@ dict, for 120 random participants (seed 7): exact and published together. Versio
 (`ADDED`) left out: the keys before them are byte for byte as they were."""
 
 GOLDEN_V1_1 = {
-    "helar forbund exact": "200cd3a309962eabbcda4b55f8950eb41aa46fe3bec7f82f3e1b153e3fe8d0ed",
-    "helar a exact": "63055492b73de17671170d7f3ac46f8fb9ad66f121e5cfcd91244a75bf7ab384",
-    "helar b exact": "62d968bf1e940e3419ff82548ed6fe486450fab68f4b8f472410f26004183f16",
-    "helar forbund published": "ca4f7cda5a5a0ea387bf959286f0b3ff4fce4d4f81a3973bd3160eefcc5ecc34",
-    "helar a published": "89cffddbd08e4ecb672860157aaa0bae089ef4f1c4b22f92e07c8ac0dfdde51b",
-    "helar b published": "f25d0cc7ce91845729077ddcb6a7c6eff50232247c8df2e52643a72fa556ab4f",
-    "q2 forbund exact": "1a8f3c70e337357b5d222ba380b0f1a9474dffac45ae0de59c3b691ae19a8176",
-    "q2 a exact": "c809d1d194407a2de618442061bbc25e5adcbbd4eba99e79137fc8de53e185f8",
-    "q2 b exact": "2241fcc1611e324ddb622b3e12763c89510a79bf2bfff13c93fe905b2e24fc3e",
-    "q2 forbund published": "29e0f6703d66163f1b27805115570ef1e44b4c79670310123cedd37a243876fb",
-    "q2 a published": "dcb53413d08df15c76e9745a99b9e93ae04024ef6de433de3a01848ea2c7d834",
-    "q2 b published": "f76049103fb362269134bddda1f6ab57f3697d4ab3fdfa54217aa29a3b046e80",
-    "2025-03 forbund exact": "13dad31070300ca9c74936fed62a228e32a6352d512f46ebf70ba058d875dff4",
-    "2025-03 a exact": "f2a59a8ea1da7037883acc2fca5874770759518a613746bfdb9a5766d3b3b4c1",
-    "2025-03 b exact": "88ac4c1152ab3368e6eb59c3014689d62df98eb3d3adf4f89478cba5cb610499",
-    "2025-03 forbund published": "361f7b1e7838168f0b2b4901d38d0c1d85b540847b45f14ccd29e8b0c2b8f8be",
-    "2025-03 a published": "b0ec34340191090e28862a53d308c7030bd0fc31e189a00d26ffe28a0d97c2d1",
-    "2025-03 b published": "922da7f3294708db87650ef3c3a408a7e3303743b27eb77b895236c0a631c6d9",
+    "helar forbund exact": "6e20f0754be2e66e447f5a6d6a119ba20676de1d4a9cb8dfe8a27e43d3f9ebfc",
+    "helar a exact": "7ced533e5e8d6a493597298501f5c5c5043a935599758749983a6cbae11912d2",
+    "helar b exact": "c16d25364b3f89a6949e3ef901cb179492b021fbb7d71153586243904bcb9ba8",
+    "helar forbund published": "86374e3ac737359444e4fd0611c857f7519628f26487e015858bba7b23729255",
+    "helar a published": "0cf8d321c12f0c7f7a363e19c21fa4dd1e6793c20cf6ee199f16a13012fefa45",
+    "helar b published": "7705ff6235fe2c67c1ae48ef295b85536d6d2c53b4da28fc8018e0e67841825d",
+    "q2 forbund exact": "f174a07159e7bf6e394dcd1f568bd57fd408315a3d32d221c152846831e4c8e2",
+    "q2 a exact": "87ea0270be605fbacdede8eb7f8c9f3d780a81c422a35d836d57ebd9ac41c406",
+    "q2 b exact": "f8c6854632bd2da44e19e47eff893e9088b0432c0a66c429cc4893265338ff54",
+    "q2 forbund published": "989f392e80a39536f6eaddcf825735204ccaa3ee5cf9cf53e3ced870adbddab9",
+    "q2 a published": "f2c09405f788ccb2fa5c27489c98c1db4e61d233c4a36d2e4926cab91b25da6c",
+    "q2 b published": "c49b02ffb4dbe3104389617b01f27f335614d3b9578b5ffa3ef3c2c85a662973",
+    "2025-03 forbund exact": "dd4d526a6d04ced6175316bda2e8e7f886e28318fe5351818085b7b1f3b82faf",
+    "2025-03 a exact": "a57ed9912d1a220ea7f42a646f7c5ba45a57c5db6f59ffb5d5abbc98206fad8a",
+    "2025-03 b exact": "e1d2288dc94e7725e6d54be420679df0e5398ec973872789f42ac462cd7e9e95",
+    "2025-03 forbund published": "035de162b20a95a6be59ac25f788bfcf96d159297d6dcbe3dc8cc0995e6b0725",
+    "2025-03 a published": "b81cf3c065925db917cb22afda34e8d55eec2f78c75af262bf4ee6d68afdf9ab",
+    "2025-03 b published": "dcbe24a1055314b08575a9e6c608bee170017382153b3c9ac03091487625df44",
 }
 """The same reports' whole JSON, version 1.1's keys in it."""
 
@@ -156,11 +157,11 @@ def test_the_json_is_byte_for_byte_what_the_dict_report_answered() -> None:
                 whole[key] = hashlib.sha256(json.dumps(document).encode()).hexdigest()
                 # Where version 1.1's keys are: a section's last, the goals after the targets.
                 keys = list(document)
-                assert keys[keys.index("step_movement") : keys.index("previous_year")] == [
-                    "step_movement",
-                    "economy",
-                ]
-                assert list(document["previous_year"])[-2:] == ["step_movement", "economy"]
+                in_section = ["step_movement", "activities", "flows", "people", "economy"]
+                assert keys[keys.index("step_movement") : keys.index("previous_year")] == (
+                    in_section
+                )
+                assert list(document["previous_year"])[-5:] == in_section
                 assert keys[keys.index("targets") : keys.index("closing")] == ["targets", "goals"]
     assert answered == GOLDEN
     assert whole == GOLDEN_V1_1

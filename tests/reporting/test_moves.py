@@ -77,7 +77,7 @@ async def test_the_förbund_counts_people_once_and_shows_the_flows(
 
     # Registrations: K1 three times, K2, and M1 in mia (M1's steget stay ended in 2024).
     assert forbund["figures"]["participants"] == _counts(5, 4, 1)
-    assert forbund["figures"]["people"] == _counts(3, 2, 1)
+    assert forbund["people"] == _counts(3, 2, 1)
     assert forbund["flows"] == [
         {"from": "mia", "to": "steget-2", **_counts(1, 1, 0)},
         {"from": "steget", "to": "mia", **_counts(1, 1, 0)},
@@ -86,19 +86,21 @@ async def test_the_förbund_counts_people_once_and_shows_the_flows(
         {"from": "steget", "to": "mia", **_counts(1, 0, 1)}
     ]
     assert forbund["previous_year"]["figures"]["participants"] == _counts(2, 0, 2)
-    assert forbund["previous_year"]["figures"]["people"] == _counts(1, 0, 1)
+    assert forbund["previous_year"]["people"] == _counts(1, 0, 1)
     # Each insats as before: its own registrations, its people the same.
     assert mia["figures"]["participants"] == _counts(2, 1, 1)
     assert mia["figures"]["new"] == _counts(1, 1, 0)
     assert mia["figures"]["unclear_exits"] == _counts(1, 1, 0)
-    assert mia["figures"]["people"] == mia["figures"]["participants"]
+    assert mia["people"] == mia["figures"]["participants"]
     assert mia["flows"] == [{"from": "steget", "to": "mia", **_counts(1, 1, 0)}]
     assert steget["figures"]["participants"] == _counts(2, 2, 0)
     assert steget["flows"] == []
     # April: no move; K1 and M1 in mia, K2 in steget: a registration each.
-    assert march["figures"]["participants"] == march["figures"]["people"] == _counts(3, 2, 1)
+    assert march["figures"]["participants"] == march["people"] == _counts(3, 2, 1)
     assert march["flows"] == []
     assert published["flows"] is None and published["previous_year"]["flows"] is None
+    assert published["people"] is None
     lines = csv_text.splitlines()
+    assert "people,,,3,2,1,0,1,0,1,0" in lines
     assert "flows,steget,mia,1,1,0,0,1,0,1,0" in lines
     assert "flows,mia,steget-2,1,1,0,0,0,0,0,0" in lines

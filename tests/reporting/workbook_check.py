@@ -189,6 +189,9 @@ def _assert_flows_shown(values: dict[tuple, list], report: Mapping) -> None:
         ]
         for pair in sorted(years[0].keys() | years[1].keys())
     }
+    if expected:  # under the moves, the people they were
+        people = [section["people"] for section in (report, report["previous_year"])]
+        expected[labels.PEOPLE] = [year[column] for year in people for column in COLUMNS]
     assert shown == expected
 
 

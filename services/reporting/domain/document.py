@@ -190,6 +190,11 @@ class Section(_Part):
         description="The moves between insatser in the period (an insats's report: those into "
         "it); null in a published report, whose small counts it would give away"
     )
+    people: Counts | None = Field(
+        description="The participants counted once each, however many insatser they were in "
+        "during the period (beside the registrations, `participants`); null in a published "
+        "report"
+    )
     economy: Economy | None = Field(None, description="Not a count: never suppressed")
 
     def figure(self, name: str) -> Counts | Means:

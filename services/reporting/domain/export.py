@@ -41,6 +41,9 @@ def export_rows(report: Report) -> Iterator[tuple[Cell, ...]]:
     for name in BREAKDOWNS:
         for code in report.breakdown(name):
             yield ("breakdowns", name, code, *values(("breakdowns", name, code)))
+    people = [section.people for section in report.sections()]
+    if all(people):
+        yield ("people", "", "", *(p.of(c) for p in people if p for c in COLUMNS))
     for from_insats, to_insats, now_flow, before_flow in report.flow_rows():
         values_of = (now_flow, before_flow)
         yield ("flows", from_insats, to_insats, *(year[c] for year in values_of for c in COLUMNS))

@@ -33,7 +33,6 @@ COLUMNS = (TOTAL, *GENDER_CODES)
 """The columns of every row of a report: all genders, then each."""
 
 PARTICIPANTS = "participants"
-PEOPLE = "people"
 OPENING = "opening"
 ONGOING_AT_END = "ongoing_at_end"
 OPENING_STOCK = (c.NEW, c.ENDED)
@@ -78,7 +77,6 @@ FIGURES: dict[str, Figure] = {
     figure.name: figure
     for figure in (
         Figure(PARTICIPANTS, "Deltagare under perioden"),
-        Figure(PEOPLE, "Personer under perioden (den som gått vidare räknas en gång)"),
         Figure(OPENING, "Ingående (pågående vid periodens början)", sums=("in",), flow=True),
         Figure(c.NEW, "Nya", sums=("in",), flow=True),
         Figure(c.ENDED, "Avslutade", sums=("out",), flow=True, share_phrase="andel av avslutade"),

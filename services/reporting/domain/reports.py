@@ -21,7 +21,6 @@ from services.reporting.domain.figures import (
     OPENING,
     OPENING_STOCK,
     PARTICIPANTS,
-    PEOPLE,
     SHARES,
     STEP_IMPROVED,
     STEP_MEAN_CHANGE,
@@ -142,7 +141,7 @@ class _PeriodSums:
         }
 
 
-def _people(sums: _PeriodSums, participants: ByGender, whole_forbund: bool) -> dict[str, float]:
+def _people(sums: _PeriodSums, participants: Columns, whole_forbund: bool) -> Columns:
     """The participants less those who came by a move in the period, if the report has the
     insats they came from (only the whole förbund's has both ends of a move): the
     registration a move ended ended on its day, so it counts in the period too."""
@@ -151,7 +150,9 @@ def _people(sums: _PeriodSums, participants: ByGender, whole_forbund: bool) -> d
         for flow in _flow_codes(sums):
             for gender, count in sums.of(c.MOVED_IN, flow).items():
                 moved[gender] += count
-    return {gender: participants.get(gender, 0) - moved[gender] for gender in GENDER_CODES}
+    return _count_columns(
+        {gender: (participants[gender] or 0) - moved[gender] for gender in GENDER_CODES}
+    )
 
 
 def _flow_codes(sums: _PeriodSums) -> list[str]:
@@ -168,9 +169,8 @@ def _flows(sums: _PeriodSums) -> list[dict]:
     return flows
 
 
-def _figures(sums: _PeriodSums, whole_forbund: bool) -> dict[str, Columns]:
-    stocks: dict[str, ByGender] = dict(stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED)))
-    stocks[PEOPLE] = _people(sums, stocks[PARTICIPANTS], whole_forbund)
+def _figures(sums: _PeriodSums) -> dict[str, Columns]:
+    stocks = stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED))
     figures = {}
     for name, figure in FIGURES.items():
         if figure.mean is not None:
@@ -244,7 +244,7 @@ def _section(
     sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]], whole_forbund: bool
 ) -> dict:
     """A `Section`'s figures; its economy is not of them, so it is left unset."""
-    figures = _figures(sums, whole_forbund)
+    figures = _figures(sums)
     return {
         "period": period.as_json(),
         "figures": figures,
@@ -253,6 +253,7 @@ def _section(
         "step_movement": _step_movement(sums),
         "activities": _activities(sums),
         "flows": _flows(sums),
+        "people": _people(sums, figures[PARTICIPANTS], whole_forbund),
     }
 
 

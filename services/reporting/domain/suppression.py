@@ -187,10 +187,10 @@ def suppress_together(reports: Sequence[Report], threshold: int) -> list[Report]
         # What a restatement changed is listed with exact values, and a change is itself a
         # count (2 more ended women): published, a report says only that it was restated.
         report.closing = ClosingModel(**report.closing.model_dump(exclude={"changes"}))
-        # Moves by pair of insatser are counts of people too, not hidden cell by cell:
-        # published, they are left out.
+        # Moves by pair of insatser, and the people beside the registrations, are counts
+        # of people too, not hidden cell by cell: published, they are left out.
         for section in report.sections():
-            section.flows = None
+            section.flows = section.people = None
         report.suppression = Suppression(
             threshold=threshold,
             suppressed_cells=sum(key[0] == index for key in hidden),

@@ -42,6 +42,7 @@ STEP_MEASURES = {
 }
 INDICATOR_PREFIX = "indicator:"
 
+PEOPLE = "Personer under perioden (den som gått vidare räknas en gång)"
 FLOWS = "Gått vidare till annan insats"
 FLOWS_NOTE = "Deltagare som gått vidare från en insats till en annan under perioden."
 

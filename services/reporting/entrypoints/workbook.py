@@ -209,6 +209,8 @@ def _flows(sheet: Worksheet, report: Report) -> None:
         return
     _heading(sheet, labels.FLOWS)
     _append(sheet, [labels.FLOWS_NOTE], _ITALIC)
+    people = [section.people for section in report.sections()]
+    _append(sheet, [labels.PEOPLE, *(p.of(c) for p in people if p for c in labels.COLUMNS)])
     for from_insats, to_insats, now, before in rows:
         values = [year[column] for year in (now, before) for column in labels.COLUMNS]
         row = _append(sheet, [labels.flow_label(from_insats, to_insats), *values])
