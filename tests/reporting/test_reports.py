@@ -120,6 +120,9 @@ def test_the_year_of_one_insats_worked_out_by_hand() -> None:
         "shares",
         "breakdowns",
         "step_movement",
+        "activities",
+        "flows",
+        "people",
         "previous_year",
         "processed_through",
     ]
