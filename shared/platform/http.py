@@ -36,8 +36,6 @@ HTTP_SECONDS = Histogram(
 )
 
 
-
-
 def _printable_ascii(value: str) -> str:
     # A header arrives as Latin-1: an en dash or an å typed in a key arrives garbled.
     if not (value.isascii() and value.isprintable()):

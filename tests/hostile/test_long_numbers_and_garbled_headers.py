@@ -49,7 +49,10 @@ async def test_a_5000_digit_number_in_the_apis_json_is_refused(
     )
     assert response.status_code == 422, response.text
     [item] = response.json()["detail"]
-    assert (item["field"], item["msg"]) == ("body", "a number in the body has more than 4300 digits")
+    assert (item["field"], item["msg"]) == (
+        "body",
+        "a number in the body has more than 4300 digits",
+    )
     assert await stored_text(running_intake.settings) == before
 
 

@@ -471,7 +471,10 @@ async def test_a_5000_digit_number_in_a_csv_cell_is_a_row_error(
 def _xlsx_with_long_number(path: Path) -> Path:
     """openpyxl writes no such number: a placeholder's digits are replaced in the sheet."""
     placeholder = path.with_suffix(".tmp.xlsx")
-    write_xlsx(placeholder, [["insats", "startdatum", "kön", "födelseår"], ["arbetsrehab", "", "man", 123456789]])
+    write_xlsx(
+        placeholder,
+        [["insats", "startdatum", "kön", "födelseår"], ["arbetsrehab", "", "man", 123456789]],
+    )
     with zipfile.ZipFile(placeholder) as source, zipfile.ZipFile(path, "w") as target:
         for item in source.infolist():
             data = source.read(item.filename)
