@@ -135,6 +135,7 @@ def create_app(settings: Settings) -> FastAPI:
             caseload,
             settings.outcome_policy(),
             Sites.of(settings),
+            settings.member_kommuner,
         ),
     )
     return app

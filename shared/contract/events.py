@@ -37,6 +37,7 @@ from shared.contract.codes import (
     WorkCapacity,
 )
 from shared.contract.identity import NoIdentityNumber
+from shared.contract.kommuner import kommun_code
 
 SCHEMA_VERSION = 1
 
@@ -81,9 +82,10 @@ IndicatorScore = Annotated[int, Field(strict=True, ge=1, le=5)]
 Municipality = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
-    AfterValidator(no_control_characters),
-    NoIdentityNumber,
+    NoIdentityNumber,  # first: a personnummer is refused as one, not as an unknown kommun
+    AfterValidator(kommun_code),
 ]
+"""A kommun's SCB code (or `okand`), given as one or as the kommun's name (`kommuner`)."""
 SupportList = Annotated[list[SupportType], AfterValidator(_unique)]
 
 

@@ -83,8 +83,9 @@ def _alembic_config(service: str, revisions: Path, connection: Connection) -> Co
     return config
 
 
-async def migrate(engine: AsyncEngine, service: str, revisions: Path) -> None:
-    """Bring the service's tables to the newest revision (run at every start)."""
+async def migrate(engine: AsyncEngine, service: str, revisions: Path, to: str = "head") -> None:
+    """Bring the service's tables to the newest revision (run at every start), or to the
+    revision `to` (a test of a later one's upgrade)."""
 
     def upgrade(connection: Connection) -> None:
         if connection.dialect.name == "postgresql":
@@ -93,7 +94,7 @@ async def migrate(engine: AsyncEngine, service: str, revisions: Path) -> None:
                 text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
                 {"name": f"stegvis-migrate-{service}"},
             )
-        command.upgrade(_alembic_config(service, revisions, connection), "head")
+        command.upgrade(_alembic_config(service, revisions, connection), to)
 
     async with engine.begin() as connection:
         await connection.run_sync(upgrade)

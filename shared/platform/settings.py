@@ -2,12 +2,13 @@
 
 import socket
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.contract.codes import OutcomeClass, OutcomePolicy, Reason
+from shared.contract.kommuner import KOMMUNER
 
 MIN_ADMIN_TOKEN_LENGTH = 16
 _PLACEHOLDER_WORDS = (
@@ -19,6 +20,15 @@ _PLACEHOLDER_WORDS = (
     "documentation",
 )
 """Words of tokens copied from documentation or templates rather than generated."""
+
+
+def _kommun_codes(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    codes = tuple(code.strip() for code in value.split(",") if code.strip())
+    if unknown := [code for code in codes if code not in KOMMUNER]:
+        raise ValueError(f"not SCB kommun codes: {', '.join(unknown)}")
+    return codes
 
 
 class Settings(BaseSettings):
@@ -79,6 +89,9 @@ class Settings(BaseSettings):
     `stegvis rebuild`."""
     suppression_threshold: int = Field(default=5, ge=2, le=100)
     """Published exports (`suppress=true`) hide counts from 1 to one below this."""
+    member_kommuner: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_kommun_codes)] = ()
+    """The förbund's member kommuner (`0180,0184`: SCB codes, comma-separated), offered
+    first in the start form; empty: every kommun, by name."""
     outcome_classes: dict[Reason, OutcomeClass] = {}
     """Overrides of the default class per avslutsanledning, as JSON."""
 

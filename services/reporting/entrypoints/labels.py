@@ -10,6 +10,7 @@ from services.reporting.domain.document import ClosingModel, ReportPeriod
 from services.reporting.domain.figures import COLUMNS as report_columns
 from services.reporting.domain.months import Month, quarter_months
 from services.reporting.domain.suppression import HIDDEN
+from shared.contract.kommuner import KOMMUNER
 from shared.contract.swedish_time import LOCAL_TIME
 from shared.web import code_labels
 
@@ -28,9 +29,10 @@ CODES: dict[str, dict[str, str]] = {
     breakdowns.REFERRER: code_labels.REFERRER,
     breakdowns.SUPPORT_AT_START: code_labels.SUPPORT,
     breakdowns.SUPPORT_AT_END: code_labels.SUPPORT,
+    breakdowns.MUNICIPALITY: KOMMUNER,
 }
 """The labels of the breakdowns whose codes are a code list's (band codes are labelled by
-their unit, municipalities as given)."""
+their unit)."""
 
 MULTI_VALUED_NOTE = "En deltagare med flera försörjningar räknas en gång per försörjning."
 """Under the breakdowns that may sum to more than `ended` (`breakdowns.MULTI_VALUED`)."""
@@ -82,7 +84,6 @@ def code_label(breakdown: str, code: str) -> str:
         if code.endswith("+"):
             return f"{code[:-1]} {unit} eller mer"
         return f"{code.replace('-', '–')} {unit}"
-    # Municipalities are free text and listed as given.
     return CODES.get(breakdown, {}).get(code, code)
 
 

@@ -74,7 +74,7 @@ def report_workbook(reports: Sequence[Report]) -> bytes:
 
 def _append(sheet: Worksheet, values: Sequence, font: Font | None = None) -> int:
     """Append a row; text stays text (openpyxl takes one starting with `=` for a formula,
-    and a municipality or an insats name is anyone's text)."""
+    and an insats name is anyone's text)."""
     sheet.append(list(values))
     row = sheet.max_row
     for cell in sheet[row]:

@@ -1,0 +1,24 @@
+"""Kommun as SCB's code list: the monthly figures of the breakdown by kommun, kept under
+the names as typed, are summed under each name's code (names in any case and spacing of
+one kommun add up), unknown ones under `okand` (logged: `shared.platform.kommun_recoding`).
+
+Revision ID: reporting_0006_kommun_codes
+Revises: reporting_0005
+"""
+
+from alembic import op
+
+from shared.platform.kommun_recoding import recode_breakdown
+
+revision = "reporting_0006_kommun_codes"
+down_revision = "reporting_0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    recode_breakdown(op.get_bind(), "reporting_monthly", "breakdown:municipality")
+
+
+def downgrade() -> None:
+    """The names are not restored: a code stands for its kommun as well."""
