@@ -411,6 +411,33 @@ async def test_a_personal_identity_number_as_kommun_is_refused(
     assert await stored(settings) == before
 
 
+async def test_kommun_cells_are_stored_as_codes_and_a_name_of_no_kommun_is_refused(
+    settings: Settings, tmp_path: Path
+) -> None:
+    await define_insatser(settings, arbetsrehab=INDIVID)
+    header = ["insats", "startdatum", "kön", "kommun"]
+    given = ["0180", 180, "umeå", "okand"]  # 180: a number cell, its leading zero dropped
+    rows = [["arbetsrehab", date(2025, 3, 1), "kvinna", kommun] for kommun in given]
+    ran = await run(settings, write_xlsx(tmp_path / "d.xlsx", [header, *rows]))
+    assert ran.code == 0, ran.err
+    started = (await stored(settings)).registered
+    assert [e.municipality for e in started] == ["0180", "0180", "2480", "okand"]
+
+    before = await stored(settings)
+    wrong = [header, ["arbetsrehab", "2025-03-01", "kvinna", "Anna Ek"]]
+    refused = await run(settings, write_csv(tmp_path / "e.csv", wrong))
+    assert refused.code == 1
+    assert read_csv(tmp_path / "e.fel.csv")[1:] == [
+        [
+            "2",
+            "kommun",
+            "Välj kommunen i listan (i en fil: kommunkoden, fyra siffror, eller kommunens namn).",
+        ]
+    ]
+    assert "Anna" not in refused.err
+    assert await stored(settings) == before
+
+
 async def test_an_unknown_column_is_refused_by_its_letter_never_its_header_or_values(
     settings: Settings, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import insert, select
 
 from services.intake.adapters import tables
@@ -128,3 +129,9 @@ async def test_the_upgrade_turns_stored_names_into_codes_and_logs_the_unknown(
     assert line == (
         "intake: 3 stored kommun values named no kommun and became okand: Anna Andersson; Storstad"
     )
+
+
+def test_a_member_kommun_that_is_no_kommun_stops_the_settings() -> None:
+    assert Settings(member_kommuner="0180, 0184").member_kommuner == ("0180", "0184")
+    with pytest.raises(ValidationError, match="not SCB kommun codes: 9999"):
+        Settings(member_kommuner="0180,9999")
