@@ -84,6 +84,10 @@ Municipality = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
     NoIdentityNumber,  # first: a personnummer is refused as one, not as an unknown kommun
     AfterValidator(kommun_code),
+    Field(
+        description="SCB's four-digit kommunkod (e.g. 0180), or okand; a kommun's name is "
+        "taken too, and stored as its code"
+    ),
 ]
 """A kommun's SCB code (or `okand`), given as one or as the kommun's name (`kommuner`)."""
 SupportList = Annotated[list[SupportType], AfterValidator(_unique)]
