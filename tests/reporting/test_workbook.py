@@ -129,6 +129,9 @@ async def test_the_workbook_shows_every_figure_of_the_json_reports(client) -> No
         assert_sheet_shows(sheet, expected)
     assert exact[0]["targets"] and exact[1]["targets"]  # the Mål sections were compared
     assert exact[0]["breakdowns"]["municipality"]["=1+1"]["total"] > 0
+    assert exact[0]["breakdowns"]["municipality"]["2480"]["total"] > 0
+    shown = {cell.value for row in book.worksheets[0].iter_rows() for cell in row}
+    assert "Umeå" in shown and "2480" not in shown  # a kommun by its name
 
     one = _book(await _export(client, "xlsx", insats="b"))
     assert one.sheetnames == ["Steget Unga vuxna"]
