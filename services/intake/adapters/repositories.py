@@ -172,9 +172,7 @@ def _participant_values(participant: Participant) -> dict:
 class SqlEventLog:
     """The event log; whatever it appends is staged in the outbox in the same transaction."""
 
-    def __init__(
-        self, session: AsyncSession, staged_audit: Callable[[], list[AuditEntry]]
-    ) -> None:
+    def __init__(self, session: AsyncSession, staged_audit: Callable[[], list[AuditEntry]]) -> None:
         """`staged_audit`: takes the audit entries not written yet (`SqlAuditLog`)."""
         self._session = session
         self._postgresql = dialect_of(session) == "postgresql"
@@ -263,7 +261,7 @@ class SqlEventLog:
         )
 
 
-_AUDIT_COLUMNS = tuple(name for name in tables.audit.c.keys() if name != "id")
+_AUDIT_COLUMNS = tuple(column.name for column in tables.audit.c if column.name != "id")
 
 
 def _audit_parameters(entries: list[AuditEntry]) -> dict[str, list]:
