@@ -99,6 +99,14 @@ class OutboxRelay:
         self._coalesce_seconds = coalesce_seconds
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task | None = None
+        # Another replica's rows, locked, are skipped rather than waited for.
+        oldest = (
+            select(table.c.id)
+            .order_by(table.c.id)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        self._take = delete(table).where(table.c.id.in_(oldest.scalar_subquery())).returning(table)
 
     @asynccontextmanager
     async def publishing(self) -> AsyncIterator[None]:
@@ -120,17 +128,16 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def publish_pending(self) -> int:
-        """Publish one batch of the oldest rows; returns how many."""
+        """Publish one batch of the oldest rows; returns how many.
+
+        The rows are taken and deleted in one statement, and published before the commit:
+        a failed XADD rolls the delete back, and a crash after it publishes them again."""
         table = self._table
         async with self._sessions() as session, session.begin():
-            rows = (
-                await session.execute(
-                    select(table)
-                    .order_by(table.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = sorted(
+                await session.execute(self._take),
+                key=lambda row: row.id,  # RETURNING keeps no order
+            )
             if not rows:
                 metrics.OUTBOX_BACKLOG.labels(self._stream).set(0)
                 metrics.OUTBOX_OLDEST_AGE.labels(self._stream).set(0)
@@ -140,7 +147,6 @@ class OutboxRelay:
                     fields: dict = entry_fields(row.message_id, row.type, row.position, row.body)
                     pipe.xadd(self._stream, fields)
                 await pipe.execute()
-            await session.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
             backlog, oldest = (
                 await session.execute(select(func.count(), func.min(table.c.created_at)))
             ).one()
