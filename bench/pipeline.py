@@ -53,7 +53,12 @@ async def run(sizes: Sizes) -> None:
             started = time.monotonic()
             await requeue(env.settings)
             finished = await wait_until_reflected(
-                client, last_position, expected, max(120.0, events / 100), f"{NAME}: reflected"
+                client,
+                last_position,
+                expected,
+                max(120.0, events / 100),
+                f"{NAME}: reflected",
+                env.database_url,
             )
             cpu_after = env.cpu_seconds()
     seconds = finished - started

@@ -39,7 +39,9 @@ async def run(history: History, sizes: Sizes) -> None:
             raise RuntimeError(f"stegvis rebuild exited with {command.returncode}")
         seconds = time.monotonic() - started
         cpu_after = env.cpu_seconds()
-        await wait_until_reflected(client, events, history.expected, 60, f"{NAME}: figures")
+        await wait_until_reflected(
+            client, events, history.expected, 60, f"{NAME}: figures", env.database_url
+        )
         after = {year: (await snapshot(client, year)).figures for year in history.expected}
     raw_rate, rate = events / raw_seconds, events / seconds
     print_table(
