@@ -1,7 +1,8 @@
 """What outcomes publishes for reporting: the contract of the outcomes stream.
 
 Each message says how reporting's figures must change: a participant's record before and
-after the events just processed, an insats defined, or a volume count. `change_id` is unique
+after the events just processed, an insats defined, or a volume count; or that they do not
+(`PositionPassed`). `change_id` is unique
 (the id of the newest intake event behind the change), so reporting applies each message once.
 """
 
@@ -96,8 +97,17 @@ class VolumeCounted(_Change):
     counts: dict[Gender, int]
 
 
+class PositionPassed(_Change):
+    """The newest event of a batch changed nothing reporting counts: only its position (and
+    time) passes, so what reporting says it has processed, and `stegvis rebuild --wait`,
+    reach the end of intake's log even when the log ends with such an event."""
+
+    type: Literal["PositionPassed"] = "PositionPassed"
+
+
 OutcomeChange = Annotated[
-    ParticipantRecordChanged | InsatsRegistered | VolumeCounted, Discriminator("type")
+    ParticipantRecordChanged | InsatsRegistered | VolumeCounted | PositionPassed,
+    Discriminator("type"),
 ]
 outcome_change_adapter: TypeAdapter[OutcomeChange] = TypeAdapter(OutcomeChange)
 

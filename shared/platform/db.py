@@ -45,9 +45,13 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
     # Connections open on demand and stay (no overflow): under a burst, requests queue for
-    # one rather than each opening, and closing, a PostgreSQL backend of its own. Pre-ping
-    # costs a round trip per checkout and spares the first request after a restart.
-    return create_async_engine(url, pool_size=20, max_overflow=0, pool_pre_ping=True)
+    # one rather than each opening, and closing, a PostgreSQL backend of its own. No
+    # pre-ping: on asyncpg it is three round trips (BEGIN, `;`, ROLLBACK) per checkout. After
+    # a database restart the first statement on an old connection fails instead, marked
+    # `connection_invalidated`, and the pool drops every connection older than that failure:
+    # consumers and relays retry their batch, intake runs the command again
+    # (`StaleConnection`).
+    return create_async_engine(url, pool_size=20, max_overflow=0)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -17,6 +17,12 @@ class ConcurrentWrite(Exception):
     """Another transaction stored the same key first; this one was rolled back."""
 
 
+class StaleConnection(Exception):
+    """The transaction's connection was found closed before it asked to commit (the database
+    restarted since the connection was last used): nothing was written, and the connections
+    of before are gone from the pool, so the command may run again at once."""
+
+
 class Lock(Enum):
     """How a read row is held until commit (where the database locks rows)."""
 
@@ -106,7 +112,9 @@ class AuditEntry:
 
 
 class AuditLog(Protocol):
-    async def record(self, entry: AuditEntry) -> None: ...
+    async def record(self, entry: AuditEntry) -> None:
+        """Record the entry in this transaction (it may be written with the next event or at
+        commit: nothing is read back before then)."""
 
     async def newest(self, limit: int) -> list[AuditEntry]: ...
 
@@ -114,7 +122,8 @@ class AuditLog(Protocol):
 class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     """One transaction. Committing, or leaving the block, raises `ConcurrentWrite` if a
     unique key (an idempotency key, an insats id) was taken by another transaction
-    meanwhile."""
+    meanwhile, and `StaleConnection` if the database connection was found closed before
+    the commit."""
 
     # Read-only members, so an adapter's own repository types satisfy them.
     @property
