@@ -60,6 +60,22 @@ MONTHS = (
 TARGET_MET = {True: "✓ Uppnått", False: "✗ Ej uppnått", None: "– Ingen avslutad"}
 """Whether an outcome met its target, in words and not only by a colour."""
 
+ECONOMY = {
+    "budget": "Budget (kr)",
+    "costs": "Kostnader (kr)",
+    "budget_used_percent": "Andel av budgeten",
+    "cost_per_participant": "Kostnad per deltagare (kr)",
+    "cost_per_ended": "Kostnad per avslutad (kr)",
+    "individual_share_percent": "Andel till individinsatser",
+}
+"""The economy's fields (`document.Economy`), whole kronor or (`…_percent`) percent."""
+FORBUND = "Hela förbundet"
+OVERVIEW = "Översikt"
+OVERVIEW_INSATS = "Insats"
+REGISTRATION = code_labels.REGISTRATION
+OVERVIEW_GOALS = ("Mål uppnådda", "Mål ej uppnådda", "Mål totalt")
+"""The överblick's goal columns: `document.GoalsMet`'s met, not_met and count."""
+
 DASH = "–"
 """What an empty value (a mean of nobody, a share of nobody) is written as."""
 

@@ -296,7 +296,8 @@ def install_report_pages(
         try:
             query = (int(asked.year), asked.api_period, asked.insats, asked.as_closed)
             if asked.published:
-                report = (await published_reports(reports, suppression_threshold, *query))[0]
+                read = await published_reports(reports, suppression_threshold, *query)
+                report = read.reports[0]
             else:
                 report = await reports.report(*query)
         except UnknownInsats:

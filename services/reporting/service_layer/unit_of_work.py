@@ -10,7 +10,8 @@ from services.reporting.domain.contributions import Cell
 from services.reporting.domain.economy import Budget
 from services.reporting.domain.goals import Goal
 from services.reporting.domain.model import Insats
-from services.reporting.domain.reports import PeriodRow, ProcessedThrough
+from services.reporting.domain.readings import ReadRow, Window
+from services.reporting.domain.reports import ProcessedThrough
 from shared.contract.access import CredentialChanged, UserChanged
 from shared.platform import unit_of_work
 
@@ -115,17 +116,13 @@ class ReportReader(Protocol):
 
     async def insatser(self) -> list[Insats]: ...
 
-    async def period_rows(
-        self,
-        insats_id: str | None,
-        first_month: str,
-        last_month: str,
-        known_by: str | None = None,
-    ) -> list[PeriodRow]:
-        """The figures of the months `first_month`..`last_month` summed, and the `new` and
-        `ended` of the months before summed, of one insats (None: summed over all), one
-        row per gender, figure and code; with `known_by`, only what the closing of that
-        month counted."""
+    async def report_rows(
+        self, window: Window, insats_id: str | None, by_insats: bool, closing: str | None
+    ) -> list[ReadRow]:
+        """The figures of the months up to `window.last` summed by `Segment` (of the months
+        in neither period only `OPENING_STOCK`), gender, figure and code: of one insats, or
+        (`insats_id` None) of all, by insats when `by_insats`, else summed over them; with
+        `closing` (a month), each row also says whether that month's closing counted it."""
 
     async def first_known_month(self) -> str | None:
         """The earliest month whose closing counted a figure (None: no figures yet)."""
