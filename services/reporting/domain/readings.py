@@ -41,6 +41,12 @@ class Window:
     first: str
     last: str
 
+    @property
+    def years(self) -> tuple[int, int]:
+        """The year of the asked period, and the year before (whose budgets it reads)."""
+        year = int(self.first[:4])
+        return year, year - 1
+
     @classmethod
     def of(cls, period: Period) -> "Window":
         previous = period.previous_year()

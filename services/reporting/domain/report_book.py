@@ -32,7 +32,7 @@ from shared.contract.codes import Registration
 
 
 @dataclass(frozen=True)
-class Money:
+class PeriodMoney:
     """A period's money: the budgets of its year and its months' costs, by insats (of
     those that have any)."""
 
@@ -52,8 +52,8 @@ class Settings:
 
     targets: Mapping[str, Mapping[str, int]]
     goals: Mapping[str, Sequence[Goal]]
-    money: Money
-    previous_money: Money
+    money: PeriodMoney
+    previous_money: PeriodMoney
 
 
 class ReportBook:

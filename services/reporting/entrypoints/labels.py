@@ -141,6 +141,16 @@ def percent(value: int | None, hidden: bool = False) -> str:
     return DASH if value is None else f"{value}\u00a0%"  # no line break before %
 
 
+def kronor(amount: int | None) -> str:
+    """Whole kronor with a space between thousands (`1 250 000`), nothing as a dash."""
+    return DASH if amount is None else f"{amount:,}".replace(",", "\u00a0")
+
+
+def goals_met(met: int, not_met: int, count: int) -> str:
+    """`✓ 2 ✗ 1 av 3`: an överblick row's targets and goals met and not (a dash: none set)."""
+    return DASH if count == 0 else f"✓\u00a0{met} ✗\u00a0{not_met} av {count}"
+
+
 def target_state(met: bool | None) -> str:
     return {True: "met", False: "missed", None: "none"}[met]
 

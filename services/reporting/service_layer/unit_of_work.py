@@ -11,6 +11,7 @@ from services.reporting.domain.economy import Budget
 from services.reporting.domain.goals import Goal
 from services.reporting.domain.model import Insats
 from services.reporting.domain.readings import ReadRow, Window
+from services.reporting.domain.report_book import PeriodMoney
 from services.reporting.domain.reports import ProcessedThrough
 from shared.contract.access import CredentialChanged, UserChanged
 from shared.platform import unit_of_work
@@ -66,12 +67,10 @@ class Money(Protocol):
 
     async def cost(self, insats_id: str, month: str) -> int | None: ...
 
-    async def budgets(self, year: int) -> dict[str, int]:
-        """Every insats's budget of `year`, of those that have one."""
-
-    async def costs(self, first_month: str, last_month: str) -> dict[str, int]:
-        """Every insats's costs of the months `first_month`..`last_month` summed, of those
-        that have any."""
+    async def of_window(self, window: Window) -> tuple[PeriodMoney, PeriodMoney]:
+        """The money of the asked period and of the same period a year earlier: every
+        insats's budget of the period's year and its costs of the period's months summed,
+        of those that have any."""
 
 
 class Goals(Protocol):

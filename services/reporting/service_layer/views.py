@@ -4,14 +4,14 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
-from services.reporting.domain.closing import Closing, closing
+from services.reporting.domain.closing import Closing, closes_at, closing
 from services.reporting.domain.document import Report
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.model import Insats
 from services.reporting.domain.months import Month
-from services.reporting.domain.periods import Period, parse_period
+from services.reporting.domain.periods import parse_period
 from services.reporting.domain.readings import Readings, Window
-from services.reporting.domain.report_book import Money, ReportBook, Settings
+from services.reporting.domain.report_book import ReportBook, Settings
 from services.reporting.service_layer.unit_of_work import ReportReader
 
 OpenReader = Callable[[], AbstractAsyncContextManager[ReportReader]]
@@ -69,20 +69,25 @@ class ReportSource:
             insatser = await reader.insatser()
             if insats is not None:
                 insatser = [_known(insatser, insats)]
-            first_known = await reader.first_known_month()
+            now, close_days = self._clock(), self._month_close_days
+            # Before the period closes it has no figures as closed: no need to look.
+            first_known = None
+            if now >= closes_at(asked.last_month, close_days):
+                first_known = await reader.first_known_month()
             closed = closing(
                 asked.last_month,
                 Month.parse(first_known) if first_known else None,
-                self._clock(),
-                self._month_close_days,
+                now,
+                close_days,
             )
             if as_closed and not closed.recorded:
                 raise InvalidReportQuery("as_closed", _not_recorded(closed))
-            settings = await _settings(reader, asked, [known.insats_id for known in insatser])
+            window = Window.of(asked)
+            settings = await _settings(reader, window, [known.insats_id for known in insatser])
             # The whole förbund's targets and goals are read from its insatser's figures.
             by_insats = insats is None and bool(every or settings.targets or settings.goals)
             rows = await reader.report_rows(
-                Window.of(asked),
+                window,
                 insats,
                 by_insats,
                 str(asked.last_month) if closed.recorded else None,
@@ -116,19 +121,8 @@ def _known(insatser: list[Insats], insats: str) -> Insats:
     raise UnknownInsats(insats)
 
 
-async def _settings(reader: ReportReader, asked: Period, insatser: list[str]) -> Settings:
+async def _settings(reader: ReportReader, window: Window, insatser: list[str]) -> Settings:
     """The targets, goals and money of the insatser, for the period and a year earlier."""
-    previous = asked.previous_year()
-
-    async def money(period: Period) -> Money:
-        first, last = str(period.first_month), str(period.last_month)
-        return Money(
-            await reader.money.budgets(period.first.year), await reader.money.costs(first, last)
-        )
-
-    return Settings(
-        await reader.targets(insatser),
-        await reader.goals.of(insatser),
-        await money(asked),
-        await money(previous),
-    )
+    targets = await reader.targets(insatser)
+    goals = await reader.goals.of(insatser)
+    return Settings(targets, goals, *await reader.money.of_window(window))
