@@ -163,7 +163,7 @@ async def test_the_page_shows_the_rows_of_the_json(client, published: bool) -> N
         "/rapport/oversikt", params=PARAMS | asked, headers=AUTH | {"Accept": "text/html"}
     )
     assert page.status_code == 200, page.text
-    assert f"<h1>{labels.OVERVIEW}: Helår 2025</h1>" in page.text
+    assert f"<h1>{labels.OVERVIEW_PAGE}: Helår 2025</h1>" in page.text
     overview = Overview.model_validate(
         await _overview(client, **({"suppress": "true"} if published else {}))
     )

@@ -71,6 +71,8 @@ ECONOMY = {
 """The economy's fields (`document.Economy`), whole kronor or (`…_percent`) percent."""
 FORBUND = "Hela förbundet"
 OVERVIEW = "Översikt"
+"""The överblick's sheet, first in the whole förbund's XLSX."""
+OVERVIEW_PAGE = "Överblick"
 OVERVIEW_INSATS = "Insats"
 REGISTRATION = code_labels.REGISTRATION
 OVERVIEW_GOALS = ("Mål uppnådda", "Mål ej uppnådda", "Mål totalt")
