@@ -48,9 +48,10 @@ def test_each_role_is_offered_what_it_may_use() -> None:
             "Start",
             "Mina insatser",
             "Rapporter",
+            "Överblick",
             "Administration",
             "Felmeddelanden",
         ],
-        Role.INSATSANSVARIG: ["Start", "Mina insatser", "Rapporter"],
-        Role.LASARE: ["Start", "Rapporter"],
+        Role.INSATSANSVARIG: ["Start", "Mina insatser", "Rapporter", "Överblick"],
+        Role.LASARE: ["Start", "Rapporter", "Överblick"],
     }

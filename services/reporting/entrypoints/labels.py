@@ -62,6 +62,24 @@ MONTHS = (
 TARGET_MET = {True: "✓ Uppnått", False: "✗ Ej uppnått", None: "– Ingen avslutad"}
 """Whether an outcome met its target, in words and not only by a colour."""
 
+ECONOMY = {
+    "budget": "Budget (kr)",
+    "costs": "Kostnader (kr)",
+    "budget_used_percent": "Andel av budgeten",
+    "cost_per_participant": "Kostnad per deltagare (kr)",
+    "cost_per_ended": "Kostnad per avslutad (kr)",
+    "individual_share_percent": "Andel till individinsatser",
+}
+"""The economy's fields (`document.Economy`), whole kronor or (`…_percent`) percent."""
+FORBUND = "Hela förbundet"
+OVERVIEW = "Översikt"
+"""The överblick's sheet, first in the whole förbund's XLSX."""
+OVERVIEW_PAGE = "Överblick"
+OVERVIEW_INSATS = "Insats"
+REGISTRATION = code_labels.REGISTRATION
+OVERVIEW_GOALS = ("Mål uppnådda", "Mål ej uppnådda", "Mål totalt")
+"""The överblick's goal columns: `document.GoalsMet`'s met, not_met and count."""
+
 DASH = "–"
 """What an empty value (a mean of nobody, a share of nobody) is written as."""
 
@@ -124,6 +142,16 @@ def percent(value: int | None, hidden: bool = False) -> str:
     if hidden:
         return HIDDEN
     return DASH if value is None else f"{value}\u00a0%"  # no line break before %
+
+
+def kronor(amount: int | None) -> str:
+    """Whole kronor with a space between thousands (`1 250 000`), nothing as a dash."""
+    return DASH if amount is None else f"{amount:,}".replace(",", "\u00a0")
+
+
+def goals_met(met: int, not_met: int, count: int) -> str:
+    """`✓ 2 ✗ 1 av 3`: an överblick row's targets and goals met and not (a dash: none set)."""
+    return DASH if count == 0 else f"✓\u00a0{met} ✗\u00a0{not_met} av {count}"
 
 
 def target_state(met: bool | None) -> str:
