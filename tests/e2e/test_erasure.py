@@ -3,8 +3,6 @@ erased by DELETE, others by `stegvis purge`; afterwards no file of the data dir 
 codes, in any case, and every figure (the förbund's and each insats's, a year and a closed
 month, as they closed too) is what it was, also after `stegvis rebuild`."""
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 from redis import Redis
 
 from tests.e2e.conftest import System
+from tests.e2e.year_loader import run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -32,16 +31,6 @@ PURGE_BEFORE = "2026-06-01"
 def _ok(response: httpx.Response) -> dict:
     assert response.status_code in (200, 201), f"{response.status_code} {response.text}"
     return response.json()
-
-
-def _stegvis(system: System, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "services.cli", *args],
-        env=system.environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def _participant(system: System, insats: str, start: dict, *later: tuple[str, dict]) -> str:
@@ -170,7 +159,7 @@ def test_erased_and_purged_participants_leave_every_file_and_no_figure(system: S
     assert intake.post(f"{deleted}/progress", json={"date": "2026-11-01"}).status_code == 404
 
     # A dry run counts and changes nothing.
-    dry = _stegvis(system, "purge", "--ended-before", PURGE_BEFORE, "--dry-run")
+    dry = run_cli(system, "purge", "--ended-before", PURGE_BEFORE, "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert f"{a}: 1" in dry.stdout and f"{INSATSER[1]}: 1" in dry.stdout, dry.stdout
     assert "2 participants would be erased" in dry.stdout, dry.stdout
@@ -178,7 +167,7 @@ def test_erased_and_purged_participants_leave_every_file_and_no_figure(system: S
         insats = a if key == "purged_a" else INSATSER[1]
         _ok(intake.get(f"/api/v1/insatser/{insats}/participants/{codes[key]}/events"))
 
-    purged = _stegvis(system, "purge", "--ended-before", PURGE_BEFORE, "--wait", "120")
+    purged = run_cli(system, "purge", "--ended-before", PURGE_BEFORE, "--wait", "120")
     assert purged.returncode == 0, purged.stdout + purged.stderr
     assert "2 participants erased" in purged.stdout, purged.stdout
     assert "Erasure complete" in purged.stdout, purged.stdout
@@ -197,7 +186,7 @@ def test_erased_and_purged_participants_leave_every_file_and_no_figure(system: S
     kept = [codes["kept_stopped"], codes["kept_ongoing"]]
     assert {code for _, code in _files_naming(system.data_dir, kept)} == set(kept)
 
-    rebuilt = _stegvis(system, "rebuild", "--wait", "120")
+    rebuilt = run_cli(system, "rebuild", "--wait", "120")
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     _eventually(lambda: _reported(system, new=5, ended=4), "the rebuild lost figures")
     assert _reports(system) == before
