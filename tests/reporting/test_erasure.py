@@ -75,7 +75,9 @@ def _nonzero(cells: dict[Cell, float]) -> dict[Cell, float]:
     return {cell: value for cell, value in cells.items() if value != 0}
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60)
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None
+)
 @given(st.lists(records(participant_id="P1"), min_size=1, max_size=4), st.data())
 async def test_the_figures_stay_whatever_reporting_had_applied(versions, data) -> None:
     changes = _changes(versions)
