@@ -242,6 +242,16 @@ class ParticipantEventVoided(_ParticipantEvent):
     voids: EventId
 
 
+class ParticipantErased(_ParticipantEvent):
+    """The participant's individual data leaves every store (api.md, "Privacy: erasure and
+    retention"). Never kept in intake's log, only published: outcomes turns the participant
+    into reporting's anonymous contribution, and its entries, these included, leave the
+    streams once reporting has it. `event_ids`: every event of the participant intake had."""
+
+    type: Literal["ParticipantErased"] = "ParticipantErased"
+    event_ids: tuple[EventId, ...]
+
+
 RegisteredEvent = ParticipantStarted | ParticipantProgressed | ParticipantStopped
 """What staff register about a participant (and what a correction or a void concerns)."""
 ParticipantEvent = RegisteredEvent | ParticipantEventCorrected | ParticipantEventVoided
@@ -252,7 +262,8 @@ IntakeEvent = Annotated[
     | ParticipantStopped
     | ParticipantEventCorrected
     | ParticipantEventVoided
-    | VolumeRegistered,
+    | VolumeRegistered
+    | ParticipantErased,
     Discriminator("type"),
 ]
 _CORRECTION_KIND = {

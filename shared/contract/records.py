@@ -105,8 +105,32 @@ class PositionPassed(_Change):
     type: Literal["PositionPassed"] = "PositionPassed"
 
 
+ANONYMOUS = ""
+"""The `participant_id` of an erased participant's records: no code."""
+
+
+class RecordStep(_Frozen):
+    """One change of an erased participant's record, as reporting counted it: the record
+    after an event (its `participant_id` `ANONYMOUS`) and when intake accepted the event."""
+
+    change_id: str
+    occurred_at: datetime
+    after: ParticipantRecord | None
+
+
+class ParticipantErased(_Change):
+    """A participant's individual data is gone from outcomes. `history`: the record's
+    changes in log order, from which reporting keeps the participant's contribution to its
+    figures (anonymous: cells of a month); `event_ids`: the stream entries (by message id)
+    that still name the participant, to be deleted once reporting has it. No code."""
+
+    type: Literal["ParticipantErased"] = "ParticipantErased"
+    history: tuple[RecordStep, ...]
+    event_ids: tuple[str, ...]
+
+
 OutcomeChange = Annotated[
-    ParticipantRecordChanged | InsatsRegistered | VolumeCounted | PositionPassed,
+    ParticipantRecordChanged | InsatsRegistered | VolumeCounted | PositionPassed | ParticipantErased,
     Discriminator("type"),
 ]
 outcome_change_adapter: TypeAdapter[OutcomeChange] = TypeAdapter(OutcomeChange)

@@ -62,9 +62,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten with zeros, not left in free space (erasure, gallring).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
     # Let SQLAlchemy, not the driver, emit BEGIN (see `_sqlite_begin_immediate`).
     dbapi_connection.isolation_level = None
+
+
+async def forget_deleted(engine: AsyncEngine, *, vacuum: bool = False) -> None:
+    """Leave no deleted row in the database's files (after an erasure). SQLite zeroes
+    deleted content (`secure_delete`); the WAL still holds older copies of the pages until a
+    checkpoint empties it. `vacuum`: rewrite the whole database too (SQLite: no free page
+    left, also none from before `secure_delete`; PostgreSQL: dead tuples reclaimed)."""
+    async with engine.connect() as connection:
+        # The driver's own connection: VACUUM runs outside any transaction.
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        if engine.dialect.name == "sqlite":
+            if vacuum:
+                await driver.execute("VACUUM")
+            await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif vacuum:
+            await driver.execute("VACUUM")
 
 
 def _sqlite_begin_immediate(connection) -> None:

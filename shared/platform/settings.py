@@ -31,6 +31,10 @@ def _kommun_codes(value: object) -> object:
     return codes
 
 
+EMBEDDED_REDIS_SOCKET = Path("redis") / "redis.sock"
+"""Where, in the data dir, the embedded Redis of `stegvis up` listens."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STEGVIS_", extra="ignore")
 
@@ -114,6 +118,14 @@ class Settings(BaseSettings):
                 "generate one, e.g. with `openssl rand -hex 24`"
             )
         return token
+
+    def reachable_redis_url(self) -> str:
+        """`STEGVIS_REDIS_URL`, else the embedded Redis of the `stegvis up` running on the
+        data dir (for a command run beside it)."""
+        socket_file = self.data_dir / EMBEDDED_REDIS_SOCKET
+        if not self.redis_url and socket_file.exists():
+            return f"unix://{socket_file.resolve()}"
+        return self.required_redis_url()
 
     def required_redis_url(self) -> str:
         if not self.redis_url:

@@ -6,6 +6,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters.accounts import AccessOutbox, SqlAuditLog, SqlCredentials, SqlUsers
+from services.intake.adapters.erasure import SqlErasure
 from services.intake.adapters.repositories import (
     SqlAnswers,
     SqlEventLog,
@@ -14,6 +15,7 @@ from services.intake.adapters.repositories import (
 )
 from services.intake.service_layer.unit_of_work import ConcurrentWrite, StaleConnection
 from shared.platform import unit_of_work
+from shared.platform.db import forget_deleted
 
 
 class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
@@ -27,9 +29,18 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         self.users = SqlUsers(session, self._access_outbox)
         self.credentials = SqlCredentials(session, self._access_outbox)
         self._commit_sent = False
+        self.audit = SqlAuditLog(session)
+        self.erasure = SqlErasure(session)
 
     def _staged_messages(self) -> bool:
-        return bool(self.events.appended) or self._access_outbox.staged > 0
+        return (
+            bool(self.events.appended) or self._access_outbox.staged > 0 or self.erasure.erased > 0
+        )
+
+    async def commit(self) -> None:
+        await super().commit()
+        if self.erasure.erased:
+            await forget_deleted(self._sessions.kw["bind"])
 
     async def __aexit__(
         self,

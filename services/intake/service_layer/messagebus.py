@@ -45,6 +45,7 @@ HANDLERS: dict[type[commands.Command], Handler] = {
     commands.CorrectEvent: handlers.correct_event,
     commands.VoidEvent: handlers.void_event,
     commands.ImportRows: handlers.import_rows,
+    commands.EraseParticipant: handlers.erase_participant,
     commands.PutUser: handlers.put_user,
     commands.IssueToken: handlers.issue_token,
     commands.OpenSession: handlers.issue_token,

@@ -2,14 +2,14 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Protocol
 
 from services.intake.domain.accounts import Credential, User
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
-from shared.contract.events import IntakeEvent, ParticipantEvent
+from shared.contract.events import IntakeEvent, ParticipantErased, ParticipantEvent
 from shared.platform import unit_of_work
 
 
@@ -77,6 +77,15 @@ class EventLog(Protocol):
         """Whether any participant or volume was registered in the insats."""
 
 
+class Erasure(Protocol):
+    async def erase(self, participant: Participant) -> ParticipantErased:
+        """Delete the participant's events (published or not), state, stored answers and
+        audit references, and stage its erasure for publication (never for the log)."""
+
+    async def ended_before(self, day: date) -> list[Participant]:
+        """Every participant whose stop is dated before `day`, by insats."""
+
+
 class Answers(Protocol):
     async def get(self, key: str) -> StoredAnswer | None: ...
 
@@ -140,3 +149,5 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     def credentials(self) -> Credentials: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def erasure(self) -> Erasure: ...

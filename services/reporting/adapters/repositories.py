@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import Table, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
@@ -57,14 +57,17 @@ class SqlProcessed:
         return await tables.bookkeeping.claim(self._session, change_ids)
 
 
-class SqlMonthly:
-    def __init__(self, session: AsyncSession) -> None:
+class SqlCells:
+    """A table of cells (`tables.monthly`, `tables.retained`)."""
+
+    def __init__(self, session: AsyncSession, table: Table) -> None:
         self._session = session
+        self._table = table
 
     async def add(self, deltas: Mapping[Cell, float]) -> None:
         if not deltas:
             return
-        table = tables.monthly
+        table = self._table
         statement = upsert(self._session, table)
         statement = statement.on_conflict_do_update(
             index_elements=list(table.primary_key.columns),
@@ -224,6 +227,12 @@ class SqlTargets:
                     for share, percent in targets.items()
                 ],
             )
+
+
+async def restore_retained(session: AsyncSession) -> None:
+    """Start the figures from the erased participants' contributions (after a reset)."""
+    columns = [column.name for column in tables.retained.columns]
+    await session.execute(insert(tables.monthly).from_select(columns, select(tables.retained)))
 
 
 @asynccontextmanager

@@ -37,7 +37,7 @@ class Processed(Protocol):
         """Record the ids as processed; returns those that were new."""
 
 
-class Monthly(Protocol):
+class Cells(Protocol):
     async def add(self, deltas: Mapping[Cell, float]) -> None:
         """Add each delta to its cell (a missing cell counts as 0)."""
 
@@ -84,7 +84,10 @@ class Goals(Protocol):
 class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     meta: Meta
     processed: Processed
-    monthly: Monthly
+    monthly: Cells
+    retained: Cells
+    """Erased participants' contributions (kept by a rebuild, which starts `monthly` from
+    them)."""
     insatser: Insatser
     targets: Targets
     money: Money
