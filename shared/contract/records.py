@@ -130,7 +130,11 @@ class ParticipantErased(_Change):
 
 
 OutcomeChange = Annotated[
-    ParticipantRecordChanged | InsatsRegistered | VolumeCounted | PositionPassed | ParticipantErased,
+    ParticipantRecordChanged
+    | InsatsRegistered
+    | VolumeCounted
+    | PositionPassed
+    | ParticipantErased,
     Discriminator("type"),
 ]
 outcome_change_adapter: TypeAdapter[OutcomeChange] = TypeAdapter(OutcomeChange)

@@ -29,18 +29,12 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         self.users = SqlUsers(session, self._access_outbox)
         self.credentials = SqlCredentials(session, self._access_outbox)
         self._commit_sent = False
-        self.audit = SqlAuditLog(session)
         self.erasure = SqlErasure(session)
 
     def _staged_messages(self) -> bool:
         return (
             bool(self.events.appended) or self._access_outbox.staged > 0 or self.erasure.erased > 0
         )
-
-    async def commit(self) -> None:
-        await super().commit()
-        if self.erasure.erased:
-            await forget_deleted(self._sessions.kw["bind"])
 
     async def __aexit__(
         self,
@@ -59,3 +53,5 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         await self.audit.flush()
         self._commit_sent = True
         await super().commit()
+        if self.erasure.erased:
+            await forget_deleted(self._sessions.kw["bind"])
