@@ -23,10 +23,12 @@ _PLACEHOLDER_WORDS = (
 
 
 def _kommun_codes(value: object) -> object:
-    if not isinstance(value, str):
-        return value
-    codes = tuple(code.strip() for code in value.split(",") if code.strip())
-    if unknown := [code for code in codes if code not in KOMMUNER]:
+    if isinstance(value, str):
+        value = [code.strip() for code in value.split(",") if code.strip()]
+    if not isinstance(value, list | tuple):
+        return value  # the field's type refuses it
+    codes = tuple(value)
+    if unknown := [str(code) for code in codes if code not in KOMMUNER]:
         raise ValueError(f"not SCB kommun codes: {', '.join(unknown)}")
     return codes
 

@@ -3,9 +3,15 @@ digits than Python converts) in a form's or the API's integer field, and an en d
 Idempotency-Key header (headers arrive as Latin-1). Each is a 422 saying why, never a 500,
 and nothing is stored. (The import's cells: tests/intake/test_import.py.)"""
 
+from redis.asyncio import Redis
+
+from shared.platform.settings import Settings
+from tests.conftest import SERVICE_AUTH
 from tests.hostile.test_identity import NEW, PARTICIPANTS, START, _staff, stored_text
 from tests.intake.conftest import RunningIntake
 from tests.intake.forms_support import alerts
+from tests.reporting.running import running_reporting
+from tests.reporting.test_access_service import BROWSER, INSATSER
 
 LONG_NUMBER = "9" * 5000
 
@@ -71,3 +77,18 @@ async def test_an_idempotency_key_with_an_en_dash_is_refused_with_a_reason(
     assert await stored_text(running_intake.settings) == before
     accepted = await client.post(PARTICIPANTS, json=START, headers={"Idempotency-Key": "nyckel-1"})
     assert accepted.status_code == 201, accepted.text
+
+
+async def test_a_5000_digit_year_in_the_reports_query_is_refused(
+    settings: Settings, redis: Redis
+) -> None:
+    async with running_reporting(settings, redis, *INSATSER) as client:
+        for query in ({"year": LONG_NUMBER, "period": "helar"}, {"year": "²", "period": "helar"}):
+            response = await client.get("/api/v1/reports", params=query, headers=SERVICE_AUTH)
+            assert response.status_code == 422, response.text
+            assert [item["field"] for item in response.json()["detail"]] == ["year"]
+            assert LONG_NUMBER not in response.text
+        page = await client.get(
+            "/rapport", params={"year": LONG_NUMBER}, headers=BROWSER | SERVICE_AUTH
+        )
+        assert page.status_code == 422, page.text  # the year field explains itself

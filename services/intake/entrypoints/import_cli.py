@@ -183,11 +183,11 @@ def _read_xlsx(data: bytes) -> tuple[list[Cell], list[SheetRow]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise UnreadableFile("Filen går inte att läsa som en Excel-fil (.xlsx).") from None
-    worksheet = workbook.worksheets[0]
-    worksheet.reset_dimensions()  # some programs write a wrong size: read every cell
-    records = worksheet.iter_rows(values_only=True)  # empty rows too, so rows number right
     read: list[list[Cell]] = []
     try:
+        worksheet = workbook.worksheets[0]
+        worksheet.reset_dimensions()  # some programs write a wrong size: read every cell
+        records = worksheet.iter_rows(values_only=True)  # empty rows too, so rows number right
         read.extend(list(cells) for cells in records)
     except ValueError:  # openpyxl converts a number cell, and Python no more than 4,300 digits
         raise UnreadableFile(
