@@ -10,8 +10,8 @@ from alembic import op
 
 from shared.platform.kommun_recoding import recode_breakdown
 
-revision = "reporting_0006_kommun_codes"
-down_revision = "reporting_0005"
+revision = "reporting_0007_kommun_codes"
+down_revision = "reporting_0006_erasure"
 branch_labels = None
 depends_on = None
 
