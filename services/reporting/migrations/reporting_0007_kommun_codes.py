@@ -2,7 +2,7 @@
 the names as typed, are summed under each name's code (names in any case and spacing of
 one kommun add up), unknown ones under `okand` (logged: `shared.platform.kommun_recoding`).
 
-Revision ID: reporting_0006_kommun_codes
+Revision ID: reporting_0007_kommun_codes
 Revises: reporting_0005
 """
 
