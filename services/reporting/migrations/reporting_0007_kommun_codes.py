@@ -3,7 +3,7 @@ the names as typed, are summed under each name's code (names in any case and spa
 one kommun add up), unknown ones under `okand` (logged: `shared.platform.kommun_recoding`).
 
 Revision ID: reporting_0007_kommun_codes
-Revises: reporting_0005
+Revises: reporting_0006_erasure
 """
 
 from alembic import op
