@@ -1,4 +1,4 @@
-"""Kommun as SCB's code list: the monthly figures of the breakdown by kommun, kept under
+"""Kommun as SCB's code list: the monthly (and kept) figures of the breakdown by kommun, kept under
 the names as typed, are summed under each name's code (names in any case and spacing of
 one kommun add up), unknown ones under `okand` (logged: `shared.platform.kommun_recoding`).
 
@@ -17,7 +17,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    recode_breakdown(op.get_bind(), "reporting_monthly", "breakdown:municipality")
+    # An erased participant's kept cells are recoded like everyone's figures.
+    for table in ("reporting_monthly", "reporting_retained"):
+        recode_breakdown(op.get_bind(), table, "breakdown:municipality")
 
 
 def downgrade() -> None:
