@@ -18,6 +18,8 @@ STARTS = {
     "oversikt-cresco": [("man", "arbete"), ("annan", None), ("kvinna", "arbetstraning")],
 }
 """Each insats's participants (gender, reason of their stop; None: still in it)."""
+WIDE = {"width": 1440, "height": 900}
+"""A board room's screen: the whole table at once (narrower, it scrolls sideways)."""
 
 
 def _registered(system: System) -> dict[str, str]:
@@ -57,6 +59,7 @@ def test_the_overview_shows_every_insats_beside_the_forbund(
     system: System,
 ) -> None:
     names = _registered(system)
+    desk.set_viewport_size(WIDE)
     _log_in_to(desk, "/rapport")
     desk.locator("nav.site").get_by_role("link", name="Överblick").click()
     desk.get_by_label("År").fill(str(YEAR))
