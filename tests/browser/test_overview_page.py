@@ -3,13 +3,11 @@ side by side with the whole förbund, the figures those reports show, the econom
 goals met (✓/✗), reached from the navigation. Screenshot: test-artifacts/screenshots/
 overview.png."""
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_report_page import DESKTOP, _log_in_to
+from tests.browser.test_report_page import _log_in_to, desk  # noqa: F401 (the fixture)
 from tests.browser.test_staff_forms import YEAR, _columns, _eventually_reported, _insats, _ok
 from tests.e2e.conftest import System
 
@@ -20,18 +18,8 @@ STARTS = {
     "oversikt-cresco": [("man", "arbete"), ("annan", None), ("kvinna", "arbetstraning")],
 }
 """Each insats's participants (gender, reason of their stop; None: still in it)."""
-
-
-@pytest.fixture
-def desk(browser: Browser, system: System) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport=DESKTOP,
-        base_url=f"http://127.0.0.1:{system.ports['reporting']}",
-        locale="sv-SE",
-    )
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
+WIDE = {"width": 1440, "height": 900}
+"""A board room's screen: the whole table at once (narrower, it scrolls sideways)."""
 
 
 def _registered(system: System) -> dict[str, str]:
@@ -66,8 +54,12 @@ def _row(table: Locator, label: str) -> Locator:
     )
 
 
-def test_the_overview_shows_every_insats_beside_the_forbund(desk: Page, system: System) -> None:
+def test_the_overview_shows_every_insats_beside_the_forbund(
+    desk: Page,  # noqa: F811
+    system: System,
+) -> None:
     names = _registered(system)
+    desk.set_viewport_size(WIDE)
     _log_in_to(desk, "/rapport")
     desk.locator("nav.site").get_by_role("link", name="Överblick").click()
     desk.get_by_label("År").fill(str(YEAR))

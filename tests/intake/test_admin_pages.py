@@ -109,7 +109,12 @@ async def test_the_navigation_and_the_start_page_follow_the_role(intake, admin) 
     assert (start.status_code, start.headers["location"]) == (303, "http://intake:8001/rapport")
     caseloads = await client.get("/insatser")
     nav = re.findall(r'<a href="([^"]+)">', caseloads.text.split("</nav>")[0])
-    assert nav == ["http://intake:8000/", "http://intake:8001/rapport"]  # no forms, no admin
+    # No forms, no admin.
+    assert nav == [
+        "http://intake:8000/",
+        "http://intake:8001/rapport",
+        "http://intake:8001/rapport/oversikt",
+    ]
     assert (await admin.log_in("ivan")).status_code == 303
     assert (await client.get("/")).headers["location"] == "/insatser"
 

@@ -27,7 +27,7 @@ from shared.contract.records import ParticipantRecord, StepMovement
 
 POLICY = OutcomePolicy()
 OPEN = ClosingModel(
-    **closing(Month(2099, 12), None, datetime(2026, 1, 1, tzinfo=UTC), 5).as_json(),
+    **closing(Month(2099, 12), False, datetime(2026, 1, 1, tzinfo=UTC), 5).as_json(),
     as_closed=False,
     restated=False,
     changes=[],

@@ -35,6 +35,7 @@ def test_configured_addresses_are_used_as_they_are() -> None:
     assert [link.href for link in behind_a_proxy.links(request, Principal("l", Role.LASARE))] == [
         "/",
         "/rapport",
+        "/rapport/oversikt",
     ]
 
 

@@ -198,8 +198,13 @@ class SqlReportReader:
             rows.append(ReadRow(insats, Segment(values[0]), closed, *values[1:]))
         return rows
 
-    async def first_known_month(self) -> str | None:
-        return await self._session.scalar(select(func.min(tables.monthly.c.known_by)))
+    async def counted_by(self, month: str) -> bool:
+        # The first such row answers: no scan for the earliest of all.
+        table = tables.monthly
+        found = await self._session.scalar(
+            select(table.c.known_by).where(table.c.known_by <= month).limit(1)
+        )
+        return found is not None
 
     async def targets(self, insats_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         table = tables.targets

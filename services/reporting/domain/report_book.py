@@ -8,8 +8,11 @@ A new part of the report: read it with the rest (the service layer's `read_book`
 to the book, and add it in `_figures` (of the figures) or `report` (beside them).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from services.reporting.domain.closing import Closing, restatements
 from services.reporting.domain.document import (
@@ -29,6 +32,9 @@ from services.reporting.domain.readings import Readings
 from services.reporting.domain.reports import ProcessedThrough, report_document
 from services.reporting.domain.targets import target_results
 from shared.contract.codes import Registration
+
+Set = TypeVar("Set")
+Result = TypeVar("Result", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -132,26 +138,37 @@ class ReportBook:
         return [insats] if insats is not None else sorted(self._names)
 
     def _targets(self, insats: str | None, as_closed: bool) -> list[Target]:
-        results = []
-        for of in self._judged(insats):
-            targets = self._settings.targets.get(of)
-            if not targets:
-                continue
-            found = target_results(targets, self._figures(of, as_closed))
-            if insats is None:
-                named = {"insats": of, "insats_name": self._names[of]}
-                found = [result.model_copy(update=named) for result in found]
-            results += found
-        return results
+        named = self._names
+        return self._judge(
+            insats,
+            as_closed,
+            self._settings.targets,
+            target_results,
+            lambda of: {"insats": of, "insats_name": named[of]},
+        )
 
     def _goals(self, insats: str | None, as_closed: bool) -> list[GoalResult]:
-        results = []
+        return self._judge(
+            insats, as_closed, self._settings.goals, goal_results, lambda of: {"insats": of}
+        )
+
+    def _judge(
+        self,
+        insats: str | None,
+        as_closed: bool,
+        set_on: Mapping[str, Set],
+        results: Callable[[Set, ReportFigures], list[Result]],
+        naming: Callable[[str], dict],
+    ) -> list[Result]:
+        """What is set on each insats the scope's report judges (`_judged`), each against
+        that insats's figures; in the whole förbund's, each result says whose (`naming`)."""
+        judged: list[Result] = []
         for of in self._judged(insats):
-            goals = self._settings.goals.get(of)
-            if not goals:
+            given = set_on.get(of)
+            if not given:
                 continue
-            found = goal_results(goals, self._figures(of, as_closed))
+            found = results(given, self._figures(of, as_closed))
             if insats is None:
-                found = [result.model_copy(update={"insats": of}) for result in found]
-            results += found
-        return results
+                found = [result.model_copy(update=naming(of)) for result in found]
+            judged += found
+        return judged

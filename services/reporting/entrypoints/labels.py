@@ -144,6 +144,12 @@ def percent(value: int | None, hidden: bool = False) -> str:
     return DASH if value is None else f"{value}\u00a0%"  # no line break before %
 
 
+def breakable(heading: str) -> str:
+    """A column's heading that may wrap after a slash (to a browser `arbete/studier` is one
+    word, as wide as a narrow column's heading must not be)."""
+    return heading.replace("/", "/\u200b")
+
+
 def kronor(amount: int | None) -> str:
     """Whole kronor with a space between thousands (`1 250 000`), nothing as a dash."""
     return DASH if amount is None else f"{amount:,}".replace(",", "\u00a0")

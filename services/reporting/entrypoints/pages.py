@@ -66,6 +66,7 @@ _templates = template_environment(Path(__file__).with_name("templates"))
 _templates.globals["labels"] = labels
 _templates.globals["MULTI_VALUED"] = MULTI_VALUED
 _templates.globals["SHARES"] = SHARES
+_templates.globals["REPORT_PAGE"] = _HOME
 _templates.globals["OVERVIEW_PAGE"] = _OVERVIEW
 _templates.globals["SHOWN"] = SHOWN
 _templates.globals["ECONOMY_SHOWN"] = ECONOMY_SHOWN

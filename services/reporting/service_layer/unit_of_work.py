@@ -126,8 +126,8 @@ class ReportReader(Protocol):
         (`insats_id` None) of all, by insats when `by_insats`, else summed over them; with
         `closing` (a month), each row also says whether that month's closing counted it."""
 
-    async def first_known_month(self) -> str | None:
-        """The earliest month whose closing counted a figure (None: no figures yet)."""
+    async def counted_by(self, month: str) -> bool:
+        """Whether the closing of `month` counted any figure (of any insats)."""
 
     async def targets(self, insats_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         """The targets of those of the insatser that have any."""

@@ -8,7 +8,6 @@ from services.reporting.domain.closing import Closing, closes_at, closing
 from services.reporting.domain.document import Report
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.model import Insats
-from services.reporting.domain.months import Month
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.readings import Readings, Window
 from services.reporting.domain.report_book import ReportBook, Settings
@@ -70,13 +69,12 @@ class ReportSource:
             if insats is not None:
                 insatser = [_known(insatser, insats)]
             now, close_days = self._clock(), self._month_close_days
+            last_month = asked.last_month
             # Before the period closes it has no figures as closed: no need to look.
-            first_known = None
-            if now >= closes_at(asked.last_month, close_days):
-                first_known = await reader.first_known_month()
             closed = closing(
-                asked.last_month,
-                Month.parse(first_known) if first_known else None,
+                last_month,
+                now >= closes_at(last_month, close_days)
+                and await reader.counted_by(str(last_month)),
                 now,
                 close_days,
             )
