@@ -53,7 +53,7 @@ def _register(system: System) -> dict[str, str]:
         "deleted": _participant(
             system,
             a,
-            start | {"start_date": "2026-02-02", "municipality": "Gallringe"},
+            start | {"start_date": "2026-02-02", "municipality": "1480"},
             ("progress", {"date": "2026-03-01", "vas": 5, "activity_hours_per_week": 4.5}),
             ("stop", {"end_date": "2026-03-20", "reason": "arbete", "vas": 7, "respect": 5}),
         ),

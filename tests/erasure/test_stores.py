@@ -23,7 +23,7 @@ from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH
 
 INSATS = "/api/v1/insatser/rensa"
-START = {"start_date": "2025-02-03", "gender": "kvinna", "municipality": "Rensby", "vas": 2}
+START = {"start_date": "2025-02-03", "gender": "kvinna", "municipality": "0380", "vas": 2}
 STOP = {"end_date": "2025-04-30", "reason": "arbete", "vas": 6, "health_better": True}
 PERIODS = ("helar", "2025-02", "2025-04")
 
