@@ -92,6 +92,11 @@ async def test_a_structural_insats_reports_its_activities_apart_from_individual_
         individ_page = await client.get(
             "/rapport", params={"year": 2025, "period": "helar", "insats": "steget"}, headers=AUTH
         )
+        overview = (
+            await client.get(
+                "/api/v1/reports/overview", params={"year": 2025, "period": "helar"}, headers=AUTH
+            )
+        ).json()
 
     # 20 + 17 of 50 places taken: 74 %; the network meeting offered none. The redelivered
     # change counted once.
@@ -114,6 +119,11 @@ async def test_a_structural_insats_reports_its_activities_apart_from_individual_
     assert kunskap["figures"]["participants"] == _counts(0, 0, 0, 0)
     assert steget["activities"]["count"] == 0
     assert steget["activities"]["places_used_percent"] is None
+    # The överblick's row of the structural insats: no participants, its activities.
+    rows = {row["insats"]: row for row in overview["insatser"]}
+    assert (rows["kunskap"]["registration"], rows["kunskap"]["activities"]) == ("struktur", 3)
+    assert rows["kunskap"]["figures"]["participants"]["total"] == 0
+    assert (rows["steget"]["activities"], overview["forbund"]["activities"]) == (0, 3)
 
     rows = list(csv.reader(io.StringIO(csv_text)))
     activity_rows = {(row[1], row[2]): row[3:] for row in rows if row[0] == "activities"}

@@ -61,10 +61,16 @@ class Participants(Protocol):
     async def summarise(self, summaries: Mapping[str, Summary | None]) -> None:
         """Store these participants' summaries (None: derive the next record in full)."""
 
+    async def forget(self, registrations: Collection[str]) -> None:
+        """Delete these registrations' events, records and summaries (an erasure)."""
+
 
 class Changes(Protocol):
     async def publish(self, changes: Sequence[OutcomeChange]) -> None:
         """Stage changes for publication after commit, in the given order."""
+
+    async def withdraw(self, change_ids: Collection[str]) -> None:
+        """Unstage the changes with these ids not yet published (an erasure)."""
 
 
 class UnitOfWork(unit_of_work.UnitOfWork, Protocol):

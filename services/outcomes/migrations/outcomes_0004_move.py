@@ -2,15 +2,15 @@
 participant moved on (`move`) has a registration in each insats. The key is
 `<insats_id>/<code>`; the insats of a stored code is that of its events.
 
-Revision ID: outcomes_0003_move
-Revises: outcomes_0002
+Revision ID: outcomes_0004_move
+Revises: outcomes_0003_kommun_codes
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "outcomes_0003_move"
-down_revision = "outcomes_0002"
+revision = "outcomes_0004_move"
+down_revision = "outcomes_0003_kommun_codes"
 branch_labels = None
 depends_on = None
 

@@ -2,15 +2,15 @@
 code in an insats. The code's first registration (`moved_from` NULL) keeps codes unique
 across the förbund; each later one names the insats it came from.
 
-Revision ID: intake_0004_move
-Revises: intake_0003
+Revision ID: intake_0005_move
+Revises: intake_0004_kommun_codes
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "intake_0004_move"
-down_revision = "intake_0003"
+revision = "intake_0005_move"
+down_revision = "intake_0004_kommun_codes"
 branch_labels = None
 depends_on = None
 
