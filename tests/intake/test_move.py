@@ -14,7 +14,7 @@ START = {
     "education": "gymnasium",
     "support_at_start": ["forsorjningsstod"],
     "referrer": "kommun",
-    "municipality": "Umeå",
+    "municipality": "2480",
     "vas": 30,
 }
 
@@ -65,7 +65,7 @@ async def test_a_move_ends_here_and_starts_there_with_the_same_code_and_backgrou
         ["forsorjningsstod"],
         "kommun",
     ]
-    assert (start.municipality, start.vas) == ("Umeå", None)  # VAS is measured anew
+    assert (start.municipality, start.vas) == ("2480", None)  # VAS is measured anew
 
     # The same code, a registration in each: each has its own history, checks and fixes.
     here = (await ok(await client.get(f"{INSATSER}/steget/participants/{code}/events")))["events"]
