@@ -3,7 +3,7 @@
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.adapters import tables
@@ -37,13 +37,14 @@ class SqlMoney:
                 ],
             )
 
-    async def set_cost(self, insats_id: str, month: str, amount: int) -> None:
+    async def set_cost(self, insats_id: str, month: str, amount: int, known_by: str) -> None:
         statement = upsert(self._session, tables.costs).values(
-            insats_id=insats_id, month=month, amount=amount
+            insats_id=insats_id, month=month, known_by=known_by, amount=amount
         )
         await self._session.execute(
             statement.on_conflict_do_update(
-                index_elements=["insats_id", "month"], set_={"amount": statement.excluded.amount}
+                index_elements=["insats_id", "month", "known_by"],
+                set_={"amount": statement.excluded.amount},
             )
         )
 
@@ -64,7 +65,10 @@ class SqlMoney:
     async def cost(self, insats_id: str, month: str) -> int | None:
         table = tables.costs
         return await self._session.scalar(
-            select(table.c.amount).where(table.c.insats_id == insats_id, table.c.month == month)
+            select(table.c.amount)
+            .where(table.c.insats_id == insats_id, table.c.month == month)
+            .order_by(table.c.known_by.desc())
+            .limit(1)
         )
 
     async def budgets(self, year: int) -> dict[str, int]:
@@ -74,11 +78,29 @@ class SqlMoney:
         )
         return {insats_id: budget for insats_id, budget in rows}
 
-    async def costs(self, first_month: str, last_month: str) -> dict[str, int]:
+    async def costs(
+        self, first_month: str, last_month: str, known_by: str | None = None
+    ) -> dict[str, int]:
         table = tables.costs
+        dated = (
+            table.c.insats_id,
+            table.c.month,
+            func.max(table.c.known_by).label("known_by"),
+        )
+        latest = select(*dated).where(table.c.month >= first_month, table.c.month <= last_month)
+        if known_by is not None:
+            latest = latest.where(table.c.known_by <= known_by)
+        latest_of_each = latest.group_by(table.c.insats_id, table.c.month).subquery()
         rows = await self._session.execute(
             select(table.c.insats_id, func.sum(table.c.amount))
-            .where(table.c.month >= first_month, table.c.month <= last_month)
+            .join(
+                latest_of_each,
+                and_(
+                    table.c.insats_id == latest_of_each.c.insats_id,
+                    table.c.month == latest_of_each.c.month,
+                    table.c.known_by == latest_of_each.c.known_by,
+                ),
+            )
             .group_by(table.c.insats_id)
         )
         # PostgreSQL sums a BIGINT as NUMERIC: back to a whole number of kronor.

@@ -3,7 +3,8 @@ individ"): the year's budget, the period's costs (utfall) and what they come to 
 participant. Money is whole kronor, integers throughout: every quotient is rounded half-up
 on integers, never through a float.
 
-Economy is not a count of people, so suppression leaves it as it is.
+Economy is not a count of people, so suppression leaves it as it is, but for a cost per
+person whose count it hides: dividing the costs by it would give the count away.
 """
 
 from collections.abc import Mapping
@@ -28,6 +29,10 @@ MAX_KRONOR = 10**12
 """Far above any förbund's budget, and far below what a BIGINT sum could overflow at."""
 Kronor = Annotated[int, Field(strict=True, ge=0, le=MAX_KRONOR)]
 """Whole kronor: a JSON integer (a float or a string is refused), never negative."""
+PER_PERSON = {"cost_per_participant": PARTICIPANTS, "cost_per_ended": c.ENDED}
+"""Each cost per person, and the count figure (its total) it divides the costs by."""
+PERCENTS = frozenset({"budget_used_percent", "individual_share_percent"})
+"""The economy's whole percentages; the rest are whole kronor."""
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 """The month a cost is of: `YYYY-MM`."""
 FINANCIER_PATTERN = r"^[a-z0-9_]{1,32}$"
@@ -84,9 +89,21 @@ def economy(budget: int | None, costs: int, section: Section) -> Economy:
         budget=budget,
         costs=costs,
         budget_used_percent=None if budget is None else percent(costs, budget),
-        cost_per_participant=divide_half_up(costs, _count(section, PARTICIPANTS)),
-        cost_per_ended=divide_half_up(costs, _count(section, c.ENDED)),
+        **{
+            name: divide_half_up(costs, _count(section, base))
+            for name, base in PER_PERSON.items()
+        },
     )
+
+
+def hide_costs_per_hidden_count(section: Section) -> None:
+    """A published section's costs per person whose count is hidden: the costs are shown,
+    so the cost per person would give the count away."""
+    if section.economy is None:
+        return
+    for name, base in PER_PERSON.items():
+        if section.figure(base).total is None:
+            setattr(section.economy, name, None)
 
 
 def forbund_economy(

@@ -34,11 +34,14 @@ async def set_budget(uow: UnitOfWork, insats_id: str, year: int, budget: Budget)
         await uow.commit()
 
 
-async def set_cost(uow: UnitOfWork, insats_id: str, month: str, amount: int) -> None:
-    """Replace the insats's cost of `month`; raises `UnknownInsats`."""
+async def set_cost(
+    uow: UnitOfWork, insats_id: str, month: str, amount: int, known_by: str
+) -> None:
+    """Replace the insats's cost of `month` from the closing of the month `known_by` on
+    (the closings before keep the cost they knew); raises `UnknownInsats`."""
     async with uow:
         await require_insats(uow, insats_id)
-        await uow.money.set_cost(insats_id, month, amount)
+        await uow.money.set_cost(insats_id, month, amount, known_by)
         await uow.commit()
 
 
@@ -57,12 +60,17 @@ async def stored_cost(open_reader: OpenReader, insats_id: str, month: str) -> in
 
 
 async def section_economy(
-    reader: ReportReader, period: Period, insats: str | None, section: Section
+    reader: ReportReader,
+    period: Period,
+    insats: str | None,
+    section: Section,
+    known_by: str | None = None,
 ) -> Economy:
     """The economy of a report's `section` of `period`: the insats's, or (`insats` None) the
-    whole förbund's, with the share spent on insatser of individuals."""
+    whole förbund's, with the share spent on insatser of individuals; its costs as the
+    closing of `known_by` knew them (None: as they are now)."""
     budgets = await reader.money.budgets(period.first.year)
-    costs = await reader.money.costs(str(period.first_month), str(period.last_month))
+    costs = await reader.money.costs(str(period.first_month), str(period.last_month), known_by)
     if insats is not None:
         return economy(budgets.get(insats), costs.get(insats, 0), section)
     individual = {

@@ -58,8 +58,9 @@ class Money(Protocol):
     async def set_budget(self, insats_id: str, year: int, budget: Budget) -> None:
         """The insats's budget of `year` becomes `budget`, its financiers with it."""
 
-    async def set_cost(self, insats_id: str, month: str, amount: int) -> None:
-        """The insats's cost of `month` (`YYYY-MM`) becomes `amount`."""
+    async def set_cost(self, insats_id: str, month: str, amount: int, known_by: str) -> None:
+        """The insats's cost of `month` (`YYYY-MM`) becomes `amount`, first known by the
+        closing of the month `known_by` (an earlier closing keeps what it knew)."""
 
     async def budget(self, insats_id: str, year: int) -> Budget | None: ...
 
@@ -68,9 +69,12 @@ class Money(Protocol):
     async def budgets(self, year: int) -> dict[str, int]:
         """Every insats's budget of `year`, of those that have one."""
 
-    async def costs(self, first_month: str, last_month: str) -> dict[str, int]:
+    async def costs(
+        self, first_month: str, last_month: str, known_by: str | None = None
+    ) -> dict[str, int]:
         """Every insats's costs of the months `first_month`..`last_month` summed, of those
-        that have any."""
+        that have any: each month's latest, or (`known_by`) the latest known by that month's
+        closing."""
 
 
 class Goals(Protocol):

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
-from services.reporting.domain.closing import Closing, closing, restatements
+from services.reporting.domain.closing import Closing, closing, known_by, restatements
 from services.reporting.domain.document import (
     ClosingModel,
     GoalResult,
@@ -27,7 +27,7 @@ OpenReader = Callable[[], AbstractAsyncContextManager[ReportReader]]
 Clock = Callable[[], datetime]
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -39,7 +39,7 @@ class ReportSource:
         open_reader: OpenReader,
         delar_end_month: int,
         month_close_days: int = 5,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._open_reader = open_reader
         self._delar_end_month = delar_end_month
@@ -87,6 +87,10 @@ class ReportSource:
                 **closed.as_json(), as_closed=as_closed, restated=bool(changed), changes=changed
             ),
         )
+
+    def known_by_now(self) -> str:
+        """The first month whose closing counts a change made now (a cost set)."""
+        return known_by(self._clock(), self._month_close_days)
 
     async def insatser(self) -> list[dict]:
         """Every insats registered: `insats_id`, `name`, `registration`."""
@@ -153,8 +157,8 @@ async def _document(
                 result.model_copy(update={"insats": insats_id, "insats_name": names[insats_id]})
                 for result in target_results(targets, of_insats)
             ]
-    document.economy = await section_economy(reader, asked, insats, document)
+    document.economy = await section_economy(reader, asked, insats, document, known_by)
     document.previous_year.economy = await section_economy(
-        reader, previous, insats, document.previous_year
+        reader, previous, insats, document.previous_year, known_by
     )
     return document, results, await report_goals(reader, insats, document, of)
