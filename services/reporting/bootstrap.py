@@ -103,9 +103,7 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     def new_uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(connections().sessions)
 
-    reports = ReportSource(
-        open_reader, settings.delar_end_month, settings.month_close_days, clock
-    )
+    reports = ReportSource(open_reader, settings.delar_end_month, settings.month_close_days, clock)
     desk = DeadLetterDesk(lambda: connections().redis, Topology(settings.stream_prefix))
     app = FastAPI(title="Stegvis reporting", version="1", lifespan=lifespan)
     install_common_routes(
@@ -120,9 +118,7 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     install_report_api(app, bearer_auth(principal_of), reports, settings.suppression_threshold)
     install_dead_letter_api(app, bearer_auth(principal_of), desk)
     install_targets_api(app, bearer_auth(principal_of), new_uow, reports)
-    install_economy_api(
-        app, bearer_auth(principal_of), new_uow, open_reader, reports.known_by_now
-    )
+    install_economy_api(app, bearer_auth(principal_of), new_uow, open_reader, reports.known_by_now)
     install_goals_api(app, bearer_auth(principal_of), new_uow, open_reader)
     # The HTML pages (entrypoints/pages.py), last: they may add routes of their own.
     page_sessions = SqlPageSessions(

@@ -23,6 +23,8 @@ from shared.contract.records import (
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.conftest import SERVICE_TOKEN as TOKEN
+from tests.reporting.page_text import row as _row
+from tests.reporting.page_text import text as _text
 from tests.reporting.running import csrf_token, log_in, report, running_reporting
 from tests.reporting.support import POLICY
 
@@ -145,21 +147,6 @@ async def client(settings: Settings, redis: Redis):
     """The reporting app running, with every change above processed."""
     async with running_reporting(settings, redis, *_changes()) as client:
         yield client
-
-
-def _text(page: str) -> str:
-    """What a reader sees: the text without tags, whitespace (no-break too) as one space."""
-    page = re.sub(r"<(style|title)>.*?</\1>", " ", page, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
-
-
-def _row(page: str, label: str) -> list[str]:
-    """The cells of the first table row headed `label`."""
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S):
-        cells = [_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        if cells and cells[0] == label:
-            return cells[1:]
-    raise AssertionError(f"no row {label!r}")
 
 
 async def test_the_page_shows_the_report_in_swedish_beside_last_year(client) -> None:

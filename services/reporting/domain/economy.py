@@ -89,21 +89,8 @@ def economy(budget: int | None, costs: int, section: Section) -> Economy:
         budget=budget,
         costs=costs,
         budget_used_percent=None if budget is None else percent(costs, budget),
-        **{
-            name: divide_half_up(costs, _count(section, base))
-            for name, base in PER_PERSON.items()
-        },
+        **{name: divide_half_up(costs, _count(section, base)) for name, base in PER_PERSON.items()},
     )
-
-
-def hide_costs_per_hidden_count(section: Section) -> None:
-    """A published section's costs per person whose count is hidden: the costs are shown,
-    so the cost per person would give the count away."""
-    if section.economy is None:
-        return
-    for name, base in PER_PERSON.items():
-        if section.figure(base).total is None:
-            setattr(section.economy, name, None)
 
 
 def forbund_economy(
@@ -120,3 +107,19 @@ def forbund_economy(
     return economy(sum(budgets.values()) if budgets else None, total, section).model_copy(
         update={"individual_share_percent": percent(spent_on_individuals, total)}
     )
+
+
+def is_hidden_cost(section: Section, name: str) -> bool:
+    """Whether a suppressed section's economy value `name` is hidden: a cost per person
+    whose count is (the costs are shown, so it would give the count away)."""
+    base = PER_PERSON.get(name)
+    return base is not None and section.figure(base).total is None
+
+
+def hide_costs_per_hidden_count(section: Section) -> None:
+    """A published section's costs per person whose count is hidden (`is_hidden_cost`)."""
+    if section.economy is None:
+        return
+    for name in PER_PERSON:
+        if is_hidden_cost(section, name):
+            setattr(section.economy, name, None)

@@ -156,8 +156,8 @@ def suppress_together(reports: Sequence[Report], threshold: int) -> list[Report]
     of the förbund's. New reports; `reports` are left as they are.
 
     Besides the figures' cells, a target's outcome is hidden with its share, a goal's
-    outcome with the cells it is read from, a cost per person with its count, and a restatement's list of changes
-    (`closing.changes`) is left out."""
+    outcome with the cells it is read from, a cost per person with its count, and a
+    restatement's list of changes (`closing.changes`) is left out."""
     cells: dict[tuple, float | None] = {}
     sums: list[tuple] = []
     for index, report in enumerate(reports):

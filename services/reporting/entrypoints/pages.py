@@ -22,6 +22,7 @@ from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.charts import report_charts
 from services.reporting.domain.closing import report_cells
 from services.reporting.domain.document import Report
+from services.reporting.domain.economy import is_hidden_cost
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.figures import SHARES
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR, QUARTERS
@@ -64,6 +65,7 @@ _templates = template_environment(Path(__file__).with_name("templates"))
 _templates.globals["labels"] = labels
 _templates.globals["MULTI_VALUED"] = MULTI_VALUED
 _templates.globals["SHARES"] = SHARES
+_templates.globals["is_hidden_cost"] = is_hidden_cost
 _templates.globals["PERIODS"] = [
     ("helar", "Helår"),
     ("delar", "Delår"),
@@ -311,6 +313,7 @@ def install_report_pages(
             # Charts would show what a published report hides: only the exact one has them.
             charts=[] if asked.published else report_charts(report, labels.CHARTS),
             restated=_restated(report),
+            insats_names={known["insats_id"]: known["name"] for known in readable},
             hidden=_hidden(report),
             errors={},
             generated_at=datetime.now(LOCAL_TIME),

@@ -5,7 +5,7 @@ print."""
 
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from services.reporting.domain.breakdowns import BREAKDOWNS, MULTI_VALUED
 from services.reporting.domain.document import Path, Report, Section
+from services.reporting.domain.economy import PERCENTS, is_hidden_cost
 from services.reporting.domain.figures import FIGURES, NUMBER_FORMATS, SHARES, Kind, kind_of
 from services.reporting.domain.suppression import HIDDEN, is_hidden
 from services.reporting.entrypoints import labels
@@ -30,6 +31,11 @@ TARGET_HEADER = ("Mått", "Mål", "Utfall", "Bedömning")
 STEP_MOVEMENT = "Stegförflyttning"
 RESTATED_NOTE = "Siffrorna har ändrats sedan perioden stängdes."
 MET = {True: "Uppnått", False: "Ej uppnått", None: labels.DASH}
+GOALS = "Styrelsens mål"
+GOAL_HEADER = ("Målet", "Utfall", "Bedömning")
+ECONOMY = "Ekonomi"
+ECONOMY_HEADER = ("Post", "Perioden", "Året innan")
+KRONOR_FORMAT = '#,##0 "kr"'
 
 _LABEL_WIDTH, _VALUE_WIDTH = 56, 13
 _MAX_TITLE = 31
@@ -65,8 +71,9 @@ def report_workbook(reports: Sequence[Report]) -> bytes:
     names = [
         FORBUND_SHEET if report.insats is None else report.insats_name or "" for report in reports
     ]
+    insats_names = {report.insats: report.insats_name for report in reports if report.insats}
     for report, title in zip(reports, sheet_titles(names)):
-        _fill(workbook.create_sheet(title), report)
+        _fill(workbook.create_sheet(title), report, insats_names)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -138,7 +145,7 @@ def _preamble(report: Report) -> Iterator[str]:
     yield f"Siffrorna omfattar händelser till och med position {processed.position} ({when})."
 
 
-def _fill(sheet: Worksheet, report: Report) -> None:
+def _fill(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | None]) -> None:
     name = FORBUND_TITLE if report.insats is None else report.insats_name
     _append(sheet, [f"{name}: {labels.period_title(report.period)}"], _TITLE)
     for line in _preamble(report):
@@ -156,6 +163,8 @@ def _fill(sheet: Worksheet, report: Report) -> None:
         if figure in SHARES:
             _row(sheet, report, labels.share_label(figure), ("shares", figure), indent=1)
     _targets(sheet, report)
+    _goals(sheet, report, insats_names)
+    _economy(sheet, report)
     for breakdown in BREAKDOWNS:
         _heading(sheet, labels.breakdown_caption(breakdown))
         for code in report.breakdown(breakdown):
@@ -187,6 +196,49 @@ def _targets(sheet: Worksheet, report: Report) -> None:
         row = _append(sheet, [label, target.target / 100, outcome, MET[target.met]])
         for cell in sheet[row][1:3]:
             cell.number_format = NUMBER_FORMATS[Kind.SHARE]
+
+
+def _goals(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | None]) -> None:
+    if not report.goals:
+        return
+    _heading(sheet, GOALS)
+    _append(sheet, GOAL_HEADER, _ITALIC)
+    suppressed = report.suppression is not None
+    previous_year = report.previous_year.period.from_.year
+    for goal in report.goals:
+        label = labels.goal_text(goal, previous_year)
+        if goal.insats is not None:
+            label = f"{insats_names.get(goal.insats) or goal.insats}: {label}"
+        outcome: str | float
+        if goal.outcome is None:
+            outcome = HIDDEN if suppressed else labels.DASH
+        else:
+            outcome = goal.outcome if goal.figure is not None else goal.outcome / 100
+        row = _append(sheet, [label, outcome, labels.GOAL_MET[goal.met]])
+        kind = Kind.COUNT if goal.figure is not None else Kind.SHARE
+        sheet.cell(row, 2).number_format = NUMBER_FORMATS[kind]
+
+
+def _economy_value(section: Section, name: str, suppressed: bool) -> str | float:
+    value = None if section.economy is None else getattr(section.economy, name)
+    if value is None:
+        return HIDDEN if suppressed and is_hidden_cost(section, name) else labels.DASH
+    return value / 100 if name in PERCENTS else value
+
+
+def _economy(sheet: Worksheet, report: Report) -> None:
+    if report.economy is None:
+        return
+    _heading(sheet, ECONOMY)
+    _append(sheet, ECONOMY_HEADER, _ITALIC)
+    suppressed = report.suppression is not None
+    for name, label in labels.ECONOMY.items():
+        if name not in report.economy.model_fields_set:
+            continue
+        values = [_economy_value(section, name, suppressed) for section in report.sections()]
+        row = _append(sheet, [label, *values])
+        for cell in sheet[row][1:]:
+            cell.number_format = NUMBER_FORMATS[Kind.SHARE] if name in PERCENTS else KRONOR_FORMAT
 
 
 def _step_movement(sheet: Worksheet, report: Report) -> None:

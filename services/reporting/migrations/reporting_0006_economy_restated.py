@@ -31,7 +31,9 @@ def upgrade() -> None:
         *_columns(),
         sa.Column("known_by", sa.String(7), nullable=False),
         sa.Column("amount", sa.BigInteger, nullable=False),
-        sa.PrimaryKeyConstraint("insats_id", "month", "known_by", name="reporting_costs_dated_pkey"),
+        sa.PrimaryKeyConstraint(
+            "insats_id", "month", "known_by", name="reporting_costs_dated_pkey"
+        ),
     )
     op.execute(
         "INSERT INTO reporting_costs (insats_id, month, known_by, amount) "
