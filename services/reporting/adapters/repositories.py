@@ -13,6 +13,7 @@ from services.reporting.domain.contributions import Cell
 from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import PeriodRow, ProcessedThrough
+from services.reporting.domain.series import MonthRow
 from services.reporting.service_layer.unit_of_work import Goals, MetaState, Money
 from shared.platform.db import upsert
 from shared.platform.projection import META_ID
@@ -182,6 +183,28 @@ class SqlReportReader:
 
     async def first_known_month(self) -> str | None:
         return await self._session.scalar(select(func.min(tables.monthly.c.known_by)))
+
+    async def month_rows(
+        self, insats_id: str | None, first_month: str, last_month: str
+    ) -> list[MonthRow]:
+        table = tables.monthly
+        month = case((table.c.month < first_month, None), else_=table.c.month).label("in_month")
+        keys = (month, table.c.gender, table.c.figure)
+        query = (
+            select(*keys, func.sum(table.c.value))
+            .where(table.c.month <= last_month, table.c.figure.in_(OPENING_STOCK))
+            .group_by(*keys)
+        )
+        if insats_id is not None:
+            query = query.where(table.c.insats_id == insats_id)
+        return [MonthRow(*row) for row in await self._session.execute(query)]
+
+    async def first_month(self, insats_id: str | None) -> str | None:
+        table = tables.monthly
+        query = select(func.min(table.c.month))
+        if insats_id is not None:
+            query = query.where(table.c.insats_id == insats_id)
+        return await self._session.scalar(query)
 
     async def targets(self, insats_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         table = tables.targets

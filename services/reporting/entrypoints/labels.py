@@ -189,11 +189,29 @@ def timestamp(moment: datetime | str) -> str:
     return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def chart_value(value: int | None, percent_scale: bool) -> str:
+    """A chart's number: a count, or a whole percentage (`percent_scale`); a dash for a
+    share of nobody."""
+    if value is None:
+        return DASH
+    return percent(value) if percent_scale else str(value)
+
+
+def month_name(month: Month) -> str:
+    """`Januari 2026`."""
+    return f"{MONTHS[month.number - 1].capitalize()} {month.year}"
+
+
 CHARTS = ChartLabels(
     flows_title="Ingående, nya, avslutade och pågående",
     breakdown_title=breakdown_caption,
     figure=figure_label,
     code=code_label,
+    trend_title=lambda name: f"{figure_label(name)} per år",
+    shares_title="Andelar per år (totalt, alla kön)",
+    share=lambda name: figure_label(name),
+    month_title=lambda name: f"{figure_label(name)}, månad för månad",
+    month=month_name,
 )
 
 

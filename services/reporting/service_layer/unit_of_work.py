@@ -11,6 +11,7 @@ from services.reporting.domain.economy import Budget
 from services.reporting.domain.goals import Goal
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import PeriodRow, ProcessedThrough
+from services.reporting.domain.series import MonthRow
 from shared.contract.access import CredentialChanged, UserChanged
 from shared.platform import unit_of_work
 
@@ -133,6 +134,15 @@ class ReportReader(Protocol):
 
     async def first_known_month(self) -> str | None:
         """The earliest month whose closing counted a figure (None: no figures yet)."""
+
+    async def month_rows(
+        self, insats_id: str | None, first_month: str, last_month: str
+    ) -> list[MonthRow]:
+        """The `new` and `ended` of each month `first_month`..`last_month`, and of the months
+        before summed, of one insats (None: summed over all), by gender."""
+
+    async def first_month(self, insats_id: str | None) -> str | None:
+        """The earliest month the insats (None: any) has a figure of (None: none yet)."""
 
     async def targets(self, insats_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         """The targets of those of the insatser that have any."""

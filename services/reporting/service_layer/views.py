@@ -59,7 +59,7 @@ class ReportSource:
         async with self._open_reader() as reader:
             # Read first: the figures read after it include at least this much.
             processed = await reader.processed_through()
-            name = await _insats_name(reader, insats)
+            name = await insats_name(reader, insats)
             first_known = await reader.first_known_month()
             closed = closing(
                 asked.last_month,
@@ -100,7 +100,7 @@ class ReportSource:
     async def targets(self, insats: str) -> dict[str, int]:
         """The insats's targets (share: whole percent); raises `UnknownInsats`."""
         async with self._open_reader() as reader:
-            await _insats_name(reader, insats)
+            await insats_name(reader, insats)
             return (await reader.targets([insats])).get(insats, {})
 
 
@@ -110,7 +110,8 @@ def _not_recorded(closed: Closing) -> str:
     return "the period closed before Stegvis counted any figures"
 
 
-async def _insats_name(reader: ReportReader, insats: str | None) -> str | None:
+async def insats_name(reader: ReportReader, insats: str | None) -> str | None:
+    """The insats's name (None: the whole förbund's report); raises `UnknownInsats`."""
     if insats is None:
         return None
     # Not of an id's form (it may even hold a NUL, which PostgreSQL refuses to compare):
