@@ -12,6 +12,7 @@ from services.reporting.domain import charts
 from services.reporting.domain.breakdowns import BREAKDOWNS
 from services.reporting.domain.document import ReportPeriod
 from services.reporting.domain.figures import FIGURES
+from services.reporting.domain.series import MONTH_FLOWS
 from services.reporting.entrypoints import labels
 from shared.contract.records import (
     InsatsRegistered,
@@ -346,7 +347,9 @@ async def test_the_page_draws_the_charts_with_the_numbers_of_the_report(client) 
 
     diagrams = page[page.index("<h2>Diagram</h2>") :]
     svgs = re.findall(r"<svg [^>]*role=\"img\"[^>]*>.*?</svg>", diagrams, flags=re.S)
-    assert len(svgs) == 1 + len(charts.CHARTED_BREAKDOWNS)
+    # The period's flows and breakdowns, the years' core figures and shares, the months'.
+    trend = len(charts.TREND_FIGURES) + 1
+    assert len(svgs) == 1 + len(charts.CHARTED_BREAKDOWNS) + trend + len(MONTH_FLOWS)
     for svg in svgs:
         title = re.search(r'<title id="([^"]+)">[^<]+</title>', svg)
         assert title and f'aria-labelledby="{title[1]} ' in svg
