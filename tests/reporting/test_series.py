@@ -11,11 +11,17 @@ from redis.asyncio import Redis
 from services.reporting.domain.charts import TREND_FIGURES
 from services.reporting.domain.figures import SHARES
 from shared.contract.codes import Reason
+from shared.contract.records import ParticipantRecordChanged
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.reporting.board import history
 from tests.reporting.page_text import text
-from tests.reporting.running import report, running_reporting
+from tests.reporting.running import (
+    processed_through,
+    publish_changes,
+    report,
+    running_reporting,
+)
 
 HISTORY = history(
     {"a": "individ", "b": "individ"},
@@ -30,12 +36,28 @@ HISTORY = history(
 )
 
 
+[VOIDED] = [
+    change.model_copy(
+        update={"change_id": "start-void", "position": 99, "participant_id": "P-void"}
+    )
+    for change in history(
+        {"b": "individ"}, [("b", "kvinna", date(2021, 5, 3), date(2021, 6, 1), Reason.ARBETE)]
+    )
+    if isinstance(change, ParticipantRecordChanged)
+]
+"""A registration in b in 2021, voided later (`VOIDED` taken back)."""
 COLUMNS = ("total", "kvinna", "man", "annan")
 
 
 @pytest.fixture
 async def client(settings: Settings, redis: Redis):
-    async with running_reporting(settings, redis, *HISTORY) as client:
+    async with running_reporting(settings, redis, *HISTORY, VOIDED) as client:
+        # Taken back in a later batch: its months stay, at 0.
+        taken_back = VOIDED.model_copy(
+            update={"change_id": "void", "position": 100, "before": VOIDED.after, "after": None}
+        )
+        await publish_changes(redis, settings, taken_back)
+        await processed_through(client, 100)
         yield client
 
 
@@ -71,7 +93,10 @@ async def test_the_series_starts_at_the_first_registration_unless_asked(client) 
     a = await _series(client, insats="a", to_year=2025)
     b = await _series(client, insats="b", to_year=2025)
     assert [year["year"] for year in a["years"]] == [2023, 2024, 2025]
+    # b's registration of 2021 was voided: b was first registered in 2025.
     assert [year["year"] for year in b["years"]] == [2025]
+    whole = await _series(client, to_year=2025)
+    assert [year["year"] for year in whole["years"]] == [2023, 2024, 2025]
     # Asked to end before the first registration: that year alone.
     assert [year["year"] for year in (await _series(client, to_year=2020))["years"]] == [2020]
 

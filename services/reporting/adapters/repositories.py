@@ -201,7 +201,8 @@ class SqlReportReader:
 
     async def first_month(self, insats_id: str | None) -> str | None:
         table = tables.monthly
-        query = select(func.min(table.c.month))
+        # A voided registration leaves its months at 0: registered there is nobody.
+        query = select(func.min(table.c.month)).where(table.c.value != 0)
         if insats_id is not None:
             query = query.where(table.c.insats_id == insats_id)
         return await self._session.scalar(query)
