@@ -176,23 +176,31 @@ def _fill(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | Non
     _lay_out(sheet, header)
 
 
+def _listing(sheet: Worksheet, heading: str, header: Sequence[str]) -> None:
+    """A section that lists rows of its own (targets, goals, economy) under its header."""
+    _heading(sheet, heading)
+    _append(sheet, header, _ITALIC)
+
+
+def _outcome(value: int | None, suppressed: bool, divisor: int = 1) -> str | float:
+    """An outcome of a target or goal as its cell shows it (`divisor` 100: a share, as a
+    fraction). Published, hidden cannot be told from of nobody (the förbund's outcomes are
+    the insatser's): `..` stands for either, as SCB's "not available" does."""
+    if value is None:
+        return HIDDEN if suppressed else labels.DASH
+    return value / divisor
+
+
 def _targets(sheet: Worksheet, report: Report) -> None:
     if not report.targets:
         return
-    _heading(sheet, TARGETS)
-    _append(sheet, TARGET_HEADER, _ITALIC)
+    _listing(sheet, TARGETS, TARGET_HEADER)
     suppressed = report.suppression is not None
     for target in report.targets:
         label = labels.share_label(target.share)
         if target.insats_name is not None:
             label = f"{target.insats_name}: {label}"
-        outcome: str | float
-        if target.outcome is None:
-            # Published, hidden cannot be told from of nobody (the förbund's targets are
-            # the insatser's): `..` stands for either, as SCB's "not available" does.
-            outcome = HIDDEN if suppressed else labels.DASH
-        else:
-            outcome = target.outcome / 100
+        outcome = _outcome(target.outcome, suppressed, 100)
         row = _append(sheet, [label, target.target / 100, outcome, MET[target.met]])
         for cell in sheet[row][1:3]:
             cell.number_format = NUMBER_FORMATS[Kind.SHARE]
@@ -201,21 +209,16 @@ def _targets(sheet: Worksheet, report: Report) -> None:
 def _goals(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | None]) -> None:
     if not report.goals:
         return
-    _heading(sheet, GOALS)
-    _append(sheet, GOAL_HEADER, _ITALIC)
+    _listing(sheet, GOALS, GOAL_HEADER)
     suppressed = report.suppression is not None
     previous_year = report.previous_year.period.from_.year
     for goal in report.goals:
         label = labels.goal_text(goal, previous_year)
         if goal.insats is not None:
             label = f"{insats_names.get(goal.insats) or goal.insats}: {label}"
-        outcome: str | float
-        if goal.outcome is None:
-            outcome = HIDDEN if suppressed else labels.DASH
-        else:
-            outcome = goal.outcome if goal.figure is not None else goal.outcome / 100
-        row = _append(sheet, [label, outcome, labels.GOAL_MET[goal.met]])
         kind = Kind.COUNT if goal.figure is not None else Kind.SHARE
+        outcome = _outcome(goal.outcome, suppressed, 1 if kind is Kind.COUNT else 100)
+        row = _append(sheet, [label, outcome, labels.GOAL_MET[goal.met]])
         sheet.cell(row, 2).number_format = NUMBER_FORMATS[kind]
 
 
@@ -229,8 +232,7 @@ def _economy_value(section: Section, name: str, suppressed: bool) -> str | float
 def _economy(sheet: Worksheet, report: Report) -> None:
     if report.economy is None:
         return
-    _heading(sheet, ECONOMY)
-    _append(sheet, ECONOMY_HEADER, _ITALIC)
+    _listing(sheet, ECONOMY, ECONOMY_HEADER)
     suppressed = report.suppression is not None
     for name, label in labels.ECONOMY.items():
         if name not in report.economy.model_fields_set:
