@@ -187,12 +187,19 @@ def test_the_csv_export_has_the_json_numbers(system: System, year: RealisticYear
         for row in rows
         if row["section"] not in OWN_ROWS
     }
-    # The economy and the goals, as the oracle has them.
-    assert economy_of(rows) == (
-        expected_economy(year, *_helar(2026)),
-        expected_economy(year, *_helar(2025)),
-    )
-    assert goals_of(rows) == csv_goals({"goals": expected_goals(year, *_helar(2026))})
+    # The economy and the goals, as the oracle has them, of the förbund and each insats.
+    for insats in REPORTED:
+        of_insats = {"insats": insats} if insats else {}
+        exported_of = system.reporting.get(
+            "/api/v1/reports", params=params | of_insats | {"format": "csv"}
+        )
+        csv_rows = list(csv.DictReader(io.StringIO(exported_of.text)))
+        assert economy_of(csv_rows) == (
+            expected_economy(year, *_helar(2026), insats),
+            expected_economy(year, *_helar(2025), insats),
+        ), insats
+        goals = {"goals": expected_goals(year, *_helar(2026), insats)}
+        assert goals_of(csv_rows) == csv_goals(goals), insats
 
     def values(current: dict, previous: dict) -> list:
         return [current[c] for c in COLUMNS] + [previous[c] for c in COLUMNS]
@@ -345,8 +352,8 @@ ECONOMY_ROWS = {
 def test_the_page_shows_the_economy_the_goals_and_the_trend_of_the_oracle(
     system: System, year: RealisticYear
 ) -> None:
-    for insats in (None, "arbetsrehab", "halsoskolan-grupp"):
-        for period, first, last in _periods(2026)[:3]:
+    for insats in REPORTED:
+        for period, first, last in _periods(2026):
             asked = {"year": 2026, "period": period} | ({"insats": insats} if insats else {})
             page = _page(system, **asked)
             now = expected_economy(year, first, last, insats)
