@@ -28,7 +28,7 @@ from tests.e2e.year_loader import load_realistic_year, run_cli
 from tests.reporting.csv_check import OWN_ROWS, economy_of, goals_of
 from tests.reporting.csv_check import expected_goals as csv_goals
 from tests.reporting.page_text import row, text
-from tests.reporting.workbook_check import assert_sheet_shows
+from tests.reporting.workbook_check import assert_overview_shows, assert_sheet_shows
 
 pytestmark = pytest.mark.e2e
 
@@ -228,10 +228,13 @@ def test_the_xlsx_shows_every_figure_of_the_json_on_a_sheet_per_insats(
     assert response.status_code == 200, response.text
 
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert len(workbook.sheetnames) == 1 + len(INSATSER)  # the förbund's, then each insats's
-    # The förbund's sheet, then the insatser's in the order reporting lists them (by id).
+    # The överblick, the förbund's sheet, then the insatser's in the order reporting lists
+    # them (by id).
+    assert len(workbook.sheetnames) == 2 + len(INSATSER)
+    overview, *sheets = workbook
+    assert_overview_shows(overview, _overview(system, **params))
     insatser = sorted(insats.insats_id for insats in INSATSER)
-    for sheet, insats in zip(workbook, [None, *insatser], strict=True):
+    for sheet, insats in zip(sheets, [None, *insatser], strict=True):
         answer = system.report(**params, **({"insats": insats} if insats else {}))
         assert_sheet_shows(sheet, answer, NAMES)
         if not published:
@@ -240,6 +243,53 @@ def test_the_xlsx_shows_every_figure_of_the_json_on_a_sheet_per_insats(
     if published:
         hidden = system.report(**params)["suppression"]["suppressed_cells"]
         assert hidden > 0  # a real year has small counts to hide
+
+
+def _overview(system: System, **params: str | int) -> dict:
+    response = system.reporting.get("/api/v1/reports/overview", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_overview_rows_equal_the_oracle_every_quarter_and_year(
+    system: System, year: RealisticYear
+) -> None:
+    insatser = sorted(insats.insats_id for insats in INSATSER)
+    for period, (first, last) in [("helar", _helar(2026))] + [
+        (f"q{number}", quarter(2026, number)) for number in range(1, 5)
+    ]:
+        overview = _overview(system, year=2026, period=period)
+        assert [line["insats"] for line in overview["insatser"]] == insatser
+        for line in [*overview["insatser"], overview["forbund"]]:
+            expected = expected_figures(year, first, last, line["insats"])
+            assert _as_oracle(line["figures"], expected) == expected, (period, line["insats"])
+            economy = expected_economy(year, first, last, line["insats"])
+            assert line["economy"] == economy, (period, line["insats"])
+
+
+@pytest.mark.parametrize("published", [False, True], ids=["exact", "published"])
+def test_each_overview_row_is_its_own_report(
+    system: System, year: RealisticYear, published: bool
+) -> None:
+    params: dict[str, str | int] = {"year": 2026, "period": "helar"}
+    if published:
+        params["suppress"] = "true"
+    overview = _overview(system, **params)
+    registrations = {insats.insats_id: insats.registration for insats in INSATSER}
+    for line in [*overview["insatser"], overview["forbund"]]:
+        own = system.report(**params, **({"insats": line["insats"]} if line["insats"] else {}))
+        assert line["name"] == own["insats_name"]
+        assert line["registration"] == registrations.get(line["insats"])
+        for part in ("figures", "shares", "economy"):
+            assert line[part] == own[part], (line["insats"], part)
+        judged = [result["met"] for result in own["targets"] + own["goals"]]
+        assert line["goals"] == {
+            "count": len(judged),
+            "met": judged.count(True),
+            "not_met": judged.count(False),
+        }
+    if published:
+        assert overview["suppression"]["suppressed_cells"] > 0
 
 
 def test_a_rebuild_gives_the_same_year(system: System, year: RealisticYear) -> None:

@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from services.reporting.domain import contributions as c
-from services.reporting.domain.document import Economy, Section
+from services.reporting.domain.document import Economy, OverviewRow, Section
 from services.reporting.domain.figures import PARTICIPANTS
 from services.reporting.domain.reports import percent
 from shared.contract.identity import NoIdentityNumber
@@ -109,11 +109,11 @@ def forbund_economy(
     )
 
 
-def is_hidden_cost(section: Section, name: str) -> bool:
-    """Whether a suppressed section's economy value `name` is hidden: a cost per person
-    whose count is (the costs are shown, so it would give the count away)."""
+def is_hidden_cost(section: Section | OverviewRow, name: str) -> bool:
+    """Whether a suppressed section's (or överblick row's) economy value `name` is hidden:
+    a cost per person whose count is (the costs are shown, so it would give the count away)."""
     base = PER_PERSON.get(name)
-    return base is not None and section.figure(base).total is None
+    return base is not None and getattr(section.figures, base).total is None
 
 
 def hide_costs_per_hidden_count(section: Section) -> None:

@@ -6,7 +6,7 @@ a total's mean comes from the summed sums and counts, never from averaging means
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -19,7 +19,6 @@ from services.reporting.domain.figures import (
     GENDER_CODES,
     ONGOING_AT_END,
     OPENING,
-    OPENING_STOCK,
     PARTICIPANTS,
     SHARES,
     STEP_IMPROVED,
@@ -28,18 +27,7 @@ from services.reporting.domain.figures import (
     TOTAL,
 )
 from services.reporting.domain.periods import Period
-
-
-@dataclass(frozen=True)
-class PeriodRow:
-    """A figure summed over the insatser reported on and over the period's months, or, with
-    `before`, over every month before the period (only `new` and `ended`: the opening stock)."""
-
-    before: bool
-    gender: str
-    figure: str
-    code: str
-    value: float
+from services.reporting.domain.readings import PeriodSums, Sums
 
 
 @dataclass(frozen=True)
@@ -114,34 +102,7 @@ def stock(before: Mapping[str, ByGender], new: ByGender, ended: ByGender) -> dic
     return {PARTICIPANTS: participants, OPENING: opening, ONGOING_AT_END: ongoing}
 
 
-class _PeriodSums:
-    """The period's figures, and those of `OPENING_STOCK` before it, by gender."""
-
-    def __init__(self, rows: Iterable[PeriodRow]) -> None:
-        self.in_period: dict[tuple[str, str], dict[str, float]] = {}
-        self.before: dict[str, dict[str, float]] = {figure: {} for figure in OPENING_STOCK}
-        for row in rows:
-            if not row.before:
-                cell = self.in_period.setdefault((row.figure, row.code), {})
-            elif row.figure in self.before:
-                cell = self.before[row.figure]
-            else:
-                continue
-            cell[row.gender] = cell.get(row.gender, 0) + row.value
-
-    def of(self, figure: str, code: str = "") -> ByGender:
-        return self.in_period.get((figure, code), {})
-
-    def seen(self, prefix: str) -> set[tuple[str, str]]:
-        """(figure without `prefix`, code) of the nonzero figures named `prefix…`."""
-        return {
-            (figure.removeprefix(prefix), code)
-            for (figure, code), values in self.in_period.items()
-            if figure.startswith(prefix) and any(values.values())
-        }
-
-
-def _figures(sums: _PeriodSums) -> dict[str, Columns]:
+def _figures(sums: PeriodSums) -> dict[str, Columns]:
     stocks = stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED))
     figures = {}
     for name, figure in FIGURES.items():
@@ -155,7 +116,7 @@ def _figures(sums: _PeriodSums) -> dict[str, Columns]:
     return figures
 
 
-def _seen_codes(sums: _PeriodSums) -> dict[str, set[str]]:
+def _seen_codes(sums: PeriodSums) -> dict[str, set[str]]:
     seen: dict[str, set[str]] = {}
     for name, code in sums.seen(c.BREAKDOWN_PREFIX):
         seen.setdefault(name, set()).add(code)
@@ -173,7 +134,7 @@ def _breakdown_codes(seen: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]
 
 
 def _breakdowns(
-    sums: _PeriodSums, codes: Mapping[str, tuple[str, ...]]
+    sums: PeriodSums, codes: Mapping[str, tuple[str, ...]]
 ) -> dict[str, dict[str, Columns]]:
     return {
         name: {code: count_columns(sums.of(c.BREAKDOWN_PREFIX + name, code)) for code in listed}
@@ -181,7 +142,7 @@ def _breakdowns(
     }
 
 
-def _step_movement(sums: _PeriodSums) -> dict[str, dict[str, Columns]]:
+def _step_movement(sums: PeriodSums) -> dict[str, dict[str, Columns]]:
     return {
         measure: {
             STEP_PARTICIPANTS: count_columns(sums.of(c.STEP_N + measure)),
@@ -194,7 +155,7 @@ def _step_movement(sums: _PeriodSums) -> dict[str, dict[str, Columns]]:
     }
 
 
-def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]]) -> dict:
+def _section(sums: PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]]) -> dict:
     """A `Section`'s figures; its economy is not of them, so it is left unset."""
     figures = _figures(sums)
     return {
@@ -207,17 +168,15 @@ def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, .
 
 
 def report_document(
-    rows: Iterable[PeriodRow],
-    previous_rows: Iterable[PeriodRow],
+    sums: Sums,
     period: Period,
     insats: str | None,
     insats_name: str | None,
     processed: ProcessedThrough,
 ) -> ReportFigures:
-    """The report of `period` (from `rows`) and the same period a year earlier (from
-    `previous_rows`)."""
+    """The report of `period` and the same period a year earlier, from their `sums`."""
     previous = period.previous_year()
-    current_sums, previous_sums = _PeriodSums(rows), _PeriodSums(previous_rows)
+    current_sums, previous_sums = sums.current, sums.previous
     # Both periods list the same codes, so each row can be read beside last year's.
     seen = _seen_codes(current_sums)
     for name, codes in _seen_codes(previous_sums).items():

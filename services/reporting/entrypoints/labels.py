@@ -12,6 +12,7 @@ from services.reporting.domain.figures import COLUMNS as report_columns
 from services.reporting.domain.goals import REASON_SHARE
 from services.reporting.domain.months import Month, quarter_months
 from services.reporting.domain.suppression import HIDDEN
+from shared.contract.kommuner import KOMMUNER
 from shared.contract.swedish_time import LOCAL_TIME
 from shared.web import code_labels
 
@@ -30,9 +31,10 @@ CODES: dict[str, dict[str, str]] = {
     breakdowns.REFERRER: code_labels.REFERRER,
     breakdowns.SUPPORT_AT_START: code_labels.SUPPORT,
     breakdowns.SUPPORT_AT_END: code_labels.SUPPORT,
+    breakdowns.MUNICIPALITY: KOMMUNER,
 }
 """The labels of the breakdowns whose codes are a code list's (band codes are labelled by
-their unit, municipalities as given)."""
+their unit)."""
 
 MULTI_VALUED_NOTE = "En deltagare med flera försörjningar räknas en gång per försörjning."
 """Under the breakdowns that may sum to more than `ended` (`breakdowns.MULTI_VALUED`)."""
@@ -82,6 +84,14 @@ ECONOMY_PUBLISHED_NOTE = (
 
 GENDER_GROUPS = {"kvinna": "kvinnor", "man": "män", "annan": "annan definition av kön"}
 """Whom a goal of one gender is of."""
+FORBUND = "Hela förbundet"
+OVERVIEW = "Översikt"
+"""The överblick's sheet, first in the whole förbund's XLSX."""
+OVERVIEW_PAGE = "Överblick"
+OVERVIEW_INSATS = "Insats"
+REGISTRATION = code_labels.REGISTRATION
+OVERVIEW_GOALS = ("Mål uppnådda", "Mål ej uppnådda", "Mål totalt")
+"""The överblick's goal columns: `document.GoalsMet`'s met, not_met and count."""
 
 DASH = "–"
 """What an empty value (a mean of nobody, a share of nobody) is written as."""
@@ -105,7 +115,6 @@ def code_label(breakdown: str, code: str) -> str:
         if code.endswith("+"):
             return f"{code[:-1]} {unit} eller mer"
         return f"{code.replace('-', '–')} {unit}"
-    # Municipalities are free text and listed as given.
     return CODES.get(breakdown, {}).get(code, code)
 
 
@@ -146,6 +155,17 @@ def percent(value: int | None, hidden: bool = False) -> str:
     if hidden:
         return HIDDEN
     return DASH if value is None else f"{value}\u00a0%"  # no line break before %
+
+
+def breakable(heading: str) -> str:
+    """A column's heading that may wrap after a slash (to a browser `arbete/studier` is one
+    word, as wide as a narrow column's heading must not be)."""
+    return heading.replace("/", "/\u200b")
+
+
+def goals_met(met: int, not_met: int, count: int) -> str:
+    """`✓ 2 ✗ 1 av 3`: an överblick row's targets and goals met and not (a dash: none set)."""
+    return DASH if count == 0 else f"✓\u00a0{met} ✗\u00a0{not_met} av {count}"
 
 
 def target_state(met: bool | None) -> str:

@@ -4,9 +4,11 @@ charts read it: each year's helår since the first registration, and each month 
 from services.reporting.domain.document import Counts
 from services.reporting.domain.months import Month
 from services.reporting.domain.periods import parse_period
+from services.reporting.domain.readings import Readings, Window
 from services.reporting.domain.reports import report_document
 from services.reporting.domain.series import Series, SeriesYear, month_flows, series_years
-from services.reporting.service_layer.views import Clock, OpenReader, insats_name
+from services.reporting.service_layer.unit_of_work import ReportReader
+from services.reporting.service_layer.views import Clock, OpenReader, known_insats
 from shared.contract.swedish_time import LOCAL_TIME
 
 
@@ -27,7 +29,7 @@ class SeriesSource:
 
         Raises `InvalidReportQuery` for years it cannot answer, `UnknownInsats`."""
         async with self._open_reader() as reader:
-            name = await insats_name(reader, insats)
+            name = await _insats_name(reader, insats)
             first = await reader.first_month(insats)
             years = series_years(
                 from_year,
@@ -38,10 +40,9 @@ class SeriesSource:
             series = []
             for year in years:
                 helar = parse_period(year, "helar", self._delar_end_month)
-                rows = await reader.period_rows(
-                    insats, str(helar.first_month), str(helar.last_month)
-                )
-                figures = report_document(rows, [], helar, insats, name, processed)
+                rows = await reader.report_rows(Window.of(helar), insats, False, None)
+                sums = Readings(rows, whole=False).now(insats)
+                figures = report_document(sums, helar, insats, name, processed)
                 series.append(SeriesYear(year=year, figures=figures.figures, shares=figures.shares))
         return Series(years=series)
 
@@ -52,6 +53,11 @@ class SeriesSource:
         (`series.MONTH_FLOWS`). Raises what `series` raises."""
         asked = parse_period(year, period, self._delar_end_month)
         async with self._open_reader() as reader:
-            await insats_name(reader, insats)
+            await _insats_name(reader, insats)
             rows = await reader.month_rows(insats, str(asked.first_month), str(asked.last_month))
         return month_flows(rows, asked)
+
+
+async def _insats_name(reader: ReportReader, insats: str | None) -> str | None:
+    """The insats's name (None: the whole förbund's series); raises `UnknownInsats`."""
+    return None if insats is None else known_insats(await reader.insatser(), insats).name

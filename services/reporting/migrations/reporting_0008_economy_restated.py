@@ -3,15 +3,15 @@ the utfall known then while the current one shows a later correction.
 
 Costs already set are dated by their own month (as if each was set in time).
 
-Revision ID: reporting_0006_economy_restated
-Revises: reporting_0005
+Revision ID: reporting_0008_economy_restated
+Revises: reporting_0007_kommun_codes
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "reporting_0006_economy_restated"
-down_revision = "reporting_0005"
+revision = "reporting_0008_economy_restated"
+down_revision = "reporting_0007_kommun_codes"
 branch_labels = None
 depends_on = None
 
