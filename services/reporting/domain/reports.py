@@ -51,7 +51,8 @@ def round_half_up(value: Fraction) -> float:
     return float(Fraction(tenths if value >= 0 else -tenths, 10))
 
 
-def _count_columns(by_gender: ByGender) -> Columns:
+def count_columns(by_gender: ByGender) -> Columns:
+    """A count's columns: each gender's, and their total."""
     counts = {code: round(by_gender.get(code, 0)) for code in GENDER_CODES}
     return {TOTAL: sum(counts.values()), **counts}
 
@@ -111,7 +112,7 @@ def _people(sums: PeriodSums, participants: Columns, whole_forbund: bool) -> Col
         for flow in _flow_codes(sums):
             for gender, count in sums.of(c.MOVED_IN, flow).items():
                 moved[gender] += count
-    return _count_columns(
+    return count_columns(
         {gender: (participants[gender] or 0) - moved[gender] for gender in GENDER_CODES}
     )
 
@@ -125,7 +126,7 @@ def _flows(sums: PeriodSums) -> list[dict]:
     flows = []
     for code in _flow_codes(sums):
         from_insats, _, to_insats = code.partition(c.FLOW_SEPARATOR)
-        columns = _count_columns(sums.of(c.MOVED_IN, code))
+        columns = count_columns(sums.of(c.MOVED_IN, code))
         flows.append({"from": from_insats, "to": to_insats, **columns})
     return flows
 
@@ -140,7 +141,7 @@ def _figures(sums: PeriodSums) -> dict[str, Columns]:
                 sums.of(mean.sum_of), sums.of(mean.count_of), mean.divisor
             )
         else:
-            figures[name] = _count_columns(stocks[name] if name in stocks else sums.of(name))
+            figures[name] = count_columns(stocks[name] if name in stocks else sums.of(name))
     return figures
 
 
@@ -165,7 +166,7 @@ def _breakdowns(
     sums: PeriodSums, codes: Mapping[str, tuple[str, ...]]
 ) -> dict[str, dict[str, Columns]]:
     return {
-        name: {code: _count_columns(sums.of(c.BREAKDOWN_PREFIX + name, code)) for code in listed}
+        name: {code: count_columns(sums.of(c.BREAKDOWN_PREFIX + name, code)) for code in listed}
         for name, listed in codes.items()
     }
 
@@ -173,8 +174,8 @@ def _breakdowns(
 def _step_movement(sums: PeriodSums) -> dict[str, dict[str, Columns]]:
     return {
         measure: {
-            STEP_PARTICIPANTS: _count_columns(sums.of(c.STEP_N + measure)),
-            STEP_IMPROVED: _count_columns(sums.of(c.STEP_IMPROVED + measure)),
+            STEP_PARTICIPANTS: count_columns(sums.of(c.STEP_N + measure)),
+            STEP_IMPROVED: count_columns(sums.of(c.STEP_IMPROVED + measure)),
             STEP_MEAN_CHANGE: _mean_columns(
                 sums.of(c.STEP_CHANGE_SUM + measure), sums.of(c.STEP_N + measure), c.STEP_SCALE
             ),
@@ -192,7 +193,7 @@ def _activities(sums: PeriodSums) -> dict:
     return {
         "count": sum(kinds.values()),
         "kinds": kinds,
-        "participants": _count_columns(sums.of(c.ACTIVITY_PARTICIPANTS)),
+        "participants": count_columns(sums.of(c.ACTIVITY_PARTICIPANTS)),
         "organisations": {
             code.value: not_by_gender(c.ACTIVITY_ORGANISATIONS, code) for code in Referrer
         },

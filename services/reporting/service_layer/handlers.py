@@ -22,8 +22,8 @@ from shared.contract.records import (
     ActivityCounted,
     InsatsRegistered,
     OutcomeChange,
-    ParticipantErased,
     ParticipantRecordChanged,
+    ParticipantRecordErased,
     VolumeCounted,
 )
 from shared.platform.logs import trace
@@ -72,7 +72,7 @@ async def apply_changes(
     erased = tuple(
         message_id
         for change in batch
-        if isinstance(change, ParticipantErased)
+        if isinstance(change, ParticipantRecordErased)
         for message_id in change.event_ids
     )
     return Applied(duplicates=len(current) - len(fresh), stale=stale, erased=erased)
@@ -117,7 +117,7 @@ async def _erased(
     steps = [
         step
         for change in changes
-        if isinstance(change, ParticipantErased)
+        if isinstance(change, ParticipantRecordErased)
         for step in step_contributions(change.history, close_days)
     ]
     unapplied = await uow.processed.claim([change_id for change_id, _ in steps])

@@ -1,14 +1,14 @@
 """A cell's code (monthly and retained) long enough for a move's flow: `<from insats>><to insats>`.
 
-Revision ID: reporting_0008_move
-Revises: reporting_0007_kommun_codes
+Revision ID: reporting_0009_move
+Revises: reporting_0008_economy_restated
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "reporting_0008_move"
-down_revision = "reporting_0007_kommun_codes"
+revision = "reporting_0009_move"
+down_revision = "reporting_0008_economy_restated"
 branch_labels = None
 depends_on = None
 
