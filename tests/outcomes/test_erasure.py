@@ -53,7 +53,7 @@ async def test_the_participant_leaves_outcomes_and_reporting_gets_its_history_wi
     await apply_batch(database.unit_of_work, [log[3], erasure], POLICY)
 
     state = database.state
-    assert set(state.events) == set(state.summaries) == set(state.records) == {"P2"}
+    assert set(state.events) == set(state.summaries) == set(state.records) == {"a/P2"}
     (erased,) = state.published
     assert isinstance(erased, Erased)
     assert "P1" not in erased.model_dump_json()
@@ -82,5 +82,5 @@ async def test_a_redelivered_event_or_erasure_brings_nothing_back(database: Fake
     database.state.published.clear()
     duplicates = await apply_batch(database.unit_of_work, [log[0], log[3], erasure], POLICY)
     assert duplicates == 3
-    assert set(database.state.events) == {"P2"}
+    assert set(database.state.events) == {"a/P2"}
     assert database.state.published == []

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import insert, select
+from sqlalchemy import column, insert, select, table
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -21,6 +21,17 @@ from shared.platform.db import _alembic_config, create_engine, migrate
 from shared.platform.settings import Settings
 
 POLICY = OutcomePolicy()
+# The tables as outcomes_0001 made them, keyed by code (`move` keys them by registration).
+_EVENTS_0001 = table(
+    "outcomes_participant_events",
+    column("event_id"),
+    column("participant_id"),
+    column("position"),
+    column("body"),
+)
+_PARTICIPANTS_0001 = table(
+    "outcomes_participants", column("participant_id"), column("insats_id"), column("record")
+)
 
 
 async def test_participants_stored_before_the_summaries_keep_the_records_of_their_log(
@@ -49,7 +60,7 @@ async def test_participants_stored_before_the_summaries_keep_the_records_of_thei
             await connection.run_sync(to_0001)
             # What outcomes kept then: the events and the record, no summary.
             await connection.execute(
-                insert(tables.participant_events),
+                insert(_EVENTS_0001),
                 [
                     {
                         "event_id": event.event_id,
@@ -61,7 +72,7 @@ async def test_participants_stored_before_the_summaries_keep_the_records_of_thei
                 ],
             )
             await connection.execute(
-                insert(tables.participants).values(
+                insert(_PARTICIPANTS_0001).values(
                     participant_id="P1",
                     insats_id="a",
                     record=derive_record([start, check_in], POLICY).model_dump_json(),
@@ -71,7 +82,7 @@ async def test_participants_stored_before_the_summaries_keep_the_records_of_thei
         sessions = async_sessionmaker(engine, expire_on_commit=False)
         async with sessions() as session:
             summaries = (await session.execute(select(tables.participant_summaries))).all()
-        assert [tuple(row) for row in summaries] == [("P1", None)]  # derive in full, once
+        assert [tuple(row) for row in summaries] == [("a/P1", None)]  # derive in full, once
 
         await apply_events(
             SqlUnitOfWork(sessions, lambda: None), [PositionedEvent(3, stop)], POLICY

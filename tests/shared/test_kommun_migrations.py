@@ -6,7 +6,7 @@ so the breakdown's totals stay as they were."""
 import json
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import column, insert, select, table
 
 from services.outcomes.adapters import tables as outcomes
 from services.reporting.adapters import tables as reporting
@@ -30,15 +30,22 @@ async def test_outcomes_records_hold_codes_after_the_upgrade(settings: Settings)
     try:
         await migrate(engine, "outcomes", outcomes.REVISIONS_DIR, to="outcomes_0002")
         async with engine.begin() as connection:
+            # The table as outcomes_0002 had it, keyed by code (`move` keys it by registration).
+            old = table(
+                "outcomes_participants",
+                column("participant_id"),
+                column("insats_id"),
+                column("record"),
+            )
             await connection.execute(
-                insert(outcomes.participants),
+                insert(old),
                 [_record("P1", "Vännäs"), _record("P2", "ANNA ek"), _record("P3", "2480")],
             )
         await migrate(engine, "outcomes", outcomes.REVISIONS_DIR)
         async with engine.connect() as connection:
             rows = await connection.execute(
                 select(outcomes.participants.c.record).order_by(
-                    outcomes.participants.c.participant_id
+                    outcomes.participants.c.registration
                 )
             )
             stored = [ParticipantRecord.model_validate_json(row.record) for row in rows]
