@@ -950,7 +950,9 @@ def expected_goals(
 
 
 def first_registration_year(year: RealisticYear, insats_id: str | None = None) -> int:
-    """The year of the insats's (None: the förbund's) first start or volume registered."""
+    """The year of the insats's (None: the förbund's) first start, volume or activity
+    registered."""
     starts = [c.start for c in counted(year) if insats_id in (None, c.insats_id)]
     volumes = [v.day for v in year.volumes if insats_id in (None, VOLUME_INSATS.insats_id)]
-    return min(starts + volumes).year
+    held = [a.day for a in year.activities if insats_id in (None, STRUCTURAL_INSATS.insats_id)]
+    return min(starts + volumes + held).year
