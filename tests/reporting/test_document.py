@@ -40,7 +40,7 @@ GOALS_OF_A = GOALS.validate_python(
         {"share": "positive_exits", "higher_than_previous_year": True},
     ]
 )
-ADDED = ("economy", "goals")
+ADDED = ("economy", "goals", "base")
 """The keys version 1.1 added to the report (`economy` to both periods)."""
 
 
@@ -111,24 +111,24 @@ dict, for 120 random participants (seed 7): exact and published together. Versio
 (`ADDED`) left out: the keys before them are byte for byte as they were."""
 
 GOLDEN_V1_1 = {
-    "helar forbund exact": "200cd3a309962eabbcda4b55f8950eb41aa46fe3bec7f82f3e1b153e3fe8d0ed",
-    "helar a exact": "63055492b73de17671170d7f3ac46f8fb9ad66f121e5cfcd91244a75bf7ab384",
-    "helar b exact": "62d968bf1e940e3419ff82548ed6fe486450fab68f4b8f472410f26004183f16",
-    "helar forbund published": "ca4f7cda5a5a0ea387bf959286f0b3ff4fce4d4f81a3973bd3160eefcc5ecc34",
-    "helar a published": "89cffddbd08e4ecb672860157aaa0bae089ef4f1c4b22f92e07c8ac0dfdde51b",
-    "helar b published": "f25d0cc7ce91845729077ddcb6a7c6eff50232247c8df2e52643a72fa556ab4f",
-    "q2 forbund exact": "1a8f3c70e337357b5d222ba380b0f1a9474dffac45ae0de59c3b691ae19a8176",
-    "q2 a exact": "c809d1d194407a2de618442061bbc25e5adcbbd4eba99e79137fc8de53e185f8",
-    "q2 b exact": "2241fcc1611e324ddb622b3e12763c89510a79bf2bfff13c93fe905b2e24fc3e",
-    "q2 forbund published": "29e0f6703d66163f1b27805115570ef1e44b4c79670310123cedd37a243876fb",
-    "q2 a published": "dcb53413d08df15c76e9745a99b9e93ae04024ef6de433de3a01848ea2c7d834",
-    "q2 b published": "f76049103fb362269134bddda1f6ab57f3697d4ab3fdfa54217aa29a3b046e80",
-    "2025-03 forbund exact": "13dad31070300ca9c74936fed62a228e32a6352d512f46ebf70ba058d875dff4",
-    "2025-03 a exact": "f2a59a8ea1da7037883acc2fca5874770759518a613746bfdb9a5766d3b3b4c1",
-    "2025-03 b exact": "88ac4c1152ab3368e6eb59c3014689d62df98eb3d3adf4f89478cba5cb610499",
-    "2025-03 forbund published": "361f7b1e7838168f0b2b4901d38d0c1d85b540847b45f14ccd29e8b0c2b8f8be",
-    "2025-03 a published": "b0ec34340191090e28862a53d308c7030bd0fc31e189a00d26ffe28a0d97c2d1",
-    "2025-03 b published": "922da7f3294708db87650ef3c3a408a7e3303743b27eb77b895236c0a631c6d9",
+    "helar forbund exact": "ca87cfd2f0f7c3a0b5d9df17210bbcc8ecd455635ac4475b695d55f702bba34f",
+    "helar a exact": "c2e0400fbf20ff7ba611925f20b44db3371ba84bad2e3e593d7fa29628bc8f50",
+    "helar b exact": "68271cf64da2a255af450361b6c7e451d78c1091f3bc2b2104251a0b4fb9687e",
+    "helar forbund published": "de672f5a1d4729838265528e710ae194f624eeb16810708d6db41c8b26e54673",
+    "helar a published": "23f2bb82b4b03927127f2f80993d3e8945cb6a744a6dd09efedf3cf946c37054",
+    "helar b published": "a65f1e2501c3b0ef8530307ad9acf987879e65db7322b77bb0b6da2d04f396ef",
+    "q2 forbund exact": "0629351bea1813a9ed2797e8a48692e9d4de9fc848b81ab71d8d6b266eb22247",
+    "q2 a exact": "b099fd1aa77ccc7c36794e30cdd75496579ccc9376164b92fb1ef2dc4dcc3f82",
+    "q2 b exact": "5504cf6f13004c8d3cc7589932c201884959f6d3d5cd4d95f8dae9f729b716fb",
+    "q2 forbund published": "90182a95c727ad5660c5e4bb82bd66a4c4d210638c8c8979674971bc7dfb2408",
+    "q2 a published": "57209a86b05e6570e0df1ab7bf22d8d1400698bfa1e00829111ed4cb7b46ecc3",
+    "q2 b published": "3c2f4ced9313241a6f4ec188f0d809c2663500a8893593c5a0d3381265ed8149",
+    "2025-03 forbund exact": "01954ed8357c89e984afbfbec7dbe24c1eed98bd61ffed57a8c142bd4c9968b9",
+    "2025-03 a exact": "173f65acac133147b5bf049097be1da1036aacd859f64fcfe1e900667ed241ac",
+    "2025-03 b exact": "358c850738a0f7d90c4acd7ed8256b6d9103edc06d56733a92740a31f6f90e3c",
+    "2025-03 forbund published": "088703f72598c27b948087268f030f3d29889d7f390e6e9bef67a3fca1b050f8",
+    "2025-03 a published": "b47a4a8e3498dc3da4a020995cbec8690f94a4c0594de90f0e14634a64e4f0dc",
+    "2025-03 b published": "2db094988b326c3905b2e87056391d8716120bfb79924f4292c1c59a73642b71",
 }
 """The same reports' whole JSON, version 1.1's keys in it."""
 
@@ -162,6 +162,8 @@ def test_the_json_is_byte_for_byte_what_the_dict_report_answered() -> None:
                 ]
                 assert list(document["previous_year"])[-2:] == ["step_movement", "economy"]
                 assert keys[keys.index("targets") : keys.index("closing")] == ["targets", "goals"]
+                assert keys[keys.index("insats_name") + 1] == "base"
+                assert document["base"] == "ended"
     assert answered == GOLDEN
     assert whole == GOLDEN_V1_1
 

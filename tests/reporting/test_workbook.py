@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from redis.asyncio import Redis
 
+from services.reporting.domain.bases import Counting
 from services.reporting.domain.document import Report, Target, report_json
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
@@ -239,7 +240,7 @@ class _ChangingSource:
         self.reads = 0
 
     async def report(
-        self, year: int, period: str, insats: str | None, as_closed: bool
+        self, year: int, period: str, insats: str | None, as_closed: bool, counting: Counting
     ) -> SimpleNamespace:
         self.reads += 1
         position = 1 if self.reads == 1 else 2

@@ -12,6 +12,8 @@ from datetime import datetime
 from fractions import Fraction
 
 from services.reporting.domain import contributions as c
+from services.reporting.domain.bands import Bands
+from services.reporting.domain.bases import Base, Counting
 from services.reporting.domain.breakdowns import BREAKDOWNS, UNKNOWN
 from services.reporting.domain.document import ProcessedThroughModel, ReportFigures
 from services.reporting.domain.figures import (
@@ -33,7 +35,8 @@ from services.reporting.domain.periods import Period
 @dataclass(frozen=True)
 class PeriodRow:
     """A figure summed over the insatser reported on and over the period's months, or, with
-    `before`, over every month before the period (only `new` and `ended`: the opening stock)."""
+    `before`, over every month before the period (only `new` and `ended`, the opening stock,
+    and for a stock base the breakdowns' cells: `bases.py`)."""
 
     before: bool
     gender: str
@@ -113,35 +116,49 @@ def stock(before: Mapping[str, ByGender], new: ByGender, ended: ByGender) -> dic
     return {PARTICIPANTS: participants, OPENING: opening, ONGOING_AT_END: ongoing}
 
 
+Codes = dict[str, dict[str, float]]
+"""Code → gender → count."""
+
+
 class _PeriodSums:
-    """The period's figures, and those of `OPENING_STOCK` before it, by gender."""
+    """The period's figures, and those read before it (the opening stock's, and with a stock
+    base the breakdowns'), by figure, code and gender."""
 
     def __init__(self, rows: Iterable[PeriodRow]) -> None:
-        self.in_period: dict[tuple[str, str], dict[str, float]] = {}
-        self.before: dict[str, dict[str, float]] = {figure: {} for figure in OPENING_STOCK}
+        self.in_period: dict[str, Codes] = {}
+        self.before: dict[str, Codes] = {}
         for row in rows:
-            if not row.before:
-                cell = self.in_period.setdefault((row.figure, row.code), {})
-            elif row.figure in self.before:
-                cell = self.before[row.figure]
-            else:
-                continue
+            into = self.before if row.before else self.in_period
+            cell = into.setdefault(row.figure, {}).setdefault(row.code, {})
             cell[row.gender] = cell.get(row.gender, 0) + row.value
 
     def of(self, figure: str, code: str = "") -> ByGender:
-        return self.in_period.get((figure, code), {})
+        return self.in_period.get(figure, {}).get(code, {})
+
+    def before_of(self, figure: str) -> ByGender:
+        return self.before.get(figure, {}).get("", {})
+
+    def codes(self, figure: str, before: bool = False) -> Codes:
+        return (self.before if before else self.in_period).get(figure, {})
 
     def seen(self, prefix: str) -> set[tuple[str, str]]:
         """(figure without `prefix`, code) of the nonzero figures named `prefix…`."""
         return {
             (figure.removeprefix(prefix), code)
-            for (figure, code), values in self.in_period.items()
-            if figure.startswith(prefix) and any(values.values())
+            for figure, codes in self.in_period.items()
+            if figure.startswith(prefix)
+            for code, values in codes.items()
+            if any(values.values())
         }
 
 
+def _stocks(sums: _PeriodSums) -> dict[str, ByGender]:
+    before = {figure: sums.before_of(figure) for figure in OPENING_STOCK}
+    return stock(before, sums.of(c.NEW), sums.of(c.ENDED))
+
+
 def _figures(sums: _PeriodSums) -> dict[str, Columns]:
-    stocks = stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED))
+    stocks = _stocks(sums)
     figures = {}
     for name, figure in FIGURES.items():
         if figure.mean is not None:
@@ -154,28 +171,83 @@ def _figures(sums: _PeriodSums) -> dict[str, Columns]:
     return figures
 
 
-def _seen_codes(sums: _PeriodSums) -> dict[str, set[str]]:
-    seen: dict[str, set[str]] = {}
-    for name, code in sums.seen(c.BREAKDOWN_PREFIX):
-        seen.setdefault(name, set()).add(code)
-    return seen
+def _summed(*terms: tuple[int, Codes]) -> Codes:
+    total: Codes = {}
+    for sign, codes in terms:
+        for code, by_gender in codes.items():
+            cell = total.setdefault(code, {})
+            for gender, value in by_gender.items():
+                cell[gender] = cell.get(gender, 0) + sign * value
+    return total
 
 
-def _breakdown_codes(seen: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]:
-    """Every listed code, then any other code seen (municipalities), then `okand`."""
+def _of_base(sums: _PeriodSums, name: str, base: Base) -> Codes:
+    """The breakdown's counts of `base` by the codes stored (`bases.py`)."""
+    ended = sums.codes(c.BREAKDOWN_PREFIX + name)
+    if base is Base.ENDED:
+        return ended
+    if BREAKDOWNS[name].at_start:
+        started = c.STARTED_PREFIX + name
+        ended_before = sums.codes(c.BREAKDOWN_PREFIX + name, before=True)
+        new = sums.codes(started)
+        if base is Base.NEW:
+            return new
+        stock_before = _summed((1, sums.codes(started, before=True)), (-1, ended_before))
+        if base is Base.PARTICIPANTS:
+            return _summed((1, stock_before), (1, new))
+        return _summed((1, stock_before), (1, new), (-1, ended))
+    if base is Base.NEW:
+        return {UNKNOWN: dict(sums.of(c.NEW))}
+    ongoing = {UNKNOWN: dict(_stocks(sums)[ONGOING_AT_END])}
+    if base is Base.PARTICIPANTS:
+        return _summed((1, ended), (1, ongoing))
+    return ongoing
+
+
+def _banded(codes: Codes, bands: Bands | None) -> Codes:
+    """Values grouped by `bands` (a code that is no whole number is `okand`)."""
+    if bands is None:
+        return codes
+    return _summed(
+        *(
+            (1, {bands.code_of(int(code)) if code.isdigit() else UNKNOWN: by_gender})
+            for code, by_gender in codes.items()
+        )
+    )
+
+
+def _counted(sums: _PeriodSums, counting: Counting) -> dict[str, Codes]:
+    return {
+        name: _banded(_of_base(sums, name, counting.base), counting.bands.get(name))
+        for name in BREAKDOWNS
+    }
+
+
+def _listed_codes(
+    counted: Iterable[Mapping[str, Codes]], counting: Counting
+) -> dict[str, tuple[str, ...]]:
+    """Every listed code (a banded breakdown's: its bands'), then any other code counted
+    (municipalities), then `okand`."""
     codes = {}
     for name, breakdown in BREAKDOWNS.items():
-        known = tuple(code for code in breakdown.codes or () if code != UNKNOWN)
-        others = sorted(seen.get(name, set()) - set(known) - {UNKNOWN})
-        codes[name] = (*known, *others, UNKNOWN)
+        bands = counting.bands.get(name)
+        listed = bands.codes() if bands is not None else breakdown.codes or ()
+        known = tuple(code for code in listed if code != UNKNOWN)
+        seen = {
+            code
+            for of_section in counted
+            for code, values in of_section[name].items()
+            if any(values.values())
+        }
+        codes[name] = (*known, *sorted(seen - set(known) - {UNKNOWN}), UNKNOWN)
     return codes
 
 
 def _breakdowns(
-    sums: _PeriodSums, codes: Mapping[str, tuple[str, ...]]
+    counted: Mapping[str, Codes], codes: Mapping[str, tuple[str, ...]]
 ) -> dict[str, dict[str, Columns]]:
     return {
-        name: {code: _count_columns(sums.of(c.BREAKDOWN_PREFIX + name, code)) for code in listed}
+        name: {code: _count_columns(counted[name].get(code, {})) for code in listed}
         for name, listed in codes.items()
     }
 
@@ -193,14 +265,19 @@ def _step_movement(sums: _PeriodSums) -> dict[str, dict[str, Columns]]:
     }
 
 
-def _section(sums: _PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]]) -> dict:
+def _section(
+    sums: _PeriodSums,
+    period: Period,
+    counted: Mapping[str, Codes],
+    codes: Mapping[str, tuple[str, ...]],
+) -> dict:
     """A `Section`'s figures; its economy is not of them, so it is left unset."""
     figures = _figures(sums)
     return {
         "period": period.as_json(),
         "figures": figures,
         "shares": _shares(figures),
-        "breakdowns": _breakdowns(sums, codes),
+        "breakdowns": _breakdowns(counted, codes),
         "step_movement": _step_movement(sums),
     }
 
@@ -212,22 +289,22 @@ def report_document(
     insats: str | None,
     insats_name: str | None,
     processed: ProcessedThrough,
+    counting: Counting,
 ) -> ReportFigures:
     """The report of `period` (from `rows`) and the same period a year earlier (from
-    `previous_rows`)."""
+    `previous_rows`), its breakdowns counted as `counting` says (its bands complete)."""
     previous = period.previous_year()
     current_sums, previous_sums = _PeriodSums(rows), _PeriodSums(previous_rows)
+    current, last_year = _counted(current_sums, counting), _counted(previous_sums, counting)
     # Both periods list the same codes, so each row can be read beside last year's.
-    seen = _seen_codes(current_sums)
-    for name, codes in _seen_codes(previous_sums).items():
-        seen.setdefault(name, set()).update(codes)
-    listed = _breakdown_codes(seen)
+    listed = _listed_codes((current, last_year), counting)
     return ReportFigures.model_validate(
         {
-            **_section(current_sums, period, listed),
+            **_section(current_sums, period, current, listed),
             "insats": insats,
             "insats_name": insats_name,
-            "previous_year": _section(previous_sums, previous, listed),
+            "base": counting.base,
+            "previous_year": _section(previous_sums, previous, last_year, listed),
             "processed_through": processed.model(),
         }
     )

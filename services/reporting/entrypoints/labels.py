@@ -79,15 +79,17 @@ def code_label(breakdown: str, code: str) -> str:
     known = breakdowns.BREAKDOWNS.get(breakdown)
     unit = known and known.band_unit
     if unit is not None:
-        if code.endswith("+"):
+        # The open last band: `13-` as configured, `13+` as the v1 bands write it.
+        if code.endswith(("-", "+")):
             return f"{code[:-1]} {unit} eller mer"
         return f"{code.replace('-', '–')} {unit}"
     # Municipalities are free text and listed as given.
     return CODES.get(breakdown, {}).get(code, code)
 
 
-def breakdown_caption(name: str) -> str:
-    return f"Avslutade efter {BREAKDOWNS.get(name, name).lower()}"
+def breakdown_caption(name: str, base: str) -> str:
+    """E.g. "Avslutade efter ålder vid start": the base (whom it counts, a figure) first."""
+    return f"{figure_label(base)} efter {BREAKDOWNS.get(name, name).lower()}"
 
 
 def step_measure_label(measure: str) -> str:
@@ -166,9 +168,11 @@ def timestamp(moment: datetime | str) -> str:
     return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M %Z")
 
 
-CHARTS = ChartLabels(
-    flows_title="Ingående, nya, avslutade och pågående",
-    breakdown_title=breakdown_caption,
-    figure=figure_label,
-    code=code_label,
-)
+def charts(base: str) -> ChartLabels:
+    """The charts' labels of a report whose breakdowns count `base`."""
+    return ChartLabels(
+        flows_title="Ingående, nya, avslutade och pågående",
+        breakdown_title=lambda name: breakdown_caption(name, base),
+        figure=figure_label,
+        code=code_label,
+    )

@@ -309,7 +309,7 @@ def install_report_pages(
             "report.html",
             report=report,
             # Charts would show what a published report hides: only the exact one has them.
-            charts=[] if asked.published else report_charts(report, labels.CHARTS),
+            charts=[] if asked.published else report_charts(report, labels.charts(report.base)),
             restated=_restated(report),
             hidden=_hidden(report),
             errors={},

@@ -157,7 +157,7 @@ def _fill(sheet: Worksheet, report: Report) -> None:
             _row(sheet, report, labels.share_label(figure), ("shares", figure), indent=1)
     _targets(sheet, report)
     for breakdown in BREAKDOWNS:
-        _heading(sheet, labels.breakdown_caption(breakdown))
+        _heading(sheet, labels.breakdown_caption(breakdown, report.base))
         for code in report.breakdown(breakdown):
             path = ("breakdowns", breakdown, code)
             _row(sheet, report, labels.code_label(breakdown, code), path)

@@ -1,10 +1,13 @@
 """Reports and the list of insatser, as the API and the pages read them."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
+from services.reporting.domain.bands import Bands
+from services.reporting.domain.bases import Counting
+from services.reporting.domain.breakdowns import DEFAULT_BANDS
 from services.reporting.domain.closing import Closing, closing, restatements
 from services.reporting.domain.document import (
     ClosingModel,
@@ -40,22 +43,32 @@ class ReportSource:
         delar_end_month: int,
         month_close_days: int = 5,
         clock: Clock = _utc_now,
+        bands: Mapping[str, Bands] = DEFAULT_BANDS,
     ) -> None:
+        """`bands`: the förbund's bands of each banded breakdown (`STEGVIS_BANDS`)."""
         self._open_reader = open_reader
         self._delar_end_month = delar_end_month
         self._month_close_days = month_close_days
         self._clock = clock
+        self._bands = bands
 
     async def report(
-        self, year: int, period: str, insats: str | None, as_closed: bool = False
+        self,
+        year: int,
+        period: str,
+        insats: str | None,
+        as_closed: bool = False,
+        counting: Counting = Counting(),
     ) -> Report:
         """The report as the JSON API answers it (`insats` None: the whole förbund), with
         its economy, targets and goals and whether it was restated since its last month
-        closed; `as_closed`: the figures as they were when it closed.
+        closed; `as_closed`: the figures as they were when it closed; `counting`: whom its
+        breakdowns count, and the bands asked for beside the förbund's.
 
         Raises `InvalidReportQuery` for a period it cannot answer, `UnknownInsats`.
         """
         asked = parse_period(year, period, self._delar_end_month)
+        counting = counting.over(self._bands)
         async with self._open_reader() as reader:
             # Read first: the figures read after it include at least this much.
             processed = await reader.processed_through()
@@ -69,12 +82,14 @@ class ReportSource:
             )
             if as_closed and not closed.recorded:
                 raise InvalidReportQuery("as_closed", _not_recorded(closed))
-            now, targets_now, goals_now = await _document(reader, asked, insats, name, processed)
+            now, targets_now, goals_now = await _document(
+                reader, asked, insats, name, processed, counting
+            )
             shown, targets, goals = now, targets_now, goals_now
             changed = []
             if closed.recorded:
                 then, targets_then, goals_then = await _document(
-                    reader, asked, insats, name, processed, str(asked.last_month)
+                    reader, asked, insats, name, processed, counting, str(asked.last_month)
                 )
                 changed = restatements(now, then)
                 if as_closed:
@@ -124,6 +139,7 @@ async def _document(
     insats: str | None,
     name: str | None,
     processed: ProcessedThrough,
+    counting: Counting,
     known_by: str | None = None,
 ) -> tuple[ReportFigures, list[Target], list[GoalResult]]:
     """The report from the figures known by the closing of `known_by` (None: all), with the
@@ -132,13 +148,16 @@ async def _document(
     previous = asked.previous_year()
 
     async def of(insats_id: str | None, insats_name: str | None) -> ReportFigures:
+        stock = counting.base.from_stock
         rows = await reader.period_rows(
-            insats_id, str(asked.first_month), str(asked.last_month), known_by
+            insats_id, str(asked.first_month), str(asked.last_month), known_by, stock
         )
         previous_rows = await reader.period_rows(
-            insats_id, str(previous.first_month), str(previous.last_month), known_by
+            insats_id, str(previous.first_month), str(previous.last_month), known_by, stock
         )
-        return report_document(rows, previous_rows, asked, insats_id, insats_name, processed)
+        return report_document(
+            rows, previous_rows, asked, insats_id, insats_name, processed, counting
+        )
 
     document = await of(insats, name)
     if insats is not None:

@@ -2,6 +2,7 @@
 and the published ones, suppressed together so that no two published exports of a period
 give away, side by side, a count either hides."""
 
+from services.reporting.domain.bases import Counting
 from services.reporting.domain.document import Report
 from services.reporting.domain.errors import UnknownInsats
 from services.reporting.domain.suppression import suppress_together
@@ -12,19 +13,27 @@ READ_ATTEMPTS = 3
 
 
 async def workbook_reports(
-    source: ReportSource, year: int, period: str, insats: str | None, as_closed: bool = False
+    source: ReportSource,
+    year: int,
+    period: str,
+    insats: str | None,
+    as_closed: bool = False,
+    counting: Counting = Counting(),
 ) -> list[Report]:
     """The asked report first, then, for the whole förbund (`insats` None), each insats's in
-    the order `source.insatser()` lists them (`as_closed`: see `ReportSource.report`).
+    the order `source.insatser()` lists them (`as_closed`, `counting`: see
+    `ReportSource.report`).
 
     Raises what `ReportSource.report` raises.
     """
     if insats is not None:
-        return [await source.report(year, period, insats, as_closed)]
+        return [await source.report(year, period, insats, as_closed, counting)]
     for _ in range(READ_ATTEMPTS):
-        reports = [await source.report(year, period, None, as_closed)]
+        reports = [await source.report(year, period, None, as_closed, counting)]
         for known in await source.insatser():
-            reports.append(await source.report(year, period, known["insats_id"], as_closed))
+            reports.append(
+                await source.report(year, period, known["insats_id"], as_closed, counting)
+            )
         # Read one by one, the reports may straddle a change. Through the same position,
         # the förbund's is the sum of the insatser's, as the suppression assumes; failing
         # that, each sheet shows the position it reached.
@@ -40,6 +49,7 @@ async def published_reports(
     period: str,
     insats: str | None,
     as_closed: bool = False,
+    counting: Counting = Counting(),
 ) -> list[Report]:
     """`workbook_reports` suppressed for publishing: every report of the förbund is
     suppressed together, whichever is asked, so the whole förbund's export and each
@@ -47,7 +57,7 @@ async def published_reports(
 
     Raises what `ReportSource.report` raises.
     """
-    forbund = await workbook_reports(source, year, period, None, as_closed)
+    forbund = await workbook_reports(source, year, period, None, as_closed, counting)
     published = suppress_together(forbund, threshold)
     if insats is None:
         return published
