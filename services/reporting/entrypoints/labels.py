@@ -87,6 +87,32 @@ def code_label(breakdown: str, code: str) -> str:
     return CODES.get(breakdown, {}).get(code, code)
 
 
+BASES = {
+    "ended": "de som avslutades under perioden",
+    "participants": "alla deltagare under perioden",
+    "new": "de som började under perioden, som de började",
+    "ongoing_at_end": "de som var kvar i insatsen vid periodens slut",
+}
+"""Whom a report's breakdowns count (`bases.Base`), as the page and the XLSX say it."""
+EXITS_NOTE = (
+    "Avslutsanledning, försörjning vid avslut och tid i insatsen räknas för dem som avslutades "
+    "under perioden; övriga under Uppgift saknas."
+)
+"""Under the breakdowns of a base that is not only those ended."""
+
+
+BAND_FIELDS = {
+    breakdown.parameter or name: f"{breakdown.label}: gränser ({breakdown.band_unit})"
+    for name, breakdown in breakdowns.BANDED.items()
+}
+"""The page's fields for the bands' lower edges, by query parameter."""
+BANDS_ERROR = "Ange gränserna som heltal i stigande ordning med komma emellan, t.ex. 16,21,26,30."
+
+
+def base_line(base: str) -> str:
+    return f"Fördelningarna räknar {BASES[base]}."
+
+
 def breakdown_caption(name: str, base: str) -> str:
     """E.g. "Avslutade efter ålder vid start": the base (whom it counts, a figure) first."""
     return f"{figure_label(base)} efter {BREAKDOWNS.get(name, name).lower()}"

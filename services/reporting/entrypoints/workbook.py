@@ -129,6 +129,7 @@ def _preamble(report: Report) -> Iterator[str]:
         f"Föregående år: samma period året innan "
         f"({labels.period_title(report.previous_year.period)}), i kolumnerna till höger."
     )
+    yield labels.base_line(report.base)
     processed = report.processed_through
     when = (
         labels.timestamp(processed.occurred_at)
