@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from redis.asyncio import Redis
@@ -16,6 +17,18 @@ from shared.contract.records import OutcomeChange
 from shared.platform.settings import Settings
 from shared.platform.streams import Topology, entry_fields
 from tests.conftest import SERVICE_AUTH
+
+T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
+
+
+def positioned(position: int, occurred_at: datetime = T0) -> dict:
+    """A change's fields of the first generation at `position`, one minute apart."""
+    return {
+        "change_id": f"c{position}",
+        "generation": 1,
+        "position": position,
+        "occurred_at": occurred_at + timedelta(minutes=position),
+    }
 
 
 async def publish_changes(redis: Redis, settings: Settings, *changes: OutcomeChange) -> None:

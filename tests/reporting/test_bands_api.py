@@ -3,7 +3,7 @@ the förbund's bands (`STEGVIS_BANDS`), a request's, `base`, in JSON, CSV and XL
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import openpyxl
 import pytest
@@ -13,18 +13,7 @@ from services.reporting import bootstrap
 from shared.contract.records import InsatsRegistered, ParticipantRecord, ParticipantRecordChanged
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
-from tests.reporting.running import report, running_reporting
-
-T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
-
-
-def _common(position: int) -> dict:
-    return {
-        "change_id": f"c{position}",
-        "generation": 1,
-        "position": position,
-        "occurred_at": T0 + timedelta(minutes=position),
-    }
+from tests.reporting.running import positioned, report, running_reporting
 
 
 def _person(n: int, start: date, age: int, years: int, end: date | None = None):
@@ -47,10 +36,10 @@ PEOPLE = [
     _person(4, date(2024, 1, 10), 45, 9, date(2025, 3, 9)),  # 13 whole months
 ]
 CHANGES = [
-    InsatsRegistered(**_common(1), insats_id="a", name="Unga vuxna", registration="individ"),
+    InsatsRegistered(**positioned(1), insats_id="a", name="Unga vuxna", registration="individ"),
     *(
         ParticipantRecordChanged(
-            **_common(position),
+            **positioned(position),
             insats_id="a",
             participant_id=person.participant_id,
             before=None,
@@ -106,20 +95,12 @@ async def test_the_request_chooses_the_bands_and_whom_they_count(
     # Still in at the end of 2025: P1 (17) and P3 (28).
     assert asked["base"] == "ongoing_at_end"
     assert asked["figures"]["ongoing_at_end"]["total"] == 2
-    assert _totals(asked["breakdowns"]["age_band"]) == {
-        "16-20": 1,
-        "21-25": 0,
-        "26-29": 1,
-        "30-": 0,
-        "okand": 0,
-    }
-    assert _totals(asked["breakdowns"]["years_in_support"]) == {
-        "0": 1,
-        "1": 0,
-        "2": 0,
-        "3-": 1,
-        "okand": 0,
-    }
+    assert _totals(asked["breakdowns"]["age_band"]) == dict(
+        zip(("16-20", "21-25", "26-29", "30-", "okand"), (1, 0, 1, 0, 0), strict=True)
+    )
+    assert _totals(asked["breakdowns"]["years_in_support"]) == dict(
+        zip(("0", "1", "2", "3-", "okand"), (1, 0, 0, 1, 0), strict=True)
+    )
     assert _totals(asked["breakdowns"]["reason"])["okand"] == 2
     # Everyone active in 2025, the two ended by their months in the insats.
     assert participants["figures"]["participants"]["total"] == 4

@@ -68,11 +68,11 @@ async def test_an_upgrade_keeps_the_reports_without_bands_or_base(
     settings: Settings, redis: Redis
 ) -> None:
     async with running_reporting(settings, redis, *CHANGES) as client:
-        before = [await report(client, **(HELAR | {"period": period})) for period in ("helar", "q1")]
+        before = [await report(client, **HELAR | {"period": p}) for p in ("helar", "q1")]
 
     # Back to before this revision: the cells are those reporting counted then.
     assert await _stored(settings, "reporting_0005") == _v1_cells()
 
     async with running_reporting(settings, redis, *CHANGES) as client:  # migrates up
-        after = [await report(client, **(HELAR | {"period": period})) for period in ("helar", "q1")]
+        after = [await report(client, **HELAR | {"period": p}) for p in ("helar", "q1")]
     assert after == before

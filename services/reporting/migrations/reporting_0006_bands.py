@@ -75,9 +75,9 @@ def downgrade() -> None:
     ).all()
     banded: dict[tuple, float] = defaultdict(float)
     for row in rows:
-        key = row._asdict()
-        key["code"] = _v1_code(row.figure, int(row.code)) if row.code.isdigit() else row.code
-        banded[tuple(key[name] for name in _KEY)] += row.value
+        fields = row._asdict()
+        fields["code"] = _v1_code(row.figure, int(row.code)) if row.code.isdigit() else row.code
+        banded[tuple(fields[name] for name in _KEY)] += row.value
     bind.execute(
         _monthly.delete().where(_monthly.c.figure.in_(_V1_BANDS), _monthly.c.code != "okand")
     )
