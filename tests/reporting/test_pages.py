@@ -9,6 +9,7 @@ import pytest
 from redis.asyncio import Redis
 
 from services.reporting.domain import charts
+from services.reporting.domain.bases import Base
 from services.reporting.domain.breakdowns import BREAKDOWNS
 from services.reporting.domain.document import ReportPeriod
 from services.reporting.domain.figures import FIGURES
@@ -41,6 +42,13 @@ def test_every_figure_breakdown_and_listed_code_has_a_swedish_label() -> None:
     ]
     assert unlabelled == []
     assert labels.figure_label("a_figure_added_later") == "a_figure_added_later"
+    assert list(labels.BASES) == list(Base)
+    assert [labels.code_label("age_band", code) for code in ("16-20", "65-", "60+", "2")] == [
+        "16–20 år",
+        "65 år eller mer",
+        "60 år eller mer",
+        "2 år",
+    ]
 
 
 def test_values_are_written_as_in_the_förbund_reports() -> None:
