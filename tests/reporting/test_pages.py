@@ -397,10 +397,13 @@ async def test_the_page_counts_the_breakdowns_of_the_base_and_bands_chosen(clien
     assert '<option value="participants" selected>Alla deltagare under perioden</option>' in page
     assert 'value="15,30"' in page
 
-    ended = _text(
-        (await client.get("/rapport", params=asked | {"base": "ended"}, headers=AUTH)).text
-    )
+    # The form as a browser sends it: the fields left empty ask for the förbund's bands.
+    empty = dict.fromkeys(("age_bands", "support_year_bands", "month_bands"), "")
+    sent = await client.get("/rapport", params=asked | {"base": "ended"} | empty, headers=AUTH)
+    assert sent.status_code == 200
+    ended = _text(sent.text)
     assert "Avslutade efter avslutsanledning" in ended
+    assert _row(sent.text, "35–39 år")[0] == "1 (0)"
     assert "Fördelningarna räknar de som avslutades under perioden." in ended
 
 

@@ -1,9 +1,10 @@
 """The report's query parameters for its breakdowns, as the API and the pages read them:
 whom they count (`base`) and the bands' lower edges (`age_bands`, … from the registry)."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import Field, create_model
 
 from services.reporting.domain.bands import MAX_EDGES
 from services.reporting.domain.bases import Base, Counting
@@ -25,6 +26,7 @@ BandsQuery = create_model("BandsQuery", **_PARAMETERS)
 """One optional query parameter per banded breakdown (its `parameter`)."""
 
 
-def counting_of(base: Base, bands: BaseModel) -> Counting:
-    """Raises `InvalidReportQuery` naming a parameter whose edges are wrong."""
-    return Counting(base, asked_bands(bands.model_dump()))
+def counting_of(base: Base, bands: Mapping[str, str | None]) -> Counting:
+    """`bands`: the edges by query parameter (`BandsQuery`'s); raises `InvalidReportQuery`
+    naming a parameter whose edges are wrong."""
+    return Counting(base, asked_bands(bands))

@@ -78,7 +78,7 @@ def install_report_api(
             "not granted this insats" if insats else "not granted the whole förbund's report",
         )
         try:
-            counting = counting_of(base, bands)
+            counting = counting_of(base, bands.model_dump())
             if suppress:
                 documents = await published_reports(
                     reports, suppression_threshold, year, period, insats, as_closed, counting

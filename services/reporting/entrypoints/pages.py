@@ -125,7 +125,7 @@ class _Asked:
     """Suppressed for readers outside the förbund."""
     base: str = Base.ENDED
     bands: dict[str, str] = field(default_factory=dict)
-    """The bands' lower edges as given, by query parameter."""
+    """The bands' lower edges as given, by query parameter (a field left empty: not asked)."""
 
     def link(self, **changes: object) -> str:
         """This page's address with `changes` (the form's fields keep their values)."""
@@ -320,7 +320,7 @@ def install_report_pages(
             errors = {"base": _FIELD_ERRORS["base"]}
             return _page("report.html", 422, report=None, errors=errors, **context)
         try:
-            counting = counting_of(Base(asked.base), bands)
+            counting = counting_of(Base(asked.base), asked.bands)
             query = (int(asked.year), asked.api_period, asked.insats, asked.as_closed, counting)
             if asked.published:
                 report = (await published_reports(reports, suppression_threshold, *query))[0]
