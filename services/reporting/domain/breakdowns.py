@@ -53,14 +53,14 @@ class Breakdown:
     """Its values are known from the start: every base counts them (`bases.py`); the
     others are the exit's, known only of those who ended."""
     band_unit: str | None = None
-    """For codes that are bands such as `25-29` or `13+`: what they count."""
+    """For codes that are bands such as `25-29`, `65-` or `13+`: what they count."""
     bands: Bands | None = None
     """Banded: the cells hold whole numbers grouped by these bands, the förbund's default
     (`STEGVIS_BANDS`, keyed by the breakdown's name) or a request's (`parameter`)."""
     parameter: str | None = None
     """The report's query parameter giving the bands' lower edges."""
     multi_valued: bool = False
-    """A participant counts once per value, so it may sum to more than `ended`."""
+    """A participant counts once per value, so it may sum to more than its base."""
     charted: bool = False
     """Drawn as a chart on the page."""
 
@@ -79,7 +79,9 @@ BREAKDOWNS: dict[str, Breakdown] = {
             parameter="age_bands",
             charted=True,
         ),
-        Breakdown(EDUCATION, "Utbildning", (*_codes(Education), UNKNOWN), True, charted=True),
+        Breakdown(
+            EDUCATION, "Utbildning", (*_codes(Education), UNKNOWN), at_start=True, charted=True
+        ),
         Breakdown(
             SUPPORT_AT_START,
             "Försörjning vid start",
@@ -113,8 +115,8 @@ BREAKDOWNS: dict[str, Breakdown] = {
             bands=MONTHS_IN_INSATS_BANDS,
             parameter="month_bands",
         ),
-        Breakdown(REFERRER, "Remittent", (*_codes(Referrer), UNKNOWN), True),
-        Breakdown(MUNICIPALITY, "Kommun", None, True),
+        Breakdown(REFERRER, "Remittent", (*_codes(Referrer), UNKNOWN), at_start=True),
+        Breakdown(MUNICIPALITY, "Kommun", None, at_start=True),
     )
 }
 """Every breakdown, in report order."""
