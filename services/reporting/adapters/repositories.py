@@ -4,11 +4,12 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
 from services.reporting.adapters.economy import SqlGoals, SqlMoney
+from services.reporting.domain.bases import Base
 from services.reporting.domain.contributions import BREAKDOWN_PREFIX, STARTED_PREFIX, Cell
 from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
@@ -160,25 +161,25 @@ class SqlReportReader:
         first_month: str,
         last_month: str,
         known_by: str | None = None,
-        breakdown_stock: bool = False,
+        base: Base = Base.ENDED,
     ) -> list[PeriodRow]:
         # Summed in the database: a report reads a few hundred rows, not one per month.
         table = tables.monthly
         before = case((table.c.month < first_month, True), else_=False).label("before")
         keys = (before, table.c.gender, table.c.figure, table.c.code)
+        in_period: ColumnElement[bool] = table.c.month >= first_month
+        if not base.reads_started:
+            in_period = and_(in_period, ~table.c.figure.startswith(STARTED_PREFIX, autoescape=True))
         # Before the period only the opening stock is needed (and the breakdowns' stock).
         needed_before: list[ColumnElement[bool]] = [table.c.figure.in_(OPENING_STOCK)]
-        if breakdown_stock:
+        if base.from_stock:
             needed_before += [
                 table.c.figure.startswith(prefix, autoescape=True)
                 for prefix in (BREAKDOWN_PREFIX, STARTED_PREFIX)
             ]
         query = (
             select(*keys, func.sum(table.c.value))
-            .where(
-                table.c.month <= last_month,
-                or_(table.c.month >= first_month, *needed_before),
-            )
+            .where(table.c.month <= last_month, or_(in_period, *needed_before))
             .group_by(*keys)
         )
         if insats_id is not None:

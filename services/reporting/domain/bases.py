@@ -25,6 +25,11 @@ class Base(StrEnum):
     ONGOING_AT_END = ONGOING_AT_END
 
     @property
+    def reads_started(self) -> bool:
+        """Reads the breakdowns' cells of those started (`ended` reads only the ended's)."""
+        return self is not Base.ENDED
+
+    @property
     def from_stock(self) -> bool:
         """Counted from everyone who started, less those ended, up to the period's end:
         needs the breakdowns' cells of every month before the period."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from services.reporting.domain.bases import Base
 from services.reporting.domain.contributions import Cell
 from services.reporting.domain.economy import Budget
 from services.reporting.domain.goals import Goal
@@ -121,12 +122,13 @@ class ReportReader(Protocol):
         first_month: str,
         last_month: str,
         known_by: str | None = None,
-        breakdown_stock: bool = False,
+        base: Base = Base.ENDED,
     ) -> list[PeriodRow]:
         """The figures of the months `first_month`..`last_month` summed, and the `new` and
-        `ended` of the months before summed (with `breakdown_stock` the breakdowns' cells
-        too), of one insats (None: summed over all), one row per gender, figure and code;
-        with `known_by`, only what the closing of that month counted."""
+        `ended` of the months before summed, of one insats (None: summed over all), one
+        row per gender, figure and code; with `known_by`, only what the closing of that
+        month counted; the breakdowns' cells that `base` reads (`Base.reads_started`,
+        `Base.from_stock`)."""
 
     async def first_known_month(self) -> str | None:
         """The earliest month whose closing counted a figure (None: no figures yet)."""

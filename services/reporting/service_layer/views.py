@@ -148,12 +148,12 @@ async def _document(
     previous = asked.previous_year()
 
     async def of(insats_id: str | None, insats_name: str | None) -> ReportFigures:
-        stock = counting.base.from_stock
+        base = counting.base
         rows = await reader.period_rows(
-            insats_id, str(asked.first_month), str(asked.last_month), known_by, stock
+            insats_id, str(asked.first_month), str(asked.last_month), known_by, base
         )
         previous_rows = await reader.period_rows(
-            insats_id, str(previous.first_month), str(previous.last_month), known_by, stock
+            insats_id, str(previous.first_month), str(previous.last_month), known_by, base
         )
         return report_document(
             rows, previous_rows, asked, insats_id, insats_name, processed, counting
