@@ -52,6 +52,7 @@ async def processed_history(label: str, workload: Workload) -> AsyncIterator[His
                 expected,
                 max(120.0, last_position / 100),
                 f"{label}: reflected",
+                env.database_url,
             )
         yield History(
             env,

@@ -88,3 +88,11 @@ class Progress:
             self._last = now
             rate = done / max(now - self._started, 1e-9)
             note(f"{self._label}: {done:,}/{self._total:,} ({rate:,.0f}/s)")
+
+
+def print_cpu(events: int, before: dict[str, float], after: dict[str, float]) -> None:
+    """Each service's CPU milliseconds per 1,000 events between two `cpu_seconds` reads."""
+    used = ", ".join(
+        f"{name} {1e6 * (after[name] - before[name]) / events:,.0f} ms" for name in after
+    )
+    print(f"CPU per 1,000 events: {used}")

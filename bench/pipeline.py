@@ -17,7 +17,7 @@ import redis
 from redis.asyncio import Redis as AsyncRedis
 
 from bench.environment import REDIS_URL, Environment
-from bench.output import Target, note, print_result, print_table
+from bench.output import Target, note, print_cpu, print_result, print_table
 from bench.reports import wait_until_reflected
 from bench.seed import requeue, write_event_log
 from bench.sizes import Sizes
@@ -49,11 +49,18 @@ async def run(sizes: Sizes) -> None:
         async with httpx.AsyncClient(
             base_url=env.url("reporting"), headers=env.auth, timeout=30
         ) as client:
+            cpu_before = env.cpu_seconds()
             started = time.monotonic()
             await requeue(env.settings)
             finished = await wait_until_reflected(
-                client, last_position, expected, max(120.0, events / 100), f"{NAME}: reflected"
+                client,
+                last_position,
+                expected,
+                max(120.0, events / 100),
+                f"{NAME}: reflected",
+                env.database_url,
             )
+            cpu_after = env.cpu_seconds()
     seconds = finished - started
     baseline_rate, rate = events / baseline_seconds, events / seconds
     floor_rate = events / floor_seconds
@@ -77,6 +84,7 @@ async def run(sizes: Sizes) -> None:
         ],
     )
     print(f"floor ÷ bare {floor_rate / baseline_rate:.3f}; Stegvis ÷ floor {rate / floor_rate:.3f}")
+    print_cpu(events, cpu_before, cpu_after)
     print_result(TARGET, rate / floor_rate)
 
 

@@ -8,7 +8,7 @@ import time
 
 from bench.environment import PROJECT_DIR
 from bench.history import History
-from bench.output import Target, note, print_result, print_table
+from bench.output import Target, note, print_cpu, print_result, print_table
 from bench.reports import snapshot, wait_until_reflected
 from bench.sizes import Sizes
 
@@ -22,6 +22,7 @@ async def run(history: History, sizes: Sizes) -> None:
     async with history.reporting_client() as client:
         before = {year: (await snapshot(client, year)).figures for year in history.expected}
         note(f"{NAME}: stegvis rebuild --wait of {events:,} events")
+        cpu_before = env.cpu_seconds()
         started = time.monotonic()
         command = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -37,7 +38,10 @@ async def run(history: History, sizes: Sizes) -> None:
         if await command.wait() != 0:
             raise RuntimeError(f"stegvis rebuild exited with {command.returncode}")
         seconds = time.monotonic() - started
-        await wait_until_reflected(client, events, history.expected, 60, f"{NAME}: figures")
+        cpu_after = env.cpu_seconds()
+        await wait_until_reflected(
+            client, events, history.expected, 60, f"{NAME}: figures", env.database_url
+        )
         after = {year: (await snapshot(client, year)).figures for year in history.expected}
     raw_rate, rate = events / raw_seconds, events / seconds
     print_table(
@@ -49,6 +53,7 @@ async def run(history: History, sizes: Sizes) -> None:
         ],
     )
     print(f"figures equal before and after the rebuild: {'yes' if before == after else 'NO'}")
+    print_cpu(events, cpu_before, cpu_after)
     print_result(TARGET, rate / raw_rate)
 
 

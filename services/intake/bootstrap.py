@@ -1,10 +1,10 @@
 """Composition root of intake: the app, its lifespan, and the rebuild's re-queue."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi import FastAPI
 
@@ -20,8 +20,9 @@ from services.intake.entrypoints.dependencies import IntakeApi
 from services.intake.entrypoints.forms import StaffForms, install_staff_forms
 from services.intake.entrypoints.http import install_refusals
 from services.intake.entrypoints.http import router as intake_api
+from services.intake.service_layer import erasure
 from services.intake.service_layer.accounts import Accounts
-from shared.contract.access import Principal, find_principal
+from shared.contract.access import COMMAND_LINE, Principal, find_principal
 from shared.platform.http import authenticator, bearer_auth, install_common_routes
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
@@ -135,6 +136,7 @@ def create_app(settings: Settings) -> FastAPI:
             caseload,
             settings.outcome_policy(),
             Sites.of(settings),
+            settings.member_kommuner,
         ),
     )
     return app
@@ -160,3 +162,24 @@ async def requeue_event_log(settings: Settings) -> int:
         access,
     )
     return last_position
+
+
+def _no_relay() -> None:
+    """No relay runs here to be woken: intake's, whenever it runs, finds the outbox rows."""
+
+
+async def participants_ended_before(settings: Settings, day: date) -> dict[str, int]:
+    """How many participants `stegvis purge --ended-before day` would erase, per insats."""
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+        return await erasure.ended_before(lambda: SqlUnitOfWork(sessions, _no_relay), day)
+
+
+async def purge(
+    settings: Settings, day: date, progress: Callable[[int, int], None]
+) -> dict[str, int]:
+    """Erase every participant stopped before `day` (`stegvis purge`); how many per insats."""
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+        new_uow = lambda: SqlUnitOfWork(sessions, _no_relay)  # noqa: E731
+        erased = await erasure.purge(new_uow, day, COMMAND_LINE, progress)
+    log.info("purged %d participants stopped before %s", sum(erased.values()), day)
+    return erased

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from services.reporting.adapters import tables
 from services.reporting.adapters.access import SqlPageSessions, principal_of_secret
-from services.reporting.adapters.repositories import report_reader
+from services.reporting.adapters.repositories import report_reader, restore_retained
 from services.reporting.adapters.tables import REVISIONS_DIR, SERVICE
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
 from services.reporting.domain.breakdowns import configured_bands
@@ -158,6 +158,7 @@ async def reset(settings: Settings, generation: int) -> None:
         await tables.bookkeeping.reset(
             session, generation, processed_position=0, processed_occurred_at=None
         )
+        await restore_retained(session)
     log.info("reporting reset to generation %d", generation)
 
 

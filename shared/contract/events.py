@@ -37,6 +37,7 @@ from shared.contract.codes import (
     WorkCapacity,
 )
 from shared.contract.identity import NoIdentityNumber
+from shared.contract.kommuner import kommun_code
 
 SCHEMA_VERSION = 1
 
@@ -81,9 +82,14 @@ IndicatorScore = Annotated[int, Field(strict=True, ge=1, le=5)]
 Municipality = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
-    AfterValidator(no_control_characters),
-    NoIdentityNumber,
+    NoIdentityNumber,  # first: a personnummer is refused as one, not as an unknown kommun
+    AfterValidator(kommun_code),
+    Field(
+        description="SCB's four-digit kommunkod (e.g. 0180), or okand; a kommun's name is "
+        "taken too, and stored as its code"
+    ),
 ]
+"""A kommun's SCB code (or `okand`), given as one or as the kommun's name (`kommuner`)."""
 SupportList = Annotated[list[SupportType], AfterValidator(_unique)]
 
 
@@ -236,6 +242,16 @@ class ParticipantEventVoided(_ParticipantEvent):
     voids: EventId
 
 
+class ParticipantErased(_ParticipantEvent):
+    """The participant's individual data leaves every store (api.md, "Privacy: erasure and
+    retention"). Never kept in intake's log, only published: outcomes turns the participant
+    into reporting's anonymous contribution, and its entries, these included, leave the
+    streams once reporting has it. `event_ids`: every event of the participant intake had."""
+
+    type: Literal["ParticipantErased"] = "ParticipantErased"
+    event_ids: tuple[EventId, ...]
+
+
 RegisteredEvent = ParticipantStarted | ParticipantProgressed | ParticipantStopped
 """What staff register about a participant (and what a correction or a void concerns)."""
 ParticipantEvent = RegisteredEvent | ParticipantEventCorrected | ParticipantEventVoided
@@ -246,7 +262,8 @@ IntakeEvent = Annotated[
     | ParticipantStopped
     | ParticipantEventCorrected
     | ParticipantEventVoided
-    | VolumeRegistered,
+    | VolumeRegistered
+    | ParticipantErased,
     Discriminator("type"),
 ]
 _CORRECTION_KIND = {

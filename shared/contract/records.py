@@ -1,7 +1,8 @@
 """What outcomes publishes for reporting: the contract of the outcomes stream.
 
 Each message says how reporting's figures must change: a participant's record before and
-after the events just processed, an insats defined, or a volume count. `change_id` is unique
+after the events just processed, an insats defined, or a volume count; or that they do not
+(`PositionPassed`). `change_id` is unique
 (the id of the newest intake event behind the change), so reporting applies each message once.
 """
 
@@ -96,8 +97,45 @@ class VolumeCounted(_Change):
     counts: dict[Gender, int]
 
 
+class PositionPassed(_Change):
+    """The newest event of a batch changed nothing reporting counts: only its position (and
+    time) passes, so what reporting says it has processed, and `stegvis rebuild --wait`,
+    reach the end of intake's log even when the log ends with such an event."""
+
+    type: Literal["PositionPassed"] = "PositionPassed"
+
+
+ANONYMOUS = ""
+"""The `participant_id` of an erased participant's records: no code."""
+
+
+class RecordStep(_Frozen):
+    """One change of an erased participant's record, as reporting counted it: the record
+    after an event (its `participant_id` `ANONYMOUS`) and when intake accepted the event."""
+
+    change_id: str
+    occurred_at: datetime
+    after: ParticipantRecord | None
+
+
+class ParticipantErased(_Change):
+    """A participant's individual data is gone from outcomes. `history`: the record's
+    changes in log order, from which reporting keeps the participant's contribution to its
+    figures (anonymous: cells of a month); `event_ids`: the stream entries (by message id)
+    that still name the participant, to be deleted once reporting has it. No code."""
+
+    type: Literal["ParticipantErased"] = "ParticipantErased"
+    history: tuple[RecordStep, ...]
+    event_ids: tuple[str, ...]
+
+
 OutcomeChange = Annotated[
-    ParticipantRecordChanged | InsatsRegistered | VolumeCounted, Discriminator("type")
+    ParticipantRecordChanged
+    | InsatsRegistered
+    | VolumeCounted
+    | PositionPassed
+    | ParticipantErased,
+    Discriminator("type"),
 ]
 outcome_change_adapter: TypeAdapter[OutcomeChange] = TypeAdapter(OutcomeChange)
 

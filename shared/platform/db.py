@@ -45,9 +45,13 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
     # Connections open on demand and stay (no overflow): under a burst, requests queue for
-    # one rather than each opening, and closing, a PostgreSQL backend of its own. Pre-ping
-    # costs a round trip per checkout and spares the first request after a restart.
-    return create_async_engine(url, pool_size=20, max_overflow=0, pool_pre_ping=True)
+    # one rather than each opening, and closing, a PostgreSQL backend of its own. No
+    # pre-ping: on asyncpg it is three round trips (BEGIN, `;`, ROLLBACK) per checkout. After
+    # a database restart the first statement on an old connection fails instead, marked
+    # `connection_invalidated`, and the pool drops every connection older than that failure:
+    # consumers and relays retry their batch, intake runs the command again
+    # (`StaleConnection`).
+    return create_async_engine(url, pool_size=20, max_overflow=0)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -58,9 +62,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten with zeros, not left in free space (erasure, gallring).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
     # Let SQLAlchemy, not the driver, emit BEGIN (see `_sqlite_begin_immediate`).
     dbapi_connection.isolation_level = None
+
+
+async def forget_deleted(engine: AsyncEngine, *, vacuum: bool = False) -> None:
+    """Leave no deleted row in the database's files (after an erasure). SQLite zeroes
+    deleted content (`secure_delete`); the WAL still holds older copies of the pages until a
+    checkpoint empties it. `vacuum`: rewrite the whole database too (SQLite: no free page
+    left, also none from before `secure_delete`; PostgreSQL: dead tuples reclaimed)."""
+    async with engine.connect() as connection:
+        # The driver's own connection: VACUUM runs outside any transaction.
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        if engine.dialect.name == "sqlite":
+            if vacuum:
+                await driver.execute("VACUUM")
+            await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif vacuum:
+            await driver.execute("VACUUM")
 
 
 def _sqlite_begin_immediate(connection) -> None:
@@ -83,8 +106,9 @@ def _alembic_config(service: str, revisions: Path, connection: Connection) -> Co
     return config
 
 
-async def migrate(engine: AsyncEngine, service: str, revisions: Path) -> None:
-    """Bring the service's tables to the newest revision (run at every start)."""
+async def migrate(engine: AsyncEngine, service: str, revisions: Path, to: str = "head") -> None:
+    """Bring the service's tables to the newest revision (run at every start), or to the
+    revision `to` (a test of a later one's upgrade)."""
 
     def upgrade(connection: Connection) -> None:
         if connection.dialect.name == "postgresql":
@@ -93,7 +117,7 @@ async def migrate(engine: AsyncEngine, service: str, revisions: Path) -> None:
                 text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
                 {"name": f"stegvis-migrate-{service}"},
             )
-        command.upgrade(_alembic_config(service, revisions, connection), "head")
+        command.upgrade(_alembic_config(service, revisions, connection), to)
 
     async with engine.begin() as connection:
         await connection.run_sync(upgrade)

@@ -15,7 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
+from pydantic_core import PydanticCustomError
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,8 +36,20 @@ HTTP_SECONDS = Histogram(
 )
 
 
+def _printable_ascii(value: str) -> str:
+    # A header arrives as Latin-1: an en dash or an å typed in a key arrives garbled.
+    if not (value.isascii() and value.isprintable()):
+        raise PydanticCustomError(
+            "header_characters",
+            "must be printable ASCII characters only: a header is read as Latin-1, so a "
+            "character such as an en dash or å would arrive garbled",
+        )
+    return value
+
+
 IdempotencyHeader = Annotated[
-    IdentityFree | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+    Annotated[IdentityFree, AfterValidator(_printable_ascii)] | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=200),
 ]
 """A command's Idempotency-Key (stored with its answer, so never an identity number)."""
 

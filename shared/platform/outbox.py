@@ -83,12 +83,15 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_seconds: float = 0.05,
         coalesce_seconds: float = 0.05,
+        max_idle_seconds: float = 0.5,
     ) -> None:
         """`idle_seconds`: how often it looks for rows when nobody wakes it (rows another
-        replica staged). `coalesce_seconds`: the least time from one round's start to the
-        next one's when woken, so a burst of commits (one wake-up each) is published in a
-        few rounds of many rows, not a round per commit; a wake-up after a quiet spell is
-        served at once."""
+        replica or `stegvis rebuild` staged), doubled after each look that found none up to
+        `max_idle_seconds` (a look is a transaction: an idle service polling every 50 ms
+        spent a few percent of a core on it). `coalesce_seconds`: the least time from one
+        round's start to the next one's when woken, so a burst of commits (one wake-up each)
+        is published in a few rounds of many rows, not a round per commit; a wake-up after a
+        quiet spell is served at once."""
         self._sessions = sessions
         self._table = table
         self._redis = redis
@@ -97,8 +100,17 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
         self._coalesce_seconds = coalesce_seconds
+        self._max_idle_seconds = max_idle_seconds
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task | None = None
+        # Another replica's rows, locked, are skipped rather than waited for.
+        oldest = (
+            select(table.c.id)
+            .order_by(table.c.id)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        self._take = delete(table).where(table.c.id.in_(oldest.scalar_subquery())).returning(table)
 
     @asynccontextmanager
     async def publishing(self) -> AsyncIterator[None]:
@@ -120,17 +132,16 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def publish_pending(self) -> int:
-        """Publish one batch of the oldest rows; returns how many."""
+        """Publish one batch of the oldest rows; returns how many.
+
+        The rows are taken and deleted in one statement, and published before the commit:
+        a failed XADD rolls the delete back, and a crash after it publishes them again."""
         table = self._table
         async with self._sessions() as session, session.begin():
-            rows = (
-                await session.execute(
-                    select(table)
-                    .order_by(table.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = sorted(
+                await session.execute(self._take),
+                key=lambda row: row.id,  # RETURNING keeps no order
+            )
             if not rows:
                 metrics.OUTBOX_BACKLOG.labels(self._stream).set(0)
                 metrics.OUTBOX_OLDEST_AGE.labels(self._stream).set(0)
@@ -140,7 +151,6 @@ class OutboxRelay:
                     fields: dict = entry_fields(row.message_id, row.type, row.position, row.body)
                     pipe.xadd(self._stream, fields)
                 await pipe.execute()
-            await session.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
             backlog, oldest = (
                 await session.execute(select(func.count(), func.min(table.c.created_at)))
             ).one()
@@ -155,6 +165,7 @@ class OutboxRelay:
         """Publish until cancelled; errors are logged and retried, never fatal."""
         loop = asyncio.get_running_loop()
         groups_ready = False
+        idle = self._idle_seconds
         while True:
             # Cleared before the round reads the table: a commit from now on is either in
             # this round or wakes the next one, never lost.
@@ -174,10 +185,11 @@ class OutboxRelay:
                 await asyncio.sleep(1)
             if published >= self._batch_size:
                 continue  # a full batch: more are waiting
+            idle = self._idle_seconds if published else min(2 * idle, self._max_idle_seconds)
             try:
                 # Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that
                 # arrives as the wake-up does, and the relay would never stop.
-                async with asyncio.timeout(self._idle_seconds):
+                async with asyncio.timeout(idle):
                     await self._wakeup.wait()
             except TimeoutError:
                 continue  # poll

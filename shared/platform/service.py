@@ -9,9 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redis.asyncio import Redis
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from shared.platform.db import create_engine, is_migrated, migrate, session_factory
+from shared.platform.db import (
+    create_engine,
+    forget_deleted,
+    is_migrated,
+    migrate,
+    session_factory,
+)
 from shared.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +37,24 @@ async def migrated_sessions(
         yield session_factory(engine)
     finally:
         await engine.dispose()
+
+
+async def compact(settings: Settings, service: str, revisions_dir: Path) -> None:
+    """Rewrite the service's database without a trace of deleted rows (after a purge)."""
+    async with migrated_sessions(settings, service, revisions_dir) as sessions:
+        await forget_deleted(sessions.kw["bind"], vacuum=True)
+
+
+async def staged(
+    settings: Settings, service: str, revisions_dir: Path, outbox: Table, type_: str
+) -> set[str]:
+    """The message ids of `type_` the service's outbox holds, not yet published."""
+    async with (
+        migrated_sessions(settings, service, revisions_dir) as sessions,
+        sessions() as session,
+    ):
+        found = await session.scalars(select(outbox.c.message_id).where(outbox.c.type == type_))
+        return set(found)
 
 
 @dataclass(frozen=True)

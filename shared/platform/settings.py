@@ -2,12 +2,13 @@
 
 import socket
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.contract.codes import OutcomeClass, OutcomePolicy, Reason
+from shared.contract.kommuner import KOMMUNER
 
 MIN_ADMIN_TOKEN_LENGTH = 16
 _PLACEHOLDER_WORDS = (
@@ -19,6 +20,21 @@ _PLACEHOLDER_WORDS = (
     "documentation",
 )
 """Words of tokens copied from documentation or templates rather than generated."""
+
+
+def _kommun_codes(value: object) -> object:
+    if isinstance(value, str):
+        value = [code.strip() for code in value.split(",") if code.strip()]
+    if not isinstance(value, list | tuple):
+        return value  # the field's type refuses it
+    codes = tuple(value)
+    if unknown := [str(code) for code in codes if code not in KOMMUNER]:
+        raise ValueError(f"not SCB kommun codes: {', '.join(unknown)}")
+    return codes
+
+
+EMBEDDED_REDIS_SOCKET = Path("redis") / "redis.sock"
+"""Where, in the data dir, the embedded Redis of `stegvis up` listens."""
 
 
 class Settings(BaseSettings):
@@ -79,6 +95,9 @@ class Settings(BaseSettings):
     `stegvis rebuild`."""
     suppression_threshold: int = Field(default=5, ge=2, le=100)
     """Published exports (`suppress=true`) hide counts from 1 to one below this."""
+    member_kommuner: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_kommun_codes)] = ()
+    """The förbund's member kommuner (`0180,0184`: SCB codes, comma-separated), offered
+    first in the start form; empty: every kommun, by name."""
     outcome_classes: dict[Reason, OutcomeClass] = {}
     """Overrides of the default class per avslutsanledning, as JSON."""
     bands: dict[str, list[int]] = {}
@@ -104,6 +123,14 @@ class Settings(BaseSettings):
                 "generate one, e.g. with `openssl rand -hex 24`"
             )
         return token
+
+    def reachable_redis_url(self) -> str:
+        """`STEGVIS_REDIS_URL`, else the embedded Redis of the `stegvis up` running on the
+        data dir (for a command run beside it)."""
+        socket_file = self.data_dir / EMBEDDED_REDIS_SOCKET
+        if not self.redis_url and socket_file.exists():
+            return f"unix://{socket_file.resolve()}"
+        return self.required_redis_url()
 
     def required_redis_url(self) -> str:
         if not self.redis_url:

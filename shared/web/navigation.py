@@ -61,6 +61,7 @@ class Sites:
         if principal.role is not Role.LASARE:
             offered.append(Link("Mina insatser", f"{intake}/insatser"))
         offered.append(Link("Rapporter", f"{reporting}/rapport"))
+        offered.append(Link("Överblick", f"{reporting}/rapport/oversikt"))
         if principal.is_admin:
             offered.append(Link("Administration", f"{intake}/admin"))
             offered.append(Link("Felmeddelanden", f"{reporting}/rapport/felmeddelanden"))

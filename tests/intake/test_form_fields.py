@@ -47,7 +47,9 @@ async def test_every_form_shows_each_fields_declared_label_and_hint(intake, staf
     assert _labelled(stop, "vas") == "Skattad livssituation vid avslut (VAS)"
     assert _hint(stop, "respect") == "1 = inte alls, 6 = helt och hållet"
     new = (await staff.open(pages[StartDetails])).text
-    assert re.search(r'<input id="municipality"[^>]*maxlength="64"', new)
+    kommuner = new.split('<select id="municipality"')[1].split("</select>")[0]
+    assert len(re.findall(r'<option value="\d{4}"', kommuner)) == 290
+    assert '<option value="2480">Umeå</option>' in kommuner
 
 
 async def test_the_history_labels_an_answer_as_the_form_asks_it(intake, staff) -> None:

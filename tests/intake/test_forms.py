@@ -91,7 +91,7 @@ async def test_the_start_form_registers_the_background_it_was_given(intake, staf
             "support_at_start": ["sjukpenning", "forsorjningsstod"],
             "years_in_support": "4",
             "referrer": "af",
-            "municipality": " Umeå ",
+            "municipality": "2480",
             "activity_hours_per_week": "12,5",
             "vas": "35",
         },
@@ -112,10 +112,12 @@ async def test_the_start_form_registers_the_background_it_was_given(intake, staf
         "support_at_start": ["sjukpenning", "forsorjningsstod"],
         "years_in_support": 4,
         "referrer": "af",
-        "municipality": "Umeå",
+        "municipality": "2480",
         "activity_hours_per_week": 12.5,
         "vas": 35,
     }
+    history = await staff.open(f"/insatser/a/deltagare/{code}")
+    assert "<dt>Kommun</dt><dd>Umeå</dd>" in history.text
     caseload = await staff.open("/insatser/a")
     assert code in caseload.text and "2025-02-03" in caseload.text
     assert "<dt>Senaste uppföljning</dt>\n      <dd>–</dd>" in caseload.text
@@ -270,7 +272,7 @@ async def test_a_personnummer_in_kommun_is_refused_in_swedish(intake, staff) -> 
     assert page.status_code == 422
     assert (
         "Det här ser ut som ett personnummer. Stegvis sparar aldrig personnummer: "
-        "skriv bara kommunens namn." in alerts(page)
+        "ange bara kommunen." in alerts(page)
     )
     assert await registered(intake) == []
 

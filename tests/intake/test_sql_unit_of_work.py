@@ -7,6 +7,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy import select
 
@@ -105,3 +106,40 @@ async def test_a_code_still_taken_after_every_draw_stores_nothing(new_uow):
         ["AAAA-AAAA"],
         ["InsatsDefined", "ParticipantStarted"],
     )
+
+
+async def test_a_command_meeting_connections_the_database_closed_runs_once_on_a_new_one(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    # What a database restart leaves in the pool: connections whose backends are gone. No
+    # pre-ping finds them; the first statement fails, and the command runs again.
+    settings = Settings(database_url=postgres_url, data_dir=tmp_path)
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+
+        def new_uow() -> SqlUnitOfWork:
+            return SqlUnitOfWork(sessions, lambda: None)
+
+        define = commands.DefineInsats(
+            "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+        )
+        await execute_as_admin(new_uow, define)
+        await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"]))
+        admin = await asyncpg.connect(postgres_url)
+        try:
+            closed = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await admin.close()
+        assert closed >= 1
+
+        again = await execute_as_admin(new_uow, _STARTED, None, _start(["BBBB-BBBB"]))
+
+        assert again.body["participant_id"] == "BBBB-BBBB"
+        participants, started, staged = await _stored(new_uow)
+        assert (participants, started) == (["AAAA-AAAA", "BBBB-BBBB"],) * 2
+        assert staged == ["InsatsDefined", "ParticipantStarted", "ParticipantStarted"]
+        async with new_uow() as uow:
+            actions = [entry.action for entry in await uow.audit.newest(10)]
+        assert actions == [_STARTED.ACTION, _STARTED.ACTION, define.ACTION]

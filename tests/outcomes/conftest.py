@@ -93,8 +93,19 @@ class FakeUnitOfWork:
     async def summarise(self, summaries: Mapping[str, Summary | None]) -> None:
         self._work.summaries.update(summaries)
 
+    async def forget(self, participant_ids: Collection[str]) -> None:
+        for participant_id in participant_ids:
+            for kept in (self._work.events, self._work.records, self._work.summaries):
+                kept.pop(participant_id, None)
+
     async def publish(self, changes: Sequence[OutcomeChange]) -> None:
         self._work.published.extend(changes)
+
+    async def withdraw(self, change_ids: Collection[str]) -> None:
+        """`published` stands for the outbox: what the relay has yet to publish."""
+        self._work.published = [
+            change for change in self._work.published if change.change_id not in change_ids
+        ]
 
 
 class FakeDatabase:

@@ -191,6 +191,24 @@ async def test_a_batch_mixing_known_and_new_participants(sessions) -> None:
     assert ("P4", 7, second[3].event_id) in state["events"]
 
 
+async def test_a_batch_whose_newest_event_changes_nothing_passes_its_position(sessions) -> None:
+    measured = [_start("P1", vas=30), _progress("P1", 2, 30), _progress("P1", 7, 30)]
+    await apply_events(_uow(sessions), _positioned(measured), POLICY)
+    before = await _state(sessions)
+    # The same scores again, and a check-in without a start: neither changes a record.
+    again = [_progress("P1", 12, 30), _progress("P9", 5, 40)]
+
+    await apply_events(_uow(sessions), _positioned(again, first=4), POLICY)
+
+    state = await _state(sessions)
+    assert state["records"] == before["records"]
+    published = [change for _, _, _, change in state["outbox"][len(before["outbox"]) :]]
+    assert [(c.type, c.change_id, c.position) for c in published] == [
+        ("PositionPassed", again[1].event_id, 5)
+    ]
+    assert published[0].occurred_at == again[1].occurred_at
+
+
 async def test_a_redelivered_batch_changes_nothing(sessions) -> None:
     events = [
         _start("P1"),

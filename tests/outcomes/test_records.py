@@ -49,13 +49,13 @@ def test_no_record_without_a_start() -> None:
 
 def test_an_open_participant_carries_the_background_and_no_exit() -> None:
     record = derive_record(
-        [_start(birth_year=1990, support_at_start=["a_kassa", "ingen"], municipality="Umeå")],
+        [_start(birth_year=1990, support_at_start=["a_kassa", "ingen"], municipality="2480")],
         POLICY,
     )
     assert record.gender == "kvinna"
     assert record.start_date == date(2025, 1, 10)
     assert record.support_at_start == ("a_kassa", "ingen")
-    assert record.municipality == "Umeå"
+    assert record.municipality == "2480"
     assert (record.end_date, record.reason, record.outcome_class) == (None, None, None)
     assert record.direct_to_work_or_studies is False
 

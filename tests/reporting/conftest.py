@@ -22,6 +22,7 @@ class FakeState:
     processed_through: ProcessedThrough = field(default_factory=lambda: ProcessedThrough(0, None))
     processed: set[str] = field(default_factory=set)
     monthly: dict[Cell, float] = field(default_factory=dict)
+    retained: dict[Cell, float] = field(default_factory=dict)
     insatser: dict[str, Insats] = field(default_factory=dict)
 
 
@@ -32,6 +33,7 @@ class FakeUnitOfWork:
     async def __aenter__(self) -> Self:
         self._work = copy.deepcopy(self._database.state)
         self.meta = self.processed = self.monthly = self.insatser = self
+        self.retained = _Retained(self)
         return self
 
     async def __aexit__(
@@ -64,6 +66,14 @@ class FakeUnitOfWork:
             known = self._work.insatser.get(insats.insats_id)
             if known is None or known.position < insats.position:
                 self._work.insatser[insats.insats_id] = insats
+
+
+class _Retained:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    async def add(self, deltas: Mapping[Cell, float]) -> None:
+        accumulate(self._unit._work.retained, deltas)
 
 
 class FakeDatabase:

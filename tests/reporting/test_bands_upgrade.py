@@ -1,22 +1,24 @@
-"""A database counted before the bands were read at report time (`reporting_0005`, cells
-holding the v1 bands) upgraded: the reports without bands or base stay what they were."""
+"""A database counted before the bands were read at report time (`reporting_0007_kommun_codes`,
+cells holding the v1 bands) upgraded: the reports without bands or base stay what they were,
+and the cells kept of the erased hold values too."""
 
 from alembic import command
 from redis.asyncio import Redis
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from services.reporting.adapters import tables
 from services.reporting.bootstrap import REVISIONS_DIR, SERVICE
 from services.reporting.domain.breakdowns import BANDED, DEFAULT_BANDS
 from services.reporting.domain.contributions import BREAKDOWN_PREFIX, STARTED_PREFIX
-from shared.platform.db import _alembic_config, create_engine
+from shared.platform.db import _alembic_config, create_engine, migrate
 from shared.platform.settings import Settings
 from tests.reporting.running import report, running_reporting
 from tests.reporting.strategies import cells_of
 from tests.reporting.test_bands_api import CHANGES, HELAR, PEOPLE
 
 Key = tuple[str, str, str, str, str]
+BEFORE = "reporting_0007_kommun_codes"
 
 
 def _v1_cells() -> dict[Key, float]:
@@ -71,8 +73,45 @@ async def test_an_upgrade_keeps_the_reports_without_bands_or_base(
         before = [await report(client, **HELAR | {"period": p}) for p in ("helar", "q1")]
 
     # Back to before this revision: the cells are those reporting counted then.
-    assert await _stored(settings, "reporting_0005") == _v1_cells()
+    assert await _stored(settings, BEFORE) == _v1_cells()
 
     async with running_reporting(settings, redis, *CHANGES) as client:  # migrates up
         after = [await report(client, **HELAR | {"period": p}) for p in ("helar", "q1")]
     assert after == before
+
+
+async def test_the_cells_kept_of_the_erased_become_values_and_back(settings: Settings) -> None:
+    engine = create_engine(settings.service_database_url(SERVICE))
+    retained = tables.retained
+    cell = {"insats_id": "a", "month": "2025-03", "gender": "kvinna", "known_by": "2025-03"}
+    age, years = BREAKDOWN_PREFIX + "age_band", BREAKDOWN_PREFIX + "years_in_support"
+
+    async def kept() -> set[tuple[str, str, float]]:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(retained.c.figure, retained.c.code, retained.c.value)
+            )
+            return {tuple(row) for row in rows}
+
+    try:
+        await migrate(engine, SERVICE, REVISIONS_DIR, to=BEFORE)
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(retained),
+                [
+                    cell | {"figure": age, "code": "35-39", "value": 2},
+                    cell | {"figure": years, "code": "6+", "value": 1},
+                    cell | {"figure": age, "code": "okand", "value": 3},
+                ],
+            )
+        await migrate(engine, SERVICE, REVISIONS_DIR)
+        assert await kept() == {(age, "35", 2), (years, "6", 1), (age, "okand", 3)}
+        async with engine.begin() as connection:
+
+            def down(connection: Connection) -> None:
+                command.downgrade(_alembic_config(SERVICE, REVISIONS_DIR, connection), BEFORE)
+
+            await connection.run_sync(down)
+        assert await kept() == {(age, "35-39", 2), (years, "6+", 1), (age, "okand", 3)}
+    finally:
+        await engine.dispose()

@@ -42,15 +42,14 @@ def test_a_change_is_known_by_the_first_closing_after_intake_accepted_it() -> No
 
 def test_a_period_has_figures_as_closed_once_it_closed_while_stegvis_counted() -> None:
     now = datetime(2025, 6, 1, tzinfo=UTC)
-    assert closing(Month.parse("2025-05"), Month.parse("2025-01"), now, 5).as_json() == {
+    assert closing(Month.parse("2025-05"), True, now, 5).as_json() == {
         "closes_at": "2025-06-06T00:00:00+02:00",
         "closed": False,
         "recorded": False,
     }
-    assert closing(Month.parse("2025-04"), Month.parse("2025-01"), now, 5).recorded
+    assert closing(Month.parse("2025-04"), True, now, 5).recorded
     # Closed before the first figure was known: nothing was counted at its closing.
-    assert not closing(Month.parse("2024-12"), Month.parse("2025-01"), now, 5).recorded
-    assert not closing(Month.parse("2025-04"), None, now, 5).recorded
+    assert not closing(Month.parse("2024-12"), False, now, 5).recorded
 
 
 def _with(report: Report, ended: dict, reasons: dict, last_year_ended: int) -> Report:

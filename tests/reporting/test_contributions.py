@@ -49,7 +49,7 @@ def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
         birth_year=1985,
         support_at_start=("a_kassa", "sjukpenning"),
         years_in_support=4,
-        municipality="Umeå",
+        municipality="2480",
         vas_start=40,
         end_date=date(2025, 2, 14),
         reason="arbete",
@@ -96,7 +96,7 @@ def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
         ("breakdown:years_in_support", "4"): 1,
         ("breakdown:weeks_in_insats_band", "11"): 1,  # completed months
         ("breakdown:referrer", "okand"): 1,
-        ("breakdown:municipality", "Umeå"): 1,
+        ("breakdown:municipality", "2480"): 1,
         # Changes in hundredths (STEP_SCALE): VAS +20, activity −2 hours.
         ("step_n:vas", ""): 1,
         ("step_change_sum:vas", ""): 2000,
@@ -116,7 +116,7 @@ def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
         ("breakdown_started:support_at_start", "sjukpenning"),
         ("breakdown_started:years_in_support", "4"),
         ("breakdown_started:referrer", "okand"),
-        ("breakdown_started:municipality", "Umeå"),
+        ("breakdown_started:municipality", "2480"),
     }
     assert len(added) == len(end) + 1 + len(started)
 

@@ -17,7 +17,6 @@ from services.reporting.domain.document import ClosingModel, Economy, Report, re
 from services.reporting.domain.economy import economy, forbund_economy
 from services.reporting.domain.figures import FIGURES, SHARES
 from services.reporting.domain.goals import GOALS, goal_results
-from services.reporting.domain.months import Month
 from services.reporting.domain.periods import Period, parse_period
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.domain.suppression import suppress, suppress_together
@@ -71,7 +70,7 @@ def _full(
         report.previous_year.economy = _economy(report, COSTS[1])
         before = report_of(cells_of(earlier), period, insats, name, PROCESSED)
         changes = restatements(report, before)
-        closed = closing(period.last_month, Month(2020, 1), NOW, 5).as_json()
+        closed = closing(period.last_month, True, NOW, 5).as_json()
         reports.append(
             report.model_copy(
                 update={

@@ -13,6 +13,7 @@ from shared.contract.records import (
     InsatsRegistered,
     ParticipantRecord,
     ParticipantRecordChanged,
+    PositionPassed,
     VolumeCounted,
 )
 from tests.reporting.conftest import FakeDatabase
@@ -103,6 +104,20 @@ async def test_a_redelivered_change_is_acknowledged_without_effect(database) -> 
     for batch in ([first, first], [first]):
         assert await apply_changes(database.unit_of_work(), batch, CLOSE_DAYS) == Applied(1, 0)
     assert _nonzero(database.state.monthly) == contributions(P1)
+
+
+async def test_a_position_passed_moves_the_position_and_no_figure(database) -> None:
+    await apply_changes(database.unit_of_work(), [_changed(2, None, P1)], CLOSE_DAYS)
+    passed = PositionPassed(**_common(6), insats_id="a")
+    assert await apply_changes(database.unit_of_work(), [passed], CLOSE_DAYS) == Applied(0, 0)
+    assert _nonzero(database.state.monthly) == contributions(P1)
+    assert (
+        database.state.processed_through.position,
+        database.state.processed_through.occurred_at,
+    ) == (
+        6,
+        T0 + timedelta(minutes=6),
+    )
 
 
 async def test_changes_of_another_generation_are_ignored_and_move_no_position(database) -> None:

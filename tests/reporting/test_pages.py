@@ -60,7 +60,7 @@ def test_values_are_written_as_in_the_förbund_reports() -> None:
     assert (labels.percent(50), labels.percent(None)) == ("50\u00a0%", "–")
     assert labels.code_label("age_band", "25-29") == "25–29 år"
     assert labels.code_label("weeks_in_insats_band", "13+") == "13 månader eller mer"
-    assert labels.code_label("municipality", "Umeå") == "Umeå"
+    assert labels.code_label("municipality", "2480") == "Umeå"  # a kommun by its name
     assert labels.code_label("municipality", "okand") == "Uppgift saknas"
     delar = ReportPeriod.model_validate({"kind": "delar", "from": "2025-01-01", "to": "2025-08-31"})
     assert labels.period_title(delar) == ("Delår 2025 (1 januari–31 augusti)")
@@ -105,7 +105,7 @@ RECORDS = [
         date(2025, 3, 3),
         "arbete",  # 56 days
         birth_year=1990,
-        municipality="Umeå",
+        municipality="2480",
         vas_start=40,
         vas_end=63,
         steps={"vas": StepMovement(first=40, latest=63)},

@@ -75,6 +75,11 @@ async def test_the_admins_set_an_insats_targets_on_a_page(client, redis, setting
     )
     assert bad.status_code == 422
     assert "Ange en hel procent, 0–100" in bad.text and 'value="140"' in bad.text
+    for attack in ("9" * 5000, "²"):  # once a server error: int() refuses both
+        odd = await client.post(
+            "/rapport/mal?insats=a", data={"csrf_token": token, "direct_to_work_or_studies": attack}
+        )
+        assert odd.status_code == 422 and "Ange en hel procent, 0–100" in odd.text
     unchanged = await client.get("/api/v1/insatser/a/targets", headers=SERVICE_AUTH)
     assert unchanged.json()["targets"] == {}
     for _ in range(2):  # sent twice: the same targets

@@ -53,7 +53,7 @@ P1 = ParticipantRecord(
     gender="kvinna",
     start_date=date(2024, 3, 10),
     birth_year=1985,
-    municipality="Umeå",
+    municipality="2480",
 )
 P1_ENDED = ParticipantRecord.model_validate(
     {
@@ -143,7 +143,7 @@ async def test_changes_become_figures_once_and_garbage_is_dead_lettered(
         "man": None,
         "annan": None,
     }  # 341 days
-    assert whole["breakdowns"]["municipality"]["Umeå"] == _columns(1, 1, 0, 0)
+    assert whole["breakdowns"]["municipality"]["2480"] == _columns(1, 1, 0, 0)
     assert whole["previous_year"]["figures"]["new"] == _columns(1, 1, 0, 0)
     assert "stegvis_reporting_stale_changes_total" in metrics
     assert insatser == [

@@ -6,14 +6,12 @@ import csv
 import io
 import random
 from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
 
 import httpx
 import openpyxl
 import pytest
 from redis.asyncio import Redis
 
-from services.reporting.domain.bases import Counting
 from services.reporting.domain.document import Report, Target, report_json
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
@@ -21,7 +19,7 @@ from services.reporting.domain.suppression import HIDDEN, is_hidden, suppress_to
 from services.reporting.entrypoints import labels
 from services.reporting.entrypoints import workbook as layout
 from services.reporting.entrypoints.workbook import report_workbook, sheet_titles
-from services.reporting.service_layer.workbook import workbook_reports
+from services.reporting.service_layer.workbook import ReportSet
 from shared.contract.records import (
     InsatsRegistered,
     OutcomeChange,
@@ -32,12 +30,12 @@ from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.reporting.running import report, running_reporting
 from tests.reporting.support import random_record, report_of
-from tests.reporting.workbook_check import assert_sheet_shows, columns_at
+from tests.reporting.workbook_check import assert_overview_shows, assert_sheet_shows, columns_at
 
 T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 COLUMNS = tuple(labels.COLUMNS)
 INSATSER = {"a": "Arbetsrehab", "b": "Steget: Unga/vuxna", "v": "Hälsoskolan"}
-SHEETS = ["Förbundet", "Arbetsrehab", "Steget Unga vuxna", "Hälsoskolan"]
+SHEETS = ["Översikt", "Förbundet", "Arbetsrehab", "Steget Unga vuxna", "Hälsoskolan"]
 
 
 def _changes() -> list[OutcomeChange]:
@@ -114,6 +112,16 @@ async def _export(client: httpx.AsyncClient, format: str, **params) -> httpx.Res
     return response
 
 
+async def _overview(client: httpx.AsyncClient, **params) -> dict:
+    response = await client.get(
+        "/api/v1/reports/overview",
+        headers=AUTH,
+        params={"year": 2025, "period": "helar", **params},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def _book(response: httpx.Response) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(response.content))
 
@@ -126,10 +134,15 @@ async def test_the_workbook_shows_every_figure_of_the_json_reports(client) -> No
     )
     book = _book(response)
     assert book.sheetnames == SHEETS
-    for sheet, expected in zip(book, exact, strict=True):
+    overview, *sheets = book
+    assert_overview_shows(overview, await _overview(client))
+    for sheet, expected in zip(sheets, exact, strict=True):
         assert_sheet_shows(sheet, expected)
     assert exact[0]["targets"] and exact[1]["targets"]  # the Mål sections were compared
     assert exact[0]["breakdowns"]["municipality"]["=1+1"]["total"] > 0
+    assert exact[0]["breakdowns"]["municipality"]["2480"]["total"] > 0
+    shown = {cell.value for row in book.worksheets[0].iter_rows() for cell in row}
+    assert "Umeå" in shown and "2480" not in shown  # a kommun by its name
 
     one = _book(await _export(client, "xlsx", insats="b"))
     assert one.sheetnames == ["Steget Unga vuxna"]
@@ -155,7 +168,9 @@ async def test_published_exports_hide_the_same_cells_in_every_format(
     )
     book = _book(response)
     assert book.sheetnames == SHEETS
-    for sheet, expected in zip(book, published, strict=True):
+    overview, *sheets = book
+    assert_overview_shows(overview, await _overview(client, suppress="true"))
+    for sheet, expected in zip(sheets, published, strict=True):
         assert_sheet_shows(sheet, expected)
     one = _book(await _export(client, "xlsx", insats="a", suppress=True))
     assert_sheet_shows(one.active, published[1])
@@ -216,7 +231,7 @@ def test_a_sheet_shows_targets_a_restatement_and_text_as_text_ready_to_print() -
         Target(share="health_better", target=70, outcome=None, met=None),
     ]
     document.closing = document.closing.model_copy(update={"restated": True})
-    sheet = openpyxl.load_workbook(io.BytesIO(report_workbook([document]))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(report_workbook(ReportSet([document], [])))).active
 
     assert sheet.title == '=HYPERLINK("x")'
     assert sheet["A1"].data_type == "s"  # an insats's name is never a formula
@@ -232,31 +247,3 @@ def test_a_sheet_shows_targets_a_restatement_and_text_as_text_ready_to_print() -
     assert sheet.column_dimensions["A"].width > sheet.column_dimensions["B"].width > 0
     assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth) == ("landscape", 1)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
-
-
-class _ChangingSource:
-    """Reports whose position moves on while the first round of reads is under way."""
-
-    def __init__(self) -> None:
-        self.reads = 0
-
-    async def report(
-        self, year: int, period: str, insats: str | None, as_closed: bool, counting: Counting
-    ) -> SimpleNamespace:
-        self.reads += 1
-        position = 1 if self.reads == 1 else 2
-        return SimpleNamespace(insats=insats, processed_through=SimpleNamespace(position=position))
-
-    async def insatser(self) -> list[dict]:
-        return [{"insats_id": "a"}, {"insats_id": "b"}]
-
-
-async def test_the_forbund_reports_are_read_again_until_read_through_one_position() -> None:
-    source = _ChangingSource()
-    read = await workbook_reports(source, 2025, "helar", None)
-    assert [(r.insats, r.processed_through.position) for r in read] == [
-        (None, 2),
-        ("a", 2),
-        ("b", 2),
-    ]
-    assert source.reads == 6

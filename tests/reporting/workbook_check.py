@@ -8,7 +8,8 @@ from typing import Any
 from openpyxl.worksheet.worksheet import Worksheet
 
 from services.reporting.domain import figures
-from services.reporting.domain.document import Report
+from services.reporting.domain.document import Overview, Report
+from services.reporting.domain.overview import ECONOMY_SHOWN, SHOWN
 from services.reporting.domain.suppression import HIDDEN, is_hidden
 from services.reporting.entrypoints import labels
 from services.reporting.entrypoints import workbook as layout
@@ -138,3 +139,37 @@ def assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
 def _target_label(target: Mapping) -> str:
     label = labels.share_label(target["share"])
     return f"{target['insats_name']}: {label}" if "insats_name" in target else label
+
+
+def assert_overview_shows(sheet: Worksheet, overview: Mapping) -> None:
+    """The överblick's JSON on its sheet: a row per insats, then the whole förbund's, each
+    with the totals of the shown figures and shares, the economy and the goals met."""
+    suppressed = "suppression" in overview
+    typed = Overview.model_validate(overview)
+    assert sheet.title == layout.OVERVIEW_SHEET
+    assert sheet["A1"].value == f"{layout.OVERVIEW_SHEET}: {labels.period_title(typed.period)}"
+    rows = iter(sheet.iter_rows(values_only=True))
+    for row in rows:
+        if row == layout.OVERVIEW_HEADER:
+            break
+    else:
+        raise AssertionError("no header on the overview sheet")
+    expected = [*typed.insatser, *([typed.forbund] if typed.forbund else [])]
+    shown = list(rows)
+    assert len(shown) == len(expected)
+    for values, row in zip(shown, expected, strict=True):
+        assert values[0] == (row.name or layout.FORBUND_TITLE)
+        cells = iter(values[2:])
+        for path in SHOWN:
+            value, cell = row.row(path).total, next(cells)
+            if value is None:
+                hidden = suppressed and is_hidden(row, path, "total")
+                assert cell == (HIDDEN if hidden else labels.DASH), (row.insats, path)
+            else:
+                scale = 100 if path[0] == "shares" else 1
+                assert cell == value / scale, (row.insats, path)
+        for name in ECONOMY_SHOWN:
+            amount, cell = getattr(row.economy, name), next(cells)
+            scale = 100 if name.endswith("_percent") else 1
+            assert cell == (labels.DASH if amount is None else amount / scale), (row.insats, name)
+        assert list(cells) == [row.goals.met, row.goals.not_met, row.goals.count]

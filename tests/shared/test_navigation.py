@@ -35,6 +35,7 @@ def test_configured_addresses_are_used_as_they_are() -> None:
     assert [link.href for link in behind_a_proxy.links(request, Principal("l", Role.LASARE))] == [
         "/",
         "/rapport",
+        "/rapport/oversikt",
     ]
 
 
@@ -48,9 +49,10 @@ def test_each_role_is_offered_what_it_may_use() -> None:
             "Start",
             "Mina insatser",
             "Rapporter",
+            "Överblick",
             "Administration",
             "Felmeddelanden",
         ],
-        Role.INSATSANSVARIG: ["Start", "Mina insatser", "Rapporter"],
-        Role.LASARE: ["Start", "Rapporter"],
+        Role.INSATSANSVARIG: ["Start", "Mina insatser", "Rapporter", "Överblick"],
+        Role.LASARE: ["Start", "Rapporter", "Överblick"],
     }

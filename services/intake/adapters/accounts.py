@@ -109,13 +109,27 @@ async def _upsert(
 
 
 class SqlAuditLog:
+    """Entries are staged, then written with the transaction's next event (in the event's
+    own statement on PostgreSQL, `SqlEventLog`) or at commit (`flush`)."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._staged: list[AuditEntry] = []
 
     async def record(self, entry: AuditEntry) -> None:
-        await self._session.execute(insert(tables.audit).values(vars(entry)))
+        self._staged.append(entry)
+
+    def take_staged(self) -> list[AuditEntry]:
+        """The entries not written yet, for a statement that writes them."""
+        staged, self._staged = self._staged, []
+        return staged
+
+    async def flush(self) -> None:
+        if staged := self.take_staged():
+            await self._session.execute(insert(tables.audit), [vars(entry) for entry in staged])
 
     async def newest(self, limit: int) -> list[AuditEntry]:
+        await self.flush()
         audit = tables.audit
         rows = await self._session.execute(select(audit).order_by(audit.c.id.desc()).limit(limit))
         return [

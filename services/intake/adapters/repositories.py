@@ -2,12 +2,14 @@
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
 
 from pydantic import Discriminator, TypeAdapter
 from sqlalchemy import (
+    ARRAY,
     Column,
     CursorResult,
     Executable,
@@ -29,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.adapters import tables
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
-from services.intake.service_layer.unit_of_work import Lock
+from services.intake.service_layer.unit_of_work import AuditEntry, Lock
 from shared.contract.codes import Registration
 from shared.contract.events import IntakeEvent, ParticipantEvent
 from shared.platform.db import dialect_of
@@ -170,9 +172,11 @@ def _participant_values(participant: Participant) -> dict:
 class SqlEventLog:
     """The event log; whatever it appends is staged in the outbox in the same transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, staged_audit: Callable[[], list[AuditEntry]]) -> None:
+        """`staged_audit`: takes the audit entries not written yet (`SqlAuditLog`)."""
         self._session = session
         self._postgresql = dialect_of(session) == "postgresql"
+        self._staged_audit = staged_audit
         self.appended: list[IntakeEvent] = []
 
     async def append(self, event: IntakeEvent) -> int:
@@ -188,8 +192,9 @@ class SqlEventLog:
     async def _append(self, event: IntakeEvent, participant: Participant | None) -> int | None:
         body = event.model_dump_json()
         if self._postgresql:
-            # One round trip: participant, event and outbox row in one statement.
-            parameters = {
+            # One round trip: participant, event, outbox row and the staged audit entries
+            # in one statement.
+            parameters = _audit_parameters(self._staged_audit()) | {
                 "e_event_id": event.event_id,
                 "e_type": event.type,
                 "e_insats_id": event.insats_id,
@@ -256,12 +261,34 @@ class SqlEventLog:
         )
 
 
+_AUDIT_COLUMNS = tuple(column.name for column in tables.audit.c if column.name != "id")
+
+
+def _audit_parameters(entries: list[AuditEntry]) -> dict[str, list]:
+    """The staged audit entries as one array per column (`_append_statement`)."""
+    return {f"a_{name}": [getattr(entry, name) for entry in entries] for name in _AUDIT_COLUMNS}
+
+
 def _append_statement(*, with_participant: bool) -> Insert:
     """PostgreSQL: append an event and stage it in the outbox in one statement, returning
-    its position. `with_participant`: store the new participant first (ON CONFLICT DO
-    NOTHING, as `SqlParticipants.add`); when its id is taken nothing is stored and no row is
-    returned."""
-    events, outbox = tables.events, tables.outbox
+    its position; the audit entries staged so far (`_audit_parameters`, none or more) go in
+    with it. `with_participant`: store the new participant first (ON CONFLICT DO NOTHING, as
+    `SqlParticipants.add`); when its id is taken no participant, event or outbox row is
+    stored and no row is returned (the audit entries are, with the code drawn next)."""
+    events, outbox, audit = tables.events, tables.outbox, tables.audit
+    audited = (
+        insert(audit)
+        .from_select(
+            list(_AUDIT_COLUMNS),
+            select(
+                *(
+                    func.unnest(bindparam(f"a_{name}", type_=ARRAY(audit.c[name].type)))
+                    for name in _AUDIT_COLUMNS
+                )
+            ),
+        )
+        .cte("audited")
+    )
     event = {
         name: bindparam(f"e_{name}", type_=events.c[name].type)
         for name in ("event_id", "type", "insats_id", "participant_id", "occurred_at", "body")
@@ -301,6 +328,7 @@ def _append_statement(*, with_participant: bool) -> Insert:
             ).select_from(appended),
         )
         .returning(outbox.c.position)
+        .add_cte(audited)
     )
 
 

@@ -2,33 +2,39 @@
 
 from types import TracebackType
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters.accounts import AccessOutbox, SqlAuditLog, SqlCredentials, SqlUsers
+from services.intake.adapters.erasure import SqlErasure
 from services.intake.adapters.repositories import (
     SqlAnswers,
     SqlEventLog,
     SqlInsatser,
     SqlParticipants,
 )
-from services.intake.service_layer.unit_of_work import ConcurrentWrite
+from services.intake.service_layer.unit_of_work import ConcurrentWrite, StaleConnection
 from shared.platform import unit_of_work
+from shared.platform.db import forget_deleted
 
 
 class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     def _bind(self, session: AsyncSession) -> None:
         self.insatser = SqlInsatser(session)
         self.participants = SqlParticipants(session)
-        self.events = SqlEventLog(session)
+        self.audit = SqlAuditLog(session)
+        self.events = SqlEventLog(session, self.audit.take_staged)
         self.answers = SqlAnswers(session)
         self._access_outbox = AccessOutbox(session)
         self.users = SqlUsers(session, self._access_outbox)
         self.credentials = SqlCredentials(session, self._access_outbox)
-        self.audit = SqlAuditLog(session)
+        self._commit_sent = False
+        self.erasure = SqlErasure(session)
 
     def _staged_messages(self) -> bool:
-        return bool(self.events.appended) or self._access_outbox.staged > 0
+        return (
+            bool(self.events.appended) or self._access_outbox.staged > 0 or self.erasure.erased > 0
+        )
 
     async def __aexit__(
         self,
@@ -39,3 +45,13 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         await super().__aexit__(exc_type, exc, traceback)
         if isinstance(exc, IntegrityError):
             raise ConcurrentWrite(str(exc.orig)) from exc
+        # A connection lost while committing may have committed: that one is not retried.
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated and not self._commit_sent:
+            raise StaleConnection(str(exc.orig)) from exc
+
+    async def commit(self) -> None:
+        await self.audit.flush()
+        self._commit_sent = True
+        await super().commit()
+        if self.erasure.erased:
+            await forget_deleted(self._sessions.kw["bind"])

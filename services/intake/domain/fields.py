@@ -83,7 +83,9 @@ _DECLARED: dict[type[BaseModel], dict[str, Asked]] = {
             "Remittent", "Välj remittent i listan.", hint="Vem som skickade deltagaren hit"
         ),
         "municipality": Asked(
-            "Kommun", "Skriv kommunens namn.", hint="Deltagarens hemkommun, högst {longest} tecken"
+            "Kommun",
+            "Välj kommunen i listan (i en fil: kommunkoden, fyra siffror, eller kommunens namn).",
+            hint="Deltagarens hemkommun",
         ),
         "activity_hours_per_week": _HOURS,
         "vas": Asked("Skattad livssituation (VAS)", _VAS, "vas_start", _VAS_HINT),

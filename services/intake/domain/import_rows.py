@@ -24,6 +24,7 @@ from services.intake.domain.errors import CommandRefused, InvalidField, NotFound
 from services.intake.domain.fields import FIELDS, Kind, kind_of
 from services.intake.domain.model import Insats, Participant
 from shared.contract.events import StartDetails, StopDetails
+from shared.contract.typed_numbers import typed_decimal, typed_integer
 
 Cell = str | int | float | bool | date | datetime | time | None
 """A cell as read: typed in XLSX (numbers, dates, booleans), text in CSV."""
@@ -43,8 +44,6 @@ _FIELD_OF = {column: (StartDetails, name) for column, name in START_COLUMNS.item
 _YES_NO = {"ja": True, "nej": False, "true": True, "false": False, "1": True, "0": False}
 
 _SEPARATOR = re.compile(r"[\s-]+")
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
 _LIST_ITEM = re.compile(r"[;,]")
 
 
@@ -79,7 +78,9 @@ class SheetRow:
 
 class SheetProblemKind(StrEnum):
     UNKNOWN = "unknown"
-    """A header that names no column (a typo must not silently drop data)."""
+    """A header that names no column (a typo must not silently drop data). The problem
+    names the column by its letter, never by the header: that is anyone's text, a name or
+    a personnummer as likely as a typo."""
     REPEATED = "repeated"
     """A second column for the same field."""
     MISSING = "missing"
@@ -93,8 +94,8 @@ class SheetProblemKind(StrEnum):
 class SheetProblem:
     kind: SheetProblemKind
     column: str = ""
-    """The header as written; for a missing column its name, for an unnamed one its
-    letter."""
+    """The header as written (it names a known column); for a missing column its name, for
+    an unknown or unnamed one its letter."""
 
 
 class SheetRefused(CommandRefused):
@@ -136,7 +137,7 @@ def read_columns(header: Sequence[Cell], rows: Sequence[SheetRow]) -> Columns:
         if not written:
             unnamed.append(position)
         elif column is None:
-            problems.append(SheetProblem(SheetProblemKind.UNKNOWN, written))
+            problems.append(SheetProblem(SheetProblemKind.UNKNOWN, column_letter(position)))
         elif column in positions:
             problems.append(SheetProblem(SheetProblemKind.REPEATED, written))
         else:
@@ -296,16 +297,16 @@ def _date(cell: Cell) -> object:
 def _integer(cell: Cell) -> object:
     if isinstance(cell, float) and cell.is_integer():
         return int(cell)  # XLSX stores numbers as floats
-    if isinstance(cell, str) and _INTEGER.fullmatch(cell):
-        return int(cell)
+    if isinstance(cell, str):
+        return typed_integer(cell)
     return cell
 
 
 def _decimal(cell: Cell) -> object:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return float(cell)
-    if isinstance(cell, str) and _DECIMAL.fullmatch(cell):
-        return float(cell.replace(",", "."))  # Swedish decimal comma
+    if isinstance(cell, str):
+        return typed_decimal(cell)
     return cell
 
 

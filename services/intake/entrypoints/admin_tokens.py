@@ -29,6 +29,7 @@ from services.intake.entrypoints.form_errors import FieldErrors
 from services.intake.entrypoints.form_pages import posted_form
 from services.intake.entrypoints.form_security import new_form_key
 from services.intake.service_layer.accounts import TokenDetails
+from shared.contract.typed_numbers import typed_integer
 from shared.web.forms import first
 from shared.web.guard import Visit
 
@@ -75,7 +76,7 @@ async def issue_token(request: Request, visit: AdminVisit, pages: Admin) -> Resp
     try:
         details = TokenDetails(
             username=first(form, "username"),
-            expires_in_days=int(days) if days.isdigit() else days,
+            expires_in_days=typed_integer(days),
             password=form.get("password", [""])[0],
         )
     except ValidationError as invalid:

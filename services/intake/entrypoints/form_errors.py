@@ -8,7 +8,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from services.intake.domain.errors import InvalidField
-from services.intake.domain.fields import AGE, FIELDS, refused
+from services.intake.domain.fields import AGE, refused
 from services.intake.entrypoints.form_history import registration_date
 from services.intake.entrypoints.form_input import INDICATOR_PREFIX
 from shared.contract.events import (
@@ -25,9 +25,7 @@ FieldErrors = dict[str, str]
 
 _NEVER_STORED = "Det här ser ut som ett personnummer. Stegvis sparar aldrig personnummer"
 IDENTITY_NUMBER = f"{_NEVER_STORED}."
-PERSONAL_NUMBER = f"{_NEVER_STORED}: skriv bara kommunens namn."
-_MUNICIPALITY_TOO_LONG = f"Skriv högst {FIELDS[StartDetails]['municipality'].longest} tecken."
-_MUNICIPALITY_CONTROL = "Skriv kommunens namn på en rad, utan tabbtecken."
+PERSONAL_NUMBER = f"{_NEVER_STORED}: ange bara kommunen."
 _BEFORE_START = {"end_date": "Slutdatum", "date": "Datumet"}
 _AFTER_START = {ParticipantProgressed: "Uppföljningen", ParticipantStopped: "Avslutet"}
 """The registrations a start may not come after."""
@@ -57,15 +55,7 @@ def _translated(item: ErrorDetails) -> tuple[str, str]:
         return (INDICATOR_PREFIX + rest[0] if rest else field), refused("indicators") or _FALLBACK
     if field == "birth_year" and kind == "value_error":
         return field, AGE
-    if field == "municipality":
-        return field, _municipality(item)
     return field, refused(field) or _FALLBACK
-
-
-def _municipality(item: ErrorDetails) -> str:
-    if item["type"] == "string_too_long":
-        return _MUNICIPALITY_TOO_LONG
-    return _MUNICIPALITY_CONTROL  # the model's other value check
 
 
 def refused_field(error: InvalidField, start_date: date | None) -> FieldErrors:

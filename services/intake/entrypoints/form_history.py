@@ -21,6 +21,7 @@ from shared.contract.events import (
     RegisteredEvent,
     correction_kind,
 )
+from shared.contract.kommuner import kommun_name
 from shared.web import code_labels
 
 Facts = list[tuple[str, str]]
@@ -76,6 +77,8 @@ def _shown(model: type[BaseModel], name: str, value: object) -> object:
         return None
     if isinstance(value, dict):  # the indicator card
         return ", ".join(f"{INDICATORS.get(area, area)} {score}" for area, score in value.items())
+    if name == "municipality":  # stored as its code
+        return kommun_name(str(value))
     if (codes := code_list(model, name)) is not None:
         labels = _CODE_LABELS[codes]
         chosen = value if isinstance(value, list) else [value]

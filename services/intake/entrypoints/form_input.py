@@ -7,21 +7,18 @@ applies. A value that does not convert (a letter in a number) is passed on as ty
 model refuses it and the form says why.
 """
 
-import re
 from dataclasses import dataclass
 
 from pydantic import BaseModel
 
 from services.intake.domain.fields import Kind, kind_of
+from shared.contract.typed_numbers import typed_decimal, typed_integer
 from shared.web.forms import FormData, first
 
 INDICATOR_PREFIX = "indicator_"
 """Inputs `indicator_<name>` make the `indicators` mapping of a check-in."""
 
 YES, NO = "ja", "nej"
-
-_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")  # longer: left as typed, for the model to refuse
-_DECIMAL = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -61,9 +58,9 @@ class FormSpec:
     def _single(self, name: str, text: str) -> object:
         kind = kind_of(self.details, name)
         if kind is Kind.INTEGER:
-            return _integer(text)
-        if kind is Kind.DECIMAL and _DECIMAL.fullmatch(text):
-            return float(text.replace(",", "."))  # Swedish decimal comma
+            return typed_integer(text)
+        if kind is Kind.DECIMAL:
+            return typed_decimal(text)
         if kind is Kind.YES_NO:
             return {YES: True, NO: False}.get(text, text)
         return text
@@ -78,13 +75,9 @@ def input_text(value: object) -> str:
     return str(value)  # dates in ISO form, codes as their values
 
 
-def _integer(text: str) -> int | str:
-    return int(text) if _INTEGER.fullmatch(text) else text
-
-
 def _indicators(form: FormData) -> dict[str, int | str]:
     return {
-        name.removeprefix(INDICATOR_PREFIX): _integer(value)
+        name.removeprefix(INDICATOR_PREFIX): typed_integer(value)
         for name in form
         if name.startswith(INDICATOR_PREFIX) and (value := first(form, name))
     }

@@ -48,6 +48,7 @@ from services.intake.service_layer.messagebus import Audited, dispatch
 from services.intake.service_layer.unit_of_work import UnitOfWork
 from shared.contract.codes import OutcomePolicy, Registration
 from shared.contract.events import INSATS_ID_PATTERN
+from shared.contract.kommuner import members_first
 from shared.platform.http import PrincipalLookup
 from shared.web.forms import FormData
 from shared.web.guard import LoggedIn, Visit, install_guard, login_first
@@ -72,12 +73,15 @@ class StaffForms:
     """Groups the avslutsanledningar by the förbund's outcome classes."""
     sites: Sites
     """Where the navigation's links lead."""
+    member_kommuner: tuple[str, ...] = ()
+    """Offered first in the start form's kommun list (`kommuner.members_first`)."""
 
 
 def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
     sessions = staff_sessions(forms.admin_token, forms.principal_of, forms.sites)
     install_guard(app, sessions, login_first)
     reason_groups = form_labels.reason_groups(forms.outcome_policy)
+    kommun_groups = members_first(forms.member_kommuner)
     install_login(app, sessions, forms.accounts)
     admin = AdminPages(forms.admin_token, sessions, forms.accounts, forms.new_uow, forms.sites)
     install_admin_pages(app, admin)
@@ -176,6 +180,7 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
             errors=errors or {},
             form_error=form_error,
             reason_groups=reason_groups,
+            kommun_groups=kommun_groups,
             asked=FIELDS[form.spec.details],
             **more,
         )

@@ -27,7 +27,7 @@ from services.intake.entrypoints.dependencies import (
     ParticipantId,
     fingerprinted_path,
 )
-from services.intake.service_layer import commands, views
+from services.intake.service_layer import commands, erasure, views
 from services.intake.service_layer.answers import Answer, IdempotencyKey, insats_body
 from services.intake.service_layer.messagebus import Audited, dispatch
 from services.intake.service_layer.unit_of_work import UnitOfWork
@@ -69,12 +69,13 @@ ROUTES: dict[type[commands.Command], tuple[str, str]] = {
     commands.RegisterVolume: ("POST", f"{_INSATS}/volume"),
     commands.CorrectEvent: ("POST", f"{_EVENT}/correction"),
     commands.VoidEvent: ("POST", f"{_EVENT}/void"),
+    commands.EraseParticipant: ("DELETE", _PARTICIPANT),
 }
 """Each command's method and route template (below `PREFIX`)."""
 COMMANDS = {(method, PREFIX + path): command for command, (method, path) in ROUTES.items()}
 """The command of each (method, route template), for the refusals' metric (by the command's
 action; refusals of anything else are `unknown`)."""
-_COMMAND_METHODS = frozenset({"PUT", "POST"})
+_COMMAND_METHODS = frozenset({"PUT", "POST", "DELETE"})
 
 _STATUS = {
     NotFound: HTTPStatus.NOT_FOUND,
@@ -158,10 +159,12 @@ def _runner(
 Run = Annotated[_Runner, Depends(_runner)]
 
 
-def _command_route(command: type[commands.Command]) -> Callable:
-    """The route of the command (`ROUTES`): answered 201 when it is done."""
+def _command_route(
+    command: type[commands.Command], done: HTTPStatus = HTTPStatus.CREATED
+) -> Callable:
+    """The route of the command (`ROUTES`): answered `done` when it is done."""
     method, path = ROUTES[command]
-    return router.api_route(path, methods=[method], status_code=HTTPStatus.CREATED)
+    return router.api_route(path, methods=[method], status_code=done)
 
 
 @_command_route(commands.DefineInsats)
@@ -218,6 +221,17 @@ async def void_event(
     voided start voids the participant's whole registration."""
     command = commands.VoidEvent(insats_id, participant_id, event_id)
     return await run.granted(command, VoidDetails())
+
+
+@_command_route(commands.EraseParticipant, HTTPStatus.OK)
+async def erase_participant(
+    caller: Caller, new_uow: NewUow, insats_id: InsatsId, participant_id: ParticipantId
+) -> JSONResponse:
+    """Erase the participant (gallring): its individual data leaves every service and
+    store, every figure stays as it was, and the code is unknown from now on (404). No
+    Idempotency-Key: the answer names the code, so it is not stored; a retry is 404."""
+    forbid_unless(caller.is_admin, "only a förbundsadmin erases participants")
+    return answer_response(await erasure.erase(new_uow, insats_id, participant_id, caller))
 
 
 @router.get("/{insats_id}/participants/{participant_id}/events")

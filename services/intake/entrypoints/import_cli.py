@@ -183,14 +183,20 @@ def _read_xlsx(data: bytes) -> tuple[list[Cell], list[SheetRow]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise UnreadableFile("Filen går inte att läsa som en Excel-fil (.xlsx).") from None
+    read: list[list[Cell]] = []
     try:
         worksheet = workbook.worksheets[0]
         worksheet.reset_dimensions()  # some programs write a wrong size: read every cell
         records = worksheet.iter_rows(values_only=True)  # empty rows too, so rows number right
-        header = list(next(records, ()))
-        return header, [SheetRow(number, cells) for number, cells in enumerate(records, 2)]
+        read.extend(list(cells) for cells in records)
+    except ValueError:  # openpyxl converts a number cell, and Python no more than 4,300 digits
+        raise UnreadableFile(
+            f"Rad {len(read) + 1} har ett tal med fler siffror än något fält tar: rätta cellen."
+        ) from None
     finally:
         workbook.close()
+    header = read[0] if read else []
+    return header, [SheetRow(number, cells) for number, cells in enumerate(read[1:], 2)]
 
 
 _READERS: dict[str, Callable[[bytes], tuple[list[Cell], list[SheetRow]]]] = {
@@ -213,7 +219,7 @@ def _sheet_problem(problem: SheetProblem) -> ErrorLine:
     message = _SHEET_PROBLEMS[problem.kind]
     if problem.kind is SheetProblemKind.NO_ROWS:
         return 2, "", message
-    if problem.kind is SheetProblemKind.UNNAMED:
+    if problem.kind in (SheetProblemKind.UNKNOWN, SheetProblemKind.UNNAMED):
         return 1, f"kolumn {problem.column}", message
     if problem.kind is SheetProblemKind.MISSING and problem.column in _SWEDISH_NAME:
         message += f" På svenska heter den {_SWEDISH_NAME[problem.column]}."

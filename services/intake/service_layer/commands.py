@@ -87,6 +87,14 @@ class VoidEvent(EventCommand):
 
 
 @dataclass(frozen=True)
+class EraseParticipant(ParticipantCommand):
+    """Every trace of the participant leaves intake, and, by its published erasure, the
+    other services and the streams (api.md, "Privacy: erasure and retention")."""
+
+    ACTION = "erase"
+
+
+@dataclass(frozen=True)
 class PutUser(Command):
     ACTION = "save_user"
     username: str

@@ -29,6 +29,7 @@ from services.intake.service_layer.answers import (
 from services.intake.service_layer.commands import (
     CorrectEvent,
     DefineInsats,
+    EraseParticipant,
     ImportRows,
     IssueToken,
     PutUser,
@@ -162,6 +163,12 @@ async def import_rows(command: ImportRows, uow: UnitOfWork) -> Answer:
         command.written(done, total)
     imported = Imported(command.import_id, command.file, datetime.now(UTC), participants)
     return Answer(HTTPStatus.CREATED, imported.body())
+
+
+async def erase_participant(command: EraseParticipant, uow: UnitOfWork) -> Answer:
+    participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
+    await uow.erasure.erase(participant)
+    return Answer(HTTPStatus.OK, {"erased": participant.participant_id})
 
 
 async def put_user(command: PutUser, uow: UnitOfWork) -> Answer:

@@ -13,7 +13,12 @@ from prometheus_client import Counter, Gauge
 from services.intake.domain.errors import Conflict
 from services.intake.service_layer import commands, handlers
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
-from services.intake.service_layer.unit_of_work import AuditEntry, ConcurrentWrite, UnitOfWork
+from services.intake.service_layer.unit_of_work import (
+    AuditEntry,
+    ConcurrentWrite,
+    StaleConnection,
+    UnitOfWork,
+)
 from shared.contract.access import Principal
 from shared.platform.logs import trace
 
@@ -40,6 +45,7 @@ HANDLERS: dict[type[commands.Command], Handler] = {
     commands.CorrectEvent: handlers.correct_event,
     commands.VoidEvent: handlers.void_event,
     commands.ImportRows: handlers.import_rows,
+    commands.EraseParticipant: handlers.erase_participant,
     commands.PutUser: handlers.put_user,
     commands.IssueToken: handlers.issue_token,
     commands.OpenSession: handlers.issue_token,
@@ -47,7 +53,8 @@ HANDLERS: dict[type[commands.Command], Handler] = {
 }
 
 MAX_ATTEMPTS = 3
-"""Runs of a command that lost a race on a unique key (its retry usually replays)."""
+"""Runs of a command that lost a race on a unique key (its retry usually replays), or met a
+connection closed by a database restart."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ async def dispatch(
     so records nothing). `handlers`: another handler with other dependencies, for a test."""
     handler = handlers[type(command)]
     for _ in range(MAX_ATTEMPTS - 1):
-        with suppress(ConcurrentWrite):
+        with suppress(ConcurrentWrite, StaleConnection):
             return await _dispatch_once(new_uow, command, handler, audited, key)
     return await _dispatch_once(new_uow, command, handler, audited, key)
 
@@ -96,10 +103,11 @@ async def _dispatch_once(
     async with new_uow() as uow:
         if key is not None and (stored := await uow.answers.get(key.key)) is not None:
             return _replay(stored, key)
+        # Recorded first, so it can go with the command's first write (one round trip).
+        await uow.audit.record(audited.entry(command))
         answer = await handler(command, uow)
         if key is not None:
             await uow.answers.add(key, answer)
-        await uow.audit.record(audited.entry(command))
         await uow.commit()
         appended = list(uow.events.appended)
     for event in appended:

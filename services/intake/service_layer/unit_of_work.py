@@ -2,19 +2,25 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Protocol
 
 from services.intake.domain.accounts import Credential, User
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
-from shared.contract.events import IntakeEvent, ParticipantEvent
+from shared.contract.events import IntakeEvent, ParticipantErased, ParticipantEvent
 from shared.platform import unit_of_work
 
 
 class ConcurrentWrite(Exception):
     """Another transaction stored the same key first; this one was rolled back."""
+
+
+class StaleConnection(Exception):
+    """The transaction's connection was found closed before it asked to commit (the database
+    restarted since the connection was last used): nothing was written, and the connections
+    of before are gone from the pool, so the command may run again at once."""
 
 
 class Lock(Enum):
@@ -71,6 +77,15 @@ class EventLog(Protocol):
         """Whether any participant or volume was registered in the insats."""
 
 
+class Erasure(Protocol):
+    async def erase(self, participant: Participant) -> ParticipantErased:
+        """Delete the participant's events (published or not), state, stored answers and
+        audit references, and stage its erasure for publication (never for the log)."""
+
+    async def ended_before(self, day: date) -> list[Participant]:
+        """Every participant whose stop is dated before `day`, by insats."""
+
+
 class Answers(Protocol):
     async def get(self, key: str) -> StoredAnswer | None: ...
 
@@ -106,7 +121,9 @@ class AuditEntry:
 
 
 class AuditLog(Protocol):
-    async def record(self, entry: AuditEntry) -> None: ...
+    async def record(self, entry: AuditEntry) -> None:
+        """Record the entry in this transaction (it may be written with the next event or at
+        commit: nothing is read back before then)."""
 
     async def newest(self, limit: int) -> list[AuditEntry]: ...
 
@@ -114,7 +131,8 @@ class AuditLog(Protocol):
 class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     """One transaction. Committing, or leaving the block, raises `ConcurrentWrite` if a
     unique key (an idempotency key, an insats id) was taken by another transaction
-    meanwhile."""
+    meanwhile, and `StaleConnection` if the database connection was found closed before
+    the commit."""
 
     # Read-only members, so an adapter's own repository types satisfy them.
     @property
@@ -131,3 +149,5 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     def credentials(self) -> Credentials: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def erasure(self) -> Erasure: ...

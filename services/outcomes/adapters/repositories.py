@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ARRAY, Executable, String, any_, bindparam, insert, select, text
+from sqlalchemy import ARRAY, Executable, String, any_, bindparam, delete, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -153,6 +153,15 @@ class SqlParticipants:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._sql = _statements_of(session)
+        self.forgotten = 0
+        """Participants erased in this transaction."""
+
+    async def forget(self, participant_ids: Collection[str]) -> None:
+        ids = sorted(participant_ids)
+        if ids:
+            for table in (_events, _participants, _summaries):
+                await self._session.execute(delete(table).where(table.c.participant_id.in_(ids)))
+            self.forgotten += len(ids)
 
     async def lock(self, participant_ids: Sequence[str]) -> None:
         if self._sql.lock is not None and participant_ids:
@@ -248,3 +257,10 @@ class SqlChanges:
             ],
         )
         self.staged = self.staged or bool(changes)
+
+    async def withdraw(self, change_ids: Collection[str]) -> None:
+        if change_ids:
+            outbox = tables.outbox
+            await self._session.execute(
+                delete(outbox).where(outbox.c.message_id.in_(sorted(change_ids)))
+            )

@@ -9,6 +9,7 @@ from services.outcomes.adapters.repositories import (
     SqlProcessed,
 )
 from shared.platform import unit_of_work
+from shared.platform.db import forget_deleted
 
 
 class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
@@ -20,3 +21,8 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
 
     def _staged_messages(self) -> bool:
         return self.changes.staged
+
+    async def commit(self) -> None:
+        await super().commit()
+        if self.participants.forgotten:
+            await forget_deleted(self._sessions.kw["bind"])

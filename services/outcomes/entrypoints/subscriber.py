@@ -5,7 +5,8 @@ from collections.abc import Callable, Sequence
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
+from services.outcomes.service_layer.erasure import apply_batch
+from services.outcomes.service_layer.handlers import PositionedEvent
 from services.outcomes.service_layer.unit_of_work import UnitOfWork
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import parse_intake_event
@@ -35,7 +36,7 @@ def intake_consumer(
     stream = Topology(settings.stream_prefix).intake_events
 
     async def handle(batch: Sequence[PositionedEvent]) -> None:
-        duplicates = await apply_events(new_uow(), batch, policy)
+        duplicates = await apply_batch(new_uow, batch, policy)
         metrics.DUPLICATES.labels(stream, GROUP).inc(duplicates)
 
     return StreamConsumer.configured(settings, redis, stream, GROUP, decode, handle)

@@ -28,6 +28,7 @@ from shared.contract.records import (
     OutcomeChange,
     ParticipantRecord,
     ParticipantRecordChanged,
+    PositionPassed,
     VolumeCounted,
 )
 from shared.platform.logs import trace
@@ -72,6 +73,7 @@ async def apply_events(
         if arrived:
             changes += await _apply_participant_events(uow, arrived, generation, policy)
         changes.sort(key=lambda change: change.position)
+        changes += _position_passed(fresh, changes, generation)
         await uow.changes.publish(changes)
         await uow.commit()
     for published in changes:
@@ -203,15 +205,33 @@ def _first_of_each(items) -> list[PositionedEvent]:
     return first
 
 
-def _insats_or_volume_change(item: PositionedEvent, generation: int) -> OutcomeChange:
+def _position_passed(
+    fresh: Sequence[PositionedEvent], changes: Sequence[OutcomeChange], generation: int
+) -> list[PositionPassed]:
+    """A marker for the batch's newest event when it changed nothing: reporting's processed
+    position must reach every position outcomes processed, or `stegvis rebuild --wait` waits
+    for ever on a log that ends with such an event. One per batch at most, not per event."""
+    newest = max(fresh, key=lambda item: item.position, default=None)
+    if newest is None or (changes and changes[-1].position == newest.position):
+        return []
+    return [PositionPassed(**_stamped(newest, generation))]
+
+
+def _stamped(item: PositionedEvent, generation: int) -> dict:
+    """The fields every change takes from the event behind it."""
     event = item.event
-    common = {
+    return {
         "change_id": event.event_id,
         "generation": generation,
         "position": item.position,
         "occurred_at": event.occurred_at,
         "insats_id": event.insats_id,
     }
+
+
+def _insats_or_volume_change(item: PositionedEvent, generation: int) -> OutcomeChange:
+    event = item.event
+    common = _stamped(item, generation)
     match event:
         case InsatsDefined():
             return InsatsRegistered(**common, name=event.name, registration=event.registration)

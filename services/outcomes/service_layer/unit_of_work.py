@@ -58,10 +58,16 @@ class Participants(Protocol):
     async def summarise(self, summaries: Mapping[str, Summary | None]) -> None:
         """Store these participants' summaries (None: derive the next record in full)."""
 
+    async def forget(self, participant_ids: Collection[str]) -> None:
+        """Delete these participants' events, records and summaries (an erasure)."""
+
 
 class Changes(Protocol):
     async def publish(self, changes: Sequence[OutcomeChange]) -> None:
         """Stage changes for publication after commit, in the given order."""
+
+    async def withdraw(self, change_ids: Collection[str]) -> None:
+        """Unstage the changes with these ids not yet published (an erasure)."""
 
 
 class UnitOfWork(unit_of_work.UnitOfWork, Protocol):

@@ -3,12 +3,14 @@
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.adapters import tables
 from services.reporting.domain.economy import Budget
 from services.reporting.domain.goals import GOALS, Goal, as_given
+from services.reporting.domain.readings import Window
+from services.reporting.domain.report_book import PeriodMoney
 from shared.platform.db import upsert
 
 
@@ -67,22 +69,36 @@ class SqlMoney:
             select(table.c.amount).where(table.c.insats_id == insats_id, table.c.month == month)
         )
 
-    async def budgets(self, year: int) -> dict[str, int]:
-        table = tables.budgets
-        rows = await self._session.execute(
-            select(table.c.insats_id, table.c.budget).where(table.c.year == year)
+    async def of_window(self, window: Window) -> tuple[PeriodMoney, PeriodMoney]:
+        year, previous_year = window.years
+        budgets = tables.budgets
+        budgeted: dict[int, dict[str, int]] = {year: {}, previous_year: {}}
+        for insats_id, of_year, budget in await self._session.execute(
+            select(budgets.c.insats_id, budgets.c.year, budgets.c.budget).where(
+                budgets.c.year.in_((year, previous_year))
+            )
+        ):
+            budgeted[of_year][insats_id] = budget
+        costs = tables.costs
+        month = costs.c.month
+        current = case((month >= window.first, True), else_=False).label("current")
+        spent: dict[bool, dict[str, int]] = {True: {}, False: {}}
+        for insats_id, in_current, amount in await self._session.execute(
+            select(costs.c.insats_id, current, func.sum(costs.c.amount))
+            .where(
+                or_(
+                    and_(month >= window.first, month <= window.last),
+                    and_(month >= window.previous_first, month <= window.previous_last),
+                )
+            )
+            .group_by(costs.c.insats_id, current)
+        ):
+            # PostgreSQL sums a BIGINT as NUMERIC: back to a whole number of kronor.
+            spent[bool(in_current)][insats_id] = int(amount)
+        return (
+            PeriodMoney(budgeted[year], spent[True]),
+            PeriodMoney(budgeted[previous_year], spent[False]),
         )
-        return {insats_id: budget for insats_id, budget in rows}
-
-    async def costs(self, first_month: str, last_month: str) -> dict[str, int]:
-        table = tables.costs
-        rows = await self._session.execute(
-            select(table.c.insats_id, func.sum(table.c.amount))
-            .where(table.c.month >= first_month, table.c.month <= last_month)
-            .group_by(table.c.insats_id)
-        )
-        # PostgreSQL sums a BIGINT as NUMERIC: back to a whole number of kronor.
-        return {insats_id: int(amount) for insats_id, amount in rows}
 
 
 class SqlGoals:

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
@@ -13,7 +13,8 @@ from services.reporting.domain.bases import Base
 from services.reporting.domain.contributions import BREAKDOWN_PREFIX, STARTED_PREFIX, Cell
 from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
-from services.reporting.domain.reports import PeriodRow, ProcessedThrough
+from services.reporting.domain.readings import ReadRow, Segment, Window
+from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.service_layer.unit_of_work import Goals, MetaState, Money
 from shared.platform.db import upsert
 from shared.platform.projection import META_ID
@@ -57,14 +58,17 @@ class SqlProcessed:
         return await tables.bookkeeping.claim(self._session, change_ids)
 
 
-class SqlMonthly:
-    def __init__(self, session: AsyncSession) -> None:
+class SqlCells:
+    """A table of cells (`tables.monthly`, `tables.retained`)."""
+
+    def __init__(self, session: AsyncSession, table: Table) -> None:
         self._session = session
+        self._table = table
 
     async def add(self, deltas: Mapping[Cell, float]) -> None:
         if not deltas:
             return
-        table = tables.monthly
+        table = self._table
         statement = upsert(self._session, table)
         statement = statement.on_conflict_do_update(
             index_elements=list(table.primary_key.columns),
@@ -155,41 +159,64 @@ class SqlReportReader:
         rows = await self._session.execute(select(table).order_by(table.c.insats_id))
         return [_insats(row) for row in rows]
 
-    async def period_rows(
+    async def report_rows(
         self,
+        window: Window,
         insats_id: str | None,
-        first_month: str,
-        last_month: str,
-        known_by: str | None = None,
+        by_insats: bool,
+        closing: str | None,
         base: Base = Base.ENDED,
-    ) -> list[PeriodRow]:
-        # Summed in the database: a report reads a few hundred rows, not one per month.
+    ) -> list[ReadRow]:
+        # Summed in the database: a few hundred rows a scope, not one per month.
         table = tables.monthly
-        before = case((table.c.month < first_month, True), else_=False).label("before")
-        keys = (before, table.c.gender, table.c.figure, table.c.code)
-        in_period: ColumnElement[bool] = table.c.month >= first_month
+        month = table.c.month
+        segment = case(
+            (month < window.previous_first, Segment.BEFORE_PREVIOUS.value),
+            (month <= window.previous_last, Segment.PREVIOUS.value),
+            (month < window.first, Segment.BETWEEN.value),
+            else_=Segment.CURRENT.value,
+        ).label("segment")
+        keys = [segment, table.c.gender, table.c.figure, table.c.code]
+        if closing is not None:
+            keys.insert(1, case((table.c.known_by <= closing, True), else_=False).label("closed"))
+        if by_insats:
+            keys.insert(0, table.c.insats_id)
+        figure = table.c.figure
+        in_periods: ColumnElement[bool] = or_(
+            month >= window.first,
+            and_(month >= window.previous_first, month <= window.previous_last),
+        )
         if not base.reads_started:
-            in_period = and_(in_period, ~table.c.figure.startswith(STARTED_PREFIX, autoescape=True))
-        # Before the period only the opening stock is needed (and the breakdowns' stock).
-        needed_before: list[ColumnElement[bool]] = [table.c.figure.in_(OPENING_STOCK)]
+            in_periods = and_(in_periods, ~figure.startswith(STARTED_PREFIX, autoescape=True))
+        # Outside both periods only the opening stock is needed (and the breakdowns' stock).
+        needed_outside: list[ColumnElement[bool]] = [figure.in_(OPENING_STOCK)]
         if base.from_stock:
-            needed_before += [
-                table.c.figure.startswith(prefix, autoescape=True)
+            needed_outside += [
+                figure.startswith(prefix, autoescape=True)
                 for prefix in (BREAKDOWN_PREFIX, STARTED_PREFIX)
             ]
         query = (
             select(*keys, func.sum(table.c.value))
-            .where(table.c.month <= last_month, or_(in_period, *needed_before))
+            .where(month <= window.last, or_(in_periods, *needed_outside))
             .group_by(*keys)
         )
         if insats_id is not None:
             query = query.where(table.c.insats_id == insats_id)
-        if known_by is not None:
-            query = query.where(table.c.known_by <= known_by)
-        return [PeriodRow(bool(row[0]), *row[1:]) for row in await self._session.execute(query)]
+        rows = []
+        for row in await self._session.execute(query):
+            values = list(row)
+            insats = values.pop(0) if by_insats else insats_id
+            closed = bool(values.pop(1)) if closing is not None else True
+            rows.append(ReadRow(insats, Segment(values[0]), closed, *values[1:]))
+        return rows
 
-    async def first_known_month(self) -> str | None:
-        return await self._session.scalar(select(func.min(tables.monthly.c.known_by)))
+    async def counted_by(self, month: str) -> bool:
+        # The first such row answers: no scan for the earliest of all.
+        table = tables.monthly
+        found = await self._session.scalar(
+            select(table.c.known_by).where(table.c.known_by <= month).limit(1)
+        )
+        return found is not None
 
     async def targets(self, insats_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         table = tables.targets
@@ -217,6 +244,12 @@ class SqlTargets:
                     for share, percent in targets.items()
                 ],
             )
+
+
+async def restore_retained(session: AsyncSession) -> None:
+    """Start the figures from the erased participants' contributions (after a reset)."""
+    columns = [column.name for column in tables.retained.columns]
+    await session.execute(insert(tables.monthly).from_select(columns, select(tables.retained)))
 
 
 @asynccontextmanager

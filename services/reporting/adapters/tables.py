@@ -35,28 +35,30 @@ meta = Table(
 
 processed = Table("reporting_processed", metadata, *processed_columns("change_id"))
 
-monthly = Table(
-    "reporting_monthly",
-    metadata,
-    Column("insats_id", String(64), nullable=False),
-    Column("month", String(7), nullable=False),
-    Column("gender", String(8), nullable=False),
-    Column("figure", String(128), nullable=False),
-    Column("code", String(128), nullable=False),
-    Column("known_by", String(7), nullable=False),
-    Column("value", Double, nullable=False),
-    PrimaryKeyConstraint(
-        "insats_id",
-        "month",
-        "gender",
-        "figure",
-        "code",
-        "known_by",
-        name="reporting_monthly_dated_pkey",
-    ),
-)
+
+def _cell_columns(key_name: str) -> list:
+    """A table of `contributions.Cell` values (new column objects for each table)."""
+    key = ("insats_id", "month", "gender", "figure", "code", "known_by")
+    return [
+        Column("insats_id", String(64), nullable=False),
+        Column("month", String(7), nullable=False),
+        Column("gender", String(8), nullable=False),
+        Column("figure", String(128), nullable=False),
+        Column("code", String(128), nullable=False),
+        Column("known_by", String(7), nullable=False),
+        Column("value", Double, nullable=False),
+        PrimaryKeyConstraint(*key, name=key_name),
+    ]
+
+
+monthly = Table("reporting_monthly", metadata, *_cell_columns("reporting_monthly_dated_pkey"))
 """Each figure by the month whose closing first counted it (`known_by`): summing the cells
 known by a month gives the figures as that month closed."""
+
+retained = Table("reporting_retained", metadata, *_cell_columns("reporting_retained_pkey"))
+"""What erased participants add to `monthly`, anonymous (cells, no code, no day): their
+events are gone from intake's log, so `reset` keeps these and starts `monthly` from them,
+and a rebuild's figures equal the ones before."""
 
 targets = Table(
     "reporting_targets",
@@ -139,4 +141,5 @@ secret it was made with (an intake credential, by `credential_id`, or the admin 
 
 bookkeeping = Bookkeeping(meta, processed, derived=(monthly, insatser))
 """The generation and processed change ids; `reset` also throws away the figures and the
-insatser (targets, accounts and page sessions are configuration, kept)."""
+insatser (targets, accounts and page sessions are configuration, kept; so are the erased
+participants' contributions, `retained`)."""

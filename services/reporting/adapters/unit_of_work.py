@@ -2,12 +2,13 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.reporting.adapters import tables
 from services.reporting.adapters.access import SqlAccess
 from services.reporting.adapters.economy import SqlGoals, SqlMoney
 from services.reporting.adapters.repositories import (
+    SqlCells,
     SqlInsatser,
     SqlMeta,
-    SqlMonthly,
     SqlProcessed,
     SqlTargets,
 )
@@ -23,7 +24,8 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     # The ports' types: a protocol's attributes are invariant.
     meta: ports.Meta
     processed: ports.Processed
-    monthly: ports.Monthly
+    monthly: ports.Cells
+    retained: ports.Cells
     insatser: ports.Insatser
     targets: ports.Targets
     money: ports.Money
@@ -36,7 +38,8 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     def _bind(self, session: AsyncSession) -> None:
         self.meta = SqlMeta(session)
         self.processed = SqlProcessed(session)
-        self.monthly = SqlMonthly(session)
+        self.monthly = SqlCells(session, tables.monthly)
+        self.retained = SqlCells(session, tables.retained)
         self.insatser = SqlInsatser(session)
         self.targets = SqlTargets(session)
         self.money = SqlMoney(session)

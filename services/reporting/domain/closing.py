@@ -48,13 +48,12 @@ class Closing:
         }
 
 
-def closing(
-    last_month: Month, first_known: Month | None, now: datetime, close_days: int
-) -> Closing:
-    """`first_known`: the earliest month any change was known by (None: no figures yet)."""
+def closing(last_month: Month, counted: bool, now: datetime, close_days: int) -> Closing:
+    """`counted`: whether the closing of `last_month` counted any change (a change was
+    known by it)."""
     moment = closes_at(last_month, close_days)
     closed = now >= moment
-    recorded = closed and first_known is not None and first_known <= last_month
+    recorded = closed and counted
     return Closing(moment, closed, recorded)
 
 

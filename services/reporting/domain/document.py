@@ -276,3 +276,41 @@ def report_json(report: ReportFigures) -> dict:
     `suppression`, the förbund's targets' `insats`), in report order."""
     dumped = report.model_dump(mode="json", by_alias=True, exclude_unset=True)
     return {key: dumped[key] for key in REPORT_ORDER if key in dumped}
+
+
+class GoalsMet(_Part):
+    """How many of a report's targets and goals its figures met (`count` less `met` and
+    `not_met`: of nobody, or hidden for publishing)."""
+
+    count: int
+    met: int
+    not_met: int
+
+
+class OverviewRow(_Part):
+    """One report's row of the överblick: its figures and shares of the period, its economy
+    and how many of its targets and goals it met."""
+
+    insats: str | None = Field(description="null: the whole förbund")
+    name: str | None
+    registration: str | None
+    figures: _Figures
+    shares: _Shares
+    economy: Economy | None
+    goals: GoalsMet
+
+    def row(self, path: Path) -> AnyRow:
+        """The row at `path` (`("figures", name)` or `("shares", name)`), as `Section.row`."""
+        section, name = path
+        return getattr(self.figures if section == "figures" else self.shares, name)
+
+
+class Overview(_Part):
+    """Every insats side by side with the whole förbund (null: not readable by the
+    caller), of one period."""
+
+    period: ReportPeriod
+    insatser: list[OverviewRow]
+    forbund: OverviewRow | None
+    processed_through: ProcessedThroughModel
+    suppression: Suppression | None = Field(None, description="Only in a published overview")

@@ -21,7 +21,6 @@ from services.reporting.domain.figures import (
     GENDER_CODES,
     ONGOING_AT_END,
     OPENING,
-    OPENING_STOCK,
     PARTICIPANTS,
     SHARES,
     STEP_IMPROVED,
@@ -30,19 +29,7 @@ from services.reporting.domain.figures import (
     TOTAL,
 )
 from services.reporting.domain.periods import Period
-
-
-@dataclass(frozen=True)
-class PeriodRow:
-    """A figure summed over the insatser reported on and over the period's months, or, with
-    `before`, over every month before the period (only `new` and `ended`, the opening stock,
-    and for a stock base the breakdowns' cells: `bases.py`)."""
-
-    before: bool
-    gender: str
-    figure: str
-    code: str
-    value: float
+from services.reporting.domain.readings import Codes, PeriodSums, Sums
 
 
 @dataclass(frozen=True)
@@ -116,48 +103,11 @@ def stock(before: Mapping[str, ByGender], new: ByGender, ended: ByGender) -> dic
     return {PARTICIPANTS: participants, OPENING: opening, ONGOING_AT_END: ongoing}
 
 
-Codes = dict[str, dict[str, float]]
-"""Code → gender → count."""
+def _stocks(sums: PeriodSums) -> dict[str, ByGender]:
+    return stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED))
 
 
-class _PeriodSums:
-    """The period's figures, and those read before it (the opening stock's, and with a stock
-    base the breakdowns'), by figure, code and gender."""
-
-    def __init__(self, rows: Iterable[PeriodRow]) -> None:
-        self.in_period: dict[str, Codes] = {}
-        self.before: dict[str, Codes] = {}
-        for row in rows:
-            into = self.before if row.before else self.in_period
-            cell = into.setdefault(row.figure, {}).setdefault(row.code, {})
-            cell[row.gender] = cell.get(row.gender, 0) + row.value
-
-    def of(self, figure: str, code: str = "") -> ByGender:
-        return self.in_period.get(figure, {}).get(code, {})
-
-    def before_of(self, figure: str) -> ByGender:
-        return self.before.get(figure, {}).get("", {})
-
-    def codes(self, figure: str, before: bool = False) -> Codes:
-        return (self.before if before else self.in_period).get(figure, {})
-
-    def seen(self, prefix: str) -> set[tuple[str, str]]:
-        """(figure without `prefix`, code) of the nonzero figures named `prefix…`."""
-        return {
-            (figure.removeprefix(prefix), code)
-            for figure, codes in self.in_period.items()
-            if figure.startswith(prefix)
-            for code, values in codes.items()
-            if any(values.values())
-        }
-
-
-def _stocks(sums: _PeriodSums) -> dict[str, ByGender]:
-    before = {figure: sums.before_of(figure) for figure in OPENING_STOCK}
-    return stock(before, sums.of(c.NEW), sums.of(c.ENDED))
-
-
-def _figures(sums: _PeriodSums) -> dict[str, Columns]:
+def _figures(sums: PeriodSums) -> dict[str, Columns]:
     stocks = _stocks(sums)
     figures = {}
     for name, figure in FIGURES.items():
@@ -181,7 +131,7 @@ def _summed(*terms: tuple[int, Codes]) -> Codes:
     return total
 
 
-def _of_base(sums: _PeriodSums, name: str, base: Base) -> Codes:
+def _of_base(sums: PeriodSums, name: str, base: Base) -> Codes:
     """The breakdown's counts of `base` by the codes stored (`bases.py`)."""
     ended = sums.codes(c.BREAKDOWN_PREFIX + name)
     if base is Base.ENDED:
@@ -216,7 +166,7 @@ def _banded(codes: Codes, bands: Bands | None) -> Codes:
     )
 
 
-def _counted(sums: _PeriodSums, counting: Counting) -> dict[str, Codes]:
+def _counted(sums: PeriodSums, counting: Counting) -> dict[str, Codes]:
     return {
         name: _banded(_of_base(sums, name, counting.base), counting.bands.get(name))
         for name in BREAKDOWNS
@@ -252,7 +202,7 @@ def _breakdowns(
     }
 
 
-def _step_movement(sums: _PeriodSums) -> dict[str, dict[str, Columns]]:
+def _step_movement(sums: PeriodSums) -> dict[str, dict[str, Columns]]:
     return {
         measure: {
             STEP_PARTICIPANTS: _count_columns(sums.of(c.STEP_N + measure)),
@@ -266,7 +216,7 @@ def _step_movement(sums: _PeriodSums) -> dict[str, dict[str, Columns]]:
 
 
 def _section(
-    sums: _PeriodSums,
+    sums: PeriodSums,
     period: Period,
     counted: Mapping[str, Codes],
     codes: Mapping[str, tuple[str, ...]],
@@ -283,18 +233,17 @@ def _section(
 
 
 def report_document(
-    rows: Iterable[PeriodRow],
-    previous_rows: Iterable[PeriodRow],
+    sums: Sums,
     period: Period,
     insats: str | None,
     insats_name: str | None,
     processed: ProcessedThrough,
     counting: Counting,
 ) -> ReportFigures:
-    """The report of `period` (from `rows`) and the same period a year earlier (from
-    `previous_rows`), its breakdowns counted as `counting` says (its bands complete)."""
+    """The report of `period` and the same period a year earlier, from their `sums`, its
+    breakdowns counted as `counting` says (its bands complete)."""
     previous = period.previous_year()
-    current_sums, previous_sums = _PeriodSums(rows), _PeriodSums(previous_rows)
+    current_sums, previous_sums = sums.current, sums.previous
     current, last_year = _counted(current_sums, counting), _counted(previous_sums, counting)
     # Both periods list the same codes, so each row can be read beside last year's.
     listed = _listed_codes((current, last_year), counting)

@@ -13,11 +13,12 @@ suppression), until every sum hides none or at least two of its cells.
 
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from services.reporting.domain import contributions as c
 from services.reporting.domain.breakdowns import BREAKDOWNS, MULTI_VALUED
 from services.reporting.domain.document import (
+    AnyRow,
     ClosingModel,
     Path,
     Report,
@@ -74,7 +75,13 @@ def hidden_cells(
     return hidden
 
 
-def _row(section: Section, path: Path) -> Row:
+class Rows(Protocol):
+    """What a hidden value is told in: a report's section, or an överblick's row."""
+
+    def row(self, path: Path) -> AnyRow | None: ...
+
+
+def _row(section: Rows, path: Path) -> Row:
     """The row at `path` of a section that has it."""
     row = section.row(path)
     assert row is not None, path
@@ -96,7 +103,7 @@ def _bases(path: Path) -> tuple[Path, ...]:
     return (path,)
 
 
-def is_hidden(section: Section, path: Path, column: str) -> bool:
+def is_hidden(section: Rows, path: Path, column: str) -> bool:
     """Whether a suppressed report's value is hidden, rather than None for want of anyone
     to count (a mean or share of nobody)."""
     return any(_row(section, base).of(column) is None for base in _bases(path))

@@ -9,24 +9,30 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, Response
 
 from services.reporting.domain.bases import Base
-from services.reporting.domain.document import Report, report_json
+from services.reporting.domain.document import Overview, Report, report_json
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.export import export_filename, report_csv
+from services.reporting.domain.overview import overview_json, readable
 from services.reporting.entrypoints.counting import BandsQuery, counting_of
 from services.reporting.entrypoints.workbook import report_workbook
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.views import ReportSource
-from services.reporting.service_layer.workbook import published_reports, workbook_reports
+from services.reporting.service_layer.workbook import (
+    ReportSet,
+    overview_of,
+    published_reports,
+    workbook_reports,
+)
 from shared.contract.access import Principal
 from shared.platform.http import FieldError, forbid_unless
 
 ExportFormat = Literal["json", "csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORTS: dict[str, Callable[[list[Report]], tuple[str | bytes, str]]] = {
-    "csv": lambda reports: (report_csv(reports[0]), "text/csv; charset=utf-8"),
-    "xlsx": lambda reports: (report_workbook(reports), XLSX),
+EXPORTS: dict[str, Callable[[ReportSet], tuple[str | bytes, str]]] = {
+    "csv": lambda read: (report_csv(read.reports[0]), "text/csv; charset=utf-8"),
+    "xlsx": lambda read: (report_workbook(read), XLSX),
 }
-"""Each export of the asked report (first of the reports, then the workbook's others)."""
+"""Each export of the asked report (first of the set's reports, then the workbook's others)."""
 EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": Report, "content": {"text/csv": {}, XLSX: {}}}
 }
@@ -80,28 +86,49 @@ def install_report_api(
         try:
             counting = counting_of(base, bands.model_dump())
             if suppress:
-                documents = await published_reports(
+                read = await published_reports(
                     reports, suppression_threshold, year, period, insats, as_closed, counting
                 )
             elif format == "xlsx":
-                documents = await workbook_reports(
-                    reports, year, period, insats, as_closed, counting
-                )
+                read = await workbook_reports(reports, year, period, insats, as_closed, counting)
             else:
-                documents = [await reports.report(year, period, insats, as_closed, counting)]
+                read = ReportSet(
+                    [await reports.report(year, period, insats, as_closed, counting)], []
+                )
         except UnknownInsats as error:
             return JSONResponse({"detail": str(error)}, HTTPStatus.NOT_FOUND)
         except InvalidReportQuery as error:
             raise FieldError(error.field, error.reason) from error
         if format == "json":
-            return JSONResponse(report_json(documents[0]))
-        content, media_type = EXPORTS[format](documents)
+            return JSONResponse(report_json(read.reports[0]))
+        content, media_type = EXPORTS[format](read)
         filename = export_filename(year, period, insats, format, published=suppress)
         return Response(
             content,
             media_type=media_type,
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+    @router.get("/reports/overview", response_model=Overview)
+    async def get_overview(
+        principal: Caller,
+        year: Annotated[int, Query()],
+        period: Annotated[str, Query(max_length=16)],
+        as_closed: Annotated[bool, Query()] = False,
+        suppress: Annotated[bool, Query()] = False,
+    ) -> JSONResponse:
+        """Every insats's figures, shares, economy and targets and goals met side by side
+        with the whole förbund's (the same as each one's report): of the insatser the caller
+        may read, the förbund's row null unless the caller may read its report.
+        `as_closed` and `suppress` as for the report (published, from the reports suppressed
+        together)."""
+        try:
+            made = await overview_of(
+                reports, suppression_threshold, year, period, as_closed, suppress
+            )
+        except InvalidReportQuery as error:
+            raise FieldError(error.field, error.reason) from error
+        return JSONResponse(overview_json(readable(made, principal.may_read_report)))
 
     @router.get("/insatser")
     async def list_insatser(principal: Caller) -> list[dict]:

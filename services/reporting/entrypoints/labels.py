@@ -10,6 +10,7 @@ from services.reporting.domain.document import ClosingModel, ReportPeriod
 from services.reporting.domain.figures import COLUMNS as report_columns
 from services.reporting.domain.months import Month, quarter_months
 from services.reporting.domain.suppression import HIDDEN
+from shared.contract.kommuner import KOMMUNER
 from shared.contract.swedish_time import LOCAL_TIME
 from shared.web import code_labels
 
@@ -28,9 +29,10 @@ CODES: dict[str, dict[str, str]] = {
     breakdowns.REFERRER: code_labels.REFERRER,
     breakdowns.SUPPORT_AT_START: code_labels.SUPPORT,
     breakdowns.SUPPORT_AT_END: code_labels.SUPPORT,
+    breakdowns.MUNICIPALITY: KOMMUNER,
 }
 """The labels of the breakdowns whose codes are a code list's (band codes are labelled by
-their unit, municipalities as given)."""
+their unit)."""
 
 MULTI_VALUED_NOTE = "En deltagare med flera försörjningar räknas en gång per försörjning."
 """Under the breakdowns that may sum to more than `ended` (`breakdowns.MULTI_VALUED`)."""
@@ -60,6 +62,24 @@ MONTHS = (
 TARGET_MET = {True: "✓ Uppnått", False: "✗ Ej uppnått", None: "– Ingen avslutad"}
 """Whether an outcome met its target, in words and not only by a colour."""
 
+ECONOMY = {
+    "budget": "Budget (kr)",
+    "costs": "Kostnader (kr)",
+    "budget_used_percent": "Andel av budgeten",
+    "cost_per_participant": "Kostnad per deltagare (kr)",
+    "cost_per_ended": "Kostnad per avslutad (kr)",
+    "individual_share_percent": "Andel till individinsatser",
+}
+"""The economy's fields (`document.Economy`), whole kronor or (`…_percent`) percent."""
+FORBUND = "Hela förbundet"
+OVERVIEW = "Översikt"
+"""The överblick's sheet, first in the whole förbund's XLSX."""
+OVERVIEW_PAGE = "Överblick"
+OVERVIEW_INSATS = "Insats"
+REGISTRATION = code_labels.REGISTRATION
+OVERVIEW_GOALS = ("Mål uppnådda", "Mål ej uppnådda", "Mål totalt")
+"""The överblick's goal columns: `document.GoalsMet`'s met, not_met and count."""
+
 DASH = "–"
 """What an empty value (a mean of nobody, a share of nobody) is written as."""
 
@@ -83,7 +103,6 @@ def code_label(breakdown: str, code: str) -> str:
         if code.endswith(("-", "+")):
             return f"{code[:-1]} {unit} eller mer"
         return f"{code.replace('-', '–')} {unit}"
-    # Municipalities are free text and listed as given.
     return CODES.get(breakdown, {}).get(code, code)
 
 
@@ -151,6 +170,22 @@ def percent(value: int | None, hidden: bool = False) -> str:
     if hidden:
         return HIDDEN
     return DASH if value is None else f"{value}\u00a0%"  # no line break before %
+
+
+def breakable(heading: str) -> str:
+    """A column's heading that may wrap after a slash (to a browser `arbete/studier` is one
+    word, as wide as a narrow column's heading must not be)."""
+    return heading.replace("/", "/\u200b")
+
+
+def kronor(amount: int | None) -> str:
+    """Whole kronor with a space between thousands (`1 250 000`), nothing as a dash."""
+    return DASH if amount is None else f"{amount:,}".replace(",", "\u00a0")
+
+
+def goals_met(met: int, not_met: int, count: int) -> str:
+    """`✓ 2 ✗ 1 av 3`: an överblick row's targets and goals met and not (a dash: none set)."""
+    return DASH if count == 0 else f"✓\u00a0{met} ✗\u00a0{not_met} av {count}"
 
 
 def target_state(met: bool | None) -> str:

@@ -25,6 +25,7 @@ from services.reporting.domain.closing import report_cells
 from services.reporting.domain.document import Report
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.figures import SHARES
+from services.reporting.domain.overview import ECONOMY_SHOWN, SHOWN, readable
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR, QUARTERS
 from services.reporting.domain.suppression import is_hidden
 from services.reporting.entrypoints import labels
@@ -32,7 +33,7 @@ from services.reporting.entrypoints.counting import BandsQuery, counting_of
 from services.reporting.service_layer.access import PageSessions
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.views import ReportSource
-from services.reporting.service_layer.workbook import published_reports
+from services.reporting.service_layer.workbook import overview_of, published_reports
 from shared.contract.access import Principal
 from shared.contract.swedish_time import LOCAL_TIME
 from shared.platform.http import PrincipalLookup
@@ -46,6 +47,7 @@ from shared.web.sessions import INTAKE_SESSION, REPORT_SESSION
 _CSRF_PURPOSE = b"stegvis report pages csrf v1"
 _STALE_FORM = "Formuläret kom inte från Stegvis eller är för gammalt. Ladda om sidan."
 _HOME = "/rapport"
+_OVERVIEW = "/rapport/oversikt"
 _DEAD_LETTERS = "/rapport/felmeddelanden"
 _DEAD_LETTERS_SHOWN = 100
 
@@ -67,6 +69,11 @@ _templates = template_environment(Path(__file__).with_name("templates"))
 _templates.globals["labels"] = labels
 _templates.globals["MULTI_VALUED"] = MULTI_VALUED
 _templates.globals["SHARES"] = SHARES
+_templates.globals["REPORT_PAGE"] = _HOME
+_templates.globals["OVERVIEW_PAGE"] = _OVERVIEW
+_templates.globals["SHOWN"] = SHOWN
+_templates.globals["ECONOMY_SHOWN"] = ECONOMY_SHOWN
+_templates.globals["is_hidden"] = is_hidden
 _templates.globals["PERIODS"] = [
     ("helar", "Helår"),
     ("delar", "Delår"),
@@ -127,8 +134,9 @@ class _Asked:
     bands: dict[str, str] = field(default_factory=dict)
     """The bands' lower edges as given, by query parameter (a field left empty: not asked)."""
 
-    def link(self, **changes: object) -> str:
-        """This page's address with `changes` (the form's fields keep their values)."""
+    def link(self, page: str = _HOME, **changes: object) -> str:
+        """The report page's (or `page`'s) address with `changes` (the form's fields keep
+        their values)."""
         asked = {
             "year": self.year,
             "period": self.period,
@@ -138,7 +146,7 @@ class _Asked:
             "base": None if self.base == Base.ENDED else self.base,
             **self.bands,
         } | changes
-        return f"{_HOME}?{urlencode({k: v for k, v in asked.items() if v is not None})}"
+        return f"{page}?{urlencode({k: v for k, v in asked.items() if v is not None})}"
 
 
 def _asked(
@@ -323,7 +331,8 @@ def install_report_pages(
             counting = counting_of(Base(asked.base), asked.bands)
             query = (int(asked.year), asked.api_period, asked.insats, asked.as_closed, counting)
             if asked.published:
-                report = (await published_reports(reports, suppression_threshold, *query))[0]
+                read = await published_reports(reports, suppression_threshold, *query)
+                report = read.reports[0]
             else:
                 report = await reports.report(*query)
         except UnknownInsats:
@@ -341,6 +350,42 @@ def install_report_pages(
             charts=[] if asked.published else report_charts(report, labels.charts(report.base)),
             restated=_restated(report),
             hidden=_hidden(report),
+            errors={},
+            generated_at=datetime.now(LOCAL_TIME),
+            **context,
+        )
+
+    @app.get(_OVERVIEW, include_in_schema=False)
+    async def overview_page(
+        caller: LoggedIn,
+        year: str | None = None,
+        period: str | None = None,
+        som_stangd: str | None = None,
+        publicerad: str | None = None,
+    ) -> Response:
+        """Every insats the caller may read side by side, and the whole förbund's row when
+        the caller may read its report."""
+        asked = _asked(year, period, None, bool(som_stangd), bool(publicerad))
+        context: dict[str, Any] = {"asked": asked, "caller": caller}
+        if not _YEAR.fullmatch(asked.year):
+            errors = {"year": _FIELD_ERRORS["year"]}
+            return _page("overview.html", 422, overview=None, errors=errors, **context)
+        try:
+            made = await overview_of(
+                reports,
+                suppression_threshold,
+                int(asked.year),
+                asked.api_period,
+                asked.as_closed,
+                asked.published,
+            )
+        except InvalidReportQuery as invalid:
+            error = _FIELD_ERRORS.get(invalid.field, invalid.reason)
+            errors = {invalid.field: error}
+            return _page("overview.html", 422, overview=None, errors=errors, **context)
+        return _page(
+            "overview.html",
+            overview=readable(made, caller.principal.may_read_report),
             errors={},
             generated_at=datetime.now(LOCAL_TIME),
             **context,

@@ -22,6 +22,11 @@ from shared.contract.access import AccessChange, parse_access_change
 from shared.contract.records import OutcomeChange, parse_outcome_change
 from shared.platform import metrics
 from shared.platform.consumer import PoisonMessage, StreamConsumer
+from shared.platform.erasure import (
+    delete_entries,
+    rewrite_append_only_file,
+    streams_naming_participants,
+)
 from shared.platform.settings import Settings
 from shared.platform.streams import StreamEntry, Topology
 from shared.platform.tasks import stop_task
@@ -58,11 +63,18 @@ def decode_access(entry: StreamEntry) -> AccessChange:
 def outcomes_consumer(
     settings: Settings, redis: Redis, new_uow: Callable[[], UnitOfWork]
 ) -> StreamConsumer[OutcomeChange]:
-    stream = Topology(settings.stream_prefix).outcome_changes
+    topology = Topology(settings.stream_prefix)
+    stream = topology.outcome_changes
 
     async def handle(batch: Sequence[OutcomeChange]) -> None:
         applied = await apply_changes(new_uow(), batch, settings.month_close_days)
         metrics.DUPLICATES.labels(stream, GROUP).inc(applied.duplicates)
+        if applied.erased:
+            # Last in the chain: no consumer needs these entries any more. Deleted before
+            # the acknowledgement, so a crash in between deletes them on the redelivery.
+            streams = streams_naming_participants(topology)
+            await delete_entries(redis, streams, applied.erased)
+            await rewrite_append_only_file(redis)
 
     return StreamConsumer.configured(settings, redis, stream, GROUP, decode, handle)
 

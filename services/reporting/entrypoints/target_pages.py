@@ -16,6 +16,7 @@ from services.reporting.entrypoints.targets import Targets
 from services.reporting.service_layer.targets import set_targets
 from services.reporting.service_layer.unit_of_work import UnitOfWork
 from services.reporting.service_layer.views import ReportSource
+from shared.contract.typed_numbers import typed_integer
 from shared.web.forms import FormData, first, read_form
 from shared.web.guard import LoggedIn, Visit, web_sessions
 from shared.web.pages import PAGE_HEADERS, template_environment
@@ -87,11 +88,7 @@ def install_target_pages(
         typed = {share: first(form, share) for share in TARGET_SHARES}
         try:
             targets = Targets.model_validate(
-                {
-                    share: int(text) if text.isdigit() else text
-                    for share, text in typed.items()
-                    if text
-                }
+                {share: typed_integer(text) for share, text in typed.items() if text}
             )
         except ValidationError as invalid:
             errors = {str(error["loc"][0]): _PERCENT for error in invalid.errors()}

@@ -1,7 +1,8 @@
 """The report as an XLSX workbook laid out like the förbund's report template: a sheet per
 report (the whole förbund's "Förbundet", then each insats's), each with its figures by
 gender beside the same period a year earlier, in sections under Swedish labels, ready to
-print."""
+print; the whole förbund's opens with its överblick ("Översikt": every insats side by side
+with the förbund)."""
 
 import io
 import re
@@ -12,13 +13,16 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from services.reporting.domain.breakdowns import BREAKDOWNS, MULTI_VALUED
-from services.reporting.domain.document import Path, Report, Section
+from services.reporting.domain.document import Overview, OverviewRow, Path, Report, Section
 from services.reporting.domain.figures import FIGURES, NUMBER_FORMATS, SHARES, Kind, kind_of
+from services.reporting.domain.overview import ECONOMY_SHOWN, SHOWN
 from services.reporting.domain.suppression import HIDDEN, is_hidden
 from services.reporting.entrypoints import labels
+from services.reporting.service_layer.workbook import ReportSet
 
+OVERVIEW_SHEET = labels.OVERVIEW
 FORBUND_SHEET = "Förbundet"
-FORBUND_TITLE = "Hela förbundet"
+FORBUND_TITLE = labels.FORBUND
 HEADER = (
     "Mått",
     *labels.COLUMNS.values(),
@@ -58,14 +62,20 @@ def sheet_titles(names: Sequence[str]) -> list[str]:
     return titles
 
 
-def report_workbook(reports: Sequence[Report]) -> bytes:
-    """A sheet per report, in the given order (the whole förbund's titled `FORBUND_SHEET`)."""
+def report_workbook(read: ReportSet) -> bytes:
+    """A sheet per report, in the set's order (the whole förbund's titled `FORBUND_SHEET`),
+    after the överblick (`OVERVIEW_SHEET`) in the whole förbund's workbook."""
     workbook = Workbook()
     workbook.remove(workbook.active)
+    reports = read.reports
     names = [
         FORBUND_SHEET if report.insats is None else report.insats_name or "" for report in reports
     ]
-    for report, title in zip(reports, sheet_titles(names)):
+    forbund = reports[0].insats is None
+    titles = sheet_titles([OVERVIEW_SHEET, *names] if forbund else names)
+    if forbund:
+        _overview(workbook.create_sheet(titles.pop(0)), read.overview())
+    for report, title in zip(reports, titles, strict=True):
         _fill(workbook.create_sheet(title), report)
     out = io.BytesIO()
     workbook.save(out)
@@ -74,7 +84,7 @@ def report_workbook(reports: Sequence[Report]) -> bytes:
 
 def _append(sheet: Worksheet, values: Sequence, font: Font | None = None) -> int:
     """Append a row; text stays text (openpyxl takes one starting with `=` for a formula,
-    and a municipality or an insats name is anyone's text)."""
+    and an insats name is anyone's text)."""
     sheet.append(list(values))
     row = sheet.max_row
     for cell in sheet[row]:
@@ -166,6 +176,64 @@ def _fill(sheet: Worksheet, report: Report) -> None:
             _append(sheet, [labels.MULTI_VALUED_NOTE], _ITALIC)
     _step_movement(sheet, report)
     _lay_out(sheet, header)
+
+
+OVERVIEW_HEADER = (
+    labels.OVERVIEW_INSATS,
+    "Registrering",
+    *(
+        labels.figure_label(name) if section == "figures" else labels.share_label(name)
+        for section, name in SHOWN
+    ),
+    *(labels.ECONOMY[name] for name in ECONOMY_SHOWN),
+    *labels.OVERVIEW_GOALS,
+)
+_KRONOR = "#,##0"
+
+
+def _overview(sheet: Worksheet, overview: Overview) -> None:
+    """One row per insats, then the whole förbund's: the totals of `SHOWN`, the economy of
+    `ECONOMY_SHOWN` and the targets and goals met."""
+    _append(sheet, [f"{OVERVIEW_SHEET}: {labels.period_title(overview.period)}"], _TITLE)
+    if overview.suppression is not None:
+        _append(sheet, [overview.suppression.note])
+    _append(sheet, ["Totalt för alla kön, av varje insats och av hela förbundet."])
+    sheet.append([])
+    header = _append(sheet, OVERVIEW_HEADER, _BOLD)
+    for cell in sheet[header]:
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    suppressed = overview.suppression is not None
+    rows = [*overview.insatser, *([overview.forbund] if overview.forbund else [])]
+    for row in rows:
+        _overview_row(sheet, row, suppressed)
+    sheet.column_dimensions["A"].width = 32
+    sheet.freeze_panes = sheet.cell(header + 1, 2)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _overview_row(sheet: Worksheet, row: OverviewRow, suppressed: bool) -> None:
+    registration = labels.REGISTRATION.get(row.registration or "", labels.DASH)
+    values: list = [row.name or FORBUND_TITLE, registration]
+    formats = []
+    for path in SHOWN:
+        value = row.row(path).total
+        if value is None:
+            values.append(HIDDEN if suppressed and is_hidden(row, path, "total") else labels.DASH)
+        else:
+            values.append(value / 100 if kind_of(path) is Kind.SHARE else value)
+        formats.append(NUMBER_FORMATS[kind_of(path)])
+    for name in ECONOMY_SHOWN:
+        amount = getattr(row.economy, name, None)
+        percent = name.endswith("_percent")
+        values.append(labels.DASH if amount is None else amount / 100 if percent else amount)
+        formats.append(NUMBER_FORMATS[Kind.SHARE] if percent else _KRONOR)
+    values += [row.goals.met, row.goals.not_met, row.goals.count]
+    formats += [NUMBER_FORMATS[Kind.COUNT]] * 3
+    written = _append(sheet, values, _BOLD if row.insats is None else None)
+    for cell, number_format in zip(sheet[written][2:], formats, strict=True):
+        cell.number_format = number_format
 
 
 def _targets(sheet: Worksheet, report: Report) -> None:

@@ -1,15 +1,12 @@
-"""Setting an insats's budgets and costs (the förbund's admins), reading what is stored, and
-the economy each report carries."""
+"""Setting an insats's budgets and costs (the förbund's admins), and reading what is stored
+(each report's economy: `domain/report_book.py`)."""
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
-from services.reporting.domain.document import Economy, Section
-from services.reporting.domain.economy import Budget, economy, forbund_economy
+from services.reporting.domain.economy import Budget
 from services.reporting.domain.errors import UnknownInsats
-from services.reporting.domain.periods import Period
 from services.reporting.service_layer.unit_of_work import ReportReader, UnitOfWork
-from shared.contract.codes import Registration
 
 OpenReader = Callable[[], AbstractAsyncContextManager[ReportReader]]
 
@@ -54,20 +51,3 @@ async def stored_cost(open_reader: OpenReader, insats_id: str, month: str) -> in
     async with open_reader() as reader:
         await require_readable(reader, insats_id)
         return await reader.money.cost(insats_id, month)
-
-
-async def section_economy(
-    reader: ReportReader, period: Period, insats: str | None, section: Section
-) -> Economy:
-    """The economy of a report's `section` of `period`: the insats's, or (`insats` None) the
-    whole förbund's, with the share spent on insatser of individuals."""
-    budgets = await reader.money.budgets(period.first.year)
-    costs = await reader.money.costs(str(period.first_month), str(period.last_month))
-    if insats is not None:
-        return economy(budgets.get(insats), costs.get(insats, 0), section)
-    individual = {
-        known.insats_id
-        for known in await reader.insatser()
-        if known.registration == Registration.INDIVID
-    }
-    return forbund_economy(budgets, costs, individual, section)

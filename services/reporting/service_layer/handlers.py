@@ -14,11 +14,13 @@ from services.reporting.domain.contributions import (
     change_delta,
     volume_contributions,
 )
+from services.reporting.domain.erasure import step_contributions
 from services.reporting.domain.model import Insats
 from services.reporting.service_layer.unit_of_work import UnitOfWork
 from shared.contract.records import (
     InsatsRegistered,
     OutcomeChange,
+    ParticipantErased,
     ParticipantRecordChanged,
     VolumeCounted,
 )
@@ -38,6 +40,9 @@ class Applied:
     """Changes of the current generation processed before (redeliveries)."""
     stale: int
     """Changes of another generation, ignored."""
+    erased: tuple[str, ...] = ()
+    """The message ids of the stream entries naming the batch's erased participants (of
+    any generation), to be deleted now that reporting keeps their contribution."""
 
 
 async def apply_changes(
@@ -49,7 +54,9 @@ async def apply_changes(
         unique = _first_of_each(current)
         new_ids = await uow.processed.claim([change.change_id for change in unique])
         fresh = [change for change in unique if change.change_id in new_ids]
-        await uow.monthly.add(_deltas(fresh, close_days))
+        deltas = _deltas(fresh, close_days)
+        await uow.retained.add(await _erased(uow, fresh, close_days, deltas))
+        await uow.monthly.add(_nonzero(deltas))
         await uow.insatser.register(_newest_registrations(fresh))
         # Stale changes do not count: a rebuild waits for the new generation's positions.
         newest = max(current, key=lambda change: change.position, default=None)
@@ -60,7 +67,13 @@ async def apply_changes(
     STALE_CHANGES.inc(stale)
     for change in fresh:  # change_id: the intake event behind the change
         log.info("change applied", extra=trace(change.change_id, change.type, change.position))
-    return Applied(duplicates=len(current) - len(fresh), stale=stale)
+    erased = tuple(
+        message_id
+        for change in batch
+        if isinstance(change, ParticipantErased)
+        for message_id in change.event_ids
+    )
+    return Applied(duplicates=len(current) - len(fresh), stale=stale, erased=erased)
 
 
 def _first_of_each(changes: Iterable[OutcomeChange]) -> list[OutcomeChange]:
@@ -88,7 +101,32 @@ def _deltas(changes: Iterable[OutcomeChange], close_days: int) -> Contributions:
                     volume_contributions(change.insats_id, change.date, change.counts),
                     dated,
                 )
-    return {cell: value for cell, value in total.items() if value != 0}
+    return total
+
+
+async def _erased(
+    uow: UnitOfWork, changes: Iterable[OutcomeChange], close_days: int, deltas: Contributions
+) -> Contributions:
+    """The erased participants' whole contributions, to keep. Those of their changes not
+    applied yet (outcomes withdrew them) are added to `deltas` now, and their ids claimed,
+    so the figures hold exactly what is kept."""
+    steps = [
+        step
+        for change in changes
+        if isinstance(change, ParticipantErased)
+        for step in step_contributions(change.history, close_days)
+    ]
+    unapplied = await uow.processed.claim([change_id for change_id, _ in steps])
+    retained: Contributions = {}
+    for change_id, added in steps:
+        accumulate(retained, added)
+        if change_id in unapplied:
+            accumulate(deltas, added)
+    return _nonzero(retained)
+
+
+def _nonzero(contributions: Contributions) -> Contributions:
+    return {cell: value for cell, value in contributions.items() if value != 0}
 
 
 def _newest_registrations(changes: Iterable[OutcomeChange]) -> list[Insats]:

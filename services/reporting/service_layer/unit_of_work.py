@@ -11,7 +11,9 @@ from services.reporting.domain.contributions import Cell
 from services.reporting.domain.economy import Budget
 from services.reporting.domain.goals import Goal
 from services.reporting.domain.model import Insats
-from services.reporting.domain.reports import PeriodRow, ProcessedThrough
+from services.reporting.domain.readings import ReadRow, Window
+from services.reporting.domain.report_book import PeriodMoney
+from services.reporting.domain.reports import ProcessedThrough
 from shared.contract.access import CredentialChanged, UserChanged
 from shared.platform import unit_of_work
 
@@ -36,7 +38,7 @@ class Processed(Protocol):
         """Record the ids as processed; returns those that were new."""
 
 
-class Monthly(Protocol):
+class Cells(Protocol):
     async def add(self, deltas: Mapping[Cell, float]) -> None:
         """Add each delta to its cell (a missing cell counts as 0)."""
 
@@ -66,12 +68,10 @@ class Money(Protocol):
 
     async def cost(self, insats_id: str, month: str) -> int | None: ...
 
-    async def budgets(self, year: int) -> dict[str, int]:
-        """Every insats's budget of `year`, of those that have one."""
-
-    async def costs(self, first_month: str, last_month: str) -> dict[str, int]:
-        """Every insats's costs of the months `first_month`..`last_month` summed, of those
-        that have any."""
+    async def of_window(self, window: Window) -> tuple[PeriodMoney, PeriodMoney]:
+        """The money of the asked period and of the same period a year earlier: every
+        insats's budget of the period's year and its costs of the period's months summed,
+        of those that have any."""
 
 
 class Goals(Protocol):
@@ -85,7 +85,10 @@ class Goals(Protocol):
 class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     meta: Meta
     processed: Processed
-    monthly: Monthly
+    monthly: Cells
+    retained: Cells
+    """Erased participants' contributions (kept by a rebuild, which starts `monthly` from
+    them)."""
     insatser: Insatser
     targets: Targets
     money: Money
@@ -116,22 +119,23 @@ class ReportReader(Protocol):
 
     async def insatser(self) -> list[Insats]: ...
 
-    async def period_rows(
+    async def report_rows(
         self,
+        window: Window,
         insats_id: str | None,
-        first_month: str,
-        last_month: str,
-        known_by: str | None = None,
+        by_insats: bool,
+        closing: str | None,
         base: Base = Base.ENDED,
-    ) -> list[PeriodRow]:
-        """The figures of the months `first_month`..`last_month` summed, and the `new` and
-        `ended` of the months before summed, of one insats (None: summed over all), one
-        row per gender, figure and code; with `known_by`, only what the closing of that
-        month counted; the breakdowns' cells that `base` reads (`Base.reads_started`,
-        `Base.from_stock`)."""
+    ) -> list[ReadRow]:
+        """The figures of the months up to `window.last` summed by `Segment` (of the months
+        in neither period only `OPENING_STOCK`, and the breakdowns' cells for a stock
+        `base`: `Base.from_stock`), gender, figure and code: of one insats, or (`insats_id`
+        None) of all, by insats when `by_insats`, else summed over them; with `closing` (a
+        month), each row also says whether that month's closing counted it; the cells of
+        those started only when `base` reads them (`Base.reads_started`)."""
 
-    async def first_known_month(self) -> str | None:
-        """The earliest month whose closing counted a figure (None: no figures yet)."""
+    async def counted_by(self, month: str) -> bool:
+        """Whether the closing of `month` counted any figure (of any insats)."""
 
     async def targets(self, insats_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         """The targets of those of the insatser that have any."""

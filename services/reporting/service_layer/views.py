@@ -1,6 +1,5 @@
 """Reports and the list of insatser, as the API and the pages read them."""
 
-import re
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
@@ -8,23 +7,14 @@ from datetime import UTC, datetime
 from services.reporting.domain.bands import Bands
 from services.reporting.domain.bases import Counting
 from services.reporting.domain.breakdowns import DEFAULT_BANDS
-from services.reporting.domain.closing import Closing, closing, restatements
-from services.reporting.domain.document import (
-    ClosingModel,
-    GoalResult,
-    Report,
-    ReportFigures,
-    Target,
-)
+from services.reporting.domain.closing import Closing, closes_at, closing
+from services.reporting.domain.document import Report
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
-from services.reporting.domain.months import Month
-from services.reporting.domain.periods import Period, parse_period
-from services.reporting.domain.reports import ProcessedThrough, report_document
-from services.reporting.domain.targets import target_results
-from services.reporting.service_layer.economy import section_economy
-from services.reporting.service_layer.goals import report_goals
+from services.reporting.domain.model import Insats
+from services.reporting.domain.periods import parse_period
+from services.reporting.domain.readings import Readings, Window
+from services.reporting.domain.report_book import ReportBook, Settings
 from services.reporting.service_layer.unit_of_work import ReportReader
-from shared.contract.events import INSATS_ID_PATTERN
 
 OpenReader = Callable[[], AbstractAsyncContextManager[ReportReader]]
 Clock = Callable[[], datetime]
@@ -67,40 +57,63 @@ class ReportSource:
 
         Raises `InvalidReportQuery` for a period it cannot answer, `UnknownInsats`.
         """
+        book = await self.book(year, period, insats, as_closed, counting)
+        return book.report(insats, as_closed)
+
+    async def book(
+        self,
+        year: int,
+        period: str,
+        insats: str | None,
+        as_closed: bool = False,
+        counting: Counting = Counting(),
+        every: bool = False,
+    ) -> ReportBook:
+        """The reports of the period from one read: of the insats, or (`insats` None) of
+        the whole förbund, and of each insats too when `every`; their breakdowns counted
+        as `counting` says.
+
+        Raises what `report` raises.
+        """
         asked = parse_period(year, period, self._delar_end_month)
         counting = counting.over(self._bands)
         async with self._open_reader() as reader:
             # Read first: the figures read after it include at least this much.
             processed = await reader.processed_through()
-            name = await _insats_name(reader, insats)
-            first_known = await reader.first_known_month()
+            insatser = await reader.insatser()
+            if insats is not None:
+                insatser = [_known(insatser, insats)]
+            now, close_days = self._clock(), self._month_close_days
+            last_month = asked.last_month
+            # Before the period closes it has no figures as closed: no need to look.
             closed = closing(
-                asked.last_month,
-                Month.parse(first_known) if first_known else None,
-                self._clock(),
-                self._month_close_days,
+                last_month,
+                now >= closes_at(last_month, close_days)
+                and await reader.counted_by(str(last_month)),
+                now,
+                close_days,
             )
             if as_closed and not closed.recorded:
                 raise InvalidReportQuery("as_closed", _not_recorded(closed))
-            now, targets_now, goals_now = await _document(
-                reader, asked, insats, name, processed, counting
+            window = Window.of(asked)
+            settings = await _settings(reader, window, [known.insats_id for known in insatser])
+            # The whole förbund's targets and goals are read from its insatser's figures.
+            by_insats = insats is None and bool(every or settings.targets or settings.goals)
+            rows = await reader.report_rows(
+                window,
+                insats,
+                by_insats,
+                str(asked.last_month) if closed.recorded else None,
+                counting.base,
             )
-            shown, targets, goals = now, targets_now, goals_now
-            changed = []
-            if closed.recorded:
-                then, targets_then, goals_then = await _document(
-                    reader, asked, insats, name, processed, counting, str(asked.last_month)
-                )
-                changed = restatements(now, then)
-                if as_closed:
-                    shown, targets, goals = then, targets_then, goals_then
-        return Report(
-            **dict(shown),
-            targets=targets,
-            goals=goals,
-            closing=ClosingModel(
-                **closed.as_json(), as_closed=as_closed, restated=bool(changed), changes=changed
-            ),
+        return ReportBook(
+            asked,
+            Readings(rows, whole=by_insats),
+            insatser,
+            settings,
+            processed,
+            closed,
+            counting,
         )
 
     async def insatser(self) -> list[dict]:
@@ -111,7 +124,7 @@ class ReportSource:
     async def targets(self, insats: str) -> dict[str, int]:
         """The insats's targets (share: whole percent); raises `UnknownInsats`."""
         async with self._open_reader() as reader:
-            await _insats_name(reader, insats)
+            _known(await reader.insatser(), insats)
             return (await reader.targets([insats])).get(insats, {})
 
 
@@ -121,59 +134,15 @@ def _not_recorded(closed: Closing) -> str:
     return "the period closed before Stegvis counted any figures"
 
 
-async def _insats_name(reader: ReportReader, insats: str | None) -> str | None:
-    if insats is None:
-        return None
-    # Not of an id's form (it may even hold a NUL, which PostgreSQL refuses to compare):
-    # it names no insats.
-    well_formed = re.fullmatch(INSATS_ID_PATTERN, insats) is not None
-    known = await reader.insats(insats) if well_formed else None
-    if known is None:
-        raise UnknownInsats(insats)
-    return known.name
+def _known(insatser: list[Insats], insats: str) -> Insats:
+    for known in insatser:
+        if known.insats_id == insats:
+            return known
+    raise UnknownInsats(insats)
 
 
-async def _document(
-    reader: ReportReader,
-    asked: Period,
-    insats: str | None,
-    name: str | None,
-    processed: ProcessedThrough,
-    counting: Counting,
-    known_by: str | None = None,
-) -> tuple[ReportFigures, list[Target], list[GoalResult]]:
-    """The report from the figures known by the closing of `known_by` (None: all), with the
-    economy of both periods, and the targets and goals of the insats, or of every insats for
-    the whole förbund, beside it."""
-    previous = asked.previous_year()
-
-    async def of(insats_id: str | None, insats_name: str | None) -> ReportFigures:
-        base = counting.base
-        rows = await reader.period_rows(
-            insats_id, str(asked.first_month), str(asked.last_month), known_by, base
-        )
-        previous_rows = await reader.period_rows(
-            insats_id, str(previous.first_month), str(previous.last_month), known_by, base
-        )
-        return report_document(
-            rows, previous_rows, asked, insats_id, insats_name, processed, counting
-        )
-
-    document = await of(insats, name)
-    if insats is not None:
-        targets = (await reader.targets([insats])).get(insats, {})
-        results = target_results(targets, document)
-    else:
-        names = {known.insats_id: known.name for known in await reader.insatser()}
-        results = []
-        for insats_id, targets in sorted((await reader.targets(list(names))).items()):
-            of_insats = await of(insats_id, names[insats_id])
-            results += [
-                result.model_copy(update={"insats": insats_id, "insats_name": names[insats_id]})
-                for result in target_results(targets, of_insats)
-            ]
-    document.economy = await section_economy(reader, asked, insats, document)
-    document.previous_year.economy = await section_economy(
-        reader, previous, insats, document.previous_year
-    )
-    return document, results, await report_goals(reader, insats, document, of)
+async def _settings(reader: ReportReader, window: Window, insatser: list[str]) -> Settings:
+    """The targets, goals and money of the insatser, for the period and a year earlier."""
+    targets = await reader.targets(insatser)
+    goals = await reader.goals.of(insatser)
+    return Settings(targets, goals, *await reader.money.of_window(window))

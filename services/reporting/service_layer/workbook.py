@@ -1,15 +1,31 @@
-"""The reports an export is made of: the workbook's (the whole förbund's beside each insats's)
-and the published ones, suppressed together so that no two published exports of a period
-give away, side by side, a count either hides."""
+"""The reports an export is made of, each set from one read: the workbook's (the whole
+förbund's beside each insats's, and their överblick), the published ones, suppressed together
+so that no two published exports of a period give away, side by side, a count either hides,
+and the överblick of every insats side by side."""
+
+from dataclasses import dataclass
 
 from services.reporting.domain.bases import Counting
-from services.reporting.domain.document import Report
+from services.reporting.domain.document import Overview, Report
 from services.reporting.domain.errors import UnknownInsats
+from services.reporting.domain.model import Insats
+from services.reporting.domain.overview import overview
 from services.reporting.domain.suppression import suppress_together
 from services.reporting.service_layer.views import ReportSource
 
-READ_ATTEMPTS = 3
-"""How often the förbund's reports are read again while changes land between the reads."""
+
+@dataclass(frozen=True)
+class ReportSet:
+    """The asked report first, then, for the whole förbund, each insats's in the order of
+    `insatser` (the insatser registered)."""
+
+    reports: list[Report]
+    insatser: list[Insats]
+
+    def overview(self) -> Overview:
+        """Every insats's report side by side with the whole förbund's (a set of the whole
+        förbund's only)."""
+        return overview(self.reports, self.insatser)
 
 
 async def workbook_reports(
@@ -19,27 +35,16 @@ async def workbook_reports(
     insats: str | None,
     as_closed: bool = False,
     counting: Counting = Counting(),
-) -> list[Report]:
-    """The asked report first, then, for the whole förbund (`insats` None), each insats's in
-    the order `source.insatser()` lists them (`as_closed`, `counting`: see
+) -> ReportSet:
+    """The reports of the asked one's workbook (`as_closed`, `counting`: see
     `ReportSource.report`).
 
     Raises what `ReportSource.report` raises.
     """
+    book = await source.book(year, period, insats, as_closed, counting, every=insats is None)
     if insats is not None:
-        return [await source.report(year, period, insats, as_closed, counting)]
-    for _ in range(READ_ATTEMPTS):
-        reports = [await source.report(year, period, None, as_closed, counting)]
-        for known in await source.insatser():
-            reports.append(
-                await source.report(year, period, known["insats_id"], as_closed, counting)
-            )
-        # Read one by one, the reports may straddle a change. Through the same position,
-        # the förbund's is the sum of the insatser's, as the suppression assumes; failing
-        # that, each sheet shows the position it reached.
-        if len({report.processed_through.position for report in reports}) == 1:
-            break
-    return reports
+        return ReportSet([book.report(insats, as_closed)], book.insatser)
+    return ReportSet(book.every_report(as_closed), book.insatser)
 
 
 async def published_reports(
@@ -50,7 +55,7 @@ async def published_reports(
     insats: str | None,
     as_closed: bool = False,
     counting: Counting = Counting(),
-) -> list[Report]:
+) -> ReportSet:
     """`workbook_reports` suppressed for publishing: every report of the förbund is
     suppressed together, whichever is asked, so the whole förbund's export and each
     insats's agree on what they hide.
@@ -58,10 +63,30 @@ async def published_reports(
     Raises what `ReportSource.report` raises.
     """
     forbund = await workbook_reports(source, year, period, None, as_closed, counting)
-    published = suppress_together(forbund, threshold)
+    published = suppress_together(forbund.reports, threshold)
     if insats is None:
-        return published
+        return ReportSet(published, forbund.insatser)
     for report in published:
         if report.insats == insats:
-            return [report]
+            return ReportSet([report], forbund.insatser)
     raise UnknownInsats(insats)
+
+
+async def overview_of(
+    source: ReportSource,
+    threshold: int,
+    year: int,
+    period: str,
+    as_closed: bool = False,
+    published: bool = False,
+) -> Overview:
+    """Every insats side by side with the whole förbund (`published`: as published, from
+    the reports suppressed together).
+
+    Raises what `ReportSource.report` raises.
+    """
+    if published:
+        read = await published_reports(source, threshold, year, period, None, as_closed)
+    else:
+        read = await workbook_reports(source, year, period, None, as_closed)
+    return read.overview()

@@ -6,8 +6,11 @@ edge, which the v1 bands put back in the same band, so the reports without `age_
 cells of those started that the other bases read, come from `stegvis rebuild` (see
 operations.md, "Upgrading").
 
-Revision ID: reporting_0006_bands
-Revises: reporting_0005
+The same for the cells kept of the erased (`reporting_retained`, which a rebuild starts
+from): theirs are converted here, as a rebuild cannot count them again.
+
+Revision ID: reporting_0008_bands
+Revises: reporting_0007_kommun_codes
 """
 
 import re
@@ -16,8 +19,8 @@ from collections import defaultdict
 import sqlalchemy as sa
 from alembic import op
 
-revision = "reporting_0006_bands"
-down_revision = "reporting_0005"
+revision = "reporting_0008_bands"
+down_revision = "reporting_0007_kommun_codes"
 branch_labels = None
 depends_on = None
 
@@ -31,14 +34,23 @@ _V1_TOPS = {"breakdown:age_band": 67}
 _STARTED = "breakdown_started:"
 _KEY = ("insats_id", "month", "gender", "figure", "code", "known_by")
 
-_monthly = sa.table(
-    "reporting_monthly",
-    *(sa.column(name, sa.String) for name in _KEY),
-    sa.column("value", sa.Double),
-)
+
+def _cells(name: str) -> sa.TableClause:
+    return sa.table(
+        name, *(sa.column(column, sa.String) for column in _KEY), sa.column("value", sa.Double)
+    )
+
+
+_TABLES = (_cells("reporting_monthly"), _cells("reporting_retained"))
+"""The monthly figures, and those kept of the erased: the same cells."""
 
 
 def upgrade() -> None:
+    for table in _TABLES:
+        _to_values(table)
+
+
+def _to_values(_monthly: sa.TableClause) -> None:
     bind = op.get_bind()
     cells = bind.execute(
         sa.select(_monthly.c.figure, _monthly.c.code)
@@ -68,6 +80,11 @@ def _v1_code(figure: str, value: int) -> str:
 
 
 def downgrade() -> None:
+    for table in _TABLES:
+        _to_bands(table)
+
+
+def _to_bands(_monthly: sa.TableClause) -> None:
     bind = op.get_bind()
     bind.execute(_monthly.delete().where(_monthly.c.figure.startswith(_STARTED, autoescape=True)))
     rows = bind.execute(
