@@ -21,6 +21,7 @@ from services.reporting.entrypoints.economy import install_economy_api
 from services.reporting.entrypoints.goals import install_goals_api
 from services.reporting.entrypoints.http import install_dead_letter_api, install_report_api
 from services.reporting.entrypoints.pages import install_report_pages
+from services.reporting.entrypoints.series import install_series_api
 from services.reporting.entrypoints.subscriber import (
     access_consumer,
     outcomes_consumer,
@@ -29,8 +30,9 @@ from services.reporting.entrypoints.subscriber import (
 from services.reporting.entrypoints.target_pages import install_target_pages
 from services.reporting.entrypoints.targets import install_targets_api
 from services.reporting.service_layer.dead_letters import DeadLetterDesk
+from services.reporting.service_layer.series import SeriesSource
 from services.reporting.service_layer.unit_of_work import ReportReader
-from services.reporting.service_layer.views import ReportSource
+from services.reporting.service_layer.views import Clock, ReportSource, utc_now
 from shared.contract.access import Principal
 from shared.platform.consumer import StreamConsumer
 from shared.platform.http import authenticator, bearer_auth, install_common_routes
@@ -55,7 +57,8 @@ class _Lifetime:
     running: _Running | None = None
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
+    """`clock`: what time it is, for which months have closed."""
     admin_token = settings.required_admin_token()
     redis_url = settings.required_redis_url()
     try:
@@ -108,7 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
         return SqlUnitOfWork(connections().sessions)
 
     reports = ReportSource(
-        open_reader, settings.delar_end_month, settings.month_close_days, bands=bands
+        open_reader, settings.delar_end_month, settings.month_close_days, clock, bands
     )
     desk = DeadLetterDesk(lambda: connections().redis, Topology(settings.stream_prefix))
     app = FastAPI(title="Stegvis reporting", version="1", lifespan=lifespan)
@@ -124,8 +127,10 @@ def create_app(settings: Settings) -> FastAPI:
     install_report_api(app, bearer_auth(principal_of), reports, settings.suppression_threshold)
     install_dead_letter_api(app, bearer_auth(principal_of), desk)
     install_targets_api(app, bearer_auth(principal_of), new_uow, reports)
-    install_economy_api(app, bearer_auth(principal_of), new_uow, open_reader)
+    install_economy_api(app, bearer_auth(principal_of), new_uow, open_reader, reports.known_by_now)
     install_goals_api(app, bearer_auth(principal_of), new_uow, open_reader)
+    series = SeriesSource(open_reader, settings.delar_end_month, clock)
+    install_series_api(app, bearer_auth(principal_of), series)
     # The HTML pages (entrypoints/pages.py), last: they may add routes of their own.
     page_sessions = SqlPageSessions(
         lambda: connections().sessions, admin_token, timedelta(hours=settings.session_hours)
@@ -139,6 +144,7 @@ def create_app(settings: Settings) -> FastAPI:
         desk,
         settings.suppression_threshold,
         Sites.of(settings),
+        series,
     )
     install_target_pages(app, new_uow, reports)
     return app

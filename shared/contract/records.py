@@ -118,13 +118,13 @@ class RecordStep(_Frozen):
     after: ParticipantRecord | None
 
 
-class ParticipantErased(_Change):
+class ParticipantRecordErased(_Change):
     """A participant's individual data is gone from outcomes. `history`: the record's
     changes in log order, from which reporting keeps the participant's contribution to its
     figures (anonymous: cells of a month); `event_ids`: the stream entries (by message id)
     that still name the participant, to be deleted once reporting has it. No code."""
 
-    type: Literal["ParticipantErased"] = "ParticipantErased"
+    type: Literal["ParticipantRecordErased"] = "ParticipantRecordErased"
     history: tuple[RecordStep, ...]
     event_ids: tuple[str, ...]
 
@@ -134,7 +134,7 @@ OutcomeChange = Annotated[
     | InsatsRegistered
     | VolumeCounted
     | PositionPassed
-    | ParticipantErased,
+    | ParticipantRecordErased,
     Discriminator("type"),
 ]
 outcome_change_adapter: TypeAdapter[OutcomeChange] = TypeAdapter(OutcomeChange)

@@ -1,7 +1,9 @@
 """The report page in Chromium, as the board's secretary opens it on a desktop and prints it:
 the figures beside last year's, the charts drawn, and the print view; then the same for a
-year of realistic data. Screenshots go to test-artifacts/screenshots/ (report.png,
-report-print.png; report-year.png, chart-reasons.png, report-year-print.png)."""
+year of realistic data, with its economy, goals and trend. Screenshots go to
+test-artifacts/screenshots/ (report.png, report-print.png; report-year.png, chart-reasons.png,
+economy.png, goals.png, chart-trend.png, chart-trend-shares.png, chart-months.png,
+report-year-print.png)."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,8 +121,51 @@ def test_a_realistic_year_on_the_report_page(desk: Page, system: System, tmp_pat
         expect(reasons).to_contain_text(f"{label}: {total}")
     screenshot(desk, "report-year")
     reasons.screenshot(path=SCREENSHOTS / "chart-reasons.png")
+    _economy_goals_and_trend(desk, report)
 
     desk.emulate_media(media="print")
     expect(desk.get_by_role("button", name="Visa rapport")).to_be_hidden()
     expect(reasons.get_by_role("img")).to_be_visible()
     screenshot(desk, "report-year-print")
+
+
+def _kronor(value: int) -> str:
+    return f"{value:,}\u00a0kr".replace(",", "\u00a0")
+
+
+def _economy_goals_and_trend(desk: Page, report: dict) -> None:
+    """The förbund's economy beside last year's, every insats's goals with ✓/✗, and the
+    trend and monthly charts, as the page shows them (economy.png, goals.png,
+    chart-trend.png, chart-months.png)."""
+    economy = desk.locator("#ekonomi")
+    expect(economy).to_be_visible()
+    now, before = report["economy"], report["previous_year"]["economy"]
+    expect(_row(economy, "Budget (året)").get_by_role("cell")).to_have_text(
+        [_kronor(now["budget"]), _kronor(before["budget"])]
+    )
+    expect(_row(economy, "Kostnader under perioden (utfall)").get_by_role("cell")).to_have_text(
+        [_kronor(now["costs"]), _kronor(before["costs"])]
+    )
+    share = now["individual_share_percent"]
+    expect(_row(economy, "Andel av kostnaderna till individinsatser")).to_contain_text(
+        f"{share}\u00a0%"
+    )
+    economy.screenshot(path=SCREENSHOTS / "economy.png")
+
+    goals = desk.locator("#mal")
+    expect(goals.locator("tbody tr")).to_have_count(len(report["goals"]))
+    met = sum(goal["met"] is True for goal in report["goals"])
+    expect(goals.get_by_text("✓ Uppnått")).to_have_count(met)
+    goals.screenshot(path=SCREENSHOTS / "goals.png")
+
+    trend = desk.locator("figure").filter(has_text="Deltagare under perioden per år")
+    expect(trend.get_by_role("img")).to_be_visible()
+    new = report["figures"]["new"]["total"]
+    expect(desk.locator("figure").filter(has_text="Nya per år")).to_contain_text(f"2026: {new}")
+    trend.screenshot(path=SCREENSHOTS / "chart-trend.png")
+    shares = desk.locator("figure").filter(has_text="Andelar per år")
+    expect(shares.get_by_role("img")).to_be_visible()
+    shares.screenshot(path=SCREENSHOTS / "chart-trend-shares.png")
+    months = desk.locator("figure").filter(has_text="Nya, månad för månad")
+    expect(months.get_by_role("img")).to_be_visible()
+    months.screenshot(path=SCREENSHOTS / "chart-months.png")

@@ -200,10 +200,38 @@ class Registration:
     """Of a correction or void: the event concerned, `start` or `stop`."""
 
 
+@dataclass(frozen=True)
+class Budget:
+    amount: int
+    financiers: dict[str, int]
+    """Who pays how much; they sum to `amount`."""
+
+
+@dataclass
+class Money:
+    """What the förbund's admin enters of each insats's economy, in whole kronor."""
+
+    budgets: dict[tuple[str, int], Budget]
+    """By (insats, year)."""
+    costs: dict[tuple[str, str], int]
+    """The utfall by (insats, `YYYY-MM`), as first entered."""
+    correction: tuple[str, str, int]
+    """(insats, month, amount): a closed month's cost put right after the year's registrations."""
+
+    def cost(self, insats_id: str, month: str) -> int:
+        """The month's cost in the end (the correction wins)."""
+        if self.correction[:2] == (insats_id, month):
+            return self.correction[2]
+        return self.costs.get((insats_id, month), 0)
+
+
 @dataclass
 class RealisticYear:
     participants: list[Participant]
     volumes: list[Volume]
+    money: Money = field(default_factory=lambda: Money({}, {}, ("", "", 0)))
+    goals: dict[str, list[dict]] = field(default_factory=dict)
+    """Each individ insats's goals, as the API takes them."""
 
     def imported(self) -> list[Participant]:
         return [p for p in self.participants if p.imported]
@@ -418,6 +446,63 @@ def _mistakes(
     ]
 
 
+ECONOMY_YEARS = (2025, 2026)
+ESF_FUNDED = frozenset({"unga-vuxna", "steget"})
+"""Co-financed by the ESF; the förbund pays the rest (and all of the others)."""
+CORRECTED_MONTH = "2026-03"
+"""The month whose cost the bookkeeping corrects after it closed."""
+
+
+def _months(first: date, last: date) -> list[str]:
+    months, month = [], first
+    while month <= last:
+        months.append(f"{month.year:04d}-{month.month:02d}")
+        month = (month + timedelta(32)).replace(day=1)
+    return months
+
+
+def _money(rng: random.Random) -> Money:
+    """A budget per insats and year (whole thousands; the ESF's part for some), and each
+    month's costs around a twelfth of it; one month's cost corrected after it closed."""
+    budgets, costs = {}, {}
+    for insats in INSATSER:
+        for year in ECONOMY_YEARS:
+            amount = rng.randrange(300, 2_400) * 1_000
+            financiers = {"forbundet": amount}
+            if insats.insats_id in ESF_FUNDED:
+                esf = amount * rng.choice((25, 40, 50)) // 100
+                financiers = {"forbundet": amount - esf, "esf": esf}
+            budgets[(insats.insats_id, year)] = Budget(amount, financiers)
+        for month in _months(date(2025, 1, 1), CURRENT_YEAR_ENDS):
+            twelfth = budgets[(insats.insats_id, int(month[:4]))].amount // 12
+            costs[(insats.insats_id, month)] = twelfth * rng.randint(60, 125) // 100 + rng.randint(
+                0, 999
+            )
+    corrected = INDIVID_INSATSER[0].insats_id
+    amount = costs[(corrected, CORRECTED_MONTH)] + rng.randint(5_000, 40_000)
+    return Money(budgets, costs, (corrected, CORRECTED_MONTH, amount))
+
+
+def _goals(rng: random.Random) -> dict[str, list[dict]]:
+    """Goals of every kind for each individ insats: counts (of all and of one gender), a
+    share and a reason's share at least (of all and of one gender), and higher than last
+    year (of all and of one gender)."""
+    goals = {}
+    for insats in INDIVID_INSATSER:
+        gender = rng.choice(("kvinna", "man"))
+        reason = rng.choice(("arbetstraning", "studier", "arbete", "annan_insats"))
+        goals[insats.insats_id] = [
+            {"figure": "new", "at_least": rng.randint(15, 45), "gender": gender},
+            {"figure": "participants", "at_least": rng.randint(40, 90)},
+            {"share": "positive_exits", "at_least_percent": rng.randint(25, 45)},
+            {"share": f"reason:{reason}", "at_least_percent": rng.randint(5, 20)},
+            {"share": "direct_to_work_or_studies", "at_least_percent": 20, "gender": gender},
+            {"share": "positive_exits", "higher_than_previous_year": True},
+            {"share": f"reason:{reason}", "higher_than_previous_year": True, "gender": "kvinna"},
+        ]
+    return goals
+
+
 def generate(seed: int = SEED) -> RealisticYear:
     """The same year for the same seed."""
     rng = random.Random(seed)
@@ -425,7 +510,8 @@ def generate(seed: int = SEED) -> RealisticYear:
     current = [_current(rng, n) for n in range(1, CURRENT_PARTICIPANTS + 1)]
     duplicates = _mistakes(rng, current, previous)
     volumes = _volumes(rng, date(2025, 1, 1), date(2026, 10, 1))
-    return RealisticYear(previous + current + duplicates, volumes)
+    # Drawn last: the registrations stay those of the same seed before the economy was added.
+    return RealisticYear(previous + current + duplicates, volumes, _money(rng), _goals(rng))
 
 
 # --- what to send ---------------------------------------------------------------------------
@@ -591,3 +677,102 @@ def expected_figures(
         "direct_to_work_or_studies": of([c for c in ended if c.reason in DIRECT]),
         "volume_participants": {"total": sum(volume.values()), **volume},
     }
+
+
+def _half_up(numerator: int, denominator: int) -> int | None:
+    """numerator ÷ denominator in whole units, halves up, in integers; None dividing by 0."""
+    return None if denominator == 0 else (2 * numerator + denominator) // (2 * denominator)
+
+
+def expected_economy(
+    year: RealisticYear, first: date, last: date, insats_id: str | None = None
+) -> dict[str, int | None]:
+    """The period's economy of the insats (None: the whole förbund, with the share of its
+    costs spent on insatser of individuals)."""
+    insatser = [i for i in INSATSER if insats_id in (None, i.insats_id)]
+    months = _months(first, last)
+    costs = {i.insats_id: sum(year.money.cost(i.insats_id, m) for m in months) for i in insatser}
+    budgets = [
+        year.money.budgets[(i.insats_id, first.year)].amount
+        for i in insatser
+        if (i.insats_id, first.year) in year.money.budgets
+    ]
+    budget = sum(budgets) if budgets else None
+    total = sum(costs.values())
+    figures = expected_figures(year, first, last, insats_id)
+    economy = {
+        "budget": budget,
+        "costs": total,
+        "budget_used_percent": None if budget is None else _half_up(100 * total, budget),
+        "cost_per_participant": _half_up(total, figures["participants"]["total"]),
+        "cost_per_ended": _half_up(total, figures["ended"]["total"]),
+    }
+    if insats_id is None:
+        individual = sum(costs[i.insats_id] for i in insatser if i.registration == "individ")
+        economy["individual_share_percent"] = _half_up(100 * individual, total)
+    return economy
+
+
+def _reason_counts(
+    year: RealisticYear, first: date, last: date, insats_id: str
+) -> dict[str, dict[str, int]]:
+    ended = [
+        c
+        for c in counted(year)
+        if c.insats_id == insats_id and c.end is not None and first <= c.end <= last
+    ]
+    return {
+        reason: _columns(c.gender for c in ended if c.reason == reason)
+        for reason in {c.reason for c in ended if c.reason}
+    }
+
+
+def _share(year: RealisticYear, first: date, last: date, insats_id: str, goal: dict) -> int | None:
+    column = goal.get("gender", "total")
+    figures = expected_figures(year, first, last, insats_id)
+    ended = figures["ended"][column]
+    if goal["share"].startswith("reason:"):
+        reason = goal["share"].removeprefix("reason:")
+        part = _reason_counts(year, first, last, insats_id).get(reason, {}).get(column, 0)
+    else:
+        part = figures[goal["share"]][column]
+    return _half_up(100 * part, ended)
+
+
+def expected_goals(
+    year: RealisticYear, first: date, last: date, insats_id: str | None = None
+) -> list[dict]:
+    """The goals of the insat (None: of every insats, by id, each with its `insats`), each
+    with its outcome and whether it was met (None: of nobody)."""
+    results = []
+    for insats in sorted(year.goals) if insats_id is None else [insats_id]:
+        for goal in year.goals.get(insats, []):
+            column = goal.get("gender", "total")
+            if "figure" in goal:
+                outcome = expected_figures(year, first, last, insats)[goal["figure"]][column]
+                met = outcome >= goal["at_least"]
+            else:
+                outcome = _share(year, first, last, insats, goal)
+                if outcome is None:
+                    met = None
+                elif "at_least_percent" in goal:
+                    met = outcome >= goal["at_least_percent"]
+                else:
+                    before = _share(
+                        year,
+                        first.replace(year=first.year - 1),
+                        last.replace(year=last.year - 1),
+                        insats,
+                        goal,
+                    )
+                    met = None if before is None else outcome > before
+            where = {} if insats_id is not None else {"insats": insats}
+            results.append(where | goal | {"outcome": outcome, "met": met})
+    return results
+
+
+def first_registration_year(year: RealisticYear, insats_id: str | None = None) -> int:
+    """The year of the insats's (None: the förbund's) first start or volume registered."""
+    starts = [c.start for c in counted(year) if insats_id in (None, c.insats_id)]
+    volumes = [v.day for v in year.volumes if insats_id in (None, VOLUME_INSATS.insats_id)]
+    return min(starts + volumes).year

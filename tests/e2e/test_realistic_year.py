@@ -1,8 +1,10 @@
 """A year of realistic data end to end, under `stegvis up`: a förbund's 2025 imported with
 `stegvis import`, its January–October 2026 registered through intake's API with corrections,
-voids and late stops (realistic_year.py). The reports (helår, delår, quarters, months)
-equal what an independent oracle worked out from the registrations, add up in every column,
-render as a page, export as CSV and XLSX, and come out the same from a rebuild."""
+voids and late stops, and each insats's budgets, monthly costs (one corrected after its month
+closed) and goals of every kind (realistic_year.py). The reports (helår, delår, quarters,
+months), their economy and goals, and the series equal what an independent oracle worked out
+from what was entered, add up in every column, render as a page, export as CSV and XLSX, and
+come out the same from a rebuild."""
 
 import csv
 import io
@@ -13,8 +15,19 @@ import openpyxl
 import pytest
 
 from tests.e2e.conftest import System
-from tests.e2e.realistic_year import INSATSER, RealisticYear, expected_figures, quarter
+from tests.e2e.realistic_year import (
+    INSATSER,
+    RealisticYear,
+    expected_economy,
+    expected_figures,
+    expected_goals,
+    first_registration_year,
+    quarter,
+)
 from tests.e2e.year_loader import load_realistic_year, run_cli
+from tests.reporting.csv_check import OWN_ROWS, economy_of, goals_of
+from tests.reporting.csv_check import expected_goals as csv_goals
+from tests.reporting.page_text import row, text
 from tests.reporting.workbook_check import assert_overview_shows, assert_sheet_shows
 
 pytestmark = pytest.mark.e2e
@@ -28,6 +41,7 @@ MULTI_VALUED = frozenset({"support_at_start", "support_at_end"})
 SHARE_WHOLES = {"health_better": "health_answered", "activity_increased": "activity_answered"}
 """What a share is a percentage of, where that is not `ended`."""
 SECTIONS = ("figures", "shares", "breakdowns")
+NAMES = {insats.insats_id: insats.name for insats in INSATSER}
 
 
 @pytest.fixture(scope="module")
@@ -165,12 +179,27 @@ def test_the_csv_export_has_the_json_numbers(system: System, year: RealisticYear
     response = system.reporting.get("/api/v1/reports", params=params | {"format": "csv"})
     assert response.status_code == 200, response.text
 
+    rows = list(csv.DictReader(io.StringIO(response.text)))
     exported = {
         (row["section"], row["name"], row["code"]): [
             _cell(row[column]) for column in (*COLUMNS, *(f"previous_{c}" for c in COLUMNS))
         ]
-        for row in csv.DictReader(io.StringIO(response.text))
+        for row in rows
+        if row["section"] not in OWN_ROWS
     }
+    # The economy and the goals, as the oracle has them, of the förbund and each insats.
+    for insats in REPORTED:
+        of_insats = {"insats": insats} if insats else {}
+        exported_of = system.reporting.get(
+            "/api/v1/reports", params=params | of_insats | {"format": "csv"}
+        )
+        csv_rows = list(csv.DictReader(io.StringIO(exported_of.text)))
+        assert economy_of(csv_rows) == (
+            expected_economy(year, *_helar(2026), insats),
+            expected_economy(year, *_helar(2025), insats),
+        ), insats
+        goals = {"goals": expected_goals(year, *_helar(2026), insats)}
+        assert goals_of(csv_rows) == csv_goals(goals), insats
 
     def values(current: dict, previous: dict) -> list:
         return [current[c] for c in COLUMNS] + [previous[c] for c in COLUMNS]
@@ -207,7 +236,10 @@ def test_the_xlsx_shows_every_figure_of_the_json_on_a_sheet_per_insats(
     insatser = sorted(insats.insats_id for insats in INSATSER)
     for sheet, insats in zip(sheets, [None, *insatser], strict=True):
         answer = system.report(**params, **({"insats": insats} if insats else {}))
-        assert_sheet_shows(sheet, answer)
+        assert_sheet_shows(sheet, answer, NAMES)
+        if not published:
+            assert answer["economy"] == expected_economy(year, *_helar(2026), insats)
+            assert answer["goals"] == expected_goals(year, *_helar(2026), insats)
     if published:
         hidden = system.report(**params)["suppression"]["suppressed_cells"]
         assert hidden > 0  # a real year has small counts to hide
@@ -227,10 +259,12 @@ def test_the_overview_rows_equal_the_oracle_every_quarter_and_year(
         (f"q{number}", quarter(2026, number)) for number in range(1, 5)
     ]:
         overview = _overview(system, year=2026, period=period)
-        assert [row["insats"] for row in overview["insatser"]] == insatser
-        for row in [*overview["insatser"], overview["forbund"]]:
-            expected = expected_figures(year, first, last, row["insats"])
-            assert _as_oracle(row["figures"], expected) == expected, (period, row["insats"])
+        assert [line["insats"] for line in overview["insatser"]] == insatser
+        for line in [*overview["insatser"], overview["forbund"]]:
+            expected = expected_figures(year, first, last, line["insats"])
+            assert _as_oracle(line["figures"], expected) == expected, (period, line["insats"])
+            economy = expected_economy(year, first, last, line["insats"])
+            assert line["economy"] == economy, (period, line["insats"])
 
 
 @pytest.mark.parametrize("published", [False, True], ids=["exact", "published"])
@@ -242,14 +276,14 @@ def test_each_overview_row_is_its_own_report(
         params["suppress"] = "true"
     overview = _overview(system, **params)
     registrations = {insats.insats_id: insats.registration for insats in INSATSER}
-    for row in [*overview["insatser"], overview["forbund"]]:
-        own = system.report(**params, **({"insats": row["insats"]} if row["insats"] else {}))
-        assert row["name"] == own["insats_name"]
-        assert row["registration"] == registrations.get(row["insats"])
+    for line in [*overview["insatser"], overview["forbund"]]:
+        own = system.report(**params, **({"insats": line["insats"]} if line["insats"] else {}))
+        assert line["name"] == own["insats_name"]
+        assert line["registration"] == registrations.get(line["insats"])
         for part in ("figures", "shares", "economy"):
-            assert row[part] == own[part], (row["insats"], part)
+            assert line[part] == own[part], (line["insats"], part)
         judged = [result["met"] for result in own["targets"] + own["goals"]]
-        assert row["goals"] == {
+        assert line["goals"] == {
             "count": len(judged),
             "met": judged.count(True),
             "not_met": judged.count(False),
@@ -274,3 +308,145 @@ def test_a_rebuild_gives_the_same_year(system: System, year: RealisticYear) -> N
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     assert "Rebuild complete." in rebuilt.stdout
     assert helar_2026() == before
+
+
+def _periods(report_year: int) -> list[tuple[str, date, date]]:
+    """The helår, the delår (1 January–31 August) and each quarter of the year."""
+    return [
+        ("helar", *_helar(report_year)),
+        ("delar", date(report_year, 1, 1), date(report_year, 8, 31)),
+        *((f"q{number}", *quarter(report_year, number)) for number in range(1, 5)),
+    ]
+
+
+def test_the_economy_and_the_goals_equal_the_oracle(system: System, year: RealisticYear) -> None:
+    for insats in REPORTED:
+        for report_year in (2026, 2025):
+            for period, first, last in _periods(report_year):
+                found = _report(system, report_year, period, insats)
+                where = (report_year, period, insats)
+                assert found["economy"] == expected_economy(year, first, last, insats), where
+                a_year_before = (
+                    first.replace(year=first.year - 1),
+                    last.replace(year=last.year - 1),
+                )
+                assert found["previous_year"]["economy"] == expected_economy(
+                    year, *a_year_before, insats
+                ), where
+                if insats not in year.goals and insats is not None:
+                    assert found["goals"] == [], where
+                else:
+                    assert found["goals"] == expected_goals(year, first, last, insats), where
+    # Every kind of goal met, missed, and without a base somewhere in the year.
+    outcomes = {
+        (tuple(sorted(goal)), goal["met"])
+        for report_year in (2026, 2025)
+        for period, first, last in _periods(report_year)
+        for goal in expected_goals(year, first, last)
+    }
+    assert {met for _, met in outcomes} == {True, False, None}
+
+
+def test_a_cost_corrected_after_its_month_closed_counts_as_corrected(
+    system: System, year: RealisticYear
+) -> None:
+    insats, month, amount = year.money.correction
+    assert amount != year.money.costs[(insats, month)]
+    stored = system.reporting.get(f"/api/v1/insatser/{insats}/costs/{month}").json()
+    assert stored["amount"] == amount
+    march = _report(system, 2026, month, insats)
+    assert march["economy"]["costs"] == amount
+
+
+def test_the_series_equals_the_oracle_year_by_year(system: System, year: RealisticYear) -> None:
+    for insats in REPORTED:
+        asked = {"to_year": 2026} | ({"insats": insats} if insats else {})
+        response = system.reporting.get("/api/v1/reports/series", params=asked)
+        assert response.status_code == 200, response.text
+        years = response.json()["years"]
+        # From the first registration on, each year's helår.
+        first = first_registration_year(year, insats)
+        assert [found["year"] for found in years] == list(range(first, 2027)), insats
+        for found in years:
+            expected = expected_figures(year, *_helar(found["year"]), insats)
+            assert _as_oracle(found["figures"], expected) == expected, (found["year"], insats)
+            helar = _report(system, found["year"], "helar", insats)
+            assert found["shares"] == helar["shares"], (found["year"], insats)
+
+
+def _kronor(value: int | None) -> str:
+    return "–" if value is None else f"{value:,} kr".replace(",", " ")
+
+
+def _percent_text(value: int | None) -> str:
+    return "–" if value is None else f"{value} %"
+
+
+def _page(system: System, **params: str | int) -> str:
+    page = system.reporting.get("/rapport", params=params, headers={"Accept": "text/html"})
+    assert page.status_code == 200, f"{page.status_code} {page.text[:2000]}"
+    return page.text
+
+
+ECONOMY_ROWS = {
+    "budget": ("Budget (året)", _kronor),
+    "costs": ("Kostnader under perioden (utfall)", _kronor),
+    "budget_used_percent": ("Andel av budgeten som använts", _percent_text),
+    "cost_per_participant": ("Kostnad per deltagare", _kronor),
+    "cost_per_ended": ("Kostnad per avslutad deltagare", _kronor),
+    "individual_share_percent": ("Andel av kostnaderna till individinsatser", _percent_text),
+}
+"""How the page writes each economy value, by its Swedish label."""
+
+
+def test_the_page_shows_the_economy_the_goals_and_the_trend_of_the_oracle(
+    system: System, year: RealisticYear
+) -> None:
+    for insats in REPORTED:
+        for period, first, last in _periods(2026):
+            asked = {"year": 2026, "period": period} | ({"insats": insats} if insats else {})
+            page = _page(system, **asked)
+            now = expected_economy(year, first, last, insats)
+            before = expected_economy(
+                year, first.replace(year=2025), last.replace(year=2025), insats
+            )
+            for name, (label, shown) in ECONOMY_ROWS.items():
+                if name in now:
+                    assert row(page, label) == [shown(now[name]), shown(before[name])], (
+                        asked,
+                        name,
+                    )
+            goals = expected_goals(year, first, last, insats)
+            met = {True: "✓ Uppnått", False: "✗ Ej uppnått", None: "Inget underlag"}
+            listed = re.findall(r'<td class="target-(met|missed|none)">([^<]+)</td>', page)
+            assert [text(shown) for _, shown in listed] == [met[goal["met"]] for goal in goals]
+
+    # The trend: each year's participants, new and ended since the first registration.
+    page = _page(system, year=2026, period="helar", insats="arbetsrehab")
+    for name in ("participants", "new", "ended"):
+        table = re.search(rf'<table id="diagram-trend-{name}-tabell">(.*?)</table>', page, re.S)
+        assert table, name
+        for report_year in range(first_registration_year(year, "arbetsrehab"), 2027):
+            expected = expected_figures(year, *_helar(report_year), "arbetsrehab")[name]
+            assert row(table[1], str(report_year)) == [str(expected[c]) for c in COLUMNS]
+    # Month by month: the new of each month of the year.
+    table = re.search(r'<table id="diagram-months-new-tabell">(.*?)</table>', page, re.S)
+    assert table
+    for month in range(1, 11):
+        expected = expected_figures(year, *_month(month), "arbetsrehab")["new"]
+        label = f"{MONTH_NAMES[month - 1]} 2026"
+        assert row(table[1], label) == [str(expected[c]) for c in COLUMNS], label
+
+
+MONTH_NAMES = (
+    "Januari",
+    "Februari",
+    "Mars",
+    "April",
+    "Maj",
+    "Juni",
+    "Juli",
+    "Augusti",
+    "September",
+    "Oktober",
+)

@@ -1,7 +1,8 @@
 """The realistic year (realistic_year.py) into a running `stegvis up`, as a förbund would
 enter it: the insatser defined, 2025 imported with `stegvis import`, 2026 registered through
 intake's API (one participant's calls in order, different participants side by side), until
-the reports include all of it. Shared by the end-to-end and the browser tests."""
+the reports include all of it; then the economy and the goals at reporting. Shared by the
+end-to-end and the browser tests."""
 
 import asyncio
 import csv
@@ -37,7 +38,27 @@ def load_realistic_year(system: System, directory: Path) -> RealisticYear:
     with ThreadPoolExecutor(1) as thread:
         last_position = thread.submit(asyncio.run, register(system, calls, codes)).result()
     wait_until_processed(system, last_position)
+    enter_money_and_goals(system, year)
     return year
+
+
+def enter_money_and_goals(system: System, year: RealisticYear) -> None:
+    """As the förbund's admin does at reporting: each insats's budgets and monthly costs,
+    then the goals, and last the correction of a month's cost after it closed."""
+
+    def put(path: str, body: object) -> None:
+        response = system.reporting.put(f"/api/v1/insatser/{path}", json=body)
+        assert response.status_code == 200, f"{path}: {response.status_code} {response.text}"
+
+    for (insats_id, budget_year), budget in year.money.budgets.items():
+        body = {"budget": budget.amount, "financiers": budget.financiers}
+        put(f"{insats_id}/budget/{budget_year}", body)
+    for (insats_id, month), amount in year.money.costs.items():
+        put(f"{insats_id}/costs/{month}", {"amount": amount})
+    for insats_id, goals in year.goals.items():
+        put(f"{insats_id}/goals", goals)
+    insats_id, month, amount = year.money.correction
+    put(f"{insats_id}/costs/{month}", {"amount": amount})
 
 
 def run_cli(system: System, *arguments: str) -> subprocess.CompletedProcess:

@@ -13,8 +13,8 @@ from shared.contract.events import (
     ParticipantStarted,
     ParticipantStopped,
 )
-from shared.contract.records import ParticipantErased as Erased
 from shared.contract.records import ParticipantRecordChanged
+from shared.contract.records import ParticipantRecordErased as Erased
 from tests.outcomes.conftest import FakeDatabase
 
 POLICY = OutcomePolicy()

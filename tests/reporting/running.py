@@ -12,6 +12,7 @@ import httpx
 from redis.asyncio import Redis
 
 from services.reporting import bootstrap
+from services.reporting.service_layer.views import Clock, utc_now
 from shared.contract.access import AccessChange, UserChanged
 from shared.contract.records import OutcomeChange
 from shared.platform.settings import Settings
@@ -42,11 +43,12 @@ async def publish_changes(redis: Redis, settings: Settings, *changes: OutcomeCha
 
 @asynccontextmanager
 async def running_reporting(
-    settings: Settings, redis: Redis, *changes: OutcomeChange
+    settings: Settings, redis: Redis, *changes: OutcomeChange, clock: Clock = utc_now
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The reporting app running, with `changes` published and every one processed."""
+    """The reporting app running, with `changes` published and every one processed
+    (`clock`: what time the app takes it to be, for which months have closed)."""
     await publish_changes(redis, settings, *changes)
-    app = bootstrap.create_app(settings)
+    app = bootstrap.create_app(settings, clock)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,

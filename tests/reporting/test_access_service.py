@@ -64,6 +64,13 @@ async def _answers(client: httpx.AsyncClient, secret: str) -> dict[str, int]:
         headers=bearer(secret),
         params={"year": 2025, "period": "helar", "insats": "b", "format": "xlsx"},
     )
+    for insats in ("b", None):
+        response = await client.get(
+            "/api/v1/reports/series",
+            headers=bearer(secret),
+            params={"from_year": 2024, "to_year": 2025} | ({"insats": insats} if insats else {}),
+        )
+        answers[f"series of {insats or 'förbund'}"] = response.status_code
     dead_letters = await client.get("/api/v1/dead-letters", headers=bearer(secret))
     replay = await client.post(
         "/api/v1/dead-letters/intake.events.outcomes:1-0/replay", headers=bearer(secret)
@@ -114,6 +121,8 @@ ALL = {
     "okand": 404,
     "förbund": 200,
     "export of b": 200,
+    "series of b": 200,
+    "series of förbund": 200,
     "dead letters": 200,
     "replay": 404,
     "set targets of a": 200,
@@ -122,12 +131,13 @@ ALL = {
 NOT_ADMIN = {"dead letters": 403, "replay": 403, "set targets of a": 403} | {
     f"set {name} of a": 403 for name in BOARD
 }
-READING_B = {"export of b", "targets of b", *(f"{name} of b" for name in BOARD)}
+READING_B = {"export of b", "series of b", "targets of b", *(f"{name} of b" for name in BOARD)}
 ONLY_A = {
     "a": 200,
     "b": 403,
     "okand": 403,
     "förbund": 403,
+    "series of förbund": 403,
     **dict.fromkeys(READING_B, 403),
 } | NOT_ADMIN
 ONLY_B = ONLY_A | {"a": 403, "b": 200} | dict.fromkeys(READING_B, 200)

@@ -1,6 +1,6 @@
-"""A database counted before the bands were read at report time (`reporting_0007_kommun_codes`,
-cells holding the v1 bands) upgraded: the reports without bands or base stay what they were,
-and the cells kept of the erased hold values too."""
+"""A database counted before the bands were read at report time (cells holding the v1 bands,
+`reporting_0008_economy_restated`) upgraded: the reports without bands or base stay what they
+were, and the cells kept of the erased hold values too."""
 
 from alembic import command
 from redis.asyncio import Redis
@@ -18,7 +18,7 @@ from tests.reporting.strategies import cells_of
 from tests.reporting.test_bands_api import CHANGES, HELAR, PEOPLE
 
 Key = tuple[str, str, str, str, str]
-BEFORE = "reporting_0007_kommun_codes"
+BEFORE = "reporting_0008_economy_restated"
 
 
 def _v1_cells() -> dict[Key, float]:

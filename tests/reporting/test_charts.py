@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from services.reporting.domain import charts
-from services.reporting.domain.document import Counts
+from services.reporting.domain.document import Counts, Shares
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.entrypoints import labels
@@ -79,3 +79,21 @@ def test_the_report_charts_are_the_flows_and_the_charted_breakdowns_in_swedish()
     assert age.title == "Avslutade efter ålder vid start"
     assert [bar.label for bar in age.bars] == ["25–29 år", "Uppgift saknas"]
     assert breakdowns[0].title == "Avslutade efter avslutsanledning"
+
+
+def test_a_chart_of_shares_draws_each_total_on_a_scale_to_100() -> None:
+    def shares(total: int | None, kvinna: int | None) -> Shares:
+        return Shares(total=total, kvinna=kvinna, man=None, annan=None)
+
+    chart = charts.percent_chart(
+        "s", "Andelar", [("Hälften", shares(50, 40)), ("Ingen", shares(None, None))]
+    )
+    half, nobody = chart.bars
+
+    assert chart.percent
+    assert [(s.gender, s.x, s.width) for s in half.segments] == [("total", 0, charts.BAR_SPAN / 2)]
+    assert (half.total, half.counts) == (50, {"kvinna": 40, "man": None, "annan": None})
+    # A share of nobody draws nothing and is written as a dash, not as 0.
+    assert (nobody.segments, nobody.total) == ((), None)
+    assert labels.chart_value(nobody.total, chart.percent) == "–"
+    assert labels.chart_value(half.total, chart.percent) == "50\u00a0%"

@@ -3,8 +3,10 @@ admins set budgets and monthly costs over HTTP, and every report carries its eco
 whole kronor, beside the same period a year earlier and, for the whole förbund, summed with
 the share spent on insatser of individuals."""
 
-from datetime import date
+import io
+from datetime import UTC, date, datetime
 
+import openpyxl
 import pytest
 from redis.asyncio import Redis
 
@@ -13,7 +15,9 @@ from shared.contract.codes import Reason
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.reporting.board import history
+from tests.reporting.page_text import row, text
 from tests.reporting.running import processed_through, publish_changes, report, running_reporting
+from tests.reporting.workbook_check import assert_sheet_shows
 
 HISTORY = history(
     {"a": "individ", "v": "volym"},
@@ -78,10 +82,23 @@ async def test_an_insats_report_carries_its_economy_beside_last_year(client) -> 
         "cost_per_participant": 36_667,  # 110 000 / 3
         "cost_per_ended": 110_000,
     }
-    # Economy is not a count of people: the published version shows it as it is.
+    # Economy is not a count of people: the published version shows it, but for a cost per
+    # person whose count it hides (200 000 kr / 66 667 kr per participant would tell 3).
     published = await report(client, year=2025, period="helar", insats="a", suppress="true")
     assert published["figures"]["participants"]["total"] is None
-    assert published["economy"] == year["economy"]
+    assert published["figures"]["ended"]["total"] is None
+    assert published["economy"] == year["economy"] | {
+        "cost_per_participant": None,
+        "cost_per_ended": None,
+    }
+    # The whole förbund's counts are hidden too here (it is this one insats's and a few
+    # volume participants'), and so are its costs per person.
+    whole = await report(client, year=2025, period="helar", suppress="true")
+    exact = await report(client, year=2025, period="helar")
+    assert whole["economy"]["costs"] == exact["economy"]["costs"] == 300_000
+    for name, base in (("cost_per_participant", "participants"), ("cost_per_ended", "ended")):
+        shown = whole["figures"][base]["total"] is not None
+        assert whole["economy"][name] == (exact["economy"][name] if shown else None), name
 
 
 async def test_the_forbund_sums_its_insatser_and_tells_the_share_on_individuals(client) -> None:
@@ -220,3 +237,94 @@ async def test_a_rebuild_keeps_the_economy_and_the_goals(client, settings, redis
     assert after["goals"] == [
         {"insats": "a", "figure": "new", "at_least": 2, "outcome": 3, "met": True}
     ]
+
+
+async def test_a_cost_set_after_its_month_closed_restates_it_and_as_closed_keeps_the_old(
+    settings: Settings, redis: Redis
+) -> None:
+    now = [datetime(2025, 1, 20, tzinfo=UTC)]
+    async with running_reporting(settings, redis, *HISTORY, clock=lambda: now[0]) as client:
+        await _put(client, "a/costs/2025-01", {"amount": 90_000})
+        now[0] = datetime(2025, 2, 10, tzinfo=UTC)  # January closed on 5 February
+        closed = await report(client, year=2025, period="2025-01", insats="a")
+        assert (closed["economy"]["costs"], closed["closing"]["restated"]) == (90_000, False)
+
+        await _put(client, "a/costs/2025-01", {"amount": 96_000})  # the bookkeeping's correction
+        await _put(client, "a/costs/2025-02", {"amount": 10_000})  # February is still open
+        current = await report(client, year=2025, period="2025-01", insats="a")
+        as_closed = await report(client, year=2025, period="2025-01", insats="a", as_closed="true")
+        assert current["economy"]["costs"] == 96_000
+        assert as_closed["economy"]["costs"] == 90_000
+        assert current["economy"]["cost_per_participant"] == 48_000  # 2 took part in January
+        assert as_closed["economy"]["cost_per_participant"] == 45_000
+        changes = {
+            (change["section"], change["name"], change["column"]): (
+                change["as_closed"],
+                change["now"],
+            )
+            for change in current["closing"]["changes"]
+        }
+        assert changes == {
+            ("economy", "costs", "total"): (90_000, 96_000),
+            ("economy", "cost_per_participant", "total"): (45_000, 48_000),
+        }
+        assert current["closing"]["restated"] is True
+
+        # The quarter closes after the correction: as closed, it counts the corrected cost.
+        now[0] = datetime(2025, 4, 10, tzinfo=UTC)
+        q1 = await report(client, year=2025, period="q1", insats="a", as_closed="true")
+        assert q1["economy"]["costs"] == 106_000
+        whole = await report(client, year=2025, period="2025-01", as_closed="true")
+        assert whole["economy"]["costs"] == 90_000  # the förbund's as closed too
+
+
+GOALS = [
+    {"figure": "new", "at_least": 2, "gender": "kvinna"},
+    {"share": "reason:arbete", "at_least_percent": 30},
+    {"share": "positive_exits", "higher_than_previous_year": True},
+]
+
+
+async def test_the_page_and_the_workbook_show_the_economy_and_the_goals(client) -> None:
+    await _money(client)
+    await _put(client, "a/goals", GOALS)
+    asked = {"year": 2025, "period": "helar", "insats": "a"}
+    page = (await client.get("/rapport", params=asked, headers=AUTH)).text
+
+    assert row(page, "Post") == ["Perioden", "Året innan"]
+    assert row(page, "Budget (året)") == ["1 200 000 kr", "1 000 000 kr"]
+    # 2025 closed long before these costs were set: they restate it, marked *.
+    assert row(page, "Kostnader under perioden (utfall)") == ["200 000 kr *", "30 000 kr"]
+    assert row(page, "Andel av budgeten som använts") == ["17 % *", "3 %"]
+    assert row(page, "Kostnad per deltagare") == ["66 667 kr *", "–"]
+    assert row(page, "Kostnad per avslutad deltagare") == ["200 000 kr *", "–"]
+    assert 'title="Vid stängningen: 0\u00a0kr"' in page
+    assert "Andel av kostnaderna till individinsatser" not in text(page)  # the förbund's only
+    # As a board writes them, with the outcome, met or not or without a base.
+    assert row(page, "Minst 2 nya, kvinnor") == ["2", "✓ Uppnått"]
+    assert row(page, "Minst 30 % avslut med anledning arbete utan lönesubvention") == [
+        "100 %",
+        "✓ Uppnått",
+    ]
+    assert row(page, "Högre andel positiva avslut än 2024") == ["100 %", "Inget underlag"]
+
+    whole = (
+        await client.get("/rapport", params={"year": 2025, "period": "helar"}, headers=AUTH)
+    ).text
+    assert row(whole, "Andel av kostnaderna till individinsatser") == ["67 % *", "100 %"]
+    assert row(whole, "Insats a") == ["Minst 2 nya, kvinnor", "2", "✓ Uppnått"]
+
+    published = (
+        await client.get("/rapport", params=asked | {"publicerad": "1"}, headers=AUTH)
+    ).text
+    # 3 participants, 1 ended: hidden, and so are the costs per person.
+    assert row(published, "Kostnad per deltagare") == ["..", "–"]
+    assert row(published, "Kostnader under perioden (utfall)") == ["200 000 kr", "30 000 kr"]
+    assert "antalet den delas med är dolt" in text(published)
+    assert row(published, "Minst 2 nya, kvinnor") == ["..", "Inget underlag"]
+
+    response = await client.get("/api/v1/reports", params=asked | {"format": "xlsx"}, headers=AUTH)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert_sheet_shows(sheet, await report(client, **asked))
+    economy = [r for r in sheet.iter_rows(values_only=True) if r[0] == "Budget (året)"]
+    assert economy == [("Budget (året)", 1_200_000, 1_000_000, *(None,) * 6)]

@@ -17,9 +17,9 @@ from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.service_layer.handlers import apply_changes
 from shared.contract.records import (
     ANONYMOUS,
-    ParticipantErased,
     ParticipantRecord,
     ParticipantRecordChanged,
+    ParticipantRecordErased,
     RecordStep,
 )
 from tests.reporting.conftest import FakeDatabase
@@ -53,9 +53,11 @@ def _changes(versions: list[ParticipantRecord]) -> list[ParticipantRecordChanged
     ]
 
 
-def _erasure(changes: list[ParticipantRecordChanged], generation: int = 1) -> ParticipantErased:
+def _erasure(
+    changes: list[ParticipantRecordChanged], generation: int = 1
+) -> ParticipantRecordErased:
     last = changes[-1]
-    return ParticipantErased(
+    return ParticipantRecordErased(
         change_id="erasure",
         generation=generation,
         position=last.position,

@@ -177,7 +177,7 @@ async def test_the_page_shows_the_rows_of_the_json(client, published: bool) -> N
             texts.append(show(value, hidden).replace("\u00a0", " "))
         assert _cells(page.text, name)[: len(SHOWN)] == texts, name
     a = _cells(page.text, "Insats a")
-    assert a[len(SHOWN) : len(SHOWN) + 2] == ["1 200 000", "95 000"]
+    assert a[len(SHOWN) : len(SHOWN) + 2] == ["1 200 000 kr", "95 000 kr"]  # as on the report
     assert a[-1] == ("✓ 0 ✗ 0 av 2" if published else "✓ 1 ✗ 0 av 2")  # published: hidden
     assert _cells(page.text, "Insats v")[-1] == labels.DASH
 

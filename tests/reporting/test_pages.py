@@ -13,6 +13,7 @@ from services.reporting.domain.bases import Base
 from services.reporting.domain.breakdowns import BREAKDOWNS
 from services.reporting.domain.document import ReportPeriod
 from services.reporting.domain.figures import FIGURES
+from services.reporting.domain.series import MONTH_FLOWS
 from services.reporting.entrypoints import labels
 from shared.contract.records import (
     InsatsRegistered,
@@ -24,6 +25,8 @@ from shared.contract.records import (
 from shared.platform.settings import Settings
 from tests.conftest import SERVICE_AUTH as AUTH
 from tests.conftest import SERVICE_TOKEN as TOKEN
+from tests.reporting.page_text import row as _row
+from tests.reporting.page_text import text as _text
 from tests.reporting.running import csrf_token, log_in, report, running_reporting
 from tests.reporting.support import POLICY
 
@@ -153,21 +156,6 @@ async def client(settings: Settings, redis: Redis):
     """The reporting app running, with every change above processed."""
     async with running_reporting(settings, redis, *_changes()) as client:
         yield client
-
-
-def _text(page: str) -> str:
-    """What a reader sees: the text without tags, whitespace (no-break too) as one space."""
-    page = re.sub(r"<(style|title)>.*?</\1>", " ", page, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
-
-
-def _row(page: str, label: str) -> list[str]:
-    """The cells of the first table row headed `label`."""
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S):
-        cells = [_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        if cells and cells[0] == label:
-            return cells[1:]
-    raise AssertionError(f"no row {label!r}")
 
 
 async def test_the_page_shows_the_report_in_swedish_beside_last_year(client) -> None:
@@ -367,7 +355,9 @@ async def test_the_page_draws_the_charts_with_the_numbers_of_the_report(client) 
 
     diagrams = page[page.index("<h2>Diagram</h2>") :]
     svgs = re.findall(r"<svg [^>]*role=\"img\"[^>]*>.*?</svg>", diagrams, flags=re.S)
-    assert len(svgs) == 1 + len(charts.CHARTED_BREAKDOWNS)
+    # The period's flows and breakdowns, the years' core figures and shares, the months'.
+    trend = len(charts.TREND_FIGURES) + 1
+    assert len(svgs) == 1 + len(charts.CHARTED_BREAKDOWNS) + trend + len(MONTH_FLOWS)
     for svg in svgs:
         title = re.search(r'<title id="([^"]+)">[^<]+</title>', svg)
         assert title and f'aria-labelledby="{title[1]} ' in svg

@@ -9,6 +9,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from services.reporting.domain import figures
 from services.reporting.domain.document import Overview, Report
+from services.reporting.domain.economy import PERCENTS, is_hidden_cost
 from services.reporting.domain.overview import ECONOMY_SHOWN, SHOWN
 from services.reporting.domain.suppression import HIDDEN, is_hidden
 from services.reporting.entrypoints import labels
@@ -37,33 +38,42 @@ def _label_paths(report: Mapping) -> dict[str, dict[str, tuple]]:
     return paths
 
 
-def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], list[tuple]]:
+_LISTS = {
+    layout.TARGETS: layout.TARGET_HEADER,
+    layout.GOALS: layout.GOAL_HEADER,
+    layout.ECONOMY: layout.ECONOMY_HEADER,
+}
+"""The sections that list rows of their own under a header of their own."""
+
+
+def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], dict[str, list]]:
     """The sheet's values by where they sit in the report (8 cells: this year, last year),
-    and its targets' rows."""
+    and the rows of its targets, goals and economy (`_LISTS`)."""
     paths = _label_paths(report)
     rows = iter(sheet.iter_rows())
     for row in rows:
         if tuple(cell.value for cell in row) == layout.HEADER:
             break
     values: dict[tuple, list] = {}
-    targets: list[tuple] = []
+    listed: dict[str, list] = {heading: [] for heading in _LISTS}
     heading, measure = "", ()
     for label, *cells in rows:
         text = str(label.value) if label.value is not None else None
-        if text in paths or text == layout.TARGETS:
+        if text in paths or text in _LISTS:
             heading = text
         elif text is None or text == labels.MULTI_VALUED_NOTE:
             continue
-        elif heading == layout.TARGETS:
-            if text != layout.TARGET_HEADER[0]:
-                targets.append((text, *(cell.value for cell in cells[:3])))
+        elif heading in _LISTS:
+            header = _LISTS[heading]
+            if text != header[0]:
+                listed[heading].append((text, *(cell.value for cell in cells[: len(header) - 1])))
         elif heading == layout.STEP_MOVEMENT and text in paths[heading]:
             measure = paths[heading][text]
         elif heading == layout.STEP_MOVEMENT:
             values[(*measure, STEP_METRICS[text])] = cells
         else:
             values[paths[heading][text]] = cells
-    return values, targets
+    return values, listed
 
 
 def _every_path(report: Mapping) -> list[tuple]:
@@ -91,16 +101,19 @@ def columns_at(section: Mapping, path: tuple) -> Mapping | None:
     return node
 
 
-def assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
+def assert_sheet_shows(
+    sheet: Worksheet, report: Mapping, insats_names: Mapping[str, str] | None = None
+) -> None:
     """Every value of the report's JSON (this year's and last year's) on the sheet, and
-    nothing else: numbers as numbers, `..` where suppression hid one, a dash for nobody."""
+    nothing else: numbers as numbers, `..` where suppression hid one, a dash for nobody
+    (`insats_names`: by id, the names the whole förbund's goals are listed under)."""
     suppressed = "suppression" in report
     typed = Report.model_validate(report)
     name = report["insats_name"] or "Hela förbundet"
     assert sheet["A1"].value == f"{name}: {labels.period_title(typed.period)}"
     if suppressed:
         assert sheet["A2"].value == report["suppression"]["note"]
-    values, targets = _shown(sheet, report)
+    values, listed = _shown(sheet, report)
     assert list(values) == _every_path(report)
     for path, cells in values.items():
         sections = zip((report, report["previous_year"]), typed.sections())
@@ -121,7 +134,10 @@ def assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
                     path,
                     column,
                 )
-    assert targets == [
+    goals, economy = _goal_rows(report, insats_names or {}), _economy_rows(report, typed)
+    assert listed[layout.GOALS] == goals, (listed[layout.GOALS], goals)
+    assert listed[layout.ECONOMY] == economy, (listed[layout.ECONOMY], economy)
+    assert listed[layout.TARGETS] == [
         (
             _target_label(target),
             target["target"] / 100,
@@ -139,6 +155,46 @@ def assert_sheet_shows(sheet: Worksheet, report: Mapping) -> None:
 def _target_label(target: Mapping) -> str:
     label = labels.share_label(target["share"])
     return f"{target['insats_name']}: {label}" if "insats_name" in target else label
+
+
+def _goal_rows(report: Mapping, names: Mapping[str, str]) -> list[tuple]:
+    """The goals as the sheet lists them: as a board writes each, its outcome (a share as a
+    fraction), met or not."""
+    typed = Report.model_validate(report)
+    previous_year = typed.previous_year.period.from_.year
+    rows = []
+    for goal, result in zip(report.get("goals") or [], typed.goals or [], strict=True):
+        label = labels.goal_text(result, previous_year)
+        if "insats" in goal:
+            label = f"{names.get(goal['insats'], goal['insats'])}: {label}"
+        outcome = goal["outcome"]
+        if outcome is None:
+            shown = HIDDEN if "suppression" in report else labels.DASH
+        else:
+            shown = outcome if "figure" in goal else outcome / 100
+        rows.append((label, shown, labels.GOAL_MET[goal["met"]]))
+    return rows
+
+
+def _economy_rows(report: Mapping, typed: Report) -> list[tuple]:
+    """The economy as the sheet lists it: this period's, then last year's (a percentage as
+    a fraction; `..` for a cost per person hidden with its count)."""
+    if report.get("economy") is None:
+        return []
+    rows = []
+    for name, label in labels.ECONOMY.items():
+        if name not in report["economy"]:
+            continue
+        shown = []
+        for section, model in zip((report, report["previous_year"]), typed.sections()):
+            value = section["economy"][name]
+            if value is None:
+                hidden = "suppression" in report and is_hidden_cost(model, name)
+                shown.append(HIDDEN if hidden else labels.DASH)
+            else:
+                shown.append(value / 100 if name in PERCENTS else value)
+        rows.append((label, *shown))
+    return rows
 
 
 def assert_overview_shows(sheet: Worksheet, overview: Mapping) -> None:
@@ -170,6 +226,10 @@ def assert_overview_shows(sheet: Worksheet, overview: Mapping) -> None:
                 assert cell == value / scale, (row.insats, path)
         for name in ECONOMY_SHOWN:
             amount, cell = getattr(row.economy, name), next(cells)
-            scale = 100 if name.endswith("_percent") else 1
-            assert cell == (labels.DASH if amount is None else amount / scale), (row.insats, name)
+            if amount is None:
+                hidden = suppressed and is_hidden_cost(row, name)
+                assert cell == (HIDDEN if hidden else labels.DASH), (row.insats, name)
+            else:
+                scale = 100 if name in PERCENTS else 1
+                assert cell == amount / scale, (row.insats, name)
         assert list(cells) == [row.goals.met, row.goals.not_met, row.goals.count]

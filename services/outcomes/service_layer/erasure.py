@@ -68,9 +68,9 @@ def _erased(
     stored: list[PositionedParticipantEvent],
     generation: int,
     policy: OutcomePolicy,
-) -> records.ParticipantErased:
+) -> records.ParticipantRecordErased:
     named = {erasure.event_id, *erasure.event_ids, *(event.event_id for _, event in stored)}
-    return records.ParticipantErased(
+    return records.ParticipantRecordErased(
         change_id=erasure.event_id,
         generation=generation,
         position=position,

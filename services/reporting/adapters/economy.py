@@ -3,7 +3,7 @@
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.adapters import tables
@@ -39,13 +39,14 @@ class SqlMoney:
                 ],
             )
 
-    async def set_cost(self, insats_id: str, month: str, amount: int) -> None:
+    async def set_cost(self, insats_id: str, month: str, amount: int, known_by: str) -> None:
         statement = upsert(self._session, tables.costs).values(
-            insats_id=insats_id, month=month, amount=amount
+            insats_id=insats_id, month=month, known_by=known_by, amount=amount
         )
         await self._session.execute(
             statement.on_conflict_do_update(
-                index_elements=["insats_id", "month"], set_={"amount": statement.excluded.amount}
+                index_elements=["insats_id", "month", "known_by"],
+                set_={"amount": statement.excluded.amount},
             )
         )
 
@@ -66,10 +67,15 @@ class SqlMoney:
     async def cost(self, insats_id: str, month: str) -> int | None:
         table = tables.costs
         return await self._session.scalar(
-            select(table.c.amount).where(table.c.insats_id == insats_id, table.c.month == month)
+            select(table.c.amount)
+            .where(table.c.insats_id == insats_id, table.c.month == month)
+            .order_by(table.c.known_by.desc())
+            .limit(1)
         )
 
-    async def of_window(self, window: Window) -> tuple[PeriodMoney, PeriodMoney]:
+    async def of_window(
+        self, window: Window, closing: str | None
+    ) -> tuple[PeriodMoney, PeriodMoney]:
         year, previous_year = window.years
         budgets = tables.budgets
         budgeted: dict[int, dict[str, int]] = {year: {}, previous_year: {}}
@@ -81,24 +87,39 @@ class SqlMoney:
             budgeted[of_year][insats_id] = budget
         costs = tables.costs
         month = costs.c.month
-        current = case((month >= window.first, True), else_=False).label("current")
-        spent: dict[bool, dict[str, int]] = {True: {}, False: {}}
-        for insats_id, in_current, amount in await self._session.execute(
-            select(costs.c.insats_id, current, func.sum(costs.c.amount))
+        # Each month's cost now is its latest dated one; as closed, the latest the closing
+        # knew (`known_by` up to it): read in order, the later overwrite the earlier.
+        now: dict[tuple[str, str], int] = {}
+        known: dict[tuple[str, str], int] = {}
+        for insats_id, of_month, known_by, amount in await self._session.execute(
+            select(costs.c.insats_id, month, costs.c.known_by, costs.c.amount)
             .where(
                 or_(
                     and_(month >= window.first, month <= window.last),
                     and_(month >= window.previous_first, month <= window.previous_last),
                 )
             )
-            .group_by(costs.c.insats_id, current)
+            .order_by(costs.c.known_by)
         ):
-            # PostgreSQL sums a BIGINT as NUMERIC: back to a whole number of kronor.
-            spent[bool(in_current)][insats_id] = int(amount)
+            now[insats_id, of_month] = amount
+            if closing is None or known_by <= closing:
+                known[insats_id, of_month] = amount
         return (
-            PeriodMoney(budgeted[year], spent[True]),
-            PeriodMoney(budgeted[previous_year], spent[False]),
+            PeriodMoney(budgeted[year], *(_summed(of, window.first, True) for of in (now, known))),
+            PeriodMoney(
+                budgeted[previous_year], *(_summed(of, window.first, False) for of in (now, known))
+            ),
         )
+
+
+def _summed(costs: dict[tuple[str, str], int], first: str, current: bool) -> dict[str, int]:
+    """The costs by insats of the asked period (`current`: its months from `first` on) or
+    of the same period a year earlier."""
+    summed: dict[str, int] = {}
+    for (insats_id, month), amount in costs.items():
+        if (month >= first) == current:
+            summed[insats_id] = summed.get(insats_id, 0) + amount
+    return summed
 
 
 class SqlGoals:

@@ -15,6 +15,7 @@ from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
 from services.reporting.domain.readings import ReadRow, Segment, Window
 from services.reporting.domain.reports import ProcessedThrough
+from services.reporting.domain.series import MonthRow
 from services.reporting.service_layer.unit_of_work import Goals, MetaState, Money
 from shared.platform.db import upsert
 from shared.platform.projection import META_ID
@@ -217,6 +218,29 @@ class SqlReportReader:
             select(table.c.known_by).where(table.c.known_by <= month).limit(1)
         )
         return found is not None
+
+    async def month_rows(
+        self, insats_id: str | None, first_month: str, last_month: str
+    ) -> list[MonthRow]:
+        table = tables.monthly
+        month = case((table.c.month < first_month, None), else_=table.c.month).label("in_month")
+        keys = (month, table.c.gender, table.c.figure)
+        query = (
+            select(*keys, func.sum(table.c.value))
+            .where(table.c.month <= last_month, table.c.figure.in_(OPENING_STOCK))
+            .group_by(*keys)
+        )
+        if insats_id is not None:
+            query = query.where(table.c.insats_id == insats_id)
+        return [MonthRow(*row) for row in await self._session.execute(query)]
+
+    async def first_month(self, insats_id: str | None) -> str | None:
+        table = tables.monthly
+        # A voided registration leaves its months at 0: registered there is nobody.
+        query = select(func.min(table.c.month)).where(table.c.value != 0)
+        if insats_id is not None:
+            query = query.where(table.c.insats_id == insats_id)
+        return await self._session.scalar(query)
 
     async def targets(self, insats_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         table = tables.targets

@@ -98,10 +98,14 @@ costs = Table(
     metadata,
     Column("insats_id", String(64), nullable=False),
     Column("month", String(7), nullable=False),
+    Column("known_by", String(7), nullable=False),
     Column("amount", BigInteger, nullable=False),
-    PrimaryKeyConstraint("insats_id", "month"),
+    PrimaryKeyConstraint("insats_id", "month", "known_by", name="reporting_costs_dated_pkey"),
 )
-"""An insats's utfall per month (`YYYY-MM`) in whole kronor: the latest one set."""
+"""An insats's utfall per month (`YYYY-MM`) in whole kronor, as set before each closing:
+`known_by` the first month whose closing knew the amount (`domain/closing.py`), the latest
+set by then. The month's cost now is its latest `known_by`'s; as a period closed, the latest
+by its last month's."""
 
 goals = Table(
     "reporting_goals",

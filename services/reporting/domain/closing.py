@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from services.reporting.domain.document import Change, Section
-from services.reporting.domain.figures import COLUMNS
+from services.reporting.domain.figures import COLUMNS, TOTAL
 from services.reporting.domain.months import Month, month_of
 from shared.contract.swedish_time import LOCAL_TIME
 
@@ -74,10 +74,20 @@ def report_cells(section: Section) -> dict[Cell, int | float | None]:
     return cells
 
 
+ECONOMY = "economy"
+
+
+def economy_cells(section: Section) -> dict[Cell, int | None]:
+    """A section's economy, by (`ECONOMY`, field, '', total): of no gender."""
+    economy = section.economy.model_dump(exclude_unset=True) if section.economy else {}
+    return {(ECONOMY, name, "", TOTAL): value for name, value in economy.items()}
+
+
 def restatements(now: Section, as_closed: Section) -> list[Change]:
     """Every value of a period's report (not last year's) that differs from the same report
-    as its last month closed."""
-    current, closed = report_cells(now), report_cells(as_closed)
+    as its last month closed: its figures', and its economy's (a cost set later)."""
+    current = report_cells(now) | economy_cells(now)
+    closed = report_cells(as_closed) | economy_cells(as_closed)
     return [
         Change(
             section=section,

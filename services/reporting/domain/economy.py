@@ -3,7 +3,8 @@ individ"): the year's budget, the period's costs (utfall) and what they come to 
 participant. Money is whole kronor, integers throughout: every quotient is rounded half-up
 on integers, never through a float.
 
-Economy is not a count of people, so suppression leaves it as it is.
+Economy is not a count of people, so suppression leaves it as it is, but for a cost per
+person whose count it hides: dividing the costs by it would give the count away.
 """
 
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from pydantic import (
 )
 
 from services.reporting.domain import contributions as c
-from services.reporting.domain.document import Economy, Section
+from services.reporting.domain.document import Economy, OverviewRow, Section
 from services.reporting.domain.figures import PARTICIPANTS
 from services.reporting.domain.reports import percent
 from shared.contract.identity import NoIdentityNumber
@@ -28,6 +29,10 @@ MAX_KRONOR = 10**12
 """Far above any förbund's budget, and far below what a BIGINT sum could overflow at."""
 Kronor = Annotated[int, Field(strict=True, ge=0, le=MAX_KRONOR)]
 """Whole kronor: a JSON integer (a float or a string is refused), never negative."""
+PER_PERSON = {"cost_per_participant": PARTICIPANTS, "cost_per_ended": c.ENDED}
+"""Each cost per person, and the count figure (its total) it divides the costs by."""
+PERCENTS = frozenset({"budget_used_percent", "individual_share_percent"})
+"""The economy's whole percentages; the rest are whole kronor."""
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 """The month a cost is of: `YYYY-MM`."""
 FINANCIER_PATTERN = r"^[a-z0-9_]{1,32}$"
@@ -84,8 +89,7 @@ def economy(budget: int | None, costs: int, section: Section) -> Economy:
         budget=budget,
         costs=costs,
         budget_used_percent=None if budget is None else percent(costs, budget),
-        cost_per_participant=divide_half_up(costs, _count(section, PARTICIPANTS)),
-        cost_per_ended=divide_half_up(costs, _count(section, c.ENDED)),
+        **{name: divide_half_up(costs, _count(section, base)) for name, base in PER_PERSON.items()},
     )
 
 
@@ -103,3 +107,19 @@ def forbund_economy(
     return economy(sum(budgets.values()) if budgets else None, total, section).model_copy(
         update={"individual_share_percent": percent(spent_on_individuals, total)}
     )
+
+
+def is_hidden_cost(section: Section | OverviewRow, name: str) -> bool:
+    """Whether a suppressed section's (or överblick row's) economy value `name` is hidden:
+    a cost per person whose count is (the costs are shown, so it would give the count away)."""
+    base = PER_PERSON.get(name)
+    return base is not None and getattr(section.figures, base).total is None
+
+
+def hide_costs_per_hidden_count(section: Section) -> None:
+    """A published section's costs per person whose count is hidden (`is_hidden_cost`)."""
+    if section.economy is None:
+        return
+    for name in PER_PERSON:
+        if is_hidden_cost(section, name):
+            setattr(section.economy, name, None)

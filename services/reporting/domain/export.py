@@ -1,12 +1,13 @@
 """A report as rows for the CSV export, for machines: one per figure and per breakdown code,
-beside the same period a year earlier."""
+beside the same period a year earlier, then its economy and its goals."""
 
 import io
 from collections.abc import Iterator
 
 from services.reporting.domain.breakdowns import BREAKDOWNS
-from services.reporting.domain.document import Path, Report, Section
-from services.reporting.domain.figures import COLUMNS, FIGURES
+from services.reporting.domain.document import Economy, GoalResult, Path, Report, Section
+from services.reporting.domain.economy import is_hidden_cost
+from services.reporting.domain.figures import COLUMNS, FIGURES, TOTAL
 from services.reporting.domain.suppression import HIDDEN, is_hidden
 from shared.platform.safe_csv import write_rows
 
@@ -40,6 +41,43 @@ def export_rows(report: Report) -> Iterator[tuple[Cell, ...]]:
     for name in BREAKDOWNS:
         for code in report.breakdown(name):
             yield ("breakdowns", name, code, *values(("breakdowns", name, code)))
+    yield from _economy_rows(report, suppressed)
+    yield from _goal_rows(report, suppressed)
+
+
+def _economy_rows(report: Report, suppressed: bool) -> Iterator[tuple[Cell, ...]]:
+    """Each economy value in the `total` columns: it is of no gender."""
+    if report.economy is None:
+        return
+    shown = report.economy.model_fields_set
+    for name in (name for name in Economy.model_fields if name in shown):
+        values: list[Cell] = []
+        for section in report.sections():
+            value = None if section.economy is None else getattr(section.economy, name)
+            hidden = suppressed and value is None and is_hidden_cost(section, name)
+            values += [HIDDEN if hidden else value, *(None,) * (len(COLUMNS) - 1)]
+        yield ("economy", name, "", *values)
+
+
+def goal_condition(goal: GoalResult) -> str:
+    """What a goal asks of its figure or share: `at_least=50`, `at_least_percent=30` or
+    `higher_than_previous_year` (prefixed `INSATS/` in the whole förbund's report)."""
+    if goal.at_least is not None:
+        condition = f"at_least={goal.at_least}"
+    elif goal.at_least_percent is not None:
+        condition = f"at_least_percent={goal.at_least_percent}"
+    else:
+        condition = "higher_than_previous_year"
+    return condition if goal.insats is None else f"{goal.insats}/{condition}"
+
+
+def _goal_rows(report: Report, suppressed: bool) -> Iterator[tuple[Cell, ...]]:
+    """Each goal's outcome in its gender's column (`total`: of all)."""
+    for goal in report.goals or ():
+        outcome = HIDDEN if suppressed and goal.outcome is None else goal.outcome
+        columns = [outcome if column == (goal.gender or TOTAL) else None for column in COLUMNS]
+        previous = (None,) * len(COLUMNS)
+        yield ("goals", goal.figure or goal.share, goal_condition(goal), *columns, *previous)
 
 
 def report_csv(report: Report) -> str:

@@ -41,15 +41,25 @@ Result = TypeVar("Result", bound=BaseModel)
 @dataclass(frozen=True)
 class PeriodMoney:
     """A period's money: the budgets of its year and its months' costs, by insats (of
-    those that have any)."""
+    those that have any): as they are now, and as the closing of the asked period's last
+    month knew them (`closed_costs`; a cost set later restates the report)."""
 
     budgets: Mapping[str, int]
     costs: Mapping[str, int]
+    closed_costs: Mapping[str, int]
 
-    def of(self, insats: str | None, section: Section, individual: set[str]) -> Economy:
+    def of(
+        self, insats: str | None, section: Section, individual: set[str], as_closed: bool
+    ) -> Economy:
+        costs = self.closed_costs if as_closed else self.costs
         if insats is not None:
-            return economy(self.budgets.get(insats), self.costs.get(insats, 0), section)
-        return forbund_economy(self.budgets, self.costs, individual, section)
+            return economy(self.budgets.get(insats), costs.get(insats, 0), section)
+        return forbund_economy(self.budgets, costs, individual, section)
+
+    def restated(self, insats: str | None) -> bool:
+        """Whether the scope's costs (None: any insats's) differ from those known as closed."""
+        scope = set(self.costs) | set(self.closed_costs) if insats is None else {insats}
+        return any(self.costs.get(of, 0) != self.closed_costs.get(of, 0) for of in scope)
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,12 @@ class ReportBook:
         self._built: dict[tuple[str | None, bool], ReportFigures] = {}
 
     def _restated(self, insats: str | None) -> bool:
-        return self._closed.recorded and self._readings.restated(insats)
+        settings = self._settings
+        return self._closed.recorded and (
+            self._readings.restated(insats)
+            or settings.money.restated(insats)
+            or settings.previous_money.restated(insats)
+        )
 
     def _figures(self, insats: str | None, as_closed: bool) -> ReportFigures:
         """The scope's figures with their economy, built once per version (the same
@@ -107,9 +122,9 @@ class ReportBook:
                 sums, self.period, insats, name, self._processed, self._counting
             )
             settings = self._settings
-            built.economy = settings.money.of(insats, built, self._individual)
+            built.economy = settings.money.of(insats, built, self._individual, key[1])
             built.previous_year.economy = settings.previous_money.of(
-                insats, built.previous_year, self._individual
+                insats, built.previous_year, self._individual, key[1]
             )
             self._built[key] = built
         return built

@@ -52,7 +52,8 @@ def round_half_up(value: Fraction) -> float:
     return float(Fraction(tenths if value >= 0 else -tenths, 10))
 
 
-def _count_columns(by_gender: ByGender) -> Columns:
+def count_columns(by_gender: ByGender) -> Columns:
+    """A count's columns: each gender's, and their total."""
     counts = {code: round(by_gender.get(code, 0)) for code in GENDER_CODES}
     return {TOTAL: sum(counts.values()), **counts}
 
@@ -117,7 +118,7 @@ def _figures(sums: PeriodSums) -> dict[str, Columns]:
                 sums.of(mean.sum_of), sums.of(mean.count_of), mean.divisor
             )
         else:
-            figures[name] = _count_columns(stocks[name] if name in stocks else sums.of(name))
+            figures[name] = count_columns(stocks[name] if name in stocks else sums.of(name))
     return figures
 
 
@@ -197,7 +198,7 @@ def _breakdowns(
     counted: Mapping[str, Codes], codes: Mapping[str, tuple[str, ...]]
 ) -> dict[str, dict[str, Columns]]:
     return {
-        name: {code: _count_columns(counted[name].get(code, {})) for code in listed}
+        name: {code: count_columns(counted[name].get(code, {})) for code in listed}
         for name, listed in codes.items()
     }
 
@@ -205,8 +206,8 @@ def _breakdowns(
 def _step_movement(sums: PeriodSums) -> dict[str, dict[str, Columns]]:
     return {
         measure: {
-            STEP_PARTICIPANTS: _count_columns(sums.of(c.STEP_N + measure)),
-            STEP_IMPROVED: _count_columns(sums.of(c.STEP_IMPROVED + measure)),
+            STEP_PARTICIPANTS: count_columns(sums.of(c.STEP_N + measure)),
+            STEP_IMPROVED: count_columns(sums.of(c.STEP_IMPROVED + measure)),
             STEP_MEAN_CHANGE: _mean_columns(
                 sums.of(c.STEP_CHANGE_SUM + measure), sums.of(c.STEP_N + measure), c.STEP_SCALE
             ),

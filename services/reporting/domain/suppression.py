@@ -26,6 +26,7 @@ from services.reporting.domain.document import (
     Section,
     Suppression,
 )
+from services.reporting.domain.economy import hide_costs_per_hidden_count
 from services.reporting.domain.figures import (
     COLUMNS,
     FIGURES,
@@ -163,8 +164,8 @@ def suppress_together(reports: Sequence[Report], threshold: int) -> list[Report]
     of the förbund's. New reports; `reports` are left as they are.
 
     Besides the figures' cells, a target's outcome is hidden with its share, a goal's
-    outcome with the cells it is read from, and a restatement's list of changes
-    (`closing.changes`) is left out."""
+    outcome with the cells it is read from, a cost per person with its count, and a
+    restatement's list of changes (`closing.changes`) is left out."""
     cells: dict[tuple, float | None] = {}
     sums: list[tuple] = []
     for index, report in enumerate(reports):
@@ -192,6 +193,7 @@ def suppress_together(reports: Sequence[Report], threshold: int) -> list[Report]
                 for column in COLUMNS:
                     if is_hidden(section, path, column):
                         _row(section, path).hide(column)
+            hide_costs_per_hidden_count(section)
         # What a restatement changed is listed with exact values, and a change is itself a
         # count (2 more ended women): published, a report says only that it was restated.
         report.closing = ClosingModel(**report.closing.model_dump(exclude={"changes"}))

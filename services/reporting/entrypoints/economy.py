@@ -48,7 +48,9 @@ def install_economy_api(
     authenticate: Callable[..., Awaitable[Principal]],
     new_uow: Callable[[], UnitOfWork],
     open_reader: OpenReader,
+    known_by_now: Callable[[], str],
 ) -> None:
+    """`known_by_now`: the first month whose closing a cost set now counts for."""
     router = APIRouter(prefix="/api/v1/insatser/{insats_id}", responses=NOT_FOUND)
     Caller = Annotated[Principal, Depends(authenticate)]
 
@@ -73,9 +75,10 @@ def install_economy_api(
     @router.put("/costs/{month}")
     async def put_cost(insats_id: InsatsId, month: Month, cost: Cost, principal: Caller) -> dict:
         """Set the insats's costs (utfall) of `month` in whole kronor; the latest set wins
-        (the förbund's admins only)."""
+        (the förbund's admins only). Set after the month closed, it restates the reports
+        of the month, which keep the one known then as closed."""
         forbid_unless(principal.is_admin, ONLY_ADMINS)
-        await found(set_cost(new_uow(), insats_id, month, cost.amount))
+        await found(set_cost(new_uow(), insats_id, month, cost.amount, known_by_now()))
         return {"insats": insats_id, "month": month, "amount": cost.amount}
 
     @router.get("/costs/{month}")

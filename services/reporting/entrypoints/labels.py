@@ -6,8 +6,11 @@ from datetime import date, datetime
 from services.reporting.domain import breakdowns, figures
 from services.reporting.domain.breakdowns import UNKNOWN
 from services.reporting.domain.charts import ChartLabels
-from services.reporting.domain.document import ClosingModel, ReportPeriod
+from services.reporting.domain.contributions import ENDED
+from services.reporting.domain.document import ClosingModel, GoalResult, ReportPeriod
+from services.reporting.domain.economy import PERCENTS
 from services.reporting.domain.figures import COLUMNS as report_columns
+from services.reporting.domain.goals import REASON_SHARE
 from services.reporting.domain.months import Month, quarter_months
 from services.reporting.domain.suppression import HIDDEN
 from shared.contract.kommuner import KOMMUNER
@@ -62,15 +65,26 @@ MONTHS = (
 TARGET_MET = {True: "✓ Uppnått", False: "✗ Ej uppnått", None: "– Ingen avslutad"}
 """Whether an outcome met its target, in words and not only by a colour."""
 
+GOAL_MET = {True: "✓ Uppnått", False: "✗ Ej uppnått", None: "Inget underlag"}
+"""Whether a goal was met; None: its share is of nobody (this year or, for a trend, the
+year before), or its count or share is hidden for publishing."""
+
 ECONOMY = {
-    "budget": "Budget (kr)",
-    "costs": "Kostnader (kr)",
-    "budget_used_percent": "Andel av budgeten",
-    "cost_per_participant": "Kostnad per deltagare (kr)",
-    "cost_per_ended": "Kostnad per avslutad (kr)",
-    "individual_share_percent": "Andel till individinsatser",
+    "budget": "Budget (året)",
+    "costs": "Kostnader under perioden (utfall)",
+    "budget_used_percent": "Andel av budgeten som använts",
+    "cost_per_participant": "Kostnad per deltagare",
+    "cost_per_ended": "Kostnad per avslutad deltagare",
+    "individual_share_percent": "Andel av kostnaderna till individinsatser",
 }
-"""The economy's fields (`document.Economy`), whole kronor or (`…_percent`) percent."""
+"""The economy's rows (`document.Economy`), in report order."""
+ECONOMY_PUBLISHED_NOTE = (
+    "Ekonomin är inga antal personer och visas som den är, utom kostnaden per person där "
+    "antalet den delas med är dolt: den skulle annars avslöja antalet."
+)
+
+GENDER_GROUPS = {"kvinna": "kvinnor", "man": "män", "annan": "annan definition av kön"}
+"""Whom a goal of one gender is of."""
 FORBUND = "Hela förbundet"
 OVERVIEW = "Översikt"
 """The överblick's sheet, first in the whole förbund's XLSX."""
@@ -178,11 +192,6 @@ def breakable(heading: str) -> str:
     return heading.replace("/", "/\u200b")
 
 
-def kronor(amount: int | None) -> str:
-    """Whole kronor with a space between thousands (`1 250 000`), nothing as a dash."""
-    return DASH if amount is None else f"{amount:,}".replace(",", "\u00a0")
-
-
 def goals_met(met: int, not_met: int, count: int) -> str:
     """`✓ 2 ✗ 1 av 3`: an överblick row's targets and goals met and not (a dash: none set)."""
     return DASH if count == 0 else f"✓\u00a0{met} ✗\u00a0{not_met} av {count}"
@@ -229,6 +238,19 @@ def timestamp(moment: datetime | str) -> str:
     return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def chart_value(value: int | None, percent_scale: bool) -> str:
+    """A chart's number: a count, or a whole percentage (`percent_scale`); a dash for a
+    share of nobody."""
+    if value is None:
+        return DASH
+    return percent(value) if percent_scale else str(value)
+
+
+def month_name(month: Month) -> str:
+    """`Januari 2026`."""
+    return f"{MONTHS[month.number - 1].capitalize()} {month.year}"
+
+
 def charts(base: str) -> ChartLabels:
     """The charts' labels of a report whose breakdowns count `base`."""
     return ChartLabels(
@@ -236,4 +258,55 @@ def charts(base: str) -> ChartLabels:
         breakdown_title=lambda name: breakdown_caption(name, base),
         figure=figure_label,
         code=code_label,
+        trend_title=lambda name: f"{figure_label(name)} per år",
+        shares_title="Andelar per år (totalt, alla kön)",
+        share=lambda name: figure_label(name),
+        month_title=lambda name: f"{figure_label(name)}, månad för månad",
+        month=month_name,
     )
+
+
+SERIES_CHARTS = charts(ENDED)
+"""The series' charts (of figures, no breakdown)."""
+
+
+def kronor(value: int | None) -> str:
+    """Whole kronor with spaces between the thousands (`1 200 000 kr`), nothing as a dash."""
+    if value is None:
+        return DASH
+    return f"{value:,}\u00a0kr".replace(",", "\u00a0")
+
+
+def economy_value(name: str, value: int | None, hidden: bool = False) -> str:
+    """An economy's value (`ECONOMY`): a whole percentage or whole kronor (`hidden`: hidden
+    for publishing)."""
+    if hidden:
+        return HIDDEN
+    return percent(value) if name in PERCENTS else kronor(value)
+
+
+def _goal_share(share: str) -> str:
+    if share.startswith(REASON_SHARE):
+        reason = share.removeprefix(REASON_SHARE)
+        return f"avslut med anledning {code_labels.REASON[reason].lower()}"
+    return figure_label(share).lower()
+
+
+def goal_text(goal: GoalResult, previous_year: int) -> str:
+    """A goal as a board writes it: `Minst 50 nya, kvinnor`, `Minst 30 % avslut med
+    anledning arbetsträning/praktik`, `Högre andel positiva avslut än 2025`."""
+    among = f" bland {GENDER_GROUPS[goal.gender]}" if goal.gender else ""
+    if goal.figure is not None:
+        of = f", {GENDER_GROUPS[goal.gender]}" if goal.gender else ""
+        return f"Minst {goal.at_least} {figure_label(goal.figure).lower()}{of}"
+    assert goal.share is not None
+    if goal.higher_than_previous_year:
+        return f"Högre andel {_goal_share(goal.share)}{among} än {previous_year}"
+    return f"Minst {goal.at_least_percent}\u00a0% {_goal_share(goal.share)}{among}"
+
+
+def goal_outcome(goal: GoalResult, hidden: bool = False) -> str:
+    """The outcome of a goal: its count, or its share (`hidden`: None is hidden)."""
+    if goal.outcome is None and hidden:
+        return HIDDEN
+    return number(goal.outcome) if goal.figure is not None else percent(goal.outcome)

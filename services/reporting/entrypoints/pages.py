@@ -20,9 +20,10 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 
 from services.reporting.domain.bases import Base
 from services.reporting.domain.breakdowns import MULTI_VALUED
-from services.reporting.domain.charts import report_charts
+from services.reporting.domain.charts import Chart, month_charts, report_charts, trend_charts
 from services.reporting.domain.closing import report_cells
 from services.reporting.domain.document import Report
+from services.reporting.domain.economy import is_hidden_cost
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.figures import SHARES
 from services.reporting.domain.overview import ECONOMY_SHOWN, SHOWN, readable
@@ -32,6 +33,7 @@ from services.reporting.entrypoints import labels
 from services.reporting.entrypoints.counting import BandsQuery, counting_of
 from services.reporting.service_layer.access import PageSessions
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
+from services.reporting.service_layer.series import SeriesSource
 from services.reporting.service_layer.views import ReportSource
 from services.reporting.service_layer.workbook import overview_of, published_reports
 from shared.contract.access import Principal
@@ -69,6 +71,7 @@ _templates = template_environment(Path(__file__).with_name("templates"))
 _templates.globals["labels"] = labels
 _templates.globals["MULTI_VALUED"] = MULTI_VALUED
 _templates.globals["SHARES"] = SHARES
+_templates.globals["is_hidden_cost"] = is_hidden_cost
 _templates.globals["REPORT_PAGE"] = _HOME
 _templates.globals["OVERVIEW_PAGE"] = _OVERVIEW
 _templates.globals["SHOWN"] = SHOWN
@@ -198,6 +201,18 @@ def _restated(report: Report) -> dict[tuple[str, str, str, str], object]:
     }
 
 
+async def _trend(series: SeriesSource, asked: _Asked) -> tuple[Chart, ...]:
+    """The years since the first registration through the one asked, side by side."""
+    return trend_charts(
+        await series.series(None, int(asked.year), asked.insats), labels.SERIES_CHARTS
+    )
+
+
+async def _month_by_month(series: SeriesSource, asked: _Asked) -> tuple[Chart, ...]:
+    months = await series.months(int(asked.year), asked.api_period, asked.insats)
+    return month_charts(months, labels.SERIES_CHARTS)
+
+
 def install_report_pages(
     app: FastAPI,
     admin_token: str,
@@ -207,11 +222,13 @@ def install_report_pages(
     desk: DeadLetterDesk,
     suppression_threshold: int,
     sites: Sites,
+    series: SeriesSource,
 ) -> None:
     """`principal_of`: whom a secret stands for (the admin token, else a personal one), to
     log in with, in a bearer header and in intake's session cookie (the people's login, a
     session credential learned from the access stream); `page_sessions`: the token logins'
-    sessions; `suppression_threshold`: see `install_report_api`; `sites`: the links."""
+    sessions; `suppression_threshold`: see `install_report_api`; `sites`: the links;
+    `series`: the years and months the trend and monthly charts draw."""
 
     async def by_bearer(request: Request) -> Principal | None:
         scheme, _, secret = request.headers.get("authorization", "").partition(" ")
@@ -348,7 +365,10 @@ def install_report_pages(
             report=report,
             # Charts would show what a published report hides: only the exact one has them.
             charts=[] if asked.published else report_charts(report, labels.charts(report.base)),
+            trend=[] if asked.published else await _trend(series, asked),
+            month_by_month=[] if asked.published else await _month_by_month(series, asked),
             restated=_restated(report),
+            insats_names={known["insats_id"]: known["name"] for known in readable},
             hidden=_hidden(report),
             errors={},
             generated_at=datetime.now(LOCAL_TIME),

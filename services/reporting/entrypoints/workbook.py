@@ -6,7 +6,7 @@ with the förbund)."""
 
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from services.reporting.domain.breakdowns import BREAKDOWNS, MULTI_VALUED
 from services.reporting.domain.document import Overview, OverviewRow, Path, Report, Section
+from services.reporting.domain.economy import PERCENTS, is_hidden_cost
 from services.reporting.domain.figures import FIGURES, NUMBER_FORMATS, SHARES, Kind, kind_of
 from services.reporting.domain.overview import ECONOMY_SHOWN, SHOWN
 from services.reporting.domain.suppression import HIDDEN, is_hidden
@@ -34,6 +35,11 @@ TARGET_HEADER = ("Mått", "Mål", "Utfall", "Bedömning")
 STEP_MOVEMENT = "Stegförflyttning"
 RESTATED_NOTE = "Siffrorna har ändrats sedan perioden stängdes."
 MET = {True: "Uppnått", False: "Ej uppnått", None: labels.DASH}
+GOALS = "Styrelsens mål"
+GOAL_HEADER = ("Målet", "Utfall", "Bedömning")
+ECONOMY = "Ekonomi"
+ECONOMY_HEADER = ("Post", "Perioden", "Året innan")
+KRONOR_FORMAT = '#,##0 "kr"'
 
 _LABEL_WIDTH, _VALUE_WIDTH = 56, 13
 _MAX_TITLE = 31
@@ -71,12 +77,13 @@ def report_workbook(read: ReportSet) -> bytes:
     names = [
         FORBUND_SHEET if report.insats is None else report.insats_name or "" for report in reports
     ]
+    insats_names = {report.insats: report.insats_name for report in reports if report.insats}
     forbund = reports[0].insats is None
     titles = sheet_titles([OVERVIEW_SHEET, *names] if forbund else names)
     if forbund:
         _overview(workbook.create_sheet(titles.pop(0)), read.overview())
     for report, title in zip(reports, titles, strict=True):
-        _fill(workbook.create_sheet(title), report)
+        _fill(workbook.create_sheet(title), report, insats_names)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -149,7 +156,7 @@ def _preamble(report: Report) -> Iterator[str]:
     yield f"Siffrorna omfattar händelser till och med position {processed.position} ({when})."
 
 
-def _fill(sheet: Worksheet, report: Report) -> None:
+def _fill(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | None]) -> None:
     name = FORBUND_TITLE if report.insats is None else report.insats_name
     _append(sheet, [f"{name}: {labels.period_title(report.period)}"], _TITLE)
     for line in _preamble(report):
@@ -167,6 +174,8 @@ def _fill(sheet: Worksheet, report: Report) -> None:
         if figure in SHARES:
             _row(sheet, report, labels.share_label(figure), ("shares", figure), indent=1)
     _targets(sheet, report)
+    _goals(sheet, report, insats_names)
+    _economy(sheet, report)
     for breakdown in BREAKDOWNS:
         _heading(sheet, labels.breakdown_caption(breakdown, report.base))
         for code in report.breakdown(breakdown):
@@ -176,6 +185,21 @@ def _fill(sheet: Worksheet, report: Report) -> None:
             _append(sheet, [labels.MULTI_VALUED_NOTE], _ITALIC)
     _step_movement(sheet, report)
     _lay_out(sheet, header)
+
+
+def _listing(sheet: Worksheet, heading: str, header: Sequence[str]) -> None:
+    """A section that lists rows of its own (targets, goals, economy) under its header."""
+    _heading(sheet, heading)
+    _append(sheet, header, _ITALIC)
+
+
+def _outcome(value: int | None, suppressed: bool, divisor: int = 1) -> str | float:
+    """An outcome of a target or goal as its cell shows it (`divisor` 100: a share, as a
+    fraction). Published, hidden cannot be told from of nobody (the förbund's outcomes are
+    the insatser's): `..` stands for either, as SCB's "not available" does."""
+    if value is None:
+        return HIDDEN if suppressed else labels.DASH
+    return value / divisor
 
 
 OVERVIEW_HEADER = (
@@ -188,7 +212,6 @@ OVERVIEW_HEADER = (
     *(labels.ECONOMY[name] for name in ECONOMY_SHOWN),
     *labels.OVERVIEW_GOALS,
 )
-_KRONOR = "#,##0"
 
 
 def _overview(sheet: Worksheet, overview: Overview) -> None:
@@ -225,10 +248,8 @@ def _overview_row(sheet: Worksheet, row: OverviewRow, suppressed: bool) -> None:
             values.append(value / 100 if kind_of(path) is Kind.SHARE else value)
         formats.append(NUMBER_FORMATS[kind_of(path)])
     for name in ECONOMY_SHOWN:
-        amount = getattr(row.economy, name, None)
-        percent = name.endswith("_percent")
-        values.append(labels.DASH if amount is None else amount / 100 if percent else amount)
-        formats.append(NUMBER_FORMATS[Kind.SHARE] if percent else _KRONOR)
+        values.append(_economy_value(row, name, suppressed))
+        formats.append(NUMBER_FORMATS[Kind.SHARE] if name in PERCENTS else KRONOR_FORMAT)
     values += [row.goals.met, row.goals.not_met, row.goals.count]
     formats += [NUMBER_FORMATS[Kind.COUNT]] * 3
     written = _append(sheet, values, _BOLD if row.insats is None else None)
@@ -239,23 +260,53 @@ def _overview_row(sheet: Worksheet, row: OverviewRow, suppressed: bool) -> None:
 def _targets(sheet: Worksheet, report: Report) -> None:
     if not report.targets:
         return
-    _heading(sheet, TARGETS)
-    _append(sheet, TARGET_HEADER, _ITALIC)
+    _listing(sheet, TARGETS, TARGET_HEADER)
     suppressed = report.suppression is not None
     for target in report.targets:
         label = labels.share_label(target.share)
         if target.insats_name is not None:
             label = f"{target.insats_name}: {label}"
-        outcome: str | float
-        if target.outcome is None:
-            # Published, hidden cannot be told from of nobody (the förbund's targets are
-            # the insatser's): `..` stands for either, as SCB's "not available" does.
-            outcome = HIDDEN if suppressed else labels.DASH
-        else:
-            outcome = target.outcome / 100
+        outcome = _outcome(target.outcome, suppressed, 100)
         row = _append(sheet, [label, target.target / 100, outcome, MET[target.met]])
         for cell in sheet[row][1:3]:
             cell.number_format = NUMBER_FORMATS[Kind.SHARE]
+
+
+def _goals(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | None]) -> None:
+    if not report.goals:
+        return
+    _listing(sheet, GOALS, GOAL_HEADER)
+    suppressed = report.suppression is not None
+    previous_year = report.previous_year.period.from_.year
+    for goal in report.goals:
+        label = labels.goal_text(goal, previous_year)
+        if goal.insats is not None:
+            label = f"{insats_names.get(goal.insats) or goal.insats}: {label}"
+        kind = Kind.COUNT if goal.figure is not None else Kind.SHARE
+        outcome = _outcome(goal.outcome, suppressed, 1 if kind is Kind.COUNT else 100)
+        row = _append(sheet, [label, outcome, labels.GOAL_MET[goal.met]])
+        sheet.cell(row, 2).number_format = NUMBER_FORMATS[kind]
+
+
+def _economy_value(section: Section | OverviewRow, name: str, suppressed: bool) -> str | float:
+    value = None if section.economy is None else getattr(section.economy, name)
+    if value is None:
+        return HIDDEN if suppressed and is_hidden_cost(section, name) else labels.DASH
+    return value / 100 if name in PERCENTS else value
+
+
+def _economy(sheet: Worksheet, report: Report) -> None:
+    if report.economy is None:
+        return
+    _listing(sheet, ECONOMY, ECONOMY_HEADER)
+    suppressed = report.suppression is not None
+    for name, label in labels.ECONOMY.items():
+        if name not in report.economy.model_fields_set:
+            continue
+        values = [_economy_value(section, name, suppressed) for section in report.sections()]
+        row = _append(sheet, [label, *values])
+        for cell in sheet[row][1:]:
+            cell.number_format = NUMBER_FORMATS[Kind.SHARE] if name in PERCENTS else KRONOR_FORMAT
 
 
 def _step_movement(sheet: Worksheet, report: Report) -> None:

@@ -31,11 +31,12 @@ async def set_budget(uow: UnitOfWork, insats_id: str, year: int, budget: Budget)
         await uow.commit()
 
 
-async def set_cost(uow: UnitOfWork, insats_id: str, month: str, amount: int) -> None:
-    """Replace the insats's cost of `month`; raises `UnknownInsats`."""
+async def set_cost(uow: UnitOfWork, insats_id: str, month: str, amount: int, known_by: str) -> None:
+    """Replace the insats's cost of `month` from the closing of the month `known_by` on
+    (the closings before keep the cost they knew); raises `UnknownInsats`."""
     async with uow:
         await require_insats(uow, insats_id)
-        await uow.money.set_cost(insats_id, month, amount)
+        await uow.money.set_cost(insats_id, month, amount, known_by)
         await uow.commit()
 
 

@@ -20,8 +20,8 @@ from services.reporting.service_layer.unit_of_work import UnitOfWork
 from shared.contract.records import (
     InsatsRegistered,
     OutcomeChange,
-    ParticipantErased,
     ParticipantRecordChanged,
+    ParticipantRecordErased,
     VolumeCounted,
 )
 from shared.platform.logs import trace
@@ -70,7 +70,7 @@ async def apply_changes(
     erased = tuple(
         message_id
         for change in batch
-        if isinstance(change, ParticipantErased)
+        if isinstance(change, ParticipantRecordErased)
         for message_id in change.event_ids
     )
     return Applied(duplicates=len(current) - len(fresh), stale=stale, erased=erased)
@@ -113,7 +113,7 @@ async def _erased(
     steps = [
         step
         for change in changes
-        if isinstance(change, ParticipantErased)
+        if isinstance(change, ParticipantRecordErased)
         for step in step_contributions(change.history, close_days)
     ]
     unapplied = await uow.processed.claim([change_id for change_id, _ in steps])

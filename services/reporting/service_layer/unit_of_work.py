@@ -14,6 +14,7 @@ from services.reporting.domain.model import Insats
 from services.reporting.domain.readings import ReadRow, Window
 from services.reporting.domain.report_book import PeriodMoney
 from services.reporting.domain.reports import ProcessedThrough
+from services.reporting.domain.series import MonthRow
 from shared.contract.access import CredentialChanged, UserChanged
 from shared.platform import unit_of_work
 
@@ -61,17 +62,21 @@ class Money(Protocol):
     async def set_budget(self, insats_id: str, year: int, budget: Budget) -> None:
         """The insats's budget of `year` becomes `budget`, its financiers with it."""
 
-    async def set_cost(self, insats_id: str, month: str, amount: int) -> None:
-        """The insats's cost of `month` (`YYYY-MM`) becomes `amount`."""
+    async def set_cost(self, insats_id: str, month: str, amount: int, known_by: str) -> None:
+        """The insats's cost of `month` (`YYYY-MM`) becomes `amount`, first known by the
+        closing of the month `known_by` (an earlier closing keeps what it knew)."""
 
     async def budget(self, insats_id: str, year: int) -> Budget | None: ...
 
     async def cost(self, insats_id: str, month: str) -> int | None: ...
 
-    async def of_window(self, window: Window) -> tuple[PeriodMoney, PeriodMoney]:
+    async def of_window(
+        self, window: Window, closing: str | None
+    ) -> tuple[PeriodMoney, PeriodMoney]:
         """The money of the asked period and of the same period a year earlier: every
         insats's budget of the period's year and its costs of the period's months summed,
-        of those that have any."""
+        of those that have any; each month's cost now, and the latest known by the closing
+        of the month `closing` (None: the same as now)."""
 
 
 class Goals(Protocol):
@@ -136,6 +141,15 @@ class ReportReader(Protocol):
 
     async def counted_by(self, month: str) -> bool:
         """Whether the closing of `month` counted any figure (of any insats)."""
+
+    async def month_rows(
+        self, insats_id: str | None, first_month: str, last_month: str
+    ) -> list[MonthRow]:
+        """The `new` and `ended` of each month `first_month`..`last_month`, and of the months
+        before summed, of one insats (None: summed over all), by gender."""
+
+    async def first_month(self, insats_id: str | None) -> str | None:
+        """The earliest month the insats (None: any) has a figure of (None: none yet)."""
 
     async def targets(self, insats_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         """The targets of those of the insatser that have any."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from services.reporting.domain.bands import Bands
 from services.reporting.domain.bases import Counting
 from services.reporting.domain.breakdowns import DEFAULT_BANDS
-from services.reporting.domain.closing import Closing, closes_at, closing
+from services.reporting.domain.closing import Closing, closes_at, closing, known_by
 from services.reporting.domain.document import Report
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.model import Insats
@@ -20,7 +20,7 @@ OpenReader = Callable[[], AbstractAsyncContextManager[ReportReader]]
 Clock = Callable[[], datetime]
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -32,7 +32,7 @@ class ReportSource:
         open_reader: OpenReader,
         delar_end_month: int,
         month_close_days: int = 5,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         bands: Mapping[str, Bands] = DEFAULT_BANDS,
     ) -> None:
         """`bands`: the förbund's bands of each banded breakdown (`STEGVIS_BANDS`)."""
@@ -82,7 +82,7 @@ class ReportSource:
             processed = await reader.processed_through()
             insatser = await reader.insatser()
             if insats is not None:
-                insatser = [_known(insatser, insats)]
+                insatser = [known_insats(insatser, insats)]
             now, close_days = self._clock(), self._month_close_days
             last_month = asked.last_month
             # Before the period closes it has no figures as closed: no need to look.
@@ -96,16 +96,13 @@ class ReportSource:
             if as_closed and not closed.recorded:
                 raise InvalidReportQuery("as_closed", _not_recorded(closed))
             window = Window.of(asked)
-            settings = await _settings(reader, window, [known.insats_id for known in insatser])
+            closing_month = str(asked.last_month) if closed.recorded else None
+            settings = await _settings(
+                reader, window, [known.insats_id for known in insatser], closing_month
+            )
             # The whole förbund's targets and goals are read from its insatser's figures.
             by_insats = insats is None and bool(every or settings.targets or settings.goals)
-            rows = await reader.report_rows(
-                window,
-                insats,
-                by_insats,
-                str(asked.last_month) if closed.recorded else None,
-                counting.base,
-            )
+            rows = await reader.report_rows(window, insats, by_insats, closing_month, counting.base)
         return ReportBook(
             asked,
             Readings(rows, whole=by_insats),
@@ -116,6 +113,10 @@ class ReportSource:
             counting,
         )
 
+    def known_by_now(self) -> str:
+        """The first month whose closing counts a change made now (a cost set)."""
+        return known_by(self._clock(), self._month_close_days)
+
     async def insatser(self) -> list[dict]:
         """Every insats registered: `insats_id`, `name`, `registration`."""
         async with self._open_reader() as reader:
@@ -124,7 +125,7 @@ class ReportSource:
     async def targets(self, insats: str) -> dict[str, int]:
         """The insats's targets (share: whole percent); raises `UnknownInsats`."""
         async with self._open_reader() as reader:
-            _known(await reader.insatser(), insats)
+            known_insats(await reader.insatser(), insats)
             return (await reader.targets([insats])).get(insats, {})
 
 
@@ -134,15 +135,19 @@ def _not_recorded(closed: Closing) -> str:
     return "the period closed before Stegvis counted any figures"
 
 
-def _known(insatser: list[Insats], insats: str) -> Insats:
+def known_insats(insatser: list[Insats], insats: str) -> Insats:
+    """The insats `insats` of those registered; raises `UnknownInsats`."""
     for known in insatser:
         if known.insats_id == insats:
             return known
     raise UnknownInsats(insats)
 
 
-async def _settings(reader: ReportReader, window: Window, insatser: list[str]) -> Settings:
-    """The targets, goals and money of the insatser, for the period and a year earlier."""
+async def _settings(
+    reader: ReportReader, window: Window, insatser: list[str], closing: str | None
+) -> Settings:
+    """The targets, goals and money of the insatser, for the period and a year earlier;
+    the costs also as the closing of the month `closing` knew them."""
     targets = await reader.targets(insatser)
     goals = await reader.goals.of(insatser)
-    return Settings(targets, goals, *await reader.money.of_window(window))
+    return Settings(targets, goals, *await reader.money.of_window(window, closing))

@@ -9,8 +9,8 @@ operations.md, "Upgrading").
 The same for the cells kept of the erased (`reporting_retained`, which a rebuild starts
 from): theirs are converted here, as a rebuild cannot count them again.
 
-Revision ID: reporting_0008_bands
-Revises: reporting_0007_kommun_codes
+Revision ID: reporting_0009_bands
+Revises: reporting_0008_economy_restated
 """
 
 import re
@@ -19,8 +19,8 @@ from collections import defaultdict
 import sqlalchemy as sa
 from alembic import op
 
-revision = "reporting_0008_bands"
-down_revision = "reporting_0007_kommun_codes"
+revision = "reporting_0009_bands"
+down_revision = "reporting_0008_economy_restated"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,65 @@
+"""A report's development over time, as the series API and the page's trend and monthly
+charts read it: each year's helår since the first registration, and each month of a period."""
+
+from services.reporting.domain.bases import Counting
+from services.reporting.domain.document import Counts
+from services.reporting.domain.months import Month
+from services.reporting.domain.periods import parse_period
+from services.reporting.domain.readings import Readings, Window
+from services.reporting.domain.reports import report_document
+from services.reporting.domain.series import Series, SeriesYear, month_flows, series_years
+from services.reporting.service_layer.unit_of_work import ReportReader
+from services.reporting.service_layer.views import Clock, OpenReader, known_insats
+from shared.contract.swedish_time import LOCAL_TIME
+
+
+class SeriesSource:
+    def __init__(self, open_reader: OpenReader, delar_end_month: int, clock: Clock) -> None:
+        self._open_reader = open_reader
+        self._delar_end_month = delar_end_month
+        self._clock = clock
+
+    def this_year(self) -> int:
+        return self._clock().astimezone(LOCAL_TIME).year
+
+    async def series(
+        self, from_year: int | None, to_year: int | None, insats: str | None
+    ) -> Series:
+        """Each year's helår of the insats (None: the whole förbund), `from_year` (None: the
+        year of its first registration) through `to_year` (None: this year).
+
+        Raises `InvalidReportQuery` for years it cannot answer, `UnknownInsats`."""
+        async with self._open_reader() as reader:
+            name = await _insats_name(reader, insats)
+            first = await reader.first_month(insats)
+            years = series_years(
+                from_year,
+                self.this_year() if to_year is None else to_year,
+                Month.parse(first).year if first else None,
+            )
+            processed = await reader.processed_through()
+            series = []
+            for year in years:
+                helar = parse_period(year, "helar", self._delar_end_month)
+                rows = await reader.report_rows(Window.of(helar), insats, False, None)
+                sums = Readings(rows, whole=False).now(insats)
+                # Of the figures and shares only: no breakdown is shown, counted by any base.
+                figures = report_document(sums, helar, insats, name, processed, Counting())
+                series.append(SeriesYear(year=year, figures=figures.figures, shares=figures.shares))
+        return Series(years=series)
+
+    async def months(
+        self, year: int, period: str, insats: str | None
+    ) -> list[tuple[Month, dict[str, Counts]]]:
+        """Each month of the period with its new, ended and ongoing at its end
+        (`series.MONTH_FLOWS`). Raises what `series` raises."""
+        asked = parse_period(year, period, self._delar_end_month)
+        async with self._open_reader() as reader:
+            await _insats_name(reader, insats)
+            rows = await reader.month_rows(insats, str(asked.first_month), str(asked.last_month))
+        return month_flows(rows, asked)
+
+
+async def _insats_name(reader: ReportReader, insats: str | None) -> str | None:
+    """The insats's name (None: the whole förbund's series); raises `UnknownInsats`."""
+    return None if insats is None else known_insats(await reader.insatser(), insats).name
