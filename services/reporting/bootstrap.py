@@ -16,6 +16,7 @@ from services.reporting.adapters.access import SqlPageSessions, principal_of_sec
 from services.reporting.adapters.repositories import report_reader, restore_retained
 from services.reporting.adapters.tables import REVISIONS_DIR, SERVICE
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
+from services.reporting.domain.breakdowns import configured_bands
 from services.reporting.entrypoints.economy import install_economy_api
 from services.reporting.entrypoints.goals import install_goals_api
 from services.reporting.entrypoints.http import install_dead_letter_api, install_report_api
@@ -60,6 +61,10 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     """`clock`: what time it is, for which months have closed."""
     admin_token = settings.required_admin_token()
     redis_url = settings.required_redis_url()
+    try:
+        bands = configured_bands(settings.bands)
+    except ValueError as error:
+        raise SystemExit(f"STEGVIS_BANDS: {error}") from None
     lifetime = _Lifetime()
 
     @asynccontextmanager
@@ -105,7 +110,9 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     def new_uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(connections().sessions)
 
-    reports = ReportSource(open_reader, settings.delar_end_month, settings.month_close_days, clock)
+    reports = ReportSource(
+        open_reader, settings.delar_end_month, settings.month_close_days, clock, bands
+    )
     desk = DeadLetterDesk(lambda: connections().redis, Topology(settings.stream_prefix))
     app = FastAPI(title="Stegvis reporting", version="1", lifespan=lifespan)
     install_common_routes(

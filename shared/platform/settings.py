@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     first in the start form; empty: every kommun, by name."""
     outcome_classes: dict[Reason, OutcomeClass] = {}
     """Overrides of the default class per avslutsanledning, as JSON."""
+    bands: dict[str, list[int]] = {}
+    """The förbund's bands of reporting's banded breakdowns, as JSON: breakdown name → lower
+    edges (e.g. `{"age_band": [15, 30, 45, 65]}`); checked when reporting starts."""
 
     def outcome_policy(self) -> OutcomePolicy:
         return OutcomePolicy(classes=self.outcome_classes)

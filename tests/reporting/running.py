@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from redis.asyncio import Redis
@@ -19,16 +19,22 @@ from shared.platform.settings import Settings
 from shared.platform.streams import Topology, entry_fields
 from tests.conftest import SERVICE_AUTH
 
+T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
 
-def change_fields(position: int, start: datetime) -> dict:
-    """A change's own fields: its id, generation 1, its position, and a time `position`
-    minutes after `start`."""
+
+def positioned(position: int, occurred_at: datetime = T0) -> dict:
+    """A change's fields of the first generation at `position`, one minute apart."""
     return {
         "change_id": f"c{position}",
         "generation": 1,
         "position": position,
-        "occurred_at": start + timedelta(minutes=position),
+        "occurred_at": occurred_at + timedelta(minutes=position),
     }
+
+
+def change_fields(position: int, start: datetime) -> dict:
+    """A change's own fields (`positioned`), `position` minutes after `start`."""
+    return positioned(position, start)
 
 
 def record_changed(

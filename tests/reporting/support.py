@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import strategies as st
 
+from services.reporting.domain.bases import Counting
+from services.reporting.domain.breakdowns import DEFAULT_BANDS
 from services.reporting.domain.closing import closing
 from services.reporting.domain.contributions import Cell
 from services.reporting.domain.document import ClosingModel, Report, ReportFigures, report_json
@@ -117,10 +119,14 @@ def built_of(
     insats_id: str | None,
     insats_name: str | None,
     processed: ProcessedThrough,
+    counting: Counting = Counting(),
 ) -> ReportFigures:
-    """The report of `period` as reporting builds it from what the database would answer."""
+    """The report of `period` as reporting builds it from what the database would answer
+    (`counting`: its bands over the v1 bands)."""
     sums = Readings(read_rows(cells, period, insats_id), whole=False).now(insats_id)
-    return report_document(sums, period, insats_id, insats_name, processed)
+    return report_document(
+        sums, period, insats_id, insats_name, processed, counting.over(DEFAULT_BANDS)
+    )
 
 
 def report_of(*args, **kwargs) -> Report:

@@ -65,7 +65,7 @@ def test_the_report_charts_are_the_flows_and_the_charted_breakdowns_in_swedish()
     figures.new = _columns(2, 1, 0)
     breakdowns.age_band = {"25-29": _columns(1, 1, 0), "okand": empty}
 
-    flows, *breakdowns = charts.report_charts(section, labels.CHARTS)
+    flows, *breakdowns = charts.report_charts(section, labels.charts("ended"))
 
     assert (flows.key, flows.title) == ("flows", "Ingående, nya, avslutade och pågående")
     assert [(bar.label, bar.total) for bar in flows.bars] == [

@@ -31,9 +31,16 @@ def _by_figure(cells: dict[Cell, float]) -> dict[tuple[str, str, str], float]:
     return {(cell.month, cell.figure, cell.code): value for cell, value in cells.items()}
 
 
-def test_an_open_participant_counts_as_new_in_the_start_month_only() -> None:
+def test_an_open_participant_counts_as_new_and_by_its_start_in_the_start_month_only() -> None:
     assert _by_figure(contributions(_open(birth_year=1985, vas_start=40))) == {
-        ("2024-03", "new", ""): 1
+        ("2024-03", "new", ""): 1,
+        # The breakdowns known at the start, values unbanded (2024 − 1985 = 39).
+        ("2024-03", "breakdown_started:age_band", "39"): 1,
+        ("2024-03", "breakdown_started:education", "okand"): 1,
+        ("2024-03", "breakdown_started:support_at_start", "okand"): 1,
+        ("2024-03", "breakdown_started:years_in_support", "okand"): 1,
+        ("2024-03", "breakdown_started:referrer", "okand"): 1,
+        ("2024-03", "breakdown_started:municipality", "okand"): 1,
     }
 
 
@@ -81,13 +88,13 @@ def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
         ("respect_sum", ""): 6,
         ("respect_n", ""): 1,
         ("breakdown:reason", "arbete"): 1,
-        ("breakdown:age_band", "35-39"): 1,  # 2024 − 1985 = 39
+        ("breakdown:age_band", "39"): 1,  # 2024 − 1985, banded when read
         ("breakdown:education", "okand"): 1,
         ("breakdown:support_at_start", "a_kassa"): 1,
         ("breakdown:support_at_start", "sjukpenning"): 1,
         ("breakdown:support_at_end", "okand"): 1,
-        ("breakdown:years_in_support", "4-5"): 1,
-        ("breakdown:weeks_in_insats_band", "7-12"): 1,  # 11 completed months
+        ("breakdown:years_in_support", "4"): 1,
+        ("breakdown:weeks_in_insats_band", "11"): 1,  # completed months
         ("breakdown:referrer", "okand"): 1,
         ("breakdown:municipality", "2480"): 1,
         # Changes in hundredths (STEP_SCALE): VAS +20, activity −2 hours.
@@ -97,7 +104,21 @@ def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
         ("step_n:activity_hours", ""): 1,
         ("step_change_sum:activity_hours", ""): -200,
     }
-    assert len(added) == len(end) + 1
+    started = {
+        (figure, code)
+        for (month, figure, code), value in added.items()
+        if month == "2024-03" and figure.startswith("breakdown_started:")
+    }
+    assert started == {
+        ("breakdown_started:age_band", "39"),
+        ("breakdown_started:education", "okand"),
+        ("breakdown_started:support_at_start", "a_kassa"),
+        ("breakdown_started:support_at_start", "sjukpenning"),
+        ("breakdown_started:years_in_support", "4"),
+        ("breakdown_started:referrer", "okand"),
+        ("breakdown_started:municipality", "2480"),
+    }
+    assert len(added) == len(end) + 1 + len(started)
 
 
 def test_completed_months_count_only_whole_months() -> None:

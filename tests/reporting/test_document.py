@@ -39,7 +39,7 @@ GOALS_OF_A = GOALS.validate_python(
         {"share": "positive_exits", "higher_than_previous_year": True},
     ]
 )
-ADDED = ("economy", "goals", "activities", "flows", "people")
+ADDED = ("economy", "goals", "base", "activities", "flows", "people")
 """The keys version 1.1 added to the report (`economy`, `activities`, `flows` and
 `people` to both periods)."""
 
@@ -113,24 +113,24 @@ dict, for 120 random participants (seed 7): exact and published together. Versio
 (`ADDED`) left out: the keys before them are byte for byte as they were."""
 
 GOLDEN_V1_1 = {
-    "helar forbund exact": "218f418706e7bc96767e2d7fd4ca4bea1b1d8a079482e3881ed5643b178537e0",
-    "helar a exact": "f2f5a8f6a9a1a4b6d77e96586a0326be422a984380efa987aa7ce0a333c76d86",
-    "helar b exact": "a09b3057da3c6a43a0d88aeb3e34d946aad444d1d00b7fdba6dc78dfd000bc07",
-    "helar forbund published": "3fc0ce66224c1ddede2e7172444e8b7f4684add49eda1d3c19f622c4d9404964",
-    "helar a published": "e2bfd388288ea7f287f22d9dbd88f978ee79e6264308c287baa04be15617d937",
-    "helar b published": "7cbf6940603f1ca6ec89fa69684ca4420c6a2c6c0229e5888f7689d270a65b24",
-    "q2 forbund exact": "89030eda3b55f33ddac00f7633056a139629d92b3f4ed0b0a9e29c6ae89e4aa6",
-    "q2 a exact": "373f77f927796fccc5f2a654d1ee28ae79eae833c989e8c14343548612982ab8",
-    "q2 b exact": "4190b24fae93ee25f1c9501946719dfc10a5f289f0412a17cc355037c83718a8",
-    "q2 forbund published": "5bfa53fab820308f97be4ddc21feb286dd613e1af1c5e96cca25e3e28061159c",
-    "q2 a published": "481679f199377603c502eebe109f0bff9c0fbe7f67b8ac1a096101f718171557",
-    "q2 b published": "30a42279938aa3587c1273460bf8b43a2bdec64744f43cc4678d406922f0f486",
-    "2025-03 forbund exact": "3c76b8d9b1620a42274202f67ac892aff94732ba30ce66af25f2a44503b30615",
-    "2025-03 a exact": "6e9975f755f293679b9890149ac33e226c8468e24562eadfe99ed0ac8881775f",
-    "2025-03 b exact": "92a2aeeef03a9c38e935fca553842bf71dc265b2cb1c6083bcb99ee94459eb9c",
-    "2025-03 forbund published": "aad1821fe65b84df76b61581b97efe1552fb53cb7e08a1f8cf1bdee7f4d15a52",
-    "2025-03 a published": "6cced3baccd73cf40ae8bc454461a248dccca4632a0d5c054a6958ae85a4a526",
-    "2025-03 b published": "604d045ed6412de406afa2becae09177f314687a9b6097189691516d0809e098",
+    "helar forbund exact": "d2fda569f8e243d5dbb2f45c444d4e723b09feccc59ad1fe8b38d971fce461f4",
+    "helar a exact": "50a1ea0f0e46dd5a713b328a2f7a5dee6126d5693fcf441b33178b625c92f42f",
+    "helar b exact": "456a94380c5e28e712c4fdd72b7526b09b9acb5ac1fb2556fa8927c62e8f5bc7",
+    "helar forbund published": "aab5c2a37dc7d8c2ffe12a62460708341b0ee2eacba3719897183c76917aad71",
+    "helar a published": "4269a4243fa574367475216ede51bd330f356033e03b2a1157679c466d14be3e",
+    "helar b published": "184cf0cf2e00529191a63d6791a05cf3be7d41dd97344c98f64d50183647566e",
+    "q2 forbund exact": "e1d79d22350ae7a8d2a58ce8b88ff7fc3a13d65f564339044ac12cf4c9b96453",
+    "q2 a exact": "dc8b921c7e8af7b102e2bf5967dfb2e2ae16d8b91b5546519814c9d90d031e11",
+    "q2 b exact": "0d19c1c452cfd00831c58aa1f0f3573193aac03ff4237ff9d66e9ab78a05017f",
+    "q2 forbund published": "75a59e6a5fa87135fd188099e47782d0dc207477bab649699cd8e08e81b673b1",
+    "q2 a published": "ce87555126c20703bd8a835f19908b1c8c7e6c47f29ab82ae2c310421682fbb5",
+    "q2 b published": "ce494b466ff7fcd724f993732c0b51b71a3312829e10bb1b8d5c6799ad727de0",
+    "2025-03 forbund exact": "0ff4115279faf9faaa7461f8a51e4af1db30da9760acb096aae537ba818633f8",
+    "2025-03 a exact": "2c376998be37542db7a139d159639316378ca58e2b0c84ca0616badfeb8246d2",
+    "2025-03 b exact": "a95bdddd5adda1a486392d5e91721d72e0357a890548bbfea6f6772736f3f445",
+    "2025-03 forbund published": "afbd39751dab5d43419576272a56f08c0fff9de60c0bfc4923baf04886146541",
+    "2025-03 a published": "e4b06a418a598c42b064d10974ccd8138070a84390c937c834950866fd78203e",
+    "2025-03 b published": "36deee082117426e058cd8c09b60c0b9d7ab9d8a481254484c6fee03930690bd",
 }
 """The same reports' whole JSON, version 1.1's keys in it (published, a cost per person is
 hidden with its count)."""
@@ -165,6 +165,8 @@ def test_the_json_is_byte_for_byte_what_the_dict_report_answered() -> None:
                 )
                 assert list(document["previous_year"])[-5:] == in_section
                 assert keys[keys.index("targets") : keys.index("closing")] == ["targets", "goals"]
+                assert keys[keys.index("insats_name") + 1] == "base"
+                assert document["base"] == "ended"
     assert answered == GOLDEN
     assert whole == GOLDEN_V1_1
 

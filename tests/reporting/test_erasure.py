@@ -9,8 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.reporting.domain.bases import Base, Counting
 from services.reporting.domain.contributions import Cell, contributions
 from services.reporting.domain.erasure import step_contributions
+from services.reporting.domain.periods import parse_period
+from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.service_layer.handlers import apply_changes
 from shared.contract.records import (
     ANONYMOUS,
@@ -20,7 +23,7 @@ from shared.contract.records import (
     RecordStep,
 )
 from tests.reporting.conftest import FakeDatabase
-from tests.reporting.support import records
+from tests.reporting.support import built_of, records
 
 CLOSE_DAYS = 5
 P1 = ParticipantRecord(
@@ -130,3 +133,22 @@ async def test_the_erasure_names_the_entries_to_delete_also_when_stale(database)
         database.unit_of_work(), [_erasure(changes, generation=0)], CLOSE_DAYS
     )
     assert (stale.stale, set(stale.erased)) == (1, {"e1", "erasure"})
+
+
+async def test_the_erased_are_counted_by_every_base() -> None:
+    """What is kept holds the breakdowns' cells of those started, so a base other than
+    `ended` counts the erased as it did."""
+    versions = [P1.model_copy(update={"birth_year": 1993})]
+    changes = _changes(versions)
+    everything, erased = FakeDatabase(), FakeDatabase()
+    await apply_changes(everything.unit_of_work(), changes, CLOSE_DAYS)
+    await apply_changes(erased.unit_of_work(), [*changes, _erasure(changes)], CLOSE_DAYS)
+    period, processed = parse_period(2025, "helar", 8), ProcessedThrough(1, None)
+    for base in (Base.NEW, Base.PARTICIPANTS, Base.ONGOING_AT_END):
+        counting = Counting(base)
+        before, after = (
+            built_of(database.state.monthly, period, None, None, processed, counting)
+            for database in (everything, erased)
+        )
+        assert after.breakdowns == before.breakdowns
+        assert after.model_dump()["breakdowns"]["age_band"]["30-34"]["man"] == 1

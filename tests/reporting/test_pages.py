@@ -9,6 +9,7 @@ import pytest
 from redis.asyncio import Redis
 
 from services.reporting.domain import charts
+from services.reporting.domain.bases import Base
 from services.reporting.domain.breakdowns import BREAKDOWNS
 from services.reporting.domain.document import ReportPeriod
 from services.reporting.domain.figures import FIGURES
@@ -44,6 +45,13 @@ def test_every_figure_breakdown_and_listed_code_has_a_swedish_label() -> None:
     ]
     assert unlabelled == []
     assert labels.figure_label("a_figure_added_later") == "a_figure_added_later"
+    assert list(labels.BASES) == list(Base)
+    assert [labels.code_label("age_band", code) for code in ("16-20", "65-", "60+", "2")] == [
+        "16–20 år",
+        "65 år eller mer",
+        "60 år eller mer",
+        "2 år",
+    ]
 
 
 def test_values_are_written_as_in_the_förbund_reports() -> None:
@@ -361,3 +369,48 @@ async def test_the_page_draws_the_charts_with_the_numbers_of_the_report(client) 
         expected = [str(figures[name][column]) for column in labels.COLUMNS]
         assert _row(flows_table, labels.figure_label(name)) == expected, name
     assert _row(flows_table, "Nya") == ["7", "4", "2", "1"]
+
+
+async def test_the_page_counts_the_breakdowns_of_the_base_and_bands_chosen(client) -> None:
+    asked = {"year": 2025, "period": "helar", "insats": "a", "base": "participants"}
+    page = (await client.get("/rapport", params={**asked, "age_bands": "15,30"}, headers=AUTH)).text
+    text = _text(page)
+    assert "Fördelningarna räknar alla deltagare under perioden." in text
+    assert "Deltagare under perioden efter avslutsanledning" in text
+    # Ten took part: the three who ended by their reason, the seven still in it unknown.
+    assert _row(page, "Deltagare under perioden")[0] == "10 (4)"
+    assert _row(page, "Arbete utan lönesubvention")[0] == "1 (0)"
+    assert _row(page, "Uppgift saknas")[0] == "7 (3)"
+    # P5, born 1990, is 35 at the start: the bands asked for, the last one open.
+    assert _row(page, "15–29 år")[0] == "0 (0)"
+    assert _row(page, "30 år eller mer")[0] == "1 (0)"
+    assert '<option value="participants" selected>Alla deltagare under perioden</option>' in page
+    assert 'value="15,30"' in page
+
+    # The form as a browser sends it: the fields left empty ask for the förbund's bands.
+    empty = dict.fromkeys(("age_bands", "support_year_bands", "month_bands"), "")
+    sent = await client.get("/rapport", params=asked | {"base": "ended"} | empty, headers=AUTH)
+    assert sent.status_code == 200
+    ended = _text(sent.text)
+    assert "Avslutade efter avslutsanledning" in ended
+    assert _row(sent.text, "35–39 år")[0] == "1 (0)"
+    assert "Fördelningarna räknar de som avslutades under perioden." in ended
+
+
+async def test_bad_bands_and_bases_are_refused_in_swedish_next_to_the_field(client) -> None:
+    asked = {"year": 2025, "period": "helar", "insats": "a"}
+    for params, field, label, message in [
+        (
+            {"month_bands": "3,1"},
+            "month_bands",
+            "Tid i insatsen: gränser (månader)",
+            labels.BANDS_ERROR,
+        ),
+        ({"age_bands": "femton"}, "age_bands", "Ålder vid start: gränser (år)", labels.BANDS_ERROR),
+        ({"base": "alla"}, "base", "Fördelningarna räknar", "Välj vilka fördelningarna ska räkna."),
+    ]:
+        refused = await client.get("/rapport", params=asked | params, headers=AUTH)
+        assert refused.status_code == 422, params
+        assert f"Kontrollera fältet {label}." in _text(refused.text), params
+        assert f'<span id="{field}-error" class="error">{message}</span>' in refused.text
+        assert "<table" not in refused.text

@@ -115,6 +115,7 @@ def test_the_year_of_one_insats_worked_out_by_hand() -> None:
     assert list(report) == [
         "insats",
         "insats_name",
+        "base",
         "period",
         "figures",
         "shares",

@@ -245,9 +245,10 @@ def test_a_sheet_shows_targets_a_restatement_and_text_as_text_ready_to_print() -
 
     assert sheet.title == '=HYPERLINK("x")'
     assert sheet["A1"].data_type == "s"  # an insats's name is never a formula
-    assert [sheet.cell(row, 1).value for row in (2, 3, 4)] == [
+    assert [sheet.cell(row, 1).value for row in (2, 3, 4, 5)] == [
         layout.RESTATED_NOTE,
         "Föregående år: samma period året innan (Helår 2024), i kolumnerna till höger.",
+        "Fördelningarna räknar de som avslutades under perioden.",
         "Siffrorna omfattar händelser till och med position 7 (2026-01-01 00:00 CET).",
     ]
     assert_sheet_shows(sheet, report_json(document))

@@ -30,7 +30,7 @@ def _label_paths(report: Mapping) -> dict[str, dict[str, tuple]]:
     flows |= {labels.share_label(name): ("shares", name) for name in figures.SHARES}
     paths = {layout.FLOWS: flows}
     for name, codes in report["breakdowns"].items():
-        paths[labels.breakdown_caption(name)] = {
+        paths[labels.breakdown_caption(name, report["base"])] = {
             labels.code_label(name, code): ("breakdowns", name, code) for code in codes
         }
     steps = paths[layout.STEP_MOVEMENT] = {}

@@ -4,12 +4,13 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
 from services.reporting.adapters.economy import SqlGoals, SqlMoney
-from services.reporting.domain.contributions import Cell
+from services.reporting.domain.bases import Base
+from services.reporting.domain.contributions import BREAKDOWN_PREFIX, STARTED_PREFIX, Cell
 from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
 from services.reporting.domain.readings import ReadRow, Segment, Window
@@ -160,7 +161,12 @@ class SqlReportReader:
         return [_insats(row) for row in rows]
 
     async def report_rows(
-        self, window: Window, insats_id: str | None, by_insats: bool, closing: str | None
+        self,
+        window: Window,
+        insats_id: str | None,
+        by_insats: bool,
+        closing: str | None,
+        base: Base = Base.ENDED,
     ) -> list[ReadRow]:
         # Summed in the database: a few hundred rows a scope, not one per month.
         table = tables.monthly
@@ -176,17 +182,23 @@ class SqlReportReader:
             keys.insert(1, case((table.c.known_by <= closing, True), else_=False).label("closed"))
         if by_insats:
             keys.insert(0, table.c.insats_id)
+        figure = table.c.figure
+        in_periods: ColumnElement[bool] = or_(
+            month >= window.first,
+            and_(month >= window.previous_first, month <= window.previous_last),
+        )
+        if not base.reads_started:
+            in_periods = and_(in_periods, ~figure.startswith(STARTED_PREFIX, autoescape=True))
+        # Outside both periods only the opening stock is needed (and the breakdowns' stock).
+        needed_outside: list[ColumnElement[bool]] = [figure.in_(OPENING_STOCK)]
+        if base.from_stock:
+            needed_outside += [
+                figure.startswith(prefix, autoescape=True)
+                for prefix in (BREAKDOWN_PREFIX, STARTED_PREFIX)
+            ]
         query = (
             select(*keys, func.sum(table.c.value))
-            .where(
-                month <= window.last,
-                # Outside both periods only the opening stock is needed.
-                or_(
-                    table.c.figure.in_(OPENING_STOCK),
-                    month >= window.first,
-                    and_(month >= window.previous_first, month <= window.previous_last),
-                ),
-            )
+            .where(month <= window.last, or_(in_periods, *needed_outside))
             .group_by(*keys)
         )
         if insats_id is not None:

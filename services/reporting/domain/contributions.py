@@ -43,6 +43,11 @@ NOT_BY_GENDER = "alla"
 """The gender column of what is counted per activity, not per person."""
 
 BREAKDOWN_PREFIX = "breakdown:"
+"""A breakdown's cells of those ended, in their month of ending."""
+STARTED_PREFIX = "breakdown_started:"
+"""A breakdown known from the start (`AT_START`): its cells of those started, in their month
+of starting (`bases.py` reads the stock from both)."""
+AT_START = tuple(name for name, breakdown in breakdowns.BREAKDOWNS.items() if breakdown.at_start)
 STEP_N = "step_n:"
 STEP_CHANGE_SUM = "step_change_sum:"
 STEP_IMPROVED = "step_improved:"
@@ -89,6 +94,10 @@ def contributions(record: ParticipantRecord | None) -> Contributions:
     add(record.start_date, NEW)
     if record.moved_from is not None:
         add(record.start_date, MOVED_IN, code=flow_code(record.moved_from, record.insats_id))
+    codes = _breakdown_codes(record)
+    for name in AT_START:
+        for code in codes[name]:
+            add(record.start_date, STARTED_PREFIX + name, code=code)
     end = record.end_date
     if end is None:
         return added
@@ -111,8 +120,8 @@ def contributions(record: ParticipantRecord | None) -> Contributions:
         if value is not None:
             add(end, sum_figure, value)
             add(end, count_figure)
-    for name, codes in _breakdown_codes(record, end).items():
-        for code in codes:
+    for name, of_name in codes.items():
+        for code in of_name:
             add(end, BREAKDOWN_PREFIX + name, code=code)
     for measure, movement in record.steps.items():
         add(end, STEP_N + measure)
@@ -133,27 +142,26 @@ def _add_answer(add, end: date, answered: str, yes: str, answer: bool | None) ->
             add(end, yes)
 
 
-def _breakdown_codes(record: ParticipantRecord, end: date) -> dict[str, Iterable[str]]:
-    def one(value: str | None) -> tuple[str]:
-        return (str(value) if value else UNKNOWN,)
+def _breakdown_codes(record: ParticipantRecord) -> dict[str, Iterable[str]]:
+    """Each breakdown's codes; a banded one's hold its value, which the report bands (an
+    exit's value is `okand` while the record has not ended)."""
+
+    def one(value: str | int | None) -> tuple[str]:
+        return (UNKNOWN if value is None or value == "" else str(value),)
 
     def each(values: Iterable[str]) -> Iterable[str]:
         return tuple(dict.fromkeys(str(value) for value in values)) or (UNKNOWN,)
 
+    end = record.end_date
     return {
         breakdowns.REASON: one(record.reason),
-        breakdowns.AGE_BAND: (breakdowns.age_band(record.start_date, record.birth_year),),
+        breakdowns.AGE_BAND: one(breakdowns.age_at_start(record.start_date, record.birth_year)),
         breakdowns.EDUCATION: one(record.education),
         breakdowns.SUPPORT_AT_START: each(record.support_at_start),
         breakdowns.SUPPORT_AT_END: each(record.support_at_end),
-        breakdowns.YEARS_IN_SUPPORT: (
-            breakdowns.band_of(record.years_in_support, breakdowns.YEARS_IN_SUPPORT_BANDS),
-        ),
-        breakdowns.WEEKS_IN_INSATS_BAND: (
-            breakdowns.band_of(
-                breakdowns.completed_months(record.start_date, end),
-                breakdowns.MONTHS_IN_INSATS_BANDS,
-            ),
+        breakdowns.YEARS_IN_SUPPORT: one(record.years_in_support),
+        breakdowns.WEEKS_IN_INSATS_BAND: one(
+            None if end is None else breakdowns.completed_months(record.start_date, end)
         ),
         breakdowns.REFERRER: one(record.referrer),
         breakdowns.MUNICIPALITY: one(record.municipality),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from services.reporting.domain.bases import Base
 from services.reporting.domain.breakdowns import BREAKDOWNS
 from services.reporting.domain.figures import (
     COLUMNS,
@@ -89,7 +90,7 @@ SharesModel = _model(
 BreakdownsModel = _model(
     "Breakdowns",
     {name: (dict[str, Counts], ...) for name in BREAKDOWNS},
-    "Those ended by each breakdown's codes.",
+    "Those of the report's `base` by each breakdown's codes.",
 )
 StepMovementModel = _model(
     "StepMovement",
@@ -293,6 +294,9 @@ class ReportFigures(Section):
 
     insats: str | None
     insats_name: str | None
+    base: Base = Field(
+        Base.ENDED, description="Whom the breakdowns count (both years): a figure they sum to"
+    )
     previous_year: Section
     processed_through: ProcessedThroughModel
 
@@ -329,6 +333,7 @@ class Report(ReportFigures):
 REPORT_ORDER = (
     "insats",
     "insats_name",
+    "base",
     *Section.model_fields,
     "previous_year",
     "processed_through",

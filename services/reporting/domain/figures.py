@@ -71,7 +71,8 @@ class Figure:
 
 SUMS = {"in": PARTICIPANTS, "out": PARTICIPANTS, "exits": c.ENDED}
 """Sums by name: the figure that is the total of the figures declaring the name. (Each
-single-valued breakdown's codes sum to the ended too: `breakdowns.BREAKDOWNS`.)"""
+single-valued breakdown's codes sum to the report's base too, `ended` unless asked:
+`bases.py`.)"""
 
 FIGURES: dict[str, Figure] = {
     figure.name: figure

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from services.reporting.domain import contributions as c
+from services.reporting.domain.bases import Base
 from services.reporting.domain.breakdowns import REASON
 from services.reporting.domain.document import GoalResult, Report, ReportFigures, Row, Section
 from services.reporting.domain.figures import FIGURES, SHARES, TOTAL, Kind
@@ -118,8 +119,10 @@ def _whole(row: Row, column: str) -> int | None:
     return value
 
 
-def _share(section: Section, share: str, column: str) -> int | None:
+def _share(section: Section, share: str, column: str, base: Base) -> int | None:
     if share.startswith(REASON_SHARE):
+        if not base.counts_exits:
+            return None  # The reasons are not among the breakdowns of this base.
         ended = section.figure(c.ENDED).of(column)
         part = section.breakdown(REASON)[share.removeprefix(REASON_SHARE)].of(column)
         return None if ended is None or part is None else percent(part, ended)
@@ -132,12 +135,12 @@ def _outcome(goal: _Goal, report: ReportFigures) -> tuple[int | None, bool | Non
         count = _whole(report.figure(goal.figure), column)
         return count, None if count is None else count >= goal.at_least
     assert isinstance(goal, _ShareGoal)
-    share = _share(report, goal.share, column)
+    share = _share(report, goal.share, column, report.base)
     if share is None:
         return None, None
     if isinstance(goal, ShareGoal):
         return share, share >= goal.at_least_percent
-    before = _share(report.previous_year, goal.share, column)
+    before = _share(report.previous_year, goal.share, column, report.base)
     return share, None if before is None else share > before
 
 

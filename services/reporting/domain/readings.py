@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
+from services.reporting.domain.contributions import BREAKDOWN_PREFIX, STARTED_PREFIX
 from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.periods import Period
 
@@ -72,19 +73,28 @@ class ReadRow:
     value: float
 
 
+Codes = dict[str, dict[str, float]]
+"""Code → gender → count."""
+
+
 class PeriodSums:
-    """A period's figures, and those of `OPENING_STOCK` before it, by gender."""
+    """A period's figures, and those of `OPENING_STOCK` before it, by gender; with a stock
+    base, the breakdowns' cells before it too (`bases.py`)."""
 
     def __init__(self) -> None:
         self.in_period: dict[tuple[str, str], dict[str, float]] = {}
         self.before: dict[str, dict[str, float]] = {figure: {} for figure in OPENING_STOCK}
+        self.cells_before: dict[tuple[str, str], dict[str, float]] = {}
 
     def add(self, figure: str, code: str, gender: str, value: float) -> None:
         cell = self.in_period.setdefault((figure, code), {})
         cell[gender] = cell.get(gender, 0) + value
 
-    def add_before(self, figure: str, gender: str, value: float) -> None:
-        cell = self.before[figure]
+    def add_before(self, figure: str, code: str, gender: str, value: float) -> None:
+        if figure in OPENING_STOCK:
+            cell = self.before[figure]
+        else:
+            cell = self.cells_before.setdefault((figure, code), {})
         cell[gender] = cell.get(gender, 0) + value
 
     def plus(self, other: "PeriodSums") -> "PeriodSums":
@@ -96,11 +106,19 @@ class PeriodSums:
                     summed.add(figure, code, gender, value)
             for figure, values in sums.before.items():
                 for gender, value in values.items():
-                    summed.add_before(figure, gender, value)
+                    summed.add_before(figure, "", gender, value)
+            for (figure, code), values in sums.cells_before.items():
+                for gender, value in values.items():
+                    summed.add_before(figure, code, gender, value)
         return summed
 
     def of(self, figure: str, code: str = "") -> dict[str, float]:
         return self.in_period.get((figure, code), {})
+
+    def codes(self, figure: str, before: bool = False) -> Codes:
+        """The figure's counts by code, of the period or (`before`) of the months before."""
+        cells = self.cells_before if before else self.in_period
+        return {code: values for (named, code), values in cells.items() if named == figure}
 
     def seen(self, prefix: str) -> set[tuple[str, str]]:
         """(figure without `prefix`, code) of the nonzero figures named `prefix…`."""
@@ -122,6 +140,10 @@ class Sums:
         return Sums(self.current.plus(other.current), self.previous.plus(other.previous))
 
 
+_CELLS = (BREAKDOWN_PREFIX, STARTED_PREFIX)
+"""The breakdowns' cells, read before a period only for a stock base."""
+
+
 def _empty() -> Sums:
     return Sums(PeriodSums(), PeriodSums())
 
@@ -133,11 +155,11 @@ def _add(sums: Sums, row: ReadRow) -> None:
         return
     if segment is Segment.PREVIOUS:
         sums.previous.add(figure, row.code, gender, value)
-    if figure not in OPENING_STOCK:
+    if figure not in OPENING_STOCK and not figure.startswith(_CELLS):
         return
     if segment is Segment.BEFORE_PREVIOUS:
-        sums.previous.add_before(figure, gender, value)
-    sums.current.add_before(figure, gender, value)
+        sums.previous.add_before(figure, row.code, gender, value)
+    sums.current.add_before(figure, row.code, gender, value)
 
 
 class Readings:

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from services.reporting.domain.bases import Counting
 from services.reporting.domain.closing import Closing, restatements
 from services.reporting.domain.document import (
     ClosingModel,
@@ -84,13 +85,16 @@ class ReportBook:
         settings: Settings,
         processed: ProcessedThrough,
         closed: Closing,
+        counting: Counting,
     ) -> None:
+        """`counting`: whom the breakdowns count and their bands (complete)."""
         self.period = period
         self.insatser = list(insatser)
         self._readings = readings
         self._settings = settings
         self._processed = processed
         self._closed = closed
+        self._counting = counting
         self._names = {known.insats_id: known.name for known in insatser}
         self._individual = {
             known.insats_id for known in insatser if known.registration == Registration.INDIVID
@@ -114,7 +118,9 @@ class ReportBook:
             readings = self._readings
             sums = readings.as_closed(insats) if key[1] else readings.now(insats)
             name = None if insats is None else self._names[insats]
-            built = report_document(sums, self.period, insats, name, self._processed)
+            built = report_document(
+                sums, self.period, insats, name, self._processed, self._counting
+            )
             settings = self._settings
             built.economy = settings.money.of(insats, built, self._individual, key[1])
             built.previous_year.economy = settings.previous_money.of(

@@ -6,12 +6,14 @@ a total's mean comes from the summed sums and counts, never from averaging means
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
 from services.reporting.domain import contributions as c
+from services.reporting.domain.bands import Bands
+from services.reporting.domain.bases import Base, Counting
 from services.reporting.domain.breakdowns import BREAKDOWNS, UNKNOWN
 from services.reporting.domain.document import ProcessedThroughModel, ReportFigures
 from services.reporting.domain.figures import (
@@ -27,7 +29,7 @@ from services.reporting.domain.figures import (
     TOTAL,
 )
 from services.reporting.domain.periods import Period
-from services.reporting.domain.readings import PeriodSums, Sums
+from services.reporting.domain.readings import Codes, PeriodSums, Sums
 from shared.contract.codes import ActivityKind, Referrer
 
 
@@ -131,8 +133,12 @@ def _flows(sums: PeriodSums) -> list[dict]:
     return flows
 
 
+def _stocks(sums: PeriodSums) -> dict[str, ByGender]:
+    return stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED))
+
+
 def _figures(sums: PeriodSums) -> dict[str, Columns]:
-    stocks = stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED))
+    stocks = _stocks(sums)
     figures = {}
     for name, figure in FIGURES.items():
         if figure.mean is not None:
@@ -145,28 +151,83 @@ def _figures(sums: PeriodSums) -> dict[str, Columns]:
     return figures
 
 
-def _seen_codes(sums: PeriodSums) -> dict[str, set[str]]:
-    seen: dict[str, set[str]] = {}
-    for name, code in sums.seen(c.BREAKDOWN_PREFIX):
-        seen.setdefault(name, set()).add(code)
-    return seen
+def _summed(*terms: tuple[int, Codes]) -> Codes:
+    total: Codes = {}
+    for sign, codes in terms:
+        for code, by_gender in codes.items():
+            cell = total.setdefault(code, {})
+            for gender, value in by_gender.items():
+                cell[gender] = cell.get(gender, 0) + sign * value
+    return total
 
 
-def _breakdown_codes(seen: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]:
-    """Every listed code, then any other code seen (municipalities), then `okand`."""
+def _of_base(sums: PeriodSums, name: str, base: Base) -> Codes:
+    """The breakdown's counts of `base` by the codes stored (`bases.py`)."""
+    ended = sums.codes(c.BREAKDOWN_PREFIX + name)
+    if base is Base.ENDED:
+        return ended
+    if BREAKDOWNS[name].at_start:
+        started = c.STARTED_PREFIX + name
+        ended_before = sums.codes(c.BREAKDOWN_PREFIX + name, before=True)
+        new = sums.codes(started)
+        if base is Base.NEW:
+            return new
+        stock_before = _summed((1, sums.codes(started, before=True)), (-1, ended_before))
+        if base is Base.PARTICIPANTS:
+            return _summed((1, stock_before), (1, new))
+        return _summed((1, stock_before), (1, new), (-1, ended))
+    if base is Base.NEW:
+        return {UNKNOWN: dict(sums.of(c.NEW))}
+    ongoing = {UNKNOWN: dict(_stocks(sums)[ONGOING_AT_END])}
+    if base is Base.PARTICIPANTS:
+        return _summed((1, ended), (1, ongoing))
+    return ongoing
+
+
+def _banded(codes: Codes, bands: Bands | None) -> Codes:
+    """Values grouped by `bands` (a code that is no whole number is `okand`)."""
+    if bands is None:
+        return codes
+    return _summed(
+        *(
+            (1, {bands.code_of(int(code)) if code.isdigit() else UNKNOWN: by_gender})
+            for code, by_gender in codes.items()
+        )
+    )
+
+
+def _counted(sums: PeriodSums, counting: Counting) -> dict[str, Codes]:
+    return {
+        name: _banded(_of_base(sums, name, counting.base), counting.bands.get(name))
+        for name in BREAKDOWNS
+    }
+
+
+def _listed_codes(
+    counted: Iterable[Mapping[str, Codes]], counting: Counting
+) -> dict[str, tuple[str, ...]]:
+    """Every listed code (a banded breakdown's: its bands'), then any other code counted
+    (municipalities), then `okand`."""
     codes = {}
     for name, breakdown in BREAKDOWNS.items():
-        known = tuple(code for code in breakdown.codes or () if code != UNKNOWN)
-        others = sorted(seen.get(name, set()) - set(known) - {UNKNOWN})
-        codes[name] = (*known, *others, UNKNOWN)
+        bands = counting.bands.get(name)
+        listed = bands.codes() if bands is not None else breakdown.codes or ()
+        known = tuple(code for code in listed if code != UNKNOWN)
+        seen = {
+            code
+            for of_section in counted
+            for code, values in of_section[name].items()
+            if any(values.values())
+        }
+        codes[name] = (*known, *sorted(seen - set(known) - {UNKNOWN}), UNKNOWN)
     return codes
 
 
 def _breakdowns(
-    sums: PeriodSums, codes: Mapping[str, tuple[str, ...]]
+    counted: Mapping[str, Codes], codes: Mapping[str, tuple[str, ...]]
 ) -> dict[str, dict[str, Columns]]:
     return {
-        name: {code: count_columns(sums.of(c.BREAKDOWN_PREFIX + name, code)) for code in listed}
+        name: {code: count_columns(counted[name].get(code, {})) for code in listed}
         for name, listed in codes.items()
     }
 
@@ -203,7 +264,11 @@ def _activities(sums: PeriodSums) -> dict:
 
 
 def _section(
-    sums: PeriodSums, period: Period, codes: Mapping[str, tuple[str, ...]], whole_forbund: bool
+    sums: PeriodSums,
+    period: Period,
+    counted: Mapping[str, Codes],
+    codes: Mapping[str, tuple[str, ...]],
+    whole_forbund: bool,
 ) -> dict:
     """A `Section`'s figures; its economy is not of them, so it is left unset."""
     figures = _figures(sums)
@@ -211,7 +276,7 @@ def _section(
         "period": period.as_json(),
         "figures": figures,
         "shares": _shares(figures),
-        "breakdowns": _breakdowns(sums, codes),
+        "breakdowns": _breakdowns(counted, codes),
         "step_movement": _step_movement(sums),
         "activities": _activities(sums),
         "flows": _flows(sums),
@@ -225,21 +290,22 @@ def report_document(
     insats: str | None,
     insats_name: str | None,
     processed: ProcessedThrough,
+    counting: Counting,
 ) -> ReportFigures:
-    """The report of `period` and the same period a year earlier, from their `sums`."""
+    """The report of `period` and the same period a year earlier, from their `sums`, its
+    breakdowns counted as `counting` says (its bands complete)."""
     previous = period.previous_year()
     current_sums, previous_sums = sums.current, sums.previous
+    current, last_year = _counted(current_sums, counting), _counted(previous_sums, counting)
     # Both periods list the same codes, so each row can be read beside last year's.
-    seen = _seen_codes(current_sums)
-    for name, codes in _seen_codes(previous_sums).items():
-        seen.setdefault(name, set()).update(codes)
-    listed = _breakdown_codes(seen)
+    listed = _listed_codes((current, last_year), counting)
     return ReportFigures.model_validate(
         {
-            **_section(current_sums, period, listed, insats is None),
+            **_section(current_sums, period, current, listed, insats is None),
             "insats": insats,
             "insats_name": insats_name,
-            "previous_year": _section(previous_sums, previous, listed, insats is None),
+            "base": counting.base,
+            "previous_year": _section(previous_sums, previous, last_year, listed, insats is None),
             "processed_through": processed.model(),
         }
     )

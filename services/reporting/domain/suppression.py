@@ -5,10 +5,10 @@ writes it); every value shown is exact.
 
 The counts of a report are tied by sums: a row's total is its genders', the opening stock
 and the new are the participants, and so are the ongoing and the ended, the exits and each
-single-valued breakdown's codes add up to the ended, and the whole förbund's cells are its
-insatser's. A hidden cell alone in such a sum is the total minus the others, so another cell
-of that sum is hidden with it (complementary suppression), until every sum hides none or at
-least two of its cells.
+single-valued breakdown's codes add up to the ended (or the report's other base), and the
+whole förbund's cells are its insatser's. A hidden cell alone in such a sum is the total
+minus the others, so another cell of that sum is hidden with it (complementary
+suppression), until every sum hides none or at least two of its cells.
 """
 
 from collections import deque
@@ -131,9 +131,10 @@ def _derived_rows(section: Section) -> Iterator[Path]:
         yield "step_movement", measure, STEP_MEAN_CHANGE
 
 
-def _sums(at: tuple, section: Section) -> Iterator[tuple]:
+def _sums(at: tuple, section: Section, base: str) -> Iterator[tuple]:
     """The sums of one section's cells, each a total first, its parts after; a cell's key is
-    `at` (the report's index, and its section) and the path and column in that section."""
+    `at` (the report's index, and its section) and the path and column in that section
+    (`base`: the figure the breakdowns sum to)."""
     for row in _count_rows(section):
         yield tuple((*at, *row, column) for column in COLUMNS)
     for column in COLUMNS:
@@ -146,7 +147,7 @@ def _sums(at: tuple, section: Section) -> Iterator[tuple]:
         for name in BREAKDOWNS:
             if name not in MULTI_VALUED:
                 codes = section.breakdown(name)
-                yield figure(c.ENDED), *((*at, "breakdowns", name, code, column) for code in codes)
+                yield figure(base), *((*at, "breakdowns", name, code, column) for code in codes)
 
 
 def suppression_note(threshold: int) -> str:
@@ -173,7 +174,7 @@ def suppress_together(reports: Sequence[Report], threshold: int) -> list[Report]
                 row = _row(section, path)
                 for column in COLUMNS:
                     cells[(index, at, *path, column)] = row.of(column)
-            sums.extend(_sums((index, at), section))
+            sums.extend(_sums((index, at), section, report.base))
     parts = [index for index, report in enumerate(reports) if report.insats is not None]
     for whole, report in enumerate(reports):
         if report.insats is None:

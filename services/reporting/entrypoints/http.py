@@ -8,10 +8,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, Response
 
+from services.reporting.domain.bases import Base
 from services.reporting.domain.document import Overview, Report, report_json
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.export import export_filename, report_csv
 from services.reporting.domain.overview import overview_json, readable
+from services.reporting.entrypoints.counting import BandsQuery, counting_of
 from services.reporting.entrypoints.workbook import report_workbook
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.views import ReportSource
@@ -53,13 +55,19 @@ def install_report_api(
         principal: Caller,
         year: Annotated[int, Query()],
         period: Annotated[str, Query(max_length=16)],
+        bands: Annotated[BandsQuery, Query()],
         insats: Annotated[str | None, Query(max_length=64)] = None,
         format: Annotated[ExportFormat, Query()] = "json",
         as_closed: Annotated[bool, Query()] = False,
         suppress: Annotated[bool, Query()] = False,
+        base: Annotated[Base, Query()] = Base.ENDED,
     ) -> Response:
         """The report; `as_closed`: its figures as they were when its last month closed
         (422 before then); `closing` tells whether the figures changed since.
+
+        `base`: whom the `breakdowns` count (those `ended` in the period, every one of the
+        `participants`, the `new`, or those `ongoing_at_end`), each summing to that figure;
+        `age_bands`, `support_year_bands`, `month_bands`: the bands' lower edges.
 
         `format=csv` exports it for machines, `format=xlsx` as a workbook laid out like the
         förbund's report template (for the whole förbund: its sheet, then one per insats).
@@ -76,14 +84,17 @@ def install_report_api(
             "not granted this insats" if insats else "not granted the whole förbund's report",
         )
         try:
+            counting = counting_of(base, bands.model_dump())
             if suppress:
                 read = await published_reports(
-                    reports, suppression_threshold, year, period, insats, as_closed
+                    reports, suppression_threshold, year, period, insats, as_closed, counting
                 )
             elif format == "xlsx":
-                read = await workbook_reports(reports, year, period, insats, as_closed)
+                read = await workbook_reports(reports, year, period, insats, as_closed, counting)
             else:
-                read = ReportSet([await reports.report(year, period, insats, as_closed)], [])
+                read = ReportSet(
+                    [await reports.report(year, period, insats, as_closed, counting)], []
+                )
         except UnknownInsats as error:
             return JSONResponse({"detail": str(error)}, HTTPStatus.NOT_FOUND)
         except InvalidReportQuery as error:

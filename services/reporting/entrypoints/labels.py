@@ -6,6 +6,7 @@ from datetime import date, datetime
 from services.reporting.domain import breakdowns, figures
 from services.reporting.domain.breakdowns import UNKNOWN
 from services.reporting.domain.charts import ChartLabels
+from services.reporting.domain.contributions import ENDED
 from services.reporting.domain.document import ClosingModel, GoalResult, ReportPeriod
 from services.reporting.domain.economy import PERCENTS
 from services.reporting.domain.figures import COLUMNS as report_columns
@@ -138,7 +139,8 @@ def code_label(breakdown: str, code: str) -> str:
     known = breakdowns.BREAKDOWNS.get(breakdown)
     unit = known and known.band_unit
     if unit is not None:
-        if code.endswith("+"):
+        # The open last band: `13-` as configured, `13+` as the v1 bands write it.
+        if code.endswith(("-", "+")):
             return f"{code[:-1]} {unit} eller mer"
         return f"{code.replace('-', '–')} {unit}"
     return CODES.get(breakdown, {}).get(code, code)
@@ -149,8 +151,35 @@ def activity_label(name: str, code: str) -> str:
     return f"{label}: {ACTIVITY_CODES[name][code]}" if code else label
 
 
-def breakdown_caption(name: str) -> str:
-    return f"Avslutade efter {BREAKDOWNS.get(name, name).lower()}"
+BASES = {
+    "ended": "de som avslutades under perioden",
+    "participants": "alla deltagare under perioden",
+    "new": "de som började under perioden, som de började",
+    "ongoing_at_end": "de som var kvar i insatsen vid periodens slut",
+}
+"""Whom a report's breakdowns count (`bases.Base`), as the page and the XLSX say it."""
+EXITS_NOTE = (
+    "Avslutsanledning, försörjning vid avslut och tid i insatsen räknas för dem som avslutades "
+    "under perioden; övriga under Uppgift saknas."
+)
+"""Under the breakdowns of a base that is not only those ended."""
+
+
+BAND_FIELDS = {
+    breakdown.parameter or name: f"{breakdown.label}: gränser ({breakdown.band_unit})"
+    for name, breakdown in breakdowns.BANDED.items()
+}
+"""The page's fields for the bands' lower edges, by query parameter."""
+BANDS_ERROR = "Ange gränserna som heltal i stigande ordning med komma emellan, t.ex. 16,21,26,30."
+
+
+def base_line(base: str) -> str:
+    return f"Fördelningarna räknar {BASES[base]}."
+
+
+def breakdown_caption(name: str, base: str) -> str:
+    """E.g. "Avslutade efter ålder vid start": the base (whom it counts, a figure) first."""
+    return f"{figure_label(base)} efter {BREAKDOWNS.get(name, name).lower()}"
 
 
 def step_measure_label(measure: str) -> str:
@@ -253,17 +282,23 @@ def month_name(month: Month) -> str:
     return f"{MONTHS[month.number - 1].capitalize()} {month.year}"
 
 
-CHARTS = ChartLabels(
-    flows_title="Ingående, nya, avslutade och pågående",
-    breakdown_title=breakdown_caption,
-    figure=figure_label,
-    code=code_label,
-    trend_title=lambda name: f"{figure_label(name)} per år",
-    shares_title="Andelar per år (totalt, alla kön)",
-    share=lambda name: figure_label(name),
-    month_title=lambda name: f"{figure_label(name)}, månad för månad",
-    month=month_name,
-)
+def charts(base: str) -> ChartLabels:
+    """The charts' labels of a report whose breakdowns count `base`."""
+    return ChartLabels(
+        flows_title="Ingående, nya, avslutade och pågående",
+        breakdown_title=lambda name: breakdown_caption(name, base),
+        figure=figure_label,
+        code=code_label,
+        trend_title=lambda name: f"{figure_label(name)} per år",
+        shares_title="Andelar per år (totalt, alla kön)",
+        share=lambda name: figure_label(name),
+        month_title=lambda name: f"{figure_label(name)}, månad för månad",
+        month=month_name,
+    )
+
+
+SERIES_CHARTS = charts(ENDED)
+"""The series' charts (of figures, no breakdown)."""
 
 
 def kronor(value: int | None) -> str:

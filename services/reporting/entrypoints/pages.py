@@ -9,7 +9,7 @@ the report API answers.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from services.reporting.domain.bases import Base
 from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.charts import Chart, month_charts, report_charts, trend_charts
 from services.reporting.domain.closing import report_cells
@@ -29,6 +30,7 @@ from services.reporting.domain.overview import ECONOMY_SHOWN, SHOWN, readable
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR, QUARTERS
 from services.reporting.domain.suppression import is_hidden
 from services.reporting.entrypoints import labels
+from services.reporting.entrypoints.counting import BandsQuery, counting_of
 from services.reporting.service_layer.access import PageSessions
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.series import SeriesSource
@@ -58,6 +60,7 @@ _YEAR_MONTH = re.compile(r"[0-9]{4}-([0-9]{2})")
 _FIELD_ERRORS = {
     "year": f"Ange ett år mellan {MIN_YEAR} och {MAX_YEAR}.",
     "period": "Välj helår, delår eller en månad i det valda året.",
+    "base": "Välj vilka fördelningarna ska räkna.",
     "as_closed": (
         "Det finns inga siffror från periodens stängning: den har inte stängts än, eller "
         "stängdes innan Stegvis började räkna."
@@ -131,6 +134,9 @@ class _Asked:
     """The figures as the period closed, not as they are now."""
     published: bool = False
     """Suppressed for readers outside the förbund."""
+    base: str = Base.ENDED
+    bands: dict[str, str] = field(default_factory=dict)
+    """The bands' lower edges as given, by query parameter (a field left empty: not asked)."""
 
     def link(self, page: str = _HOME, **changes: object) -> str:
         """The report page's (or `page`'s) address with `changes` (the form's fields keep
@@ -141,21 +147,34 @@ class _Asked:
             "insats": self.insats or "",
             "som_stangd": "1" if self.as_closed else None,
             "publicerad": "1" if self.published else None,
+            "base": None if self.base == Base.ENDED else self.base,
+            **self.bands,
         } | changes
         return f"{page}?{urlencode({k: v for k, v in asked.items() if v is not None})}"
 
 
 def _asked(
-    year: str | None, period: str | None, insats: str | None, as_closed: bool, published: bool
+    year: str | None,
+    period: str | None,
+    insats: str | None,
+    as_closed: bool,
+    published: bool,
+    base: str | None = None,
+    bands: dict[str, str | None] | None = None,
 ) -> _Asked:
     year = year or str(datetime.now(LOCAL_TIME).year)
     period = period or "helar"
+    shown = (base or Base.ENDED, {name: edges for name, edges in (bands or {}).items() if edges})
     # The form's months carry no year ("06"), so a month stays right when only the year is
     # changed (no JavaScript to update the list); links may give the API's "YYYY-MM".
     if _FORM_MONTH.fullmatch(period):
-        return _Asked(year, period, f"{year}-{period}", insats or None, as_closed, published)
+        return _Asked(
+            year, period, f"{year}-{period}", insats or None, as_closed, published, *shown
+        )
     month = _YEAR_MONTH.fullmatch(period)
-    return _Asked(year, month[1] if month else period, period, insats or None, as_closed, published)
+    return _Asked(
+        year, month[1] if month else period, period, insats or None, as_closed, published, *shown
+    )
 
 
 def _hidden(report: Report) -> set[tuple[str, str, str, str, bool]]:
@@ -185,12 +204,14 @@ def _restated(report: Report) -> dict[tuple[str, str, str, str], object]:
 
 async def _trend(series: SeriesSource, asked: _Asked) -> tuple[Chart, ...]:
     """The years since the first registration through the one asked, side by side."""
-    return trend_charts(await series.series(None, int(asked.year), asked.insats), labels.CHARTS)
+    return trend_charts(
+        await series.series(None, int(asked.year), asked.insats), labels.SERIES_CHARTS
+    )
 
 
 async def _month_by_month(series: SeriesSource, asked: _Asked) -> tuple[Chart, ...]:
     months = await series.months(int(asked.year), asked.api_period, asked.insats)
-    return month_charts(months, labels.CHARTS)
+    return month_charts(months, labels.SERIES_CHARTS)
 
 
 def install_report_pages(
@@ -290,16 +311,20 @@ def install_report_pages(
     @app.get("/rapport", include_in_schema=False)
     async def report_page(
         caller: LoggedIn,
+        bands: Annotated[BandsQuery, Query()],
         year: str | None = None,
         period: str | None = None,
         insats: str | None = None,
         som_stangd: str | None = None,
         publicerad: str | None = None,
+        base: str | None = None,
     ) -> Response:
         principal = caller.principal
         if insats is None and not principal.may_read_report(None):
             insats = min(principal.insatser, default=None)  # their own, not the förbund
-        asked = _asked(year, period, insats, bool(som_stangd), bool(publicerad))
+        asked = _asked(
+            year, period, insats, bool(som_stangd), bool(publicerad), base, bands.model_dump()
+        )
         readable = [
             known
             for known in await reports.insatser()
@@ -317,8 +342,12 @@ def install_report_pages(
         if not _YEAR.fullmatch(asked.year):
             errors = {"year": _FIELD_ERRORS["year"]}
             return _page("report.html", 422, report=None, errors=errors, **context)
+        if asked.base not in labels.BASES:
+            errors = {"base": _FIELD_ERRORS["base"]}
+            return _page("report.html", 422, report=None, errors=errors, **context)
         try:
-            query = (int(asked.year), asked.api_period, asked.insats, asked.as_closed)
+            counting = counting_of(Base(asked.base), asked.bands)
+            query = (int(asked.year), asked.api_period, asked.insats, asked.as_closed, counting)
             if asked.published:
                 read = await published_reports(reports, suppression_threshold, *query)
                 report = read.reports[0]
@@ -329,12 +358,14 @@ def install_report_pages(
             return _page("report.html", 404, report=None, errors={"insats": error}, **context)
         except InvalidReportQuery as invalid:
             error = _FIELD_ERRORS.get(invalid.field, invalid.reason)
+            if invalid.field in labels.BAND_FIELDS:
+                error = labels.BANDS_ERROR
             return _page("report.html", 422, report=None, errors={invalid.field: error}, **context)
         return _page(
             "report.html",
             report=report,
             # Charts would show what a published report hides: only the exact one has them.
-            charts=[] if asked.published else report_charts(report, labels.CHARTS),
+            charts=[] if asked.published else report_charts(report, labels.charts(report.base)),
             trend=[] if asked.published else await _trend(series, asked),
             month_by_month=[] if asked.published else await _month_by_month(series, asked),
             restated=_restated(report),

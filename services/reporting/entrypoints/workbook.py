@@ -146,6 +146,7 @@ def _preamble(report: Report) -> Iterator[str]:
         f"Föregående år: samma period året innan "
         f"({labels.period_title(report.previous_year.period)}), i kolumnerna till höger."
     )
+    yield labels.base_line(report.base)
     processed = report.processed_through
     when = (
         labels.timestamp(processed.occurred_at)
@@ -176,7 +177,7 @@ def _fill(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | Non
     _goals(sheet, report, insats_names)
     _economy(sheet, report)
     for breakdown in BREAKDOWNS:
-        _heading(sheet, labels.breakdown_caption(breakdown))
+        _heading(sheet, labels.breakdown_caption(breakdown, report.base))
         for code in report.breakdown(breakdown):
             path = ("breakdowns", breakdown, code)
             _row(sheet, report, labels.code_label(breakdown, code), path)

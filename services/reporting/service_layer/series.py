@@ -1,6 +1,7 @@
 """A report's development over time, as the series API and the page's trend and monthly
 charts read it: each year's helår since the first registration, and each month of a period."""
 
+from services.reporting.domain.bases import Counting
 from services.reporting.domain.document import Counts
 from services.reporting.domain.months import Month
 from services.reporting.domain.periods import parse_period
@@ -42,7 +43,8 @@ class SeriesSource:
                 helar = parse_period(year, "helar", self._delar_end_month)
                 rows = await reader.report_rows(Window.of(helar), insats, False, None)
                 sums = Readings(rows, whole=False).now(insats)
-                figures = report_document(sums, helar, insats, name, processed)
+                # Of the figures and shares only: no breakdown is shown, counted by any base.
+                figures = report_document(sums, helar, insats, name, processed, Counting())
                 series.append(SeriesYear(year=year, figures=figures.figures, shares=figures.shares))
         return Series(years=series)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from services.reporting.domain.bases import Base
 from services.reporting.domain.contributions import Cell
 from services.reporting.domain.economy import Budget
 from services.reporting.domain.goals import Goal
@@ -124,12 +125,19 @@ class ReportReader(Protocol):
     async def insatser(self) -> list[Insats]: ...
 
     async def report_rows(
-        self, window: Window, insats_id: str | None, by_insats: bool, closing: str | None
+        self,
+        window: Window,
+        insats_id: str | None,
+        by_insats: bool,
+        closing: str | None,
+        base: Base = Base.ENDED,
     ) -> list[ReadRow]:
         """The figures of the months up to `window.last` summed by `Segment` (of the months
-        in neither period only `OPENING_STOCK`), gender, figure and code: of one insats, or
-        (`insats_id` None) of all, by insats when `by_insats`, else summed over them; with
-        `closing` (a month), each row also says whether that month's closing counted it."""
+        in neither period only `OPENING_STOCK`, and the breakdowns' cells for a stock
+        `base`: `Base.from_stock`), gender, figure and code: of one insats, or (`insats_id`
+        None) of all, by insats when `by_insats`, else summed over them; with `closing` (a
+        month), each row also says whether that month's closing counted it; the cells of
+        those started only when `base` reads them (`Base.reads_started`)."""
 
     async def counted_by(self, month: str) -> bool:
         """Whether the closing of `month` counted any figure (of any insats)."""

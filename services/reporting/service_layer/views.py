@@ -1,9 +1,12 @@
 """Reports and the list of insatser, as the API and the pages read them."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
+from services.reporting.domain.bands import Bands
+from services.reporting.domain.bases import Counting
+from services.reporting.domain.breakdowns import DEFAULT_BANDS
 from services.reporting.domain.closing import Closing, closes_at, closing, known_by
 from services.reporting.domain.document import Report
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
@@ -30,22 +33,31 @@ class ReportSource:
         delar_end_month: int,
         month_close_days: int = 5,
         clock: Clock = utc_now,
+        bands: Mapping[str, Bands] = DEFAULT_BANDS,
     ) -> None:
+        """`bands`: the förbund's bands of each banded breakdown (`STEGVIS_BANDS`)."""
         self._open_reader = open_reader
         self._delar_end_month = delar_end_month
         self._month_close_days = month_close_days
         self._clock = clock
+        self._bands = bands
 
     async def report(
-        self, year: int, period: str, insats: str | None, as_closed: bool = False
+        self,
+        year: int,
+        period: str,
+        insats: str | None,
+        as_closed: bool = False,
+        counting: Counting = Counting(),
     ) -> Report:
         """The report as the JSON API answers it (`insats` None: the whole förbund), with
         its economy, targets and goals and whether it was restated since its last month
-        closed; `as_closed`: the figures as they were when it closed.
+        closed; `as_closed`: the figures as they were when it closed; `counting`: whom its
+        breakdowns count, and the bands asked for beside the förbund's.
 
         Raises `InvalidReportQuery` for a period it cannot answer, `UnknownInsats`.
         """
-        book = await self.book(year, period, insats, as_closed)
+        book = await self.book(year, period, insats, as_closed, counting)
         return book.report(insats, as_closed)
 
     async def book(
@@ -54,14 +66,17 @@ class ReportSource:
         period: str,
         insats: str | None,
         as_closed: bool = False,
+        counting: Counting = Counting(),
         every: bool = False,
     ) -> ReportBook:
         """The reports of the period from one read: of the insats, or (`insats` None) of
-        the whole förbund, and of each insats too when `every`.
+        the whole förbund, and of each insats too when `every`; their breakdowns counted
+        as `counting` says.
 
         Raises what `report` raises.
         """
         asked = parse_period(year, period, self._delar_end_month)
+        counting = counting.over(self._bands)
         async with self._open_reader() as reader:
             # Read first: the figures read after it include at least this much.
             processed = await reader.processed_through()
@@ -87,9 +102,15 @@ class ReportSource:
             )
             # The whole förbund's targets and goals are read from its insatser's figures.
             by_insats = insats is None and bool(every or settings.targets or settings.goals)
-            rows = await reader.report_rows(window, insats, by_insats, closing_month)
+            rows = await reader.report_rows(window, insats, by_insats, closing_month, counting.base)
         return ReportBook(
-            asked, Readings(rows, whole=by_insats), insatser, settings, processed, closed
+            asked,
+            Readings(rows, whole=by_insats),
+            insatser,
+            settings,
+            processed,
+            closed,
+            counting,
         )
 
     def known_by_now(self) -> str:

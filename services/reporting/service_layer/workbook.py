@@ -5,6 +5,7 @@ and the överblick of every insats side by side."""
 
 from dataclasses import dataclass
 
+from services.reporting.domain.bases import Counting
 from services.reporting.domain.document import Overview, Report
 from services.reporting.domain.errors import UnknownInsats
 from services.reporting.domain.model import Insats
@@ -28,13 +29,19 @@ class ReportSet:
 
 
 async def workbook_reports(
-    source: ReportSource, year: int, period: str, insats: str | None, as_closed: bool = False
+    source: ReportSource,
+    year: int,
+    period: str,
+    insats: str | None,
+    as_closed: bool = False,
+    counting: Counting = Counting(),
 ) -> ReportSet:
-    """The reports of the asked one's workbook (`as_closed`: see `ReportSource.report`).
+    """The reports of the asked one's workbook (`as_closed`, `counting`: see
+    `ReportSource.report`).
 
     Raises what `ReportSource.report` raises.
     """
-    book = await source.book(year, period, insats, as_closed, every=insats is None)
+    book = await source.book(year, period, insats, as_closed, counting, every=insats is None)
     if insats is not None:
         return ReportSet([book.report(insats, as_closed)], book.insatser)
     return ReportSet(book.every_report(as_closed), book.insatser)
@@ -47,6 +54,7 @@ async def published_reports(
     period: str,
     insats: str | None,
     as_closed: bool = False,
+    counting: Counting = Counting(),
 ) -> ReportSet:
     """`workbook_reports` suppressed for publishing: every report of the förbund is
     suppressed together, whichever is asked, so the whole förbund's export and each
@@ -54,7 +62,7 @@ async def published_reports(
 
     Raises what `ReportSource.report` raises.
     """
-    forbund = await workbook_reports(source, year, period, None, as_closed)
+    forbund = await workbook_reports(source, year, period, None, as_closed, counting)
     published = suppress_together(forbund.reports, threshold)
     if insats is None:
         return ReportSet(published, forbund.insatser)

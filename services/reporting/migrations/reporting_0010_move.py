@@ -1,14 +1,14 @@
 """A cell's code (monthly and retained) long enough for a move's flow: `<from insats>><to insats>`.
 
-Revision ID: reporting_0009_move
-Revises: reporting_0008_economy_restated
+Revision ID: reporting_0010_move
+Revises: reporting_0009_bands
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "reporting_0009_move"
-down_revision = "reporting_0008_economy_restated"
+revision = "reporting_0010_move"
+down_revision = "reporting_0009_bands"
 branch_labels = None
 depends_on = None
 
