@@ -877,11 +877,17 @@ def expected_economy(
     ]
     budget = sum(budgets) if budgets else None
     total = sum(costs.values())
+    # Costs of an insats without a budget are not measured against the others' budgets.
+    unbudgeted = any(
+        costs[i.insats_id] and (i.insats_id, first.year) not in year.money.budgets for i in insatser
+    )
     figures = expected_figures(year, first, last, insats_id)
     economy = {
         "budget": budget,
         "costs": total,
-        "budget_used_percent": None if budget is None else _half_up(100 * total, budget),
+        "budget_used_percent": (
+            None if budget is None or unbudgeted else _half_up(100 * total, budget)
+        ),
         "cost_per_participant": _half_up(total, figures["participants"]["total"]),
         "cost_per_ended": _half_up(total, figures["ended"]["total"]),
     }

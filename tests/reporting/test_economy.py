@@ -122,6 +122,7 @@ async def test_the_forbund_sums_its_insatser_and_tells_the_share_on_individuals(
         "individual_share_percent": 67,  # 200 000 of 300 000 on the insats of individuals
     }
     assert whole["previous_year"]["economy"]["individual_share_percent"] == 100
+    assert whole["previous_year"]["economy"]["budget_used_percent"] == 3  # 30 000 of 1 000 000
     # An insats without a budget or costs: null budget, no costs.
     volume = await report(client, year=2024, period="helar", insats="v")
     assert volume["economy"] == {
@@ -328,3 +329,23 @@ async def test_the_page_and_the_workbook_show_the_economy_and_the_goals(client) 
     assert_sheet_shows(sheet, await report(client, **asked))
     economy = [r for r in sheet.iter_rows(values_only=True) if r[0] == "Budget (året)"]
     assert economy == [("Budget (året)", 1_200_000, 1_000_000, *(None,) * 6)]
+
+
+async def test_the_forbund_tells_no_share_of_budget_while_an_insats_spends_without_one(
+    client,
+) -> None:
+    await _money(client)
+    await _put(client, "v/costs/2024-05", {"amount": 10_000})  # v has no budget for 2024
+    whole = await report(client, year=2024, period="helar")
+    # 40 000 against a's 1 000 000 alone would say 4 %: v's costs are in no budget.
+    assert whole["economy"] == {
+        "budget": 1_000_000,
+        "costs": 40_000,
+        "budget_used_percent": None,
+        "cost_per_participant": None,  # nobody took part in 2024
+        "cost_per_ended": None,
+        "individual_share_percent": 75,
+    }
+    await _put(client, "v/budget/2024", {"budget": 200_000})
+    whole = await report(client, year=2024, period="helar")
+    assert whole["economy"]["budget_used_percent"] == 3  # 40 000 of 1 200 000

@@ -101,12 +101,19 @@ def forbund_economy(
 ) -> Economy:
     """The whole förbund's economy: its insatser's `budgets` (None when none has one) and
     `costs` summed, and the share of the costs spent on the `individual` insatser (those
-    registered `individ`; None when nothing was spent)."""
+    registered `individ`; None when nothing was spent). The share of the budget used is None
+    while an insats with costs has no budget: its costs measured against the others' budgets
+    would overstate the share."""
     total = sum(costs.values())
     spent_on_individuals = sum(amount for insats, amount in costs.items() if insats in individual)
-    return economy(sum(budgets.values()) if budgets else None, total, section).model_copy(
-        update={"individual_share_percent": percent(spent_on_individuals, total)}
-    )
+    unbudgeted = any(amount and insats not in budgets for insats, amount in costs.items())
+    summed = economy(sum(budgets.values()) if budgets else None, total, section)
+    update: dict[str, int | None] = {
+        "individual_share_percent": percent(spent_on_individuals, total)
+    }
+    if unbudgeted:
+        update["budget_used_percent"] = None
+    return summed.model_copy(update=update)
 
 
 def is_hidden_cost(section: Section | OverviewRow, name: str) -> bool:
