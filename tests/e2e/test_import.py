@@ -1,5 +1,6 @@
-"""`stegvis import` while `stegvis up` runs: the imported participants reach the report like
-those registered through the API, and the same file imported again changes nothing."""
+"""`stegvis import` while `stegvis up` runs: the imported participants, and a structural
+insats's imported activities, reach the report like those registered through the API, and
+the same file imported again changes nothing."""
 
 import subprocess
 import sys
@@ -72,3 +73,46 @@ def _figures(system: System, params: dict) -> dict | None:
         return None
     figures = response.json()["figures"]
     return {name: figures[name] for name in EXPECTED}
+
+
+ACTIVITY_SHEET = (
+    "insats;datum;aktivitet;deltagare kvinnor;deltagare män;deltagare annan;från fk;platser\n"
+    "kunskap;2025-03-12;utbildning;14;6;1;5;25\n"
+    "kunskap;2025-09-02;natverk;3;2;0;;\n"
+)
+EXPECTED_ACTIVITIES = {
+    "count": 2,
+    "kinds": {"utbildning": 1, "natverk": 1, "konferens": 0, "kartlaggning": 0, "annan": 0},
+    "participants": {"total": 26, "kvinna": 17, "man": 8, "annan": 1},
+    "organisations": {"fk": 5, "af": 0, "kommun": 0, "region": 0, "annan": 0},
+    "places": 25,
+    "places_used_percent": 84,
+}
+"""The helår 2025 of the activity sheet, worked out by hand (21 of 25 places used)."""
+
+
+def test_imported_activities_reach_the_reports_activities(system: System, tmp_path: Path) -> None:
+    response = system.intake.put(
+        "/api/v1/insatser/kunskap", json={"name": "Kunskap", "registration": "struktur"}
+    )
+    assert response.status_code == 201, response.text
+    sheet = tmp_path / "aktiviteter.csv"
+    sheet.write_text(ACTIVITY_SHEET, encoding="utf-8")
+
+    imported = _import(system, sheet)
+
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "2 aktiviteter importerades från aktiviteter.csv." in imported.stdout
+    params = {"year": 2025, "period": "helar", "insats": "kunskap"}
+    deadline = time.monotonic() + 30
+    while (found := _activities(system, params)) != EXPECTED_ACTIVITIES:
+        assert time.monotonic() < deadline, f"still {found}"
+        time.sleep(0.2)
+    assert _import(system, sheet).returncode == 1
+    time.sleep(1)  # what a second import would have sent has had time to be reported
+    assert _activities(system, params) == EXPECTED_ACTIVITIES
+
+
+def _activities(system: System, params: dict) -> dict | None:
+    response = system.reporting.get("/api/v1/reports", params=params)
+    return response.json()["activities"] if response.status_code == 200 else None
