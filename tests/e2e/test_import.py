@@ -5,6 +5,7 @@ the same file imported again changes nothing."""
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,38 +42,18 @@ def _import(system: System, sheet: Path) -> subprocess.CompletedProcess:
 
 
 def test_an_imported_file_is_reported_once(system: System, tmp_path: Path) -> None:
-    response = system.intake.put(
-        "/api/v1/insatser/import", json={"name": "Import", "registration": "individ"}
-    )
-    assert response.status_code == 201, response.text
     sheet = tmp_path / "deltagare.csv"
-    sheet.write_text(SHEET, encoding="utf-8")
+    first, again = _imported_twice(system, sheet, SHEET, ("import", "individ"), _figures, EXPECTED)
 
-    first = _import(system, sheet)
-
-    assert first.returncode == 0, first.stdout + first.stderr
     assert "4 deltagare importerades från deltagare.csv." in first.stdout
     assert f"{tmp_path / 'deltagare.koder.csv'}" in first.stdout
-    params = {"year": 2025, "period": "helar", "insats": "import"}
-    deadline = time.monotonic() + 30
-    while (found := _figures(system, params)) != EXPECTED:
-        assert time.monotonic() < deadline, f"still {found}"
-        time.sleep(0.2)
-
-    again = _import(system, sheet)
-
-    assert again.returncode == 1
     assert "deltagare.csv importerades redan" in again.stderr
-    time.sleep(1)  # what a second import would have sent has had time to be reported
-    assert _figures(system, params) == EXPECTED
 
 
-def _figures(system: System, params: dict) -> dict | None:
-    response = system.reporting.get("/api/v1/reports", params=params)
-    if response.status_code != 200:  # until reporting knows the insats
-        return None
-    figures = response.json()["figures"]
-    return {name: figures[name] for name in EXPECTED}
+def _figures(system: System, insats: str) -> dict | None:
+    """The insats's helår 2025 figures of `EXPECTED`."""
+    figures = _report(system, insats, "figures")
+    return None if figures is None else {name: figures[name] for name in EXPECTED}
 
 
 ACTIVITY_SHEET = (
@@ -92,27 +73,56 @@ EXPECTED_ACTIVITIES = {
 
 
 def test_imported_activities_reach_the_reports_activities(system: System, tmp_path: Path) -> None:
+    sheet = tmp_path / "aktiviteter.csv"
+    first, _ = _imported_twice(
+        system, sheet, ACTIVITY_SHEET, ("kunskap", "struktur"), _activities, EXPECTED_ACTIVITIES
+    )
+
+    assert "2 aktiviteter importerades från aktiviteter.csv." in first.stdout
+
+
+def _activities(system: System, insats: str) -> dict | None:
+    return _report(system, insats, "activities")
+
+
+def _imported_twice(
+    system: System,
+    sheet: Path,
+    text: str,
+    insats: tuple[str, str],
+    read: Callable[[System, str], dict | None],
+    expected: dict,
+) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    """`text` imported as `sheet` into the `insats` (its id and registration, defined here)
+    until what `read` reads of its report is `expected`, then imported again: refused,
+    changing nothing. Returns both runs."""
+    insats_id, registration = insats
     response = system.intake.put(
-        "/api/v1/insatser/kunskap", json={"name": "Kunskap", "registration": "struktur"}
+        f"/api/v1/insatser/{insats_id}",
+        json={"name": insats_id.title(), "registration": registration},
     )
     assert response.status_code == 201, response.text
-    sheet = tmp_path / "aktiviteter.csv"
-    sheet.write_text(ACTIVITY_SHEET, encoding="utf-8")
+    sheet.write_text(text, encoding="utf-8")
 
-    imported = _import(system, sheet)
+    first = _import(system, sheet)
 
-    assert imported.returncode == 0, imported.stdout + imported.stderr
-    assert "2 aktiviteter importerades från aktiviteter.csv." in imported.stdout
-    params = {"year": 2025, "period": "helar", "insats": "kunskap"}
+    assert first.returncode == 0, first.stdout + first.stderr
     deadline = time.monotonic() + 30
-    while (found := _activities(system, params)) != EXPECTED_ACTIVITIES:
+    while (found := read(system, insats_id)) != expected:
         assert time.monotonic() < deadline, f"still {found}"
         time.sleep(0.2)
-    assert _import(system, sheet).returncode == 1
+
+    again = _import(system, sheet)
+
+    assert again.returncode == 1
     time.sleep(1)  # what a second import would have sent has had time to be reported
-    assert _activities(system, params) == EXPECTED_ACTIVITIES
+    assert read(system, insats_id) == expected
+    return first, again
 
 
-def _activities(system: System, params: dict) -> dict | None:
+def _report(system: System, insats: str, section: str) -> dict | None:
+    params = {"year": 2025, "period": "helar", "insats": insats}
     response = system.reporting.get("/api/v1/reports", params=params)
-    return response.json()["activities"] if response.status_code == 200 else None
+    if response.status_code != 200:  # until reporting knows the insats
+        return None
+    return response.json()[section]

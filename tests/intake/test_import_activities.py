@@ -7,7 +7,8 @@ from pathlib import Path
 from shared.contract.codes import Registration
 from shared.contract.events import ActivityDetails, ActivityRegistered
 from shared.platform.settings import Settings
-from tests.intake.import_files import define_insatser, read_csv, run, stored, write_csv
+from tests.intake.import_files import Ran, define_insatser, read_csv, run, stored, write_csv
+from tests.intake.test_activities import ACTIVITY
 
 STRUKTUR, INDIVID = Registration.STRUKTUR, Registration.INDIVID
 HEADER = [
@@ -29,13 +30,7 @@ SHEET = [
 ]
 """Three activities as a Swedish Excel user writes them."""
 BODIES = [
-    {
-        "date": "2025-03-12",
-        "kind": "utbildning",
-        "participants": {"kvinna": 14, "man": 6, "annan": 1},
-        "organisations": {"fk": 5, "kommun": 12},
-        "places": 25,
-    },
+    ACTIVITY,
     {"date": "2025-04-02", "kind": "natverk", "participants": {"kvinna": 3, "man": 2, "annan": 0}},
     {
         "date": "2025-05-20",
@@ -47,15 +42,20 @@ BODIES = [
 """The same activities as the API's JSON bodies."""
 
 
+async def _imported(settings: Settings, tmp_path: Path) -> tuple[Path, Ran]:
+    """`SHEET` imported into its two structural insatser."""
+    await define_insatser(settings, kunskap=STRUKTUR, natverket=STRUKTUR)
+    sheet = write_csv(tmp_path / "aktiviteter.csv", SHEET)
+    ran = await run(settings, sheet)
+    assert ran.code == 0, ran.err
+    return sheet, ran
+
+
 async def test_a_sheet_of_activities_is_stored_as_the_api_stores_them(
     settings: Settings, tmp_path: Path
 ) -> None:
-    await define_insatser(settings, kunskap=STRUKTUR, natverket=STRUKTUR)
-    sheet = write_csv(tmp_path / "aktiviteter.csv", SHEET)
+    _, ran = await _imported(settings, tmp_path)
 
-    ran = await run(settings, sheet)
-
-    assert ran.code == 0, ran.err
     assert "3 aktiviteter importerades från aktiviteter.csv." in ran.out
     assert "Kontrollerar 3 rader" in ran.err and "Sparar 3 rader" in ran.err
     after = await stored(settings)
@@ -131,9 +131,7 @@ async def test_an_activity_sheet_names_its_missing_columns_in_swedish(
 async def test_the_same_sheet_of_activities_is_never_imported_twice(
     settings: Settings, tmp_path: Path
 ) -> None:
-    await define_insatser(settings, kunskap=STRUKTUR, natverket=STRUKTUR)
-    sheet = write_csv(tmp_path / "aktiviteter.csv", SHEET)
-    assert (await run(settings, sheet)).code == 0
+    sheet, _ = await _imported(settings, tmp_path)
     after_first = await stored(settings)
     copy = tmp_path / "kopia.csv"
     copy.write_bytes(sheet.read_bytes())

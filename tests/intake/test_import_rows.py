@@ -25,6 +25,7 @@ from services.intake.domain.import_rows import (
 from services.intake.domain.model import Insats
 from shared.contract.codes import Registration
 from shared.contract.events import ActivityDetails
+from tests.intake.test_activities import ACTIVITY
 
 INSATSER = {
     "kunskap": Insats("kunskap", "Kunskap", Registration.STRUKTUR),
@@ -97,19 +98,13 @@ def test_an_activity_sheet_without_its_counts_names_each_missing_column() -> Non
 
 
 def test_an_activity_row_is_the_apis_body_as_its_model_reads_it() -> None:
+    # The API's body of `ACTIVITY`.
     """XLSX cells typed: a date cell at midnight, counts as floats; a code in capitals."""
     row = ["kunskap", datetime(2025, 3, 12), "Utbildning", 14.0, 6, "1", 5, " 12 ", 25.0]
 
     checked = _checked(API, row)
 
-    body = {
-        "date": "2025-03-12",
-        "kind": "utbildning",
-        "participants": {"kvinna": 14, "man": 6, "annan": 1},
-        "organisations": {"fk": 5, "kommun": 12},
-        "places": 25,
-    }
-    assert checked == ActivityRow(2, "kunskap", ActivityDetails.model_validate(body))
+    assert checked == ActivityRow(2, "kunskap", ActivityDetails.model_validate(ACTIVITY))
     assert checked.activity.organisations is not None
     assert checked.activity.organisations.af == 0  # not given: 0, as in the API
 
