@@ -30,6 +30,7 @@ from tests.intake.test_activities import ACTIVITY
 INSATSER = {
     "kunskap": Insats("kunskap", "Kunskap", Registration.STRUKTUR),
     "steget": Insats("steget", "Steget", Registration.INDIVID),
+    "halsoskolan": Insats("halsoskolan", "Hälsoskolan", Registration.VOLYM),
 }
 SWEDISH = ["Insats", "Datum", "Aktivitet", "Deltagare kvinnor", "Deltagare-män", "DELTAGARE ANNAN"]
 API = [
@@ -146,3 +147,10 @@ def test_an_activity_refusal_names_the_sheets_columns() -> None:
         ActivityDetails.model_fields["participants"].annotation,
         "kvinna",
     )
+
+
+def test_a_participant_row_in_a_volume_insats_is_refused_beside_its_refused_stop() -> None:
+    """Every refusal of the row: the rules check the start although the stop was refused."""
+    header = ["insats", "startdatum", "kön", "slutdatum", "avslutsanledning"]
+    row = ["halsoskolan", "2025-03-01", "man", "2025-04-01", "semester"]
+    assert _refused(header, row) == {Part.STOP: ["reason"], Part.INSATS: ["Conflict"]}

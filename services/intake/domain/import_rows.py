@@ -392,8 +392,8 @@ def check_row(columns: Columns, row: SheetRow, insatser: Mapping[str, Insats]) -
                 details[section.part] = section.model.model_validate(_payload(section, cells))
             except ValidationError as error:
                 refusals.append((section.part, error))
-    if insats is not None and not refusals:
-        refusals += kind.rules(insats, details)
+    if insats is not None and all(s.part in details for s in kind.sections if not s.optional):
+        refusals += kind.rules(insats, details)  # an optional section refused is left out
     if refusals:
         start = details.get(Part.START)
         start_date = start.start_date if isinstance(start, StartDetails) else None
