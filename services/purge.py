@@ -11,13 +11,13 @@ without a trace of what was deleted (VACUUM).
 import asyncio
 import sys
 import time
-from collections.abc import Mapping
 from datetime import date
 
 from redis.asyncio import Redis
 
 from services.intake import bootstrap as intake
 from services.intake.adapters import tables as intake_tables
+from services.intake.service_layer.erasure import Registrations
 from services.outcomes.adapters import tables as outcomes_tables
 from services.reporting.adapters import tables as reporting_tables
 from shared.contract.events import ParticipantErased
@@ -37,24 +37,31 @@ def _bar(done: int, total: int, end: str = "") -> None:
     print(f"\r[{bar:<{WIDTH}}] {done}/{total}", end=end, flush=True)
 
 
-def _per_insats(counts: Mapping[str, int], verb: str) -> None:
-    for insats_id, count in sorted(counts.items()):
+def _per_insats(registrations: Registrations, verb: str) -> None:
+    for insats_id, count in sorted(registrations.per_insats.items()):
         print(f"  {insats_id}: {count}")
-    print(f"{sum(counts.values())} participants {verb}.", flush=True)
+    # People and registrations apart: one who moved on is one person, erased in each
+    # insats they were in.
+    people, total = registrations.people, registrations.total
+    print(
+        f"{verb}: {people} participant{'' if people == 1 else 's'} "
+        f"({total} registration{'' if total == 1 else 's'}: one per insats each was in).",
+        flush=True,
+    )
 
 
 async def purge(settings: Settings, ended_before: date, dry_run: bool, wait_seconds: float) -> int:
     if dry_run:
         counts = await intake.participants_ended_before(settings, ended_before)
-        print(f"Stopped before {ended_before.isoformat()}, per insats:")
-        _per_insats(counts, "would be erased (dry run: nothing changed)")
+        print(f"Stopped before {ended_before.isoformat()}, registrations per insats:")
+        _per_insats(counts, "Would be erased (dry run: nothing changed)")
         return 0
     print(f"Erasing every participant stopped before {ended_before.isoformat()} …", flush=True)
     erased = await intake.purge(
         settings, ended_before, lambda done, total: _bar(done, total, "\n" if done == total else "")
     )
-    _per_insats(erased, "erased in intake")
-    total = sum(erased.values())
+    _per_insats(erased, "Erased in intake")
+    total = erased.total  # one erasure message per registration
     if wait_seconds <= 0 or total == 0:
         return 0
     print("Outcomes and reporting erase them too:", flush=True)

@@ -168,18 +168,24 @@ def _no_relay() -> None:
     """No relay runs here to be woken: intake's, whenever it runs, finds the outbox rows."""
 
 
-async def participants_ended_before(settings: Settings, day: date) -> dict[str, int]:
-    """How many participants `stegvis purge --ended-before day` would erase, per insats."""
+async def participants_ended_before(settings: Settings, day: date) -> erasure.Registrations:
+    """The registrations `stegvis purge --ended-before day` would erase."""
     async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
         return await erasure.ended_before(lambda: SqlUnitOfWork(sessions, _no_relay), day)
 
 
 async def purge(
     settings: Settings, day: date, progress: Callable[[int, int], None]
-) -> dict[str, int]:
-    """Erase every participant stopped before `day` (`stegvis purge`); how many per insats."""
+) -> erasure.Registrations:
+    """Erase every participant stopped before `day` (`stegvis purge`); the registrations
+    erased."""
     async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
         new_uow = lambda: SqlUnitOfWork(sessions, _no_relay)  # noqa: E731
         erased = await erasure.purge(new_uow, day, COMMAND_LINE, progress)
-    log.info("purged %d participants stopped before %s", sum(erased.values()), day)
+    log.info(
+        "purged %d participants (%d registrations) stopped before %s",
+        erased.people,
+        erased.total,
+        day,
+    )
     return erased

@@ -123,49 +123,30 @@ DIRECT = frozenset({"arbete", "arbete_subventionerat", "studier", "arbetssokande
 # Registration waves: each after all earlier ones; 1–10 are the months of 2026.
 PREVIOUS_YEAR_WAVE, LATE_WAVE, CORRECTION_WAVE = 0, 11, 12
 
-SHEET_HEADER = (
-    "insats",
-    "startdatum",
-    "kön",
-    "födelseår",
-    "utbildning",
-    "försörjning_start",
-    "år_i_försörjning",
-    "remittent",
-    "kommun",
-    "aktivitetstimmar",
-    "vas_start",
-    "slutdatum",
-    "avslutsanledning",
-    "försörjning_avslut",
-    "mår_bättre",
-    "utökad_aktivitet",
-    "arbetsförmåga",
-    "vas_avslut",
-    "respekt",
-)
-_SHEET_FIELDS = (
-    "start_date",
-    "gender",
-    "birth_year",
-    "education",
-    "support_at_start",
-    "years_in_support",
-    "referrer",
-    "municipality",
-    "activity_hours_per_week",
-    "vas",
-)
-_SHEET_STOP_FIELDS = (
-    "end_date",
-    "reason",
-    "support_at_end",
-    "health_better",
-    "activity_increased",
-    "work_capacity",
-    "vas",
-    "respect",
-)
+# The import's columns as README.md lists them, each beside the API field it fills.
+_SHEET_START = {
+    "startdatum": "start_date",
+    "kön": "gender",
+    "födelseår": "birth_year",
+    "utbildning": "education",
+    "försörjning_start": "support_at_start",
+    "år_i_försörjning": "years_in_support",
+    "remittent": "referrer",
+    "kommun": "municipality",
+    "aktivitetstimmar": "activity_hours_per_week",
+    "vas_start": "vas",
+}
+_SHEET_STOP = {
+    "slutdatum": "end_date",
+    "avslutsanledning": "reason",
+    "försörjning_avslut": "support_at_end",
+    "mår_bättre": "health_better",
+    "utökad_aktivitet": "activity_increased",
+    "arbetsförmåga": "work_capacity",
+    "vas_avslut": "vas",
+    "respekt": "respect",
+}
+SHEET_HEADER = ("insats", *_SHEET_START, *_SHEET_STOP)
 
 
 @dataclass
@@ -686,8 +667,8 @@ def _sheet_row(p: Participant) -> list[str]:
     stop = p.stop if p.stop and not p.stop_through_api else {}
     return [
         p.insats_id,
-        *(_sheet_cell(p.start.get(name)) for name in _SHEET_FIELDS),
-        *(_sheet_cell(stop.get(name)) for name in _SHEET_STOP_FIELDS),
+        *(_sheet_cell(p.start.get(name)) for name in _SHEET_START.values()),
+        *(_sheet_cell(stop.get(name)) for name in _SHEET_STOP.values()),
     ]
 
 

@@ -162,14 +162,16 @@ def test_erased_and_purged_participants_leave_every_file_and_no_figure(system: S
     dry = run_cli(system, "purge", "--ended-before", PURGE_BEFORE, "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert f"{a}: 1" in dry.stdout and f"{INSATSER[1]}: 1" in dry.stdout, dry.stdout
-    assert "2 participants would be erased" in dry.stdout, dry.stdout
+    assert "Would be erased (dry run: nothing changed): 2 participants (2 registrations" in (
+        dry.stdout
+    ), dry.stdout
     for key in ("purged_a", "purged_b"):
         insats = a if key == "purged_a" else INSATSER[1]
         _ok(intake.get(f"/api/v1/insatser/{insats}/participants/{codes[key]}/events"))
 
     purged = run_cli(system, "purge", "--ended-before", PURGE_BEFORE, "--wait", "120")
     assert purged.returncode == 0, purged.stdout + purged.stderr
-    assert "2 participants erased" in purged.stdout, purged.stdout
+    assert "Erased in intake: 2 participants (2 registrations" in purged.stdout, purged.stdout
     assert "Erasure complete" in purged.stdout, purged.stdout
     listed = {
         p["participant_id"]

@@ -107,7 +107,7 @@ async def _moved(intake_api: httpx.AsyncClient, day: str, stop: dict | None) -> 
     return code
 
 
-async def test_erased_participants_leave_every_table_and_stream(settings, redis) -> None:
+async def test_erased_participants_leave_every_table_and_stream(settings, redis, capsys) -> None:
     async with _system(settings) as (intake_api, reporting_api):
         _ok(await intake_api.put(INSATS, json={"name": "Rensa", "registration": "individ"}))
         _ok(await intake_api.put(ONWARD, json={"name": "Vidare", "registration": "individ"}))
@@ -152,7 +152,13 @@ async def test_erased_participants_leave_every_table_and_stream(settings, redis)
         for insats in (INSATS, ONWARD):
             events = await intake_api.get(f"{insats}/participants/{moved_erased}/events")
             assert events.status_code == 404
+        capsys.readouterr()
+        assert await purge(settings, date(2025, 4, 20), dry_run=True, wait_seconds=0) == 0
         assert await purge(settings, date(2025, 4, 20), dry_run=False, wait_seconds=60) == 0
+        # The moved participant is one person with a registration in each insats.
+        told = capsys.readouterr().out
+        assert "Would be erased (dry run: nothing changed): 2 participants (3 registrations" in told
+        assert "Erased in intake: 2 participants (3 registrations" in told
 
         gone = [erased, purged, moved_erased, moved_purged]
         assert await _rows_naming(settings, gone) == []

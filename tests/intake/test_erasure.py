@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from services.intake.bootstrap import participants_ended_before, purge
+from services.intake.service_layer.erasure import Registrations
 from shared.platform.settings import Settings
 from tests.intake.import_files import define_insatser, read_csv, run, stored, write_csv
 from tests.intake.test_import import INDIVID, SWEDISH_SHEET
@@ -26,12 +27,13 @@ async def test_a_purge_erases_those_stopped_before_the_day_and_nothing_else(
     kept = {row[2] for row in rows} - {stopped_in_may}
     imported = await stored(settings)
 
-    assert await participants_ended_before(settings, BEFORE) == {"arbetsrehab": 1}
+    one = Registrations({"arbetsrehab": 1}, people=1)
+    assert await participants_ended_before(settings, BEFORE) == one
     assert await stored(settings) == imported  # the dry run's count changed nothing
 
     told: list[tuple[int, int]] = []
     erased = await purge(settings, BEFORE, lambda done, total: told.append((done, total)))
-    assert erased == {"arbetsrehab": 1}
+    assert erased == one
     assert told == [(0, 1), (1, 1)]
 
     after = await stored(settings)
@@ -46,4 +48,4 @@ async def test_a_purge_erases_those_stopped_before_the_day_and_nothing_else(
     assert (await run(settings, copy)).code == 1
     again = read_csv(tmp_path / "kopia.koder.csv")[1:]
     assert [row[2] for row in again] == [rows[0][2], rows[1][2], "(gallrad)"]
-    assert await purge(settings, BEFORE, lambda done, total: None) == {}
+    assert await purge(settings, BEFORE, lambda done, total: None) == Registrations({}, 0)

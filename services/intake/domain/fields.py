@@ -138,28 +138,36 @@ _DECLARED: dict[type[BaseModel], dict[str, Asked]] = {
     },
     ActivityDetails: {
         "date": Asked("Datum", DATE, hint=_DATE_HINT),
-        "kind": Asked("Slags aktivitet", "Välj slags aktivitet i listan."),
+        "kind": Asked("Slags aktivitet", "Välj slags aktivitet i listan.", "aktivitet"),
         "participants.kvinna": Asked(
-            "Kvinnor", "Ange antalet kvinnor som ett heltal, 0 om inga.", hint="0 om inga"
+            "Kvinnor",
+            "Ange antalet kvinnor som ett heltal, 0 om inga.",
+            "deltagare kvinnor",
+            "0 om inga",
         ),
         "participants.man": Asked(
-            "Män", "Ange antalet män som ett heltal, 0 om inga.", hint="0 om inga"
+            "Män", "Ange antalet män som ett heltal, 0 om inga.", "deltagare män", "0 om inga"
         ),
         "participants.annan": Asked(
             "Annan definition av kön",
             "Ange antalet med annan definition av kön som ett heltal, 0 om inga.",
-            hint="0 om inga",
+            "deltagare annan",
+            "0 om inga",
         ),
         **{
             f"organisations.{code}": Asked(
-                label, "Ange ett heltal, {low}–{high}, eller lämna tomt.", hint="Lämna tomt om inga"
+                label,
+                "Ange ett heltal, {low}–{high}, eller lämna tomt.",
+                f"från {code}",  # the label ("Annan") would name no column clearly
+                "Lämna tomt om inga",
             )
             for code, label in code_labels.REFERRER.items()
         },
         "places": Asked(
             "Erbjudna platser",
             "Ange antalet platser som ett heltal, {low}–{high}, eller lämna tomt.",
-            hint="Lämna tomt om aktiviteten inte hade ett antal platser",
+            "platser",
+            "Lämna tomt om aktiviteten inte hade ett antal platser",
         ),
     },
     VolumeDetails: {

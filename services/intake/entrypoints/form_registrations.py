@@ -1,24 +1,18 @@
-"""The registration forms: for each, its page, the kind of insats it is for, how its inputs
-become the command's details, and the command (the JSON API's, run the same way)."""
+"""The registration forms: for each, its page, the kind of insats it is for and the command
+(the JSON API's, run the same way), whose details its inputs become."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import get_type_hints
 
 from pydantic import BaseModel
 
+from services.intake.domain.fields import Kind, kind_of
 from services.intake.domain.model import Insats, Participant
 from services.intake.entrypoints.form_input import FormSpec
 from services.intake.service_layer import commands
 from services.intake.service_layer.commands import Command
 from shared.contract.codes import Registration
-from shared.contract.events import (
-    ActivityDetails,
-    MoveDetails,
-    ProgressDetails,
-    StartDetails,
-    StopDetails,
-    VolumeDetails,
-)
 
 
 @dataclass(frozen=True)
@@ -34,20 +28,29 @@ class Subject:
 @dataclass(frozen=True)
 class RegistrationForm:
     template: str
-    spec: FormSpec
-    registration: Registration
-    """The kind of insats it registers in."""
-    date_field: str
-    """Filled in with today's date on a new form."""
     command: Callable[..., Command]
     """The JSON API's command: made of the insats, the participant (on a participant's
-    forms) and the details."""
+    forms) and the details, whose model the form's inputs fill."""
+    registration: Registration
+    """The kind of insats it registers in."""
     done: str
     """The confirmation's heading."""
     assigns_code: bool = False
     """Its confirmation shows the participant's new code."""
     chooses_insats: bool = False
     """It names another insats (a move's): its page lists those the caller may choose."""
+
+    @property
+    def spec(self) -> FormSpec:
+        details = get_type_hints(self.command)["details"]
+        assert issubclass(details, BaseModel)
+        return FormSpec(details)
+
+    @property
+    def date_field(self) -> str:
+        """The registration's date (its model's first): today's on a new form."""
+        details = self.spec.details
+        return next(name for name in details.model_fields if kind_of(details, name) is Kind.DATE)
 
     def command_about(self, subject: "Subject", details: BaseModel) -> Command:
         about = [subject.insats.insats_id]
@@ -57,54 +60,30 @@ class RegistrationForm:
 
 
 START = RegistrationForm(
-    template="start.html",
-    command=commands.StartParticipant,
-    spec=FormSpec(StartDetails),
-    registration=Registration.INDIVID,
-    date_field="start_date",
-    done="Deltagaren är inskriven",
+    "start.html",
+    commands.StartParticipant,
+    Registration.INDIVID,
+    "Deltagaren är inskriven",
     assigns_code=True,
 )
 PROGRESS = RegistrationForm(
-    template="progress.html",
-    command=commands.RecordProgress,
-    spec=FormSpec(ProgressDetails),
-    registration=Registration.INDIVID,
-    date_field="date",
-    done="Uppföljningen är registrerad",
+    "progress.html", commands.RecordProgress, Registration.INDIVID, "Uppföljningen är registrerad"
 )
 STOP = RegistrationForm(
-    template="stop.html",
-    command=commands.StopParticipant,
-    spec=FormSpec(StopDetails),
-    registration=Registration.INDIVID,
-    date_field="end_date",
-    done="Deltagaren är avslutad",
+    "stop.html", commands.StopParticipant, Registration.INDIVID, "Deltagaren är avslutad"
 )
 MOVE = RegistrationForm(
-    template="move.html",
-    command=commands.MoveParticipant,
-    spec=FormSpec(MoveDetails),
-    registration=Registration.INDIVID,
-    date_field="date",
-    done="Deltagaren har gått vidare",
+    "move.html",
+    commands.MoveParticipant,
+    Registration.INDIVID,
+    "Deltagaren har gått vidare",
     chooses_insats=True,
 )
 VOLUME = RegistrationForm(
-    template="volume.html",
-    command=commands.RegisterVolume,
-    spec=FormSpec(VolumeDetails),
-    registration=Registration.VOLYM,
-    date_field="date",
-    done="Volymen är registrerad",
+    "volume.html", commands.RegisterVolume, Registration.VOLYM, "Volymen är registrerad"
 )
 ACTIVITY = RegistrationForm(
-    template="activity.html",
-    command=commands.RegisterActivity,
-    spec=FormSpec(ActivityDetails),
-    registration=Registration.STRUKTUR,
-    date_field="date",
-    done="Aktiviteten är registrerad",
+    "activity.html", commands.RegisterActivity, Registration.STRUKTUR, "Aktiviteten är registrerad"
 )
 
 PARTICIPANT_PAGE = "/insatser/{insats_id}/deltagare/{participant_id}"

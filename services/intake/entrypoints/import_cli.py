@@ -1,11 +1,11 @@
-"""`stegvis import FILE.xlsx|csv`: a förbund's spreadsheet of participants into intake, all
-rows or none, once per file.
+"""`stegvis import FILE.xlsx|csv`: a förbund's spreadsheet of participants or of activities
+(its header tells which: `domain.import_rows`) into intake, all rows or none, once per file.
 
 It reads the file, shows its progress on stderr, and writes next to the file either the
-participants' codes (`FILE.koder.csv`: rad, insats, participant_id) or the error report
-(`FILE.fel.csv`: rad, kolumn, fel, in the forms' Swedish). It opens intake's database
-itself, as `stegvis rebuild` does, so it works whether intake runs or not: intake's relay
-publishes the stored events from the outbox whenever it runs.
+participants' codes (`FILE.koder.csv`: rad, insats, participant_id; activities get none)
+or the error report (`FILE.fel.csv`: rad, kolumn, fel, in the forms' Swedish). It opens
+intake's database itself, as `stegvis rebuild` does, so it works whether intake runs or
+not: intake's relay publishes the stored events from the outbox whenever it runs.
 """
 
 import csv
@@ -13,7 +13,8 @@ import hashlib
 import io
 import sys
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import ClassVar, TextIO
@@ -27,18 +28,17 @@ from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.domain.errors import CommandRefused, InvalidField, NotFound
 from services.intake.domain.fields import Kind, code_list, kind_of
 from services.intake.domain.import_rows import (
-    COLUMNS,
-    SWEDISH_NAMES,
+    ACTIVITIES,
+    PARTICIPANTS,
     Cell,
     Columns,
     Part,
+    RowKind,
     RowRefused,
     SheetProblem,
     SheetProblemKind,
     SheetRefused,
     SheetRow,
-    column_of,
-    field_of,
 )
 from services.intake.entrypoints.form_errors import refused_field, validation_errors
 from services.intake.service_layer.imports import (
@@ -50,6 +50,7 @@ from services.intake.service_layer.imports import (
     import_sheet,
 )
 from shared.contract.access import COMMAND_LINE
+from shared.contract.codes import Registration
 from shared.platform.safe_csv import write_rows
 from shared.platform.service import migrated_sessions
 from shared.platform.settings import Settings
@@ -62,19 +63,43 @@ ErrorLine = tuple[int, str, str]
 """Row, column (its header as written), reason."""
 
 _YES_NO_HINT = "Ej besvarat: lämna cellen tom."
+_REPORTED = "Rapporterna tar med dem så snart Stegvis körs."
+
+
+@dataclass(frozen=True)
+class _Said:
+    """How the messages speak of a kind of sheet's rows."""
+
+    one: str
+    many: str
+    examples: str
+    """Swedish columns that tell the kind, for the message of an unknown column."""
+
+    def count(self, rows: int) -> str:
+        return f"{rows} {self.one if rows == 1 else self.many}"
+
+
+_SAID = {
+    PARTICIPANTS.name: _Said("deltagare", "deltagare", "startdatum, kön och slutdatum"),
+    ACTIVITIES.name: _Said("aktivitet", "aktiviteter", "datum, aktivitet och deltagare kvinnor"),
+}
 _SHEET_PROBLEMS = {
     SheetProblemKind.UNKNOWN: (
         "Okänd kolumn: rätta rubriken eller ta bort kolumnen (Stegvis sparar aldrig namn "
-        "eller personnummer). Kolumnerna heter "
-        + ", ".join(COLUMNS)
-        + " eller som på svenska, till exempel startdatum, kön och slutdatum."
+        "eller personnummer). Kolumnerna heter {columns} eller som på svenska, till exempel "
+        "{examples}."
     ),
     SheetProblemKind.REPEATED: "Kolumnen finns två gånger (kanske under ett annat namn).",
-    SheetProblemKind.MISSING: "Kolumnen saknas: den behövs för varje deltagare.",
+    SheetProblemKind.MISSING: "Kolumnen saknas: den behövs för varje {one}.",
     SheetProblemKind.UNNAMED: "Kolumnen har värden men ingen rubrik: ge den en rubrik.",
-    SheetProblemKind.NO_ROWS: "Filen har inga deltagare.",
+    SheetProblemKind.NO_ROWS: "Filen har inga {many}.",
 }
-_SWEDISH_NAME = {column: swedish for swedish, column in SWEDISH_NAMES.items()}
+_INSATS = {
+    Registration.INDIVID: ("individinsats", "deltagare", "individinsatser"),
+    Registration.VOLYM: ("volyminsats", "bara antal", "volyminsatser"),
+    Registration.STRUKTUR: ("strukturinsats", "aktiviteter", "strukturinsatser"),
+}
+"""Each kind of insats: its name, what it registers, and its name in the plural."""
 
 
 class UnreadableFile(Exception):
@@ -110,7 +135,11 @@ async def run_import(
         except CommandRefused as refusal:  # the stored state changed since the rows' check
             print(f"Ingenting importerades: {refusal}. Försök igen.", file=err)
             return EXIT_REFUSED
-    print(f"{len(imported.participants)} deltagare importerades från {path.name}.", file=out)
+    said = _SAID[imported.kind]
+    print(f"{said.count(imported.rows)} importerades från {path.name}.", file=out)
+    if not imported.participants:  # activities: no codes to keep
+        print(_REPORTED, file=out)
+        return EXIT_IMPORTED
     try:
         codes = _write_codes(_free(path, ".koder.csv"), imported)
     except OSError as error:
@@ -121,7 +150,7 @@ async def run_import(
         )
         return EXIT_IMPORTED
     print(f"Deltagarnas koder (rad, insats, participant_id): {codes}", file=out)
-    print("Rapporterna tar med dem så snart Stegvis körs.", file=out)
+    print(_REPORTED, file=out)
     return EXIT_IMPORTED
 
 
@@ -207,58 +236,72 @@ _READERS: dict[str, Callable[[bytes], tuple[list[Cell], list[SheetRow]]]] = {
 
 def _error_lines(refusal: SheetRefused | RowsRefused) -> list[ErrorLine]:
     if isinstance(refusal, SheetRefused):
-        return [_sheet_problem(problem) for problem in refusal.problems]
+        return [_sheet_problem(problem, refusal.kind) for problem in refusal.problems]
     return [
         line
         for refused in refusal.refused
-        for line in _row_errors(refused, refusal.columns, refusal.individ_insatser)
+        for line in _row_errors(refused, refusal.columns, refusal.insatser)
     ]
 
 
-def _sheet_problem(problem: SheetProblem) -> ErrorLine:
-    message = _SHEET_PROBLEMS[problem.kind]
+def _sheet_problem(problem: SheetProblem, kind: RowKind) -> ErrorLine:
+    said = _SAID[kind.name]
+    message = _SHEET_PROBLEMS[problem.kind].format(
+        columns=", ".join(kind.columns), examples=said.examples, one=said.one, many=said.many
+    )
     if problem.kind is SheetProblemKind.NO_ROWS:
         return 2, "", message
     if problem.kind in (SheetProblemKind.UNKNOWN, SheetProblemKind.UNNAMED):
         return 1, f"kolumn {problem.column}", message
-    if problem.kind is SheetProblemKind.MISSING and problem.column in _SWEDISH_NAME:
-        message += f" På svenska heter den {_SWEDISH_NAME[problem.column]}."
+    swedish = {column: name for name, column in kind.swedish_names.items()}
+    if problem.kind is SheetProblemKind.MISSING and problem.column in swedish:
+        message += f" På svenska heter den {swedish[problem.column]}."
     return 1, problem.column, message
 
 
-def _row_errors(refused: RowRefused, columns: Columns, insatser: list[str]) -> list[ErrorLine]:
+def _row_errors(
+    refused: RowRefused, columns: Columns, insatser: Mapping[str, Registration]
+) -> list[ErrorLine]:
+    kind = columns.kind
     messages: dict[str, str] = {}
     for part, error in refused.refusals:
         if isinstance(error, ValidationError):  # a model's: never the insats's
             for field, message in validation_errors(error).items():
-                messages[column_of(part, field)] = message
+                messages[kind.column_of(part, field)] = message
         elif part is Part.INSATS:
-            messages["insats"] = _insats_message(error, insatser)
+            messages["insats"] = _insats_message(error, kind, insatser.get(refused.insats_id))
+            messages["insats"] += _insatser_of(kind, insatser)
         elif isinstance(error, InvalidField):
             for field, message in refused_field(error, refused.start_date).items():
-                messages[column_of(part, field)] = message
-    order = sorted(messages, key=lambda column: columns.positions.get(column, len(COLUMNS)))
+                messages[kind.column_of(part, field)] = message
+    order = sorted(messages, key=lambda column: columns.positions.get(column, len(kind.columns)))
     return [
-        (refused.number, columns.header(column), _with_hint(column, messages[column]))
+        (refused.number, columns.header(column), _with_hint(kind, column, messages[column]))
         for column in order
     ]
 
 
-def _insats_message(error: CommandRefused, insatser: list[str]) -> str:
+def _insats_message(error: CommandRefused, kind: RowKind, named: Registration | None) -> str:
     if isinstance(error, InvalidField):
-        message = "Ange insatsens kod, som i Stegvis."
-    elif isinstance(error, NotFound):
-        message = "Det finns ingen insats med den koden."
-    else:
-        message = "Insatsen är en volyminsats: där registreras bara antal, inga deltagare."
-    if not insatser:
-        return message + " Inga individinsatser finns ännu: lägg upp dem först."
-    return f"{message} Individinsatser: {', '.join(insatser)}."
+        return "Ange insatsens kod, som i Stegvis."
+    if isinstance(error, NotFound) or named is None:
+        return "Det finns ingen insats med den koden."
+    name, registers, _ = _INSATS[named]
+    return f"Insatsen är en {name}: där registreras {registers}, inga {_SAID[kind.name].many}."
 
 
-def _with_hint(column: str, message: str) -> str:
+def _insatser_of(kind: RowKind, insatser: Mapping[str, Registration]) -> str:
+    """The insatser the kind's rows may name, to choose from."""
+    chosen = sorted(i for i, registration in insatser.items() if registration is kind.registration)
+    _, _, plural = _INSATS[kind.registration]
+    if not chosen:
+        return f" Inga {plural} finns ännu: lägg upp dem först."
+    return f" {plural.capitalize()}: {', '.join(chosen)}."
+
+
+def _with_hint(kind: RowKind, column: str, message: str) -> str:
     """The forms' message and what a spreadsheet, having no choices to pick, must say."""
-    if (field := field_of(column)) is None:
+    if (field := kind.field_of(column)) is None:
         return message
     if kind_of(*field) is Kind.YES_NO:
         return f"{message} {_YES_NO_HINT}"
@@ -296,7 +339,8 @@ def _report_already_imported(path: Path, earlier: Imported, err: TextIO) -> None
         file=err,
     )
     codes = path.with_suffix(".koder.csv")
-    if not codes.exists():  # lost, or never written: the import's answer still has them
+    if earlier.participants and not codes.exists():
+        # Lost, or never written: the import's answer still has them.
         try:
             _write_codes(codes, earlier)
         except OSError as error:

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.intake.domain.accounts import Credential, User
+from services.intake.domain.import_rows import PARTICIPANTS
 from services.intake.domain.model import Insats
 
 
@@ -87,6 +88,10 @@ class Imported:
     file: str
     imported_at: datetime
     participants: list[ImportedParticipant]
+    """The codes given (none for a sheet of activities)."""
+    kind: str
+    """What the rows registered (`import_rows.KINDS`)."""
+    rows: int
 
     def body(self) -> dict[str, Any]:
         return {
@@ -94,13 +99,19 @@ class Imported:
             "file": self.file,
             "imported_at": self.imported_at.isoformat(),
             "participants": [[p.row, p.insats_id, p.participant_id] for p in self.participants],
+            "kind": self.kind,
+            "rows": self.rows,
         }
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> "Imported":
+        participants = [ImportedParticipant(*participant) for participant in body["participants"]]
         return cls(
             body["import_id"],
             body["file"],
             datetime.fromisoformat(body["imported_at"]),
-            [ImportedParticipant(*participant) for participant in body["participants"]],
+            participants,
+            # Stored before activities were imported: a sheet of participants.
+            body.get("kind", PARTICIPANTS.name),
+            body.get("rows", len(participants)),
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from services.intake.domain.import_rows import ParticipantRow
+from services.intake.domain.import_rows import ImportRow
 from shared.contract.access import CredentialKind, Principal, Role
 from shared.contract.events import (
     ActivityDetails,
@@ -161,11 +161,14 @@ class RevokeToken(Command):
 
 @dataclass(frozen=True)
 class ImportRows(Command):
-    """A checked sheet's participants: each row's start and, when it has one, its stop."""
+    """A checked sheet's rows: each a participant's start and, when it has one, its stop,
+    or an activity."""
 
     ACTION = "import"
     import_id: str
     file: str
-    rows: tuple[ParticipantRow, ...]
+    kind: str
+    """The rows' kind (`import_rows.KINDS`), for the answer to say what was imported."""
+    rows: tuple[ImportRow, ...]
     written: Callable[[int, int], None] = field(compare=False)
     """Told (rows stored, rows in all) before the first and after each row."""

@@ -3,7 +3,8 @@ before a day (`stegvis purge`). Each erasure is its own command and transaction;
 is never stored (it names the code) and its audit row names the insats only."""
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from services.intake.domain.errors import NotFound
@@ -14,6 +15,26 @@ from services.intake.service_layer.unit_of_work import UnitOfWork
 from shared.contract.access import Principal
 
 
+@dataclass(frozen=True)
+class Registrations:
+    """Registrations to purge or purged, and the people they are of: a participant who
+    moved on has one in each insats, all erased together (the code is the person)."""
+
+    per_insats: dict[str, int]
+    people: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_insats.values())
+
+    @classmethod
+    def of(cls, registrations: Iterable[tuple[str, str]]) -> "Registrations":
+        """From (participant code, insats) pairs."""
+        pairs = list(registrations)
+        per_insats = Counter(insats_id for _, insats_id in pairs)
+        return cls(dict(per_insats), len({code for code, _ in pairs}))
+
+
 async def erase(
     new_uow: Callable[[], UnitOfWork], insats_id: str, participant_id: str, caller: Principal
 ) -> Answer:
@@ -22,11 +43,11 @@ async def erase(
     return await dispatch(new_uow, EraseParticipant(insats_id, participant_id), audited)
 
 
-async def ended_before(new_uow: Callable[[], UnitOfWork], day: date) -> dict[str, int]:
-    """How many registrations would be purged by `day` (`purge`), per insats."""
+async def ended_before(new_uow: Callable[[], UnitOfWork], day: date) -> Registrations:
+    """The registrations `purge` would erase by `day`."""
     async with new_uow() as uow:
         participants = await uow.erasure.ended_before(day)
-    return dict(Counter(participant.insats_id for participant in participants))
+    return Registrations.of((p.participant_id, p.insats_id) for p in participants)
 
 
 async def purge(
@@ -34,9 +55,9 @@ async def purge(
     day: date,
     caller: Principal,
     progress: Callable[[int, int], None],
-) -> dict[str, int]:
-    """Erase every participant whose stops are all dated before `day`; returns how many
-    registrations per insats. `progress` is told (erased, in all) before the first and after
+) -> Registrations:
+    """Erase every participant whose stops are all dated before `day`; returns the
+    registrations erased. `progress` is told (erased, in all) before the first and after
     each."""
     async with new_uow() as uow:
         participants = await uow.erasure.ended_before(day)
@@ -44,13 +65,13 @@ async def purge(
     registrations: dict[str, list[str]] = {}
     for participant in participants:
         registrations.setdefault(participant.participant_id, []).append(participant.insats_id)
-    erased: Counter[str] = Counter()
+    erased: list[tuple[str, str]] = []
     progress(0, len(registrations))
     for done, (code, insatser) in enumerate(registrations.items(), 1):
         try:
             await erase(new_uow, insatser[0], code, caller)
-            erased.update(insatser)
+            erased += [(code, insats_id) for insats_id in insatser]
         except NotFound:  # erased meanwhile, by its code
             pass
         progress(done, len(registrations))
-    return dict(erased)
+    return Registrations.of(erased)

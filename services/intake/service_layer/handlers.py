@@ -16,6 +16,7 @@ from services.intake.domain.accounts import (
     sessions_to_end,
 )
 from services.intake.domain.errors import Conflict, NotFound
+from services.intake.domain.import_rows import ActivityRow, ParticipantRow
 from services.intake.domain.model import Insats, Participant
 from services.intake.domain.participant_codes import new_participant_code
 from services.intake.service_layer.answers import (
@@ -191,21 +192,30 @@ async def register_activity(command: RegisterActivity, uow: UnitOfWork) -> Answe
 
 
 async def import_rows(command: ImportRows, uow: UnitOfWork) -> Answer:
-    """Every row's start and stop, by the commands above: they check the rows again,
-    against the state of this transaction."""
+    """Every row, by the commands above: they check the rows again, against the state of
+    this transaction."""
     total = len(command.rows)
     command.written(0, total)
     participants = []
     for done, row in enumerate(command.rows, 1):
-        started = await start_participant(StartParticipant(row.insats_id, row.start), uow)
-        participant_id = started.body["participant_id"]
-        if row.stop is not None:
-            stop = StopParticipant(row.insats_id, participant_id, row.stop)
-            await stop_participant(stop, uow)
-        participants.append(ImportedParticipant(row.number, row.insats_id, participant_id))
+        match row:
+            case ParticipantRow():
+                participants.append(await _import_participant(row, uow))
+            case ActivityRow():
+                await register_activity(RegisterActivity(row.insats_id, row.activity), uow)
         command.written(done, total)
-    imported = Imported(command.import_id, command.file, datetime.now(UTC), participants)
+    imported = Imported(
+        command.import_id, command.file, datetime.now(UTC), participants, command.kind, total
+    )
     return Answer(HTTPStatus.CREATED, imported.body())
+
+
+async def _import_participant(row: ParticipantRow, uow: UnitOfWork) -> ImportedParticipant:
+    started = await start_participant(StartParticipant(row.insats_id, row.start), uow)
+    participant_id = started.body["participant_id"]
+    if row.stop is not None:
+        await stop_participant(StopParticipant(row.insats_id, participant_id, row.stop), uow)
+    return ImportedParticipant(row.number, row.insats_id, participant_id)
 
 
 async def erase_participant(command: EraseParticipant, uow: UnitOfWork) -> Answer:

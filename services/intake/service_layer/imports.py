@@ -1,4 +1,5 @@
-"""Importing a förbund's spreadsheet of participants (`stegvis import`): every row checked
+"""Importing a förbund's spreadsheet (`stegvis import`) of participants or activities: every
+row checked
 first, outside any transaction, then all rows stored by intake's own commands in one unit
 of work (the events and their outbox rows, the answer and the audit row), or none.
 
@@ -14,7 +15,7 @@ from functools import partial
 
 from services.intake.domain import import_rows
 from services.intake.domain.errors import CommandRefused
-from services.intake.domain.import_rows import Cell, Columns, ParticipantRow, RowRefused, SheetRow
+from services.intake.domain.import_rows import Cell, Columns, ImportRow, RowRefused, SheetRow
 from services.intake.domain.model import Insats
 from services.intake.service_layer.answers import IdempotencyKey, Imported
 from services.intake.service_layer.commands import ImportRows
@@ -71,19 +72,19 @@ class RowsRefused(CommandRefused):
     """Some rows cannot be imported, so none was."""
 
     def __init__(
-        self, refused: list[RowRefused], columns: Columns, individ_insatser: list[str]
+        self, refused: list[RowRefused], columns: Columns, insatser: Mapping[str, Registration]
     ) -> None:
         super().__init__(f"{len(refused)} rows refused")
         self.refused = refused
         self.columns = columns
-        self.individ_insatser = individ_insatser
-        """The insatser a row may name, for the report to list."""
+        self.insatser = insatser
+        """Every insats's registration, for the report to say which a row may name."""
 
 
 async def import_sheet(
     new_uow: Callable[[], UnitOfWork], sheet: Sheet, caller: Principal, progress: Progress
 ) -> Imported:
-    """Store every row's participant, or raise `SheetRefused`, `RowsRefused` or
+    """Store what every row registers, or raise `SheetRefused`, `RowsRefused` or
     `AlreadyImported` (or `FileNameRefused`) having stored nothing."""
     if contains_identity_number(sheet.name):
         raise FileNameRefused
@@ -95,7 +96,9 @@ async def import_sheet(
     if stored is not None:
         raise AlreadyImported(Imported.from_body(stored.answer.body))
     rows = _checked(columns, [row for row in sheet.rows if not row.blank], insatser, progress)
-    command = ImportRows(uuid.uuid4().hex, sheet.name, tuple(rows), partial(progress, Phase.WRITE))
+    command = ImportRows(
+        uuid.uuid4().hex, sheet.name, columns.kind.name, tuple(rows), partial(progress, Phase.WRITE)
+    )
     target = f"sha256:{sheet.sha256} {sheet.name}"[:_MAX_TARGET]
     answer = await dispatch(new_uow, command, Audited(caller, target), key)
     imported = Imported.from_body(answer.body)
@@ -106,7 +109,7 @@ async def import_sheet(
 
 def _checked(
     columns: Columns, rows: list[SheetRow], insatser: Mapping[str, Insats], progress: Progress
-) -> list[ParticipantRow]:
+) -> list[ImportRow]:
     checked, refused = [], []
     progress(Phase.CHECK, 0, len(rows))
     for done, row in enumerate(rows, 1):
@@ -116,10 +119,6 @@ def _checked(
             refused.append(refusal)
         progress(Phase.CHECK, done, len(rows))
     if refused:
-        individ = [
-            insats.insats_id
-            for insats in insatser.values()
-            if insats.registration is Registration.INDIVID
-        ]
-        raise RowsRefused(refused, columns, sorted(individ))
+        registrations = {insats.insats_id: insats.registration for insats in insatser.values()}
+        raise RowsRefused(refused, columns, registrations)
     return checked
