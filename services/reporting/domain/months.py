@@ -3,6 +3,7 @@ monthly figures are stored under), ordered in time."""
 
 import calendar
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from typing import Self
@@ -59,6 +60,8 @@ def quarter_months(quarter: int) -> tuple[int, int]:
     return last - MONTHS_A_QUARTER + 1, last
 
 
+@lru_cache(maxsize=4096)
 def month_of(day: date) -> str:
-    """The month of `day` as the monthly figures are stored under it."""
+    """The month of `day` as the monthly figures are stored under it (cached: a consumer
+    asks for two or three a change, of a few years' days)."""
     return str(Month.of(day))

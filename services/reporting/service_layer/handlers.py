@@ -96,15 +96,14 @@ def _deltas(changes: Iterable[OutcomeChange], close_days: int) -> Contributions:
         dated = known_by(change.occurred_at, close_days)
         match change:
             case ParticipantRecordChanged():
-                accumulate(total, change_delta(change.before, change.after), dated)
+                accumulate(total, change_delta(change.before, change.after, dated))
             case VolumeCounted():
                 accumulate(
                     total,
-                    volume_contributions(change.insats_id, change.date, change.counts),
-                    dated,
+                    volume_contributions(change.insats_id, change.date, change.counts, dated),
                 )
             case ActivityCounted():
-                accumulate(total, activity_contributions(change), dated)
+                accumulate(total, activity_contributions(change, dated))
     return total
 
 
