@@ -34,7 +34,7 @@ from shared.contract.records import (
     PositionPassed,
     VolumeCounted,
 )
-from shared.platform.logs import trace
+from shared.platform.logs import batch_trace
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,9 @@ async def apply_events(
         await uow.commit()
     for published in changes:
         CHANGES.labels(published.type).inc()
-    for item in fresh:
-        log.info("event applied", extra=trace(item.event.event_id, item.event.type, item.position))
+    if fresh:
+        traced = [(item.event.event_id, item.position) for item in fresh]
+        log.info("%d events applied", len(fresh), extra=batch_trace(traced))
     return len(batch) - len(fresh)
 
 
