@@ -151,7 +151,9 @@ class OutboxRelay:
                 metrics.OUTBOX_BACKLOG.labels(self._stream).set(0)
                 metrics.OUTBOX_OLDEST_AGE.labels(self._stream).set(0)
                 return 0
-            async with self._redis.pipeline(transaction=False) as pipe:
+            # MULTI/EXEC: a consumer blocked on the stream is served once, with the whole
+            # batch, not woken by the first XADD to read a batch of one.
+            async with self._redis.pipeline(transaction=True) as pipe:
                 for row in rows:
                     fields: dict = entry_fields(row.message_id, row.type, row.position, row.body)
                     pipe.xadd(self._stream, fields)
