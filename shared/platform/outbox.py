@@ -38,6 +38,17 @@ log = logging.getLogger(__name__)
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
 
+_APPEND = """
+local i = 1
+while i <= #ARGV do
+    local n = tonumber(ARGV[i])
+    redis.call('XADD', KEYS[1], '*', unpack(ARGV, i + 1, i + n))
+    i = i + n + 1
+end
+"""
+"""XADD of every entry in ARGV, each as its number of arguments then its field/value pairs."""
+
+
 def outbox_columns() -> list[Column]:
     """New column objects of an outbox table (for the table and for its migration)."""
     return [
@@ -107,6 +118,7 @@ class OutboxRelay:
         self._gauge_seconds = gauge_seconds
         self._gauges_due = 0.0
         self._wakeup = asyncio.Event()
+        self._append_script = redis.register_script(_APPEND)
         self._task: asyncio.Task | None = None
         # Another replica's rows, locked, are skipped rather than waited for.
         oldest = (
@@ -151,13 +163,9 @@ class OutboxRelay:
                 metrics.OUTBOX_BACKLOG.labels(self._stream).set(0)
                 metrics.OUTBOX_OLDEST_AGE.labels(self._stream).set(0)
                 return 0
-            # MULTI/EXEC: a consumer blocked on the stream is served once, with the whole
-            # batch, not woken by the first XADD to read a batch of one.
-            async with self._redis.pipeline(transaction=True) as pipe:
-                for row in rows:
-                    fields: dict = entry_fields(row.message_id, row.type, row.position, row.body)
-                    pipe.xadd(self._stream, fields)
-                await pipe.execute()
+            await self._append(
+                [entry_fields(row.message_id, row.type, row.position, row.body) for row in rows]
+            )
             if time.monotonic() >= self._gauges_due:
                 self._gauges_due = time.monotonic() + self._gauge_seconds
                 backlog, oldest = (
@@ -169,6 +177,17 @@ class OutboxRelay:
                 )
         metrics.PUBLISHED.labels(self._stream).inc(len(rows))
         return len(rows)
+
+    async def _append(self, entries: list[dict[str, str]]) -> None:
+        """XADD the entries in order, in one command: a consumer blocked on the stream is
+        served once, with the whole batch (woken by the first of many XADDs, it read a
+        batch of one), and the relay packs and reads one command, not one per entry."""
+        arguments: list[str | int] = []
+        for fields in entries:
+            arguments.append(2 * len(fields))
+            for name, value in fields.items():
+                arguments += (name, value)
+        await self._append_script(keys=[self._stream], args=arguments)
 
     async def run(self) -> None:
         """Publish until cancelled; errors are logged and retried, never fatal."""
