@@ -18,8 +18,8 @@ def trace(event_id: str, event_type: str, position: int | None = None) -> dict[s
 
 def batch_trace(traced: Sequence[tuple[str, int]]) -> dict[str, object]:
     """`extra` of a log line about a non-empty batch of (event id, position): every id, in
-    order, and the first and last position. One line a batch, not one an event: a consumer's line per
-    event cost it about a tenth of its CPU."""
+    order, and the first and last position. One line a batch, not one an event: a
+    consumer's line per event cost it about a tenth of its CPU."""
     positions = [position for _, position in traced]
     return {
         "event_ids": [event_id for event_id, _ in traced],
@@ -49,8 +49,9 @@ class JsonLines(logging.Formatter):
 
 
 def configure_logging(service: str, log_format: str, level: str) -> None:
-    # A line per event accepted, a line per batch consumed: skip what no line of ours shows (the logging
-    # HOWTO's "Optimization": the caller's file and line, thread and process).
+    # A line per event accepted, a line per batch consumed: skip what no line of ours
+    # shows (the logging HOWTO's "Optimization": the caller's file and line, thread and
+    # process).
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     handler = logging.StreamHandler()

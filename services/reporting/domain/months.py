@@ -3,9 +3,9 @@ monthly figures are stored under), ordered in time."""
 
 import calendar
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Self
 
 _TEXT = re.compile(r"(\d{4})-(\d{2})")
