@@ -65,15 +65,20 @@ def test_one_event_is_followed_through_every_service_by_its_id(stack: Stack) -> 
         ), name
 
 
-def test_a_line_about_an_event_carries_its_id_type_and_position() -> None:
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "event %s", ("applied",), None)
-    record.__dict__.update(trace("e-1", "ParticipantStarted", 7))
+def _outcomes_line(message: str, args: tuple, extra: dict[str, object]) -> dict:
+    """The JSON line outcomes writes for an INFO record with `extra`, without its time."""
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, message, args, None)
+    record.__dict__.update(extra)
     line = json.loads(JsonLines("outcomes").format(record))
-    assert line | {"time": None} == {
-        "time": None,
-        "level": "info",
-        "service": "outcomes",
-        "logger": "x",
+    assert line.pop("time")
+    assert line.pop("level") == "info"
+    assert line.pop("service") == "outcomes"
+    assert line.pop("logger") == "x"
+    return line
+
+
+def test_a_line_about_an_event_carries_its_id_type_and_position() -> None:
+    assert _outcomes_line("event %s", ("applied",), trace("e-1", "ParticipantStarted", 7)) == {
         "message": "event applied",
         "event_id": "e-1",
         "event_type": "ParticipantStarted",
@@ -82,14 +87,8 @@ def test_a_line_about_an_event_carries_its_id_type_and_position() -> None:
 
 
 def test_a_line_about_a_batch_names_every_event_and_the_positions_it_spans() -> None:
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "%d events applied", (3,), None)
-    record.__dict__.update(batch_trace([("e-2", 9), ("e-1", 7), ("e-3", 12)]))
-    line = json.loads(JsonLines("outcomes").format(record))
-    assert line | {"time": None} == {
-        "time": None,
-        "level": "info",
-        "service": "outcomes",
-        "logger": "x",
+    traced = batch_trace([("e-2", 9), ("e-1", 7), ("e-3", 12)])
+    assert _outcomes_line("%d events applied", (3,), traced) == {
         "message": "3 events applied",
         "event_ids": ["e-2", "e-1", "e-3"],
         "positions": [7, 12],
