@@ -36,6 +36,7 @@ _SEPARATOR_CHARACTERS = frozenset("-+./:,_\u2212")
 """Besides every space and dash (Unicode Zs, Pd) and invisible format characters (Cf)."""
 _SEPARATOR_CATEGORIES = frozenset({"Zs", "Pd", "Cf"})
 _LENGTHS = (10, 12)
+_ASCII_DIGITS = "0123456789"
 _SAMORDNING_DAY_OFFSET = 60
 _CENTURIES = ("19", "20")
 """A 10-digit number's candidates: born in either (a leap day may be valid in only one)."""
@@ -43,6 +44,10 @@ _CENTURIES = ("19", "20")
 
 def contains_identity_number(text: str) -> bool:
     """Whether some spelling within `text` is a valid personnummer or samordningsnummer."""
+    if text.isascii() and sum(map(text.count, _ASCII_DIGITS)) < min(_LENGTHS):
+        # ASCII is its own NFKC form and has no other digits: too few for any candidate.
+        # The common case (codes, ids, names) without walking the text character by character.
+        return False
     return any(_is_identity_number(digits) for digits in _candidates(text))
 
 

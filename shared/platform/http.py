@@ -1,6 +1,7 @@
 """HTTP plumbing every service shares: bearer auth, the 422, 415 and 413 bodies, /health,
 /metrics, request metrics, a request body limit, and running an app under uvicorn."""
 
+import gc
 import hmac
 import sys
 import time
@@ -329,8 +330,21 @@ def install_common_routes(
         return JSONResponse(stream_specification(stream_prefix))
 
 
+def _freeze_the_loaded_heap() -> None:
+    """Everything loaded by now (modules, the app, pydantic's and SQLAlchemy's compiled
+    schemas) lives as long as the process: the cyclic collector never walks it again.
+
+    Its older generations' collections walked those hundreds of thousands of objects again
+    and again (in process, a change parsed in 52 µs with it so, 38 µs with the heap frozen,
+    14 µs with no collector; a higher first threshold saved a little more in the services
+    but raised reporting's peak memory past the flat bound)."""
+    gc.collect()
+    gc.freeze()
+
+
 def serve(app: FastAPI, host: str, port: int) -> None:
     """Run until SIGINT/SIGTERM; uvicorn runs the app's lifespan shutdown on either."""
+    _freeze_the_loaded_heap()
     # No proxy headers here: uvicorn would believe them from 127.0.0.1 by default; the app
     # believes them from `STEGVIS_TRUSTED_PROXIES` only (`install_common_routes`).
     uvicorn.run(

@@ -1,17 +1,30 @@
 """Logs as one JSON object per line, so that a log store can filter them by field; above all
-`event_id`, which follows one intake event through intake, outcomes and reporting."""
+`event_id`, which follows one intake event through intake, outcomes and reporting (a
+consumer's line about a batch names its events in `event_ids`)."""
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-TRACE_FIELDS = ("event_id", "event_type", "position")
+TRACE_FIELDS = ("event_id", "event_type", "position", "event_ids", "positions")
 """Fields a log call may pass in `extra` that the JSON line carries."""
 
 
 def trace(event_id: str, event_type: str, position: int | None = None) -> dict[str, object]:
     """`extra` of a log line about one event (or the change an event caused)."""
     return {"event_id": event_id, "event_type": event_type, "position": position}
+
+
+def batch_trace(traced: Sequence[tuple[str, int]]) -> dict[str, object]:
+    """`extra` of a log line about a non-empty batch of (event id, position): every id, in
+    order, and the first and last position. One line a batch, not one an event: a
+    consumer's line per event cost it about a tenth of its CPU."""
+    positions = [position for _, position in traced]
+    return {
+        "event_ids": [event_id for event_id, _ in traced],
+        "positions": [min(positions), max(positions)],
+    }
 
 
 class JsonLines(logging.Formatter):
@@ -36,8 +49,9 @@ class JsonLines(logging.Formatter):
 
 
 def configure_logging(service: str, log_format: str, level: str) -> None:
-    # Each consumer logs a line per event: skip what no line of ours shows (the logging
-    # HOWTO's "Optimization": the caller's file and line, thread and process).
+    # A line per event accepted, a line per batch consumed: skip what no line of ours
+    # shows (the logging HOWTO's "Optimization": the caller's file and line, thread and
+    # process).
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     handler = logging.StreamHandler()

@@ -38,6 +38,17 @@ log = logging.getLogger(__name__)
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
 
+_APPEND = """
+local i = 1
+while i <= #ARGV do
+    local n = tonumber(ARGV[i])
+    redis.call('XADD', KEYS[1], '*', unpack(ARGV, i + 1, i + n))
+    i = i + n + 1
+end
+"""
+"""XADD of every entry in ARGV, each as its number of arguments then its field/value pairs."""
+
+
 def outbox_columns() -> list[Column]:
     """New column objects of an outbox table (for the table and for its migration)."""
     return [
@@ -84,6 +95,7 @@ class OutboxRelay:
         idle_seconds: float = 0.05,
         coalesce_seconds: float = 0.05,
         max_idle_seconds: float = 0.5,
+        gauge_seconds: float = 1.0,
     ) -> None:
         """`idle_seconds`: how often it looks for rows when nobody wakes it (rows another
         replica or `stegvis rebuild` staged), doubled after each look that found none up to
@@ -91,7 +103,9 @@ class OutboxRelay:
         spent a few percent of a core on it). `coalesce_seconds`: the least time from one
         round's start to the next one's when woken, so a burst of commits (one wake-up each)
         is published in a few rounds of many rows, not a round per commit; a wake-up after a
-        quiet spell is served at once."""
+        quiet spell is served at once. `gauge_seconds`: how often a round that published also
+        counts the rows left for the backlog gauges (a count of the table every round was a
+        statement more per round, and a scan of the whole backlog while catching up)."""
         self._sessions = sessions
         self._table = table
         self._redis = redis
@@ -101,7 +115,10 @@ class OutboxRelay:
         self._idle_seconds = idle_seconds
         self._coalesce_seconds = coalesce_seconds
         self._max_idle_seconds = max_idle_seconds
+        self._gauge_seconds = gauge_seconds
+        self._gauges_due = 0.0
         self._wakeup = asyncio.Event()
+        self._append_script = redis.register_script(_APPEND)
         self._task: asyncio.Task | None = None
         # Another replica's rows, locked, are skipped rather than waited for.
         oldest = (
@@ -146,20 +163,31 @@ class OutboxRelay:
                 metrics.OUTBOX_BACKLOG.labels(self._stream).set(0)
                 metrics.OUTBOX_OLDEST_AGE.labels(self._stream).set(0)
                 return 0
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for row in rows:
-                    fields: dict = entry_fields(row.message_id, row.type, row.position, row.body)
-                    pipe.xadd(self._stream, fields)
-                await pipe.execute()
-            backlog, oldest = (
-                await session.execute(select(func.count(), func.min(table.c.created_at)))
-            ).one()
+            await self._append(
+                [entry_fields(row.message_id, row.type, row.position, row.body) for row in rows]
+            )
+            if time.monotonic() >= self._gauges_due:
+                self._gauges_due = time.monotonic() + self._gauge_seconds
+                backlog, oldest = (
+                    await session.execute(select(func.count(), func.min(table.c.created_at)))
+                ).one()
+                metrics.OUTBOX_BACKLOG.labels(self._stream).set(backlog)
+                metrics.OUTBOX_OLDEST_AGE.labels(self._stream).set(
+                    max(0.0, time.time() - oldest) if oldest is not None else 0
+                )
         metrics.PUBLISHED.labels(self._stream).inc(len(rows))
-        metrics.OUTBOX_BACKLOG.labels(self._stream).set(backlog)
-        metrics.OUTBOX_OLDEST_AGE.labels(self._stream).set(
-            max(0.0, time.time() - oldest) if oldest is not None else 0
-        )
         return len(rows)
+
+    async def _append(self, entries: list[dict[str, str]]) -> None:
+        """XADD the entries in order, in one command: a consumer blocked on the stream is
+        served once, with the whole batch (woken by the first of many XADDs, it read a
+        batch of one), and the relay packs and reads one command, not one per entry."""
+        arguments: list[str | int] = []
+        for fields in entries:
+            arguments.append(2 * len(fields))
+            for name, value in fields.items():
+                arguments += (name, value)
+        await self._append_script(keys=[self._stream], args=arguments)
 
     async def run(self) -> None:
         """Publish until cancelled; errors are logged and retried, never fatal."""

@@ -5,7 +5,7 @@ import json
 import logging
 import time
 
-from shared.platform.logs import JsonLines, trace
+from shared.platform.logs import JsonLines, batch_trace, trace
 from tests.deploy.conftest import Stack
 
 
@@ -19,7 +19,7 @@ def _mentions(stack: Stack, event_id: str) -> dict[str, str]:
     found = {}
     for name in stack.services:
         for line in _lines(stack, name):
-            if line.get("event_id") == event_id:
+            if line.get("event_id") == event_id or event_id in line.get("event_ids", ()):
                 found[name] = line["message"]
                 break
     return found
@@ -58,24 +58,38 @@ def test_one_event_is_followed_through_every_service_by_its_id(stack: Stack) -> 
         ).json()
     mentions = _followed_through(stack, stopped["event_id"])
     assert mentions["intake"] == "event accepted"
-    assert mentions["reporting"] == "change applied"
+    assert mentions["reporting"].endswith("changes applied")
     for name in stack.services:  # every line parsed above: each is one JSON object
         assert all(
             {"time", "level", "service", "message"} <= set(line) for line in _lines(stack, name)
         ), name
 
 
-def test_a_line_about_an_event_carries_its_id_type_and_position() -> None:
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "event %s", ("applied",), None)
-    record.__dict__.update(trace("e-1", "ParticipantStarted", 7))
+def _outcomes_line(message: str, args: tuple, extra: dict[str, object]) -> dict:
+    """The JSON line outcomes writes for an INFO record with `extra`, without its time."""
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, message, args, None)
+    record.__dict__.update(extra)
     line = json.loads(JsonLines("outcomes").format(record))
-    assert line | {"time": None} == {
-        "time": None,
-        "level": "info",
-        "service": "outcomes",
-        "logger": "x",
+    assert line.pop("time")
+    assert line.pop("level") == "info"
+    assert line.pop("service") == "outcomes"
+    assert line.pop("logger") == "x"
+    return line
+
+
+def test_a_line_about_an_event_carries_its_id_type_and_position() -> None:
+    assert _outcomes_line("event %s", ("applied",), trace("e-1", "ParticipantStarted", 7)) == {
         "message": "event applied",
         "event_id": "e-1",
         "event_type": "ParticipantStarted",
         "position": 7,
+    }
+
+
+def test_a_line_about_a_batch_names_every_event_and_the_positions_it_spans() -> None:
+    traced = batch_trace([("e-2", 9), ("e-1", 7), ("e-3", 12)])
+    assert _outcomes_line("%d events applied", (3,), traced) == {
+        "message": "3 events applied",
+        "event_ids": ["e-2", "e-1", "e-3"],
+        "positions": [7, 12],
     }

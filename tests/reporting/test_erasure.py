@@ -3,7 +3,6 @@ insats, gender and month, dated by the month whose closing counted them), and ev
 stays as it was, the months as closed included; a rebuild that starts from what is kept
 gives them again."""
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -119,7 +118,7 @@ async def test_what_is_kept_is_the_final_records_contribution_in_months() -> Non
     kept: dict[Cell, float] = {}
     for _, added in step_contributions(history, CLOSE_DAYS):
         for cell, value in added.items():
-            undated = replace(cell, known_by="")
+            undated = cell._replace(known_by="")
             kept[undated] = kept.get(undated, 0) + value
     assert _nonzero(kept) == _nonzero(contributions(ended))
     assert all(len(cell.month) == len("2025-01") for cell in kept)

@@ -1,6 +1,5 @@
 """The use case: each change applied once, only the current generation's."""
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -66,7 +65,7 @@ def _nonzero(cells: dict[Cell, float]) -> dict[Cell, float]:
     """The cells' sums whenever they were known (the figures as they are now)."""
     summed: dict[Cell, float] = {}
     for cell, value in cells.items():
-        undated = replace(cell, known_by="")
+        undated = cell._replace(known_by="")
         summed[undated] = summed.get(undated, 0) + value
     return {cell: value for cell, value in summed.items() if value != 0}
 

@@ -1,5 +1,6 @@
 """Applying a batch of intake events: one transaction, each event at most once."""
 
+import collections
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from shared.contract.records import (
     PositionPassed,
     VolumeCounted,
 )
-from shared.platform.logs import trace
+from shared.platform.logs import batch_trace
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +81,11 @@ async def apply_events(
         changes += _position_passed(fresh, changes, generation)
         await uow.changes.publish(changes)
         await uow.commit()
-    for published in changes:
-        CHANGES.labels(published.type).inc()
-    for item in fresh:
-        log.info("event applied", extra=trace(item.event.event_id, item.event.type, item.position))
+    for change_type, count in collections.Counter(change.type for change in changes).items():
+        CHANGES.labels(change_type).inc(count)
+    if fresh:
+        traced = [(item.event.event_id, item.position) for item in fresh]
+        log.info("%d events applied", len(fresh), extra=batch_trace(traced))
     return len(batch) - len(fresh)
 
 

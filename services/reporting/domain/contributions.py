@@ -6,8 +6,8 @@ gives the figures of the final records.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from services.reporting.domain import breakdowns
 from services.reporting.domain.breakdowns import UNKNOWN
@@ -65,10 +65,11 @@ def work_capacity(code: str) -> str:
     return f"work_capacity_{code}"
 
 
-@dataclass(frozen=True, order=True)
-class Cell:
+class Cell(NamedTuple):
     """One monthly figure of one insats and gender (`code`: the breakdown code, or ''), of the
-    changes first counted by the closing of the month `known_by` (closing.py; '': not dated)."""
+    changes first counted by the closing of the month `known_by` (closing.py; '': not dated).
+
+    A named tuple: a consumer hashes, compares and sorts thousands a batch, in C so."""
 
     insats_id: str
     month: str
@@ -81,53 +82,70 @@ class Cell:
 
 Contributions = dict[Cell, float]
 
+_Key = tuple[str, str, str, str, str]
+"""A cell's fields but `known_by` (insats, month, gender, figure, code): a record's
+contributions are summed on these plain tuples, hashed in C, and made `Cell`s only where
+they do not cancel out (a consumer computes two records' worth per change)."""
 
-def contributions(record: ParticipantRecord | None) -> Contributions:
+
+def contributions(record: ParticipantRecord | None, known_by: str = "") -> Contributions:
+    """What `record` adds to the figures, in cells dated `known_by`."""
+    return _cells(_contributions(record), known_by)
+
+
+def _cells(values: dict[_Key, float], known_by: str) -> Contributions:
+    return {Cell(*key, known_by): value for key, value in values.items()}
+
+
+def _contributions(record: ParticipantRecord | None) -> dict[_Key, float]:
     if record is None:
         return {}
-    added: Contributions = {}
+    added: dict[_Key, float] = {}
+    insats_id, gender = record.insats_id, record.gender
 
-    def add(day: date, figure: str, value: float = 1, code: str = "") -> None:
-        cell = Cell(record.insats_id, month_of(day), record.gender, figure, code)
-        added[cell] = added.get(cell, 0) + value
+    def add(month: str, figure: str, value: float = 1, code: str = "") -> None:
+        key = (insats_id, month, gender, figure, code)
+        added[key] = added.get(key, 0) + value
 
-    add(record.start_date, NEW)
+    started = month_of(record.start_date)
+    add(started, NEW)
     if record.moved_from is not None:
-        add(record.start_date, MOVED_IN, code=flow_code(record.moved_from, record.insats_id))
+        add(started, MOVED_IN, code=flow_code(record.moved_from, record.insats_id))
     codes = _breakdown_codes(record)
     for name in AT_START:
         for code in codes[name]:
-            add(record.start_date, STARTED_PREFIX + name, code=code)
+            add(started, STARTED_PREFIX + name, code=code)
     end = record.end_date
     if end is None:
         return added
-    add(end, ENDED)
+    ended = month_of(end)
+    add(ended, ENDED)
     # Derived together with the end, so never missing; "other" keeps the classes summing
     # to `ended` should a producer ever omit it.
-    add(end, exits(record.outcome_class or OutcomeClass.OTHER))
+    add(ended, exits(record.outcome_class or OutcomeClass.OTHER))
     if record.direct_to_work_or_studies:
-        add(end, DIRECT)
-    _add_answer(add, end, HEALTH_ANSWERED, HEALTH_BETTER, record.health_better)
-    _add_answer(add, end, ACTIVITY_ANSWERED, ACTIVITY_INCREASED, record.activity_increased)
+        add(ended, DIRECT)
+    _add_answer(add, ended, HEALTH_ANSWERED, HEALTH_BETTER, record.health_better)
+    _add_answer(add, ended, ACTIVITY_ANSWERED, ACTIVITY_INCREASED, record.activity_increased)
     if record.work_capacity is not None:
-        add(end, work_capacity(record.work_capacity))
-    add(end, DAYS_IN_INSATS, (end - record.start_date).days)
+        add(ended, work_capacity(record.work_capacity))
+    add(ended, DAYS_IN_INSATS, (end - record.start_date).days)
     for sum_figure, count_figure, value in (
         (VAS_START_SUM, VAS_START_N, record.vas_start),
         (VAS_END_SUM, VAS_END_N, record.vas_end),
         (RESPECT_SUM, RESPECT_N, record.respect),
     ):
         if value is not None:
-            add(end, sum_figure, value)
-            add(end, count_figure)
+            add(ended, sum_figure, value)
+            add(ended, count_figure)
     for name, of_name in codes.items():
         for code in of_name:
-            add(end, BREAKDOWN_PREFIX + name, code=code)
+            add(ended, BREAKDOWN_PREFIX + name, code=code)
     for measure, movement in record.steps.items():
-        add(end, STEP_N + measure)
-        add(end, STEP_CHANGE_SUM + measure, round(movement.change * STEP_SCALE))
+        add(ended, STEP_N + measure)
+        add(ended, STEP_CHANGE_SUM + measure, round(movement.change * STEP_SCALE))
         if movement.change > 0:
-            add(end, STEP_IMPROVED + measure)
+            add(ended, STEP_IMPROVED + measure)
     return added
 
 
@@ -135,11 +153,11 @@ def flow_code(from_insats: str, to_insats: str) -> str:
     return f"{from_insats}{FLOW_SEPARATOR}{to_insats}"
 
 
-def _add_answer(add, end: date, answered: str, yes: str, answer: bool | None) -> None:
+def _add_answer(add, month: str, answered: str, yes: str, answer: bool | None) -> None:
     if answer is not None:
-        add(end, answered)
+        add(month, answered)
         if answer:
-            add(end, yes)
+            add(month, yes)
 
 
 def _breakdown_codes(record: ParticipantRecord) -> dict[str, Iterable[str]]:
@@ -168,19 +186,21 @@ def _breakdown_codes(record: ParticipantRecord) -> dict[str, Iterable[str]]:
     }
 
 
-def volume_contributions(insats_id: str, day: date, counts: Mapping[Gender, int]) -> Contributions:
+def volume_contributions(
+    insats_id: str, day: date, counts: Mapping[Gender, int], known_by: str = ""
+) -> Contributions:
     return {
-        Cell(insats_id, month_of(day), gender, VOLUME_PARTICIPANTS): count
+        Cell(insats_id, month_of(day), gender, VOLUME_PARTICIPANTS, known_by=known_by): count
         for gender, count in counts.items()
         if count
     }
 
 
-def activity_contributions(activity: ActivityCounted) -> Contributions:
+def activity_contributions(activity: ActivityCounted, known_by: str = "") -> Contributions:
     month = month_of(activity.date)
 
     def cell(gender: str, figure: str, code: str = "") -> Cell:
-        return Cell(activity.insats_id, month, gender, figure, code)
+        return Cell(activity.insats_id, month, gender, figure, code, known_by)
 
     added = {cell(NOT_BY_GENDER, ACTIVITIES, activity.kind): 1.0}
     for gender, count in activity.participants.items():
@@ -194,18 +214,17 @@ def activity_contributions(activity: ActivityCounted) -> Contributions:
 
 
 def change_delta(
-    before: ParticipantRecord | None, after: ParticipantRecord | None
+    before: ParticipantRecord | None, after: ParticipantRecord | None, known_by: str = ""
 ) -> Contributions:
-    """contributions(after) − contributions(before), without the cells that cancel out."""
-    delta = dict(contributions(after))
-    for cell, value in contributions(before).items():
-        delta[cell] = delta.get(cell, 0) - value
-    return {cell: value for cell, value in delta.items() if value != 0}
+    """contributions(after) − contributions(before), without the cells that cancel out, in
+    cells dated `known_by`."""
+    delta = _contributions(after)
+    for key, value in _contributions(before).items():
+        delta[key] = delta.get(key, 0) - value
+    return _cells({key: value for key, value in delta.items() if value != 0}, known_by)
 
 
-def accumulate(total: Contributions, part: Mapping[Cell, float], known_by: str = "") -> None:
-    """Add `part` to `total`, its cells dated `known_by`."""
+def accumulate(total: Contributions, part: Mapping[Cell, float]) -> None:
+    """Add `part` to `total`."""
     for cell, value in part.items():
-        if known_by:
-            cell = replace(cell, known_by=known_by)
         total[cell] = total.get(cell, 0) + value

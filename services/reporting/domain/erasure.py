@@ -10,7 +10,7 @@ so it names nobody and rebuilds every figure as it was, the months as closed inc
 from collections.abc import Iterable
 
 from services.reporting.domain.closing import known_by
-from services.reporting.domain.contributions import Contributions, accumulate, change_delta
+from services.reporting.domain.contributions import Contributions, change_delta
 from shared.contract.records import ParticipantRecord, RecordStep
 
 
@@ -21,8 +21,7 @@ def step_contributions(
     added = []
     before: ParticipantRecord | None = None
     for step in history:
-        delta: Contributions = {}
-        accumulate(delta, change_delta(before, step.after), known_by(step.occurred_at, close_days))
+        delta = change_delta(before, step.after, known_by(step.occurred_at, close_days))
         added.append((step.change_id, delta))
         before = step.after
     return added

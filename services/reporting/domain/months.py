@@ -5,6 +5,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Self
 
 _TEXT = re.compile(r"(\d{4})-(\d{2})")
@@ -59,6 +60,8 @@ def quarter_months(quarter: int) -> tuple[int, int]:
     return last - MONTHS_A_QUARTER + 1, last
 
 
+@lru_cache(maxsize=4096)
 def month_of(day: date) -> str:
-    """The month of `day` as the monthly figures are stored under it."""
+    """The month of `day` as the monthly figures are stored under it (cached: a consumer
+    asks for two or three a change, of a few years' days)."""
     return str(Month.of(day))

@@ -26,7 +26,7 @@ from shared.contract.records import (
     ParticipantRecordErased,
     VolumeCounted,
 )
-from shared.platform.logs import trace
+from shared.platform.logs import batch_trace
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,9 @@ async def apply_changes(
         await uow.commit()
     stale = len(batch) - len(current)
     STALE_CHANGES.inc(stale)
-    for change in fresh:  # change_id: the intake event behind the change
-        log.info("change applied", extra=trace(change.change_id, change.type, change.position))
+    if fresh:  # change_id: the intake event behind the change
+        traced = [(change.change_id, change.position) for change in fresh]
+        log.info("%d changes applied", len(fresh), extra=batch_trace(traced))
     erased = tuple(
         message_id
         for change in batch
@@ -96,15 +97,14 @@ def _deltas(changes: Iterable[OutcomeChange], close_days: int) -> Contributions:
         dated = known_by(change.occurred_at, close_days)
         match change:
             case ParticipantRecordChanged():
-                accumulate(total, change_delta(change.before, change.after), dated)
+                accumulate(total, change_delta(change.before, change.after, dated))
             case VolumeCounted():
                 accumulate(
                     total,
-                    volume_contributions(change.insats_id, change.date, change.counts),
-                    dated,
+                    volume_contributions(change.insats_id, change.date, change.counts, dated),
                 )
             case ActivityCounted():
-                accumulate(total, activity_contributions(change), dated)
+                accumulate(total, activity_contributions(change, dated))
     return total
 
 
