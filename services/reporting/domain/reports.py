@@ -21,6 +21,7 @@ from services.reporting.domain.figures import (
     GENDER_CODES,
     ONGOING_AT_END,
     OPENING,
+    OPENING_STOCK,
     PARTICIPANTS,
     SHARES,
     STEP_IMPROVED,
@@ -92,6 +93,10 @@ def _mean_columns(sums: ByGender, counts: ByGender, divisor: int) -> Columns:
     }
 
 
+STOCKED = (PARTICIPANTS, OPENING, ONGOING_AT_END)
+"""The figures `stock` works out."""
+
+
 def stock(before: Mapping[str, ByGender], new: ByGender, ended: ByGender) -> dict[str, ByGender]:
     """The stock figures by gender: the opening (those new before the period less those
     ended before it: `before` holds `OPENING_STOCK`), the participants (the opening and the
@@ -102,7 +107,7 @@ def stock(before: Mapping[str, ByGender], new: ByGender, ended: ByGender) -> dic
     }
     participants = {gender: opening[gender] + new.get(gender, 0) for gender in GENDER_CODES}
     ongoing = {gender: participants[gender] - ended.get(gender, 0) for gender in GENDER_CODES}
-    return {PARTICIPANTS: participants, OPENING: opening, ONGOING_AT_END: ongoing}
+    return dict(zip(STOCKED, (participants, opening, ongoing), strict=True))
 
 
 def _people(sums: PeriodSums, participants: Columns, whole_forbund: bool) -> Columns:
@@ -135,6 +140,29 @@ def _flows(sums: PeriodSums) -> list[dict]:
 
 def _stocks(sums: PeriodSums) -> dict[str, ByGender]:
     return stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED))
+
+
+FIGURE_SOURCES = tuple(
+    dict.fromkeys(
+        stored
+        for name, figure in FIGURES.items()
+        for stored in (
+            (figure.mean.sum_of, figure.mean.count_of)
+            if figure.mean is not None
+            else OPENING_STOCK
+            if name in STOCKED
+            else (name,)
+        )
+    )
+)
+"""The stored figures (code "") a period's `figures` are made of: each count's own, the
+stock's `OPENING_STOCK`, each mean's sum and count."""
+
+
+def figures_and_shares(sums: PeriodSums) -> tuple[dict[str, Columns], dict[str, Columns]]:
+    """A period's figures and shares alone, as its report has them (the trend's years)."""
+    figures = _figures(sums)
+    return figures, _shares(figures)
 
 
 def _figures(sums: PeriodSums) -> dict[str, Columns]:

@@ -1,13 +1,16 @@
 """A report's development over time, as the series API and the page's trend and monthly
 charts read it: each year's helår since the first registration, and each month of a period."""
 
-from services.reporting.domain.bases import Counting
 from services.reporting.domain.document import Counts
 from services.reporting.domain.months import Month
 from services.reporting.domain.periods import parse_period
-from services.reporting.domain.readings import Readings, Window
-from services.reporting.domain.reports import report_document
-from services.reporting.domain.series import Series, SeriesYear, month_flows, series_years
+from services.reporting.domain.series import (
+    Series,
+    SeriesYear,
+    helar_sums,
+    month_flows,
+    series_years,
+)
 from services.reporting.service_layer.unit_of_work import ReportReader
 from services.reporting.service_layer.views import Clock, OpenReader, known_insats
 from shared.contract.swedish_time import LOCAL_TIME
@@ -30,23 +33,21 @@ class SeriesSource:
 
         Raises `InvalidReportQuery` for years it cannot answer, `UnknownInsats`."""
         async with self._open_reader() as reader:
-            name = await _insats_name(reader, insats)
+            await _require_known(reader, insats)
             first = await reader.first_month(insats)
             years = series_years(
                 from_year,
                 self.this_year() if to_year is None else to_year,
                 Month.parse(first).year if first else None,
             )
-            processed = await reader.processed_through()
-            series = []
-            for year in years:
-                helar = parse_period(year, "helar", self._delar_end_month)
-                rows = await reader.report_rows(Window.of(helar), insats, False, None)
-                sums = Readings(rows, whole=False).now(insats)
-                # Of the figures and shares only: no breakdown is shown, counted by any base.
-                figures = report_document(sums, helar, insats, name, processed, Counting())
-                series.append(SeriesYear(year=year, figures=figures.figures, shares=figures.shares))
-        return Series(years=series)
+            # Of the figures and shares only (no breakdown is shown): one sum by year.
+            rows = await reader.year_rows(insats, years[-1])
+        return Series(
+            years=[
+                SeriesYear.of(year, sums)
+                for year, sums in zip(years, helar_sums(rows, years), strict=True)
+            ]
+        )
 
     async def months(
         self, year: int, period: str, insats: str | None
@@ -55,11 +56,12 @@ class SeriesSource:
         (`series.MONTH_FLOWS`). Raises what `series` raises."""
         asked = parse_period(year, period, self._delar_end_month)
         async with self._open_reader() as reader:
-            await _insats_name(reader, insats)
+            await _require_known(reader, insats)
             rows = await reader.month_rows(insats, str(asked.first_month), str(asked.last_month))
         return month_flows(rows, asked)
 
 
-async def _insats_name(reader: ReportReader, insats: str | None) -> str | None:
-    """The insats's name (None: the whole förbund's series); raises `UnknownInsats`."""
-    return None if insats is None else known_insats(await reader.insatser(), insats).name
+async def _require_known(reader: ReportReader, insats: str | None) -> None:
+    """Raises `UnknownInsats` unless the insats (None: the whole förbund) is registered."""
+    if insats is not None:
+        known_insats(await reader.insatser(), insats)
