@@ -189,7 +189,7 @@ def _hidden(report: Report) -> set[tuple[str, str, str, str, bool]]:
     }
 
 
-def _restated(report: Report) -> dict[tuple[str, str, str, str], object]:
+def _restated(report: Report) -> dict[tuple[str, str, str, str], int | float | None]:
     """The values changed since the period closed, by (section, name, code, column): what
     each was as closed."""
     closing = report.closing
