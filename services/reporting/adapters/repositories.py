@@ -298,5 +298,9 @@ async def restore_retained(session: AsyncSession) -> None:
 
 @asynccontextmanager
 async def report_reader(sessions: async_sessionmaker) -> AsyncIterator[SqlReportReader]:
-    async with sessions() as session, session.begin():
+    # Only reads, each statement on its own (autocommit): no BEGIN and COMMIT, two of a
+    # report's round trips. A transaction would not make them one snapshot either (read
+    # committed): what a read must see, it reads first (`ReportSource.read_book`).
+    async with sessions() as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield SqlReportReader(session)
