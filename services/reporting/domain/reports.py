@@ -5,11 +5,9 @@ Counts are exact integers; means are rounded half-up to one decimal on exact fra
 a total's mean comes from the summed sums and counts, never from averaging means.
 """
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
 
 from services.reporting.domain import contributions as c
 from services.reporting.domain.bands import Bands
@@ -48,10 +46,15 @@ ByGender = Mapping[str, float]
 Columns = dict[str, int | float | None]
 
 
-def round_half_up(value: Fraction) -> float:
-    """To one decimal, halves away from zero (0.05 → 0.1, 34.25 → 34.3), computed exactly."""
-    tenths = math.floor(abs(value) * 10 + Fraction(1, 2))
-    return float(Fraction(tenths if value >= 0 else -tenths, 10))
+def round_half_up(numerator: int, denominator: int) -> float:
+    """`numerator / denominator` to one decimal, halves away from zero (0.05 → 0.1, 34.25 →
+    34.3), computed exactly: in whole numbers (a report has hundreds; `Fraction`s cost
+    several times as much)."""
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    # floor(|n / d| × 10 + 1/2), as one floor division.
+    tenths = (20 * abs(numerator) + denominator) // (2 * denominator)
+    return (tenths if numerator >= 0 else -tenths) / 10
 
 
 def count_columns(by_gender: ByGender) -> Columns:
@@ -64,7 +67,8 @@ def percent(part: float, whole: float) -> int | None:
     """`part` as a whole percentage of `whole`, halves rounded up; None when `whole` is 0."""
     if not whole:
         return None
-    return math.floor(Fraction(100 * round(part), round(whole)) + Fraction(1, 2))
+    # floor(100 × part / whole + 1/2), as one floor division.
+    return (200 * round(part) + round(whole)) // (2 * round(whole))
 
 
 def _shares(figures: Mapping[str, Columns]) -> dict[str, Columns]:
@@ -80,7 +84,12 @@ def _shares(figures: Mapping[str, Columns]) -> dict[str, Columns]:
 def _mean(total: float, count: float, divisor: int) -> float | None:
     if count == 0:
         return None
-    return round_half_up(Fraction(total) / (Fraction(count) * divisor))
+    # Exact: total / (count × divisor) with each float as the ratio of whole numbers it is.
+    total_numerator, total_denominator = total.as_integer_ratio()
+    count_numerator, count_denominator = count.as_integer_ratio()
+    return round_half_up(
+        total_numerator * count_denominator, total_denominator * count_numerator * divisor
+    )
 
 
 def _mean_columns(sums: ByGender, counts: ByGender, divisor: int) -> Columns:
