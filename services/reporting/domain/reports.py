@@ -8,6 +8,7 @@ a total's mean comes from the summed sums and counts, never from averaging means
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple, Protocol
 
 from services.reporting.domain import contributions as c
 from services.reporting.domain.bands import Bands
@@ -46,13 +47,29 @@ ByGender = Mapping[str, float]
 Columns = dict[str, int | float | None]
 
 
-def round_half_up(numerator: int, denominator: int) -> float:
-    """`numerator / denominator` to one decimal, halves away from zero (0.05 → 0.1, 34.25 →
-    34.3), computed exactly: in whole numbers (a report has hundreds; `Fraction`s cost
-    several times as much)."""
+class Ratio(Protocol):
+    """A ratio of whole numbers, as a `Fraction` is (here its denominator may be negative)."""
+
+    @property
+    def numerator(self) -> int: ...
+
+    @property
+    def denominator(self) -> int: ...
+
+
+class _Ratio(NamedTuple):
+    numerator: int
+    denominator: int
+
+
+def round_half_up(value: Ratio) -> float:
+    """To one decimal, halves away from zero (0.05 → 0.1, 34.25 → 34.3), computed exactly:
+    in whole numbers (a report has hundreds of means; `Fraction`s cost several times as
+    much)."""
+    numerator, denominator = value.numerator, value.denominator
     if denominator < 0:
         numerator, denominator = -numerator, -denominator
-    # floor(|n / d| × 10 + 1/2), as one floor division.
+    # floor(|value| × 10 + 1/2), as one floor division.
     tenths = (20 * abs(numerator) + denominator) // (2 * denominator)
     return (tenths if numerator >= 0 else -tenths) / 10
 
@@ -84,11 +101,11 @@ def _shares(figures: Mapping[str, Columns]) -> dict[str, Columns]:
 def _mean(total: float, count: float, divisor: int) -> float | None:
     if count == 0:
         return None
-    # Exact: total / (count × divisor) with each float as the ratio of whole numbers it is.
+    # Exact: total / (count × divisor), each float as the ratio of whole numbers it is.
     total_numerator, total_denominator = total.as_integer_ratio()
     count_numerator, count_denominator = count.as_integer_ratio()
     return round_half_up(
-        total_numerator * count_denominator, total_denominator * count_numerator * divisor
+        _Ratio(total_numerator * count_denominator, total_denominator * count_numerator * divisor)
     )
 
 
