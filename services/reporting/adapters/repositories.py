@@ -14,8 +14,8 @@ from services.reporting.domain.contributions import BREAKDOWN_PREFIX, STARTED_PR
 from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
 from services.reporting.domain.readings import ReadRow, Segment, Window
-from services.reporting.domain.reports import ProcessedThrough
-from services.reporting.domain.series import MonthRow
+from services.reporting.domain.reports import FIGURE_SOURCES, ProcessedThrough
+from services.reporting.domain.series import MonthRow, YearRow
 from services.reporting.service_layer.unit_of_work import Goals, MetaState, Money
 from shared.platform.db import upsert
 from shared.platform.projection import META_ID
@@ -234,6 +234,26 @@ class SqlReportReader:
             query = query.where(table.c.insats_id == insats_id)
         return [MonthRow(*row) for row in await self._session.execute(query)]
 
+    async def year_rows(self, insats_id: str | None, last_year: int) -> list[YearRow]:
+        table = tables.monthly
+        year = func.substr(table.c.month, 1, 4).label("year")
+        keys = (year, table.c.gender, table.c.figure)
+        query = (
+            select(*keys, func.sum(table.c.value))
+            .where(
+                table.c.month <= f"{last_year}-12",
+                table.c.code == "",
+                table.c.figure.in_(FIGURE_SOURCES),
+            )
+            .group_by(*keys)
+        )
+        if insats_id is not None:
+            query = query.where(table.c.insats_id == insats_id)
+        return [
+            YearRow(int(year), gender, figure, value)
+            for year, gender, figure, value in await self._session.execute(query)
+        ]
+
     async def first_month(self, insats_id: str | None) -> str | None:
         table = tables.monthly
         # A voided registration leaves its months at 0: registered there is nobody.
@@ -278,5 +298,9 @@ async def restore_retained(session: AsyncSession) -> None:
 
 @asynccontextmanager
 async def report_reader(sessions: async_sessionmaker) -> AsyncIterator[SqlReportReader]:
-    async with sessions() as session, session.begin():
+    # Only reads, each statement on its own (autocommit): no BEGIN and COMMIT, two of a
+    # report's round trips. A transaction would not make them one snapshot either (read
+    # committed): what a read must see, it reads first (`ReportSource.read_book`).
+    async with sessions() as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield SqlReportReader(session)

@@ -5,11 +5,10 @@ Counts are exact integers; means are rounded half-up to one decimal on exact fra
 a total's mean comes from the summed sums and counts, never from averaging means.
 """
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
+from typing import NamedTuple, Protocol
 
 from services.reporting.domain import contributions as c
 from services.reporting.domain.bands import Bands
@@ -21,6 +20,7 @@ from services.reporting.domain.figures import (
     GENDER_CODES,
     ONGOING_AT_END,
     OPENING,
+    OPENING_STOCK,
     PARTICIPANTS,
     SHARES,
     STEP_IMPROVED,
@@ -47,10 +47,31 @@ ByGender = Mapping[str, float]
 Columns = dict[str, int | float | None]
 
 
-def round_half_up(value: Fraction) -> float:
-    """To one decimal, halves away from zero (0.05 → 0.1, 34.25 → 34.3), computed exactly."""
-    tenths = math.floor(abs(value) * 10 + Fraction(1, 2))
-    return float(Fraction(tenths if value >= 0 else -tenths, 10))
+class Ratio(Protocol):
+    """A ratio of whole numbers, as a `Fraction` is (here its denominator may be negative)."""
+
+    @property
+    def numerator(self) -> int: ...
+
+    @property
+    def denominator(self) -> int: ...
+
+
+class _Ratio(NamedTuple):
+    numerator: int
+    denominator: int
+
+
+def round_half_up(value: Ratio) -> float:
+    """To one decimal, halves away from zero (0.05 → 0.1, 34.25 → 34.3), computed exactly:
+    in whole numbers (a report has hundreds of means; `Fraction`s cost several times as
+    much)."""
+    numerator, denominator = value.numerator, value.denominator
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    # floor(|value| × 10 + 1/2), as one floor division.
+    tenths = (20 * abs(numerator) + denominator) // (2 * denominator)
+    return (tenths if numerator >= 0 else -tenths) / 10
 
 
 def count_columns(by_gender: ByGender) -> Columns:
@@ -63,7 +84,8 @@ def percent(part: float, whole: float) -> int | None:
     """`part` as a whole percentage of `whole`, halves rounded up; None when `whole` is 0."""
     if not whole:
         return None
-    return math.floor(Fraction(100 * round(part), round(whole)) + Fraction(1, 2))
+    # floor(100 × part / whole + 1/2), as one floor division.
+    return (200 * round(part) + round(whole)) // (2 * round(whole))
 
 
 def _shares(figures: Mapping[str, Columns]) -> dict[str, Columns]:
@@ -79,7 +101,12 @@ def _shares(figures: Mapping[str, Columns]) -> dict[str, Columns]:
 def _mean(total: float, count: float, divisor: int) -> float | None:
     if count == 0:
         return None
-    return round_half_up(Fraction(total) / (Fraction(count) * divisor))
+    # Exact: total / (count × divisor), each float as the ratio of whole numbers it is.
+    total_numerator, total_denominator = total.as_integer_ratio()
+    count_numerator, count_denominator = count.as_integer_ratio()
+    return round_half_up(
+        _Ratio(total_numerator * count_denominator, total_denominator * count_numerator * divisor)
+    )
 
 
 def _mean_columns(sums: ByGender, counts: ByGender, divisor: int) -> Columns:
@@ -92,6 +119,10 @@ def _mean_columns(sums: ByGender, counts: ByGender, divisor: int) -> Columns:
     }
 
 
+STOCKED = (PARTICIPANTS, OPENING, ONGOING_AT_END)
+"""The figures `stock` works out."""
+
+
 def stock(before: Mapping[str, ByGender], new: ByGender, ended: ByGender) -> dict[str, ByGender]:
     """The stock figures by gender: the opening (those new before the period less those
     ended before it: `before` holds `OPENING_STOCK`), the participants (the opening and the
@@ -102,7 +133,7 @@ def stock(before: Mapping[str, ByGender], new: ByGender, ended: ByGender) -> dic
     }
     participants = {gender: opening[gender] + new.get(gender, 0) for gender in GENDER_CODES}
     ongoing = {gender: participants[gender] - ended.get(gender, 0) for gender in GENDER_CODES}
-    return {PARTICIPANTS: participants, OPENING: opening, ONGOING_AT_END: ongoing}
+    return dict(zip(STOCKED, (participants, opening, ongoing), strict=True))
 
 
 def _people(sums: PeriodSums, participants: Columns, whole_forbund: bool) -> Columns:
@@ -135,6 +166,29 @@ def _flows(sums: PeriodSums) -> list[dict]:
 
 def _stocks(sums: PeriodSums) -> dict[str, ByGender]:
     return stock(sums.before, sums.of(c.NEW), sums.of(c.ENDED))
+
+
+FIGURE_SOURCES = tuple(
+    dict.fromkeys(
+        stored
+        for name, figure in FIGURES.items()
+        for stored in (
+            (figure.mean.sum_of, figure.mean.count_of)
+            if figure.mean is not None
+            else OPENING_STOCK
+            if name in STOCKED
+            else (name,)
+        )
+    )
+)
+"""The stored figures (code "") a period's `figures` are made of: each count's own, the
+stock's `OPENING_STOCK`, each mean's sum and count."""
+
+
+def figures_and_shares(sums: PeriodSums) -> tuple[dict[str, Columns], dict[str, Columns]]:
+    """A period's figures and shares alone, as its report has them (the trend's years)."""
+    figures = _figures(sums)
+    return figures, _shares(figures)
 
 
 def _figures(sums: PeriodSums) -> dict[str, Columns]:

@@ -14,7 +14,13 @@ from services.reporting.domain.errors import InvalidReportQuery
 from services.reporting.domain.figures import ONGOING_AT_END, OPENING_STOCK
 from services.reporting.domain.months import Month
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR, Period
-from services.reporting.domain.reports import ByGender, count_columns, stock
+from services.reporting.domain.readings import PeriodSums
+from services.reporting.domain.reports import (
+    ByGender,
+    count_columns,
+    figures_and_shares,
+    stock,
+)
 
 MAX_YEARS = 50
 """The most years one series spans."""
@@ -45,6 +51,11 @@ class SeriesYear(_Part):
     def share(self, name: str) -> Shares:
         return getattr(self.shares, name)
 
+    @classmethod
+    def of(cls, year: int, sums: PeriodSums) -> "SeriesYear":
+        figures, shares = figures_and_shares(sums)
+        return cls(year=year, figures=figures, shares=shares)
+
 
 class Series(_Part):
     """Each year's helår, oldest first."""
@@ -70,6 +81,37 @@ def series_years(from_year: int | None, to_year: int, first_year: int | None) ->
     if to_year - start >= MAX_YEARS:
         raise InvalidReportQuery("from_year", f"a series spans at most {MAX_YEARS} years")
     return range(start, to_year + 1)
+
+
+@dataclass(frozen=True)
+class YearRow:
+    """A figure of `reports.FIGURE_SOURCES` of one gender summed over a year's months."""
+
+    year: int
+    gender: str
+    figure: str
+    value: float
+
+
+def helar_sums(rows: Iterable[YearRow], years: range) -> list[PeriodSums]:
+    """Each of `years`'s helår figures, its opening stock summed from every year before it
+    (`rows`: every year through the last of `years`)."""
+    in_year: dict[int, PeriodSums] = {}
+    for row in rows:
+        sums = in_year.get(row.year) or in_year.setdefault(row.year, PeriodSums())
+        sums.add(row.figure, "", row.gender, row.value)
+    before: dict[str, dict[str, float]] = {figure: {} for figure in OPENING_STOCK}
+    helar = []
+    for year in sorted(in_year.keys() | set(years)):
+        sums = in_year.get(year) or PeriodSums()
+        if year in years:
+            for figure, values in before.items():
+                for gender, value in values.items():
+                    sums.add_before(figure, "", gender, value)
+            helar.append(sums)
+        for figure, values in before.items():
+            _add(values, sums.of(figure))
+    return helar
 
 
 @dataclass(frozen=True)

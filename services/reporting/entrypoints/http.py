@@ -16,13 +16,8 @@ from services.reporting.domain.overview import overview_json, readable
 from services.reporting.entrypoints.counting import BandsQuery, counting_of
 from services.reporting.entrypoints.workbook import report_workbook
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
-from services.reporting.service_layer.views import ReportSource
-from services.reporting.service_layer.workbook import (
-    ReportSet,
-    overview_of,
-    published_reports,
-    workbook_reports,
-)
+from services.reporting.service_layer.views import ReportQuery, ReportSource
+from services.reporting.service_layer.workbook import ReportSet, overview_of, report_set
 from shared.contract.access import Principal
 from shared.platform.http import FieldError, forbid_unless
 
@@ -84,17 +79,13 @@ def install_report_api(
             "not granted this insats" if insats else "not granted the whole förbund's report",
         )
         try:
-            counting = counting_of(base, bands.model_dump())
-            if suppress:
-                read = await published_reports(
-                    reports, suppression_threshold, year, period, insats, as_closed, counting
-                )
-            elif format == "xlsx":
-                read = await workbook_reports(reports, year, period, insats, as_closed, counting)
+            query = ReportQuery(
+                year, period, insats, as_closed, counting_of(base, bands.model_dump())
+            )
+            if suppress or format == "xlsx":
+                read = await report_set(reports, query, suppression_threshold if suppress else None)
             else:
-                read = ReportSet(
-                    [await reports.report(year, period, insats, as_closed, counting)], []
-                )
+                read = ReportSet([await reports.report(**vars(query))], [])
         except UnknownInsats as error:
             return JSONResponse({"detail": str(error)}, HTTPStatus.NOT_FOUND)
         except InvalidReportQuery as error:

@@ -1,15 +1,17 @@
 """Swedish words for a report: figure, breakdown and code labels, periods, and how a value is
 written ("117 (97)", "34,2", "–"). Pure data and formatting, for the pages and the exports."""
 
+from collections.abc import Container, Mapping
 from datetime import date, datetime
 
 from services.reporting.domain import breakdowns, figures
 from services.reporting.domain.breakdowns import UNKNOWN
-from services.reporting.domain.charts import ChartLabels
+from services.reporting.domain.charts import Bar, ChartLabels
 from services.reporting.domain.contributions import ENDED
-from services.reporting.domain.document import ClosingModel, GoalResult, ReportPeriod
+from services.reporting.domain.document import ClosingModel, GoalResult, ReportPeriod, Row
 from services.reporting.domain.economy import PERCENTS
 from services.reporting.domain.figures import COLUMNS as report_columns
+from services.reporting.domain.figures import TOTAL
 from services.reporting.domain.goals import REASON_SHARE
 from services.reporting.domain.months import Month, quarter_months
 from services.reporting.domain.suppression import HIDDEN
@@ -238,6 +240,31 @@ def restated_title(closing: ClosingModel, other: int | float | str | None) -> st
     return f"Nu: {shown}" if closing.as_closed else f"Vid stängningen: {shown}"
 
 
+def row_cells(
+    columns: Row,
+    previous: Row | None,
+    key: tuple[str, ...],
+    hidden: Container[tuple],
+    restated: Mapping[tuple, int | float | None],
+    closing: ClosingModel,
+) -> list[tuple[str, str | None]]:
+    """The cells of the report's row at `key` (section, name, code), by column: its value
+    beside last year's row's (`cell`; `hidden`: those hidden for publishing, by key, column
+    and last year), and, where it changed since the period closed, what it was (`restated`,
+    by key and column: `restated_title`; else None). One call a row: the page has hundreds."""
+    cells = []
+    for column in report_columns:
+        at = (*key, column)
+        text = cell(
+            columns.of(column),
+            previous.of(column) if previous else None,
+            ((*at, False) in hidden, (*at, True) in hidden),
+        )
+        changed = restated_title(closing, restated[at]) if at in restated else None
+        cells.append((text, changed))
+    return cells
+
+
 def _day(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
@@ -275,6 +302,15 @@ def chart_value(value: int | None, percent_scale: bool) -> str:
     if value is None:
         return DASH
     return percent(value) if percent_scale else str(value)
+
+
+def chart_values(bar: Bar, percent_scale: bool) -> dict[str, str]:
+    """A bar's total and each gender's as its chart writes them (`chart_value`), by column:
+    one call a bar, the template's calls being what a chart costs."""
+    return {
+        column: chart_value(bar.total if column == TOTAL else bar.counts[column], percent_scale)
+        for column in report_columns
+    }
 
 
 def month_name(month: Month) -> str:

@@ -33,9 +33,9 @@ from services.reporting.entrypoints import labels
 from services.reporting.entrypoints.counting import BandsQuery, counting_of
 from services.reporting.service_layer.access import PageSessions
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
-from services.reporting.service_layer.series import SeriesSource
-from services.reporting.service_layer.views import ReportSource
-from services.reporting.service_layer.workbook import overview_of, published_reports
+from services.reporting.service_layer.series import Charted, SeriesSource
+from services.reporting.service_layer.views import ReportQuery, ReportSource
+from services.reporting.service_layer.workbook import overview_of, report_set
 from shared.contract.access import Principal
 from shared.contract.swedish_time import LOCAL_TIME
 from shared.platform.http import PrincipalLookup
@@ -86,7 +86,7 @@ _templates.globals["PERIODS"] = [
 ]
 
 
-def _page(template: str, status: int = 200, **context) -> HTMLResponse:
+def _page(template: str, status: int = 200, /, **context) -> HTMLResponse:
     html = _templates.get_template(template).render(**context)
     return HTMLResponse(html, status, headers=PAGE_HEADERS)
 
@@ -189,7 +189,7 @@ def _hidden(report: Report) -> set[tuple[str, str, str, str, bool]]:
     }
 
 
-def _restated(report: Report) -> dict[tuple[str, str, str, str], object]:
+def _restated(report: Report) -> dict[tuple[str, str, str, str], int | float | None]:
     """The values changed since the period closed, by (section, name, code, column): what
     each was as closed."""
     closing = report.closing
@@ -202,16 +202,17 @@ def _restated(report: Report) -> dict[tuple[str, str, str, str], object]:
     }
 
 
-async def _trend(series: SeriesSource, asked: _Asked) -> tuple[Chart, ...]:
-    """The years since the first registration through the one asked, side by side."""
-    return trend_charts(
-        await series.series(None, int(asked.year), asked.insats), labels.SERIES_CHARTS
-    )
-
-
-async def _month_by_month(series: SeriesSource, asked: _Asked) -> tuple[Chart, ...]:
-    months = await series.months(int(asked.year), asked.api_period, asked.insats)
-    return month_charts(months, labels.SERIES_CHARTS)
+def _charts(charted: Charted | None) -> dict[str, tuple[Chart, ...]]:
+    """The page's charts of its report, its years and its months; none of a published
+    report (None): they would show what it hides."""
+    if charted is None:
+        return {"charts": (), "trend": (), "month_by_month": ()}
+    report = charted.report
+    return {
+        "charts": report_charts(report, labels.charts(report.base)),
+        "trend": trend_charts(charted.trend, labels.SERIES_CHARTS),
+        "month_by_month": month_charts(charted.months, labels.SERIES_CHARTS),
+    }
 
 
 def install_report_pages(
@@ -347,12 +348,15 @@ def install_report_pages(
             return _page("report.html", 422, report=None, errors=errors, **context)
         try:
             counting = counting_of(Base(asked.base), asked.bands)
-            query = (int(asked.year), asked.api_period, asked.insats, asked.as_closed, counting)
+            query = ReportQuery(
+                int(asked.year), asked.api_period, asked.insats, asked.as_closed, counting
+            )
+            charted = None
             if asked.published:
-                read = await published_reports(reports, suppression_threshold, *query)
-                report = read.reports[0]
+                report = (await report_set(reports, query, suppression_threshold)).reports[0]
             else:
-                report = await reports.report(*query)
+                charted = await series.charted(reports, query)
+                report = charted.report
         except UnknownInsats:
             error = f"Det finns ingen insats ”{asked.insats}”."
             return _page("report.html", 404, report=None, errors={"insats": error}, **context)
@@ -364,10 +368,7 @@ def install_report_pages(
         return _page(
             "report.html",
             report=report,
-            # Charts would show what a published report hides: only the exact one has them.
-            charts=[] if asked.published else report_charts(report, labels.charts(report.base)),
-            trend=[] if asked.published else await _trend(series, asked),
-            month_by_month=[] if asked.published else await _month_by_month(series, asked),
+            **_charts(charted),
             restated=_restated(report),
             insats_names={known["insats_id"]: known["name"] for known in readable},
             hidden=_hidden(report),

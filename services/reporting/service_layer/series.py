@@ -1,16 +1,40 @@
 """A report's development over time, as the series API and the page's trend and monthly
-charts read it: each year's helår since the first registration, and each month of a period."""
+charts read it: each year's helår since the first registration, and each month of a period;
+the page reads its report and both charts in one read."""
 
-from services.reporting.domain.bases import Counting
-from services.reporting.domain.document import Counts
+from dataclasses import dataclass
+
+from services.reporting.domain.document import Counts, Report
 from services.reporting.domain.months import Month
 from services.reporting.domain.periods import parse_period
-from services.reporting.domain.readings import Readings, Window
-from services.reporting.domain.reports import report_document
-from services.reporting.domain.series import Series, SeriesYear, month_flows, series_years
+from services.reporting.domain.series import (
+    Series,
+    SeriesYear,
+    helar_sums,
+    month_flows,
+    series_years,
+)
 from services.reporting.service_layer.unit_of_work import ReportReader
-from services.reporting.service_layer.views import Clock, OpenReader, known_insats
+from services.reporting.service_layer.views import (
+    Clock,
+    OpenReader,
+    ReportQuery,
+    ReportSource,
+    known_insats,
+)
 from shared.contract.swedish_time import LOCAL_TIME
+
+MonthFlows = list[tuple[Month, dict[str, Counts]]]
+"""Each month of a period with its `series.MONTH_FLOWS`."""
+
+
+@dataclass(frozen=True)
+class Charted:
+    """A report with its development: the years through its own (`trend`), its months."""
+
+    report: Report
+    trend: Series
+    months: MonthFlows
 
 
 class SeriesSource:
@@ -30,36 +54,48 @@ class SeriesSource:
 
         Raises `InvalidReportQuery` for years it cannot answer, `UnknownInsats`."""
         async with self._open_reader() as reader:
-            name = await _insats_name(reader, insats)
-            first = await reader.first_month(insats)
-            years = series_years(
-                from_year,
-                self.this_year() if to_year is None else to_year,
-                Month.parse(first).year if first else None,
-            )
-            processed = await reader.processed_through()
-            series = []
-            for year in years:
-                helar = parse_period(year, "helar", self._delar_end_month)
-                rows = await reader.report_rows(Window.of(helar), insats, False, None)
-                sums = Readings(rows, whole=False).now(insats)
-                # Of the figures and shares only: no breakdown is shown, counted by any base.
-                figures = report_document(sums, helar, insats, name, processed, Counting())
-                series.append(SeriesYear(year=year, figures=figures.figures, shares=figures.shares))
-        return Series(years=series)
+            await _require_known(reader, insats)
+            return await self._series(reader, from_year, to_year, insats)
 
-    async def months(
-        self, year: int, period: str, insats: str | None
-    ) -> list[tuple[Month, dict[str, Counts]]]:
-        """Each month of the period with its new, ended and ongoing at its end
-        (`series.MONTH_FLOWS`). Raises what `series` raises."""
-        asked = parse_period(year, period, self._delar_end_month)
+    async def charted(self, reports: ReportSource, query: ReportQuery) -> Charted:
+        """The report (as `ReportSource.report`) with its years since the first registration
+        and its months, from one read. Raises what `ReportSource.report` raises."""
         async with self._open_reader() as reader:
-            await _insats_name(reader, insats)
-            rows = await reader.month_rows(insats, str(asked.first_month), str(asked.last_month))
+            # The book looks the insats up first.
+            book = await reports.read_book(reader, query)
+            trend = await self._series(reader, None, query.year, query.insats)
+            months = await self._months(reader, query.year, query.period, query.insats)
+        return Charted(book.report(query.insats, query.as_closed), trend, months)
+
+    async def _series(
+        self, reader: ReportReader, from_year: int | None, to_year: int | None, insats: str | None
+    ) -> Series:
+        first = await reader.first_month(insats)
+        years = series_years(
+            from_year,
+            self.this_year() if to_year is None else to_year,
+            Month.parse(first).year if first else None,
+        )
+        # Of the figures and shares only (no breakdown is shown): one sum by year.
+        rows = await reader.year_rows(insats, years[-1])
+        return Series(
+            years=[
+                SeriesYear.of(year, sums)
+                for year, sums in zip(years, helar_sums(rows, years), strict=True)
+            ]
+        )
+
+    async def _months(
+        self, reader: ReportReader, year: int, period: str, insats: str | None
+    ) -> MonthFlows:
+        """Each month of the period with its new, ended and ongoing at its end
+        (`series.MONTH_FLOWS`)."""
+        asked = parse_period(year, period, self._delar_end_month)
+        rows = await reader.month_rows(insats, str(asked.first_month), str(asked.last_month))
         return month_flows(rows, asked)
 
 
-async def _insats_name(reader: ReportReader, insats: str | None) -> str | None:
-    """The insats's name (None: the whole förbund's series); raises `UnknownInsats`."""
-    return None if insats is None else known_insats(await reader.insatser(), insats).name
+async def _require_known(reader: ReportReader, insats: str | None) -> None:
+    """Raises `UnknownInsats` unless the insats (None: the whole förbund) is registered."""
+    if insats is not None:
+        known_insats(await reader.insatser(), insats)

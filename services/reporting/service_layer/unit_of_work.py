@@ -14,7 +14,7 @@ from services.reporting.domain.model import Insats
 from services.reporting.domain.readings import ReadRow, Window
 from services.reporting.domain.report_book import PeriodMoney
 from services.reporting.domain.reports import ProcessedThrough
-from services.reporting.domain.series import MonthRow
+from services.reporting.domain.series import MonthRow, YearRow
 from shared.contract.access import CredentialChanged, UserChanged
 from shared.platform import unit_of_work
 
@@ -147,6 +147,10 @@ class ReportReader(Protocol):
     ) -> list[MonthRow]:
         """The `new` and `ended` of each month `first_month`..`last_month`, and of the months
         before summed, of one insats (None: summed over all), by gender."""
+
+    async def year_rows(self, insats_id: str | None, last_year: int) -> list[YearRow]:
+        """The figures of `reports.FIGURE_SOURCES` of each year through `last_year`, of one
+        insats (None: summed over all), by gender."""
 
     async def first_month(self, insats_id: str | None) -> str | None:
         """The earliest month the insats (None: any) has a figure of (None: none yet)."""

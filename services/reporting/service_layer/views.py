@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from services.reporting.domain.bands import Bands
@@ -22,6 +23,20 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """A report asked for: of the period `period` of `year` (as `periods.parse_period`
+    takes them), of the insats (None: the whole förbund); `as_closed`: its figures as they
+    were when its last month closed; `counting`: whom its breakdowns count, and the bands
+    asked for beside the förbund's."""
+
+    year: int
+    period: str
+    insats: str | None = None
+    as_closed: bool = False
+    counting: Counting = field(default_factory=Counting)
 
 
 class ReportSource:
@@ -50,59 +65,55 @@ class ReportSource:
         as_closed: bool = False,
         counting: Counting = Counting(),
     ) -> Report:
-        """The report as the JSON API answers it (`insats` None: the whole förbund), with
-        its economy, targets and goals and whether it was restated since its last month
-        closed; `as_closed`: the figures as they were when it closed; `counting`: whom its
-        breakdowns count, and the bands asked for beside the förbund's.
+        """The report as the JSON API answers it (see `ReportQuery`), with its economy,
+        targets and goals and whether it was restated since its last month closed.
 
         Raises `InvalidReportQuery` for a period it cannot answer, `UnknownInsats`.
         """
-        book = await self.book(year, period, insats, as_closed, counting)
+        book = await self.book(ReportQuery(year, period, insats, as_closed, counting))
         return book.report(insats, as_closed)
 
-    async def book(
-        self,
-        year: int,
-        period: str,
-        insats: str | None,
-        as_closed: bool = False,
-        counting: Counting = Counting(),
-        every: bool = False,
-    ) -> ReportBook:
+    async def book(self, query: ReportQuery, every: bool = False) -> ReportBook:
         """The reports of the period from one read: of the insats, or (`insats` None) of
         the whole förbund, and of each insats too when `every`; their breakdowns counted
         as `counting` says.
 
         Raises what `report` raises.
         """
-        asked = parse_period(year, period, self._delar_end_month)
-        counting = counting.over(self._bands)
         async with self._open_reader() as reader:
-            # Read first: the figures read after it include at least this much.
-            processed = await reader.processed_through()
-            insatser = await reader.insatser()
-            if insats is not None:
-                insatser = [known_insats(insatser, insats)]
-            now, close_days = self._clock(), self._month_close_days
-            last_month = asked.last_month
-            # Before the period closes it has no figures as closed: no need to look.
-            closed = closing(
-                last_month,
-                now >= closes_at(last_month, close_days)
-                and await reader.counted_by(str(last_month)),
-                now,
-                close_days,
-            )
-            if as_closed and not closed.recorded:
-                raise InvalidReportQuery("as_closed", _not_recorded(closed))
-            window = Window.of(asked)
-            closing_month = str(asked.last_month) if closed.recorded else None
-            settings = await _settings(
-                reader, window, [known.insats_id for known in insatser], closing_month
-            )
-            # The whole förbund's targets and goals are read from its insatser's figures.
-            by_insats = insats is None and bool(every or settings.targets or settings.goals)
-            rows = await reader.report_rows(window, insats, by_insats, closing_month, counting.base)
+            return await self.read_book(reader, query, every)
+
+    async def read_book(
+        self, reader: ReportReader, query: ReportQuery, every: bool = False
+    ) -> ReportBook:
+        """`book` within a read already open (a page's, with its charts)."""
+        insats, as_closed = query.insats, query.as_closed
+        asked = parse_period(query.year, query.period, self._delar_end_month)
+        counting = query.counting.over(self._bands)
+        # Read first: the figures read after it include at least this much.
+        processed = await reader.processed_through()
+        insatser = await reader.insatser()
+        if insats is not None:
+            insatser = [known_insats(insatser, insats)]
+        now, close_days = self._clock(), self._month_close_days
+        last_month = asked.last_month
+        # Before the period closes it has no figures as closed: no need to look.
+        closed = closing(
+            last_month,
+            now >= closes_at(last_month, close_days) and await reader.counted_by(str(last_month)),
+            now,
+            close_days,
+        )
+        if as_closed and not closed.recorded:
+            raise InvalidReportQuery("as_closed", _not_recorded(closed))
+        window = Window.of(asked)
+        closing_month = str(asked.last_month) if closed.recorded else None
+        settings = await _settings(
+            reader, window, [known.insats_id for known in insatser], closing_month
+        )
+        # The whole förbund's targets and goals are read from its insatser's figures.
+        by_insats = insats is None and bool(every or settings.targets or settings.goals)
+        rows = await reader.report_rows(window, insats, by_insats, closing_month, counting.base)
         return ReportBook(
             asked,
             Readings(rows, whole=by_insats),

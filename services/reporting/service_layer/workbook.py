@@ -3,15 +3,14 @@ förbund's beside each insats's, and their överblick), the published ones, supp
 so that no two published exports of a period give away, side by side, a count either hides,
 and the överblick of every insats side by side."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from services.reporting.domain.bases import Counting
 from services.reporting.domain.document import Overview, Report
 from services.reporting.domain.errors import UnknownInsats
 from services.reporting.domain.model import Insats
 from services.reporting.domain.overview import overview
 from services.reporting.domain.suppression import suppress_together
-from services.reporting.service_layer.views import ReportSource
+from services.reporting.service_layer.views import ReportQuery, ReportSource
 
 
 @dataclass(frozen=True)
@@ -28,48 +27,29 @@ class ReportSet:
         return overview(self.reports, self.insatser)
 
 
-async def workbook_reports(
-    source: ReportSource,
-    year: int,
-    period: str,
-    insats: str | None,
-    as_closed: bool = False,
-    counting: Counting = Counting(),
+async def report_set(
+    source: ReportSource, query: ReportQuery, published_at: int | None = None
 ) -> ReportSet:
-    """The reports of the asked one's workbook (`as_closed`, `counting`: see
-    `ReportSource.report`).
+    """The reports of the asked one's workbook; `published_at` (a threshold): suppressed for
+    publishing, every report of the förbund together, whichever is asked, so the whole
+    förbund's export and each insats's agree on what they hide.
 
     Raises what `ReportSource.report` raises.
     """
-    book = await source.book(year, period, insats, as_closed, counting, every=insats is None)
+    insats = query.insats
+    if published_at is not None:
+        forbund = await report_set(source, replace(query, insats=None))
+        published = suppress_together(forbund.reports, published_at)
+        if insats is None:
+            return ReportSet(published, forbund.insatser)
+        for report in published:
+            if report.insats == insats:
+                return ReportSet([report], forbund.insatser)
+        raise UnknownInsats(insats)
+    book = await source.book(query, every=insats is None)
     if insats is not None:
-        return ReportSet([book.report(insats, as_closed)], book.insatser)
-    return ReportSet(book.every_report(as_closed), book.insatser)
-
-
-async def published_reports(
-    source: ReportSource,
-    threshold: int,
-    year: int,
-    period: str,
-    insats: str | None,
-    as_closed: bool = False,
-    counting: Counting = Counting(),
-) -> ReportSet:
-    """`workbook_reports` suppressed for publishing: every report of the förbund is
-    suppressed together, whichever is asked, so the whole förbund's export and each
-    insats's agree on what they hide.
-
-    Raises what `ReportSource.report` raises.
-    """
-    forbund = await workbook_reports(source, year, period, None, as_closed, counting)
-    published = suppress_together(forbund.reports, threshold)
-    if insats is None:
-        return ReportSet(published, forbund.insatser)
-    for report in published:
-        if report.insats == insats:
-            return ReportSet([report], forbund.insatser)
-    raise UnknownInsats(insats)
+        return ReportSet([book.report(insats, query.as_closed)], book.insatser)
+    return ReportSet(book.every_report(query.as_closed), book.insatser)
 
 
 async def overview_of(
@@ -85,8 +65,6 @@ async def overview_of(
 
     Raises what `ReportSource.report` raises.
     """
-    if published:
-        read = await published_reports(source, threshold, year, period, None, as_closed)
-    else:
-        read = await workbook_reports(source, year, period, None, as_closed)
+    query = ReportQuery(year, period, None, as_closed)
+    read = await report_set(source, query, threshold if published else None)
     return read.overview()
