@@ -249,10 +249,14 @@ class SqlEventLog:
             if position is not None:
                 self._audit.take_staged()  # written with the event
         else:
-            if registration is not None and not await SqlParticipants(self._session).add(
-                registration[0]
-            ):
-                return None
+            if registration is not None:
+                participant, insats = registration
+                # Its transaction holds the whole database: a read sees what the write will.
+                stored_insats = await SqlInsatser(self._session).get(insats.insats_id)
+                if stored_insats is None or stored_insats.registration != insats.registration:
+                    raise ConcurrentWrite(f"insats {insats.insats_id} changed meanwhile")
+                if not await SqlParticipants(self._session).add(participant):
+                    return None
             result = await _execute_dml(
                 self._session,
                 insert(tables.events).values(
