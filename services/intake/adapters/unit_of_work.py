@@ -62,9 +62,7 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
             raise ConcurrentWrite(str(exc.orig)) from exc
         # A connection lost while committing may have committed: that one is not retried;
         # nor, outside a transaction, one lost once a write was sent.
-        may_have_committed = self._commit_sent or (
-            self._one_statement and self.events.write_sent
-        )
+        may_have_committed = self._commit_sent or (self._one_statement and self.events.write_sent)
         if isinstance(exc, DBAPIError) and exc.connection_invalidated and not may_have_committed:
             raise StaleConnection(str(exc.orig)) from exc
 
