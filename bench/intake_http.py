@@ -8,7 +8,7 @@ import httpx
 
 from bench.environment import Environment, free_port
 from bench.loadgen import CLIENTS, LoadResult, closed_loop
-from bench.output import Target, print_result, print_table
+from bench.output import Target, print_cpu, print_result, print_table
 from bench.sizes import Sizes
 from bench.workload import INDIVIDUAL_INSATSER, MUNICIPALITIES
 
@@ -75,16 +75,27 @@ async def run(sizes: Sizes) -> None:
             env.service_environment() | {"BENCH_BARE_DATABASE_URL": env.database_url},
         )
         await bare.wait_healthy()
-        servers = {"bare FastAPI + one INSERT": bare.base_url, "Stegvis intake": env.url("intake")}
+        servers = {"bare FastAPI + one INSERT": bare, "Stegvis intake": env.processes["intake"]}
         results: dict[str, LoadResult] = {}
-        for label, url in servers.items():
-            await closed_loop(url, env.auth, start_request, sizes.http_warmup, f"{label}: warm-up")
+        cpu_seconds = dict.fromkeys(servers, 0.0)
+        """Each server process's CPU during its rounds: the steadier measure on a shared
+        machine (intake's includes its outbox relay publishing the starts)."""
+        for label, server in servers.items():
+            await closed_loop(
+                server.base_url, env.auth, start_request, sizes.http_warmup, f"{label}: warm-up"
+            )
         per_round = sizes.http_requests // ROUNDS
         for round_ in range(ROUNDS):
-            for label, url in servers.items():
+            for label, server in servers.items():
+                cpu_before = server.cpu_seconds()
                 result = await closed_loop(
-                    url, env.auth, start_request, per_round, f"{label}: round {round_ + 1}"
+                    server.base_url,
+                    env.auth,
+                    start_request,
+                    per_round,
+                    f"{label}: round {round_ + 1}",
                 )
+                cpu_seconds[label] += server.cpu_seconds() - cpu_before
                 results[label] = results[label] + result if label in results else result
     base, stegvis = results.values()
     print_table(
@@ -96,6 +107,7 @@ async def run(sizes: Sizes) -> None:
             for label, r in results.items()
         ],
     )
+    print_cpu(per_round * ROUNDS, dict.fromkeys(servers, 0.0), cpu_seconds, "requests")
     rate_ratio = stegvis.rate / base.rate
     p99_ratio = stegvis.latency_ms(0.99) / base.latency_ms(0.99)
     print(

@@ -90,9 +90,12 @@ class Progress:
             note(f"{self._label}: {done:,}/{self._total:,} ({rate:,.0f}/s)")
 
 
-def print_cpu(events: int, before: dict[str, float], after: dict[str, float]) -> None:
-    """Each service's CPU milliseconds per 1,000 events between two `cpu_seconds` reads."""
+def print_cpu(
+    events: int, before: dict[str, float], after: dict[str, float], unit: str = "events"
+) -> None:
+    """Each service's CPU milliseconds per 1,000 events (or other `unit`) between two
+    `cpu_seconds` reads."""
     used = ", ".join(
         f"{name} {1e6 * (after[name] - before[name]) / events:,.0f} ms" for name in after
     )
-    print(f"CPU per 1,000 events: {used}")
+    print(f"CPU per 1,000 {unit}: {used}")

@@ -112,8 +112,10 @@ class FakeEventLog:
         return len(self._state.events)
 
     async def append_with_participant(
-        self, event: IntakeEvent, participant: Participant
+        self, event: IntakeEvent, participant: Participant, insats: Insats
     ) -> int | None:
+        if self._state.insatser[insats.insats_id].registration != insats.registration:
+            raise ConcurrentWrite(f"insats {insats.insats_id} changed meanwhile")
         if not await FakeParticipants(self._state).add(participant):
             return None
         return await self.append(event)
@@ -199,6 +201,9 @@ class FakeDatabase:
 class FakeUnitOfWork:
     def __init__(self, database: FakeDatabase) -> None:
         self._database = database
+
+    def in_one_statement(self) -> Self:
+        return self
 
     async def __aenter__(self) -> Self:
         self._work = copy.deepcopy(self._database.state)

@@ -14,7 +14,12 @@ from sqlalchemy import select
 from services.intake.adapters import tables
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.bootstrap import REVISIONS_DIR, SERVICE
+from services.intake.domain import rules
+from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer import commands, handlers
+from services.intake.service_layer.messagebus import Audited
+from services.intake.service_layer.unit_of_work import ConcurrentWrite
+from shared.contract.access import ADMIN
 from shared.contract.codes import Gender, Registration
 from shared.contract.events import InsatsDetails, StartDetails
 from shared.platform.service import migrated_sessions
@@ -143,3 +148,29 @@ async def test_a_command_meeting_connections_the_database_closed_runs_once_on_a_
         async with new_uow() as uow:
             actions = [entry.action for entry in await uow.audit.newest(10)]
         assert actions == [_STARTED.ACTION, _STARTED.ACTION, define.ACTION]
+
+
+@pytest.mark.parametrize("one_statement", [True, False], ids=["one statement", "transaction"])
+async def test_a_start_checked_against_an_insats_since_changed_stores_nothing(
+    new_uow, one_statement: bool
+) -> None:
+    # A start checked the insats as individ; meanwhile it became a volume insats (it had no
+    # registrations). The append's own check refuses it, with or without a transaction.
+    define = commands.DefineInsats(
+        "steget", InsatsDetails(name="Steget", registration=Registration.VOLYM)
+    )
+    await execute_as_admin(new_uow, define)
+    as_checked = Insats("steget", "Steget", Registration.INDIVID)
+    event = rules.start_participant(as_checked, "AAAA-AAAA", START)
+    uow = new_uow().in_one_statement() if one_statement else new_uow()
+    with pytest.raises(ConcurrentWrite, match="insats steget changed"):
+        async with uow:
+            await uow.audit.record(Audited(ADMIN, "test").entry(_STARTED))
+            participant = Participant("AAAA-AAAA", "steget", START.start_date)
+            await uow.events.append_with_participant(event, participant, as_checked)
+            await uow.commit()
+
+    assert await _stored(new_uow) == ([], [], ["InsatsDefined"])
+    async with new_uow() as reading:
+        actions = [entry.action for entry in await reading.audit.newest(10)]
+    assert actions == [define.ACTION]

@@ -119,6 +119,11 @@ class SqlAuditLog:
     async def record(self, entry: AuditEntry) -> None:
         self._staged.append(entry)
 
+    @property
+    def staged(self) -> list[AuditEntry]:
+        """The entries not written yet."""
+        return list(self._staged)
+
     def take_staged(self) -> list[AuditEntry]:
         """The entries not written yet, for a statement that writes them."""
         staged, self._staged = self._staged, []

@@ -2,10 +2,9 @@
 
 import json
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from pydantic import Discriminator, TypeAdapter
 from sqlalchemy import (
@@ -30,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.adapters import tables
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
-from services.intake.service_layer.unit_of_work import AuditEntry, Lock
+from services.intake.service_layer.unit_of_work import AuditEntry, ConcurrentWrite, Lock
 from shared.contract.codes import Registration
 from shared.contract.events import IntakeEvent, ParticipantEvent
 from shared.platform.db import dialect_of
@@ -182,15 +181,27 @@ def _participant_values(participant: Participant) -> dict:
     }
 
 
+class StagedAudit(Protocol):
+    """The audit entries staged to go with the next event (`SqlAuditLog`)."""
+
+    @property
+    def staged(self) -> list[AuditEntry]: ...
+
+    def take_staged(self) -> list[AuditEntry]: ...
+
+
 class SqlEventLog:
     """The event log; whatever it appends is staged in the outbox in the same transaction."""
 
-    def __init__(self, session: AsyncSession, staged_audit: Callable[[], list[AuditEntry]]) -> None:
-        """`staged_audit`: takes the audit entries not written yet (`SqlAuditLog`)."""
+    def __init__(self, session: AsyncSession, audit: StagedAudit) -> None:
+        """`audit`: its staged entries are written with the next event appended."""
         self._session = session
         self._postgresql = dialect_of(session) == "postgresql"
-        self._staged_audit = staged_audit
+        self._audit = audit
         self.appended: list[IntakeEvent] = []
+        self.write_sent = False
+        """Whether a statement that writes was sent (outside a transaction, it may have
+        committed even when its answer never came)."""
 
     async def append(self, event: IntakeEvent) -> int:
         position = await self._append(event, None)
@@ -198,16 +209,18 @@ class SqlEventLog:
         return position
 
     async def append_with_participant(
-        self, event: IntakeEvent, participant: Participant
+        self, event: IntakeEvent, participant: Participant, insats: Insats
     ) -> int | None:
-        return await self._append(event, participant)
+        return await self._append(event, (participant, insats))
 
-    async def _append(self, event: IntakeEvent, participant: Participant | None) -> int | None:
+    async def _append(
+        self, event: IntakeEvent, registration: tuple[Participant, Insats] | None
+    ) -> int | None:
         body = event.model_dump_json()
         if self._postgresql:
             # One round trip: participant, event, outbox row and the staged audit entries
             # in one statement.
-            parameters = _audit_parameters(self._staged_audit()) | {
+            parameters = _audit_parameters(self._audit.staged) | {
                 "e_event_id": event.event_id,
                 "e_type": event.type,
                 "e_insats_id": event.insats_id,
@@ -216,22 +229,33 @@ class SqlEventLog:
                 "e_body": body,
                 "e_staged_at": time.time(),
             }
-            if participant is None:
-                statement = _APPEND
+            self.write_sent = True
+            if registration is None:
+                position = (await self._session.execute(_APPEND, parameters)).scalar_one()
             else:
-                statement = _APPEND_WITH_PARTICIPANT
+                participant, insats = registration
                 parameters |= {
                     "p_participant_id": participant.participant_id,
                     "p_insats_id": participant.insats_id,
                     "p_start_date": participant.start_date,
                     "p_moved_from": participant.moved_from,
+                    "i_registration": insats.registration.value,
                 }
-            position = (await self._session.execute(statement, parameters)).scalar_one_or_none()
+                stored = (await self._session.execute(_APPEND_WITH_PARTICIPANT, parameters)).one()
+                if not stored.insats_as_checked:
+                    raise ConcurrentWrite(f"insats {insats.insats_id} changed meanwhile")
+                position = stored.position
+            if position is not None:
+                self._audit.take_staged()  # written with the event
         else:
-            if participant is not None and not await SqlParticipants(self._session).add(
-                participant
-            ):
-                return None
+            if registration is not None:
+                participant, insats = registration
+                # Its transaction holds the whole database: a read sees what the write will.
+                stored_insats = await SqlInsatser(self._session).get(insats.insats_id)
+                if stored_insats is None or stored_insats.registration != insats.registration:
+                    raise ConcurrentWrite(f"insats {insats.insats_id} changed meanwhile")
+                if not await SqlParticipants(self._session).add(participant):
+                    return None
             result = await _execute_dml(
                 self._session,
                 insert(tables.events).values(
@@ -283,39 +307,44 @@ def _audit_parameters(entries: list[AuditEntry]) -> dict[str, list]:
     return {f"a_{name}": [getattr(entry, name) for entry in entries] for name in _AUDIT_COLUMNS}
 
 
-def _append_statement(*, with_participant: bool) -> Insert:
+def _append_statement(*, with_participant: bool) -> Select:
     """PostgreSQL: append an event and stage it in the outbox in one statement, returning
     its position; the audit entries staged so far (`_audit_parameters`, none or more) go in
     with it. `with_participant`: store the new registration first (ON CONFLICT DO NOTHING, as
-    `SqlParticipants.add`); when it is taken no registration, event or outbox row is
-    stored and no row is returned (the audit entries are, with the code drawn next)."""
+    `SqlParticipants.add`), in an insats still registered as the command checked
+    (`i_registration`), which the statement holds (KEY SHARE, as `Lock.SHARE`) until its
+    transaction ends: so the statement is right even outside a transaction. When the code is
+    taken, or the insats changed, nothing is stored and the position is NULL;
+    `insats_as_checked` tells which."""
     events, outbox, audit = tables.events, tables.outbox, tables.audit
-    audited = (
-        insert(audit)
-        .from_select(
-            list(_AUDIT_COLUMNS),
-            select(
-                *(
-                    func.unnest(bindparam(f"a_{name}", type_=ARRAY(audit.c[name].type)))
-                    for name in _AUDIT_COLUMNS
-                )
-            ),
-        )
-        .cte("audited")
-    )
     event = {
         name: bindparam(f"e_{name}", type_=events.c[name].type)
         for name in ("event_id", "type", "insats_id", "participant_id", "occurred_at", "body")
     }
+    checked = None
     if with_participant:
-        participants = tables.participants
+        insatser, participants = tables.insatser, tables.participants
+        checked = (
+            select(insatser.c.insats_id)
+            .where(
+                insatser.c.insats_id == event["insats_id"],
+                insatser.c.registration
+                == bindparam("i_registration", type_=insatser.c.registration.type),
+            )
+            .with_for_update(read=True, key_share=True)
+            .cte("checked")
+        )
+        registration = ("participant_id", "insats_id", "start_date", "moved_from")
         stored = (
             postgresql.insert(participants)
-            .values(
-                {
-                    participants.c[name]: bindparam(f"p_{name}", type_=participants.c[name].type)
-                    for name in ("participant_id", "insats_id", "start_date", "moved_from")
-                }
+            .from_select(
+                list(registration),
+                select(
+                    *(
+                        bindparam(f"p_{name}", type_=participants.c[name].type)
+                        for name in registration
+                    )
+                ).select_from(checked),
             )
             .on_conflict_do_nothing()
             .returning(participants.c.participant_id)
@@ -329,7 +358,21 @@ def _append_statement(*, with_participant: bool) -> Insert:
             {events.c[name]: value for name, value in event.items()}
         )
     appended = append_event.returning(events.c.position).cte("appended")
-    return (
+    # Only with the event: a statement that stored nothing leaves them for the next one.
+    audited = (
+        insert(audit)
+        .from_select(
+            list(_AUDIT_COLUMNS),
+            select(
+                *(
+                    func.unnest(bindparam(f"a_{name}", type_=ARRAY(audit.c[name].type)))
+                    for name in _AUDIT_COLUMNS
+                )
+            ).where(exists(appended.select())),
+        )
+        .cte("audited")
+    )
+    staged = (
         insert(outbox)
         .from_select(
             ["message_id", "type", "position", "body", "created_at"],
@@ -342,8 +385,12 @@ def _append_statement(*, with_participant: bool) -> Insert:
             ).select_from(appended),
         )
         .returning(outbox.c.position)
-        .add_cte(audited)
+        .cte("staged")
     )
+    position = select(staged.c.position).scalar_subquery().label("position")
+    if checked is None:
+        return select(position).add_cte(audited)
+    return select(position, exists(checked.select()).label("insats_as_checked")).add_cte(audited)
 
 
 _APPEND = _append_statement(with_participant=False)

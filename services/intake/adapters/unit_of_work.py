@@ -1,6 +1,7 @@
 """Intake's unit of work on one SQLAlchemy session and transaction."""
 
 from types import TracebackType
+from typing import Self
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,15 +16,29 @@ from services.intake.adapters.repositories import (
 )
 from services.intake.service_layer.unit_of_work import ConcurrentWrite, StaleConnection
 from shared.platform import unit_of_work
-from shared.platform.db import forget_deleted
+from shared.platform.db import dialect_of, forget_deleted
 
 
 class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
+    _one_statement = False
+
+    def in_one_statement(self) -> Self:
+        self._one_statement = True
+        return self
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        if self._one_statement and dialect_of(self._session) == "postgresql":
+            # Each statement commits itself: no BEGIN before it, nothing left to COMMIT.
+            # (SQLite's append is several statements: it keeps its transaction.)
+            await self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return self
+
     def _bind(self, session: AsyncSession) -> None:
         self.insatser = SqlInsatser(session)
         self.participants = SqlParticipants(session)
         self.audit = SqlAuditLog(session)
-        self.events = SqlEventLog(session, self.audit.take_staged)
+        self.events = SqlEventLog(session, self.audit)
         self.answers = SqlAnswers(session)
         self._access_outbox = AccessOutbox(session)
         self.users = SqlUsers(session, self._access_outbox)
@@ -45,8 +60,10 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         await super().__aexit__(exc_type, exc, traceback)
         if isinstance(exc, IntegrityError):
             raise ConcurrentWrite(str(exc.orig)) from exc
-        # A connection lost while committing may have committed: that one is not retried.
-        if isinstance(exc, DBAPIError) and exc.connection_invalidated and not self._commit_sent:
+        # A connection lost while committing may have committed: that one is not retried;
+        # nor, outside a transaction, one lost once a write was sent.
+        may_have_committed = self._commit_sent or (self._one_statement and self.events.write_sent)
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated and not may_have_committed:
             raise StaleConnection(str(exc.orig)) from exc
 
     async def commit(self) -> None:

@@ -45,13 +45,13 @@ class _NotAdmin(Exception):
         self.visit = visit
 
 
-def _admin_visit(visit: LoggedIn) -> Visit:
+async def _admin_visit(visit: LoggedIn) -> Visit:
     if not visit.principal.is_admin:
         raise _NotAdmin(visit)
     return visit
 
 
-def _pages(request: Request) -> AdminPages:
+async def _pages(request: Request) -> AdminPages:
     pages: AdminPages = request.app.state.intake_admin
     return pages
 

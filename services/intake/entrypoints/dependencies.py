@@ -1,5 +1,8 @@
 """What intake's JSON API routes depend on, as `Annotated` dependencies: the composition
-root (`bootstrap`) puts an `IntakeApi` on `app.state.intake`, the routes read it here."""
+root (`bootstrap`) puts an `IntakeApi` on `app.state.intake`, the routes read it here.
+
+Every dependency is `async def`, even one that awaits nothing: FastAPI runs a plain `def`
+dependency in a worker thread, a thread hand-off per dependency and request."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,7 +33,7 @@ class IntakeApi:
     accounts: Accounts
 
 
-def _api(request: Request) -> IntakeApi:
+async def _api(request: Request) -> IntakeApi:
     api: IntakeApi = request.app.state.intake
     return api
 
@@ -47,15 +50,15 @@ async def _caller(
     return await api.authenticate(credentials)
 
 
-def _new_uow(api: Api) -> Callable[[], UnitOfWork]:
+async def _new_uow(api: Api) -> Callable[[], UnitOfWork]:
     return api.new_uow
 
 
-def _accounts(api: Api) -> Accounts:
+async def _accounts(api: Api) -> Accounts:
     return api.accounts
 
 
-def _participant_id(
+async def _participant_id(
     participant_id: Annotated[
         str, Path(pattern=_NO_CONTROL_CHARACTERS, description="The participant's code, any case")
     ],

@@ -155,7 +155,7 @@ class _Runner:
         return await self(command, details)
 
 
-def _runner(
+async def _runner(
     request: Request, caller: Caller, new_uow: NewUow, idempotency_key: IdempotencyHeader = None
 ) -> _Runner:
     return _Runner(request, new_uow, caller, idempotency_key)

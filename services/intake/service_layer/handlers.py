@@ -82,7 +82,7 @@ async def start_participant(
     for _ in range(MAX_CODE_DRAWS):
         event = rules.start_participant(insats, new_code(), details)
         participant = Participant(event.participant_id, insats_id, event.start_date)
-        position = await uow.events.append_with_participant(event, participant)
+        position = await uow.events.append_with_participant(event, participant, insats)
         if position is not None:
             break
     else:
@@ -121,6 +121,7 @@ async def move_participant(command: MoveParticipant, uow: UnitOfWork) -> Answer:
     to = await uow.insatser.get(command.details.to_insats, lock=Lock.SHARE)
     history = await uow.events.of_participant(command.insats_id, command.participant_id)
     stop, started = rules.move_participant(participant, history, to, command.details)
+    assert to is not None  # the rule refuses a move to no insats
     taken = Conflict(
         f"participant {participant.participant_id} has been in insats {started.insats_id}"
     )
@@ -134,7 +135,7 @@ async def move_participant(command: MoveParticipant, uow: UnitOfWork) -> Answer:
         started.start_date,
         moved_from=participant.insats_id,
     )
-    position = await uow.events.append_with_participant(started, moved)
+    position = await uow.events.append_with_participant(started, moved, to)
     if position is None:  # moved there meanwhile, by a transaction that just committed
         raise taken
     return Answer(

@@ -54,6 +54,10 @@ HANDLERS: dict[type[commands.Command], Handler] = {
     commands.RevokeToken: handlers.revoke_token,
 }
 
+ONE_STATEMENT: frozenset[type[commands.Command]] = frozenset({commands.StartParticipant})
+"""Commands whose handler writes in one statement that checks again what it read
+(`UnitOfWork.in_one_statement`): run so when no Idempotency-Key's answer is stored too."""
+
 MAX_ATTEMPTS = 3
 """Runs of a command that lost a race on a unique key (its retry usually replays), or met a
 connection closed by a database restart."""
@@ -102,7 +106,10 @@ async def _dispatch_once(
     audited: Audited,
     key: IdempotencyKey | None,
 ) -> Answer:
-    async with new_uow() as uow:
+    uow = new_uow()
+    if key is None and type(command) in ONE_STATEMENT:
+        uow = uow.in_one_statement()
+    async with uow:
         if key is not None and (stored := await uow.answers.get(key.key)) is not None:
             return _replay(stored, key)
         # Recorded first, so it can go with the command's first write (one round trip).

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, Self
 
 from services.intake.domain.accounts import Credential, User
 from services.intake.domain.model import Insats, Participant
@@ -68,11 +68,13 @@ class EventLog(Protocol):
         """Append the event and stage it for publication; returns its position."""
 
     async def append_with_participant(
-        self, event: IntakeEvent, participant: Participant
+        self, event: IntakeEvent, participant: Participant, insats: Insats
     ) -> int | None:
         """Store the new registration and append the event (its start), as `append`; or
         store nothing and return None when the registration is taken (as
-        `Participants.add`)."""
+        `Participants.add`). `insats`: as the command checked it; the insats is held
+        (`Lock.SHARE`) with the write, and when its registration is no longer the one
+        checked, nothing is stored and `ConcurrentWrite` is raised."""
 
     async def of_participant(self, insats_id: str, participant_id: str) -> list[ParticipantEvent]:
         """The events of the participant's registration in the insats, in log order
@@ -140,6 +142,12 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     unique key (an idempotency key, an insats id) was taken by another transaction
     meanwhile, and `StaleConnection` if the database connection was found closed before
     the commit."""
+
+    def in_one_statement(self) -> Self:
+        """This unit of work, for a command that writes in one statement which checks again,
+        under its own locks, what the command read (`EventLog.append_with_participant`):
+        where one statement is atomic by itself, no transaction need surround it (no BEGIN
+        and COMMIT, two round trips fewer). Called before the block begins."""
 
     # Read-only members, so an adapter's own repository types satisfy them.
     @property
