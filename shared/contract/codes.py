@@ -5,6 +5,7 @@ policy, so only its default lives here (see `OutcomePolicy`).
 """
 
 from enum import StrEnum
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -104,9 +105,16 @@ DEFAULT_OUTCOME_CLASSES: dict[Reason, OutcomeClass] = {
 }
 """Reasons not listed here are `OutcomeClass.OTHER`."""
 
-DEFAULT_DIRECT_REASONS: frozenset[Reason] = frozenset(
-    {Reason.ARBETE, Reason.ARBETE_SUBVENTIONERAT, Reason.STUDIER, Reason.ARBETSSOKANDE}
+WORK_OR_STUDIES: frozenset[Reason] = frozenset(
+    {Reason.ARBETE, Reason.ARBETE_SUBVENTIONERAT, Reason.STUDIER}
 )
+"""The reasons that say a participant is in work or studies (a follow-up's `status`)."""
+
+DEFAULT_DIRECT_REASONS: frozenset[Reason] = WORK_OR_STUDIES | {Reason.ARBETSSOKANDE}
+
+FollowupMonths = Literal[3, 6, 12]
+"""The months after the stop a follow-up may be made at (`months_after`)."""
+FOLLOWUP_MONTHS: tuple[int, ...] = get_args(FollowupMonths)
 
 
 class OutcomePolicy(BaseModel):

@@ -12,6 +12,7 @@ from shared.contract.events import (
     ParticipantEvent,
     ParticipantEventCorrected,
     ParticipantEventVoided,
+    ParticipantFollowedUp,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
@@ -94,7 +95,12 @@ def _target(
     return target
 
 
-_DATE_FIELD = {"start": "start.start_date", "progress": "progress.date", "stop": "stop.end_date"}
+_DATE_FIELD = {
+    "start": "start.start_date",
+    "progress": "progress.date",
+    "stop": "stop.end_date",
+    "followup": "followup.date",
+}
 """The date of each kind of correction: named when the corrected dates contradict."""
 
 
@@ -102,7 +108,9 @@ def standing(
     participant: Participant, history: Sequence[ParticipantEvent], date_field: str
 ) -> Participant:
     """The participant as its corrected history has it; refuses, naming `date_field`, a
-    history whose dates contradict each other (a check-in or stop before the start)."""
+    history whose dates contradict each other (a check-in or stop before the start, a
+    follow-up before the stop), and one with two follow-ups after as many months, or
+    follow-ups but no stop."""
     effective = effective_events(history)
     start = next((e for e in effective if isinstance(e, ParticipantStarted)), None)
     if start is None:
@@ -121,6 +129,29 @@ def standing(
             f"the end date {stop.end_date.isoformat()} would precede the start date "
             f"{start.start_date.isoformat()}",
         )
+    _check_followups(effective, stop, date_field)
     return replace(
         participant, start_date=start.start_date, end_date=stop.end_date if stop else None
     )
+
+
+def _check_followups(
+    effective: Sequence[RegisteredEvent], stop: ParticipantStopped | None, date_field: str
+) -> None:
+    followups = [e for e in effective if isinstance(e, ParticipantFollowedUp)]
+    if not followups:
+        return
+    if stop is None:
+        raise Conflict("the registration has follow-ups after its stop: void them first")
+    months = [followup.months_after for followup in followups]
+    if len(set(months)) != len(months):
+        raise InvalidField(
+            "followup.months_after", "the registration has a follow-up after as many months"
+        )
+    for followup in followups:
+        if followup.date < stop.end_date:
+            raise InvalidField(
+                date_field,
+                f"the follow-up of {followup.date.isoformat()} would precede the end date "
+                f"{stop.end_date.isoformat()}",
+            )

@@ -13,6 +13,7 @@ from shared.contract.access import CredentialKind, Principal, Role
 from shared.contract.events import (
     ActivityDetails,
     CorrectionDetails,
+    FollowupDetails,
     InsatsDetails,
     MoveDetails,
     ProgressDetails,
@@ -74,6 +75,12 @@ class RecordProgress(ParticipantCommand):
 class StopParticipant(ParticipantCommand):
     ACTION = "stop"
     details: StopDetails
+
+
+@dataclass(frozen=True)
+class FollowUpParticipant(ParticipantCommand):
+    ACTION = "followup"
+    details: FollowupDetails
 
 
 @dataclass(frozen=True)

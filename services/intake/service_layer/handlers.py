@@ -5,7 +5,7 @@ state; a refused command raises `CommandRefused` and changes nothing.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http import HTTPStatus
 
 from services.intake.domain import corrections, rules
@@ -30,6 +30,7 @@ from services.intake.service_layer.commands import (
     CorrectEvent,
     DefineInsats,
     EraseParticipant,
+    FollowUpParticipant,
     ImportRows,
     IssueToken,
     MoveParticipant,
@@ -44,6 +45,7 @@ from services.intake.service_layer.commands import (
 )
 from services.intake.service_layer.unit_of_work import Lock, UnitOfWork
 from shared.contract.events import IntakeEvent
+from shared.contract.swedish_time import LOCAL_TIME
 
 MAX_CODE_DRAWS = 10
 
@@ -112,6 +114,24 @@ async def stop_participant(command: StopParticipant, uow: UnitOfWork) -> Answer:
             "position": position,
         },
     )
+
+
+def swedish_today() -> date:
+    return datetime.now(LOCAL_TIME).date()
+
+
+async def follow_up_participant(
+    command: FollowUpParticipant,
+    uow: UnitOfWork,
+    today: Callable[[], date] = swedish_today,
+) -> Answer:
+    # UPDATE: two follow-ups after as many months, sent at once, run one after the other,
+    # and the second sees the first.
+    participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
+    history = await uow.events.of_participant(command.insats_id, command.participant_id)
+    event = rules.follow_up(participant, history, command.details, today())
+    position = await uow.events.append(event)
+    return Answer(HTTPStatus.CREATED, {"event_id": event.event_id, "position": position})
 
 
 async def move_participant(command: MoveParticipant, uow: UnitOfWork) -> Answer:
