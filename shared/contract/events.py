@@ -302,8 +302,9 @@ EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN)]
 
 
 class ParticipantEventCorrected(_ParticipantEvent, CorrectionDetails):
-    """An earlier start, check-in, stop or follow-up of the participant says this instead (the latest
-    correction of an event wins). Nothing is deleted: the corrected event stays in the log."""
+    """An earlier start, check-in, stop or follow-up of the participant says this instead
+    (the latest correction of an event wins). Nothing is deleted: the corrected event stays
+    in the log."""
 
     type: Literal["ParticipantEventCorrected"] = "ParticipantEventCorrected"
     corrects: EventId

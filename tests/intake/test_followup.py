@@ -50,11 +50,11 @@ async def test_a_follow_up_after_the_stop_is_logged_once_per_months_after(intake
 
     again = await client.post(path, json=FOLLOWUP | {"date": "2026-01-09"})
     assert again.status_code == 409, again.text
-    other = await client.post(path, json={"date": "2025-10-01", "months_after": 3, "reached": False})
+    other = await client.post(
+        path, json={"date": "2025-10-01", "months_after": 3, "reached": False}
+    )
     assert other.status_code == 201, other.text
-    events = (await ok(await client.get(f"{INSATSER}/steget/participants/{code}/events")))[
-        "events"
-    ]
+    events = (await ok(await client.get(f"{INSATSER}/steget/participants/{code}/events")))["events"]
     assert [list(e)[2] for e in events] == ["start", "stop", "followup", "followup"]
     assert events[2]["followup"]["months_after"] == 6
 
@@ -79,7 +79,9 @@ async def test_a_refused_follow_up_names_the_field_and_changes_nothing(intake) -
         assert [item["field"] for item in refused.json()["detail"]] == [field], body
     nobody = await client.post(f"{INSATSER}/steget/participants/ZZZZ-ZZZZ/followup", json=FOLLOWUP)
     assert nobody.status_code == 404
-    no_insats = await client.post(f"{INSATSER}/finns-inte/participants/{code}/followup", json=FOLLOWUP)
+    no_insats = await client.post(
+        f"{INSATSER}/finns-inte/participants/{code}/followup", json=FOLLOWUP
+    )
     assert no_insats.status_code == 404
     active = (await ok(await client.post(f"{INSATSER}/steget/participants", json=START)))[
         "participant_id"
@@ -149,7 +151,9 @@ async def test_a_follow_up_is_corrected_and_voided_like_any_registration(intake)
 
     voided = await client.post(f"{participant}/events/{event_id}/void")
     assert voided.status_code == 201, voided.text
-    assert [list(e)[2] for e in (await ok(await client.get(f"{participant}/events")))["events"]] == [
+    assert [
+        list(e)[2] for e in (await ok(await client.get(f"{participant}/events")))["events"]
+    ] == [
         "start",
         "stop",
     ]

@@ -1,6 +1,7 @@
 """Taking events one at a time from the record and its summary agrees with the full
-derivation (`derive_record`, the reference) for random histories with corrections and
-voids and follow-ups, arriving in any order, repeated, in any batches: the same changes, the same records."""
+derivation (`derive_record`, the reference) for random histories with corrections, voids
+and follow-ups, arriving in any order, repeated, in any batches: the same changes, the same
+records."""
 
 import uuid
 from datetime import date, timedelta

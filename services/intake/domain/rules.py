@@ -107,9 +107,7 @@ def follow_up(
             f"{details.months_after} months: correct it instead"
         )
     if details.date < stop.end_date:
-        raise InvalidField(
-            "date", f"must not precede the end date {stop.end_date.isoformat()}"
-        )
+        raise InvalidField("date", f"must not precede the end date {stop.end_date.isoformat()}")
     if details.date > today:
         raise InvalidField("date", f"must not be in the future (today is {today.isoformat()})")
     return ParticipantFollowedUp(
