@@ -60,9 +60,14 @@ def _translated(item: ErrorDetails) -> tuple[str, str]:
     return field, refused(field) or _FALLBACK
 
 
-def refused_field(error: InvalidField, start_date: date | None) -> FieldErrors:
+def refused_field(
+    error: InvalidField, start_date: date | None, end_date: date | None = None
+) -> FieldErrors:
     """The domain's refusal of one field given the stored state: a check-in or an end
-    before the participant's start (`start_date`), the only one it makes."""
+    before the participant's start (`start_date`), or, once it has ended (`end_date`), a
+    follow-up's date before the end or in the future."""
+    if end_date is not None and error.field == "date":
+        return {"date": f"Datumet ska vara från slutdatum ({end_date.isoformat()}) till i dag."}
     what = _BEFORE_START.get(error.field)
     if what is None or start_date is None:
         return {error.field: _FALLBACK}

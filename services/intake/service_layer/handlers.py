@@ -45,7 +45,7 @@ from services.intake.service_layer.commands import (
 )
 from services.intake.service_layer.unit_of_work import Lock, UnitOfWork
 from shared.contract.events import IntakeEvent
-from shared.contract.swedish_time import LOCAL_TIME
+from shared.contract.swedish_time import today as swedish_today
 
 MAX_CODE_DRAWS = 10
 
@@ -114,10 +114,6 @@ async def stop_participant(command: StopParticipant, uow: UnitOfWork) -> Answer:
             "position": position,
         },
     )
-
-
-def swedish_today() -> date:
-    return datetime.now(LOCAL_TIME).date()
 
 
 async def follow_up_participant(
