@@ -1,6 +1,7 @@
 """A spreadsheet of participants (`stegvis import`) read as intake's commands: which column
 holds which field, and each row as the start and, when it has an end, the stop it
-registers, checked by the models and rules that check the API's and the forms' commands.
+registers, and a follow-up after that stop when it has one (`followup_*` columns),
+checked by the models and rules that check the API's and the forms' commands.
 Pure: the entry point reads the file, the service layer stores the rows.
 
 The columns are the API's field names (the stop's `vas` is `vas_end`) or their Swedish
@@ -23,7 +24,15 @@ from services.intake.domain import rules
 from services.intake.domain.errors import CommandRefused, InvalidField, NotFound
 from services.intake.domain.fields import FIELDS, Kind, kind_of
 from services.intake.domain.model import Insats, Participant
-from shared.contract.events import StartDetails, StopDetails
+from shared.contract.events import (
+    FollowupDetails,
+    ParticipantEvent,
+    ParticipantStarted,
+    ParticipantStopped,
+    StartDetails,
+    StopDetails,
+)
+from shared.contract.swedish_time import today
 from shared.contract.typed_numbers import typed_decimal, typed_integer
 
 Cell = str | int | float | bool | date | datetime | time | None
@@ -34,12 +43,16 @@ START_COLUMNS = {name: name for name in StartDetails.model_fields}
 """Column → field of `StartDetails`."""
 STOP_COLUMNS = {("vas_end" if name == "vas" else name): name for name in StopDetails.model_fields}
 """Column → field of `StopDetails` (its VAS is the one at the end)."""
-COLUMNS = (INSATS, *START_COLUMNS, *STOP_COLUMNS)
+FOLLOWUP_COLUMNS = {f"followup_{name}": name for name in FollowupDetails.model_fields}
+"""Column → field of `FollowupDetails` (one follow-up after the row's stop)."""
+COLUMNS = (INSATS, *START_COLUMNS, *STOP_COLUMNS, *FOLLOWUP_COLUMNS)
 REQUIRED = (INSATS, "start_date", "gender")
 """Without these columns no row can be imported."""
-_FIELD_OF = {column: (StartDetails, name) for column, name in START_COLUMNS.items()} | {
-    column: (StopDetails, name) for column, name in STOP_COLUMNS.items()
-}
+_FIELD_OF = (
+    {column: (StartDetails, name) for column, name in START_COLUMNS.items()}
+    | {column: (StopDetails, name) for column, name in STOP_COLUMNS.items()}
+    | {column: (FollowupDetails, name) for column, name in FOLLOWUP_COLUMNS.items()}
+)
 """The model and field of each column but the insats."""
 _YES_NO = {"ja": True, "nej": False, "true": True, "false": False, "1": True, "0": False}
 
@@ -178,6 +191,7 @@ class Part(StrEnum):
     INSATS = "insats"
     START = "start"
     STOP = "stop"
+    FOLLOWUP = "followup"
 
 
 def field_of(column: str) -> tuple[type[BaseModel], str] | None:
@@ -189,6 +203,8 @@ def column_of(part: Part, field: str) -> str:
     """The column of a field of the part's model (as the refusal names it)."""
     if part is Part.STOP:
         return next(column for column, name in STOP_COLUMNS.items() if name == field)
+    if part is Part.FOLLOWUP:
+        return next(column for column, name in FOLLOWUP_COLUMNS.items() if name == field)
     return field
 
 
@@ -200,6 +216,7 @@ class ParticipantRow:
     insats_id: str
     start: StartDetails
     stop: StopDetails | None
+    followup: FollowupDetails | None = None
 
 
 Refusal = tuple[Part, ValidationError | CommandRefused]
@@ -209,12 +226,20 @@ Refusal = tuple[Part, ValidationError | CommandRefused]
 class RowRefused(CommandRefused):
     """The row cannot be imported: each refusal of it."""
 
-    def __init__(self, number: int, refusals: list[Refusal], start_date: date | None) -> None:
+    def __init__(
+        self,
+        number: int,
+        refusals: list[Refusal],
+        start_date: date | None,
+        end_date: date | None = None,
+    ) -> None:
         super().__init__(f"row {number}: " + "; ".join(str(e) for _, e in refusals))
         self.number = number
         self.refusals = refusals
         self.start_date = start_date
         """The row's start, when valid (the stop's date is checked against it)."""
+        self.end_date = end_date
+        """The row's end, when valid (the follow-up's date is checked against it)."""
 
 
 def check_row(columns: Columns, row: SheetRow, insatser: Mapping[str, Insats]) -> ParticipantRow:
@@ -242,13 +267,46 @@ def check_row(columns: Columns, row: SheetRow, insatser: Mapping[str, Insats]) -
             refusals.append((Part.STOP, refusal))
         except CommandRefused as refusal:  # the insats registers volumes, not participants
             refusals.append((Part.INSATS, refusal))
+    followup = None
+    if any(column in cells for column in FOLLOWUP_COLUMNS):
+        followup = _details(FollowupDetails, FOLLOWUP_COLUMNS, cells, Part.FOLLOWUP, refusals)
+    if followup is not None and start is not None:
+        _check_followup(insats_id, start, stop, followup, refusals)
     if refusals:  # among them the model's, whenever the start or the stop is None
-        raise RowRefused(row.number, refusals, start.start_date if start else None)
+        raise RowRefused(
+            row.number,
+            refusals,
+            start.start_date if start else None,
+            stop.end_date if stop else None,
+        )
     assert start is not None  # else the model refused it, among the refusals
-    return ParticipantRow(row.number, insats_id, start, stop)
+    return ParticipantRow(row.number, insats_id, start, stop, followup)
 
 
-Details = TypeVar("Details", StartDetails, StopDetails)
+def _check_followup(
+    insats_id: str,
+    start: StartDetails,
+    stop: StopDetails | None,
+    followup: FollowupDetails,
+    refusals: list[Refusal],
+) -> None:
+    """The follow-up as the API would check it after the row's start and stop."""
+    if stop is None:
+        refusals.append((Part.FOLLOWUP, InvalidField("date", "a follow-up needs an end")))
+        return
+    code = {"insats_id": insats_id, "participant_id": CHECKED_CODE}
+    history: list[ParticipantEvent] = [
+        ParticipantStarted(**code, **start.model_dump()),
+        ParticipantStopped(**code, **stop.model_dump()),
+    ]
+    participant = Participant(CHECKED_CODE, insats_id, start.start_date, stop.end_date)
+    try:
+        rules.follow_up(participant, history, followup, today())
+    except InvalidField as refusal:
+        refusals.append((Part.FOLLOWUP, refusal))
+
+
+Details = TypeVar("Details", StartDetails, StopDetails, FollowupDetails)
 
 
 def _details(

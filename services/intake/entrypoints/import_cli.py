@@ -235,7 +235,8 @@ def _row_errors(refused: RowRefused, columns: Columns, insatser: list[str]) -> l
         elif part is Part.INSATS:
             messages["insats"] = _insats_message(error, insatser)
         elif isinstance(error, InvalidField):
-            for field, message in refused_field(error, refused.start_date).items():
+            end = refused.end_date if part is Part.FOLLOWUP else None
+            for field, message in refused_field(error, refused.start_date, end).items():
                 messages[column_of(part, field)] = message
     order = sorted(messages, key=lambda column: columns.positions.get(column, len(COLUMNS)))
     return [

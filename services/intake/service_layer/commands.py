@@ -168,7 +168,8 @@ class RevokeToken(Command):
 
 @dataclass(frozen=True)
 class ImportRows(Command):
-    """A checked sheet's participants: each row's start and, when it has one, its stop."""
+    """A checked sheet's participants: each row's start and, when it has them, its stop
+    and a follow-up after it."""
 
     ACTION = "import"
     import_id: str

@@ -218,6 +218,9 @@ async def import_rows(command: ImportRows, uow: UnitOfWork) -> Answer:
         if row.stop is not None:
             stop = StopParticipant(row.insats_id, participant_id, row.stop)
             await stop_participant(stop, uow)
+        if row.followup is not None:
+            followup = FollowUpParticipant(row.insats_id, participant_id, row.followup)
+            await follow_up_participant(followup, uow)
         participants.append(ImportedParticipant(row.number, row.insats_id, participant_id))
         command.written(done, total)
     imported = Imported(command.import_id, command.file, datetime.now(UTC), participants)
