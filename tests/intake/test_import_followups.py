@@ -20,6 +20,9 @@ HEADER = [
     "uppföljning försörjning",
 ]
 
+ENDED = ("arbetsrehab", "2025-02-03", "kvinna", "2025-03-31", "arbete")
+FOLLOWED_UP = ("2025-10-01", "6", "ja", "studier", "ingen")
+
 
 async def test_a_row_with_a_follow_up_registers_it_after_its_stop(
     settings: Settings, tmp_path: Path
@@ -29,8 +32,7 @@ async def test_a_row_with_a_follow_up_registers_it_after_its_stop(
         tmp_path / "deltagare.csv",
         [
             HEADER,
-            ["arbetsrehab", "2025-02-03", "kvinna", "2025-03-31", "sjukdom"]
-            + ["2025-10-01", "6", "ja", "studier", "ingen"],
+            [*("arbetsrehab", "2025-02-03", "kvinna", "2025-03-31", "sjukdom"), *FOLLOWED_UP],
             ["arbetsrehab", "2025-02-03", "man", "2025-03-31", "arbete", "", "", "", "", ""],
         ],
     )
@@ -62,10 +64,8 @@ async def test_a_follow_up_without_a_stop_or_before_it_is_a_row_error(
         [
             HEADER,
             ["arbetsrehab", "2025-02-03", "kvinna", "", "", "2025-10-01", "6", "nej", "", ""],
-            ["arbetsrehab", "2025-02-03", "kvinna", "2025-03-31", "arbete"]
-            + ["2025-03-30", "6", "nej", "", ""],
-            ["arbetsrehab", "2025-02-03", "man", "2025-03-31", "arbete"]
-            + ["2025-10-01", "5", "nej", "arbete", ""],
+            [*ENDED, "2025-03-30", "6", "nej", "", ""],
+            [*ENDED, "2025-10-01", "5", "nej", "arbete", ""],
         ],
     )
     before = await stored(settings)
