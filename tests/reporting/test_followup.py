@@ -4,7 +4,7 @@ when published like every count of people; restated when one is registered late.
 
 from datetime import UTC, date, datetime
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.reporting.domain.bases import Counting
@@ -120,6 +120,7 @@ def test_a_follow_up_registered_late_restates_its_period() -> None:
     }
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories(), periods(), st.sampled_from([(3,), (6,), (3, 6, 12)]))
 def test_the_follow_ups_add_up(history, period, followups) -> None:
     finals = [records[-1] for records in history]
