@@ -162,17 +162,13 @@ async def test_a_follow_up_is_corrected_and_voided_like_any_registration(intake)
 
 
 def _history(moved_to: str | None = None) -> list:
-    start = ParticipantStarted(
-        insats_id="a", participant_id="K", start_date=date(2025, 2, 3), gender="kvinna"
-    )
-    stop = ParticipantStopped(
-        insats_id="a",
-        participant_id="K",
-        end_date=date(2025, 6, 30),
-        reason="annan_insats" if moved_to else "arbete",
-        moved_to=moved_to,
-    )
-    return [start, stop]
+    """K's start in insats a and its stop (a move's, when `moved_to`)."""
+    of_k = {"insats_id": "a", "participant_id": "K"}
+    reason = "annan_insats" if moved_to else "arbete"
+    return [
+        ParticipantStarted(**of_k, start_date=date(2025, 2, 3), gender="kvinna"),
+        ParticipantStopped(**of_k, end_date=date(2025, 6, 30), reason=reason, moved_to=moved_to),
+    ]
 
 
 PARTICIPANT = Participant("K", "a", date(2025, 2, 3), date(2025, 6, 30))

@@ -24,19 +24,21 @@ ENDED = ("arbetsrehab", "2025-02-03", "kvinna", "2025-03-31", "arbete")
 FOLLOWED_UP = ("2025-10-01", "6", "ja", "studier", "ingen")
 
 
+async def _imported(settings: Settings, tmp_path: Path, *rows: list[str]):
+    """`stegvis import` of the rows under `HEADER`."""
+    return await run(settings, write_csv(tmp_path / "deltagare.csv", [HEADER, *rows]))
+
+
 async def test_a_row_with_a_follow_up_registers_it_after_its_stop(
     settings: Settings, tmp_path: Path
 ) -> None:
     await define_insatser(settings, arbetsrehab=Registration.INDIVID)
-    sheet = write_csv(
-        tmp_path / "deltagare.csv",
-        [
-            HEADER,
-            [*("arbetsrehab", "2025-02-03", "kvinna", "2025-03-31", "sjukdom"), *FOLLOWED_UP],
-            ["arbetsrehab", "2025-02-03", "man", "2025-03-31", "arbete", "", "", "", "", ""],
-        ],
+    ran = await _imported(
+        settings,
+        tmp_path,
+        [*("arbetsrehab", "2025-02-03", "kvinna", "2025-03-31", "sjukdom"), *FOLLOWED_UP],
+        ["arbetsrehab", "2025-02-03", "man", "2025-03-31", "arbete", "", "", "", "", ""],
     )
-    ran = await run(settings, sheet)
     assert ran.code == 0, ran.err
     new = (await stored(settings)).registered
     assert [event.type for event in new] == [
@@ -59,17 +61,14 @@ async def test_a_follow_up_without_a_stop_or_before_it_is_a_row_error(
     settings: Settings, tmp_path: Path
 ) -> None:
     await define_insatser(settings, arbetsrehab=Registration.INDIVID)
-    sheet = write_csv(
-        tmp_path / "deltagare.csv",
-        [
-            HEADER,
-            ["arbetsrehab", "2025-02-03", "kvinna", "", "", "2025-10-01", "6", "nej", "", ""],
-            [*ENDED, "2025-03-30", "6", "nej", "", ""],
-            [*ENDED, "2025-10-01", "5", "nej", "arbete", ""],
-        ],
-    )
     before = await stored(settings)
-    ran = await run(settings, sheet)
+    ran = await _imported(
+        settings,
+        tmp_path,
+        ["arbetsrehab", "2025-02-03", "kvinna", "", "", "2025-10-01", "6", "nej", "", ""],
+        [*ENDED, "2025-03-30", "6", "nej", "", ""],
+        [*ENDED, "2025-10-01", "5", "nej", "arbete", ""],
+    )
     assert ran.code == 1
     errors = read_csv(tmp_path / "deltagare.fel.csv")[1:]
     assert [row[:2] for row in errors] == [

@@ -97,19 +97,31 @@ def records(
     )
 
 
+def followup_record(
+    months: int, day: date, reached: bool, status: str | None = None, support: tuple = ()
+) -> FollowupRecord:
+    """A follow-up as outcomes records it (its status classed by the default policy)."""
+    return FollowupRecord(
+        months_after=months,
+        date=day,
+        reached=reached,
+        status=status,
+        outcome_class=None if status is None else POLICY.outcome_class(Reason(status)),
+        work_or_studies=status in WORK_OR_STUDIES,
+        support=support,
+    )
+
+
 @st.composite
 def followups(draw, end: date, months: int) -> FollowupRecord:
     """A follow-up after a stop on `end`, as outcomes records it."""
     reached = draw(st.booleans())
-    status = draw(optional(st.sampled_from(Reason))) if reached else None
-    return FollowupRecord(
-        months_after=months,
-        date=end + timedelta(days=draw(st.integers(0, 400))),
-        reached=reached,
-        status=status,
-        outcome_class=None if status is None else POLICY.outcome_class(status),
-        work_or_studies=status in WORK_OR_STUDIES,
-        support=tuple(draw(st.lists(st.sampled_from(SupportType), max_size=2, unique=True))),
+    return followup_record(
+        months,
+        end + timedelta(days=draw(st.integers(0, 400))),
+        reached,
+        draw(optional(st.sampled_from(Reason))) if reached else None,
+        tuple(draw(st.lists(st.sampled_from(SupportType), max_size=2, unique=True))),
     )
 
 

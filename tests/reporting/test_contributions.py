@@ -14,13 +14,11 @@ from services.reporting.domain.contributions import (
     volume_contributions,
 )
 from shared.contract.codes import (
-    DEFAULT_OUTCOME_CLASSES,
     FOLLOWUP_MONTHS,
-    WORK_OR_STUDIES,
     followup_due,
 )
 from shared.contract.records import FollowupRecord, ParticipantRecord, StepMovement
-from tests.reporting.support import records
+from tests.reporting.support import followup_record, records
 
 
 def _open(**fields) -> ParticipantRecord:
@@ -130,14 +128,7 @@ def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
 
 
 def _followup(months: int, reached: bool, status: str | None = None) -> FollowupRecord:
-    return FollowupRecord(
-        months_after=months,
-        date=date(2025, 8, 20),
-        reached=reached,
-        status=status,
-        outcome_class=DEFAULT_OUTCOME_CLASSES.get(status, "other") if status else None,
-        work_or_studies=status in WORK_OR_STUDIES,
-    )
+    return followup_record(months, date(2025, 8, 20), reached, status)
 
 
 def _followup_cells(record) -> dict[tuple[str, str, str], float]:

@@ -12,10 +12,10 @@ from services.reporting.domain.closing import restatements
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.domain.suppression import suppress
-from shared.contract.codes import WORK_OR_STUDIES, OutcomePolicy
+from shared.contract.codes import OutcomePolicy
 from shared.contract.records import FollowupRecord, ParticipantRecord
 from tests.reporting.strategies import cells_of, histories, periods
-from tests.reporting.support import document_of, report_of
+from tests.reporting.support import document_of, followup_record, report_of
 
 PROCESSED = ProcessedThrough(7, datetime(2025, 12, 31, tzinfo=UTC))
 POLICY = OutcomePolicy()
@@ -38,14 +38,7 @@ def _ended(
 
 
 def _after(months: int, reached: bool, status: str | None = None) -> FollowupRecord:
-    return FollowupRecord(
-        months_after=months,
-        date=date(2025, 10, 1),
-        reached=reached,
-        status=status,
-        outcome_class=None if status is None else POLICY.outcome_class(status),
-        work_or_studies=status in WORK_OR_STUDIES,
-    )
+    return followup_record(months, date(2025, 10, 1), reached, status)
 
 
 RECORDS = [
