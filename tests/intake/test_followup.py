@@ -139,6 +139,12 @@ async def test_a_follow_up_is_corrected_and_voided_like_any_registration(intake)
     )
     assert before_stop.status_code == 422
     assert before_stop.json()["detail"][0]["field"] == "followup.date"
+    in_the_future = await client.post(
+        f"{participant}/events/{event_id}/correction",
+        json={"followup": FOLLOWUP | {"date": "2999-01-01"}},
+    )
+    assert in_the_future.status_code == 422
+    assert in_the_future.json()["detail"][0]["field"] == "followup.date"
     stop_id = events[1]["event_id"]
     later_stop = await client.post(
         f"{participant}/events/{stop_id}/correction",

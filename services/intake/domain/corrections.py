@@ -4,6 +4,7 @@ new event; the history it changes stays in the log, and everything downstream fo
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
 from services.intake.domain.model import Participant
@@ -27,7 +28,9 @@ def correct_event(
     history: Sequence[ParticipantEvent],
     target_id: str,
     details: CorrectionDetails,
+    today: date,
 ) -> tuple[ParticipantEventCorrected, Participant]:
+    """`today`: a follow-up is not dated after it, corrected or not."""
     target = _target(participant, history, target_id)
     expected = correction_kind(target)
     if details.kind != expected:
@@ -35,6 +38,10 @@ def correct_event(
             details.kind, f"the event corrected is a {expected}: send its fields as {expected!r}"
         )
     _keep_the_move(target, details)
+    if details.followup is not None and details.followup.date > today:
+        raise InvalidField(
+            "followup.date", f"must not be in the future (today is {today.isoformat()})"
+        )
     event = ParticipantEventCorrected(
         insats_id=participant.insats_id,
         participant_id=participant.participant_id,

@@ -12,6 +12,7 @@ from services.intake.domain.fields import AGE, PART, refused
 from services.intake.entrypoints.form_history import registration_date
 from services.intake.entrypoints.form_input import INDICATOR_PREFIX
 from shared.contract.events import (
+    FollowupDetails,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
@@ -84,8 +85,10 @@ def refused_correction(
     field = error.field.rpartition(".")[2]
     start = next((r for r in registrations if isinstance(r, ParticipantStarted)), None)
     if not isinstance(details, StartDetails):
+        stop = next((r for r in registrations if isinstance(r, ParticipantStopped)), None)
+        end = stop.end_date if stop and isinstance(details, FollowupDetails) else None
         return refused_field(
-            InvalidField(field, error.message), start.start_date if start else None
+            InvalidField(field, error.message), start.start_date if start else None, end
         )
     for registration in registrations:
         what = _AFTER_START.get(type(registration))

@@ -165,11 +165,13 @@ async def move_participant(command: MoveParticipant, uow: UnitOfWork) -> Answer:
     )
 
 
-async def correct_event(command: CorrectEvent, uow: UnitOfWork) -> Answer:
+async def correct_event(
+    command: CorrectEvent, uow: UnitOfWork, today: Callable[[], date] = swedish_today
+) -> Answer:
     participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
     history = await uow.events.of_participant(command.insats_id, command.participant_id)
     event, corrected = corrections.correct_event(
-        participant, history, command.event_id, command.details
+        participant, history, command.event_id, command.details, today()
     )
     return await _append_correction(uow, event, corrected)
 
