@@ -188,9 +188,7 @@ FOLLOWUP_METRICS: dict[str, FollowupMetric] = {
             share=(FOLLOWUP_REACHED, FOLLOWUP_DUE),
         ),
         FollowupMetric("work_or_studies", "I arbete eller studier", c.FOLLOWUP_WORK_OR_STUDIES),
-        FollowupMetric(
-            "positive", "Positivt utfall (som ett positivt avslut)", c.FOLLOWUP_POSITIVE
-        ),
+        FollowupMetric("positive", "Positivt utfall (som positiva avslut)", c.FOLLOWUP_POSITIVE),
     )
 }
 """What a report gives of each follow-up (by months after the stop), in report order:
