@@ -98,6 +98,18 @@ def followup(stays: Iterable[Stay], first: date, last: date, insats: str | None)
     return result
 
 
+def reached_followups(stays: Iterable[Stay], years: Iterable[int]) -> int:
+    """The follow-ups reached that fall due in `years` (the reports count each once)."""
+    return sum(
+        1
+        for stay in stays
+        if stay.end is not None
+        and stay.followup is not None
+        and stay.followup["reached"]
+        and _months_later(stay.end, FOLLOWUP_MONTHS).year in years
+    )
+
+
 def activities(
     sent: Iterable[Activity], first: date, last: date, insats: str | None
 ) -> dict[str, Any]:
