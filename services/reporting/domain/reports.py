@@ -67,14 +67,13 @@ def percent(part: float, whole: float) -> int | None:
     return math.floor(Fraction(100 * round(part), round(whole)) + Fraction(1, 2))
 
 
+def _share_columns(part: Columns, whole: Columns) -> Columns:
+    """`part` as a whole percentage of `whole`, column by column."""
+    return {column: percent(part[column] or 0, whole[column] or 0) for column in part}
+
+
 def _shares(figures: Mapping[str, Columns]) -> dict[str, Columns]:
-    return {
-        name: {
-            column: percent(figures[name][column] or 0, figures[whole][column] or 0)
-            for column in figures[name]
-        }
-        for name, whole in SHARES.items()
-    }
+    return {name: _share_columns(figures[name], figures[whole]) for name, whole in SHARES.items()}
 
 
 def _mean(total: float, count: float, divisor: int) -> float | None:
@@ -275,10 +274,8 @@ def _followup(sums: PeriodSums, followups: Iterable[int]) -> dict[str, dict[str,
                 assert metric.counted_as is not None
                 rows[name] = count_columns(sums.of(metric.counted_as, code))
             else:
-                part, whole = (rows[of] for of in metric.share)
-                rows[name] = {
-                    column: percent(part[column] or 0, whole[column] or 0) for column in part
-                }
+                part, whole = metric.share
+                rows[name] = _share_columns(rows[part], rows[whole])
         section[code] = rows
     return section
 
