@@ -14,6 +14,7 @@ from services.intake.adapters.caseload import SqlCaseload
 from services.intake.adapters.passwords import Argon2Passwords
 from services.intake.adapters.tables import REVISIONS_DIR, SERVICE
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
+from services.intake.domain.followups import FollowupWindow
 from services.intake.domain.login_throttle import LoginThrottle
 from services.intake.entrypoints.accounts import router as accounts_api
 from services.intake.entrypoints.dependencies import IntakeApi
@@ -137,6 +138,8 @@ def create_app(settings: Settings) -> FastAPI:
             settings.outcome_policy(),
             Sites.of(settings),
             settings.member_kommuner,
+            settings.followups,
+            FollowupWindow(*settings.followup_window_days),
         ),
     )
     return app

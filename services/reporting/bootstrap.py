@@ -111,7 +111,12 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
         return SqlUnitOfWork(connections().sessions)
 
     reports = ReportSource(
-        open_reader, settings.delar_end_month, settings.month_close_days, clock, bands
+        open_reader,
+        settings.delar_end_month,
+        settings.month_close_days,
+        clock,
+        bands,
+        settings.followups,
     )
     desk = DeadLetterDesk(lambda: connections().redis, Topology(settings.stream_prefix))
     app = FastAPI(title="Stegvis reporting", version="1", lifespan=lifespan)

@@ -4,7 +4,10 @@ The codes never change within v1; the mapping from avslutsanledning to outcome c
 policy, so only its default lives here (see `OutcomePolicy`).
 """
 
+import calendar
+from datetime import date
 from enum import StrEnum
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -104,9 +107,25 @@ DEFAULT_OUTCOME_CLASSES: dict[Reason, OutcomeClass] = {
 }
 """Reasons not listed here are `OutcomeClass.OTHER`."""
 
-DEFAULT_DIRECT_REASONS: frozenset[Reason] = frozenset(
-    {Reason.ARBETE, Reason.ARBETE_SUBVENTIONERAT, Reason.STUDIER, Reason.ARBETSSOKANDE}
+WORK_OR_STUDIES: frozenset[Reason] = frozenset(
+    {Reason.ARBETE, Reason.ARBETE_SUBVENTIONERAT, Reason.STUDIER}
 )
+"""The reasons that say a participant is in work or studies (a follow-up's `status`)."""
+
+DEFAULT_DIRECT_REASONS: frozenset[Reason] = WORK_OR_STUDIES | {Reason.ARBETSSOKANDE}
+
+FollowupMonths = Literal[3, 6, 12]
+"""The months after the stop a follow-up may be made at (`months_after`)."""
+FOLLOWUP_MONTHS: tuple[int, ...] = get_args(FollowupMonths)
+
+
+def followup_due(end_date: date, months_after: int) -> date:
+    """When the follow-up `months_after` months after a stop on `end_date` is due: the same
+    day of the month so many months on (the month's last day where it has no such day)."""
+    year, month = divmod(end_date.month - 1 + months_after, 12)
+    year += end_date.year
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(end_date.day, last))
 
 
 class OutcomePolicy(BaseModel):

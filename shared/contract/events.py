@@ -30,6 +30,7 @@ from pydantic import (
 from shared.contract.codes import (
     ActivityKind,
     Education,
+    FollowupMonths,
     Gender,
     Reason,
     Referrer,
@@ -152,6 +153,24 @@ class StopDetails(_Payload):
     respect: Annotated[int, Field(strict=True, ge=1, le=6)] | None = None
 
 
+class FollowupDetails(_Payload):
+    """A follow-up after the stop, `months_after` months on: whether the participant was
+    reached and, if so, where they are (`status`, an avslutsanledning) and on what support."""
+
+    date: IsoDate
+    months_after: FollowupMonths
+    reached: Annotated[bool, Field(strict=True)]
+    status: Reason | None = None
+    support: SupportList = []
+
+    @field_validator("status", "support")
+    @classmethod
+    def _only_when_reached(cls, value: object, info: ValidationInfo) -> object:
+        if value and info.data.get("reached") is False:
+            raise ValueError("only for a participant reached (reached: true)")
+        return value
+
+
 class VolumeDetails(_Payload):
     date: IsoDate
     kvinna: Count
@@ -195,25 +214,30 @@ class MoveDetails(_Payload):
     to_insats: InsatsId
 
 
+CORRECTION_KINDS = ("start", "progress", "stop", "followup")
+"""The parts of a correction, one per kind of registered event."""
+
+
 class CorrectionDetails(_Payload):
-    """What a corrected event says instead: exactly one of `start`, `progress` and `stop`
-    (the corrected event's kind), with all of its fields anew."""
+    """What a corrected event says instead: exactly one of `start`, `progress`, `stop` and
+    `followup` (the corrected event's kind), with all of its fields anew."""
 
     start: StartDetails | None = None
     progress: ProgressDetails | None = None
     stop: StopDetails | None = None
+    followup: FollowupDetails | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "CorrectionDetails":
-        if sum(part is not None for part in (self.start, self.progress, self.stop)) != 1:
-            raise ValueError("give exactly one of start, progress and stop")
+        if sum(getattr(self, kind) is not None for kind in CORRECTION_KINDS) != 1:
+            raise ValueError("give exactly one of start, progress, stop and followup")
         return self
 
     @property
     def kind(self) -> str:
-        return next(name for name in ("start", "progress", "stop") if getattr(self, name))
+        return next(name for name in CORRECTION_KINDS if getattr(self, name))
 
-    def replacement(self) -> StartDetails | ProgressDetails | StopDetails:
+    def replacement(self) -> StartDetails | ProgressDetails | StopDetails | FollowupDetails:
         return getattr(self, self.kind)
 
 
@@ -260,6 +284,12 @@ class ParticipantStopped(_ParticipantEvent, StopDetails):
     """Stopped by a move to this insats."""
 
 
+class ParticipantFollowedUp(_ParticipantEvent, FollowupDetails):
+    """A follow-up after the registration's stop (never of a stop that was a move)."""
+
+    type: Literal["ParticipantFollowedUp"] = "ParticipantFollowedUp"
+
+
 class VolumeRegistered(_Event, VolumeDetails):
     type: Literal["VolumeRegistered"] = "VolumeRegistered"
 
@@ -272,8 +302,9 @@ EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN)]
 
 
 class ParticipantEventCorrected(_ParticipantEvent, CorrectionDetails):
-    """An earlier start, check-in or stop of the participant says this instead (the latest
-    correction of an event wins). Nothing is deleted: the corrected event stays in the log."""
+    """An earlier start, check-in, stop or follow-up of the participant says this instead
+    (the latest correction of an event wins). Nothing is deleted: the corrected event stays
+    in the log."""
 
     type: Literal["ParticipantEventCorrected"] = "ParticipantEventCorrected"
     corrects: EventId
@@ -297,7 +328,9 @@ class ParticipantErased(_ParticipantEvent):
     event_ids: tuple[EventId, ...]
 
 
-RegisteredEvent = ParticipantStarted | ParticipantProgressed | ParticipantStopped
+RegisteredEvent = (
+    ParticipantStarted | ParticipantProgressed | ParticipantStopped | ParticipantFollowedUp
+)
 """What staff register about a participant (and what a correction or a void concerns)."""
 ParticipantEvent = RegisteredEvent | ParticipantEventCorrected | ParticipantEventVoided
 IntakeEvent = Annotated[
@@ -305,6 +338,7 @@ IntakeEvent = Annotated[
     | ParticipantStarted
     | ParticipantProgressed
     | ParticipantStopped
+    | ParticipantFollowedUp
     | ParticipantEventCorrected
     | ParticipantEventVoided
     | VolumeRegistered
@@ -316,6 +350,7 @@ _CORRECTION_KIND = {
     ParticipantStarted: "start",
     ParticipantProgressed: "progress",
     ParticipantStopped: "stop",
+    ParticipantFollowedUp: "followup",
 }
 
 

@@ -40,6 +40,21 @@ class StepMovement(_Frozen):
         return self.latest - self.first
 
 
+class FollowupRecord(_Frozen):
+    """A follow-up after the stop, as it counts now, with what the förbund's policy makes
+    of its status."""
+
+    months_after: int
+    date: date
+    reached: bool
+    status: Reason | None = None
+    outcome_class: OutcomeClass | None = None
+    """The status's outcome class (None: not reached, or no status given)."""
+    work_or_studies: bool = False
+    """Reached, and in work or studies (`codes.WORK_OR_STUDIES`)."""
+    support: tuple[SupportType, ...] = ()
+
+
 class ParticipantRecord(_Frozen):
     """Everything reporting counts about one participant, as outcomes derived it."""
 
@@ -68,6 +83,11 @@ class ParticipantRecord(_Frozen):
     """Step movement per measure: `activity_hours`, `vas`, `indicator:<name>`."""
     moved_from: str | None = None
     """The insats the participant moved on from to start here (`move`)."""
+    moved_to: str | None = None
+    """The insats the stop moved the participant on to (`move`): no exit, so no follow-up
+    is due."""
+    followups: tuple[FollowupRecord, ...] = ()
+    """The follow-ups after the stop, by `months_after`."""
 
 
 class _Change(_Frozen):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from shared.contract.codes import OutcomeClass, OutcomePolicy, Reason
+from shared.contract.codes import FOLLOWUP_MONTHS, OutcomeClass, OutcomePolicy, Reason
 from shared.contract.kommuner import KOMMUNER
 
 MIN_ADMIN_TOKEN_LENGTH = 16
@@ -31,6 +31,22 @@ def _kommun_codes(value: object) -> object:
     if unknown := [str(code) for code in codes if code not in KOMMUNER]:
         raise ValueError(f"not SCB kommun codes: {', '.join(unknown)}")
     return codes
+
+
+def _followup_months(value: object) -> object:
+    if isinstance(value, int):
+        value = str(value)
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list | tuple):
+        return value  # the field's type refuses it
+    months = sorted({int(month) for month in value})
+    if unknown := [str(month) for month in months if month not in FOLLOWUP_MONTHS]:
+        raise ValueError(
+            f"not months a follow-up is made at ({', '.join(map(str, FOLLOWUP_MONTHS))}): "
+            + ", ".join(unknown)
+        )
+    return tuple(months)
 
 
 EMBEDDED_REDIS_SOCKET = Path("redis") / "redis.sock"
@@ -98,6 +114,12 @@ class Settings(BaseSettings):
     member_kommuner: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_kommun_codes)] = ()
     """The förbund's member kommuner (`0180,0184`: SCB codes, comma-separated), offered
     first in the start form; empty: every kommun, by name."""
+    followups: Annotated[tuple[int, ...], NoDecode, BeforeValidator(_followup_months)] = (6,)
+    """The follow-ups after the stop the förbund makes, in months (`3,6,12`): the caseload
+    lists them as due and the reports count them."""
+    followup_window_days: tuple[int, int] = (14, 60)
+    """*Att följa upp* lists a follow-up from this many days before its due date until this
+    many days after (JSON, e.g. `[14, 60]`)."""
     outcome_classes: dict[Reason, OutcomeClass] = {}
     """Overrides of the default class per avslutsanledning, as JSON."""
     bands: dict[str, list[int]] = {}

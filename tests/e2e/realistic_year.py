@@ -9,7 +9,9 @@ check-ins, stops and monthly volumes, with what staff get wrong and put right (s
 stops corrected, mistaken starts and stops voided), stops registered weeks late, and 2025's
 ongoing participants stopped with 2026 end dates; the structural insats's activities of both
 years go through the API; a few of 2026's participants move on to another insats (`move`:
-the stop and a start there with the same code). Pure: `year_loader.py` sends it.
+the stop and a start there with the same code); many of those who ended are followed up
+six months after (`followup`: some late, some not reached, one corrected). Pure:
+`year_loader.py` sends it.
 """
 
 import csv
@@ -119,6 +121,18 @@ POSITIVE = frozenset(
 )
 UNCLEAR = frozenset({"tillbaka_remittent", "annan_insats"})
 DIRECT = frozenset({"arbete", "arbete_subventionerat", "studier", "arbetssokande"})
+WORK_OR_STUDIES = frozenset({"arbete", "arbete_subventionerat", "studier"})
+FOLLOWUP_MONTHS = 6
+"""The förbund's follow-up after the stop (STEGVIS_FOLLOWUPS' default)."""
+FOLLOWUP_STATUS_WEIGHTS = {
+    "arbete": 25,
+    "arbete_subventionerat": 10,
+    "studier": 12,
+    "arbetssokande": 20,
+    "sjukdom": 15,
+    "foraldraledighet": 3,
+    "annat": 15,
+}
 
 # Registration waves: each after all earlier ones; 1–10 are the months of 2026.
 PREVIOUS_YEAR_WAVE, LATE_WAVE, CORRECTION_WAVE = 0, 11, 12
@@ -172,6 +186,9 @@ class Participant:
     stop_registered_late: bool = False
     moved_to: str | None = None
     """Its stop is a move on to this insats (reason `annan_insats`), where it starts anew."""
+    followup: dict | None = None
+    """The follow-up after the stop, as first registered (the API's body)."""
+    corrected_followup: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -198,12 +215,13 @@ class Registration:
     chain: str
     """A chain's registrations are sent in order; different chains side by side."""
     kind: str
-    """`start`, `progress`, `stop`, `move`, `volume`, `activity`, `correction` or `void`."""
+    """`start`, `progress`, `stop`, `move`, `followup`, `volume`, `activity`, `correction`
+    or `void`."""
     insats_id: str
     day: date
     body: dict | None = None
     target: str = ""
-    """Of a correction or void: the event concerned, `start` or `stop`."""
+    """Of a correction or void: the event concerned, `start`, `stop` or `followup`."""
 
 
 @dataclass(frozen=True)
@@ -552,6 +570,7 @@ def generate(seed: int = SEED) -> RealisticYear:
     volumes = _volumes(rng, date(2025, 1, 1), date(2026, 10, 1))
     activities = _activities(rng, date(2025, 1, 1), date(2026, 10, 1))
     _moves(random.Random(seed + 1), current)
+    _followups(random.Random(seed + 2), previous + current)
     # Drawn last: the registrations stay those of the same seed before the economy was added.
     return RealisticYear(
         previous + current + duplicates, volumes, activities, _money(rng), _goals(rng)
@@ -576,6 +595,47 @@ def _moves(rng: random.Random, current: list[Participant]) -> None:
         participant.moved_to = rng.choice(others)
         assert participant.stop is not None
         participant.stop = {"end_date": participant.stop["end_date"], "reason": "annan_insats"}
+
+
+def months_later(day: date, months: int) -> date:
+    """The same day `months` months on (the month's last day where it has no such day)."""
+    years, month = divmod(day.month - 1 + months, 12)
+    first = date(day.year + years, month + 1, 1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return first.replace(day=min(day.day, last.day))
+
+
+def _followups(rng: random.Random, participants: list[Participant]) -> None:
+    """Most of those whose stop stands (not moved on, not put right, not late) are followed
+    up six months after it, when that falls in the year: some weeks late, some not
+    reached; one such follow-up is corrected at the end (a random generator of its own)."""
+    followed = []
+    for participant in participants:
+        if (
+            not participant.stop
+            or participant.moved_to
+            or participant.corrected_stop
+            or participant.stop_voided
+            or participant.start_voided
+            or participant.stop_registered_late
+        ):
+            continue
+        due = months_later(date.fromisoformat(participant.stop["end_date"]), FOLLOWUP_MONTHS)
+        if due > CURRENT_YEAR_ENDS or rng.random() < 0.25:
+            continue
+        late = rng.random() < 0.15
+        after = rng.randint(40, 90) if late else rng.randint(0, 14)
+        day = min(due + timedelta(after), CURRENT_YEAR_ENDS)
+        body: dict = {"date": day.isoformat(), "months_after": FOLLOWUP_MONTHS, "reached": False}
+        if rng.random() < 0.7:
+            body |= {"reached": True, "status": _pick(rng, FOLLOWUP_STATUS_WEIGHTS)}
+            if rng.random() < 0.5:
+                body["support"] = _support(rng)
+        participant.followup = body
+        followed.append(participant)
+    corrected = rng.choice([p for p in followed if p.followup and not p.followup["reached"]])
+    assert corrected.followup is not None
+    corrected.corrected_followup = corrected.followup | {"reached": True, "status": "studier"}
 
 
 # --- what to send ---------------------------------------------------------------------------
@@ -605,17 +665,21 @@ def _participant_registrations(p: Participant) -> Iterable[Registration]:
     elif p.stop and (p.stop_through_api or not p.imported):
         wave = LATE_WAVE if p.stop_registered_late else None
         yield dated("stop", p.stop["end_date"], p.stop, wave)
+    if p.followup:
+        yield dated("followup", p.followup["date"], p.followup)
     if p.corrected_start:
         yield afterwards("correction", "start", {"start": p.corrected_start})
     if p.corrected_stop:
         yield afterwards("correction", "stop", {"stop": p.corrected_stop})
+    if p.corrected_followup:
+        yield afterwards("correction", "followup", {"followup": p.corrected_followup})
     if p.stop_voided:
         yield afterwards("void", "stop")
     if p.start_voided:
         yield afterwards("void", "start")
 
 
-_ORDER = {"start": 0, "progress": 1, "stop": 2}
+_ORDER = {"start": 0, "progress": 1, "stop": 2, "move": 2, "followup": 3}
 
 
 def registrations(year: RealisticYear) -> list[Registration]:
@@ -697,6 +761,9 @@ class Counted:
     person: str
     """The participant's key: the same in each insats a move took it to."""
     moved_from: str | None = None
+    moved_to: str | None = None
+    followup: dict | None = None
+    """The follow-up after the stop, as corrected."""
 
 
 def counted(year: RealisticYear) -> list[Counted]:
@@ -718,6 +785,8 @@ def counted(year: RealisticYear) -> list[Counted]:
                 end,
                 stop["reason"] if stop else None,
                 p.key,
+                moved_to=p.moved_to,
+                followup=p.corrected_followup or p.followup,
             )
         )
         if p.moved_to is not None:
@@ -767,6 +836,40 @@ def expected_figures(
         "other_exits": of([c for c in ended if c.reason not in POSITIVE | UNCLEAR]),
         "direct_to_work_or_studies": of([c for c in ended if c.reason in DIRECT]),
         "volume_participants": {"total": sum(volume.values()), **volume},
+    }
+
+
+def expected_followup(
+    year: RealisticYear, first: date, last: date, insats_id: str | None = None
+) -> dict[str, dict[str, dict[str, int | None]]]:
+    """The period's follow-ups of the insats (None: the whole förbund): of those who ended
+    (not moved on) and whose follow-up falls due in the period, by column, those reached,
+    the share reached (half up), and of them those in work or studies and with a positive
+    status."""
+    due = [
+        c
+        for c in counted(year)
+        if insats_id in (None, c.insats_id)
+        and c.end is not None
+        and c.moved_to is None
+        and first <= months_later(c.end, FOLLOWUP_MONTHS) <= last
+    ]
+    reached = [c for c in due if c.followup and c.followup["reached"]]
+    due_columns, reached_columns = (_columns(c.gender for c in group) for group in (due, reached))
+    status = {id(c): c.followup["status"] for c in reached if c.followup}
+    return {
+        str(FOLLOWUP_MONTHS): {
+            "due": due_columns,
+            "reached": reached_columns,
+            "reached_percent": {
+                column: _half_up(100 * reached_columns[column], due_columns[column])
+                for column in due_columns
+            },
+            "work_or_studies": _columns(
+                c.gender for c in reached if status[id(c)] in WORK_OR_STUDIES
+            ),
+            "positive": _columns(c.gender for c in reached if status[id(c)] in POSITIVE),
+        }
     }
 
 

@@ -42,8 +42,8 @@ def _participant(system: System, insats: str, start: dict, *later: tuple[str, di
 
 
 def _register(system: System) -> dict[str, str]:
-    """Participants with check-ins and stops in closed and open months; returns each one's
-    code by the role it plays."""
+    """Participants with check-ins, stops and follow-ups after the stop in closed and open
+    months; returns each one's code by the role it plays."""
     for insats in INSATSER:
         body = {"name": insats, "registration": "individ"}
         _ok(system.intake.put(f"/api/v1/insatser/{insats}", json=body))
@@ -56,6 +56,16 @@ def _register(system: System) -> dict[str, str]:
             start | {"start_date": "2026-02-02", "municipality": "1480"},
             ("progress", {"date": "2026-03-01", "vas": 5, "activity_hours_per_week": 4.5}),
             ("stop", {"end_date": "2026-03-20", "reason": "arbete", "vas": 7, "respect": 5}),
+            (
+                "followup",
+                {
+                    "date": "2026-09-25",
+                    "months_after": 6,
+                    "reached": True,
+                    "status": "studier",
+                    "support": ["ingen"],
+                },
+            ),
         ),
         "purged_a": _participant(
             system,
@@ -63,6 +73,7 @@ def _register(system: System) -> dict[str, str]:
             start | {"start_date": "2026-01-10", "gender": "man"},
             ("progress", {"date": "2026-02-11", "vas": 4}),
             ("stop", {"end_date": "2026-04-15", "reason": "studier", "health_better": True}),
+            ("followup", {"date": "2026-10-20", "months_after": 6, "reached": False}),
         ),
         "purged_b": _participant(
             system,

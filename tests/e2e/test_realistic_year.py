@@ -1,10 +1,10 @@
 """A year of realistic data end to end, under `stegvis up`: a förbund's 2025 imported with
 `stegvis import`, its January–October 2026 registered through intake's API with corrections,
-voids and late stops, and each insats's budgets, monthly costs (one corrected after its month
-closed) and goals of every kind (realistic_year.py). The reports (helår, delår, quarters,
-months), their economy and goals, and the series equal what an independent oracle worked out
-from what was entered, add up in every column, render as a page, export as CSV and XLSX, and
-come out the same from a rebuild."""
+voids, late stops and follow-ups after the stop, and each insats's budgets, monthly costs
+(one corrected after its month closed) and goals of every kind (realistic_year.py). The
+reports (helår, delår, quarters, months), their economy, goals and follow-ups, and the
+series equal what an independent oracle worked out from what was entered, add up in every
+column, render as a page, export as CSV and XLSX, and come out the same from a rebuild."""
 
 import csv
 import io
@@ -22,6 +22,7 @@ from tests.e2e.realistic_year import (
     expected_economy,
     expected_figures,
     expected_flows,
+    expected_followup,
     expected_goals,
     expected_people,
     first_registration_year,
@@ -43,7 +44,7 @@ MULTI_VALUED = frozenset({"support_at_start", "support_at_end"})
 """Breakdowns that count a participant once per code (api.md)."""
 SHARE_WHOLES = {"health_better": "health_answered", "activity_increased": "activity_answered"}
 """What a share is a percentage of, where that is not `ended`."""
-SECTIONS = ("figures", "shares", "breakdowns", "activities", "flows", "people")
+SECTIONS = ("figures", "shares", "breakdowns", "activities", "flows", "people", "followup")
 NAMES = {insats.insats_id: insats.name for insats in INSATSER}
 
 
@@ -92,11 +93,14 @@ def test_the_helar_figures_equal_the_oracle(system: System, year: RealisticYear)
             assert found_report["flows"] == flows, (report_year, insats)
             people = expected_people(year, *_helar(report_year), insats)
             assert found_report["people"] == people, (report_year, insats)
+            followup = expected_followup(year, *_helar(report_year), insats)
+            assert found_report["followup"] == followup, (report_year, insats)
         previous = _report(system, 2026, "helar", insats)["previous_year"]
         helar_2025 = _report(system, 2025, "helar", insats)
         assert previous["figures"] == helar_2025["figures"], insats
         assert previous["shares"] == helar_2025["shares"], insats
         assert previous["activities"] == helar_2025["activities"], insats
+        assert previous["followup"] == helar_2025["followup"], insats
         assert _nonzero_rows(previous["breakdowns"]) == _nonzero_rows(helar_2025["breakdowns"])
 
 
@@ -113,6 +117,7 @@ def test_every_quarter_equals_the_oracle(system: System, year: RealisticYear) ->
                 assert found["activities"] == activities, where
                 assert found["flows"] == expected_flows(year, first, last, insats), where
                 assert found["people"] == expected_people(year, first, last, insats), where
+                assert found["followup"] == expected_followup(year, first, last, insats), where
                 assert found["period"] == {
                     "kind": "quarter",
                     "from": first.isoformat(),
@@ -144,6 +149,15 @@ def _assert_adds_up(section: dict, where: object) -> None:
     for column in COLUMNS:
         people, registrations = section["people"][column], figures["participants"][column]
         assert 0 <= people <= registrations, (where, column)
+    for months, followup in section["followup"].items():
+        for column in COLUMNS:
+            f = {name: columns[column] for name, columns in followup.items()}
+            assert 0 <= f["work_or_studies"] <= f["reached"] <= f["due"], (where, months, column)
+            assert f["positive"] <= f["reached"], (where, months, column)
+            assert f["reached_percent"] == _percent(f["reached"], f["due"]), (where, column)
+        for name in ("due", "reached", "work_or_studies", "positive"):
+            columns = followup[name]
+            assert columns["total"] == sum(columns[g] for g in COLUMNS[1:]), (where, name)
     activities = section["activities"]
     assert sum(activities["kinds"].values()) == activities["count"], where
     came = activities["participants"]
@@ -168,6 +182,7 @@ def test_the_months_make_up_the_year(system: System, year: RealisticYear) -> Non
         assert report["activities"] == expected_activities(year, *_month(month)), month
         assert report["flows"] == expected_flows(year, *_month(month)), month
         assert report["people"] == expected_people(year, *_month(month)), month
+        assert report["followup"] == expected_followup(year, *_month(month)), month
 
     def new_in(reports: list[dict]) -> dict[str, int]:
         return {c: sum(r["figures"]["new"][c] for r in reports) for c in COLUMNS}
@@ -190,6 +205,33 @@ def test_the_report_page_shows_the_ended(system: System, year: RealisticYear) ->
     assert ended, "no row Avslutade"
     expected = [expected_figures(year, *_helar(y))["ended"]["total"] for y in (2026, 2025)]
     assert [int(ended[1]), int(ended[2])] == expected
+
+
+FOLLOWUP_ROWS = {
+    "due": "Att följa upp (avslut som följs upp nu)",
+    "reached": "Nådda vid uppföljningen",
+    "reached_percent": "Svarsfrekvens (nådda av dem att följa upp)",
+    "work_or_studies": "I arbete eller studier",
+    "positive": "Positivt utfall (som positiva avslut)",
+}
+"""The page's rows of a follow-up, by their Swedish labels."""
+
+
+def test_the_page_shows_the_follow_ups_of_the_oracle(system: System, year: RealisticYear) -> None:
+    for insats in REPORTED:
+        asked = {"year": 2026, "period": "helar"} | ({"insats": insats} if insats else {})
+        page = _page(system, **asked)
+        table = re.search(
+            r"<caption>Uppföljning 6 månader efter avslut</caption>(.*?)</table>", page, re.S
+        )
+        assert table, insats
+        now = expected_followup(year, *_helar(2026), insats)["6"]
+        before = expected_followup(year, *_helar(2025), insats)["6"]
+        for name, label in FOLLOWUP_ROWS.items():
+            shown = _percent_text if name == "reached_percent" else str
+            assert row(table[1], label) == [
+                f"{shown(now[name][c])} ({shown(before[name][c])})" for c in COLUMNS
+            ], (insats, name)
 
 
 def _cell(text: str) -> int | float | None:
@@ -245,6 +287,10 @@ def test_the_csv_export_has_the_json_numbers(system: System, year: RealisticYear
     for pair in flows.keys() | earlier.keys():
         expected[("flows", *pair)] = values(flows.get(pair, zeros), earlier.get(pair, zeros))
     expected[("people", "", "")] = values(report["people"], last_year["people"])
+    for months, followup in report["followup"].items():
+        for name, columns in followup.items():
+            before = last_year["followup"][months][name]
+            expected[("followup", months, name)] = values(columns, before)
     now, before = report["activities"], last_year["activities"]
     for name in ("count", "places", "places_used_percent"):
         expected[("activities", name, "")] = [

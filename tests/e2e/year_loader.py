@@ -118,7 +118,7 @@ async def _send(client: httpx.AsyncClient, call: Registration, codes: dict[str, 
         codes[call.chain] = answer["participant_id"]
         return answer["position"]
     participant = f"{insats}/participants/{codes[call.chain]}"
-    if call.kind in ("progress", "stop", "move"):
+    if call.kind in ("progress", "stop", "move", "followup"):
         return (await _created(client, f"{participant}/{call.kind}", call.body))["position"]
     response = await client.get(f"{participant}/events")
     assert response.status_code == 200, response.text

@@ -129,6 +129,8 @@ async def test_erased_participants_leave_every_table_and_stream(settings, redis,
             )
             if stop:
                 _ok(await intake_api.post(f"{path}/stop", json=stop))
+                followup = {"date": "2025-10-20", "months_after": 6, "reached": True}
+                _ok(await intake_api.post(f"{path}/followup", json=followup | {"status": "arbete"}))
         erased, purged, kept = codes
 
         async def reported() -> bool:

@@ -13,7 +13,8 @@ from tests.faults.table import ROWS, render
 from tests.faults.workload import plan
 
 PARTICIPANTS = 900
-"""About 2,000 commands per scenario: 900 starts, ~450 check-ins, ~675 stops."""
+"""About 2,200 commands per scenario: 900 starts, ~450 check-ins, ~675 stops, ~220
+follow-ups."""
 SETTINGS = {"claim_idle_ms": "1000"}
 """Entries a killed consumer held are retried after a second, not the default ten."""
 

@@ -11,7 +11,7 @@ from shared.contract.codes import (
     GENDERS,
     OutcomeClass,
 )
-from tests.faults.workload import STRUCTURAL, Activity, Stay
+from tests.faults.workload import FOLLOWUP_MONTHS, STRUCTURAL, Activity, Stay
 
 COLUMNS = ("total", *(gender.value for gender in GENDERS))
 FIGURES = (
@@ -57,6 +57,57 @@ def figures(stays: Iterable[Stay], first: date, last: date, insats: str | None) 
             result[name]["total"] += 1
             result[name][stay.gender] += 1
     return result
+
+
+WORK_OR_STUDIES = frozenset({"arbete", "arbete_subventionerat", "studier"})
+FOLLOWUP_COUNTS = ("due", "reached", "work_or_studies", "positive")
+
+
+def _months_later(day: date, months: int) -> date:
+    """The same day `months` months on (the month's last day where it has no such day)."""
+    years, month = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError(day)
+
+
+def followup(stays: Iterable[Stay], first: date, last: date, insats: str | None) -> Figures:
+    """The follow-up's counts by column: the exits (not moves) whose follow-up falls due in
+    the period, those of them reached, in work or studies, with a positive status."""
+    result = {name: dict.fromkeys(COLUMNS, 0) for name in FOLLOWUP_COUNTS}
+    for stay in stays:
+        if insats not in (None, stay.insats) or stay.end is None or stay.moved_to is not None:
+            continue
+        if not first <= _months_later(stay.end, FOLLOWUP_MONTHS) <= last:
+            continue
+        counted = {"due"}
+        if stay.followup is not None and stay.followup["reached"]:
+            status = stay.followup.get("status")
+            counted.add("reached")
+            if status in WORK_OR_STUDIES:
+                counted.add("work_or_studies")
+            if DEFAULT_OUTCOME_CLASSES.get(status) is OutcomeClass.POSITIVE:
+                counted.add("positive")
+        for name in counted:
+            result[name]["total"] += 1
+            result[name][stay.gender] += 1
+    return result
+
+
+def reached_followups(stays: Iterable[Stay], years: Iterable[int]) -> int:
+    """The follow-ups reached that fall due in `years` (the reports count each once)."""
+    return sum(
+        1
+        for stay in stays
+        if stay.end is not None
+        and stay.followup is not None
+        and stay.followup["reached"]
+        and _months_later(stay.end, FOLLOWUP_MONTHS).year in years
+    )
 
 
 def activities(

@@ -10,7 +10,14 @@ import httpx
 
 from tests.faults import expected
 from tests.faults.waiting import DEADLINE_SECONDS
-from tests.faults.workload import INSATSER, STRUCTURAL, YEAR, Stay, activities
+from tests.faults.workload import (
+    FOLLOWUP_MONTHS,
+    INSATSER,
+    STRUCTURAL,
+    YEAR,
+    Stay,
+    activities,
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,8 @@ class Comparison:
     differing: list[str]
     """`period insats year figure column: got N, expected M` for each cell that differs."""
     counted: int
-    """Starts, stops and activities the reports count (each once: new and ended per insats
-    and month, activities per month)."""
+    """Starts, stops, follow-ups reached and activities the reports count (each once: new,
+    ended and reached per insats and month, activities per month)."""
     lost: int
     duplicated: int
 
@@ -79,12 +86,15 @@ def compare(reporting: httpx.Client, stays: list[Stay]) -> Comparison | None:
                     f"{query.period} {query.insats or 'förbund'} {year} activities: "
                     f"got {got_held}, expected {held}"
                 )
-            for name, columns in want.items():
+            got_followup = section["followup"][str(FOLLOWUP_MONTHS)]
+            want_followup = expected.followup(stays, *query.dates(year), query.insats)
+            for name, columns in [*want.items(), *want_followup.items()]:
+                found = got[name] if name in want else got_followup[name]
                 for column, value in columns.items():
-                    if got[name][column] != value:
+                    if found[column] != value:
                         differing.append(
                             f"{query.period} {query.insats or 'förbund'} {year} {name} "
-                            f"{column}: got {got[name][column]}, expected {value}"
+                            f"{column}: got {found[column]}, expected {value}"
                         )
             if query.insats is None or query.period == "helar":
                 continue
@@ -93,11 +103,14 @@ def compare(reporting: httpx.Client, stays: list[Stay]) -> Comparison | None:
                 counted += got_held["count"]
                 lost += max(0, -difference)
                 duplicated += max(0, difference)
-            # Each start and stop falls in exactly one insats, month and gender cell.
-            for name in ("new", "ended"):
+            # Each start, stop and follow-up reached falls in exactly one insats, month and
+            # gender cell.
+            tallied = [(got[name], want[name]) for name in ("new", "ended")]
+            tallied.append((got_followup["reached"], want_followup["reached"]))
+            for found, wanted in tallied:
                 for gender in expected.COLUMNS[1:]:
-                    difference = got[name][gender] - want[name][gender]
-                    counted += got[name][gender]
+                    difference = found[gender] - wanted[gender]
+                    counted += found[gender]
                     lost += max(0, -difference)
                     duplicated += max(0, difference)
     return Comparison(differing, counted, lost, duplicated)

@@ -11,7 +11,7 @@ import httpx
 import redis
 
 from shared.platform.streams import Topology
-from tests.faults import pipeline, reports
+from tests.faults import expected, pipeline, reports
 from tests.faults.cluster import Cluster
 from tests.faults.table import ROWS, Row
 from tests.faults.waiting import wait_until
@@ -103,6 +103,7 @@ class Scenario:
         dead = pipeline.dead_letters(self.redis, self.topology)
         events = sum(1 + (stay.end is not None) for stay in self.stays)
         events += len(self.sender.activities)
+        events += expected.reached_followups(self.stays, (YEAR - 1, YEAR))
         ROWS.append(
             Row(
                 scenario=self.name,

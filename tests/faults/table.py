@@ -17,15 +17,16 @@ class Row:
     scenario: str
     fault: str
     commands: int
-    """HTTP commands accepted: starts, check-ins and stops."""
+    """HTTP commands accepted: starts, check-ins, stops, follow-ups and activities."""
     events: int
-    """Of those, the starts and stops: what the reports count."""
+    """Of those, what the reports count one by one: the starts, the stops, the follow-ups
+    reached (due in the reports' years) and the activities."""
     counted: int
-    """Starts and stops the reports count once the system settled."""
+    """Of those, what the reports count once the system settled."""
     lost: int
-    """Starts and stops missing from the reports (by insats, month and gender)."""
+    """What is missing from the reports (by insats, month and gender)."""
     duplicated: int
-    """Starts and stops the reports count more than once (by insats, month and gender)."""
+    """What the reports count more than once (by insats, month and gender)."""
     recovery_seconds: float
     """From the fault until the reports again reach the newest event accepted before it
     (the slowest recovery where a scenario injects several faults)."""

@@ -1,8 +1,8 @@
 """A known set of commands (starts, check-ins, stops over a few insatser, every gender and
-every avslutsanledning, moves on from one insats to the next; activities of a structural
-insats) and a sender that gets each of them accepted exactly once, however often the
-system fails under it: every command carries an Idempotency-Key and is retried until it is
-answered 201."""
+every avslutsanledning, moves on from one insats to the next, follow-ups after a third of
+the exits; activities of a structural insats) and a sender that gets each of them accepted
+exactly once, however often the system fails under it: every command carries an
+Idempotency-Key and is retried until it is answered 201."""
 
 import random
 import threading
@@ -43,6 +43,8 @@ class Stay:
     """It ends by a move on to this insats (its reason `annan_insats`)."""
     moved_from: str | None = None
     """It is the stay a move started (no command of its own: the move's)."""
+    followup: dict | None = None
+    """The follow-up after its end (the API's body), if it has one."""
 
 
 def plan(participants: int, seed: str) -> list[Stay]:
@@ -67,7 +69,30 @@ def plan(participants: int, seed: str) -> list[Stay]:
                 check_ins=check_ins,
             )
         )
-    return _moved_on(stays)
+    return _followed_up(_moved_on(stays))
+
+
+FOLLOWUP_MONTHS = 6
+"""The follow-up the system makes (STEGVIS_FOLLOWUPS' default)."""
+
+
+def _followed_up(stays: list[Stay]) -> list[Stay]:
+    """Every third stay that ends by an exit (not a move) is followed up six months and a
+    few days after, every other one of them reached, with a status of every kind."""
+    reasons = list(Reason)
+    followed = []
+    for n, stay in enumerate(stays):
+        if stay.end is not None and stay.moved_to is None and n % 3 == 0:
+            body: dict = {
+                "date": (stay.end + timedelta(days=190)).isoformat(),
+                "months_after": FOLLOWUP_MONTHS,
+                "reached": n % 2 == 0,
+            }
+            if body["reached"]:
+                body["status"] = reasons[n // 6 % len(reasons)].value
+            stay = replace(stay, followup=body)
+        followed.append(stay)
+    return followed
 
 
 def _moved_on(stays: list[Stay]) -> list[Stay]:
@@ -138,7 +163,9 @@ class Sender:
     def total(self) -> int:
         """Commands to send."""
         stays = sum(
-            1 + len(s.check_ins) + (s.end is not None) for s in self.stays if s.moved_from is None
+            1 + len(s.check_ins) + (s.end is not None) + (s.followup is not None)
+            for s in self.stays
+            if s.moved_from is None
         )
         return stays + len(self.activities)
 
@@ -201,6 +228,9 @@ class Sender:
             if stay.health_better is not None:
                 body["health_better"] = stay.health_better
             self._accepted(intake, f"{index}-stop", f"{base}/{participant}/stop", body)
+        if stay.followup is not None:
+            path = f"{base}/{participant}/followup"
+            self._accepted(intake, f"{index}-followup", path, stay.followup)
 
     def _send_activity(self, intake: httpx.Client, index: int, activity: Activity) -> None:
         body: dict = {

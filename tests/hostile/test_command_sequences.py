@@ -1,6 +1,7 @@
 """Any sequence of commands, sensible or not (stops before the start, double stops, stops
 and check-ins of unknown participants, dates that are no dates, corrected and voided stops
-and starts, events of voided registrations), through intake's real
+and starts, events of voided registrations, follow-ups before the stop, twice or in the
+future), through intake's real
 handlers, outcomes' derivation and reporting's report: each command is accepted exactly
 when a plain model of the rules says so, a refused one says why and records nothing, and
 the report's figures agree with the commands accepted and with each other.
@@ -19,6 +20,7 @@ from services.intake.service_layer.commands import (
     Command,
     CorrectEvent,
     DefineInsats,
+    FollowUpParticipant,
     RecordProgress,
     StartParticipant,
     StopParticipant,
@@ -29,9 +31,17 @@ from services.reporting.domain.breakdowns import MULTI_VALUED
 from services.reporting.domain.contributions import accumulate, contributions
 from services.reporting.domain.periods import Period, parse_period
 from services.reporting.domain.reports import ProcessedThrough
-from shared.contract.codes import Gender, OutcomePolicy, Reason, Registration
+from shared.contract.codes import (
+    FOLLOWUP_MONTHS,
+    Gender,
+    OutcomePolicy,
+    Reason,
+    Registration,
+    followup_due,
+)
 from shared.contract.events import (
     CorrectionDetails,
+    FollowupDetails,
     InsatsDetails,
     ParticipantStarted,
     ParticipantStopped,
@@ -40,6 +50,7 @@ from shared.contract.events import (
     StopDetails,
     effective_events,
 )
+from shared.contract.swedish_time import today
 from shared.platform.http import validation_errors
 from tests.intake.conftest import FakeDatabase, execute_as_admin
 from tests.reporting.support import document_of
@@ -64,6 +75,9 @@ commands = st.one_of(
     st.tuples(st.just("correct_stop"), whom, days, st.sampled_from(Reason)),
     st.tuples(st.just("void_stop"), whom),
     st.tuples(st.just("void_start"), whom),
+    st.tuples(
+        st.just("followup"), whom, date_texts, st.sampled_from(FOLLOWUP_MONTHS), st.booleans()
+    ),
 )
 
 
@@ -81,6 +95,8 @@ class Rules:
         self.started: list[tuple[str, Gender, date]] = []
         self.ended: dict[str, date] = {}
         self.voided: set[str] = set()
+        self.followed: dict[str, dict[int, tuple[date, bool]]] = {}
+        """By participant and months after: the follow-up's date and whether reached."""
 
     def expected_refusal(self, participant: str, on: date) -> type[CommandRefused] | None:
         starts = {code: start for code, _, start in self.started}
@@ -100,16 +116,35 @@ class Rules:
             return Conflict
         if of_stop and participant not in self.ended:
             return NotFound  # no stop to correct or void
-        return InvalidField if on is not None and on < starts[participant] else None
+        if on is not None and on < starts[participant]:
+            return InvalidField
+        followed = self.followed.get(participant, {})
+        if of_stop and followed and on is None:
+            return Conflict  # a stop with follow-ups is not voided
+        if on is not None and any(day < on for day, _ in followed.values()):
+            return InvalidField  # the follow-up would precede the end
+        return None
+
+    def expected_followup_refusal(
+        self, participant: str, on: date, months: int
+    ) -> type[CommandRefused] | None:
+        starts = {code: start for code, _, start in self.started}
+        if participant not in starts:
+            return NotFound
+        if participant in self.voided or participant not in self.ended:
+            return Conflict
+        if months in self.followed.get(participant, {}):
+            return Conflict
+        return InvalidField if not self.ended[participant] <= on <= today() else None
 
     def counted(self) -> list[tuple[str, Gender, date]]:
         return [started for started in self.started if started[0] not in self.voided]
 
 
-DATE_FIELDS = {"start": "start_date", "progress": "date", "stop": "end_date"}
+DATE_FIELDS = {"start": "start_date", "progress": "date", "stop": "end_date", "followup": "date"}
 
 
-def _details(command) -> StartDetails | ProgressDetails | StopDetails:
+def _details(command) -> StartDetails | ProgressDetails | StopDetails | FollowupDetails:
     """The command's payload, validated as the HTTP API validates it."""
     kind, *arguments = command
     if kind == "start":
@@ -118,6 +153,11 @@ def _details(command) -> StartDetails | ProgressDetails | StopDetails:
     if kind == "stop":
         _, day, reason = arguments
         return StopDetails.model_validate({"end_date": day, "reason": reason})
+    if kind == "followup":
+        _, day, months, reached = arguments
+        status = {"status": "arbete"} if reached else {}
+        body = {"date": day, "months_after": months, "reached": reached}
+        return FollowupDetails.model_validate(body | status)
     return ProgressDetails.model_validate({"date": arguments[1]})
 
 
@@ -178,8 +218,11 @@ async def _execute(database: FakeDatabase, command, rules: Rules) -> None:
 
     index = command[1]
     participant = rules.started[index][0] if index < len(rules.started) else UNKNOWN
-    registration = StopParticipant if kind == "stop" else RecordProgress
-    expected = rules.expected_refusal(participant, getattr(details, field))
+    registration = REGISTRATIONS[kind]
+    if isinstance(details, FollowupDetails):
+        expected = rules.expected_followup_refusal(participant, details.date, details.months_after)
+    else:
+        expected = rules.expected_refusal(participant, getattr(details, field))
     events_before = len(database.state.events)
     try:
         await execute_as_admin(database.unit_of_work, registration(INSATS, participant, details))
@@ -189,8 +232,40 @@ async def _execute(database: FakeDatabase, command, rules: Rules) -> None:
         assert len(database.state.events) == events_before
         return
     assert expected is None, (command, "accepted")
-    if kind == "stop":
+    if isinstance(details, StopDetails):
         rules.ended[participant] = details.end_date
+    if isinstance(details, FollowupDetails):
+        followed = rules.followed.setdefault(participant, {})
+        followed[details.months_after] = (details.date, details.reached)
+
+
+REGISTRATIONS = {
+    "progress": RecordProgress,
+    "stop": StopParticipant,
+    "followup": FollowUpParticipant,
+}
+
+
+def _expected_followup(rules: Rules, period: Period) -> dict[str, dict[str, dict[str, int]]]:
+    """Per months after: the exits whose follow-up falls due in the period, and those of
+    them followed up and reached."""
+    figures = {
+        str(months): {name: dict.fromkeys(COLUMNS, 0) for name in ("due", "reached")}
+        for months in FOLLOWUP_MONTHS
+    }
+    for participant, gender, _ in rules.counted():
+        end = rules.ended.get(participant)
+        if end is None:
+            continue
+        followed = rules.followed.get(participant, {})
+        for months in FOLLOWUP_MONTHS:
+            if not period.first <= followup_due(end, months) <= period.last:
+                continue
+            counted = ["due"] + (["reached"] if followed.get(months, (None, False))[1] else [])
+            for name in counted:
+                figures[str(months)][name]["total"] += 1
+                figures[str(months)][name][gender.value] += 1
+    return figures
 
 
 def _expected_stock_and_flow(rules: Rules, period: Period) -> dict[str, dict[str, int]]:
@@ -238,6 +313,11 @@ async def test_any_commands_give_figures_that_add_up(sequence, period) -> None:
     assert {name: f[name] for name in ("opening", "new", "ended")} == _expected_stock_and_flow(
         rules, period
     )
+    followup = {
+        months: {name: rows[name] for name in ("due", "reached")}
+        for months, rows in report["followup"].items()
+    }
+    assert followup == _expected_followup(rules, period)
     for column in COLUMNS:
         opening, new, ended = (f[name][column] for name in ("opening", "new", "ended"))
         assert f["ongoing_at_end"][column] == opening + new - ended

@@ -1,6 +1,7 @@
 """Taking events one at a time from the record and its summary agrees with the full
-derivation (`derive_record`, the reference) for random histories with corrections and
-voids, arriving in any order, repeated, in any batches: the same changes, the same records."""
+derivation (`derive_record`, the reference) for random histories with corrections, voids
+and follow-ups, arriving in any order, repeated, in any batches: the same changes, the same
+records."""
 
 import uuid
 from datetime import date, timedelta
@@ -20,6 +21,7 @@ from shared.contract.events import (
     ParticipantEvent,
     ParticipantEventCorrected,
     ParticipantEventVoided,
+    ParticipantFollowedUp,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
@@ -52,8 +54,18 @@ _PROGRESS = st.fixed_dictionaries(
     },
 )
 _STOP = st.fixed_dictionaries({"end_date": DAYS, "reason": REASONS}, optional={"vas": VAS})
-_DETAILS = {"start": _START, "progress": _PROGRESS, "stop": _STOP}
-_REGISTERED = {"start": ParticipantStarted, "progress": ParticipantProgressed}
+_FOLLOWUP = st.fixed_dictionaries(
+    {"date": DAYS, "months_after": st.sampled_from([3, 6, 12]), "reached": st.just(False)}
+) | st.fixed_dictionaries(
+    {"date": DAYS, "months_after": st.sampled_from([3, 6, 12]), "reached": st.just(True)},
+    optional={"status": REASONS, "support": st.sampled_from([["ingen"], ["a_kassa"]])},
+)
+_DETAILS = {"start": _START, "progress": _PROGRESS, "stop": _STOP, "followup": _FOLLOWUP}
+_REGISTERED = {
+    "start": ParticipantStarted,
+    "progress": ParticipantProgressed,
+    "followup": ParticipantFollowedUp,
+}
 
 
 @st.composite
@@ -66,9 +78,19 @@ def histories(draw, participants: tuple[str, ...]) -> list[PositionedEvent]:
             e
             for e in log
             if e.participant_id == participant
-            and isinstance(e, ParticipantStarted | ParticipantProgressed | ParticipantStopped)
+            and isinstance(
+                e,
+                ParticipantStarted
+                | ParticipantProgressed
+                | ParticipantStopped
+                | ParticipantFollowedUp,
+            )
         ]
-        action = draw(st.sampled_from(["start", "progress", "progress", "stop", "correct", "void"]))
+        action = draw(
+            st.sampled_from(
+                ["start", "progress", "progress", "stop", "followup", "correct", "void"]
+            )
+        )
         common = {"insats_id": "a", "participant_id": participant}
         if action in ("correct", "void") and mine:
             target = draw(st.sampled_from(mine))
@@ -81,7 +103,7 @@ def histories(draw, participants: tuple[str, ...]) -> list[PositionedEvent]:
                         **common, corrects=target.event_id, **{kind: draw(_DETAILS[kind])}
                     )
                 )
-        elif action in ("start", "progress"):
+        elif action in _REGISTERED:
             log.append(_REGISTERED[action](**common, **draw(_DETAILS[action])))
         else:
             log.append(ParticipantStopped(**common, **draw(_STOP)))

@@ -17,7 +17,9 @@ from services.reporting.domain.periods import Period
 from services.reporting.domain.readings import Readings, ReadRow, Segment, Window
 from services.reporting.domain.reports import ProcessedThrough, report_document
 from shared.contract.codes import (
+    FOLLOWUP_MONTHS,
     GENDERS,
+    WORK_OR_STUDIES,
     Education,
     OutcomePolicy,
     Reason,
@@ -25,7 +27,7 @@ from shared.contract.codes import (
     SupportType,
     WorkCapacity,
 )
-from shared.contract.records import ParticipantRecord, StepMovement
+from shared.contract.records import FollowupRecord, ParticipantRecord, StepMovement
 
 POLICY = OutcomePolicy()
 OPEN = ClosingModel(
@@ -73,9 +75,10 @@ def records(
     if not draw(st.booleans()):
         return record
     reason = draw(st.sampled_from(Reason))
+    end = draw(st.dates(start, LAST_DAY))
     return record.model_copy(
         update={
-            "end_date": draw(st.dates(start, LAST_DAY)),
+            "end_date": end,
             "reason": reason,
             "outcome_class": POLICY.outcome_class(reason),
             "direct_to_work_or_studies": POLICY.is_direct(reason),
@@ -85,7 +88,40 @@ def records(
             "work_capacity": draw(optional(st.sampled_from(WorkCapacity))),
             "vas_end": draw(optional(st.integers(1, 100))),
             "respect": draw(optional(st.integers(1, 6))),
+            "moved_to": "c" if reason is Reason.ANNAN_INSATS and draw(st.booleans()) else None,
+            "followups": tuple(
+                draw(followups(end, months))
+                for months in sorted(draw(st.sets(st.sampled_from(FOLLOWUP_MONTHS))))
+            ),
         }
+    )
+
+
+def followup_record(
+    months: int, day: date, reached: bool, status: str | None = None, support: tuple = ()
+) -> FollowupRecord:
+    """A follow-up as outcomes records it (its status classed by the default policy)."""
+    return FollowupRecord(
+        months_after=months,
+        date=day,
+        reached=reached,
+        status=status,
+        outcome_class=None if status is None else POLICY.outcome_class(Reason(status)),
+        work_or_studies=status in WORK_OR_STUDIES,
+        support=support,
+    )
+
+
+@st.composite
+def followups(draw, end: date, months: int) -> FollowupRecord:
+    """A follow-up after a stop on `end`, as outcomes records it."""
+    reached = draw(st.booleans())
+    return followup_record(
+        months,
+        end + timedelta(days=draw(st.integers(0, 400))),
+        reached,
+        draw(optional(st.sampled_from(Reason))) if reached else None,
+        tuple(draw(st.lists(st.sampled_from(SupportType), max_size=2, unique=True))),
     )
 
 
@@ -122,10 +158,15 @@ def built_of(
     counting: Counting = Counting(),
 ) -> ReportFigures:
     """The report of `period` as reporting builds it from what the database would answer
-    (`counting`: its bands over the v1 bands)."""
+    (`counting`: its bands over the v1 bands; every follow-up, unless it names some)."""
     sums = Readings(read_rows(cells, period, insats_id), whole=False).now(insats_id)
     return report_document(
-        sums, period, insats_id, insats_name, processed, counting.over(DEFAULT_BANDS)
+        sums,
+        period,
+        insats_id,
+        insats_name,
+        processed,
+        counting.over(DEFAULT_BANDS, counting.followups or FOLLOWUP_MONTHS),
     )
 
 

@@ -13,8 +13,12 @@ from services.reporting.domain.contributions import (
     contributions,
     volume_contributions,
 )
-from shared.contract.records import ParticipantRecord, StepMovement
-from tests.reporting.support import records
+from shared.contract.codes import (
+    FOLLOWUP_MONTHS,
+    followup_due,
+)
+from shared.contract.records import FollowupRecord, ParticipantRecord, StepMovement
+from tests.reporting.support import followup_record, records
 
 
 def _open(**fields) -> ParticipantRecord:
@@ -118,7 +122,47 @@ def test_an_ended_participant_adds_the_exit_figures_in_the_end_month() -> None:
         ("breakdown_started:referrer", "okand"),
         ("breakdown_started:municipality", "2480"),
     }
-    assert len(added) == len(end) + 1 + len(started)
+    due = {(month, code) for (month, figure, code) in added if figure == "followup_due"}
+    assert due == {("2025-05", "3"), ("2025-08", "6"), ("2026-02", "12")}  # none registered
+    assert len(added) == len(end) + 1 + len(started) + len(due)
+
+
+def _followup(months: int, reached: bool, status: str | None = None) -> FollowupRecord:
+    return followup_record(months, date(2025, 8, 20), reached, status)
+
+
+def _followup_cells(record) -> dict[tuple[str, str, str], float]:
+    return {
+        key: value
+        for key, value in _by_figure(contributions(record)).items()
+        if key[1].startswith("followup_")
+    }
+
+
+def test_a_follow_up_counts_in_the_month_it_falls_due_whenever_it_was_registered() -> None:
+    ended = _open(end_date=date(2025, 2, 28), reason="sjukdom", outcome_class="other")
+    followed = ended.model_copy(
+        update={
+            "followups": (
+                _followup(3, reached=False),
+                _followup(6, reached=True, status="arbetssokande"),
+                _followup(12, reached=True, status="studier"),
+            )
+        }
+    )
+    assert _followup_cells(followed) == {
+        ("2025-05", "followup_due", "3"): 1,
+        ("2025-08", "followup_due", "6"): 1,
+        ("2025-08", "followup_reached", "6"): 1,
+        ("2025-08", "followup_positive", "6"): 1,  # positive, not work or studies
+        ("2026-02", "followup_due", "12"): 1,
+        ("2026-02", "followup_reached", "12"): 1,
+        ("2026-02", "followup_work_or_studies", "12"): 1,
+        ("2026-02", "followup_positive", "12"): 1,
+    }
+    moved = ended.model_copy(update={"reason": "annan_insats", "moved_to": "b"})
+    assert _followup_cells(moved) == {}  # a move is no exit: nothing falls due
+    assert _followup_cells(_open()) == {}
 
 
 def test_completed_months_count_only_whole_months() -> None:
@@ -148,10 +192,11 @@ def test_before_plus_the_delta_is_after(before, after) -> None:
 
 
 @given(records())
-def test_every_cell_is_in_the_start_or_the_end_month(record) -> None:
+def test_every_cell_is_in_the_start_or_the_end_month_or_where_a_follow_up_is_due(record) -> None:
     months = {f"{record.start_date:%Y-%m}"}
     if record.end_date:
         months.add(f"{record.end_date:%Y-%m}")
+        months |= {f"{followup_due(record.end_date, m):%Y-%m}" for m in FOLLOWUP_MONTHS}
     cells = contributions(record)
     assert {cell.month for cell in cells} <= months
     assert {(cell.insats_id, cell.gender) for cell in cells} == {(record.insats_id, record.gender)}

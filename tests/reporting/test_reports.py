@@ -124,6 +124,7 @@ def test_the_year_of_one_insats_worked_out_by_hand() -> None:
         "activities",
         "flows",
         "people",
+        "followup",
         "previous_year",
         "processed_through",
     ]

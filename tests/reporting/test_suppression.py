@@ -68,6 +68,12 @@ def _count_rows(section: Mapping) -> dict[tuple, dict]:
         rows |= {
             ("step", measure, metric): metrics[metric] for metric in ("participants", "improved")
         }
+    for months, followup in section["followup"].items():
+        rows |= {
+            ("followup", months, name): columns
+            for name, columns in followup.items()
+            if name != "reached_percent"
+        }
     return rows
 
 
@@ -292,6 +298,12 @@ def _assert_exact_where_shown(exact: Mapping, shown: Mapping, threshold: int) ->
                 ended = figures["ended"][column]
                 if ended is None or ended < threshold:
                     assert mean is None
+        for months, followup in section["followup"].items():
+            exact_share = exact_section["followup"][months]["reached_percent"]
+            for column, share in followup["reached_percent"].items():
+                assert share in (None, exact_share[column])
+                if followup["reached"][column] is None or followup["due"][column] is None:
+                    assert share is None
         for measure, metrics in section["step_movement"].items():
             exact_change = exact_section["step_movement"][measure]["mean_change"]
             for column, change in metrics["mean_change"].items():

@@ -18,6 +18,9 @@ from services.reporting.entrypoints import workbook as layout
 COLUMNS = tuple(labels.COLUMNS)
 _NOTES = (labels.MULTI_VALUED_NOTE, labels.ACTIVITIES_NOTE, labels.FLOWS_NOTE)
 STEP_METRICS = {label: metric for metric, label in labels.STEP_METRICS.items()}
+FOLLOWUP_METRICS = {label: metric for metric, label in labels.FOLLOWUP_METRICS.items()}
+_METRICS = {layout.STEP_MOVEMENT: STEP_METRICS, labels.FOLLOWUP: FOLLOWUP_METRICS}
+"""The sections whose rows are metrics of a sub-heading (a step measure, a follow-up)."""
 
 
 def _label_paths(report: Mapping) -> dict[str, dict[str, tuple]]:
@@ -36,6 +39,9 @@ def _label_paths(report: Mapping) -> dict[str, dict[str, tuple]]:
     steps = paths[layout.STEP_MOVEMENT] = {}
     for measure in {**report["step_movement"], **previous["step_movement"]}:
         steps[labels.step_measure_label(measure)] = ("step_movement", measure)
+    paths[labels.FOLLOWUP] = {
+        labels.followup_caption(months): ("followup", months) for months in report["followup"]
+    }
     return paths
 
 
@@ -70,10 +76,10 @@ def _shown(sheet: Worksheet, report: Mapping) -> tuple[dict[tuple, list], dict[s
             header = _LISTS[heading]
             if text != header[0]:
                 listed[heading].append((text, *(cell.value for cell in cells[: len(header) - 1])))
-        elif heading == layout.STEP_MOVEMENT and text in paths[heading]:
+        elif heading in _METRICS and text in paths[heading]:
             measure = paths[heading][text]
-        elif heading == layout.STEP_MOVEMENT:
-            values[(*measure, STEP_METRICS[text])] = cells
+        elif heading in _METRICS:
+            values[(*measure, _METRICS[heading][text])] = cells
         else:
             values[paths[heading][text]] = cells
     return values, listed
@@ -90,6 +96,8 @@ def _every_path(report: Mapping) -> list[tuple]:
         paths += [("breakdowns", name, code) for code in codes]
     for measure in {**report["step_movement"], **previous["step_movement"]}:
         paths += [("step_movement", measure, metric) for metric in labels.STEP_METRICS]
+    for months in report["followup"]:
+        paths += [("followup", months, metric) for metric in labels.FOLLOWUP_METRICS]
     return paths
 
 
@@ -130,7 +138,7 @@ def assert_sheet_shows(
             elif value is None:
                 hidden = suppressed and is_hidden(model, path, column)
                 assert cell.value == (HIDDEN if hidden else labels.DASH), (path, column)
-            elif path[0] == "shares":
+            elif figures.kind_of(path) is figures.Kind.SHARE:
                 assert (round(cell.value * 100), cell.number_format) == (value, "0%"), path
             else:
                 # A mean is shown with a decimal even when whole (XLSX reads 58.0 back as 58).

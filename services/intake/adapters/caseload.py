@@ -57,6 +57,34 @@ class SqlCaseload:
             for pid, start in starts.items()
         ]
 
+    async def ended(self, insats_id: str) -> list[tuple[str, list[ParticipantEvent]]]:
+        participants, events = tables.participants, tables.events
+        query = (
+            select(participants.c.participant_id, events.c.body)
+            .select_from(
+                participants.join(
+                    events,
+                    and_(
+                        events.c.participant_id == participants.c.participant_id,
+                        events.c.insats_id == insats_id,
+                    ),
+                )
+            )
+            .where(
+                participants.c.insats_id == insats_id,
+                participants.c.end_date.is_not(None),
+                participants.c.voided.is_(False),
+            )
+            .order_by(participants.c.participant_id, events.c.position)
+        )
+        async with self._new_session() as session:
+            rows = (await session.execute(query)).all()
+        histories: dict[str, list[ParticipantEvent]] = {}
+        for row in rows:
+            event = participant_event_adapter.validate_json(row.body)
+            histories.setdefault(row.participant_id, []).append(event)
+        return list(histories.items())
+
 
 def _latest_check_in(history: list[ParticipantEvent]) -> date | None:
     dates = [e.date for e in effective_events(history) if isinstance(e, ParticipantProgressed)]

@@ -4,6 +4,7 @@ new event; the history it changes stays in the log, and everything downstream fo
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
 from services.intake.domain.model import Participant
@@ -12,6 +13,7 @@ from shared.contract.events import (
     ParticipantEvent,
     ParticipantEventCorrected,
     ParticipantEventVoided,
+    ParticipantFollowedUp,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
@@ -26,7 +28,9 @@ def correct_event(
     history: Sequence[ParticipantEvent],
     target_id: str,
     details: CorrectionDetails,
+    today: date,
 ) -> tuple[ParticipantEventCorrected, Participant]:
+    """`today`: a follow-up is not dated after it, corrected or not."""
     target = _target(participant, history, target_id)
     expected = correction_kind(target)
     if details.kind != expected:
@@ -34,6 +38,10 @@ def correct_event(
             details.kind, f"the event corrected is a {expected}: send its fields as {expected!r}"
         )
     _keep_the_move(target, details)
+    if details.followup is not None and details.followup.date > today:
+        raise InvalidField(
+            "followup.date", f"must not be in the future (today is {today.isoformat()})"
+        )
     event = ParticipantEventCorrected(
         insats_id=participant.insats_id,
         participant_id=participant.participant_id,
@@ -94,7 +102,12 @@ def _target(
     return target
 
 
-_DATE_FIELD = {"start": "start.start_date", "progress": "progress.date", "stop": "stop.end_date"}
+_DATE_FIELD = {
+    "start": "start.start_date",
+    "progress": "progress.date",
+    "stop": "stop.end_date",
+    "followup": "followup.date",
+}
 """The date of each kind of correction: named when the corrected dates contradict."""
 
 
@@ -102,7 +115,9 @@ def standing(
     participant: Participant, history: Sequence[ParticipantEvent], date_field: str
 ) -> Participant:
     """The participant as its corrected history has it; refuses, naming `date_field`, a
-    history whose dates contradict each other (a check-in or stop before the start)."""
+    history whose dates contradict each other (a check-in or stop before the start, a
+    follow-up before the stop), and one with two follow-ups after as many months, or
+    follow-ups but no stop."""
     effective = effective_events(history)
     start = next((e for e in effective if isinstance(e, ParticipantStarted)), None)
     if start is None:
@@ -121,6 +136,29 @@ def standing(
             f"the end date {stop.end_date.isoformat()} would precede the start date "
             f"{start.start_date.isoformat()}",
         )
+    _check_followups(effective, stop, date_field)
     return replace(
         participant, start_date=start.start_date, end_date=stop.end_date if stop else None
     )
+
+
+def _check_followups(
+    effective: Sequence[RegisteredEvent], stop: ParticipantStopped | None, date_field: str
+) -> None:
+    followups = [e for e in effective if isinstance(e, ParticipantFollowedUp)]
+    if not followups:
+        return
+    if stop is None:
+        raise Conflict("the registration has follow-ups after its stop: void them first")
+    months = [followup.months_after for followup in followups]
+    if len(set(months)) != len(months):
+        raise InvalidField(
+            "followup.months_after", "the registration has a follow-up after as many months"
+        )
+    for followup in followups:
+        if followup.date < stop.end_date:
+            raise InvalidField(
+                date_field,
+                f"the follow-up of {followup.date.isoformat()} would precede the end date "
+                f"{stop.end_date.isoformat()}",
+            )

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from enum import StrEnum
 from types import NoneType, UnionType
-from typing import Annotated, Union, get_args, get_origin
+from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -22,6 +22,7 @@ from shared.contract.events import (
     MAX_AGE_AT_START,
     MIN_AGE_AT_START,
     ActivityDetails,
+    FollowupDetails,
     MoveDetails,
     ProgressDetails,
     StartDetails,
@@ -134,6 +135,32 @@ _DECLARED: dict[type[BaseModel], dict[str, Asked]] = {
         "to_insats": Asked(
             "Går vidare till",
             "Välj en annan insats med individregistrering, där deltagaren inte har varit.",
+        ),
+    },
+    FollowupDetails: {
+        "date": Asked(
+            "Datum för uppföljningen",
+            "Ange ett datum (ÅÅÅÅ-MM-DD) från slutdatum till i dag.",
+            "uppföljning_datum",
+            "ÅÅÅÅ-MM-DD, inte före slutdatum",
+        ),
+        "months_after": Asked(
+            "Månader efter avslut", "Välj 3, 6 eller 12 månader.", "uppföljning_månader"
+        ),
+        "reached": Asked(
+            "Nådd", "Välj ja eller nej.", "uppföljning_nådd", "Gick deltagaren att nå?"
+        ),
+        "status": Asked(
+            "Sysselsättning vid uppföljningen",
+            "Välj i listan, bara om deltagaren nåddes.",
+            "uppföljning_status",
+            "Samma alternativ som avslutsanledningarna; bara om deltagaren nåddes",
+        ),
+        "support": Asked(
+            "Försörjning vid uppföljningen",
+            "Välj bland alternativen, vart och ett högst en gång, bara om deltagaren nåddes.",
+            "uppföljning_försörjning",
+            _ALL_THAT_APPLY,
         ),
     },
     ActivityDetails: {
@@ -253,6 +280,8 @@ def kind_of(model: type[BaseModel], name: str) -> Kind:
         return Kind.CODES
     if origin is dict:
         return Kind.MAPPING
+    if origin is Literal and all(isinstance(arg, int) for arg in get_args(annotation)):
+        return Kind.INTEGER
     if isinstance(annotation, type):
         if issubclass(annotation, BaseModel):
             return Kind.PARTS

@@ -1,6 +1,7 @@
 """A spreadsheet to import (`stegvis import`) read as intake's commands: which kind of rows
 it holds (`KINDS`: participants, activities), which column holds which field, and each row
-as what it registers, checked by the models and rules that check the API's and the forms'
+as what it registers (a participant's start, and its stop and a follow-up after it when the
+row has them; or an activity), checked by the models and rules that check the API's and the forms'
 commands. Pure: the entry point reads the file, the service layer stores the rows.
 
 The columns are the API's field names (a field of a part, `participants.kvinna`, as
@@ -28,7 +29,16 @@ from services.intake.domain.errors import CommandRefused, InvalidField, NotFound
 from services.intake.domain.fields import FIELDS, PART, Kind, kind_of, part_of
 from services.intake.domain.model import Insats, Participant
 from shared.contract.codes import Registration
-from shared.contract.events import ActivityDetails, StartDetails, StopDetails
+from shared.contract.events import (
+    ActivityDetails,
+    FollowupDetails,
+    ParticipantEvent,
+    ParticipantStarted,
+    ParticipantStopped,
+    StartDetails,
+    StopDetails,
+)
+from shared.contract.swedish_time import today
 from shared.contract.typed_numbers import typed_decimal, typed_integer
 
 Cell = str | int | float | bool | date | datetime | time | None
@@ -53,6 +63,7 @@ class Part(StrEnum):
     INSATS = "insats"
     START = "start"
     STOP = "stop"
+    FOLLOWUP = "followup"
     ACTIVITY = "activity"
 
 
@@ -66,7 +77,7 @@ class Section:
     renamed: Mapping[str, str] = field(default_factory=dict)
     """Field → its column, where the field's name would be another section's column."""
     optional: bool = False
-    """Filled only when one of its cells is (a participant's stop)."""
+    """Filled only when one of its cells is (a participant's stop, its follow-up)."""
 
     @cached_property
     def columns(self) -> dict[str, str]:
@@ -103,12 +114,14 @@ Refusal = tuple[Part, ValidationError | CommandRefused]
 
 @dataclass(frozen=True)
 class ParticipantRow:
-    """A row that registers a participant: its start and, when it has ended, its stop."""
+    """A row that registers a participant: its start and, when it has ended, its stop and
+    a follow-up after it."""
 
     number: int
     insats_id: str
     start: StartDetails
     stop: StopDetails | None
+    followup: FollowupDetails | None = None
 
 
 @dataclass(frozen=True)
@@ -197,13 +210,38 @@ def _participant_rules(insats: Insats, details: Details) -> list[Refusal]:
         return [(Part.STOP, refusal)]
     except CommandRefused as refusal:  # the insats does not register participants
         return [(Part.INSATS, refusal)]
+    followup = details.get(Part.FOLLOWUP)
+    assert isinstance(followup, FollowupDetails | None)
+    if followup is not None:
+        return _followup_refusals(insats.insats_id, start, stop, followup)
+    return []
+
+
+def _followup_refusals(
+    insats_id: str, start: StartDetails, stop: StopDetails | None, followup: FollowupDetails
+) -> list[Refusal]:
+    """The follow-up as the API would check it after the row's start and stop."""
+    if stop is None:
+        return [(Part.FOLLOWUP, InvalidField("date", "a follow-up needs an end"))]
+    code = {"insats_id": insats_id, "participant_id": CHECKED_CODE}
+    history: list[ParticipantEvent] = [
+        ParticipantStarted(**code, **start.model_dump()),
+        ParticipantStopped(**code, **stop.model_dump()),
+    ]
+    participant = Participant(CHECKED_CODE, insats_id, start.start_date, stop.end_date)
+    try:
+        rules.follow_up(participant, history, followup, today())
+    except InvalidField as refusal:
+        return [(Part.FOLLOWUP, refusal)]
     return []
 
 
 def _participant_row(number: int, insats_id: str, details: Details) -> ParticipantRow:
     start, stop = details[Part.START], details.get(Part.STOP)
+    followup = details.get(Part.FOLLOWUP)
     assert isinstance(start, StartDetails) and isinstance(stop, StopDetails | None)
-    return ParticipantRow(number, insats_id, start, stop)
+    assert isinstance(followup, FollowupDetails | None)
+    return ParticipantRow(number, insats_id, start, stop, followup)
 
 
 def _activity_rules(insats: Insats, details: Details) -> list[Refusal]:
@@ -227,6 +265,12 @@ PARTICIPANTS = RowKind(
     (
         Section(Part.START, StartDetails),
         Section(Part.STOP, StopDetails, renamed={"vas": "vas_end"}, optional=True),
+        Section(
+            Part.FOLLOWUP,
+            FollowupDetails,
+            renamed={name: f"followup_{name}" for name in FollowupDetails.model_fields},
+            optional=True,
+        ),
     ),
     Registration.INDIVID,
     _participant_rules,
@@ -360,7 +404,12 @@ class RowRefused(CommandRefused):
     """The row cannot be imported: each refusal of it."""
 
     def __init__(
-        self, number: int, refusals: list[Refusal], insats_id: str, start_date: date | None
+        self,
+        number: int,
+        refusals: list[Refusal],
+        insats_id: str,
+        start_date: date | None,
+        end_date: date | None = None,
     ) -> None:
         super().__init__(f"row {number}: " + "; ".join(str(e) for _, e in refusals))
         self.number = number
@@ -368,6 +417,8 @@ class RowRefused(CommandRefused):
         self.insats_id = insats_id
         self.start_date = start_date
         """The row's start, when valid (the stop's date is checked against it)."""
+        self.end_date = end_date
+        """The row's end, when valid (the follow-up's date is checked against it)."""
 
 
 def check_row(columns: Columns, row: SheetRow, insatser: Mapping[str, Insats]) -> ImportRow:
@@ -397,7 +448,9 @@ def check_row(columns: Columns, row: SheetRow, insatser: Mapping[str, Insats]) -
     if refusals:
         start = details.get(Part.START)
         start_date = start.start_date if isinstance(start, StartDetails) else None
-        raise RowRefused(row.number, refusals, insats_id, start_date)
+        stop = details.get(Part.STOP)
+        end_date = stop.end_date if isinstance(stop, StopDetails) else None
+        raise RowRefused(row.number, refusals, insats_id, start_date, end_date)
     return kind.row(row.number, insats_id, details)
 
 

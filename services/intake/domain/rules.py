@@ -11,10 +11,12 @@ from shared.contract.codes import Reason, Registration
 from shared.contract.events import (
     ActivityDetails,
     ActivityRegistered,
+    FollowupDetails,
     InsatsDefined,
     InsatsDetails,
     MoveDetails,
     ParticipantEvent,
+    ParticipantFollowedUp,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
@@ -68,6 +70,47 @@ def stop_participant(participant: Participant, details: StopDetails) -> Particip
     _require_active(participant)
     _not_before_start(participant, "end_date", details.end_date)
     return ParticipantStopped(
+        insats_id=participant.insats_id,
+        participant_id=participant.participant_id,
+        **details.model_dump(),
+    )
+
+
+def follow_up(
+    participant: Participant,
+    history: Sequence[ParticipantEvent],
+    details: FollowupDetails,
+    today: date,
+) -> ParticipantFollowedUp:
+    """A follow-up after the registration's stop (`history`: its events), one per
+    `months_after`; never after a move's stop, which is no exit from the förbund's work."""
+    if participant.voided:
+        raise Conflict(f"the registration of participant {participant.participant_id} was voided")
+    effective = effective_events(history)
+    stop = next((e for e in effective if isinstance(e, ParticipantStopped)), None)
+    if stop is None:
+        raise Conflict(
+            f"participant {participant.participant_id} has not stopped: a follow-up comes "
+            "after the stop"
+        )
+    if stop.moved_to is not None:
+        raise Conflict(
+            f"participant {participant.participant_id} moved on to insats {stop.moved_to}: "
+            "a move is not followed up"
+        )
+    if any(
+        isinstance(e, ParticipantFollowedUp) and e.months_after == details.months_after
+        for e in effective
+    ):
+        raise Conflict(
+            f"participant {participant.participant_id} has a follow-up after "
+            f"{details.months_after} months: correct it instead"
+        )
+    if details.date < stop.end_date:
+        raise InvalidField("date", f"must not precede the end date {stop.end_date.isoformat()}")
+    if details.date > today:
+        raise InvalidField("date", f"must not be in the future (today is {today.isoformat()})")
+    return ParticipantFollowedUp(
         insats_id=participant.insats_id,
         participant_id=participant.participant_id,
         **details.model_dump(),

@@ -12,6 +12,7 @@ from services.intake.domain.fields import AGE, PART, refused
 from services.intake.entrypoints.form_history import registration_date
 from services.intake.entrypoints.form_input import INDICATOR_PREFIX
 from shared.contract.events import (
+    FollowupDetails,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
@@ -60,9 +61,14 @@ def _translated(item: ErrorDetails) -> tuple[str, str]:
     return field, refused(field) or _FALLBACK
 
 
-def refused_field(error: InvalidField, start_date: date | None) -> FieldErrors:
+def refused_field(
+    error: InvalidField, start_date: date | None, end_date: date | None = None
+) -> FieldErrors:
     """The domain's refusal of one field given the stored state: a check-in or an end
-    before the participant's start (`start_date`), the only one it makes."""
+    before the participant's start (`start_date`), or, once it has ended (`end_date`), a
+    follow-up's date before the end or in the future."""
+    if end_date is not None and error.field == "date":
+        return {"date": f"Datumet ska vara från slutdatum ({end_date.isoformat()}) till i dag."}
     what = _BEFORE_START.get(error.field)
     if what is None or start_date is None:
         return {error.field: _FALLBACK}
@@ -79,8 +85,10 @@ def refused_correction(
     field = error.field.rpartition(".")[2]
     start = next((r for r in registrations if isinstance(r, ParticipantStarted)), None)
     if not isinstance(details, StartDetails):
+        stop = next((r for r in registrations if isinstance(r, ParticipantStopped)), None)
+        end = stop.end_date if stop and isinstance(details, FollowupDetails) else None
         return refused_field(
-            InvalidField(field, error.message), start.start_date if start else None
+            InvalidField(field, error.message), start.start_date if start else None, end
         )
     for registration in registrations:
         what = _AFTER_START.get(type(registration))

@@ -4,6 +4,7 @@ words the reports print, are the templates' `codes`), and the forms' own."""
 from dataclasses import dataclass
 
 from services.intake.entrypoints.form_input import NO, YES
+from shared.contract.codes import FOLLOWUP_MONTHS as FOLLOWUP_MONTH_CODES
 from shared.contract.codes import OutcomeClass, OutcomePolicy, Reason
 from shared.web import code_labels
 
@@ -17,6 +18,8 @@ OUTCOME_GROUPS = {
 NOT_ANSWERED = {"": "Ej besvarat"}
 WORK_CAPACITY = code_labels.WORK_CAPACITY | NOT_ANSWERED
 YES_NO = {YES: "Ja", NO: "Nej"} | NOT_ANSWERED
+REACHED = {YES: "Ja", NO: "Nej"}
+FOLLOWUP_MONTHS = {str(months): f"{months} månader" for months in FOLLOWUP_MONTH_CODES}
 RESPECT = {str(score): str(score) for score in range(1, 7)} | NOT_ANSWERED
 
 INDICATORS = {
@@ -65,4 +68,10 @@ REGISTRATIONS = {
         "Uppföljning", "uppföljningen", "Uppföljningen är rättad", "Uppföljningen är makulerad"
     ),
     "stop": RegistrationWords("Avslut", "avslutet", "Avslutet är rättat", "Avslutet är makulerat"),
+    "followup": RegistrationWords(
+        "Uppföljning efter avslut",
+        "uppföljningen efter avslut",
+        "Uppföljningen efter avslut är rättad",
+        "Uppföljningen efter avslut är makulerad",
+    ),
 }

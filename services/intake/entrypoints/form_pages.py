@@ -3,7 +3,6 @@ page that says why there is nothing to fill in, and the one that refuses a POST 
 sent from a page of ours."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 from fastapi import Request
@@ -12,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from services.intake.entrypoints import form_labels
 from services.intake.entrypoints.form_input import INDICATOR_PREFIX
 from services.intake.entrypoints.form_security import HOME, STALE_FORM, valid_form_key
-from shared.contract.swedish_time import LOCAL_TIME
+from shared.contract.swedish_time import today as today
 from shared.web import code_labels
 from shared.web.forms import FormData, first, read_form
 from shared.web.guard import Visit, WebSessions
@@ -37,10 +36,6 @@ def message(
 ) -> HTMLResponse:
     """A refusal or a dead end, said in a sentence, with the way back."""
     return page("message.html", status, visit=visit, title=title, text=text, back=back)
-
-
-def today() -> date:
-    return datetime.now(LOCAL_TIME).date()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The registration forms: for each, its page, the kind of insats it is for and the command
 (the JSON API's, run the same way), whose details its inputs become."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import get_type_hints
 
 from pydantic import BaseModel
@@ -39,6 +39,10 @@ class RegistrationForm:
     """Its confirmation shows the participant's new code."""
     chooses_insats: bool = False
     """It names another insats (a move's): its page lists those the caller may choose."""
+    after_stop: bool = False
+    """It is about a participant who has stopped (a follow-up's), not one still in it."""
+    prefilled: Mapping[str, str] = field(default_factory=dict)
+    """Query parameters of its page that fill in a field (by its name) of a new form."""
 
     @property
     def spec(self) -> FormSpec:
@@ -79,6 +83,14 @@ MOVE = RegistrationForm(
     "Deltagaren har gått vidare",
     chooses_insats=True,
 )
+FOLLOWUP = RegistrationForm(
+    "followup.html",
+    commands.FollowUpParticipant,
+    Registration.INDIVID,
+    "Uppföljningen efter avslut är registrerad",
+    after_stop=True,
+    prefilled={"manader": "months_after"},  # from *Att följa upp*
+)
 VOLUME = RegistrationForm(
     "volume.html", commands.RegisterVolume, Registration.VOLYM, "Volymen är registrerad"
 )
@@ -93,11 +105,12 @@ REGISTRATION_FORMS = {
     f"{PARTICIPANT_PAGE}/uppfoljning": PROGRESS,
     f"{PARTICIPANT_PAGE}/avsluta": STOP,
     f"{PARTICIPANT_PAGE}/ga-vidare": MOVE,
+    f"{PARTICIPANT_PAGE}/efter-avslut": FOLLOWUP,
     "/insatser/{insats_id}/volym": VOLUME,
     "/insatser/{insats_id}/aktivitet": ACTIVITY,
 }
 """Each form's page: GET shows it, POST registers."""
-CORRECTION_FORMS = {"start": START, "progress": PROGRESS, "stop": STOP}
+CORRECTION_FORMS = {"start": START, "progress": PROGRESS, "stop": STOP, "followup": FOLLOWUP}
 """The form of each kind of a participant's registrations
 (`shared.contract.events.correction_kind`), in which it is shown with its values to be corrected."""
 

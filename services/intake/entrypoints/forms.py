@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from services.intake.domain.errors import Conflict, InvalidField, NotFound
 from services.intake.domain.fields import FIELDS
+from services.intake.domain.followups import ON_THE_DAY, FollowupWindow, due_followups
 from services.intake.domain.model import Insats
 from services.intake.domain.participant_codes import participant_code
 from services.intake.entrypoints import form_labels
@@ -81,6 +82,10 @@ class StaffForms:
     """Where the navigation's links lead."""
     member_kommuner: tuple[str, ...] = ()
     """Offered first in the start form's kommun list (`kommuner.members_first`)."""
+    followups: tuple[int, ...] = ()
+    """The follow-ups after the stop the förbund makes (months), listed as due."""
+    followup_window: FollowupWindow = ON_THE_DAY
+    """When a follow-up is listed as due (*Att följa upp*), around its due date."""
 
 
 def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
@@ -107,7 +112,13 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
         if insats.registration is not Registration.INDIVID:
             return RedirectResponse(insats_page(insats), 303)
         entries = await forms.caseload.active(insats_id)
-        return page("caseload.html", visit=visit, insats=insats, entries=entries, today=today())
+        now = today()
+        due = due_followups(
+            await forms.caseload.ended(insats_id), forms.followups, forms.followup_window, now
+        )
+        return page(
+            "caseload.html", visit=visit, insats=insats, entries=entries, due=due, today=now
+        )
 
     async def insats_of(visit: Visit, insats_id: str) -> Insats | Response:
         """The insats, if the caller registers in it; else the page saying why not."""
@@ -150,7 +161,10 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
                 participant = await participant_in(uow, insats_id, code)
         except NotFound:
             return message(visit, 404, "Deltagaren finns inte", not_here, back)
-        if participant.stopped and not stopped_too:
+        if form.after_stop and not participant.stopped:
+            text = "Deltagaren är inte avslutad: uppföljningen efter avslut kommer efter avslutet."
+            return message(visit, 409, "Deltagaren är inte avslutad", text, back)
+        if participant.stopped and not stopped_too and not form.after_stop:
             stopped = "Deltagaren är redan avslutad."
             return message(visit, 409, "Deltagaren är redan avslutad", stopped, back)
         if not form.chooses_insats:
@@ -205,6 +219,11 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
             if isinstance(subject, Response):
                 return subject
             values = {form.date_field: [today().isoformat()]}
+            values |= {
+                field: [request.query_params[parameter]]
+                for parameter, field in form.prefilled.items()
+                if parameter in request.query_params
+            }
             return form_page(visit, form, subject, values, new_form_key())
 
         return show_form
@@ -245,8 +264,10 @@ def install_staff_forms(app: FastAPI, forms: StaffForms) -> None:
                     ),
                 )
             except InvalidField as refused:
-                start = participant.start_date if participant else None
-                return again(422, errors=refused_field(refused, start))
+                start, end = (
+                    (participant.start_date, participant.end_date) if participant else (None, None)
+                )
+                return again(422, errors=refused_field(refused, start, end))
             except Conflict:
                 # Either the state refuses it (a stop, a change of kind: shown as it is
                 # now), or the key already registered other details.

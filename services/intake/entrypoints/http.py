@@ -35,6 +35,7 @@ from shared.contract.access import Principal
 from shared.contract.events import (
     ActivityDetails,
     CorrectionDetails,
+    FollowupDetails,
     InsatsDetails,
     MoveDetails,
     ProgressDetails,
@@ -69,6 +70,7 @@ ROUTES: dict[type[commands.Command], tuple[str, str]] = {
     commands.RecordProgress: ("POST", f"{_PARTICIPANT}/progress"),
     commands.StopParticipant: ("POST", f"{_PARTICIPANT}/stop"),
     commands.MoveParticipant: ("POST", f"{_PARTICIPANT}/move"),
+    commands.FollowUpParticipant: ("POST", f"{_PARTICIPANT}/followup"),
     commands.RegisterVolume: ("POST", f"{_INSATS}/volume"),
     commands.RegisterActivity: ("POST", f"{_INSATS}/activities"),
     commands.CorrectEvent: ("POST", f"{_EVENT}/correction"),
@@ -207,6 +209,16 @@ async def move_participant(
     return await run.granted(command, details)
 
 
+@_command_route(commands.FollowUpParticipant)
+async def follow_up_participant(
+    run: Run, insats_id: InsatsId, participant_id: ParticipantId, details: FollowupDetails
+) -> JSONResponse:
+    """A follow-up after the stop, `months_after` months on (one each); not of a stop that
+    moved the participant on. Change it by a correction (`{"followup": {...}}`)."""
+    command = commands.FollowUpParticipant(insats_id, participant_id, details)
+    return await run.granted(command, details)
+
+
 @_command_route(commands.RegisterVolume)
 async def register_volume(run: Run, insats_id: InsatsId, details: VolumeDetails) -> JSONResponse:
     return await run.granted(commands.RegisterVolume(insats_id, details), details)
@@ -227,7 +239,7 @@ async def correct_event(
     event_id: EventId,
     details: CorrectionDetails,
 ) -> JSONResponse:
-    """Correct an earlier start, check-in or stop: all of its fields anew, under the
+    """Correct an earlier start, check-in, stop or follow-up: all of its fields anew, under the
     kind's name (`{"stop": {...}}`). The event stays in the log; figures follow."""
     command = commands.CorrectEvent(insats_id, participant_id, event_id, details)
     return await run.granted(command, details)
@@ -309,6 +321,7 @@ _DETAILS: dict[str, type[BaseModel]] = {
     "start": StartDetails,
     "progress": ProgressDetails,
     "stop": StopDetails,
+    "followup": FollowupDetails,
 }
 
 

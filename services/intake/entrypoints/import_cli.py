@@ -272,7 +272,8 @@ def _row_errors(
             messages["insats"] = _insats_message(error, kind, insatser.get(refused.insats_id))
             messages["insats"] += _insatser_of(kind, insatser)
         elif isinstance(error, InvalidField):
-            for field, message in refused_field(error, refused.start_date).items():
+            end = refused.end_date if part is Part.FOLLOWUP else None
+            for field, message in refused_field(error, refused.start_date, end).items():
                 messages[kind.column_of(part, field)] = message
     order = sorted(messages, key=lambda column: columns.positions.get(column, len(kind.columns)))
     return [

@@ -8,6 +8,7 @@ from typing import Protocol
 from services.intake.domain.errors import NotFound
 from services.intake.domain.model import Participant
 from services.intake.service_layer.unit_of_work import UnitOfWork
+from shared.contract.events import ParticipantEvent
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class CaseloadEntry:
 class Caseload(Protocol):
     async def active(self, insats_id: str) -> list[CaseloadEntry]:
         """The insats's participants not stopped, the earliest start first."""
+
+    async def ended(self, insats_id: str) -> list[tuple[str, list[ParticipantEvent]]]:
+        """The insats's stopped participants (not voided), each with its events."""
 
 
 async def participant_in(uow: UnitOfWork, insats_id: str, participant_id: str) -> Participant:

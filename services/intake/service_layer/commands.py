@@ -13,6 +13,7 @@ from shared.contract.access import CredentialKind, Principal, Role
 from shared.contract.events import (
     ActivityDetails,
     CorrectionDetails,
+    FollowupDetails,
     InsatsDetails,
     MoveDetails,
     ProgressDetails,
@@ -74,6 +75,12 @@ class RecordProgress(ParticipantCommand):
 class StopParticipant(ParticipantCommand):
     ACTION = "stop"
     details: StopDetails
+
+
+@dataclass(frozen=True)
+class FollowUpParticipant(ParticipantCommand):
+    ACTION = "followup"
+    details: FollowupDetails
 
 
 @dataclass(frozen=True)
@@ -161,8 +168,8 @@ class RevokeToken(Command):
 
 @dataclass(frozen=True)
 class ImportRows(Command):
-    """A checked sheet's rows: each a participant's start and, when it has one, its stop,
-    or an activity."""
+    """A checked sheet's rows: each a participant's start and, when it has them, its stop
+    and a follow-up after it; or an activity."""
 
     ACTION = "import"
     import_id: str

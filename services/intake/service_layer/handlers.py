@@ -5,7 +5,7 @@ state; a refused command raises `CommandRefused` and changes nothing.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http import HTTPStatus
 
 from services.intake.domain import corrections, rules
@@ -31,6 +31,7 @@ from services.intake.service_layer.commands import (
     CorrectEvent,
     DefineInsats,
     EraseParticipant,
+    FollowUpParticipant,
     ImportRows,
     IssueToken,
     MoveParticipant,
@@ -45,6 +46,7 @@ from services.intake.service_layer.commands import (
 )
 from services.intake.service_layer.unit_of_work import Lock, UnitOfWork
 from shared.contract.events import IntakeEvent
+from shared.contract.swedish_time import today as swedish_today
 
 MAX_CODE_DRAWS = 10
 
@@ -115,6 +117,20 @@ async def stop_participant(command: StopParticipant, uow: UnitOfWork) -> Answer:
     )
 
 
+async def follow_up_participant(
+    command: FollowUpParticipant,
+    uow: UnitOfWork,
+    today: Callable[[], date] = swedish_today,
+) -> Answer:
+    # UPDATE: two follow-ups after as many months, sent at once, run one after the other,
+    # and the second sees the first.
+    participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
+    history = await uow.events.of_participant(command.insats_id, command.participant_id)
+    event = rules.follow_up(participant, history, command.details, today())
+    position = await uow.events.append(event)
+    return Answer(HTTPStatus.CREATED, {"event_id": event.event_id, "position": position})
+
+
 async def move_participant(command: MoveParticipant, uow: UnitOfWork) -> Answer:
     """The stop here and the start there, in this one transaction: both or neither."""
     participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
@@ -151,11 +167,13 @@ async def move_participant(command: MoveParticipant, uow: UnitOfWork) -> Answer:
     )
 
 
-async def correct_event(command: CorrectEvent, uow: UnitOfWork) -> Answer:
+async def correct_event(
+    command: CorrectEvent, uow: UnitOfWork, today: Callable[[], date] = swedish_today
+) -> Answer:
     participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
     history = await uow.events.of_participant(command.insats_id, command.participant_id)
     event, corrected = corrections.correct_event(
-        participant, history, command.event_id, command.details
+        participant, history, command.event_id, command.details, today()
     )
     return await _append_correction(uow, event, corrected)
 
@@ -216,6 +234,9 @@ async def _import_participant(row: ParticipantRow, uow: UnitOfWork) -> ImportedP
     participant_id = started.body["participant_id"]
     if row.stop is not None:
         await stop_participant(StopParticipant(row.insats_id, participant_id, row.stop), uow)
+    if row.followup is not None:
+        followup = FollowUpParticipant(row.insats_id, participant_id, row.followup)
+        await follow_up_participant(followup, uow)
     return ImportedParticipant(row.number, row.insats_id, participant_id)
 
 

@@ -41,6 +41,7 @@ HANDLERS: dict[type[commands.Command], Handler] = {
     commands.StartParticipant: handlers.start_participant,
     commands.RecordProgress: handlers.record_progress,
     commands.StopParticipant: handlers.stop_participant,
+    commands.FollowUpParticipant: handlers.follow_up_participant,
     commands.MoveParticipant: handlers.move_participant,
     commands.RegisterVolume: handlers.register_volume,
     commands.RegisterActivity: handlers.register_activity,

@@ -12,10 +12,18 @@ events, the reference this must agree with (a property test checks it).
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from services.outcomes.domain.records import Observed, closed, movements, observe, opened
+from services.outcomes.domain.records import (
+    Observed,
+    closed,
+    followed_up,
+    movements,
+    observe,
+    opened,
+)
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
     ParticipantEvent,
+    ParticipantFollowedUp,
     ParticipantStarted,
     ParticipantStopped,
     RegisteredEvent,
@@ -34,7 +42,8 @@ class Summary:
     position: int
     """The latest log position among the events taken."""
     stopped: bool = False
-    """Whether a stop counts (it could precede the start only if the log were odd)."""
+    """Whether a stop or a follow-up counts (either could precede the start only if the
+    log were odd: then a start needs the full derivation)."""
     observed: Mapping[str, Observed] = field(default_factory=dict)
     """Each measure's observations, ordered by log position."""
 
@@ -72,6 +81,10 @@ def taken(
         stopped = True
         if record is not None:
             record = closed(record, event, policy)
+    elif isinstance(event, ParticipantFollowedUp):
+        stopped = True
+        if record is not None:
+            record = followed_up(record, event, policy)
     if record is not None and record.steps != steps:
         record = record.model_copy(update={"steps": steps})
     return record, Summary(position, stopped, observed)
@@ -89,6 +102,6 @@ def summarised(events: Sequence[PositionedParticipantEvent]) -> Summary | None:
         observe(observed, event, positions[event.event_id])
     return Summary(
         max(positions.values()),
-        any(isinstance(event, ParticipantStopped) for event in effective),
+        any(isinstance(event, ParticipantStopped | ParticipantFollowedUp) for event in effective),
         observed,
     )

@@ -3,23 +3,25 @@
 The record is a pure function of the events in log order, so redelivered, re-sent or
 rebuilt events always give the same record, whichever order batches arrive in. This full
 derivation is the reference; `incremental.py` takes one event more from a summary of the
-events before it, with the same pieces (`opened`, `closed`, `observe`, `movements`).
+events before it, with the same pieces (`opened`, `closed`, `followed_up`, `observe`,
+`movements`).
 """
 
 from collections.abc import Mapping, MutableMapping, Sequence
 from datetime import date
 from typing import NamedTuple
 
-from shared.contract.codes import OutcomePolicy
+from shared.contract.codes import WORK_OR_STUDIES, OutcomePolicy
 from shared.contract.events import (
     ParticipantEvent,
+    ParticipantFollowedUp,
     ParticipantProgressed,
     ParticipantStarted,
     ParticipantStopped,
     RegisteredEvent,
     effective_events,
 )
-from shared.contract.records import ParticipantRecord, StepMovement
+from shared.contract.records import FollowupRecord, ParticipantRecord, StepMovement
 
 ACTIVITY_HOURS = "activity_hours"
 VAS = "vas"
@@ -48,7 +50,11 @@ def derive_record(
         return None
     stops = [e for e in events if isinstance(e, ParticipantStopped)]
     record = opened(start, step_movements(events))
-    return closed(record, stops[-1], policy) if stops else record
+    if stops:
+        record = closed(record, stops[-1], policy)
+    for followup in (e for e in events if isinstance(e, ParticipantFollowedUp)):
+        record = followed_up(record, followup, policy)
+    return record
 
 
 def opened(start: ParticipantStarted, steps: dict[str, StepMovement]) -> ParticipantRecord:
@@ -86,8 +92,29 @@ def closed(
             "work_capacity": stop.work_capacity,
             "vas_end": stop.vas,
             "respect": stop.respect,
+            "moved_to": stop.moved_to,
         }
     )
+
+
+def followed_up(
+    record: ParticipantRecord, followup: ParticipantFollowedUp, policy: OutcomePolicy
+) -> ParticipantRecord:
+    """The record with the follow-up after `followup.months_after` months (in the place of
+    any it had), its status classed by the förbund's policy."""
+    status = followup.status if followup.reached else None
+    added = FollowupRecord(
+        months_after=followup.months_after,
+        date=followup.date,
+        reached=followup.reached,
+        status=status,
+        outcome_class=None if status is None else policy.outcome_class(status),
+        work_or_studies=status in WORK_OR_STUDIES,
+        support=tuple(followup.support),
+    )
+    kept = [f for f in record.followups if f.months_after != added.months_after]
+    followups = tuple(sorted([*kept, added], key=lambda f: f.months_after))
+    return record.model_copy(update={"followups": followups})
 
 
 def step_movements(events: Sequence[RegisteredEvent]) -> dict[str, StepMovement]:

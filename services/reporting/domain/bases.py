@@ -45,11 +45,12 @@ class Base(StrEnum):
 @dataclass(frozen=True)
 class Counting:
     """A report's base and the bands it asks for (breakdown name: bands; the others: the
-    förbund's defaults)."""
+    förbund's defaults), and the follow-ups (months after the stop) it counts."""
 
     base: Base = Base.ENDED
     bands: Mapping[str, Bands] = field(default_factory=dict)
+    followups: tuple[int, ...] = ()
 
-    def over(self, defaults: Mapping[str, Bands]) -> "Counting":
-        """With `defaults` for the bands not asked for."""
-        return Counting(self.base, {**defaults, **self.bands})
+    def over(self, defaults: Mapping[str, Bands], followups: tuple[int, ...]) -> "Counting":
+        """With `defaults` for the bands not asked for, counting the förbund's `followups`."""
+        return Counting(self.base, {**defaults, **self.bands}, followups)

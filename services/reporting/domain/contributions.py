@@ -12,7 +12,7 @@ from typing import NamedTuple
 from services.reporting.domain import breakdowns
 from services.reporting.domain.breakdowns import UNKNOWN
 from services.reporting.domain.months import month_of
-from shared.contract.codes import Gender, OutcomeClass
+from shared.contract.codes import FOLLOWUP_MONTHS, Gender, OutcomeClass, followup_due
 from shared.contract.records import ActivityCounted, ParticipantRecord
 
 NEW = "new"
@@ -39,6 +39,14 @@ MOVED_IN = "moved_in"
 """Per flow (the code: `flow_code`): started here by a move, on the day the move ended the
 registration it came from."""
 FLOW_SEPARATOR = ">"
+FOLLOWUP_DUE = "followup_due"
+"""Per months after the stop (the code): an exit whose follow-up falls due, in the month it
+does (a move is no exit)."""
+FOLLOWUP_REACHED = "followup_reached"
+FOLLOWUP_WORK_OR_STUDIES = "followup_work_or_studies"
+FOLLOWUP_POSITIVE = "followup_positive"
+"""Of those due (same month and code): reached, and of them in work or studies, and with a
+status of the positive outcome class."""
 NOT_BY_GENDER = "alla"
 """The gender column of what is counted per activity, not per person."""
 
@@ -146,7 +154,26 @@ def _contributions(record: ParticipantRecord | None) -> dict[_Key, float]:
         add(ended, STEP_CHANGE_SUM + measure, round(movement.change * STEP_SCALE))
         if movement.change > 0:
             add(ended, STEP_IMPROVED + measure)
+    if record.moved_to is None:
+        _add_followups(add, record, end)
     return added
+
+
+def _add_followups(add, record: ParticipantRecord, end: date) -> None:
+    """Every follow-up the exit will have falls due in its month, whether the förbund makes
+    it or not (the reports show those it makes), counted there when it is registered."""
+    registered = {followup.months_after: followup for followup in record.followups}
+    for months in FOLLOWUP_MONTHS:
+        due, code = month_of(followup_due(end, months)), str(months)
+        add(due, FOLLOWUP_DUE, code=code)
+        followup = registered.get(months)
+        if followup is None or not followup.reached:
+            continue
+        add(due, FOLLOWUP_REACHED, code=code)
+        if followup.work_or_studies:
+            add(due, FOLLOWUP_WORK_OR_STUDIES, code=code)
+        if followup.outcome_class is OutcomeClass.POSITIVE:
+            add(due, FOLLOWUP_POSITIVE, code=code)
 
 
 def flow_code(from_insats: str, to_insats: str) -> str:

@@ -19,6 +19,8 @@ from services.reporting.domain.breakdowns import BREAKDOWNS
 from services.reporting.domain.figures import (
     COLUMNS,
     FIGURES,
+    FOLLOWUP,
+    FOLLOWUP_METRICS,
     SHARES,
     STEP_METRICS,
     TOTAL,
@@ -97,6 +99,13 @@ StepMovementModel = _model(
     {name: (COLUMNS_OF[metric.kind], ...) for name, metric in STEP_METRICS.items()},
     "One step measure's movement from first to latest measurement.",
 )
+FollowupModel = _model(
+    "Followup",
+    {name: (COLUMNS_OF[metric.kind], ...) for name, metric in FOLLOWUP_METRICS.items()},
+    "The follow-ups after the stop so many months on that fall due in the period (the stop "
+    "date plus the months): those due (exits, not moves), those reached, and of them those "
+    "in work or studies and those with a positive outcome; the share reached.",
+)
 
 # The models above have a field per registry entry, so code reads them by the registry's
 # names (`Section.row`); to a type checker they are plain parts.
@@ -105,14 +114,17 @@ if TYPE_CHECKING:
     _Shares = _Part
     _Breakdowns = _Part
     _StepMovement = _Part
+    _Followup = _Part
 else:
     _Figures, _Shares = FiguresModel, SharesModel
     _Breakdowns, _StepMovement = BreakdownsModel, StepMovementModel
+    _Followup = FollowupModel
 
 
 Path = tuple[str, ...]
 """Where a row sits in a section, e.g. `("figures", "ended")`, `("shares", "positive_exits")`,
-`("breakdowns", "reason", "arbete")`, `("step_movement", "vas", "improved")`."""
+`("breakdowns", "reason", "arbete")`, `("step_movement", "vas", "improved")`,
+`("followup", "6", "reached")`."""
 
 
 class ReportPeriod(_Part):
@@ -196,6 +208,10 @@ class Section(_Part):
         "during the period (beside the registrations, `participants`); null in a published "
         "report"
     )
+    followup: dict[str, _Followup] = Field(
+        description="By months after the stop (`3`, `6`, `12`: those the förbund makes, "
+        "`STEGVIS_FOLLOWUPS`)"
+    )
     economy: Economy | None = Field(None, description="Not a count: never suppressed")
 
     def figure(self, name: str) -> Counts | Means:
@@ -218,12 +234,15 @@ class Section(_Part):
             return self.share(name)
         if section == "breakdowns":
             return self.breakdown(name).get(rest[0])
+        if section == FOLLOWUP:
+            months = self.followup.get(name)
+            return None if months is None else getattr(months, rest[0])
         measure = self.step_movement.get(name)
         return None if measure is None else getattr(measure, rest[0])
 
     def rows(self) -> Iterator[Path]:
         """Every row's path, in report order: the figures, each followed by its share, the
-        breakdowns' codes, the step measures' metrics."""
+        breakdowns' codes, the step measures' metrics, the follow-ups' metrics."""
         for name in FIGURES:
             yield "figures", name
             if name in SHARES:
@@ -234,6 +253,9 @@ class Section(_Part):
         for measure in self.step_movement:
             for metric in STEP_METRICS:
                 yield "step_movement", measure, metric
+        for months in self.followup:
+            for metric in FOLLOWUP_METRICS:
+                yield FOLLOWUP, months, metric
 
 
 class ProcessedThroughModel(_Part):

@@ -1,6 +1,7 @@
 """A report as rows for the CSV export, for machines: one per figure, per breakdown code, per
-move between two insatser (`flows`, from, to) and per row of the activities, beside the
-same period a year earlier, then its economy and its goals."""
+move between two insatser (`flows`, from, to), per row of the activities and per follow-up
+metric (`followup`, months, metric), beside the same period a year earlier, then its economy
+and its goals."""
 
 import io
 from collections.abc import Iterator
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 from services.reporting.domain.breakdowns import BREAKDOWNS
 from services.reporting.domain.document import Economy, GoalResult, Path, Report, Section
 from services.reporting.domain.economy import is_hidden_cost
-from services.reporting.domain.figures import COLUMNS, FIGURES, TOTAL
+from services.reporting.domain.figures import COLUMNS, FIGURES, FOLLOWUP, FOLLOWUP_METRICS, TOTAL
 from services.reporting.domain.suppression import HIDDEN, is_hidden
 from shared.platform.safe_csv import write_rows
 
@@ -56,6 +57,9 @@ def export_rows(report: Report) -> Iterator[tuple[Cell, ...]]:
             code,
             *(row[3].get(column) for row in (now, before) for column in COLUMNS),
         )
+    for months in report.followup:
+        for metric in FOLLOWUP_METRICS:
+            yield (FOLLOWUP, months, metric, *values((FOLLOWUP, months, metric)))
     yield from _economy_rows(report, suppressed)
     yield from _goal_rows(report, suppressed)
 

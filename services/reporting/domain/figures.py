@@ -160,6 +160,41 @@ STEP_METRICS: dict[str, StepMetric] = {
 """What a report gives of each step measure, in report order."""
 
 
+@dataclass(frozen=True)
+class FollowupMetric:
+    name: str
+    label: str
+    counted_as: str | None = None
+    """The cells it is the sum of (`contributions`); None: a share."""
+    share: tuple[str, str] | None = None
+    """A share's part and whole (metric names)."""
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.COUNT if self.share is None else Kind.SHARE
+
+
+FOLLOWUP = "followup"
+"""The report's section of the follow-ups after the stop, by months after."""
+FOLLOWUP_DUE, FOLLOWUP_REACHED = "due", "reached"
+FOLLOWUP_METRICS: dict[str, FollowupMetric] = {
+    metric.name: metric
+    for metric in (
+        FollowupMetric(FOLLOWUP_DUE, "Att följa upp (avslut som följs upp nu)", c.FOLLOWUP_DUE),
+        FollowupMetric(FOLLOWUP_REACHED, "Nådda vid uppföljningen", c.FOLLOWUP_REACHED),
+        FollowupMetric(
+            "reached_percent",
+            "Svarsfrekvens (nådda av dem att följa upp)",
+            share=(FOLLOWUP_REACHED, FOLLOWUP_DUE),
+        ),
+        FollowupMetric("work_or_studies", "I arbete eller studier", c.FOLLOWUP_WORK_OR_STUDIES),
+        FollowupMetric("positive", "Positivt utfall (som positiva avslut)", c.FOLLOWUP_POSITIVE),
+    )
+}
+"""What a report gives of each follow-up (by months after the stop), in report order:
+counted in the period where it falls due (the stop date plus the months)."""
+
+
 def kind_of(path: tuple[str, ...]) -> Kind:
     """The kind of the row at `path` in a report's section (`suppression.Path`)."""
     section, name, *rest = path
@@ -169,4 +204,6 @@ def kind_of(path: tuple[str, ...]) -> Kind:
         return FIGURES[name].kind
     if section == "step_movement":
         return STEP_METRICS[rest[0]].kind
+    if section == FOLLOWUP:
+        return FOLLOWUP_METRICS[rest[0]].kind
     return Kind.COUNT

@@ -17,6 +17,7 @@ from services.reporting.domain.breakdowns import BREAKDOWNS, UNKNOWN
 from services.reporting.domain.document import ProcessedThroughModel, ReportFigures
 from services.reporting.domain.figures import (
     FIGURES,
+    FOLLOWUP_METRICS,
     GENDER_CODES,
     ONGOING_AT_END,
     OPENING,
@@ -88,14 +89,13 @@ def percent(part: float, whole: float) -> int | None:
     return (200 * round(part) + round(whole)) // (2 * round(whole))
 
 
+def _share_columns(part: Columns, whole: Columns) -> Columns:
+    """`part` as a whole percentage of `whole`, column by column."""
+    return {column: percent(part[column] or 0, whole[column] or 0) for column in part}
+
+
 def _shares(figures: Mapping[str, Columns]) -> dict[str, Columns]:
-    return {
-        name: {
-            column: percent(figures[name][column] or 0, figures[whole][column] or 0)
-            for column in figures[name]
-        }
-        for name, whole in SHARES.items()
-    }
+    return {name: _share_columns(figures[name], figures[whole]) for name, whole in SHARES.items()}
 
 
 def _mean(total: float, count: float, divisor: int) -> float | None:
@@ -317,12 +317,30 @@ def _activities(sums: PeriodSums) -> dict:
     }
 
 
+def _followup(sums: PeriodSums, followups: Iterable[int]) -> dict[str, dict[str, Columns]]:
+    """Each follow-up's counts (of those it falls due for in the period) and shares."""
+    section = {}
+    for months in followups:
+        code = str(months)
+        rows: dict[str, Columns] = {}
+        for name, metric in FOLLOWUP_METRICS.items():
+            if metric.share is None:
+                assert metric.counted_as is not None
+                rows[name] = count_columns(sums.of(metric.counted_as, code))
+            else:
+                part, whole = metric.share
+                rows[name] = _share_columns(rows[part], rows[whole])
+        section[code] = rows
+    return section
+
+
 def _section(
     sums: PeriodSums,
     period: Period,
     counted: Mapping[str, Codes],
     codes: Mapping[str, tuple[str, ...]],
     whole_forbund: bool,
+    followups: Iterable[int],
 ) -> dict:
     """A `Section`'s figures; its economy is not of them, so it is left unset."""
     figures = _figures(sums)
@@ -335,6 +353,7 @@ def _section(
         "activities": _activities(sums),
         "flows": _flows(sums),
         "people": _people(sums, figures[PARTICIPANTS], whole_forbund),
+        "followup": _followup(sums, followups),
     }
 
 
@@ -355,11 +374,13 @@ def report_document(
     listed = _listed_codes((current, last_year), counting)
     return ReportFigures.model_validate(
         {
-            **_section(current_sums, period, current, listed, insats is None),
+            **_section(current_sums, period, current, listed, insats is None, counting.followups),
             "insats": insats,
             "insats_name": insats_name,
             "base": counting.base,
-            "previous_year": _section(previous_sums, previous, last_year, listed, insats is None),
+            "previous_year": _section(
+                previous_sums, previous, last_year, listed, insats is None, counting.followups
+            ),
             "processed_through": processed.model(),
         }
     )

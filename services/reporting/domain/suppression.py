@@ -30,6 +30,8 @@ from services.reporting.domain.economy import hide_costs_per_hidden_count
 from services.reporting.domain.figures import (
     COLUMNS,
     FIGURES,
+    FOLLOWUP,
+    FOLLOWUP_METRICS,
     MEANS,
     SHARES,
     STEP_IMPROVED,
@@ -92,9 +94,12 @@ def _row(section: Rows, path: Path) -> Row:
 def _bases(path: Path) -> tuple[Path, ...]:
     """The counts a value is shown with: a share its count and its whole, a figure's mean
     the ended (it averages them, or those of them who answered), a step's mean change its
-    participants, a count itself."""
+    participants, a follow-up's share its part and whole, a count itself."""
     kind = kind_of(path)
-    section, name, *_ = path
+    section, name, *rest = path
+    if section == FOLLOWUP:
+        share = FOLLOWUP_METRICS[rest[0]].share
+        return (path,) if share is None else tuple((section, name, of) for of in share)
     if kind is Kind.SHARE:
         return ("figures", name), ("figures", SHARES[name])
     if kind is Kind.MEAN and section == "figures":
@@ -120,6 +125,10 @@ def _count_rows(section: Section) -> Iterator[Path]:
     for measure in section.step_movement:
         yield "step_movement", measure, STEP_PARTICIPANTS
         yield "step_movement", measure, STEP_IMPROVED
+    for months in section.followup:
+        for name, metric in FOLLOWUP_METRICS.items():
+            if metric.kind is Kind.COUNT:
+                yield FOLLOWUP, months, name
 
 
 def _derived_rows(section: Section) -> Iterator[Path]:
@@ -129,6 +138,10 @@ def _derived_rows(section: Section) -> Iterator[Path]:
         yield "figures", name
     for measure in section.step_movement:
         yield "step_movement", measure, STEP_MEAN_CHANGE
+    for months in section.followup:
+        for name, metric in FOLLOWUP_METRICS.items():
+            if metric.kind is Kind.SHARE:
+                yield FOLLOWUP, months, name
 
 
 def _sums(at: tuple, section: Section, base: str) -> Iterator[tuple]:

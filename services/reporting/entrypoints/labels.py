@@ -49,6 +49,18 @@ STEP_MEASURES = {
 }
 INDICATOR_PREFIX = "indicator:"
 
+FOLLOWUP = "Uppföljning efter avslut"
+FOLLOWUP_NOTE = (
+    "Räknas i den period där uppföljningen infaller (avslutsdatum plus månaderna), för dem "
+    "som avslutades; den som gick vidare till en annan insats följs upp där."
+)
+FOLLOWUP_METRICS = {name: metric.label for name, metric in figures.FOLLOWUP_METRICS.items()}
+
+
+def followup_caption(months: str) -> str:
+    return f"Uppföljning {months} månader efter avslut"
+
+
 PEOPLE = "Personer under perioden (den som gått vidare räknas en gång)"
 FLOWS = "Gått vidare till annan insats"
 FLOWS_NOTE = "Deltagare som gått vidare från en insats till en annan under perioden."
@@ -206,9 +218,13 @@ def cell(
     value: int | float | None,
     previous: int | float | None,
     hidden: tuple[bool, bool] = (False, False),
+    share: bool = False,
 ) -> str:
     """This period's value beside last year's, as the förbund's reports write it: `117 (97)`
-    (`hidden`: whether each is hidden for publishing)."""
+    (`hidden`: whether each is hidden for publishing; `share`: whole percentages)."""
+    if share:
+        assert not isinstance(value, float) and not isinstance(previous, float)
+        return f"{percent(value, hidden[0])} ({percent(previous, hidden[1])})"
     return f"{number(value, hidden[0])} ({number(previous, hidden[1])})"
 
 
@@ -247,11 +263,13 @@ def row_cells(
     hidden: Container[tuple],
     restated: Mapping[tuple, int | float | None],
     closing: ClosingModel,
+    share: bool = False,
 ) -> list[tuple[str, str | None]]:
     """The cells of the report's row at `key` (section, name, code), by column: its value
     beside last year's row's (`cell`; `hidden`: those hidden for publishing, by key, column
-    and last year), and, where it changed since the period closed, what it was (`restated`,
-    by key and column: `restated_title`; else None). One call a row: the page has hundreds."""
+    and last year; `share`: whole percentages), and, where it changed since the period
+    closed, what it was (`restated`, by key and column: `restated_title`; else None). One
+    call a row: the page has hundreds."""
     cells = []
     for column in report_columns:
         at = (*key, column)
@@ -259,6 +277,7 @@ def row_cells(
             columns.of(column),
             previous.of(column) if previous else None,
             ((*at, False) in hidden, (*at, True) in hidden),
+            share,
         )
         changed = restated_title(closing, restated[at]) if at in restated else None
         cells.append((text, changed))

@@ -25,7 +25,7 @@ from services.reporting.domain.closing import report_cells
 from services.reporting.domain.document import Report
 from services.reporting.domain.economy import is_hidden_cost
 from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
-from services.reporting.domain.figures import SHARES
+from services.reporting.domain.figures import FOLLOWUP_METRICS, SHARES, Kind
 from services.reporting.domain.overview import ECONOMY_SHOWN, SHOWN, readable
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR, QUARTERS
 from services.reporting.domain.suppression import is_hidden
@@ -71,6 +71,9 @@ _templates = template_environment(Path(__file__).with_name("templates"))
 _templates.globals["labels"] = labels
 _templates.globals["MULTI_VALUED"] = MULTI_VALUED
 _templates.globals["SHARES"] = SHARES
+_templates.globals["FOLLOWUP_SHARES"] = {
+    name for name, metric in FOLLOWUP_METRICS.items() if metric.kind is Kind.SHARE
+}
 _templates.globals["zip"] = zip
 _templates.globals["is_hidden_cost"] = is_hidden_cost
 _templates.globals["REPORT_PAGE"] = _HOME

@@ -15,7 +15,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from services.reporting.domain.breakdowns import BREAKDOWNS, MULTI_VALUED
 from services.reporting.domain.document import Overview, OverviewRow, Path, Report, Section
 from services.reporting.domain.economy import PERCENTS, is_hidden_cost
-from services.reporting.domain.figures import FIGURES, NUMBER_FORMATS, SHARES, Kind, kind_of
+from services.reporting.domain.figures import (
+    FIGURES,
+    FOLLOWUP,
+    NUMBER_FORMATS,
+    SHARES,
+    Kind,
+    kind_of,
+)
 from services.reporting.domain.overview import ECONOMY_SHOWN, SHOWN
 from services.reporting.domain.suppression import HIDDEN, is_hidden
 from services.reporting.entrypoints import labels
@@ -184,6 +191,7 @@ def _fill(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | Non
         if breakdown in MULTI_VALUED:
             _append(sheet, [labels.MULTI_VALUED_NOTE], _ITALIC)
     _step_movement(sheet, report)
+    _followup(sheet, report)
     _flows(sheet, report)
     _activities(sheet, report)
     _lay_out(sheet, header)
@@ -322,6 +330,16 @@ def _step_movement(sheet: Worksheet, report: Report) -> None:
         _append(sheet, [labels.step_measure_label(measure)], _ITALIC)
         for metric, label in labels.STEP_METRICS.items():
             _row(sheet, report, label, ("step_movement", measure, metric), indent=1)
+
+
+def _followup(sheet: Worksheet, report: Report) -> None:
+    if not report.followup:
+        return
+    _heading(sheet, labels.FOLLOWUP)
+    for months in report.followup:
+        _append(sheet, [labels.followup_caption(months)], _ITALIC)
+        for metric, label in labels.FOLLOWUP_METRICS.items():
+            _row(sheet, report, label, (FOLLOWUP, months, metric), indent=1)
 
 
 def _flows(sheet: Worksheet, report: Report) -> None:

@@ -49,13 +49,16 @@ class ReportSource:
         month_close_days: int = 5,
         clock: Clock = utc_now,
         bands: Mapping[str, Bands] = DEFAULT_BANDS,
+        followups: tuple[int, ...] = (),
     ) -> None:
-        """`bands`: the förbund's bands of each banded breakdown (`STEGVIS_BANDS`)."""
+        """`bands`: the förbund's bands of each banded breakdown (`STEGVIS_BANDS`);
+        `followups`: the follow-ups it makes, in months after the stop (`STEGVIS_FOLLOWUPS`)."""
         self._open_reader = open_reader
         self._delar_end_month = delar_end_month
         self._month_close_days = month_close_days
         self._clock = clock
         self._bands = bands
+        self._followups = followups
 
     async def report(
         self,
@@ -89,7 +92,7 @@ class ReportSource:
         """`book` within a read already open (a page's, with its charts)."""
         insats, as_closed = query.insats, query.as_closed
         asked = parse_period(query.year, query.period, self._delar_end_month)
-        counting = query.counting.over(self._bands)
+        counting = query.counting.over(self._bands, self._followups)
         # Read first: the figures read after it include at least this much.
         processed = await reader.processed_through()
         insatser = await reader.insatser()
