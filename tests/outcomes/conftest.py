@@ -80,8 +80,8 @@ class FakeUnitOfWork:
             if participant_id in self._work.summaries
         }
 
-    async def add_events(self, events: Sequence[tuple[int, ParticipantEvent]]) -> None:
-        for position, event in events:
+    async def add_events(self, events: Sequence[tuple[int, ParticipantEvent, str]]) -> None:
+        for position, event, _ in events:
             key = registration_key(event.insats_id, event.participant_id)
             self._work.events.setdefault(key, []).append((position, event))
 

@@ -17,6 +17,7 @@ from services.outcomes.domain.records import derive_record
 from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import ParticipantProgressed, ParticipantStarted, ParticipantStopped
+from shared.contract.records import ParticipantRecord
 from shared.platform.db import _alembic_config, create_engine, migrate
 from shared.platform.settings import Settings
 
@@ -90,7 +91,8 @@ async def test_participants_stored_before_the_summaries_keep_the_records_of_thei
         async with sessions() as session:
             record = await session.scalar(select(tables.participants.c.record))
             summary = await session.scalar(select(tables.participant_summaries.c.summary))
-        assert record == derive_record([start, check_in, stop], POLICY).model_dump_json()
+        stored = ParticipantRecord.model_validate_json(record)
+        assert stored == derive_record([start, check_in, stop], POLICY)
         assert summary is not None  # the next event is taken incrementally
     finally:
         await engine.dispose()

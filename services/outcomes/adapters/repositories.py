@@ -21,9 +21,9 @@ from services.outcomes.adapters import tables
 from services.outcomes.domain.incremental import PositionedParticipantEvent, Summary
 from services.outcomes.domain.records import Observation, Observed
 from services.outcomes.domain.registrations import registration_key
-from services.outcomes.service_layer.unit_of_work import Known
+from services.outcomes.service_layer.unit_of_work import Known, StoredEvent
 from shared.contract.events import ParticipantEvent, parse_intake_event
-from shared.contract.records import OutcomeChange, ParticipantRecord
+from shared.contract.records import OutcomeChange, ParticipantRecord, ParticipantRecordChanged
 from shared.platform.db import dialect_of
 from shared.platform.outbox import OutboxMessage, add_to_outbox
 
@@ -151,9 +151,49 @@ def _summary(body: str | None) -> Summary | None:
     )
 
 
+class RecordTexts:
+    """Each record's JSON, made once per transaction: a change's `after` is also the record
+    stored and the next change's `before`, and a record read keeps the text it was read
+    from. Fields at their defaults are left out (the record parses the same without them):
+    every byte of a record is written to the database, the outbox, the stream and read by
+    reporting, and most of a record's fields are empty."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[ParticipantRecord, str]] = {}
+        # Keyed by identity (records are frozen); the record is kept, so its id stays its own.
+
+    def read(self, text: str) -> ParticipantRecord:
+        record = ParticipantRecord.model_validate_json(text)
+        self._texts[id(record)] = (record, text)
+        return record
+
+    def of(self, record: ParticipantRecord | None) -> str:
+        if record is None:
+            return "null"
+        known = self._texts.get(id(record))
+        if known is not None:
+            return known[1]
+        text = record.model_dump_json(exclude_defaults=True)
+        self._texts[id(record)] = (record, text)
+        return text
+
+
+def change_json(change: OutcomeChange, texts: RecordTexts) -> str:
+    """The change's JSON, a record change's records each written once (`RecordTexts`)."""
+    if not isinstance(change, ParticipantRecordChanged):
+        return change.model_dump_json()
+    # `before` and `after` are the model's last fields: the rest, then them, is its JSON.
+    rest = change.model_dump_json(exclude=_RECORDS)
+    return f'{rest[:-1]},"before":{texts.of(change.before)},"after":{texts.of(change.after)}}}'
+
+
+_RECORDS = {"before", "after"}
+
+
 class SqlParticipants:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, texts: RecordTexts) -> None:
         self._session = session
+        self._texts = texts
         self._sql = _statements_of(session)
         self.forgotten = 0
         """Registrations erased in this transaction."""
@@ -188,13 +228,13 @@ class SqlParticipants:
         rows = await self._session.execute(self._sql.known, {"ids": list(registrations)})
         return {
             registration: Known(
-                None if record is None else ParticipantRecord.model_validate_json(record),
+                None if record is None else self._texts.read(record),
                 _summary(summary),
             )
             for registration, summary, record in rows
         }
 
-    async def add_events(self, events: Sequence[PositionedParticipantEvent]) -> None:
+    async def add_events(self, events: Sequence[StoredEvent]) -> None:
         if events:
             await self._session.execute(
                 _ADD_EVENTS,
@@ -203,9 +243,9 @@ class SqlParticipants:
                         "event_id": event.event_id,
                         "registration": registration_key(event.insats_id, event.participant_id),
                         "position": position,
-                        "body": event.model_dump_json(),
+                        "body": body,
                     }
-                    for position, event in events
+                    for position, event, body in events
                 ],
             )
 
@@ -220,7 +260,7 @@ class SqlParticipants:
                     {
                         "registration": registration,
                         "insats_id": record.insats_id,
-                        "record": record.model_dump_json(),
+                        "record": self._texts.of(record),
                     }
                     for registration, record in kept
                 ],
@@ -241,8 +281,9 @@ class SqlParticipants:
 
 
 class SqlChanges:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, texts: RecordTexts) -> None:
         self._session = session
+        self._texts = texts
         self.staged = False
 
     async def publish(self, changes: Sequence[OutcomeChange]) -> None:
@@ -251,7 +292,7 @@ class SqlChanges:
             tables.outbox,
             [
                 OutboxMessage(
-                    change.change_id, change.type, change.position, change.model_dump_json()
+                    change.change_id, change.type, change.position, change_json(change, self._texts)
                 )
                 for change in changes
             ],

@@ -3,6 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.outcomes.adapters.repositories import (
+    RecordTexts,
     SqlChanges,
     SqlMeta,
     SqlParticipants,
@@ -16,8 +17,9 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     def _bind(self, session: AsyncSession) -> None:
         self.meta = SqlMeta(session)
         self.processed = SqlProcessed(session)
-        self.participants = SqlParticipants(session)
-        self.changes = SqlChanges(session)
+        texts = RecordTexts()
+        self.participants = SqlParticipants(session, texts)
+        self.changes = SqlChanges(session, texts)
 
     def _staged_messages(self) -> bool:
         return self.changes.staged

@@ -20,8 +20,9 @@ GROUP = "outcomes"
 
 def decode(entry: StreamEntry) -> PositionedEvent:
     try:
+        body = entry.fields[b"body"]
         return PositionedEvent(
-            int(entry.fields[b"position"]), parse_intake_event(entry.fields[b"body"])
+            int(entry.fields[b"position"]), parse_intake_event(body), body.decode()
         )
     except (KeyError, ValueError, ValidationError) as error:
         raise PoisonMessage(str(error)) from error

@@ -17,7 +17,7 @@ from services.outcomes.domain.incremental import (
 )
 from services.outcomes.domain.records import derive_record
 from services.outcomes.domain.registrations import registration_key
-from services.outcomes.service_layer.unit_of_work import Known, UnitOfWork
+from services.outcomes.service_layer.unit_of_work import Known, StoredEvent, UnitOfWork
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
     ActivityRegistered,
@@ -52,6 +52,11 @@ class PositionedEvent:
 
     position: int
     event: IntakeEvent
+    body: str | None = None
+    """The event's JSON as it came from the stream, stored as it is (None: from `event`)."""
+
+    def json(self) -> str:
+        return self.event.model_dump_json() if self.body is None else self.body
 
 
 async def apply_events(
@@ -68,15 +73,17 @@ async def apply_events(
         fresh = _first_of_each(item for item in batch if item.event.event_id in new_ids)
         changes: list[OutcomeChange] = []
         arrived: dict[str, list[PositionedParticipantEvent]] = {}
+        bodies: list[StoredEvent] = []
         for item in fresh:
             event = item.event
             if isinstance(event, ParticipantEvent):
                 key = registration_key(event.insats_id, event.participant_id)
                 arrived.setdefault(key, []).append((item.position, event))
+                bodies.append((item.position, event, item.json()))
             else:
                 changes.append(_insats_change(item, generation))
         if arrived:
-            changes += await _apply_participant_events(uow, arrived, generation, policy)
+            changes += await _apply_participant_events(uow, arrived, bodies, generation, policy)
         changes.sort(key=lambda change: change.position)
         changes += _position_passed(fresh, changes, generation)
         await uow.changes.publish(changes)
@@ -92,6 +99,7 @@ async def apply_events(
 async def _apply_participant_events(
     uow: UnitOfWork,
     arrived: dict[str, list[PositionedParticipantEvent]],
+    bodies: list[StoredEvent],
     generation: int,
     policy: OutcomePolicy,
 ) -> list[ParticipantRecordChanged]:
@@ -105,7 +113,7 @@ async def _apply_participant_events(
     derived = {pid: _taken_one_by_one(known.get(pid), arrived[pid], policy) for pid in arrived}
     in_full = [pid for pid in participant_ids if derived[pid] is None]
     stored = await uow.participants.events(in_full) if in_full else {}
-    await uow.participants.add_events([pair for pid in participant_ids for pair in arrived[pid]])
+    await uow.participants.add_events(bodies)
     changes: list[ParticipantRecordChanged] = []
     records: dict[str, ParticipantRecord | None] = {}
     summaries: dict[str, Summary | None] = {}

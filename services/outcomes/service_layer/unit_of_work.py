@@ -9,8 +9,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.outcomes.domain.incremental import PositionedParticipantEvent, Summary
+from shared.contract.events import ParticipantEvent
 from shared.contract.records import OutcomeChange, ParticipantRecord
 from shared.platform import unit_of_work
+
+StoredEvent = tuple[int, ParticipantEvent, str]
+"""A participant's event with its position in intake's log and its JSON."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,8 @@ class Participants(Protocol):
         """The stored record and summary of these participants; one without stored events
         is absent."""
 
-    async def add_events(self, events: Sequence[PositionedParticipantEvent]) -> None:
-        """Store (position, event) pairs."""
+    async def add_events(self, events: Sequence[StoredEvent]) -> None:
+        """Store (position, event, JSON) triples."""
 
     async def save(self, records: Mapping[str, ParticipantRecord | None]) -> None:
         """Store these participants' records (None: the participant has none)."""
