@@ -11,7 +11,6 @@ every batch; SQLite gets the portable `IN (…)`. The generation and the process
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import ARRAY, Executable, String, any_, bindparam, delete, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.outcomes.adapters import tables
 from services.outcomes.domain.incremental import PositionedParticipantEvent, Summary
-from services.outcomes.domain.records import Observation, Observed
+from services.outcomes.domain.records import Observed
 from services.outcomes.domain.registrations import registration_key
 from services.outcomes.service_layer.unit_of_work import Known, StoredEvent
 from shared.contract.events import ParticipantEvent, parse_intake_event
@@ -117,23 +116,11 @@ class SqlProcessed:
 
 
 def _summary_json(summary: Summary | None) -> str | None:
+    # [position, stopped, {measure: [times, first, latest]}], an observation [date, order,
+    # value]: the named tuples as JSON arrays.
     if summary is None:
         return None
-    observed = {
-        measure: [seen.times, _observation_json(seen.first), _observation_json(seen.latest)]
-        for measure, seen in summary.observed.items()
-    }
-    return json.dumps([summary.position, summary.stopped, observed])
-
-
-def _observation_json(observation: Observation) -> list:
-    when, order, value = observation
-    return [when.isoformat(), order, value]
-
-
-def _observation(body: list) -> Observation:
-    when, order, value = body
-    return date.fromisoformat(when), order, value
+    return json.dumps([summary.position, summary.stopped, summary.observed])
 
 
 def _summary(body: str | None) -> Summary | None:
@@ -145,7 +132,7 @@ def _summary(body: str | None) -> Summary | None:
         position,
         stopped,
         {
-            measure: Observed(times, _observation(first), _observation(latest))
+            measure: Observed(times, tuple(first), tuple(latest))
             for measure, (times, first, latest) in observed.items()
         },
     )

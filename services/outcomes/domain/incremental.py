@@ -29,7 +29,7 @@ from shared.contract.events import (
     RegisteredEvent,
     effective_events,
 )
-from shared.contract.records import ParticipantRecord
+from shared.contract.records import ParticipantRecord, StepMovement
 
 PositionedParticipantEvent = tuple[int, ParticipantEvent]
 """A participant's event with its position in intake's event log."""
@@ -67,17 +67,15 @@ def taken(
         return None
     observed = dict(summary.observed)
     touched = observe(observed, event, position)
-    if record is None:
-        steps = movements(observed)
-    else:  # only the measures the event touched can move
-        steps = record.steps | movements({measure: observed[measure] for measure in touched})
-        steps = dict(sorted(steps.items()))
     stopped = summary.stopped
-    if isinstance(event, ParticipantStarted) and record is None:
-        if stopped:
-            return None
-        record = opened(event, steps)
-    elif isinstance(event, ParticipantStopped):
+    if record is None:
+        if isinstance(event, ParticipantStarted):
+            if stopped:
+                return None
+            record = opened(event, movements(observed))
+    else:  # only the measures the event touched can move
+        record = _moved(record, movements({measure: observed[measure] for measure in touched}))
+    if isinstance(event, ParticipantStopped):
         stopped = True
         if record is not None:
             record = closed(record, event, policy)
@@ -85,9 +83,16 @@ def taken(
         stopped = True
         if record is not None:
             record = followed_up(record, event, policy)
-    if record is not None and record.steps != steps:
-        record = record.model_copy(update={"steps": steps})
     return record, Summary(position, stopped, observed)
+
+
+def _moved(record: ParticipantRecord, steps: Mapping[str, StepMovement]) -> ParticipantRecord:
+    """The record with these step movements in place of its own; the record itself (not a
+    copy) when none of them differs, so an event that moves nothing changes nothing."""
+    moved = {measure: step for measure, step in steps.items() if record.steps.get(measure) != step}
+    if not moved:
+        return record
+    return record.model_copy(update={"steps": dict(sorted((record.steps | moved).items()))})
 
 
 def summarised(events: Sequence[PositionedParticipantEvent]) -> Summary | None:

@@ -27,8 +27,9 @@ ACTIVITY_HOURS = "activity_hours"
 VAS = "vas"
 INDICATOR_PREFIX = "indicator:"
 
-Observation = tuple[date, int, float]
-"""(date measured, order in the log, value): sorting gives the chronological order."""
+Observation = tuple[str, int, float]
+"""(date measured as ISO text, order in the log, value): sorting gives the chronological
+order (the text sorts as the date does, and a summary stores it as it is)."""
 
 
 class Observed(NamedTuple):
@@ -135,7 +136,7 @@ def observe(
         if value is None:
             return
         touched.append(measure)
-        seen = (when, order, float(value))
+        seen = (when.isoformat(), order, float(value))
         known = observed.get(measure)
         if known is None:
             observed[measure] = Observed(1, seen, seen)

@@ -183,7 +183,7 @@ def _changes_event_by_event(
     """
     changes = []
     for (position, event), after in zip(arrived, afters, strict=True):
-        if after == record:
+        if after is record or after == record:  # the same object: nothing moved, no compare
             continue
         changes.append(
             ParticipantRecordChanged(
