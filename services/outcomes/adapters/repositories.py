@@ -12,7 +12,18 @@ import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ARRAY, Executable, String, any_, bindparam, delete, insert, select, text
+from sqlalchemy import (
+    ARRAY,
+    Executable,
+    String,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,9 +47,47 @@ class _Statements:
     lock: Executable | None
     events: Executable
     known: Executable
-    upsert_records: Executable
-    upsert_summaries: Executable
+    add_events: "_Rows"
+    upsert_records: "_Rows"
+    upsert_summaries: "_Rows"
     delete: Executable
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """An INSERT of many rows: on PostgreSQL one row of arrays, a column each (`unnest`),
+    so a batch is one set of parameters, not one per row; on SQLite one per row."""
+
+    statement: Executable
+    columns: tuple[str, ...] | None
+    """The array parameters' names (None: a row of parameters per row)."""
+
+    async def execute(self, session: AsyncSession, rows: list[dict]) -> None:
+        if self.columns is None:
+            await session.execute(self.statement, rows)
+        else:
+            columns = {column: [row[column] for row in rows] for column in self.columns}
+            await session.execute(self.statement, columns)
+
+
+def _insert(table: Table, *, array: bool, upsert: tuple[str, ...] = ()) -> _Rows:
+    """All of the table's columns, each row new or, with `upsert`, these columns replaced
+    in the row of its registration."""
+    statement: postgresql.Insert | sqlite.Insert
+    columns = tuple(table.c.keys())
+    if array:
+        unnested = [
+            func.unnest(bindparam(column, type_=ARRAY(table.c[column].type))) for column in columns
+        ]
+        statement = postgresql.insert(table).from_select(columns, select(*unnested))
+    else:
+        statement = sqlite.insert(table)
+    if upsert:
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.registration],
+            set_={column: statement.excluded[column] for column in upsert},
+        )
+    return _Rows(statement, columns if array else None)
 
 
 def _ids_in(column, *, array: bool):
@@ -47,17 +96,8 @@ def _ids_in(column, *, array: bool):
     return column.in_(bindparam("ids", expanding=True))
 
 
-def _upsert(dialect_insert, table, *columns: str) -> Executable:
-    statement = dialect_insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.registration],
-        set_={column: statement.excluded[column] for column in columns},
-    )
-
-
 def _statements(dialect: str) -> _Statements:
     array = dialect == "postgresql"
-    dialect_insert = postgresql.insert if array else sqlite.insert
     # Sorted by the key, so two replicas never wait on each other in a circle; the lock is
     # evaluated after the sort (PostgreSQL postpones volatile output columns).
     lock = (
@@ -83,8 +123,9 @@ def _statements(dialect: str) -> _Statements:
             )
         )
         .where(_ids_in(_summaries.c.registration, array=array)),
-        upsert_records=_upsert(dialect_insert, _participants, "insats_id", "record"),
-        upsert_summaries=_upsert(dialect_insert, _summaries, "summary"),
+        add_events=_insert(_events, array=array),
+        upsert_records=_insert(_participants, array=array, upsert=("insats_id", "record")),
+        upsert_summaries=_insert(_summaries, array=array, upsert=("summary",)),
         delete=_participants.delete().where(
             _participants.c.registration.in_(bindparam("ids", expanding=True))
         ),
@@ -92,7 +133,6 @@ def _statements(dialect: str) -> _Statements:
 
 
 _STATEMENTS = {dialect: _statements(dialect) for dialect in ("postgresql", "sqlite")}
-_ADD_EVENTS = insert(_events)
 
 
 def _statements_of(session: AsyncSession) -> _Statements:
@@ -223,8 +263,8 @@ class SqlParticipants:
 
     async def add_events(self, events: Sequence[StoredEvent]) -> None:
         if events:
-            await self._session.execute(
-                _ADD_EVENTS,
+            await self._sql.add_events.execute(
+                self._session,
                 [
                     {
                         "event_id": event.event_id,
@@ -241,8 +281,8 @@ class SqlParticipants:
             (registration, record) for registration, record in records.items() if record is not None
         )
         if kept:
-            await self._session.execute(
-                self._sql.upsert_records,
+            await self._sql.upsert_records.execute(
+                self._session,
                 [
                     {
                         "registration": registration,
@@ -258,8 +298,8 @@ class SqlParticipants:
 
     async def summarise(self, summaries: Mapping[str, Summary | None]) -> None:
         if summaries:
-            await self._session.execute(
-                self._sql.upsert_summaries,
+            await self._sql.upsert_summaries.execute(
+                self._session,
                 [
                     {"registration": registration, "summary": _summary_json(summary)}
                     for registration, summary in sorted(summaries.items())
