@@ -29,7 +29,7 @@ from services.reporting.domain.figures import FOLLOWUP_METRICS, SHARES, Kind
 from services.reporting.domain.overview import ECONOMY_SHOWN, SHOWN, readable
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR, QUARTERS
 from services.reporting.domain.suppression import is_hidden
-from services.reporting.entrypoints import labels
+from services.reporting.entrypoints import labels, svg
 from services.reporting.entrypoints.counting import BandsQuery, counting_of
 from services.reporting.service_layer.access import PageSessions
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
@@ -69,6 +69,7 @@ _FIELD_ERRORS = {
 
 _templates = template_environment(Path(__file__).with_name("templates"))
 _templates.globals["labels"] = labels
+_templates.globals["svg"] = svg
 _templates.globals["MULTI_VALUED"] = MULTI_VALUED
 _templates.globals["SHARES"] = SHARES
 _templates.globals["FOLLOWUP_SHARES"] = {
