@@ -332,11 +332,11 @@ def install_report_pages(
         )
         context: dict[str, Any] = {"asked": asked, "caller": caller}
 
-        def readable(registered: list[dict]) -> list[dict]:
+        def offered(registered: list[dict]) -> list[dict]:
             return [known for known in registered if principal.may_read_report(known["insats_id"])]
 
         async def refused(status: int, errors: dict[str, str]) -> HTMLResponse:
-            insatser = readable(await reports.insatser())
+            insatser = offered(await reports.insatser())
             return _page(
                 "report.html", status, report=None, errors=errors, insatser=insatser, **context
             )
@@ -374,7 +374,7 @@ def install_report_pages(
             if invalid.field in labels.BAND_FIELDS:
                 error = labels.BANDS_ERROR
             return await refused(422, {invalid.field: error})
-        insatser = readable(registered)
+        insatser = offered(registered)
         return _page(
             "report.html",
             report=report,
