@@ -4,7 +4,19 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Table, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
@@ -255,12 +267,20 @@ class SqlReportReader:
         ]
 
     async def first_month(self, insats_id: str | None) -> str | None:
-        table = tables.monthly
-        # A voided registration leaves its months at 0: registered there is nobody.
-        query = select(func.min(table.c.month)).where(table.c.value != 0)
         if insats_id is not None:
-            query = query.where(table.c.insats_id == insats_id)
-        return await self._session.scalar(query)
+            return await self._session.scalar(_first_month(insats_id))
+        # Of every insats in the key's order, one probe each (a recursive walk from one
+        # insats to the next), not a scan of every cell for the earliest.
+        table = tables.monthly
+        insatser = select(func.min(table.c.insats_id).label("insats_id")).cte(recursive=True)
+        following = (
+            select(func.min(table.c.insats_id))
+            .where(table.c.insats_id > insatser.c.insats_id)
+            .scalar_subquery()
+        )
+        insatser = insatser.union_all(select(following).where(insatser.c.insats_id.is_not(None)))
+        earliest = _first_month(insatser.c.insats_id).scalar_subquery()
+        return await self._session.scalar(select(func.min(earliest)).select_from(insatser))
 
     async def targets(self, insats_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         table = tables.targets
@@ -271,6 +291,13 @@ class SqlReportReader:
         for row in rows:
             targets.setdefault(row.insats_id, {})[row.share] = row.percent
         return targets
+
+
+def _first_month(insats_id: ColumnElement[str] | str) -> Select[tuple[str | None]]:
+    """The insats's earliest month with a figure (the key's order finds it at once)."""
+    table = tables.monthly
+    # A voided registration leaves its months at 0: registered there is nobody.
+    return select(func.min(table.c.month)).where(table.c.insats_id == insats_id, table.c.value != 0)
 
 
 class SqlTargets:

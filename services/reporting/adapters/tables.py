@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Double,
+    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -51,7 +52,13 @@ def _cell_columns(key_name: str) -> list:
     ]
 
 
-monthly = Table("reporting_monthly", metadata, *_cell_columns("reporting_monthly_dated_pkey"))
+monthly = Table(
+    "reporting_monthly",
+    metadata,
+    *_cell_columns("reporting_monthly_dated_pkey"),
+    # A few figures over many months (opening stock, trend, monthly charts), in any scope.
+    Index("reporting_monthly_by_figure", "figure", "insats_id", "month"),
+)
 """Each figure by the month whose closing first counted it (`known_by`): summing the cells
 known by a month gives the figures as that month closed."""
 

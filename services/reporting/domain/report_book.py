@@ -86,10 +86,13 @@ class ReportBook:
         processed: ProcessedThrough,
         closed: Closing,
         counting: Counting,
+        registered: Sequence[Insats] = (),
     ) -> None:
-        """`counting`: whom the breakdowns count and their bands (complete)."""
+        """`counting`: whom the breakdowns count and their bands (complete); `registered`:
+        every insats registered, as read with the figures (a page lists them)."""
         self.period = period
         self.insatser = list(insatser)
+        self.registered = list(registered)
         self._readings = readings
         self._settings = settings
         self._processed = processed

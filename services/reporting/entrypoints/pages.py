@@ -29,7 +29,7 @@ from services.reporting.domain.figures import FOLLOWUP_METRICS, SHARES, Kind
 from services.reporting.domain.overview import ECONOMY_SHOWN, SHOWN, readable
 from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR, QUARTERS
 from services.reporting.domain.suppression import is_hidden
-from services.reporting.entrypoints import labels
+from services.reporting.entrypoints import labels, svg
 from services.reporting.entrypoints.counting import BandsQuery, counting_of
 from services.reporting.service_layer.access import PageSessions
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
@@ -69,6 +69,7 @@ _FIELD_ERRORS = {
 
 _templates = template_environment(Path(__file__).with_name("templates"))
 _templates.globals["labels"] = labels
+_templates.globals["svg"] = svg
 _templates.globals["MULTI_VALUED"] = MULTI_VALUED
 _templates.globals["SHARES"] = SHARES
 _templates.globals["FOLLOWUP_SHARES"] = {
@@ -329,12 +330,17 @@ def install_report_pages(
         asked = _asked(
             year, period, insats, bool(som_stangd), bool(publicerad), base, bands.model_dump()
         )
-        readable = [
-            known
-            for known in await reports.insatser()
-            if principal.may_read_report(known["insats_id"])
-        ]
-        context: dict[str, Any] = {"asked": asked, "insatser": readable, "caller": caller}
+        context: dict[str, Any] = {"asked": asked, "caller": caller}
+
+        def offered(registered: list[dict]) -> list[dict]:
+            return [known for known in registered if principal.may_read_report(known["insats_id"])]
+
+        async def refused(status: int, errors: dict[str, str]) -> HTMLResponse:
+            insatser = offered(await reports.insatser())
+            return _page(
+                "report.html", status, report=None, errors=errors, insatser=insatser, **context
+            )
+
         if not principal.may_read_report(asked.insats):
             # Before looking the insats up: a refusal says nothing about which ones exist.
             error = (
@@ -342,13 +348,11 @@ def install_report_pages(
                 if asked.insats
                 else "Du har inte behörighet till hela förbundets rapport."
             )
-            return _page("report.html", 403, report=None, errors={"insats": error}, **context)
+            return await refused(403, {"insats": error})
         if not _YEAR.fullmatch(asked.year):
-            errors = {"year": _FIELD_ERRORS["year"]}
-            return _page("report.html", 422, report=None, errors=errors, **context)
+            return await refused(422, {"year": _FIELD_ERRORS["year"]})
         if asked.base not in labels.BASES:
-            errors = {"base": _FIELD_ERRORS["base"]}
-            return _page("report.html", 422, report=None, errors=errors, **context)
+            return await refused(422, {"base": _FIELD_ERRORS["base"]})
         try:
             counting = counting_of(Base(asked.base), asked.bands)
             query = ReportQuery(
@@ -357,23 +361,27 @@ def install_report_pages(
             charted = None
             if asked.published:
                 report = (await report_set(reports, query, suppression_threshold)).reports[0]
+                registered = await reports.insatser()
             else:
+                # The list of insatser from the report's read: no read of its own.
                 charted = await series.charted(reports, query)
                 report = charted.report
+                registered = [known.as_json() for known in charted.insatser]
         except UnknownInsats:
-            error = f"Det finns ingen insats ”{asked.insats}”."
-            return _page("report.html", 404, report=None, errors={"insats": error}, **context)
+            return await refused(404, {"insats": f"Det finns ingen insats ”{asked.insats}”."})
         except InvalidReportQuery as invalid:
             error = _FIELD_ERRORS.get(invalid.field, invalid.reason)
             if invalid.field in labels.BAND_FIELDS:
                 error = labels.BANDS_ERROR
-            return _page("report.html", 422, report=None, errors={invalid.field: error}, **context)
+            return await refused(422, {invalid.field: error})
+        insatser = offered(registered)
         return _page(
             "report.html",
             report=report,
             **_charts(charted),
             restated=_restated(report),
-            insats_names={known["insats_id"]: known["name"] for known in readable},
+            insatser=insatser,
+            insats_names={known["insats_id"]: known["name"] for known in insatser},
             hidden=_hidden(report),
             errors={},
             generated_at=datetime.now(LOCAL_TIME),

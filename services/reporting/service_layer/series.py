@@ -5,6 +5,7 @@ the page reads its report and both charts in one read."""
 from dataclasses import dataclass
 
 from services.reporting.domain.document import Counts, Report
+from services.reporting.domain.model import Insats
 from services.reporting.domain.months import Month
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.series import (
@@ -30,11 +31,13 @@ MonthFlows = list[tuple[Month, dict[str, Counts]]]
 
 @dataclass(frozen=True)
 class Charted:
-    """A report with its development: the years through its own (`trend`), its months."""
+    """A report with its development: the years through its own (`trend`), its months; and
+    every insats registered, read with them."""
 
     report: Report
     trend: Series
     months: MonthFlows
+    insatser: list[Insats]
 
 
 class SeriesSource:
@@ -58,14 +61,15 @@ class SeriesSource:
             return await self._series(reader, from_year, to_year, insats)
 
     async def charted(self, reports: ReportSource, query: ReportQuery) -> Charted:
-        """The report (as `ReportSource.report`) with its years since the first registration
-        and its months, from one read. Raises what `ReportSource.report` raises."""
+        """The report (as `ReportSource.report`) with its years since the first registration,
+        its months and every insats registered, from one read. Raises what
+        `ReportSource.report` raises."""
         async with self._open_reader() as reader:
             # The book looks the insats up first.
             book = await reports.read_book(reader, query)
             trend = await self._series(reader, None, query.year, query.insats)
             months = await self._months(reader, query.year, query.period, query.insats)
-        return Charted(book.report(query.insats, query.as_closed), trend, months)
+        return Charted(book.report(query.insats, query.as_closed), trend, months, book.registered)
 
     async def _series(
         self, reader: ReportReader, from_year: int | None, to_year: int | None, insats: str | None

@@ -95,9 +95,9 @@ class ReportSource:
         counting = query.counting.over(self._bands, self._followups)
         # Read first: the figures read after it include at least this much.
         processed = await reader.processed_through()
-        insatser = await reader.insatser()
+        registered = insatser = await reader.insatser()
         if insats is not None:
-            insatser = [known_insats(insatser, insats)]
+            insatser = [known_insats(registered, insats)]
         now, close_days = self._clock(), self._month_close_days
         last_month = asked.last_month
         # Before the period closes it has no figures as closed: no need to look.
@@ -125,6 +125,7 @@ class ReportSource:
             processed,
             closed,
             counting,
+            registered,
         )
 
     def known_by_now(self) -> str:
