@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from services.intake.adapters import tables
+from services.intake.adapters.repositories import InsatsCopies
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.bootstrap import REVISIONS_DIR, SERVICE
 from services.intake.domain import rules
+from services.intake.domain.errors import Conflict
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer import commands, handlers
 from services.intake.service_layer.messagebus import Audited
@@ -113,16 +115,18 @@ async def test_a_code_still_taken_after_every_draw_stores_nothing(new_uow):
     )
 
 
+@pytest.mark.parametrize("copies", [None, InsatsCopies()], ids=["insats read", "insats copied"])
 async def test_a_command_meeting_connections_the_database_closed_runs_once_on_a_new_one(
-    postgres_url: str, tmp_path: Path
+    postgres_url: str, tmp_path: Path, copies: InsatsCopies | None
 ) -> None:
     # What a database restart leaves in the pool: connections whose backends are gone. No
-    # pre-ping finds them; the first statement fails, and the command runs again.
+    # pre-ping finds them; the first statement fails, and the command runs again. With the
+    # insats copied, the start's first statement is its write, on the driver's connection.
     settings = Settings(database_url=postgres_url, data_dir=tmp_path)
     async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
 
         def new_uow() -> SqlUnitOfWork:
-            return SqlUnitOfWork(sessions, lambda: None)
+            return SqlUnitOfWork(sessions, lambda: None, copies)
 
         define = commands.DefineInsats(
             "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
@@ -139,7 +143,8 @@ async def test_a_command_meeting_connections_the_database_closed_runs_once_on_a_
             await admin.close()
         assert closed >= 1
 
-        again = await execute_as_admin(new_uow, _STARTED, None, _start(["BBBB-BBBB"]))
+        # With the insats copied, the code is drawn before the write fails: drawn again.
+        again = await execute_as_admin(new_uow, _STARTED, None, _start(["BBBB-BBBB"] * 2))
 
         assert again.body["participant_id"] == "BBBB-BBBB"
         participants, started, staged = await _stored(new_uow)
@@ -174,3 +179,29 @@ async def test_a_start_checked_against_an_insats_since_changed_stores_nothing(
     async with new_uow() as reading:
         actions = [entry.action for entry in await reading.audit.newest(10)]
     assert actions == [define.ACTION]
+
+
+async def test_a_start_on_a_copy_of_an_insats_since_changed_is_answered_as_stored(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    # This process copied the insats as individ; another changed it to volume since (it had
+    # no registrations). The start's write finds it changed, the copy is forgotten, and the
+    # start runs again on the stored insats: refused, with nothing stored.
+    settings = Settings(database_url=postgres_url, data_dir=tmp_path)
+    copies = InsatsCopies()
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+
+        def new_uow() -> SqlUnitOfWork:
+            return SqlUnitOfWork(sessions, lambda: None, copies)
+
+        define = commands.DefineInsats(
+            "steget", InsatsDetails(name="Steget", registration=Registration.VOLYM)
+        )
+        await execute_as_admin(new_uow, define)
+        copies.keep(Insats("steget", "Steget", Registration.INDIVID))
+
+        with pytest.raises(Conflict, match="registered as volym"):
+            await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"] * 2))
+
+        assert copies.get("steget") is None
+        assert await _stored(new_uow) == ([], [], ["InsatsDefined"])

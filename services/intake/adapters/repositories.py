@@ -2,9 +2,10 @@
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
 from pydantic import Discriminator, TypeAdapter
 from sqlalchemy import (
@@ -27,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters import tables
+from services.intake.adapters.driver_statements import ClosedConnection, DriverStatement
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
 from services.intake.service_layer.unit_of_work import AuditEntry, ConcurrentWrite, Lock
@@ -62,6 +64,46 @@ class SqlInsatser:
             select(tables.insatser).order_by(tables.insatser.c.insats_id)
         )
         return [_insats(row) for row in rows]
+
+
+class InsatsCopies:
+    """This process's copy of each insats registered `individ`, as last read: a start reads
+    it here instead of from the database, which saves a statement. Only where the write
+    checks the registration again (`SqlEventLog.append_with_participant` outside a
+    transaction) and only `individ` ones (those a start is accepted in): a copy since
+    changed never accepts what the database would refuse, nor refuses what it would accept.
+    Forgotten when a write found an insats changed (`ConcurrentWrite`; the command then
+    runs again and reads it anew)."""
+
+    def __init__(self) -> None:
+        self._copies: dict[str, Insats] = {}
+
+    def get(self, insats_id: str) -> Insats | None:
+        return self._copies.get(insats_id)
+
+    def keep(self, insats: Insats) -> None:
+        if insats.registration is Registration.INDIVID:
+            self._copies[insats.insats_id] = insats
+
+    def forget(self) -> None:
+        self._copies.clear()
+
+
+class CopiedInsatser(SqlInsatser):
+    """`SqlInsatser` whose reads come from `InsatsCopies` where it has one: outside a
+    transaction, where no read holds a lock anyway."""
+
+    def __init__(self, session: AsyncSession, copies: InsatsCopies) -> None:
+        super().__init__(session)
+        self._copies = copies
+
+    async def get(self, insats_id: str, *, lock: Lock = Lock.NONE) -> Insats | None:
+        if (copy := self._copies.get(insats_id)) is not None:
+            return copy
+        insats = await super().get(insats_id, lock=lock)
+        if insats is not None:
+            self._copies.keep(insats)
+        return insats
 
 
 def locked(query: Select, lock: Lock) -> Select:
@@ -193,10 +235,15 @@ class StagedAudit(Protocol):
 class SqlEventLog:
     """The event log; whatever it appends is staged in the outbox in the same transaction."""
 
-    def __init__(self, session: AsyncSession, audit: StagedAudit) -> None:
-        """`audit`: its staged entries are written with the next event appended."""
+    def __init__(
+        self, session: AsyncSession, audit: StagedAudit, *, outside_transaction: bool = False
+    ) -> None:
+        """`audit`: its staged entries are written with the next event appended.
+        `outside_transaction`: the session's connection is in autocommit (PostgreSQL's
+        statements then run on the driver: `driver_statements`)."""
         self._session = session
         self._postgresql = dialect_of(session) == "postgresql"
+        self._on_driver = self._postgresql and outside_transaction
         self._audit = audit
         self.appended: list[IntakeEvent] = []
         self.write_sent = False
@@ -229,9 +276,8 @@ class SqlEventLog:
                 "e_body": body,
                 "e_staged_at": time.time(),
             }
-            self.write_sent = True
             if registration is None:
-                position = (await self._session.execute(_APPEND, parameters)).scalar_one()
+                (position,) = await self._write(_APPEND, parameters)
             else:
                 participant, insats = registration
                 parameters |= {
@@ -241,10 +287,11 @@ class SqlEventLog:
                     "p_moved_from": participant.moved_from,
                     "i_registration": insats.registration.value,
                 }
-                stored = (await self._session.execute(_APPEND_WITH_PARTICIPANT, parameters)).one()
-                if not stored.insats_as_checked:
+                position, insats_as_checked = await self._write(
+                    _APPEND_WITH_PARTICIPANT, parameters
+                )
+                if not insats_as_checked:
                     raise ConcurrentWrite(f"insats {insats.insats_id} changed meanwhile")
-                position = stored.position
             if position is not None:
                 self._audit.take_staged()  # written with the event
         else:
@@ -276,6 +323,20 @@ class SqlEventLog:
         if position is not None:
             self.appended.append(event)
         return position
+
+    async def _write(self, statement: DriverStatement, parameters: dict) -> Sequence[Any]:
+        """The row of one of PostgreSQL's append statements."""
+        if self._on_driver:
+            try:
+                self.write_sent = True
+                return await statement.fetchrow(self._session, parameters)
+            except ClosedConnection:
+                # SQLAlchemy finds it closed too, before sending anything, and drops the
+                # pool's connections of before: the command runs again (`StaleConnection`).
+                self.write_sent = False
+        else:
+            self.write_sent = True
+        return (await self._session.execute(statement.statement, parameters)).one()
 
     async def of_participant(self, insats_id: str, participant_id: str) -> list[ParticipantEvent]:
         events = tables.events
@@ -393,8 +454,8 @@ def _append_statement(*, with_participant: bool) -> Select:
     return select(position, exists(checked.select()).label("insats_as_checked")).add_cte(audited)
 
 
-_APPEND = _append_statement(with_participant=False)
-_APPEND_WITH_PARTICIPANT = _append_statement(with_participant=True)
+_APPEND = DriverStatement(_append_statement(with_participant=False))
+_APPEND_WITH_PARTICIPANT = DriverStatement(_append_statement(with_participant=True))
 
 
 async def requeue_event_log(session: AsyncSession) -> int:
