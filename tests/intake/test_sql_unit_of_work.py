@@ -22,8 +22,8 @@ from services.intake.service_layer import commands, handlers
 from services.intake.service_layer.messagebus import Audited
 from services.intake.service_layer.unit_of_work import ConcurrentWrite
 from shared.contract.access import ADMIN
-from shared.contract.codes import Gender, Registration
-from shared.contract.events import InsatsDetails, StartDetails
+from shared.contract.codes import Gender, Reason, Registration
+from shared.contract.events import InsatsDetails, StartDetails, StopDetails
 from shared.platform.service import migrated_sessions
 from shared.platform.settings import Settings
 from tests.intake.conftest import execute_as_admin
@@ -205,3 +205,43 @@ async def test_a_start_on_a_copy_of_an_insats_since_changed_is_answered_as_store
 
         assert copies.get("steget") is None
         assert await _stored(new_uow) == ([], [], ["InsatsDefined"])
+
+
+async def test_a_stop_checked_against_a_participant_since_changed_stores_nothing(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    # Outside a transaction a stop holds nothing from its read to its write: the write
+    # checks the participant again (held for update) and stores nothing when it changed.
+    settings = Settings(database_url=postgres_url, data_dir=tmp_path)
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+
+        def new_uow() -> SqlUnitOfWork:
+            return SqlUnitOfWork(sessions, lambda: None)
+
+        define = commands.DefineInsats(
+            "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+        )
+        await execute_as_admin(new_uow, define)
+        await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"]))
+        as_read = Participant("AAAA-AAAA", "steget", START.start_date)
+        details = StopDetails(end_date=date(2025, 3, 1), reason=Reason.ARBETE)
+        stop = commands.StopParticipant("steget", "AAAA-AAAA", details)
+        await execute_as_admin(new_uow, stop)  # meanwhile, by another
+
+        stale = rules.stop_participant(as_read, details)
+        uow = new_uow().in_one_statement()
+        with pytest.raises(ConcurrentWrite, match="participant AAAA-AAAA changed"):
+            async with uow:
+                await uow.audit.record(Audited(ADMIN, "test").entry(stop))
+                await uow.events.append_for(stale, as_read, as_read.stopped_on(date(2025, 3, 1)))
+                await uow.commit()
+
+        async with new_uow() as reading:
+            stops = [
+                event
+                for event in await reading.events.of_participant("steget", "AAAA-AAAA")
+                if event.type == "ParticipantStopped"
+            ]
+            actions = [entry.action for entry in await reading.audit.newest(10)]
+        assert len(stops) == 1
+        assert actions == [stop.ACTION, _STARTED.ACTION, define.ACTION]

@@ -7,18 +7,21 @@ connection begins its transaction with its own first statement, which these woul
 """
 
 from collections.abc import Mapping
-from typing import Any
+from contextlib import suppress
+from typing import Any, NoReturn
 
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy import Select
+from sqlalchemy import Select, text
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.service_layer.unit_of_work import ConcurrentWrite
 
 
 class ClosedConnection(Exception):
-    """The session's connection was found closed (a database restart): nothing was sent."""
+    """The session's connection was found closed (a database restart) before the statement
+    was sent: the command may run again (`StaleConnection`)."""
 
 
 class DriverStatement:
@@ -33,24 +36,30 @@ class DriverStatement:
 
     async def fetchrow(
         self, session: AsyncSession, parameters: Mapping[str, Any]
-    ) -> asyncpg.Record:
-        """The statement's one row, on the session's connection (in autocommit). A unique
+    ) -> asyncpg.Record | None:
+        """The statement's first row, on the session's connection (in autocommit). A unique
         key taken meanwhile raises `ConcurrentWrite`, as through SQLAlchemy
         (`SqlUnitOfWork`); a connection found closed, `ClosedConnection`."""
         connection = await session.connection()
         driver = (await connection.get_raw_connection()).driver_connection
         assert isinstance(driver, asyncpg.Connection)
         if driver.is_closed():
-            raise ClosedConnection
+            await _closed(session)
         try:
-            row = await driver.fetchrow(self._sql, *(parameters[name] for name in self._names))
+            return await driver.fetchrow(self._sql, *(parameters[name] for name in self._names))
         except asyncpg.IntegrityConstraintViolationError as error:
             raise ConcurrentWrite(str(error)) from error
-        except (asyncpg.InterfaceError, asyncpg.InternalClientError) as error:
+        except (asyncpg.InterfaceError, asyncpg.InternalClientError):
             # asyncpg refuses before sending on a connection it finds closed or broken
             # (the backend's termination read, not yet its end).
             if driver.is_closed():
-                raise ClosedConnection from error
+                await _closed(session)
             raise
-        assert row is not None
-        return row
+
+
+async def _closed(session: AsyncSession) -> NoReturn:
+    # Through SQLAlchemy, which finds the connection closed too and drops the pool's
+    # connections of before (a database restart), so the command's next run gets a new one.
+    with suppress(DBAPIError):
+        await session.execute(text("SELECT 1"))
+    raise ClosedConnection

@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.intake.adapters.accounts import AccessOutbox, SqlAuditLog, SqlCredentials, SqlUsers
+from services.intake.adapters.driver_statements import ClosedConnection
 from services.intake.adapters.erasure import SqlErasure
 from services.intake.adapters.repositories import (
     CopiedInsatser,
@@ -57,7 +58,7 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
             if outside_transaction
             else SqlInsatser(session)
         )
-        self.participants = SqlParticipants(session)
+        self.participants = SqlParticipants(session, outside_transaction=outside_transaction)
         self.audit = SqlAuditLog(session)
         self.events = SqlEventLog(session, self.audit, outside_transaction=outside_transaction)
         self.answers = SqlAnswers(session)
@@ -83,6 +84,8 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
             self._insats_copies.forget()  # one may be what changed
         if isinstance(exc, IntegrityError):
             raise ConcurrentWrite(str(exc.orig)) from exc
+        if isinstance(exc, ClosedConnection):  # nothing was sent on it
+            raise StaleConnection("the database connection was found closed") from exc
         # A connection lost while committing may have committed: that one is not retried;
         # nor, outside a transaction, one lost once a write was sent.
         may_have_committed = self._commit_sent or (self._one_statement and self.events.write_sent)
