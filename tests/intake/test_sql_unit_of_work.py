@@ -38,6 +38,17 @@ async def new_uow(database_url: str, tmp_path: Path) -> AsyncIterator[Callable[[
         yield lambda: SqlUnitOfWork(sessions, lambda: None)
 
 
+@pytest.fixture
+async def postgres_sessions(postgres_url: str, tmp_path: Path) -> AsyncIterator:
+    settings = Settings(database_url=postgres_url, data_dir=tmp_path)
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+        yield sessions
+
+
+def _units_of_work(sessions, copies: InsatsCopies | None = None) -> Callable[[], SqlUnitOfWork]:
+    return lambda: SqlUnitOfWork(sessions, lambda: None, copies)
+
+
 def _start(codes: list[str]):
     """A start's handler that draws these codes, in order."""
     draws = iter(codes)
@@ -117,42 +128,37 @@ async def test_a_code_still_taken_after_every_draw_stores_nothing(new_uow):
 
 @pytest.mark.parametrize("copies", [None, InsatsCopies()], ids=["insats read", "insats copied"])
 async def test_a_command_meeting_connections_the_database_closed_runs_once_on_a_new_one(
-    postgres_url: str, tmp_path: Path, copies: InsatsCopies | None
+    postgres_url: str, postgres_sessions, copies: InsatsCopies | None
 ) -> None:
     # What a database restart leaves in the pool: connections whose backends are gone. No
     # pre-ping finds them; the first statement fails, and the command runs again. With the
     # insats copied, the start's first statement is its write, on the driver's connection.
-    settings = Settings(database_url=postgres_url, data_dir=tmp_path)
-    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
-
-        def new_uow() -> SqlUnitOfWork:
-            return SqlUnitOfWork(sessions, lambda: None, copies)
-
-        define = commands.DefineInsats(
-            "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+    new_uow = _units_of_work(postgres_sessions, copies)
+    define = commands.DefineInsats(
+        "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+    )
+    await execute_as_admin(new_uow, define)
+    await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"]))
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        closed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
-        await execute_as_admin(new_uow, define)
-        await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"]))
-        admin = await asyncpg.connect(postgres_url)
-        try:
-            closed = await admin.fetchval(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        finally:
-            await admin.close()
-        assert closed >= 1
+    finally:
+        await admin.close()
+    assert closed >= 1
 
-        # With the insats copied, the code is drawn before the write fails: drawn again.
-        again = await execute_as_admin(new_uow, _STARTED, None, _start(["BBBB-BBBB"] * 2))
+    # With the insats copied, the code is drawn before the write fails: drawn again.
+    again = await execute_as_admin(new_uow, _STARTED, None, _start(["BBBB-BBBB"] * 2))
 
-        assert again.body["participant_id"] == "BBBB-BBBB"
-        participants, started, staged = await _stored(new_uow)
-        assert (participants, started) == (["AAAA-AAAA", "BBBB-BBBB"],) * 2
-        assert staged == ["InsatsDefined", "ParticipantStarted", "ParticipantStarted"]
-        async with new_uow() as uow:
-            actions = [entry.action for entry in await uow.audit.newest(10)]
-        assert actions == [_STARTED.ACTION, _STARTED.ACTION, define.ACTION]
+    assert again.body["participant_id"] == "BBBB-BBBB"
+    participants, started, staged = await _stored(new_uow)
+    assert (participants, started) == (["AAAA-AAAA", "BBBB-BBBB"],) * 2
+    assert staged == ["InsatsDefined", "ParticipantStarted", "ParticipantStarted"]
+    async with new_uow() as uow:
+        actions = [entry.action for entry in await uow.audit.newest(10)]
+    assert actions == [_STARTED.ACTION, _STARTED.ACTION, define.ACTION]
 
 
 @pytest.mark.parametrize("one_statement", [True, False], ids=["one statement", "transaction"])
@@ -182,66 +188,56 @@ async def test_a_start_checked_against_an_insats_since_changed_stores_nothing(
 
 
 async def test_a_start_on_a_copy_of_an_insats_since_changed_is_answered_as_stored(
-    postgres_url: str, tmp_path: Path
+    postgres_sessions,
 ) -> None:
     # This process copied the insats as individ; another changed it to volume since (it had
     # no registrations). The start's write finds it changed, the copy is forgotten, and the
     # start runs again on the stored insats: refused, with nothing stored.
-    settings = Settings(database_url=postgres_url, data_dir=tmp_path)
     copies = InsatsCopies()
-    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+    new_uow = _units_of_work(postgres_sessions, copies)
+    define = commands.DefineInsats(
+        "steget", InsatsDetails(name="Steget", registration=Registration.VOLYM)
+    )
+    await execute_as_admin(new_uow, define)
+    copies.keep(Insats("steget", "Steget", Registration.INDIVID))
 
-        def new_uow() -> SqlUnitOfWork:
-            return SqlUnitOfWork(sessions, lambda: None, copies)
+    with pytest.raises(Conflict, match="registered as volym"):
+        await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"] * 2))
 
-        define = commands.DefineInsats(
-            "steget", InsatsDetails(name="Steget", registration=Registration.VOLYM)
-        )
-        await execute_as_admin(new_uow, define)
-        copies.keep(Insats("steget", "Steget", Registration.INDIVID))
-
-        with pytest.raises(Conflict, match="registered as volym"):
-            await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"] * 2))
-
-        assert copies.get("steget") is None
-        assert await _stored(new_uow) == ([], [], ["InsatsDefined"])
+    assert copies.get("steget") is None
+    assert await _stored(new_uow) == ([], [], ["InsatsDefined"])
 
 
 async def test_a_stop_checked_against_a_participant_since_changed_stores_nothing(
-    postgres_url: str, tmp_path: Path
+    postgres_sessions,
 ) -> None:
     # Outside a transaction a stop holds nothing from its read to its write: the write
     # checks the participant again (held for update) and stores nothing when it changed.
-    settings = Settings(database_url=postgres_url, data_dir=tmp_path)
-    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+    new_uow = _units_of_work(postgres_sessions)
+    define = commands.DefineInsats(
+        "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+    )
+    await execute_as_admin(new_uow, define)
+    await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"]))
+    as_read = Participant("AAAA-AAAA", "steget", START.start_date)
+    details = StopDetails(end_date=date(2025, 3, 1), reason=Reason.ARBETE)
+    stop = commands.StopParticipant("steget", "AAAA-AAAA", details)
+    await execute_as_admin(new_uow, stop)  # meanwhile, by another
 
-        def new_uow() -> SqlUnitOfWork:
-            return SqlUnitOfWork(sessions, lambda: None)
+    stale = rules.stop_participant(as_read, details)
+    uow = new_uow().in_one_statement()
+    with pytest.raises(ConcurrentWrite, match="participant AAAA-AAAA changed"):
+        async with uow:
+            await uow.audit.record(Audited(ADMIN, "test").entry(stop))
+            await uow.events.append_for(stale, as_read, as_read.stopped_on(date(2025, 3, 1)))
+            await uow.commit()
 
-        define = commands.DefineInsats(
-            "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
-        )
-        await execute_as_admin(new_uow, define)
-        await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"]))
-        as_read = Participant("AAAA-AAAA", "steget", START.start_date)
-        details = StopDetails(end_date=date(2025, 3, 1), reason=Reason.ARBETE)
-        stop = commands.StopParticipant("steget", "AAAA-AAAA", details)
-        await execute_as_admin(new_uow, stop)  # meanwhile, by another
-
-        stale = rules.stop_participant(as_read, details)
-        uow = new_uow().in_one_statement()
-        with pytest.raises(ConcurrentWrite, match="participant AAAA-AAAA changed"):
-            async with uow:
-                await uow.audit.record(Audited(ADMIN, "test").entry(stop))
-                await uow.events.append_for(stale, as_read, as_read.stopped_on(date(2025, 3, 1)))
-                await uow.commit()
-
-        async with new_uow() as reading:
-            stops = [
-                event
-                for event in await reading.events.of_participant("steget", "AAAA-AAAA")
-                if event.type == "ParticipantStopped"
-            ]
-            actions = [entry.action for entry in await reading.audit.newest(10)]
-        assert len(stops) == 1
-        assert actions == [stop.ACTION, _STARTED.ACTION, define.ACTION]
+    async with new_uow() as reading:
+        stops = [
+            event
+            for event in await reading.events.of_participant("steget", "AAAA-AAAA")
+            if event.type == "ParticipantStopped"
+        ]
+        actions = [entry.action for entry in await reading.audit.newest(10)]
+    assert len(stops) == 1
+    assert actions == [stop.ACTION, _STARTED.ACTION, define.ACTION]
