@@ -12,6 +12,7 @@ from services.intake.adapters import repositories, tables
 from services.intake.adapters.accounts import requeue_access
 from services.intake.adapters.caseload import SqlCaseload
 from services.intake.adapters.passwords import Argon2Passwords
+from services.intake.adapters.repositories import InsatsCopies
 from services.intake.adapters.tables import REVISIONS_DIR, SERVICE
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.domain.followups import FollowupWindow
@@ -86,8 +87,10 @@ def create_app(settings: Settings) -> FastAPI:
             raise RuntimeError("intake is not running")
         return lifetime.running
 
+    insats_copies = InsatsCopies()
+
     def new_uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(running().connections.sessions, running().wake_relays)
+        return SqlUnitOfWork(running().connections.sessions, running().wake_relays, insats_copies)
 
     async def principal_of_secret(secret: str) -> Principal | None:
         async with running().connections.sessions() as session:

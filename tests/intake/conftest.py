@@ -120,6 +120,16 @@ class FakeEventLog:
             return None
         return await self.append(event)
 
+    async def append_for(
+        self, event: IntakeEvent, participant: Participant, changed: Participant | None = None
+    ) -> int:
+        key = (participant.insats_id, participant.participant_id)
+        if self._state.participants.get(key) != participant:
+            raise ConcurrentWrite(f"participant {participant.participant_id} changed meanwhile")
+        if changed is not None:
+            await FakeParticipants(self._state).update(changed)
+        return await self.append(event)
+
     async def of_participant(self, insats_id: str, participant_id: str) -> list[IntakeEvent]:
         return [
             e

@@ -12,16 +12,18 @@ import pytest
 from sqlalchemy import select
 
 from services.intake.adapters import tables
+from services.intake.adapters.repositories import InsatsCopies
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.bootstrap import REVISIONS_DIR, SERVICE
 from services.intake.domain import rules
+from services.intake.domain.errors import Conflict
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer import commands, handlers
 from services.intake.service_layer.messagebus import Audited
 from services.intake.service_layer.unit_of_work import ConcurrentWrite
 from shared.contract.access import ADMIN
-from shared.contract.codes import Gender, Registration
-from shared.contract.events import InsatsDetails, StartDetails
+from shared.contract.codes import Gender, Reason, Registration
+from shared.contract.events import InsatsDetails, StartDetails, StopDetails
 from shared.platform.service import migrated_sessions
 from shared.platform.settings import Settings
 from tests.intake.conftest import execute_as_admin
@@ -34,6 +36,17 @@ async def new_uow(database_url: str, tmp_path: Path) -> AsyncIterator[Callable[[
     settings = Settings(database_url=database_url, data_dir=tmp_path)
     async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
         yield lambda: SqlUnitOfWork(sessions, lambda: None)
+
+
+@pytest.fixture
+async def postgres_sessions(postgres_url: str, tmp_path: Path) -> AsyncIterator:
+    settings = Settings(database_url=postgres_url, data_dir=tmp_path)
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+        yield sessions
+
+
+def _units_of_work(sessions, copies: InsatsCopies | None = None) -> Callable[[], SqlUnitOfWork]:
+    return lambda: SqlUnitOfWork(sessions, lambda: None, copies)
 
 
 def _start(codes: list[str]):
@@ -113,41 +126,39 @@ async def test_a_code_still_taken_after_every_draw_stores_nothing(new_uow):
     )
 
 
+@pytest.mark.parametrize("copies", [None, InsatsCopies()], ids=["insats read", "insats copied"])
 async def test_a_command_meeting_connections_the_database_closed_runs_once_on_a_new_one(
-    postgres_url: str, tmp_path: Path
+    postgres_url: str, postgres_sessions, copies: InsatsCopies | None
 ) -> None:
     # What a database restart leaves in the pool: connections whose backends are gone. No
-    # pre-ping finds them; the first statement fails, and the command runs again.
-    settings = Settings(database_url=postgres_url, data_dir=tmp_path)
-    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
-
-        def new_uow() -> SqlUnitOfWork:
-            return SqlUnitOfWork(sessions, lambda: None)
-
-        define = commands.DefineInsats(
-            "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+    # pre-ping finds them; the first statement fails, and the command runs again. With the
+    # insats copied, the start's first statement is its write, on the driver's connection.
+    new_uow = _units_of_work(postgres_sessions, copies)
+    define = commands.DefineInsats(
+        "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+    )
+    await execute_as_admin(new_uow, define)
+    await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"]))
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        closed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
-        await execute_as_admin(new_uow, define)
-        await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"]))
-        admin = await asyncpg.connect(postgres_url)
-        try:
-            closed = await admin.fetchval(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        finally:
-            await admin.close()
-        assert closed >= 1
+    finally:
+        await admin.close()
+    assert closed >= 1
 
-        again = await execute_as_admin(new_uow, _STARTED, None, _start(["BBBB-BBBB"]))
+    # With the insats copied, the code is drawn before the write fails: drawn again.
+    again = await execute_as_admin(new_uow, _STARTED, None, _start(["BBBB-BBBB"] * 2))
 
-        assert again.body["participant_id"] == "BBBB-BBBB"
-        participants, started, staged = await _stored(new_uow)
-        assert (participants, started) == (["AAAA-AAAA", "BBBB-BBBB"],) * 2
-        assert staged == ["InsatsDefined", "ParticipantStarted", "ParticipantStarted"]
-        async with new_uow() as uow:
-            actions = [entry.action for entry in await uow.audit.newest(10)]
-        assert actions == [_STARTED.ACTION, _STARTED.ACTION, define.ACTION]
+    assert again.body["participant_id"] == "BBBB-BBBB"
+    participants, started, staged = await _stored(new_uow)
+    assert (participants, started) == (["AAAA-AAAA", "BBBB-BBBB"],) * 2
+    assert staged == ["InsatsDefined", "ParticipantStarted", "ParticipantStarted"]
+    async with new_uow() as uow:
+        actions = [entry.action for entry in await uow.audit.newest(10)]
+    assert actions == [_STARTED.ACTION, _STARTED.ACTION, define.ACTION]
 
 
 @pytest.mark.parametrize("one_statement", [True, False], ids=["one statement", "transaction"])
@@ -174,3 +185,59 @@ async def test_a_start_checked_against_an_insats_since_changed_stores_nothing(
     async with new_uow() as reading:
         actions = [entry.action for entry in await reading.audit.newest(10)]
     assert actions == [define.ACTION]
+
+
+async def test_a_start_on_a_copy_of_an_insats_since_changed_is_answered_as_stored(
+    postgres_sessions,
+) -> None:
+    # This process copied the insats as individ; another changed it to volume since (it had
+    # no registrations). The start's write finds it changed, the copy is forgotten, and the
+    # start runs again on the stored insats: refused, with nothing stored.
+    copies = InsatsCopies()
+    new_uow = _units_of_work(postgres_sessions, copies)
+    define = commands.DefineInsats(
+        "steget", InsatsDetails(name="Steget", registration=Registration.VOLYM)
+    )
+    await execute_as_admin(new_uow, define)
+    copies.keep(Insats("steget", "Steget", Registration.INDIVID))
+
+    with pytest.raises(Conflict, match="registered as volym"):
+        await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"] * 2))
+
+    assert copies.get("steget") is None
+    assert await _stored(new_uow) == ([], [], ["InsatsDefined"])
+
+
+async def test_a_stop_checked_against_a_participant_since_changed_stores_nothing(
+    postgres_sessions,
+) -> None:
+    # Outside a transaction a stop holds nothing from its read to its write: the write
+    # checks the participant again (held for update) and stores nothing when it changed.
+    new_uow = _units_of_work(postgres_sessions)
+    define = commands.DefineInsats(
+        "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
+    )
+    await execute_as_admin(new_uow, define)
+    await execute_as_admin(new_uow, _STARTED, None, _start(["AAAA-AAAA"]))
+    as_read = Participant("AAAA-AAAA", "steget", START.start_date)
+    details = StopDetails(end_date=date(2025, 3, 1), reason=Reason.ARBETE)
+    stop = commands.StopParticipant("steget", "AAAA-AAAA", details)
+    await execute_as_admin(new_uow, stop)  # meanwhile, by another
+
+    stale = rules.stop_participant(as_read, details)
+    uow = new_uow().in_one_statement()
+    with pytest.raises(ConcurrentWrite, match="participant AAAA-AAAA changed"):
+        async with uow:
+            await uow.audit.record(Audited(ADMIN, "test").entry(stop))
+            await uow.events.append_for(stale, as_read, as_read.stopped_on(date(2025, 3, 1)))
+            await uow.commit()
+
+    async with new_uow() as reading:
+        stops = [
+            event
+            for event in await reading.events.of_participant("steget", "AAAA-AAAA")
+            if event.type == "ParticipantStopped"
+        ]
+        actions = [entry.action for entry in await reading.audit.newest(10)]
+    assert len(stops) == 1
+    assert actions == [stop.ACTION, _STARTED.ACTION, define.ACTION]

@@ -2,13 +2,15 @@
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
 from pydantic import Discriminator, TypeAdapter
 from sqlalchemy import (
     ARRAY,
+    CTE,
     CursorResult,
     Executable,
     Float,
@@ -27,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters import tables
+from services.intake.adapters.driver_statements import DriverStatement
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
 from services.intake.service_layer.unit_of_work import AuditEntry, ConcurrentWrite, Lock
@@ -62,6 +65,46 @@ class SqlInsatser:
             select(tables.insatser).order_by(tables.insatser.c.insats_id)
         )
         return [_insats(row) for row in rows]
+
+
+class InsatsCopies:
+    """This process's copy of each insats registered `individ`, as last read: a start reads
+    it here instead of from the database, which saves a statement. Only where the write
+    checks the registration again (`SqlEventLog.append_with_participant` outside a
+    transaction) and only `individ` ones (those a start is accepted in): a copy since
+    changed never accepts what the database would refuse, nor refuses what it would accept.
+    Forgotten when a write found an insats changed (`ConcurrentWrite`; the command then
+    runs again and reads it anew)."""
+
+    def __init__(self) -> None:
+        self._copies: dict[str, Insats] = {}
+
+    def get(self, insats_id: str) -> Insats | None:
+        return self._copies.get(insats_id)
+
+    def keep(self, insats: Insats) -> None:
+        if insats.registration is Registration.INDIVID:
+            self._copies[insats.insats_id] = insats
+
+    def forget(self) -> None:
+        self._copies.clear()
+
+
+class CopiedInsatser(SqlInsatser):
+    """`SqlInsatser` whose reads come from `InsatsCopies` where it has one: outside a
+    transaction, where no read holds a lock anyway."""
+
+    def __init__(self, session: AsyncSession, copies: InsatsCopies) -> None:
+        super().__init__(session)
+        self._copies = copies
+
+    async def get(self, insats_id: str, *, lock: Lock = Lock.NONE) -> Insats | None:
+        if (copy := self._copies.get(insats_id)) is not None:
+            return copy
+        insats = await super().get(insats_id, lock=lock)
+        if insats is not None:
+            self._copies.keep(insats)
+        return insats
 
 
 def locked(query: Select, lock: Lock) -> Select:
@@ -111,12 +154,19 @@ participant_event_adapter: TypeAdapter[ParticipantEvent] = TypeAdapter(
 
 
 class SqlParticipants:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, outside_transaction: bool = False) -> None:
+        """`outside_transaction`: as `SqlEventLog`'s; a read then holds nothing (the write
+        checks the participant again: `SqlEventLog.append_for`)."""
         self._session = session
+        self._on_driver = outside_transaction and dialect_of(session) == "postgresql"
 
     async def get(
         self, insats_id: str, participant_id: str, *, lock: Lock = Lock.NONE
     ) -> Participant | None:
+        if self._on_driver:
+            parameters = {"participant_id": participant_id, "insats_id": insats_id}
+            row = await _PARTICIPANT.fetchrow(self._session, parameters)
+            return Participant(*row) if row else None
         table = tables.participants
         query = locked(
             select(table).where(
@@ -170,6 +220,16 @@ def participant_of_row(row) -> Participant:
     )
 
 
+_STATE = ("participant_id", "insats_id", "start_date", "end_date", "voided", "moved_from")
+"""A registration's columns, in `Participant`'s order."""
+_PARTICIPANT = DriverStatement(
+    select(*(tables.participants.c[name] for name in _STATE)).where(
+        tables.participants.c.participant_id == bindparam("participant_id"),
+        tables.participants.c.insats_id == bindparam("insats_id"),
+    )
+)
+
+
 def _participant_values(participant: Participant) -> dict:
     return {
         "participant_id": participant.participant_id,
@@ -193,10 +253,15 @@ class StagedAudit(Protocol):
 class SqlEventLog:
     """The event log; whatever it appends is staged in the outbox in the same transaction."""
 
-    def __init__(self, session: AsyncSession, audit: StagedAudit) -> None:
-        """`audit`: its staged entries are written with the next event appended."""
+    def __init__(
+        self, session: AsyncSession, audit: StagedAudit, *, outside_transaction: bool = False
+    ) -> None:
+        """`audit`: its staged entries are written with the next event appended.
+        `outside_transaction`: the session's connection is in autocommit (PostgreSQL's
+        statements then run on the driver: `driver_statements`)."""
         self._session = session
         self._postgresql = dialect_of(session) == "postgresql"
+        self._on_driver = self._postgresql and outside_transaction
         self._audit = audit
         self.appended: list[IntakeEvent] = []
         self.write_sent = False
@@ -213,6 +278,40 @@ class SqlEventLog:
     ) -> int | None:
         return await self._append(event, (participant, insats))
 
+    async def append_for(
+        self, event: IntakeEvent, participant: Participant, changed: Participant | None = None
+    ) -> int:
+        if not self._on_driver:
+            # In a transaction, the participant is held as the command read it (`Lock`).
+            position = await self.append(event)
+            if changed is not None:
+                await SqlParticipants(self._session).update(changed)
+            return position
+        parameters = self._event_parameters(event, event.model_dump_json())
+        parameters |= _state_parameters("b", participant)
+        statement = _APPEND_FOR_PARTICIPANT
+        if changed is not None:
+            parameters |= _state_parameters("c", changed)
+            statement = _APPEND_CHANGING_PARTICIPANT
+        (position,) = await self._write(statement, parameters)
+        if position is None:
+            raise ConcurrentWrite(f"participant {participant.participant_id} changed meanwhile")
+        self._audit.take_staged()  # written with the event
+        self.appended.append(event)
+        return position
+
+    def _event_parameters(self, event: IntakeEvent, body: str) -> dict:
+        """The event's, and the staged audit entries', of PostgreSQL's append statements."""
+        return _audit_parameters(self._audit.staged) | {
+            "e_event_id": event.event_id,
+            "e_type": event.type,
+            "e_insats_id": event.insats_id,
+            "e_participant_id": getattr(event, "participant_id", None),
+            "e_occurred_at": event.occurred_at,
+            "e_body": body,
+            "e_staged_at": time.time(),
+        }
+
     async def _append(
         self, event: IntakeEvent, registration: tuple[Participant, Insats] | None
     ) -> int | None:
@@ -220,18 +319,9 @@ class SqlEventLog:
         if self._postgresql:
             # One round trip: participant, event, outbox row and the staged audit entries
             # in one statement.
-            parameters = _audit_parameters(self._audit.staged) | {
-                "e_event_id": event.event_id,
-                "e_type": event.type,
-                "e_insats_id": event.insats_id,
-                "e_participant_id": getattr(event, "participant_id", None),
-                "e_occurred_at": event.occurred_at,
-                "e_body": body,
-                "e_staged_at": time.time(),
-            }
-            self.write_sent = True
+            parameters = self._event_parameters(event, body)
             if registration is None:
-                position = (await self._session.execute(_APPEND, parameters)).scalar_one()
+                (position,) = await self._write(_APPEND, parameters)
             else:
                 participant, insats = registration
                 parameters |= {
@@ -241,10 +331,11 @@ class SqlEventLog:
                     "p_moved_from": participant.moved_from,
                     "i_registration": insats.registration.value,
                 }
-                stored = (await self._session.execute(_APPEND_WITH_PARTICIPANT, parameters)).one()
-                if not stored.insats_as_checked:
+                position, insats_as_checked = await self._write(
+                    _APPEND_WITH_PARTICIPANT, parameters
+                )
+                if not insats_as_checked:
                     raise ConcurrentWrite(f"insats {insats.insats_id} changed meanwhile")
-                position = stored.position
             if position is not None:
                 self._audit.take_staged()  # written with the event
         else:
@@ -277,6 +368,15 @@ class SqlEventLog:
             self.appended.append(event)
         return position
 
+    async def _write(self, statement: DriverStatement, parameters: dict) -> Sequence[Any]:
+        """The row of one of PostgreSQL's append statements."""
+        self.write_sent = True
+        if self._on_driver:
+            row = await statement.fetchrow(self._session, parameters)
+            assert row is not None
+            return row
+        return (await self._session.execute(statement.statement, parameters)).one()
+
     async def of_participant(self, insats_id: str, participant_id: str) -> list[ParticipantEvent]:
         events = tables.events
         bodies = await self._session.scalars(
@@ -307,7 +407,53 @@ def _audit_parameters(entries: list[AuditEntry]) -> dict[str, list]:
     return {f"a_{name}": [getattr(entry, name) for entry in entries] for name in _AUDIT_COLUMNS}
 
 
-def _append_statement(*, with_participant: bool) -> Select:
+def _state_parameters(prefix: str, participant: Participant) -> dict:
+    """The registration's columns as `_checked_participant`'s parameters."""
+    return {f"{prefix}_{name}": getattr(participant, name) for name in _STATE}
+
+
+def _checked_participant(*, changing: bool) -> tuple[CTE, CTE | None]:
+    """PostgreSQL: the registration, if still as the command read it (`b_…`), held as the
+    command's lock (`Lock.UPDATE` when changing, else `Lock.SHARE`) until the statement's
+    transaction ends; changing, the update to its new state (`c_…`) too. Under read
+    committed a row changed meanwhile is checked again as it is now, once its lock is had."""
+    participants = tables.participants
+    before = {name: bindparam(f"b_{name}", type_=participants.c[name].type) for name in _STATE}
+    checked = locked(
+        select(participants.c.participant_id).where(
+            *(
+                # `=` where no NULL can be: the key's index serves only that.
+                participants.c[name].is_not_distinct_from(value)
+                if participants.c[name].nullable
+                else participants.c[name] == value
+                for name, value in before.items()
+            )
+        ),
+        Lock.UPDATE if changing else Lock.SHARE,
+    ).cte("checked")
+    if not changing:
+        return checked, None
+    changed = (
+        update(participants)
+        .where(
+            participants.c.participant_id == checked.c.participant_id,
+            participants.c.insats_id == before["insats_id"],
+        )
+        .values(
+            {
+                participants.c[name]: bindparam(f"c_{name}", type_=participants.c[name].type)
+                for name in _STATE[2:]  # the key stays
+            }
+        )
+        .returning(participants.c.participant_id)
+        .cte("changed")
+    )
+    return checked, changed
+
+
+def _append_statement(
+    *, with_participant: bool = False, for_participant: Lock | None = None
+) -> Select:
     """PostgreSQL: append an event and stage it in the outbox in one statement, returning
     its position; the audit entries staged so far (`_audit_parameters`, none or more) go in
     with it. `with_participant`: store the new registration first (ON CONFLICT DO NOTHING, as
@@ -315,14 +461,21 @@ def _append_statement(*, with_participant: bool) -> Select:
     (`i_registration`), which the statement holds (KEY SHARE, as `Lock.SHARE`) until its
     transaction ends: so the statement is right even outside a transaction. When the code is
     taken, or the insats changed, nothing is stored and the position is NULL;
-    `insats_as_checked` tells which."""
+    `insats_as_checked` tells which. `for_participant`: the event of a registration still as
+    the command read it, held so (`_checked_participant`; `Lock.UPDATE`: changed to its new
+    state too), else nothing is stored and the position is NULL."""
     events, outbox, audit = tables.events, tables.outbox, tables.audit
     event = {
         name: bindparam(f"e_{name}", type_=events.c[name].type)
         for name in ("event_id", "type", "insats_id", "participant_id", "occurred_at", "body")
     }
-    checked = None
-    if with_participant:
+    checked = changed = None
+    if for_participant is not None:
+        held, changed = _checked_participant(changing=for_participant is Lock.UPDATE)
+        append_event = insert(events).from_select(
+            list(event), select(*event.values()).select_from(held)
+        )
+    elif with_participant:
         insatser, participants = tables.insatser, tables.participants
         checked = (
             select(insatser.c.insats_id)
@@ -388,13 +541,17 @@ def _append_statement(*, with_participant: bool) -> Select:
         .cte("staged")
     )
     position = select(staged.c.position).scalar_subquery().label("position")
+    if changed is not None:
+        return select(position).add_cte(audited, changed)
     if checked is None:
         return select(position).add_cte(audited)
     return select(position, exists(checked.select()).label("insats_as_checked")).add_cte(audited)
 
 
-_APPEND = _append_statement(with_participant=False)
-_APPEND_WITH_PARTICIPANT = _append_statement(with_participant=True)
+_APPEND = DriverStatement(_append_statement())
+_APPEND_WITH_PARTICIPANT = DriverStatement(_append_statement(with_participant=True))
+_APPEND_FOR_PARTICIPANT = DriverStatement(_append_statement(for_participant=Lock.SHARE))
+_APPEND_CHANGING_PARTICIPANT = DriverStatement(_append_statement(for_participant=Lock.UPDATE))
 
 
 async def requeue_event_log(session: AsyncSession) -> int:

@@ -26,6 +26,7 @@ from services.intake.entrypoints.dependencies import (
     NewUow,
     ParticipantId,
     fingerprinted_path,
+    intake_api,
 )
 from services.intake.service_layer import commands, erasure, views
 from services.intake.service_layer.answers import Answer, IdempotencyKey, insats_body
@@ -142,10 +143,11 @@ class _Runner:
 
     async def __call__(self, command: commands.Command, details: BaseModel) -> JSONResponse:
         request = self.request
-        path = fingerprinted_path(request)
         key = self.key
         idempotency = (
-            IdempotencyKey.for_request(key, request.method, path, details) if key else None
+            IdempotencyKey.for_request(key, request.method, fingerprinted_path(request), details)
+            if key
+            else None
         )
         audited = Audited(self.caller, request.url.path)
         return answer_response(await dispatch(self.new_uow, command, audited, idempotency))
@@ -158,9 +160,9 @@ class _Runner:
 
 
 async def _runner(
-    request: Request, caller: Caller, new_uow: NewUow, idempotency_key: IdempotencyHeader = None
+    request: Request, caller: Caller, idempotency_key: IdempotencyHeader = None
 ) -> _Runner:
-    return _Runner(request, new_uow, caller, idempotency_key)
+    return _Runner(request, intake_api(request).new_uow, caller, idempotency_key)
 
 
 Run = Annotated[_Runner, Depends(_runner)]

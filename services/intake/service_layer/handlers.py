@@ -98,15 +98,16 @@ async def start_participant(
 async def record_progress(command: RecordProgress, uow: UnitOfWork) -> Answer:
     participant = await _participant(uow, command.insats_id, command.participant_id, Lock.SHARE)
     event = rules.record_progress(participant, command.details)
-    position = await uow.events.append(event)
+    position = await uow.events.append_for(event, participant)
     return Answer(HTTPStatus.CREATED, {"event_id": event.event_id, "position": position})
 
 
 async def stop_participant(command: StopParticipant, uow: UnitOfWork) -> Answer:
     participant = await _participant(uow, command.insats_id, command.participant_id, Lock.UPDATE)
     event = rules.stop_participant(participant, command.details)
-    position = await uow.events.append(event)
-    await uow.participants.update(participant.stopped_on(event.end_date))
+    position = await uow.events.append_for(
+        event, participant, participant.stopped_on(event.end_date)
+    )
     return Answer(
         HTTPStatus.CREATED,
         {

@@ -55,7 +55,9 @@ HANDLERS: dict[type[commands.Command], Handler] = {
     commands.RevokeToken: handlers.revoke_token,
 }
 
-ONE_STATEMENT: frozenset[type[commands.Command]] = frozenset({commands.StartParticipant})
+ONE_STATEMENT: frozenset[type[commands.Command]] = frozenset(
+    {commands.StartParticipant, commands.RecordProgress, commands.StopParticipant}
+)
 """Commands whose handler writes in one statement that checks again what it read
 (`UnitOfWork.in_one_statement`): run so when no Idempotency-Key's answer is stored too."""
 

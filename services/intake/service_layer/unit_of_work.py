@@ -76,6 +76,14 @@ class EventLog(Protocol):
         (`Lock.SHARE`) with the write, and when its registration is no longer the one
         checked, nothing is stored and `ConcurrentWrite` is raised."""
 
+    async def append_for(
+        self, event: IntakeEvent, participant: Participant, changed: Participant | None = None
+    ) -> int:
+        """Append the participant's event (as `append`) and store the participant's new
+        state `changed`, if any. `participant`: as the command read it; it is held with the
+        write (`Lock.UPDATE` when `changed` is stored, else `Lock.SHARE`), and when it is no
+        longer as read, nothing is stored and `ConcurrentWrite` is raised."""
+
     async def of_participant(self, insats_id: str, participant_id: str) -> list[ParticipantEvent]:
         """The events of the participant's registration in the insats, in log order
         (corrections and voids included)."""
@@ -145,7 +153,8 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
 
     def in_one_statement(self) -> Self:
         """This unit of work, for a command that writes in one statement which checks again,
-        under its own locks, what the command read (`EventLog.append_with_participant`):
+        under its own locks, what the command read (`EventLog.append_with_participant`,
+        `EventLog.append_for`):
         where one statement is atomic by itself, no transaction need surround it (no BEGIN
         and COMMIT, two round trips fewer). Called before the block begins."""
 
