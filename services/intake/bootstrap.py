@@ -148,20 +148,28 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
+REQUEUE_CHUNK = 10_000
+"""Events staged for publication again per transaction: the running relay publishes the
+first ones while the rest are staged (the whole log in one statement took seconds at
+200,000 events, and nothing flowed until it committed)."""
+
+
 async def requeue_event_log(settings: Settings) -> int:
     """Stage the whole event log, and every user and credential, for publication again
-    (`stegvis rebuild`).
+    (`stegvis rebuild`), in order, `REQUEUE_CHUNK` events a transaction.
 
     Returns the highest position re-queued (0 for an empty log); the running relays
-    publish them.
+    publish them. Interrupted, it has staged a part of the log: run the rebuild again.
     """
-    async with (
-        migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
-        sessions() as session,
-        session.begin(),
-    ):
-        last_position = await repositories.requeue_event_log(session)
-        access = await requeue_access(session)
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+        async with sessions() as session, session.begin():
+            last_position = await repositories.last_position(session)
+            access = await requeue_access(session)
+        for after in range(0, last_position, REQUEUE_CHUNK):
+            async with sessions() as session, session.begin():
+                await repositories.requeue_events(
+                    session, after, min(after + REQUEUE_CHUNK, last_position)
+                )
     log.info(
         "re-queued intake's event log through position %d and %d users and credentials",
         last_position,

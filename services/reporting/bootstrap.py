@@ -3,7 +3,7 @@ its consumers of outcomes' changes and of intake's users and credentials, and th
 progress `stegvis rebuild` uses."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -173,10 +173,21 @@ async def reset(settings: Settings, generation: int) -> None:
     log.info("reporting reset to generation %d", generation)
 
 
+@asynccontextmanager
+async def processed_positions(settings: Settings) -> AsyncIterator[Callable[[], Awaitable[int]]]:
+    """Reads of the newest intake position the reports include, on one engine (`stegvis
+    rebuild --wait` polls it: an engine and a migration check per read was a share of a
+    core, and a backend started each time)."""
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+
+        async def read() -> int:
+            async with sessions() as session:
+                return await session.scalar(select(tables.meta.c.processed_position))
+
+        yield read
+
+
 async def processed_position(settings: Settings) -> int:
-    """The newest intake position the reports include (for `stegvis rebuild --wait`)."""
-    async with (
-        migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
-        sessions() as session,
-    ):
-        return await session.scalar(select(tables.meta.c.processed_position))
+    """The newest intake position the reports include."""
+    async with processed_positions(settings) as read:
+        return await read()

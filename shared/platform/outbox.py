@@ -19,6 +19,7 @@ from sqlalchemy import (
     Float,
     Integer,
     MetaData,
+    Row,
     String,
     Table,
     Text,
@@ -29,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.platform import metrics
-from shared.platform.streams import ensure_group, entry_fields
+from shared.platform.streams import FIELDS, ensure_group, entry_values
 from shared.platform.tasks import stop_task
 
 log = logging.getLogger(__name__)
@@ -38,15 +39,15 @@ log = logging.getLogger(__name__)
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
 
-_APPEND = """
-local i = 1
-while i <= #ARGV do
-    local n = tonumber(ARGV[i])
-    redis.call('XADD', KEYS[1], '*', unpack(ARGV, i + 1, i + n))
-    i = i + n + 1
+_FIELD_VALUES = ", ".join(f"'{name}', ARGV[i + {n}]" for n, name in enumerate(FIELDS))
+_APPEND = f"""
+for i = 1, #ARGV, {len(FIELDS)} do
+    redis.call('XADD', KEYS[1], '*', {_FIELD_VALUES})
 end
 """
-"""XADD of every entry in ARGV, each as its number of arguments then its field/value pairs."""
+"""XADD of every entry in ARGV, each as its values of `FIELDS` in order: the names are in
+the script, so packing the command (the relay's main cost) takes four arguments an entry, not
+nine."""
 
 
 def outbox_columns() -> list[Column]:
@@ -163,9 +164,7 @@ class OutboxRelay:
                 metrics.OUTBOX_BACKLOG.labels(self._stream).set(0)
                 metrics.OUTBOX_OLDEST_AGE.labels(self._stream).set(0)
                 return 0
-            await self._append(
-                [entry_fields(row.message_id, row.type, row.position, row.body) for row in rows]
-            )
+            await self._append(rows)
             if time.monotonic() >= self._gauges_due:
                 self._gauges_due = time.monotonic() + self._gauge_seconds
                 backlog, oldest = (
@@ -178,15 +177,15 @@ class OutboxRelay:
         metrics.PUBLISHED.labels(self._stream).inc(len(rows))
         return len(rows)
 
-    async def _append(self, entries: list[dict[str, str]]) -> None:
-        """XADD the entries in order, in one command: a consumer blocked on the stream is
+    async def _append(self, rows: list[Row]) -> None:
+        """XADD the rows in order, in one command: a consumer blocked on the stream is
         served once, with the whole batch (woken by the first of many XADDs, it read a
         batch of one), and the relay packs and reads one command, not one per entry."""
-        arguments: list[str | int] = []
-        for fields in entries:
-            arguments.append(2 * len(fields))
-            for name, value in fields.items():
-                arguments += (name, value)
+        arguments = [
+            value
+            for row in rows
+            for value in entry_values(row.message_id, row.type, row.position, row.body)
+        ]
         await self._append_script(keys=[self._stream], args=arguments)
 
     async def run(self) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -123,8 +124,14 @@ class Bookkeeping:
         carries the old generation, which the consumers downstream ignore from now on.
         """
         await self.meta_row(session, "update")
-        for table in self.tables:
-            await session.execute(delete(table))
+        if dialect_of(session) == "postgresql":
+            # Not DELETE: the rebuild writes the same keys again, and every insert and
+            # lookup then met the dead row of its key in the indexes until a vacuum.
+            names = map(session.get_bind().dialect.identifier_preparer.format_table, self.tables)
+            await session.execute(text(f"TRUNCATE {', '.join(names)}"))
+        else:
+            for table in self.tables:
+                await session.execute(delete(table))
         await session.execute(
             update(self.meta).where(self.meta.c.id == META_ID).values(generation=generation, **meta)
         )

@@ -58,8 +58,17 @@ class StreamEntry:
         return self.fields.get(b"id", b"").decode(errors="replace")
 
 
+FIELDS = ("id", "type", "position", "body")
+"""An entry's fields, in the order they are written."""
+
+
+def entry_values(message_id: str, type_: str, position: int, body: str) -> tuple[str, ...]:
+    """The values of `FIELDS`, in order."""
+    return message_id, type_, str(position), body
+
+
 def entry_fields(message_id: str, type_: str, position: int, body: str) -> dict[str, str]:
-    return {"id": message_id, "type": type_, "position": str(position), "body": body}
+    return dict(zip(FIELDS, entry_values(message_id, type_, position, body), strict=True))
 
 
 async def ensure_group(redis: Redis, stream: str, group: str) -> None:

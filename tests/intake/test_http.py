@@ -7,6 +7,7 @@ import time
 
 import httpx
 
+from services.intake import bootstrap
 from services.intake.bootstrap import requeue_event_log
 from shared.contract.events import parse_intake_event
 
@@ -286,6 +287,21 @@ async def test_a_rebuild_requeues_the_whole_log_in_order(intake) -> None:
     ids = [fields[b"id"] for _, fields in entries]
     positions = [int(fields[b"position"]) for _, fields in entries]
     assert (ids[4:], positions[4:]) == (ids[:4], [1, 2, 3, 4])
+
+
+async def test_a_rebuild_requeues_the_log_in_order_a_chunk_at_a_time(intake, monkeypatch) -> None:
+    await _define(intake.client, "steget")
+    for _ in range(4):
+        await _start(intake.client)
+    await _eventually(lambda: _has_entries(intake, 5))
+    monkeypatch.setattr(bootstrap, "REQUEUE_CHUNK", 2)
+
+    assert await requeue_event_log(intake.settings) == 5
+    await _eventually(lambda: _has_entries(intake, 10))
+    entries = await intake.redis.xrange(intake.stream)
+    ids = [fields[b"id"] for _, fields in entries]
+    positions = [int(fields[b"position"]) for _, fields in entries]
+    assert (ids[5:], positions[5:]) == (ids[:5], [1, 2, 3, 4, 5])
 
 
 async def _has_entries(intake, count: int) -> bool:

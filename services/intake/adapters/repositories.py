@@ -554,8 +554,15 @@ _APPEND_FOR_PARTICIPANT = DriverStatement(_append_statement(for_participant=Lock
 _APPEND_CHANGING_PARTICIPANT = DriverStatement(_append_statement(for_participant=Lock.UPDATE))
 
 
-async def requeue_event_log(session: AsyncSession) -> int:
-    """Stage the whole log for publication again, in order; returns the last position."""
+async def last_position(session: AsyncSession) -> int:
+    """The log's newest position (0 for an empty log)."""
+    last = await session.execute(select(func.coalesce(func.max(tables.events.c.position), 0)))
+    return last.scalar_one()
+
+
+async def requeue_events(session: AsyncSession, after: int, through: int) -> None:
+    """Stage the log's events at positions after `after` up to `through` for publication
+    again, in order."""
     events = tables.events
     await session.execute(
         insert(tables.outbox).from_select(
@@ -566,11 +573,11 @@ async def requeue_event_log(session: AsyncSession) -> int:
                 events.c.position,
                 events.c.body,
                 literal(time.time(), Float),
-            ).order_by(events.c.position),
+            )
+            .where(events.c.position > after, events.c.position <= through)
+            .order_by(events.c.position),
         )
     )
-    last = await session.execute(select(func.coalesce(func.max(events.c.position), 0)))
-    return last.scalar_one()
 
 
 class SqlAnswers:
