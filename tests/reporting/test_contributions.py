@@ -191,6 +191,39 @@ def test_before_plus_the_delta_is_after(before, after) -> None:
     assert _nonzero(total) == _nonzero(contributions(after))
 
 
+KNOWN_AT_START = (
+    "insats_id",
+    "gender",
+    "start_date",
+    "moved_from",
+    "birth_year",
+    "education",
+    "support_at_start",
+    "years_in_support",
+    "referrer",
+    "municipality",
+)
+
+
+@given(records(), records(), st.sets(st.sampled_from(KNOWN_AT_START)) | st.just(KNOWN_AT_START))
+def test_before_plus_the_delta_is_after_when_the_change_keeps_some_of_the_start(
+    before, other, kept
+) -> None:
+    # A participant's later record: the same start (a check-in, a stop, a correction of the
+    # end) or one corrected in part; the delta computes only what differs.
+    after = other.model_copy(update={field: getattr(before, field) for field in kept})
+    total = dict(contributions(before))
+    accumulate(total, change_delta(before, after))
+    assert _nonzero(total) == _nonzero(contributions(after))
+
+
+@given(records())
+def test_an_open_record_counts_nothing_but_its_start(record) -> None:
+    opened = record.model_copy(update={"end_date": None})
+    checked_in = opened.model_copy(update={"steps": {"vas": StepMovement(first=1, latest=99)}})
+    assert change_delta(opened, checked_in) == {}
+
+
 @given(records())
 def test_every_cell_is_in_the_start_or_the_end_month_or_where_a_follow_up_is_due(record) -> None:
     months = {f"{record.start_date:%Y-%m}"}
