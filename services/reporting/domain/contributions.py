@@ -102,8 +102,13 @@ def contributions(record: ParticipantRecord | None, known_by: str = "") -> Contr
     return _cells(_contributions(record), known_by)
 
 
+def _cell(key: _Key, known_by: str) -> Cell:
+    # A tuple made in C: `Cell(...)` is a call in Python, per cell.
+    return tuple.__new__(Cell, (*key, known_by))
+
+
 def _cells(values: dict[_Key, float], known_by: str) -> Contributions:
-    return {Cell(*key, known_by): value for key, value in values.items()}
+    return {_cell(key, known_by): value for key, value in values.items()}
 
 
 def _contributions(record: ParticipantRecord | None) -> dict[_Key, float]:
@@ -333,7 +338,7 @@ def record_delta(before: ParticipantRecord | None, after: ParticipantRecord | No
 def add_dated(total: Contributions, delta: Delta, known_by: str) -> None:
     """Add `delta` to `total`, in cells dated `known_by`."""
     for key, value in delta.items():
-        cell = Cell(*key, known_by)
+        cell = _cell(key, known_by)
         total[cell] = total.get(cell, 0) + value
 
 
