@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.reporting.domain.contributions import change_delta
@@ -20,16 +20,10 @@ from shared.contract.records import (
 )
 from shared.platform.consumer import PoisonMessage
 from shared.platform.streams import StreamEntry
-from tests.reporting.support import records
+from tests.reporting.support import KNOWN_AT_START, records
 
-KNOWN_AT_START = (
-    "birth_year",
-    "education",
-    "support_at_start",
-    "years_in_support",
-    "referrer",
-    "municipality",
-)
+DRAWING_RECORDS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+"""Records are slow to draw (two an example here): no health check on the pace."""
 
 
 def _entry(body: str | bytes) -> StreamEntry:
@@ -57,6 +51,7 @@ def _checked_in(record: ParticipantRecord) -> tuple[ParticipantRecord, Participa
     return opened, later
 
 
+@DRAWING_RECORDS
 @given(records())
 def test_a_check_in_is_read_as_the_position_it_passes(record) -> None:
     before, after = _checked_in(record)
@@ -73,12 +68,12 @@ def _with_start_of(
     record: ParticipantRecord, other: ParticipantRecord, changed: set[str]
 ) -> ParticipantRecord:
     """`record`, its start as `other`'s but for the fields `changed` (a corrected start)."""
-    kept = ("insats_id", "gender", "start_date", *KNOWN_AT_START)
     return record.model_copy(
-        update={name: getattr(other, name) for name in kept if name not in changed}
+        update={name: getattr(other, name) for name in KNOWN_AT_START if name not in changed}
     )
 
 
+@DRAWING_RECORDS
 @given(st.none() | records(), records(), st.sets(st.sampled_from(KNOWN_AT_START)))
 def test_a_change_that_counts_is_read_whole(before, after, changed) -> None:
     if before is not None:
@@ -88,6 +83,7 @@ def test_a_change_that_counts_is_read_whole(before, after, changed) -> None:
             assert decode(_entry(body)) == parse_outcome_change(body)
 
 
+@DRAWING_RECORDS
 @given(records(), records(), st.sets(st.sampled_from(KNOWN_AT_START), min_size=1))
 def test_an_open_record_s_corrected_start_is_read_whole(before, after, changed) -> None:
     before = before.model_copy(update={"end_date": None})
