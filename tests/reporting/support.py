@@ -27,6 +27,7 @@ from shared.contract.codes import (
     SupportType,
     WorkCapacity,
 )
+from shared.contract.events import StartDetails
 from shared.contract.records import FollowupRecord, ParticipantRecord, StepMovement
 
 POLICY = OutcomePolicy()
@@ -43,6 +44,14 @@ FIRST_DAY, LAST_DAY = date(2022, 1, 1), date(2026, 12, 31)
 def optional(strategy: st.SearchStrategy) -> st.SearchStrategy:
     return st.none() | strategy
 
+
+KNOWN_AT_START = (
+    "insats_id",
+    "moved_from",
+    *(name for name in StartDetails.model_fields if name in ParticipantRecord.model_fields),
+)
+"""A record's fields given by its start: the insats, the one a move came from, and what
+intake's start takes."""
 
 measures = st.sampled_from(["activity_hours", "vas", "indicator:jobb", "indicator:halsa"])
 step_values = st.integers(0, 100).map(float) | st.floats(0, 168, allow_nan=False)

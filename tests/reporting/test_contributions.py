@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.reporting.domain.breakdowns import completed_months
@@ -18,7 +18,7 @@ from shared.contract.codes import (
     followup_due,
 )
 from shared.contract.records import FollowupRecord, ParticipantRecord, StepMovement
-from tests.reporting.support import followup_record, records
+from tests.reporting.support import KNOWN_AT_START, followup_record, records
 
 
 def _open(**fields) -> ParticipantRecord:
@@ -189,6 +189,26 @@ def test_before_plus_the_delta_is_after(before, after) -> None:
     total = dict(contributions(before))
     accumulate(total, change_delta(before, after))
     assert _nonzero(total) == _nonzero(contributions(after))
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # two records
+@given(records(), records(), st.sets(st.sampled_from(KNOWN_AT_START)) | st.just(KNOWN_AT_START))
+def test_before_plus_the_delta_is_after_when_the_change_keeps_some_of_the_start(
+    before, other, kept
+) -> None:
+    # A participant's later record: the same start (a check-in, a stop, a correction of the
+    # end) or one corrected in part; the delta computes only what differs.
+    after = other.model_copy(update={field: getattr(before, field) for field in kept})
+    total = dict(contributions(before))
+    accumulate(total, change_delta(before, after))
+    assert _nonzero(total) == _nonzero(contributions(after))
+
+
+@given(records())
+def test_an_open_record_counts_nothing_but_its_start(record) -> None:
+    opened = record.model_copy(update={"end_date": None})
+    checked_in = opened.model_copy(update={"steps": {"vas": StepMovement(first=1, latest=99)}})
+    assert change_delta(opened, checked_in) == {}
 
 
 @given(records())

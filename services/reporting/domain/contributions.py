@@ -7,6 +7,7 @@ gives the figures of the final records.
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from operator import attrgetter
 from typing import NamedTuple
 
 from services.reporting.domain import breakdowns
@@ -101,31 +102,91 @@ def contributions(record: ParticipantRecord | None, known_by: str = "") -> Contr
     return _cells(_contributions(record), known_by)
 
 
+def _cell(key: _Key, known_by: str) -> Cell:
+    # A tuple made in C: `Cell(...)` is a call in Python, per cell.
+    return tuple.__new__(Cell, (*key, known_by))
+
+
 def _cells(values: dict[_Key, float], known_by: str) -> Contributions:
-    return {Cell(*key, known_by): value for key, value in values.items()}
+    return {_cell(key, known_by): value for key, value in values.items()}
 
 
 def _contributions(record: ParticipantRecord | None) -> dict[_Key, float]:
     if record is None:
         return {}
-    added: dict[_Key, float] = {}
-    insats_id, gender = record.insats_id, record.gender
+    added = _started(_start(record))
+    _add(added, _ended(record))
+    return added
 
+
+class _Start(NamedTuple):
+    """What a record's start is counted by: `_started` reads nothing else, so records of
+    equal starts count the same there; an open record counts nothing else."""
+
+    insats_id: str
+    gender: Gender
+    start_date: date
+    moved_from: str | None
+    birth_year: int | None
+    education: str | None
+    support_at_start: tuple[str, ...]
+    years_in_support: int | None
+    referrer: str | None
+    municipality: str | None
+
+
+_start_fields = attrgetter(*_Start._fields)
+"""A record's `_Start` as a plain tuple (read in C: compared twice a change)."""
+
+
+def open_with_the_same_start(before: object, after: object) -> bool:
+    """Whether two records as outcomes serialised them (JSON objects) are both open and of
+    the same start: a change from one to the other (a check-in) counts nothing. Compared as
+    written, before validation: values written alike validate alike."""
+    return (
+        isinstance(before, dict)
+        and isinstance(after, dict)
+        and before.get("end_date") is None
+        and after.get("end_date") is None
+        and all(before.get(name) == after.get(name) for name in _Start._fields)
+    )
+
+
+def _start(record: ParticipantRecord) -> _Start:
+    return _Start(*_start_fields(record))
+
+
+def _adder(added: dict[_Key, float], insats_id: str, gender: str):
     def add(month: str, figure: str, value: float = 1, code: str = "") -> None:
         key = (insats_id, month, gender, figure, code)
         added[key] = added.get(key, 0) + value
 
-    started = month_of(record.start_date)
+    return add
+
+
+def _started(start: _Start) -> dict[_Key, float]:
+    """The cells of the start, in its month."""
+    added: dict[_Key, float] = {}
+    add = _adder(added, start.insats_id, start.gender)
+    started = month_of(start.start_date)
     add(started, NEW)
-    if record.moved_from is not None:
-        add(started, MOVED_IN, code=flow_code(record.moved_from, record.insats_id))
-    codes = _breakdown_codes(record)
+    if start.moved_from is not None:
+        add(started, MOVED_IN, code=flow_code(start.moved_from, start.insats_id))
+    codes = _start_codes(start)
     for name in AT_START:
         for code in codes[name]:
             add(started, STARTED_PREFIX + name, code=code)
+    return added
+
+
+def _ended(record: ParticipantRecord) -> dict[_Key, float]:
+    """The cells of the end (none while the record is open), in its month and the months
+    its follow-ups fall due."""
+    added: dict[_Key, float] = {}
     end = record.end_date
     if end is None:
         return added
+    add = _adder(added, record.insats_id, record.gender)
     ended = month_of(end)
     add(ended, ENDED)
     # Derived together with the end, so never missing; "other" keeps the classes summing
@@ -146,9 +207,10 @@ def _contributions(record: ParticipantRecord | None) -> dict[_Key, float]:
         if value is not None:
             add(ended, sum_figure, value)
             add(ended, count_figure)
-    for name, of_name in codes.items():
-        for code in of_name:
-            add(ended, BREAKDOWN_PREFIX + name, code=code)
+    for codes in (_start_codes(_start(record)), _end_codes(record, end)):
+        for name, of_name in codes.items():
+            for code in of_name:
+                add(ended, BREAKDOWN_PREFIX + name, code=code)
     for measure, movement in record.steps.items():
         add(ended, STEP_N + measure)
         add(ended, STEP_CHANGE_SUM + measure, round(movement.change * STEP_SCALE))
@@ -187,29 +249,33 @@ def _add_answer(add, month: str, answered: str, yes: str, answer: bool | None) -
             add(month, yes)
 
 
-def _breakdown_codes(record: ParticipantRecord) -> dict[str, Iterable[str]]:
-    """Each breakdown's codes; a banded one's hold its value, which the report bands (an
-    exit's value is `okand` while the record has not ended)."""
+def _one(value: str | int | None) -> tuple[str]:
+    return (UNKNOWN if value is None or value == "" else str(value),)
 
-    def one(value: str | int | None) -> tuple[str]:
-        return (UNKNOWN if value is None or value == "" else str(value),)
 
-    def each(values: Iterable[str]) -> Iterable[str]:
-        return tuple(dict.fromkeys(str(value) for value in values)) or (UNKNOWN,)
+def _each(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(value) for value in values)) or (UNKNOWN,)
 
-    end = record.end_date
+
+def _start_codes(start: _Start) -> dict[str, tuple[str, ...]]:
+    """The codes of the breakdowns known from the start (each of `AT_START`); a banded
+    one's hold its value, which the report bands."""
     return {
-        breakdowns.REASON: one(record.reason),
-        breakdowns.AGE_BAND: one(breakdowns.age_at_start(record.start_date, record.birth_year)),
-        breakdowns.EDUCATION: one(record.education),
-        breakdowns.SUPPORT_AT_START: each(record.support_at_start),
-        breakdowns.SUPPORT_AT_END: each(record.support_at_end),
-        breakdowns.YEARS_IN_SUPPORT: one(record.years_in_support),
-        breakdowns.WEEKS_IN_INSATS_BAND: one(
-            None if end is None else breakdowns.completed_months(record.start_date, end)
-        ),
-        breakdowns.REFERRER: one(record.referrer),
-        breakdowns.MUNICIPALITY: one(record.municipality),
+        breakdowns.AGE_BAND: _one(breakdowns.age_at_start(start.start_date, start.birth_year)),
+        breakdowns.EDUCATION: _one(start.education),
+        breakdowns.SUPPORT_AT_START: _each(start.support_at_start),
+        breakdowns.YEARS_IN_SUPPORT: _one(start.years_in_support),
+        breakdowns.REFERRER: _one(start.referrer),
+        breakdowns.MUNICIPALITY: _one(start.municipality),
+    }
+
+
+def _end_codes(record: ParticipantRecord, end: date) -> dict[str, tuple[str, ...]]:
+    """The codes of the exit's breakdowns."""
+    return {
+        breakdowns.REASON: _one(record.reason),
+        breakdowns.SUPPORT_AT_END: _each(record.support_at_end),
+        breakdowns.WEEKS_IN_INSATS_BAND: _one(breakdowns.completed_months(record.start_date, end)),
     }
 
 
@@ -245,10 +311,41 @@ def change_delta(
 ) -> Contributions:
     """contributions(after) − contributions(before), without the cells that cancel out, in
     cells dated `known_by`."""
-    delta = _contributions(after)
-    for key, value in _contributions(before).items():
-        delta[key] = delta.get(key, 0) - value
-    return _cells({key: value for key, value in delta.items() if value != 0}, known_by)
+    return _cells(record_delta(before, after), known_by)
+
+
+Delta = dict[_Key, float]
+"""A change's contributions, not yet dated (`add_dated`): most changes have none."""
+
+
+def record_delta(before: ParticipantRecord | None, after: ParticipantRecord | None) -> Delta:
+    """contributions(after) − contributions(before), without the cells that cancel out.
+    Only what differs is computed: the starts' cells where the starts differ, the ends'
+    of ended records (most changes are an open record's check-in: nothing)."""
+    starts_differ = (None if before is None else _start_fields(before)) != (
+        None if after is None else _start_fields(after)
+    )
+    delta: Delta = {}
+    for record, sign in ((after, 1), (before, -1)):
+        if record is not None:
+            if starts_differ:
+                _add(delta, _started(_start(record)), sign)
+            if record.end_date is not None:
+                _add(delta, _ended(record), sign)
+    return {key: value for key, value in delta.items() if value != 0}
+
+
+def add_dated(total: Contributions, delta: Delta, known_by: str) -> None:
+    """Add `delta` to `total`, in cells dated `known_by`."""
+    for key, value in delta.items():
+        cell = _cell(key, known_by)
+        total[cell] = total.get(cell, 0) + value
+
+
+def _add(total: dict[_Key, float], part: dict[_Key, float], sign: int = 1) -> None:
+    """Add `part` to `total` (`sign` -1: subtract it)."""
+    for key, value in part.items():
+        total[key] = total.get(key, 0) + sign * value
 
 
 def accumulate(total: Contributions, part: Mapping[Cell, float]) -> None:

@@ -12,7 +12,8 @@ from services.reporting.domain.contributions import (
     Contributions,
     accumulate,
     activity_contributions,
-    change_delta,
+    add_dated,
+    record_delta,
     volume_contributions,
 )
 from services.reporting.domain.erasure import step_contributions
@@ -94,17 +95,21 @@ def _deltas(changes: Iterable[OutcomeChange], close_days: int) -> Contributions:
     total: Contributions = {}
     for change in changes:
         # Dated by when intake accepted the event: the months as closed (domain/closing.py).
-        dated = known_by(change.occurred_at, close_days)
         match change:
             case ParticipantRecordChanged():
-                accumulate(total, change_delta(change.before, change.after, dated))
+                # Most are a check-in that counts nothing: dated only when something counts.
+                if delta := record_delta(change.before, change.after):
+                    add_dated(total, delta, known_by(change.occurred_at, close_days))
             case VolumeCounted():
+                dated = known_by(change.occurred_at, close_days)
                 accumulate(
                     total,
                     volume_contributions(change.insats_id, change.date, change.counts, dated),
                 )
             case ActivityCounted():
-                accumulate(total, activity_contributions(change, dated))
+                accumulate(
+                    total, activity_contributions(change, known_by(change.occurred_at, close_days))
+                )
     return total
 
 
