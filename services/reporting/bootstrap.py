@@ -185,9 +185,3 @@ async def processed_positions(settings: Settings) -> AsyncIterator[Callable[[], 
                 return await session.scalar(select(tables.meta.c.processed_position))
 
         yield read
-
-
-async def processed_position(settings: Settings) -> int:
-    """The newest intake position the reports include."""
-    async with processed_positions(settings) as read:
-        return await read()

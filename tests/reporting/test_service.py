@@ -255,6 +255,12 @@ async def test_the_report_api_refuses_what_it_cannot_answer_and_exports_csv_and_
     assert shown["Arbete utan lönesubvention"][:4] == (1, 1, 0, 0)
 
 
+async def _processed_position(settings: Settings) -> int:
+    """What `stegvis rebuild --wait` reads."""
+    async with bootstrap.processed_positions(settings) as read:
+        return await read()
+
+
 async def test_reset_empties_the_figures_and_starts_a_generation(
     settings: Settings, redis: Redis
 ) -> None:
@@ -262,7 +268,7 @@ async def test_reset_empties_the_figures_and_starts_a_generation(
     async with app.router.lifespan_context(app), _client(app) as client:
         await publish_changes(redis, settings, *HISTORY)
         await processed_through(client, 6)
-        assert await bootstrap.processed_position(settings) == 6
+        assert await _processed_position(settings) == 6
 
         await bootstrap.reset(settings, 2)
         emptied = await report(client, year=2025, period="helar")
@@ -284,4 +290,4 @@ async def test_reset_empties_the_figures_and_starts_a_generation(
     assert rebuilt["figures"]["new"] == _columns(1, 0, 1, 0)
     assert rebuilt["figures"]["ended"] == _columns(1, 1, 0, 0)
     assert rebuilt["processed_through"]["position"] == 6
-    assert await bootstrap.processed_position(settings) == 6
+    assert await _processed_position(settings) == 6
