@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters import tables
-from services.intake.adapters.driver_statements import DriverStatement
+from services.intake.adapters.driver_statements import DriverConnection, DriverStatement
 from services.intake.domain.model import Insats, Participant
 from services.intake.service_layer.answers import Answer, IdempotencyKey, StoredAnswer
 from services.intake.service_layer.unit_of_work import AuditEntry, ConcurrentWrite, Lock
@@ -91,20 +91,33 @@ class InsatsCopies:
 
 
 class CopiedInsatser(SqlInsatser):
-    """`SqlInsatser` whose reads come from `InsatsCopies` where it has one: outside a
-    transaction, where no read holds a lock anyway."""
+    """`SqlInsatser` whose reads come from `InsatsCopies` where it has one, else from the
+    driver's connection: outside a transaction, where no read holds a lock anyway."""
 
-    def __init__(self, session: AsyncSession, copies: InsatsCopies) -> None:
+    def __init__(
+        self, session: AsyncSession, driver: DriverConnection, copies: InsatsCopies
+    ) -> None:
         super().__init__(session)
+        self._driver = driver
         self._copies = copies
 
     async def get(self, insats_id: str, *, lock: Lock = Lock.NONE) -> Insats | None:
         if (copy := self._copies.get(insats_id)) is not None:
             return copy
-        insats = await super().get(insats_id, lock=lock)
-        if insats is not None:
-            self._copies.keep(insats)
+        row = await _INSATS.fetchrow(self._driver, {"insats_id": insats_id})
+        if row is None:
+            return None
+        stored_id, name, registration = row
+        insats = Insats(stored_id, name, Registration(registration))
+        self._copies.keep(insats)
         return insats
+
+
+_INSATS = DriverStatement(
+    select(
+        tables.insatser.c.insats_id, tables.insatser.c.name, tables.insatser.c.registration
+    ).where(tables.insatser.c.insats_id == bindparam("insats_id"))
+)
 
 
 def locked(query: Select, lock: Lock) -> Select:
@@ -154,18 +167,18 @@ participant_event_adapter: TypeAdapter[ParticipantEvent] = TypeAdapter(
 
 
 class SqlParticipants:
-    def __init__(self, session: AsyncSession, *, outside_transaction: bool = False) -> None:
-        """`outside_transaction`: as `SqlEventLog`'s; a read then holds nothing (the write
-        checks the participant again: `SqlEventLog.append_for`)."""
+    def __init__(self, session: AsyncSession, driver: DriverConnection | None = None) -> None:
+        """`driver`: as `SqlEventLog`'s; a read then holds nothing (the write checks the
+        participant again: `SqlEventLog.append_for`)."""
         self._session = session
-        self._on_driver = outside_transaction and dialect_of(session) == "postgresql"
+        self._driver = driver
 
     async def get(
         self, insats_id: str, participant_id: str, *, lock: Lock = Lock.NONE
     ) -> Participant | None:
-        if self._on_driver:
+        if self._driver is not None:
             parameters = {"participant_id": participant_id, "insats_id": insats_id}
-            row = await _PARTICIPANT.fetchrow(self._session, parameters)
+            row = await _PARTICIPANT.fetchrow(self._driver, parameters)
             return Participant(*row) if row else None
         table = tables.participants
         query = locked(
@@ -254,14 +267,14 @@ class SqlEventLog:
     """The event log; whatever it appends is staged in the outbox in the same transaction."""
 
     def __init__(
-        self, session: AsyncSession, audit: StagedAudit, *, outside_transaction: bool = False
+        self, session: AsyncSession, audit: StagedAudit, driver: DriverConnection | None = None
     ) -> None:
         """`audit`: its staged entries are written with the next event appended.
-        `outside_transaction`: the session's connection is in autocommit (PostgreSQL's
-        statements then run on the driver: `driver_statements`)."""
+        `driver`: PostgreSQL's connection outside a transaction, which the statements then
+        run on instead of the session's (`driver_statements`)."""
         self._session = session
         self._postgresql = dialect_of(session) == "postgresql"
-        self._on_driver = self._postgresql and outside_transaction
+        self._driver = driver
         self._audit = audit
         self.appended: list[IntakeEvent] = []
         self.write_sent = False
@@ -281,7 +294,7 @@ class SqlEventLog:
     async def append_for(
         self, event: IntakeEvent, participant: Participant, changed: Participant | None = None
     ) -> int:
-        if not self._on_driver:
+        if self._driver is None:
             # In a transaction, the participant is held as the command read it (`Lock`).
             position = await self.append(event)
             if changed is not None:
@@ -371,8 +384,8 @@ class SqlEventLog:
     async def _write(self, statement: DriverStatement, parameters: dict) -> Sequence[Any]:
         """The row of one of PostgreSQL's append statements."""
         self.write_sent = True
-        if self._on_driver:
-            row = await statement.fetchrow(self._session, parameters)
+        if self._driver is not None:
+            row = await statement.fetchrow(self._driver, parameters)
             assert row is not None
             return row
         return (await self._session.execute(statement.statement, parameters)).one()

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.intake.adapters.accounts import AccessOutbox, SqlAuditLog, SqlCredentials, SqlUsers
-from services.intake.adapters.driver_statements import ClosedConnection
+from services.intake.adapters.driver_statements import ClosedConnection, DriverConnection
 from services.intake.adapters.erasure import SqlErasure
 from services.intake.adapters.repositories import (
     CopiedInsatser,
@@ -20,11 +20,14 @@ from services.intake.adapters.repositories import (
 )
 from services.intake.service_layer.unit_of_work import ConcurrentWrite, StaleConnection
 from shared.platform import unit_of_work
-from shared.platform.db import dialect_of, forget_deleted
+from shared.platform.db import forget_deleted
 
 
 class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     _one_statement = False
+    _driver: DriverConnection | None = None
+    """In one statement on PostgreSQL: the connection its statements run on, outside any
+    transaction; the session then stays unused (no transaction begun, no connection)."""
 
     def __init__(
         self,
@@ -42,25 +45,28 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         return self
 
     async def __aenter__(self) -> Self:
-        await super().__aenter__()
-        if self._one_statement and dialect_of(self._session) == "postgresql":
-            # Each statement commits itself: no BEGIN before it, nothing left to COMMIT.
+        engine = self._sessions.kw["bind"]
+        if not (self._one_statement and engine.dialect.name == "postgresql"):
             # (SQLite's append is several statements: it keeps its transaction.)
-            await self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            return await super().__aenter__()
+        # Each statement commits itself: no BEGIN before it, nothing left to COMMIT.
+        self._driver = DriverConnection(engine)
+        self._session = self._sessions()
+        self._bind(self._session)
         return self
 
     def _bind(self, session: AsyncSession) -> None:
-        # In autocommit (`__aenter__`): nothing is held, and the write checks the insats
-        # again, so a copy serves as well as a read.
-        outside_transaction = self._one_statement and dialect_of(session) == "postgresql"
+        # Outside a transaction (`__aenter__`): nothing is held, and the write checks the
+        # insats again, so a copy serves as well as a read.
+        driver = self._driver
         self.insatser = (
-            CopiedInsatser(session, self._insats_copies)
-            if outside_transaction
-            else SqlInsatser(session)
+            SqlInsatser(session)
+            if driver is None
+            else CopiedInsatser(session, driver, self._insats_copies)
         )
-        self.participants = SqlParticipants(session, outside_transaction=outside_transaction)
+        self.participants = SqlParticipants(session, driver)
         self.audit = SqlAuditLog(session)
-        self.events = SqlEventLog(session, self.audit, outside_transaction=outside_transaction)
+        self.events = SqlEventLog(session, self.audit, driver)
         self.answers = SqlAnswers(session)
         self._access_outbox = AccessOutbox(session)
         self.users = SqlUsers(session, self._access_outbox)
@@ -79,6 +85,8 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        if self._driver is not None:
+            self._driver.close()
         await super().__aexit__(exc_type, exc, traceback)
         if isinstance(exc, ConcurrentWrite | IntegrityError):
             self._insats_copies.forget()  # one may be what changed
@@ -95,6 +103,9 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     async def commit(self) -> None:
         await self.audit.flush()
         self._commit_sent = True
-        await super().commit()
+        if self._driver is None or self._session.in_transaction():
+            await super().commit()
+        elif self._staged_messages():  # committed by its own statement
+            self._after_publishable_commit()
         if self.erasure.erased:
             await forget_deleted(self._sessions.kw["bind"])
