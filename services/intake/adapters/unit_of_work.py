@@ -27,7 +27,7 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     _one_statement = False
     _driver: DriverConnection | None = None
     """In one statement on PostgreSQL: the connection its statements run on, outside any
-    transaction; the session then stays unused (no transaction begun, no connection)."""
+    transaction; the session then begins no transaction unless a repository uses it."""
 
     def __init__(
         self,
@@ -74,6 +74,12 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         self._commit_sent = False
         self.erasure = SqlErasure(session)
 
+    def _session_in_use(self) -> bool:
+        """Whether the session has a transaction to commit or roll back: outside a
+        transaction, one unused has none (no connection either: nothing to close, and
+        closing it cost ~30 µs of CPU)."""
+        return self._driver is None or self._session.in_transaction()
+
     def _staged_messages(self) -> bool:
         return (
             bool(self.events.appended) or self._access_outbox.staged > 0 or self.erasure.erased > 0
@@ -87,7 +93,8 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     ) -> None:
         if self._driver is not None:
             self._driver.close()
-        await super().__aexit__(exc_type, exc, traceback)
+        if self._session_in_use():
+            await super().__aexit__(exc_type, exc, traceback)  # rolls back what is left
         if isinstance(exc, ConcurrentWrite | IntegrityError):
             self._insats_copies.forget()  # one may be what changed
         if isinstance(exc, IntegrityError):
@@ -103,7 +110,7 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     async def commit(self) -> None:
         await self.audit.flush()
         self._commit_sent = True
-        if self._driver is None or self._session.in_transaction():
+        if self._session_in_use():
             await super().commit()
         elif self._staged_messages():  # committed by its own statement
             self._after_publishable_commit()
