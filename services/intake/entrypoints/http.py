@@ -149,7 +149,9 @@ class _Runner:
             if key
             else None
         )
-        audited = Audited(self.caller, request.url.path)
+        # `request.url.path` without building the whole URL (~20 µs): the routes' path
+        # parameters leave nothing in the path that the URL would escape.
+        audited = Audited(self.caller, request.scope["path"])
         return answer_response(await dispatch(self.new_uow, command, audited, idempotency))
 
     async def granted(self, command: commands.InsatsCommand, details: BaseModel) -> JSONResponse:
