@@ -139,6 +139,10 @@ _start_fields = attrgetter(*_Start._fields)
 """A record's `_Start` as a plain tuple (read in C: compared twice a change)."""
 
 
+OPEN_START_FIELDS = (*_Start._fields, "end_date")
+"""The fields of a record that `open_with_the_same_start` reads."""
+
+
 def open_with_the_same_start(before: object, after: object) -> bool:
     """Whether two records as outcomes serialised them (JSON objects) are both open and of
     the same start: a change from one to the other (a check-in) counts nothing. Compared as

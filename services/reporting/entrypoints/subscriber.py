@@ -3,16 +3,19 @@ changes to `apply_access_changes`; and the gauge of what the reports reflect."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TypeVar
 
 from prometheus_client import Gauge
 from pydantic import ValidationError
-from pydantic_core import from_json
+from pydantic_core import SchemaValidator, core_schema
 from redis.asyncio import Redis
 
-from services.reporting.domain.contributions import open_with_the_same_start
+from services.reporting.domain.contributions import (
+    OPEN_START_FIELDS,
+    open_with_the_same_start,
+)
 from services.reporting.service_layer.access import apply_access_changes
 from services.reporting.service_layer.handlers import apply_changes
 from services.reporting.service_layer.unit_of_work import (
@@ -61,16 +64,41 @@ def decode(entry: StreamEntry) -> OutcomeChange:
 _PASSED_FIELDS = tuple(name for name in PositionPassed.model_fields if name != "type")
 
 
+def _as_written(names: Iterable[str]) -> dict[str, core_schema.TypedDictField]:
+    return {
+        name: core_schema.typed_dict_field(core_schema.any_schema(), required=False)
+        for name in names
+    }
+
+
+_START_AS_WRITTEN = core_schema.nullable_schema(
+    core_schema.typed_dict_schema(_as_written(OPEN_START_FIELDS), extra_behavior="ignore")
+)
+_GLANCE = SchemaValidator(
+    core_schema.typed_dict_schema(
+        {
+            **_as_written(PositionPassed.model_fields),
+            "before": core_schema.typed_dict_field(_START_AS_WRITTEN, required=False),
+            "after": core_schema.typed_dict_field(_START_AS_WRITTEN, required=False),
+        },
+        extra_behavior="ignore",
+    )
+)
+"""A change's envelope and what `open_with_the_same_start` reads of its records, as
+written (plain JSON values): the rest of the body (the records' step movements, follow-ups,
+answers…) is skipped in Rust, never made into Python objects."""
+
+
 def _outcome_change(body: bytes) -> OutcomeChange:
     """The change; one that counts nothing, a check-in of an open record (most changes),
     as the position it passes: its two records are not validated, only compared as
     written (outcomes is trusted; what counts is validated, a poison entry still fails)."""
     try:
-        written = from_json(body)
-    except ValueError:
-        written = None
+        written = _GLANCE.validate_json(body)
+    except ValidationError:
+        written = None  # not even a change's shape: the whole parse says why
     if (
-        isinstance(written, dict)
+        written is not None
         and written.get("type") == "ParticipantRecordChanged"
         and open_with_the_same_start(written.get("before"), written.get("after"))
     ):
