@@ -3,13 +3,13 @@ changes to `apply_access_changes`; and the gauge of what the reports reflect."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import msgspec
 from prometheus_client import Gauge
 from pydantic import ValidationError
-from pydantic_core import SchemaValidator, core_schema
 from redis.asyncio import Redis
 
 from services.reporting.domain.contributions import (
@@ -64,29 +64,26 @@ def decode(entry: StreamEntry) -> OutcomeChange:
 _PASSED_FIELDS = tuple(name for name in PositionPassed.model_fields if name != "type")
 
 
-def _as_written(names: Iterable[str]) -> dict[str, core_schema.TypedDictField]:
-    return {
-        name: core_schema.typed_dict_field(core_schema.any_schema(), required=False)
-        for name in names
-    }
-
-
-_START_AS_WRITTEN = core_schema.nullable_schema(
-    core_schema.typed_dict_schema(_as_written(OPEN_START_FIELDS), extra_behavior="ignore")
+_StartAsWritten = msgspec.defstruct(
+    "StartAsWritten", [(name, Any, None) for name in OPEN_START_FIELDS]
 )
-_GLANCE = SchemaValidator(
-    core_schema.typed_dict_schema(
-        {
-            **_as_written(PositionPassed.model_fields),
-            "before": core_schema.typed_dict_field(_START_AS_WRITTEN, required=False),
-            "after": core_schema.typed_dict_field(_START_AS_WRITTEN, required=False),
-        },
-        extra_behavior="ignore",
-    )
+_Glance = msgspec.defstruct(
+    "Glance",
+    [
+        *((name, Any, None) for name in _PASSED_FIELDS),
+        ("type", Any, None),
+        ("before", _StartAsWritten | None, None),
+        ("after", _StartAsWritten | None, None),
+    ],
 )
+_GLANCE = msgspec.json.Decoder(_Glance)
 """A change's envelope and what `open_with_the_same_start` reads of its records, as
-written (plain JSON values): the rest of the body (the records' step movements, follow-ups,
-answers…) is skipped in Rust, never made into Python objects."""
+written (plain JSON values; None where absent): the rest of the body (the records' step
+movements, answers, follow-ups…) is skipped by the parser, never made into Python objects."""
+
+
+def _as_written(record: msgspec.Struct | None) -> tuple[Any, ...] | None:
+    return None if record is None else msgspec.structs.astuple(record)
 
 
 def _outcome_change(body: bytes) -> OutcomeChange:
@@ -94,17 +91,13 @@ def _outcome_change(body: bytes) -> OutcomeChange:
     as the position it passes: its two records are not validated, only compared as
     written (outcomes is trusted; what counts is validated, a poison entry still fails)."""
     try:
-        written = _GLANCE.validate_json(body)
-    except ValidationError:
-        written = None  # not even a change's shape: the whole parse says why
-    if (
-        written is not None
-        and written.get("type") == "ParticipantRecordChanged"
-        and open_with_the_same_start(written.get("before"), written.get("after"))
+        *envelope, kind, before, after = msgspec.structs.astuple(_GLANCE.decode(body))
+    except msgspec.DecodeError:
+        kind = None  # not even a change's shape: the whole parse says why
+    if kind == "ParticipantRecordChanged" and open_with_the_same_start(
+        _as_written(before), _as_written(after)
     ):
-        return PositionPassed.model_validate(
-            {name: written[name] for name in _PASSED_FIELDS if name in written}
-        )
+        return PositionPassed.model_validate(dict(zip(_PASSED_FIELDS, envelope)))
     return parse_outcome_change(body)
 
 
