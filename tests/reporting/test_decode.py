@@ -30,18 +30,29 @@ def _entry(body: str | bytes) -> StreamEntry:
     return StreamEntry(b"1-0", {b"body": body.encode() if isinstance(body, str) else body})
 
 
-def _change(before: ParticipantRecord | None, after: ParticipantRecord | None) -> str:
+_ENVELOPE = {
+    "change_id": "c1",
+    "generation": 2,
+    "position": 41,
+    "occurred_at": datetime(2025, 5, 1, 8, 0, tzinfo=UTC),
+}
+
+
+def _change(
+    before: ParticipantRecord | None, after: ParticipantRecord | None, **envelope: object
+) -> str:
+    """The change's body; its envelope `_ENVELOPE` but for what `envelope` says."""
     record = after or before
     assert record is not None
-    return ParticipantRecordChanged(
-        change_id="c1",
-        generation=2,
-        position=41,
-        occurred_at=datetime(2025, 5, 1, 8, 0, tzinfo=UTC),
-        insats_id=record.insats_id,
-        participant_id=record.participant_id,
-        before=before,
-        after=after,
+    return ParticipantRecordChanged.model_validate(
+        _ENVELOPE
+        | envelope
+        | {
+            "insats_id": record.insats_id,
+            "participant_id": record.participant_id,
+            "before": before,
+            "after": after,
+        }
     ).model_dump_json()
 
 
@@ -76,16 +87,14 @@ def test_a_check_in_passes_the_position_the_whole_change_says(
     record, change_id, generation, position, occurred_at
 ) -> None:
     before, after = _checked_in(record)
-    body = ParticipantRecordChanged(
+    body = _change(
+        before,
+        after,
         change_id=change_id,
         generation=generation,
         position=position,
         occurred_at=occurred_at,
-        insats_id=record.insats_id,
-        participant_id=record.participant_id,
-        before=before,
-        after=after,
-    ).model_dump_json()
+    )
     whole = parse_outcome_change(body)
     assert decode(_entry(body)) == PositionPassed(
         **{name: getattr(whole, name) for name in PositionPassed.model_fields if name != "type"}
