@@ -62,14 +62,18 @@ def processed_columns(key: str) -> list[Column]:
 
 def _claim(processed: Table, dialect: str) -> Executable:
     key = next(iter(processed.primary_key.columns))
-    statement: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
-        statement = postgresql.insert(processed).from_select(
-            [key.name], select(func.unnest(bindparam("ids", type_=ARRAY(String))))
+        # The new ids come back as one array (NULL: none), decoded by asyncpg in C, not as
+        # a row each through SQLAlchemy's result.
+        claimed = (
+            postgresql.insert(processed)
+            .from_select([key.name], select(func.unnest(bindparam("ids", type_=ARRAY(String)))))
+            .on_conflict_do_nothing(index_elements=[key])
+            .returning(key)
+            .cte("claimed")
         )
-    else:
-        statement = sqlite.insert(processed)
-    return statement.on_conflict_do_nothing(index_elements=[key]).returning(key)
+        return select(func.array_agg(claimed.c[key.name], type_=ARRAY(String)))
+    return sqlite.insert(processed).on_conflict_do_nothing(index_elements=[key]).returning(key)
 
 
 @dataclass(frozen=True)
@@ -110,11 +114,9 @@ class Bookkeeping:
             return set()
         dialect = dialect_of(session)
         if dialect == "postgresql":
-            claimed = await session.scalars(self._claims[dialect], {"ids": ordered})
-        else:
-            key = next(iter(self.processed.primary_key.columns)).name
-            claimed = await session.scalars(self._claims[dialect], [{key: i} for i in ordered])
-        return set(claimed)
+            return set(await session.scalar(self._claims[dialect], {"ids": ordered}) or ())
+        key = next(iter(self.processed.primary_key.columns)).name
+        return set(await session.scalars(self._claims[dialect], [{key: i} for i in ordered]))
 
     async def reset(self, session: AsyncSession, generation: int, **meta: Any) -> None:
         """Forget every processed id and everything derived, and start `generation` (the

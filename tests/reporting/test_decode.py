@@ -30,18 +30,29 @@ def _entry(body: str | bytes) -> StreamEntry:
     return StreamEntry(b"1-0", {b"body": body.encode() if isinstance(body, str) else body})
 
 
-def _change(before: ParticipantRecord | None, after: ParticipantRecord | None) -> str:
+_ENVELOPE = {
+    "change_id": "c1",
+    "generation": 2,
+    "position": 41,
+    "occurred_at": datetime(2025, 5, 1, 8, 0, tzinfo=UTC),
+}
+
+
+def _change(
+    before: ParticipantRecord | None, after: ParticipantRecord | None, **envelope: object
+) -> str:
+    """The change's body; its envelope `_ENVELOPE` but for what `envelope` says."""
     record = after or before
     assert record is not None
-    return ParticipantRecordChanged(
-        change_id="c1",
-        generation=2,
-        position=41,
-        occurred_at=datetime(2025, 5, 1, 8, 0, tzinfo=UTC),
-        insats_id=record.insats_id,
-        participant_id=record.participant_id,
-        before=before,
-        after=after,
+    return ParticipantRecordChanged.model_validate(
+        _ENVELOPE
+        | envelope
+        | {
+            "insats_id": record.insats_id,
+            "participant_id": record.participant_id,
+            "before": before,
+            "after": after,
+        }
     ).model_dump_json()
 
 
@@ -61,6 +72,32 @@ def test_a_check_in_is_read_as_the_position_it_passes(record) -> None:
         position=41,
         occurred_at=datetime(2025, 5, 1, 8, 0, tzinfo=UTC),
         insats_id=record.insats_id,
+    )
+
+
+@DRAWING_RECORDS
+@given(
+    records(),
+    st.text(min_size=1, max_size=64),
+    st.integers(min_value=1, max_value=2**31),
+    st.integers(min_value=1, max_value=2**62),
+    st.datetimes(timezones=st.just(UTC)),
+)
+def test_a_check_in_passes_the_position_the_whole_change_says(
+    record, change_id, generation, position, occurred_at
+) -> None:
+    before, after = _checked_in(record)
+    body = _change(
+        before,
+        after,
+        change_id=change_id,
+        generation=generation,
+        position=position,
+        occurred_at=occurred_at,
+    )
+    whole = parse_outcome_change(body)
+    assert decode(_entry(body)) == PositionPassed(
+        **{name: getattr(whole, name) for name in PositionPassed.model_fields if name != "type"}
     )
 
 
@@ -118,6 +155,10 @@ def test_a_check_in_with_a_broken_envelope_is_poison(broken) -> None:
         b"\x00\xff",
         b'{"type": "ParticipantRecordChanged", "change_id": "c-bad"}',
         b'{"type": "ParticipantRecordChanged", "before": {}, "after": {}}',
+        # A change's envelope whose records are no objects: not even glanced at as a check-in.
+        b'{"type": "ParticipantRecordChanged", "change_id": "c", "generation": 1,'
+        b' "position": 1, "occurred_at": "2025-01-01T00:00:00Z", "insats_id": "a",'
+        b' "participant_id": "P", "before": [1], "after": [1]}',
         b"[1, 2]",
         b'"' + b"9" * 5000 + b'"',
         b"9" * 5000,

@@ -5,7 +5,7 @@ contributions(after) − contributions(before): applying changes in any order, e
 gives the figures of the final records.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from operator import attrgetter
 from typing import NamedTuple
@@ -139,17 +139,18 @@ _start_fields = attrgetter(*_Start._fields)
 """A record's `_Start` as a plain tuple (read in C: compared twice a change)."""
 
 
-def open_with_the_same_start(before: object, after: object) -> bool:
-    """Whether two records as outcomes serialised them (JSON objects) are both open and of
-    the same start: a change from one to the other (a check-in) counts nothing. Compared as
-    written, before validation: values written alike validate alike."""
-    return (
-        isinstance(before, dict)
-        and isinstance(after, dict)
-        and before.get("end_date") is None
-        and after.get("end_date") is None
-        and all(before.get(name) == after.get(name) for name in _Start._fields)
-    )
+OPEN_START_FIELDS = (*_Start._fields, "end_date")
+"""The fields of a record that `open_with_the_same_start` reads, in its order."""
+
+
+def open_with_the_same_start(
+    before: Sequence[object] | None, after: Sequence[object] | None
+) -> bool:
+    """Whether two records as outcomes serialised them (each the values of
+    `OPEN_START_FIELDS` as written, None where absent; None: no record) are both open and
+    of the same start: a change from one to the other (a check-in) counts nothing.
+    Compared as written, before validation: values written alike validate alike."""
+    return before is not None and before[-1] is None and before == after
 
 
 def _start(record: ParticipantRecord) -> _Start:

@@ -5,14 +5,17 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import msgspec
 from prometheus_client import Gauge
 from pydantic import ValidationError
-from pydantic_core import from_json
 from redis.asyncio import Redis
 
-from services.reporting.domain.contributions import open_with_the_same_start
+from services.reporting.domain.contributions import (
+    OPEN_START_FIELDS,
+    open_with_the_same_start,
+)
 from services.reporting.service_layer.access import apply_access_changes
 from services.reporting.service_layer.handlers import apply_changes
 from services.reporting.service_layer.unit_of_work import (
@@ -61,22 +64,40 @@ def decode(entry: StreamEntry) -> OutcomeChange:
 _PASSED_FIELDS = tuple(name for name in PositionPassed.model_fields if name != "type")
 
 
+_StartAsWritten = msgspec.defstruct(
+    "StartAsWritten", [(name, Any, None) for name in OPEN_START_FIELDS]
+)
+_Glance = msgspec.defstruct(
+    "Glance",
+    [
+        *((name, Any, None) for name in _PASSED_FIELDS),
+        ("type", Any, None),
+        ("before", _StartAsWritten | None, None),
+        ("after", _StartAsWritten | None, None),
+    ],
+)
+_GLANCE = msgspec.json.Decoder(_Glance)
+"""A change's envelope and what `open_with_the_same_start` reads of its records, as
+written (plain JSON values; None where absent): the rest of the body (the records' step
+movements, answers, follow-ups…) is skipped by the parser, never made into Python objects."""
+
+
+def _as_written(record: msgspec.Struct | None) -> tuple[Any, ...] | None:
+    return None if record is None else msgspec.structs.astuple(record)
+
+
 def _outcome_change(body: bytes) -> OutcomeChange:
     """The change; one that counts nothing, a check-in of an open record (most changes),
     as the position it passes: its two records are not validated, only compared as
     written (outcomes is trusted; what counts is validated, a poison entry still fails)."""
     try:
-        written = from_json(body)
-    except ValueError:
-        written = None
-    if (
-        isinstance(written, dict)
-        and written.get("type") == "ParticipantRecordChanged"
-        and open_with_the_same_start(written.get("before"), written.get("after"))
+        *envelope, kind, before, after = msgspec.structs.astuple(_GLANCE.decode(body))
+    except msgspec.DecodeError:
+        kind = None  # not even a change's shape: the whole parse says why
+    if kind == "ParticipantRecordChanged" and open_with_the_same_start(
+        _as_written(before), _as_written(after)
     ):
-        return PositionPassed.model_validate(
-            {name: written[name] for name in _PASSED_FIELDS if name in written}
-        )
+        return PositionPassed.model_validate(dict(zip(_PASSED_FIELDS, envelope)))
     return parse_outcome_change(body)
 
 
