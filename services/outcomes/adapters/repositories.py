@@ -8,10 +8,10 @@ every batch; SQLite gets the portable `IN (…)`. The generation and the process
 `shared.platform.projection`'s.
 """
 
-import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from pydantic_core import from_json, to_json
 from sqlalchemy import (
     ARRAY,
     Executable,
@@ -160,14 +160,15 @@ def _summary_json(summary: Summary | None) -> str | None:
     # value]: the named tuples as JSON arrays.
     if summary is None:
         return None
-    return json.dumps([summary.position, summary.stopped, summary.observed])
+    return to_json([summary.position, summary.stopped, summary.observed]).decode()
 
 
 def _summary(body: str | None) -> Summary | None:
-    # Plain JSON, not pydantic: loading it is the point of keeping it.
+    # Plain JSON, not a model: loading it is the point of keeping it (pydantic's parser and
+    # writer of plain values, about twice as fast as `json`'s here; rows `json` wrote parse).
     if body is None:
         return None
-    position, stopped, observed = json.loads(body)
+    position, stopped, observed = from_json(body)
     return Summary(
         position,
         stopped,
