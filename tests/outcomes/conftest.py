@@ -80,19 +80,20 @@ class FakeUnitOfWork:
             if participant_id in self._work.summaries
         }
 
-    async def add_events(self, events: Sequence[tuple[int, ParticipantEvent, str]]) -> None:
+    async def store(
+        self,
+        events: Sequence[tuple[int, ParticipantEvent, str]],
+        records: Mapping[str, ParticipantRecord | None],
+        summaries: Mapping[str, Summary | None],
+    ) -> None:
         for position, event, _ in events:
             key = registration_key(event.insats_id, event.participant_id)
             self._work.events.setdefault(key, []).append((position, event))
-
-    async def save(self, records: Mapping[str, ParticipantRecord | None]) -> None:
         for participant_id, record in records.items():
             if record is None:
                 self._work.records.pop(participant_id, None)
             else:
                 self._work.records[participant_id] = record
-
-    async def summarise(self, summaries: Mapping[str, Summary | None]) -> None:
         self._work.summaries.update(summaries)
 
     async def forget(self, participant_ids: Collection[str]) -> None:

@@ -113,7 +113,6 @@ async def _apply_participant_events(
     derived = {pid: _taken_one_by_one(known.get(pid), arrived[pid], policy) for pid in arrived}
     in_full = [pid for pid in participant_ids if derived[pid] is None]
     stored = await uow.participants.events(in_full) if in_full else {}
-    await uow.participants.add_events(bodies)
     changes: list[ParticipantRecordChanged] = []
     records: dict[str, ParticipantRecord | None] = {}
     summaries: dict[str, Summary | None] = {}
@@ -128,8 +127,7 @@ async def _apply_participant_events(
         for change in _changes_event_by_event(before, arrived[pid], afters, generation):
             changes.append(change)
             records[pid] = change.after
-    await uow.participants.save(records)
-    await uow.participants.summarise(summaries)
+    await uow.participants.store(bodies, records, summaries)
     return changes
 
 

@@ -56,14 +56,15 @@ class Participants(Protocol):
         """The stored record and summary of these participants; one without stored events
         is absent."""
 
-    async def add_events(self, events: Sequence[StoredEvent]) -> None:
-        """Store (position, event, JSON) triples."""
-
-    async def save(self, records: Mapping[str, ParticipantRecord | None]) -> None:
-        """Store these participants' records (None: the participant has none)."""
-
-    async def summarise(self, summaries: Mapping[str, Summary | None]) -> None:
-        """Store these participants' summaries (None: derive the next record in full)."""
+    async def store(
+        self,
+        events: Sequence[StoredEvent],
+        records: Mapping[str, ParticipantRecord | None],
+        summaries: Mapping[str, Summary | None],
+    ) -> None:
+        """Store a batch's (position, event, JSON) triples, these participants' records
+        (None: the participant has none) and summaries (None: derive the next record in
+        full), at once (one round trip where the database allows)."""
 
     async def forget(self, registrations: Collection[str]) -> None:
         """Delete these registrations' events, records and summaries (an erasure)."""
