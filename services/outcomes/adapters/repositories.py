@@ -8,7 +8,7 @@ every batch; SQLite gets the portable `IN (…)`. The generation and the process
 `shared.platform.projection`'s.
 """
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -32,7 +32,7 @@ from services.outcomes.adapters import tables
 from services.outcomes.domain.incremental import PositionedParticipantEvent, Summary
 from services.outcomes.domain.records import Observed
 from services.outcomes.domain.registrations import registration_key
-from services.outcomes.service_layer.unit_of_work import Known, StoredEvent
+from services.outcomes.service_layer.unit_of_work import Known, Stored
 from shared.contract.events import ParticipantEvent, parse_intake_event
 from shared.contract.records import OutcomeChange, ParticipantRecord, ParticipantRecordChanged
 from shared.platform.db import dialect_of
@@ -293,12 +293,7 @@ class SqlParticipants:
             for registration, summary, record in rows
         }
 
-    async def store(
-        self,
-        events: Sequence[StoredEvent],
-        records: Mapping[str, ParticipantRecord | None],
-        summaries: Mapping[str, Summary | None],
-    ) -> None:
+    async def store(self, stored: Stored) -> None:
         event_rows = [
             {
                 "event_id": event.event_id,
@@ -306,20 +301,20 @@ class SqlParticipants:
                 "position": position,
                 "body": body,
             }
-            for position, event, body in events
+            for position, event, body in stored.events
         ]
         record_rows = [
             {"registration": key, "insats_id": record.insats_id, "record": self._texts.of(record)}
-            for key, record in sorted(records.items(), key=itemgetter(0))
+            for key, record in sorted(stored.records.items(), key=itemgetter(0))
             if record is not None
         ]
         summary_rows = [
             {"registration": key, "summary": _summary_json(summary)}
-            for key, summary in sorted(summaries.items(), key=itemgetter(0))
+            for key, summary in sorted(stored.summaries.items(), key=itemgetter(0))
         ]
         if event_rows or record_rows or summary_rows:
             await self._sql.store.execute(self._session, (event_rows, record_rows, summary_rows))
-        gone = sorted(key for key, record in records.items() if record is None)
+        gone = sorted(key for key, record in stored.records.items() if record is None)
         if gone:
             await self._session.execute(self._sql.delete, {"ids": gone})
 

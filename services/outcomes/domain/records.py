@@ -204,6 +204,6 @@ def step_movement(first: float, latest: float) -> StepMovement:
     return _shared_step(first, latest, copysign(1.0, first), copysign(1.0, latest))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _shared_step(first: float, latest: float, *_signs: float) -> StepMovement:
     return StepMovement(first=first, latest=latest)

@@ -17,7 +17,7 @@ from services.outcomes.domain.incremental import (
 )
 from services.outcomes.domain.records import derive_record
 from services.outcomes.domain.registrations import registration_key
-from services.outcomes.service_layer.unit_of_work import Known, StoredEvent, UnitOfWork
+from services.outcomes.service_layer.unit_of_work import Known, Stored, StoredEvent, UnitOfWork
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
     ActivityRegistered,
@@ -127,7 +127,7 @@ async def _apply_participant_events(
         for change in _changes_event_by_event(before, arrived[pid], afters, generation):
             changes.append(change)
             records[pid] = change.after
-    await uow.participants.store(bodies, records, summaries)
+    await uow.participants.store(Stored(bodies, records, summaries))
     return changes
 
 
