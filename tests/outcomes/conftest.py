@@ -2,7 +2,7 @@
 on commit, so a failed batch leaves nothing behind, as in the database."""
 
 import copy
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
@@ -11,7 +11,7 @@ import pytest
 
 from services.outcomes.domain.incremental import Summary
 from services.outcomes.domain.registrations import registration_key
-from services.outcomes.service_layer.unit_of_work import Known
+from services.outcomes.service_layer.unit_of_work import Known, Stored
 from shared.contract.events import ParticipantEvent
 from shared.contract.records import OutcomeChange, ParticipantRecord
 
@@ -80,20 +80,16 @@ class FakeUnitOfWork:
             if participant_id in self._work.summaries
         }
 
-    async def add_events(self, events: Sequence[tuple[int, ParticipantEvent, str]]) -> None:
-        for position, event, _ in events:
+    async def store(self, stored: Stored) -> None:
+        for position, event, _ in stored.events:
             key = registration_key(event.insats_id, event.participant_id)
             self._work.events.setdefault(key, []).append((position, event))
-
-    async def save(self, records: Mapping[str, ParticipantRecord | None]) -> None:
-        for participant_id, record in records.items():
+        for participant_id, record in stored.records.items():
             if record is None:
                 self._work.records.pop(participant_id, None)
             else:
                 self._work.records[participant_id] = record
-
-    async def summarise(self, summaries: Mapping[str, Summary | None]) -> None:
-        self._work.summaries.update(summaries)
+        self._work.summaries.update(stored.summaries)
 
     async def forget(self, participant_ids: Collection[str]) -> None:
         for participant_id in participant_ids:

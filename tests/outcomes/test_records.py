@@ -5,7 +5,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.outcomes.domain.records import derive_record
+from services.outcomes.domain.records import derive_record, step_movement
 from shared.contract.codes import OutcomeClass, OutcomePolicy, Reason
 from shared.contract.events import (
     ParticipantEventCorrected,
@@ -185,3 +185,10 @@ def test_a_voided_start_leaves_no_record() -> None:
     assert (
         derive_record([start, _progress(date(2025, 2, 1)), _stop(), _voided(start)], POLICY) is None
     )
+
+
+def test_a_shared_step_movement_keeps_the_sign_of_zero() -> None:
+    # 0.0 and -0.0 are equal (and hash alike): the shared models must still write each as given.
+    assert step_movement(0.0, 4.5).model_dump_json() == '{"first":0.0,"latest":4.5}'
+    assert step_movement(-0.0, 4.5).model_dump_json() == '{"first":-0.0,"latest":4.5}'
+    assert step_movement(0.0, 4.5).model_dump_json() == '{"first":0.0,"latest":4.5}'

@@ -11,14 +11,17 @@ events, the reference this must agree with (a property test checks it).
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from services.outcomes.domain.records import (
+    REGISTERED_TYPES,
     Observed,
     closed,
     followed_up,
     movements,
     observe,
     opened,
+    step_movement,
 )
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
@@ -29,7 +32,7 @@ from shared.contract.events import (
     RegisteredEvent,
     effective_events,
 )
-from shared.contract.records import ParticipantRecord, StepMovement
+from shared.contract.records import ParticipantRecord
 
 PositionedParticipantEvent = tuple[int, ParticipantEvent]
 """A participant's event with its position in intake's event log."""
@@ -63,36 +66,48 @@ def taken(
 ) -> Derived | None:
     """The record and summary once `event` at `position` is taken too; None when only the
     full derivation can tell."""
-    if position <= summary.position or not isinstance(event, RegisteredEvent):
+    if position <= summary.position or type(event) not in REGISTERED_TYPES:
         return None
     observed = dict(summary.observed)
-    touched = observe(observed, event, position)
+    touched = observe(observed, cast(RegisteredEvent, event), position)
     stopped = summary.stopped
     if record is None:
-        if isinstance(event, ParticipantStarted):
+        if type(event) is ParticipantStarted:
             if stopped:
                 return None
             record = opened(event, movements(observed))
     else:  # only the measures the event touched can move
-        record = _moved(record, movements({measure: observed[measure] for measure in touched}))
-    if isinstance(event, ParticipantStopped):
+        record = _moved(record, observed, touched)
+    if type(event) is ParticipantStopped:
         stopped = True
         if record is not None:
             record = closed(record, event, policy)
-    elif isinstance(event, ParticipantFollowedUp):
+    elif type(event) is ParticipantFollowedUp:
         stopped = True
         if record is not None:
             record = followed_up(record, event, policy)
     return record, Summary(position, stopped, observed)
 
 
-def _moved(record: ParticipantRecord, steps: Mapping[str, StepMovement]) -> ParticipantRecord:
-    """The record with these step movements in place of its own; the record itself (not a
-    copy) when none of them differs, so an event that moves nothing changes nothing."""
-    moved = {measure: step for measure, step in steps.items() if record.steps.get(measure) != step}
+def _moved(
+    record: ParticipantRecord, observed: Mapping[str, Observed], touched: list[str]
+) -> ParticipantRecord:
+    """The record with the touched measures' step movements in place of its own; the
+    record itself (not a copy) when none of them differs, so an event that moves nothing
+    changes nothing. Compared as plain values: a model is made only for a step that moved."""
+    steps = record.steps
+    moved = {}
+    for measure in touched:
+        seen = observed[measure]
+        if seen.times < 2:
+            continue
+        first, latest = seen.first[2], seen.latest[2]
+        step = steps.get(measure)
+        if step is None or step.first != first or step.latest != latest:
+            moved[measure] = step_movement(first, latest)
     if not moved:
         return record
-    return record.model_copy(update={"steps": dict(sorted((record.steps | moved).items()))})
+    return record.model_copy(update={"steps": dict(sorted((steps | moved).items()))})
 
 
 def summarised(events: Sequence[PositionedParticipantEvent]) -> Summary | None:

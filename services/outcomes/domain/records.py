@@ -7,9 +7,11 @@ events before it, with the same pieces (`opened`, `closed`, `followed_up`, `obse
 `movements`).
 """
 
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from datetime import date
-from typing import NamedTuple
+from functools import lru_cache
+from math import copysign
+from typing import Any, NamedTuple, get_args
 
 from shared.contract.codes import WORK_OR_STUDIES, OutcomePolicy
 from shared.contract.events import (
@@ -131,10 +133,9 @@ def observe(
 ) -> list[str]:
     """Add what `event`, `order`-th in the log, measured; returns the measures it touched."""
     touched: list[str] = []
-
-    def add(measure: str, when: date, value: float | None) -> None:
+    for measure, when, value in _READINGS.get(type(event), _nothing)(event):
         if value is None:
-            return
+            continue
         touched.append(measure)
         seen = (when.isoformat(), order, float(value))
         known = observed.get(measure)
@@ -144,25 +145,65 @@ def observe(
             observed[measure] = Observed(
                 known.times + 1, min(known.first, seen), max(known.latest, seen)
             )
-
-    match event:
-        case ParticipantStarted():
-            add(ACTIVITY_HOURS, event.start_date, event.activity_hours_per_week)
-            add(VAS, event.start_date, event.vas)
-        case ParticipantProgressed():
-            add(ACTIVITY_HOURS, event.date, event.activity_hours_per_week)
-            add(VAS, event.date, event.vas)
-            for name, score in event.indicators.items():
-                add(INDICATOR_PREFIX + name, event.date, score)
-        case ParticipantStopped():
-            add(VAS, event.end_date, event.vas)
     return touched
+
+
+Reading = tuple[str, date, float | None]
+"""(measure, date measured, value or None when not measured)."""
+
+
+def _started(event: ParticipantStarted) -> list[Reading]:
+    return [
+        (ACTIVITY_HOURS, event.start_date, event.activity_hours_per_week),
+        (VAS, event.start_date, event.vas),
+    ]
+
+
+def _progressed(event: ParticipantProgressed) -> list[Reading]:
+    return [
+        (ACTIVITY_HOURS, event.date, event.activity_hours_per_week),
+        (VAS, event.date, event.vas),
+        *((INDICATOR_PREFIX + name, event.date, score) for name, score in event.indicators.items()),
+    ]
+
+
+def _stopped(event: ParticipantStopped) -> list[Reading]:
+    return [(VAS, event.end_date, event.vas)]
+
+
+def _nothing(_event: RegisteredEvent) -> list[Reading]:
+    return []
+
+
+REGISTERED_TYPES = frozenset(get_args(RegisteredEvent))
+"""The registered events' exact types. The hot path dispatches on `type(event)`, not
+`isinstance`: a pydantic model's class check goes through ABCMeta, a cost on every event
+(the contract's event classes have no subclasses)."""
+
+_READINGS: dict[type, Callable[[Any], list[Reading]]] = {
+    ParticipantStarted: _started,
+    ParticipantProgressed: _progressed,
+    ParticipantStopped: _stopped,
+}
 
 
 def movements(observed: Mapping[str, Observed]) -> dict[str, StepMovement]:
     """The step movement of every measure observed at least twice, by measure name."""
     return {
-        measure: StepMovement(first=seen.first[2], latest=seen.latest[2])
+        measure: step_movement(seen.first[2], seen.latest[2])
         for measure, seen in sorted(observed.items())
         if seen.times >= 2
     }
+
+
+def step_movement(first: float, latest: float) -> StepMovement:
+    """The step movement from `first` to `latest`: one (frozen) model per pair of values,
+    shared, since making one (its validation) was a cost on every check-in, and the values
+    of a scale repeat."""
+    # The signs in the key: 0.0 and -0.0 are equal (one key alone), but written apart.
+    return _shared_step(first, latest, copysign(1.0, first), copysign(1.0, latest))
+
+
+@lru_cache(maxsize=1024)
+def _shared_step(first: float, latest: float, *_signs: float) -> StepMovement:
+    return StepMovement(first=first, latest=latest)

@@ -17,7 +17,7 @@ from services.outcomes.domain.incremental import (
 )
 from services.outcomes.domain.records import derive_record
 from services.outcomes.domain.registrations import registration_key
-from services.outcomes.service_layer.unit_of_work import Known, StoredEvent, UnitOfWork
+from services.outcomes.service_layer.unit_of_work import Known, Stored, StoredEvent, UnitOfWork
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
     ActivityRegistered,
@@ -113,7 +113,6 @@ async def _apply_participant_events(
     derived = {pid: _taken_one_by_one(known.get(pid), arrived[pid], policy) for pid in arrived}
     in_full = [pid for pid in participant_ids if derived[pid] is None]
     stored = await uow.participants.events(in_full) if in_full else {}
-    await uow.participants.add_events(bodies)
     changes: list[ParticipantRecordChanged] = []
     records: dict[str, ParticipantRecord | None] = {}
     summaries: dict[str, Summary | None] = {}
@@ -128,8 +127,7 @@ async def _apply_participant_events(
         for change in _changes_event_by_event(before, arrived[pid], afters, generation):
             changes.append(change)
             records[pid] = change.after
-    await uow.participants.save(records)
-    await uow.participants.summarise(summaries)
+    await uow.participants.store(Stored(bodies, records, summaries))
     return changes
 
 

@@ -26,6 +26,18 @@ class Known:
     """None: the record must be derived from all of the participant's events."""
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What a batch of participants' events stores."""
+
+    events: Sequence[StoredEvent]
+    """The batch's (position, event, JSON) triples."""
+    records: Mapping[str, ParticipantRecord | None]
+    """These participants' records (None: the participant has none)."""
+    summaries: Mapping[str, Summary | None]
+    """These participants' summaries (None: derive the next record in full)."""
+
+
 class Meta(Protocol):
     async def generation(self) -> int:
         """The current generation, held (shared) until commit so a reset waits for us."""
@@ -56,14 +68,8 @@ class Participants(Protocol):
         """The stored record and summary of these participants; one without stored events
         is absent."""
 
-    async def add_events(self, events: Sequence[StoredEvent]) -> None:
-        """Store (position, event, JSON) triples."""
-
-    async def save(self, records: Mapping[str, ParticipantRecord | None]) -> None:
-        """Store these participants' records (None: the participant has none)."""
-
-    async def summarise(self, summaries: Mapping[str, Summary | None]) -> None:
-        """Store these participants' summaries (None: derive the next record in full)."""
+    async def store(self, stored: "Stored") -> None:
+        """Store what a batch stores, at once (one round trip where the database allows)."""
 
     async def forget(self, registrations: Collection[str]) -> None:
         """Delete these registrations' events, records and summaries (an erasure)."""
