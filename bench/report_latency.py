@@ -6,7 +6,9 @@ Each asks a different report every time, so no response cache can answer it: the
 the page go round every insats or the whole förbund × period × year (378 reports, more than
 the requests; the page half way round from the JSON), the förbund's XLSX (whole förbund)
 asks each of its 42 reports (period × year) once. Each JSON's core counts must equal the
-SQL's for the same insats and dates.
+SQL's for the same insats and dates. The whole förbund's pages (every ninth page, its 42
+reports never asked twice in a full run's 300) are also measured on their own, against the
+issue's bound on the page.
 """
 
 import itertools
@@ -29,8 +31,14 @@ P50_BOUND_MS = 25.0
 TARGET = Target(NAME, SQL_BOUND, f"p50 ≤ {P50_BOUND_MS:g} ms and ≤ {SQL_BOUND:g}× the SQL", False)
 """The ratio is the JSON's p50 ÷ the SQL's; met only when the p50 is within its bound too."""
 PAGE = Target("report_page", None, "the report page (HTML): p50 ÷ the SQL's, no target set")
+PAGE_FORBUND = Target(
+    "report_page_forbund",
+    1.0,
+    f"the whole förbund's report page: p50 ≤ {P50_BOUND_MS:g} ms (ratio: p50 ÷ the bound)",
+    False,
+)
 XLSX = Target("report_xlsx", None, "the förbund's XLSX (format=xlsx): p50 ÷ the SQL's, no target")
-RESULTS = (TARGET, PAGE, XLSX)
+RESULTS = (TARGET, PAGE, PAGE_FORBUND, XLSX)
 WARMUP = 5
 YEARS = (FIRST_YEAR, LAST_YEAR, LAST_YEAR + 1)
 PERIODS = ("helar", "delar", *(f"{month:02d}" for month in range(1, 13)))
@@ -87,13 +95,15 @@ class _Times:
     json: list[float]
     sql: list[float]
     page: list[float]
+    page_forbund: list[float]
+    """The pages of the whole förbund, also in `page`."""
     xlsx: list[float]
     floor: list[float]
 
 
 async def run(history: History, sizes: Sizes) -> None:
     connection = await history.env.connect()
-    times = _Times([], [], [], [], [])
+    times = _Times([], [], [], [], [], [])
     disagreements = 0
     try:
         await connection.execute(CREATE_TABLE)
@@ -139,6 +149,8 @@ async def run(history: History, sizes: Sizes) -> None:
                     times.json.append(reported - started)
                     times.sql.append(counted - reported)
                     times.page.append(paged - counted)
+                    if page_query.insats is None:
+                        times.page_forbund.append(paged - counted)
                     if xlsx_query is not None:
                         times.xlsx.append(exported - paged)
                     times.floor.append(time.perf_counter() - exported)
@@ -154,6 +166,7 @@ def _print(
         "hand-written SQL aggregate (asyncpg)": times.sql,
         "Stegvis GET report (HTTP, JSON)": times.json,
         "Stegvis GET /rapport (HTML page)": times.page,
+        "  of which the whole förbund's pages": times.page_forbund,
         "Stegvis GET report &format=xlsx": times.xlsx,
         "(floor: GET /health on reporting, HTTP only)": times.floor,
     }
@@ -168,17 +181,21 @@ def _print(
         ],
     )
     sql_p50 = _ms(times.sql, 0.5)
-    json_p50, page_p50, xlsx_p50 = (_ms(ts, 0.5) for ts in (times.json, times.page, times.xlsx))
+    json_p50, page_p50, forbund_p50, xlsx_p50 = (
+        _ms(ts, 0.5) for ts in (times.json, times.page, times.page_forbund, times.xlsx)
+    )
     print(
         f"core counts (new, ended, opening by gender) agree with the SQL in every report: "
         f"{'yes' if disagreements == 0 else f'NO ({disagreements})'}; with the generator "
         f"(helår, whole förbund): {'yes' if expected_agree else 'NO'}; JSON p50 "
         f"{json_p50:.1f} ms (bound {P50_BOUND_MS:g} ms), ratio {json_p50 / sql_p50:.3f} "
-        f"(target ≤ {SQL_BOUND:g}); page p50 {page_p50:.1f} ms; XLSX p50 {xlsx_p50:.1f} ms"
+        f"(target ≤ {SQL_BOUND:g}); page p50 {page_p50:.1f} ms, the whole förbund's "
+        f"{forbund_p50:.1f} ms (bound {P50_BOUND_MS:g} ms); XLSX p50 {xlsx_p50:.1f} ms"
     )
     ratio = json_p50 / sql_p50
     print_result(TARGET, ratio, TARGET.reached(ratio) and json_p50 <= P50_BOUND_MS)
     print_result(PAGE, page_p50 / sql_p50)
+    print_result(PAGE_FORBUND, forbund_p50 / P50_BOUND_MS)
     print_result(XLSX, xlsx_p50 / sql_p50)
 
 

@@ -58,6 +58,8 @@ monthly = Table(
     *_cell_columns("reporting_monthly_dated_pkey"),
     # A few figures over many months (opening stock, trend, monthly charts), in any scope.
     Index("reporting_monthly_by_figure", "figure", "insats_id", "month"),
+    # A period's months of every insats (the whole förbund's reports), and its first month.
+    Index("reporting_monthly_by_month", "month"),
 )
 """Each figure by the month whose closing first counted it (`known_by`): summing the cells
 known by a month gives the figures as that month closed."""
