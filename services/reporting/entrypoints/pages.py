@@ -385,7 +385,7 @@ def install_report_pages(
             insatser=insatser,
             insats_names={known["insats_id"]: known["name"] for known in insatser},
             hidden=hidden,
-            rows=RowWriter(hidden, restated, report.closing),
+            rows=RowWriter(report, hidden, restated),
             errors={},
             generated_at=datetime.now(LOCAL_TIME),
             **context,

@@ -7,15 +7,15 @@ a percent sign or `..` (`labels.cell`, `labels.restated_title`), nothing HTML re
 markup.
 """
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Container, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from services.reporting.domain.document import ClosingModel, Row
+from services.reporting.domain.document import AnyRow, Report, Row
 from services.reporting.domain.figures import COLUMNS
-from services.reporting.entrypoints.labels import cell, restated_title
+from services.reporting.entrypoints.labels import cell, code_label, restated_title
 
 _NOT_HIDDEN = (False, False)
 
@@ -27,15 +27,20 @@ def _escaped(text: str) -> str:
     return str(escape(text))
 
 
+Line = tuple[str, Row, Row | None, tuple[str, ...], bool]
+"""A row's label, this period's values, last year's (None: no such row), its key (section,
+name, code) and whether its values are whole percentages."""
+
+
 @dataclass(frozen=True)
 class RowWriter:
     """One report's rows: `hidden`, the values a published report hides, by (section, name,
     code, column, last year); `restated`, those changed since the period closed, by (section,
     name, code, column): what each was (`labels.restated_title`)."""
 
+    report: Report
     hidden: Collection[tuple]
     restated: Mapping[tuple, int | float | None]
-    closing: ClosingModel
 
     def row(
         self,
@@ -45,9 +50,43 @@ class RowWriter:
         key: tuple[str, ...],
         share: bool = False,
     ) -> Markup:
-        """The row at `key` (section, name, code): a cell by column, its value beside last
-        year's row's (`labels.cell`; `share`: whole percentages; None: last year has no such
-        row), marked where it changed since the period closed."""
+        """The row at `key`: a cell by column, its value beside last year's (`labels.cell`),
+        marked where it changed since the period closed."""
+        return Markup(self._row(label, columns, previous, key, share))
+
+    def breakdown(self, name: str) -> Markup:
+        """The body of a breakdown's table: a row by code, in report order."""
+        report, previous = self.report, self.report.previous_year.breakdown(name)
+        return self._body(
+            (code_label(name, code), columns, previous.get(code), ("breakdowns", name, code), False)
+            for code, columns in report.breakdown(name).items()
+        )
+
+    def metrics(
+        self, section: str, name: str, metrics: Mapping[str, str], shares: Container[str] = ()
+    ) -> Markup:
+        """The body of the table of one step measure's or follow-up's (`section`, `name`)
+        metrics, labelled as `metrics` has them (`shares`: those that are whole percentages)."""
+        report = self.report
+        return self._body(
+            (
+                label,
+                _present(report.row(path)),
+                report.previous_year.row(path),
+                path,
+                metric in shares,
+            )
+            for metric, label in metrics.items()
+            for path in [(section, name, metric)]
+        )
+
+    def _body(self, lines: Iterable[Line]) -> Markup:
+        """Rows as the template's body lists them: each indented, a blank line after."""
+        return Markup("".join(f"    {self._row(*line)}\n" for line in lines))
+
+    def _row(
+        self, label: str, columns: Row, previous: Row | None, key: tuple[str, ...], share: bool
+    ) -> str:
         hidden, restated = self.hidden, self.restated
         parts = [
             '<tr class="share">' if share else "<tr>",
@@ -62,9 +101,15 @@ class RowWriter:
                 share,
             )
             if restated and at in restated:
-                title = restated_title(self.closing, restated[at])
+                title = restated_title(self.report.closing, restated[at])
                 parts.append(f'  <td class="restated" title="{title}">{text}&nbsp;*</td>\n')
             else:
                 parts.append(f"  <td>{text}</td>\n")
         parts.append("</tr>\n")
-        return Markup("".join(parts))
+        return "".join(parts)
+
+
+def _present(row: AnyRow | None) -> AnyRow:
+    """A metric's row of the report's own step measure or follow-up: always there."""
+    assert row is not None
+    return row
