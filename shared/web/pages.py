@@ -24,8 +24,11 @@ _SHARED_TEMPLATES = Path(__file__).with_name("templates")
 
 
 def template_environment(directory: Path) -> Environment:
+    """The pages' templates, each compiled once a process (`auto_reload` off: no `stat` of
+    every template and include on every page; a changed template takes a restart)."""
     return Environment(
         loader=ChoiceLoader([FileSystemLoader(directory), FileSystemLoader(_SHARED_TEMPLATES)]),
+        auto_reload=False,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -1,14 +1,13 @@
 """Swedish words for a report: figure, breakdown and code labels, periods, and how a value is
 written ("117 (97)", "34,2", "–"). Pure data and formatting, for the pages and the exports."""
 
-from collections.abc import Container, Mapping
 from datetime import date, datetime
 
 from services.reporting.domain import breakdowns, figures
 from services.reporting.domain.breakdowns import UNKNOWN
 from services.reporting.domain.charts import Bar, ChartLabels
 from services.reporting.domain.contributions import ENDED
-from services.reporting.domain.document import ClosingModel, GoalResult, ReportPeriod, Row
+from services.reporting.domain.document import ClosingModel, GoalResult, ReportPeriod
 from services.reporting.domain.economy import PERCENTS
 from services.reporting.domain.figures import COLUMNS as report_columns
 from services.reporting.domain.figures import TOTAL
@@ -254,34 +253,6 @@ def restated_title(closing: ClosingModel, other: int | float | str | None) -> st
     """What a value marked as changed since closing was (or, as closed, is now)."""
     shown = other if isinstance(other, str) else number(other)
     return f"Nu: {shown}" if closing.as_closed else f"Vid stängningen: {shown}"
-
-
-def row_cells(
-    columns: Row,
-    previous: Row | None,
-    key: tuple[str, ...],
-    hidden: Container[tuple],
-    restated: Mapping[tuple, int | float | None],
-    closing: ClosingModel,
-    share: bool = False,
-) -> list[tuple[str, str | None]]:
-    """The cells of the report's row at `key` (section, name, code), by column: its value
-    beside last year's row's (`cell`; `hidden`: those hidden for publishing, by key, column
-    and last year; `share`: whole percentages), and, where it changed since the period
-    closed, what it was (`restated`, by key and column: `restated_title`; else None). One
-    call a row: the page has hundreds."""
-    cells = []
-    for column in report_columns:
-        at = (*key, column)
-        text = cell(
-            columns.of(column),
-            previous.of(column) if previous else None,
-            ((*at, False) in hidden, (*at, True) in hidden),
-            share,
-        )
-        changed = restated_title(closing, restated[at]) if at in restated else None
-        cells.append((text, changed))
-    return cells
 
 
 def _day(day: date) -> str:

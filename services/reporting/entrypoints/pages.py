@@ -31,6 +31,7 @@ from services.reporting.domain.periods import MAX_YEAR, MIN_YEAR, QUARTERS
 from services.reporting.domain.suppression import is_hidden
 from services.reporting.entrypoints import labels, svg
 from services.reporting.entrypoints.counting import BandsQuery, counting_of
+from services.reporting.entrypoints.report_rows import RowWriter
 from services.reporting.service_layer.access import PageSessions
 from services.reporting.service_layer.dead_letters import DeadLetterDesk, UnknownDeadLetter
 from services.reporting.service_layer.series import Charted, SeriesSource
@@ -375,14 +376,16 @@ def install_report_pages(
                 error = labels.BANDS_ERROR
             return await refused(422, {invalid.field: error})
         insatser = offered(registered)
+        hidden, restated = _hidden(report), _restated(report)
         return _page(
             "report.html",
             report=report,
             **_charts(charted),
-            restated=_restated(report),
+            restated=restated,
             insatser=insatser,
             insats_names={known["insats_id"]: known["name"] for known in insatser},
-            hidden=_hidden(report),
+            hidden=hidden,
+            rows=RowWriter(report, hidden, restated),
             errors={},
             generated_at=datetime.now(LOCAL_TIME),
             **context,

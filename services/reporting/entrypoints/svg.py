@@ -4,8 +4,12 @@ too, and each row's label carries its counts in words. A chart of percentages dr
 bar's total on a scale to 100, plain grey, the genders' in its label and table.
 
 Written here, not in a template: a page has a dozen charts of hundreds of numbers and fills,
-and a template's call and escape of each cost more than the page's reads.
+and a template's call and escape of each cost more than the page's reads. For the same reason
+only words are escaped (each label once a process): a chart's numbers are digits, a dash and
+a percent sign (`labels.chart_value`), nothing HTML would read as markup.
 """
+
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -14,6 +18,7 @@ from services.reporting.domain.figures import TOTAL
 from services.reporting.entrypoints.labels import COLUMNS, chart_values
 
 GENDERS = {gender: COLUMNS[gender] for gender in ("kvinna", "man", "annan")}
+_IN_WORDS = {gender: escape(name.lower()) for gender, name in GENDERS.items()}
 _LEGEND_STEP = 110
 _COUNTS_DESC = (
     f"Liggande staplar per kön ({', '.join(GENDERS.values())}), skalade efter den största "
@@ -24,6 +29,13 @@ _PERCENT_DESC = (
     "per kön, står vid varje stapel och i tabellen under diagrammet."
 )
 _HEAD = "".join(f'<th scope="col">{escape(name)}</th>' for name in COLUMNS.values())
+
+
+@lru_cache(maxsize=4096)
+def _escaped(text: str) -> str:
+    """A label as HTML text: the same few hundred labels (codes, years, months) on every
+    page (bounded: a code's label may be the code as stored)."""
+    return str(escape(text))
 
 
 def chart(chart: Chart) -> Markup:
@@ -81,10 +93,10 @@ def chart(chart: Chart) -> Markup:
         "    <tbody>\n",
     ]
     for bar, values in zip(chart.bars, shown, strict=True):
-        cells = "".join(f"<td>{escape(values[gender])}</td>" for gender in GENDERS)
+        cells = "".join(f"<td>{values[gender]}</td>" for gender in GENDERS)
         parts.append(
-            f'      <tr><th scope="row">{escape(bar.label)}</th>'
-            f"<td>{escape(values[TOTAL])}</td>\n{cells}      </tr>\n"
+            f'      <tr><th scope="row">{_escaped(bar.label)}</th>'
+            f"<td>{values[TOTAL]}</td>\n{cells}      </tr>\n"
         )
     parts += ["    </tbody>\n", "  </table></div>\n", "</details>\n"]
     return Markup("".join(parts))
@@ -92,17 +104,15 @@ def chart(chart: Chart) -> Markup:
 
 def _bar(bar: Bar, values: dict[str, str], height: int, fills: dict[str, str]) -> str:
     """A bar's label with its counts in words, its segments and its total after it."""
-    total = escape(values[TOTAL])
-    in_words = ", ".join(
-        f"{escape(name.lower())} {escape(values[gender])}" for gender, name in GENDERS.items()
-    )
+    total = values[TOTAL]
+    in_words = ", ".join(f"{name} {values[gender]}" for gender, name in _IN_WORDS.items())
     segments = "".join(
         f'  <rect x="{segment.x}" y="{bar.y}" width="{segment.width}" height="{height}"'
         f' fill="{fills[segment.gender]}" stroke="#fff" stroke-width="1"/>\n'
         for segment in bar.segments
     )
     return (
-        f'  <text x="0" y="{bar.text_y}">{escape(bar.label)}: {total}\n'
+        f'  <text x="0" y="{bar.text_y}">{_escaped(bar.label)}: {total}\n'
         f'    <tspan fill="#444">({in_words})</tspan></text>\n'
         f"{segments}"
         f'  <text x="{bar.end + 6}" y="{bar.y + height - 5}" font-weight="600">{total}</text>\n'
