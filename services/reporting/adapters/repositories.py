@@ -13,7 +13,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    insert,
     or_,
     select,
     text,
@@ -357,19 +356,10 @@ class SqlTargets:
 
 
 async def restore_retained(session: AsyncSession) -> None:
-    """Start the figures from the erased participants' contributions (after a reset)."""
-    retained = tables.retained
-    columns = [column.name for column in retained.columns]
-    await session.execute(insert(tables.monthly).from_select(columns, select(retained)))
-    # And their sums by year, as `SqlCells.add` keeps them.
-    year = func.substr(retained.c.month, 1, 4)
-    keys = (retained.c.insats_id, year, retained.c.gender, retained.c.figure)
-    summed = (
-        select(*keys, func.sum(retained.c.value))
-        .where(retained.c.code == "", retained.c.figure.in_(FIGURE_SOURCES))
-        .group_by(*keys)
-    )
-    await session.execute(insert(tables.yearly).from_select([*_YEAR_COLUMNS, "value"], summed))
+    """Start the figures from the erased participants' contributions (after a reset): added
+    as a batch's are, so their years are summed too."""
+    cells = {Cell(*row[:-1]): row.value for row in await session.execute(select(tables.retained))}
+    await SqlCells(session, tables.monthly).add(cells)
 
 
 _CUSTOM_PLANS = "force_custom_plan"

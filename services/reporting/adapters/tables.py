@@ -56,7 +56,7 @@ monthly = Table(
     "reporting_monthly",
     metadata,
     *_cell_columns("reporting_monthly_dated_pkey"),
-    # A few figures over many months (opening stock, trend, monthly charts), in any scope.
+    # A few figures over many months (opening stock, monthly charts), in any scope.
     Index("reporting_monthly_by_figure", "figure", "insats_id", "month"),
     # A period's months of every insats (the whole förbund's reports), and its first month.
     Index("reporting_monthly_by_month", "month"),
