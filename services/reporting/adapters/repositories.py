@@ -13,7 +13,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    insert,
     or_,
     select,
     text,
@@ -77,23 +76,29 @@ class SqlProcessed:
 _CELL_COLUMNS = ("insats_id", "month", "gender", "figure", "code", "known_by")
 """A cell's columns, in `Cell`'s order; then its `value`."""
 
+_YEAR_COLUMNS = ("insats_id", "year", "gender", "figure")
+"""A row of `tables.yearly`'s key columns; then its `value`."""
 
-def _adding(table: Table, dialect: str) -> Executable:
-    """The statement adding each delta to its cell. On PostgreSQL the cells go in as one
-    JSON array of rows (`json.dumps` writes it in C; asyncpg encodes an array parameter
-    element by element in Python, slower than the executemany it would replace): one
-    statement whatever the batch's size, the same text every batch, so asyncpg's
-    prepared statement is reused. SQLite gets one row of values per cell."""
-    if dialect == "postgresql":
-        columns = ", ".join((*_CELL_COLUMNS, "value"))
-        values = [f"cell->>{index}" for index in range(len(_CELL_COLUMNS))]
-        return text(
-            f"INSERT INTO {table.name} ({columns})"
-            f" SELECT {', '.join(values)}, (cell->>{len(values)})::float8"
-            " FROM json_array_elements(:cells) AS cell"
-            f" ON CONFLICT ({', '.join(_CELL_COLUMNS)})"
-            f" DO UPDATE SET value = {table.name}.value + excluded.value"
-        )
+_TREND_FIGURES = frozenset(FIGURE_SOURCES)
+
+
+def _json_upsert(table: Table, columns: Sequence[str], parameter: str) -> str:
+    """An INSERT adding each row of the JSON array `parameter` (its key's values, then its
+    value) to the table's row with that key. The JSON goes in as one parameter (`json.dumps`
+    writes it in C; asyncpg encodes an array parameter element by element in Python, slower
+    than the executemany it would replace): one statement whatever the batch's size, the same
+    text every batch, so asyncpg's prepared statement is reused."""
+    values = [f"item->>{index}" for index in range(len(columns))]
+    return (
+        f"INSERT INTO {table.name} ({', '.join((*columns, 'value'))})"
+        f" SELECT {', '.join(values)}, (item->>{len(values)})::float8"
+        f" FROM json_array_elements(:{parameter}) AS item"
+        f" ON CONFLICT ({', '.join(columns)})"
+        f" DO UPDATE SET value = {table.name}.value + excluded.value"
+    )
+
+
+def _sqlite_adding(table: Table) -> Executable:
     statement = sqlite.insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(table.primary_key.columns),
@@ -101,15 +106,32 @@ def _adding(table: Table, dialect: str) -> Executable:
     )
 
 
-_ADDING = {
-    (table.name, dialect): _adding(table, dialect)
-    for table in (tables.monthly, tables.retained)
-    for dialect in ("postgresql", "sqlite")
+_PG_RETAINED = text(_json_upsert(tables.retained, _CELL_COLUMNS, "cells"))
+_PG_MONTHLY = text(
+    # The monthly cells and their years in one statement: one round trip, one prepared plan.
+    f"WITH cells AS ({_json_upsert(tables.monthly, _CELL_COLUMNS, 'cells')}) "
+    + _json_upsert(tables.yearly, _YEAR_COLUMNS, "years")
+)
+_SQLITE_ADDING = {
+    table.name: _sqlite_adding(table) for table in (tables.monthly, tables.yearly, tables.retained)
 }
 
 
+def _years(rows: Sequence[tuple]) -> list[tuple]:
+    """The rows' deltas of the trend's figures summed into `tables.yearly`'s rows (a row
+    whose deltas cancel out is kept: its monthly cells exist too)."""
+    sums: dict[tuple[str, str, str, str], float] = {}
+    for insats_id, month, gender, figure, code, _known_by, value in rows:
+        if code == "" and figure in _TREND_FIGURES:
+            key = (insats_id, month[:4], gender, figure)
+            sums[key] = sums.get(key, 0.0) + value
+    # Sorted, as the cells are: replicas lock the rows they share in one order.
+    return [(*key, value) for key, value in sorted(sums.items())]
+
+
 class SqlCells:
-    """A table of cells (`tables.monthly`, `tables.retained`)."""
+    """A table of cells (`tables.monthly`, with its sums by year in `tables.yearly`; or
+    `tables.retained`)."""
 
     def __init__(self, session: AsyncSession, table: Table) -> None:
         self._session = session
@@ -120,15 +142,23 @@ class SqlCells:
             return
         # Sorted, so two replicas adding to some of the same cells lock them in one order.
         rows = [(*cell, value) for cell, value in sorted(deltas.items())]
-        dialect = dialect_of(self._session)
-        statement = _ADDING[self._table.name, dialect]
-        if dialect == "postgresql":
-            await self._session.execute(statement, {"cells": json.dumps(rows)})
-        else:
-            names = (*_CELL_COLUMNS, "value")
-            await self._session.execute(
-                statement, [dict(zip(names, row, strict=True)) for row in rows]
-            )
+        years = _years(rows) if self._table is tables.monthly else None
+        if dialect_of(self._session) == "postgresql":
+            if years is None:
+                await self._session.execute(_PG_RETAINED, {"cells": json.dumps(rows)})
+            else:
+                parameters = {"cells": json.dumps(rows), "years": json.dumps(years)}
+                await self._session.execute(_PG_MONTHLY, parameters)
+            return
+        await self._sqlite_add(self._table, _CELL_COLUMNS, rows)
+        if years:
+            await self._sqlite_add(tables.yearly, _YEAR_COLUMNS, years)
+
+    async def _sqlite_add(self, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+        names = (*columns, "value")
+        await self._session.execute(
+            _SQLITE_ADDING[table.name], [dict(zip(names, row, strict=True)) for row in rows]
+        )
 
 
 class SqlInsatser:
@@ -274,16 +304,11 @@ class SqlReportReader:
         return [MonthRow(*row) for row in await self._session.execute(query)]
 
     async def year_rows(self, insats_id: str | None, last_year: int) -> list[YearRow]:
-        table = tables.monthly
-        year = func.substr(table.c.month, 1, 4).label("year")
-        keys = (year, table.c.gender, table.c.figure)
+        table = tables.yearly
+        keys = (table.c.year, table.c.gender, table.c.figure)
         query = (
             select(*keys, func.sum(table.c.value))
-            .where(
-                table.c.month <= f"{last_year}-12",
-                table.c.code == "",
-                table.c.figure.in_(FIGURE_SOURCES),
-            )
+            .where(table.c.year <= str(last_year))
             .group_by(*keys)
         )
         if insats_id is not None:
@@ -331,9 +356,10 @@ class SqlTargets:
 
 
 async def restore_retained(session: AsyncSession) -> None:
-    """Start the figures from the erased participants' contributions (after a reset)."""
-    columns = [column.name for column in tables.retained.columns]
-    await session.execute(insert(tables.monthly).from_select(columns, select(tables.retained)))
+    """Start the figures from the erased participants' contributions (after a reset): added
+    as a batch's are, so their years are summed too."""
+    cells = {Cell(*row[:-1]): row.value for row in await session.execute(select(tables.retained))}
+    await SqlCells(session, tables.monthly).add(cells)
 
 
 _CUSTOM_PLANS = "force_custom_plan"

@@ -56,13 +56,27 @@ monthly = Table(
     "reporting_monthly",
     metadata,
     *_cell_columns("reporting_monthly_dated_pkey"),
-    # A few figures over many months (opening stock, trend, monthly charts), in any scope.
+    # A few figures over many months (opening stock, monthly charts), in any scope.
     Index("reporting_monthly_by_figure", "figure", "insats_id", "month"),
     # A period's months of every insats (the whole förbund's reports), and its first month.
     Index("reporting_monthly_by_month", "month"),
 )
 """Each figure by the month whose closing first counted it (`known_by`): summing the cells
 known by a month gives the figures as that month closed."""
+
+yearly = Table(
+    "reporting_yearly",
+    metadata,
+    Column("insats_id", String(64), nullable=False),
+    Column("year", String(4), nullable=False),
+    Column("gender", String(8), nullable=False),
+    Column("figure", String(128), nullable=False),
+    Column("value", Double, nullable=False),
+    PrimaryKeyConstraint("insats_id", "year", "gender", "figure"),
+)
+"""The trend's figures (`reports.FIGURE_SOURCES`, uncoded) of `monthly` summed by year,
+whatever their `known_by`: written with `monthly`, so the whole förbund's trend sums a few
+hundred rows, not every month's cells."""
 
 retained = Table("reporting_retained", metadata, *_cell_columns("reporting_retained_pkey"))
 """What erased participants add to `monthly`, anonymous (cells, no code, no day): their
@@ -152,7 +166,7 @@ page_sessions = Table(
 secret it was made with (an intake credential, by `credential_id`, or the admin token, by
 `admin_token_hash`) still admits its holder. Kept by `reset`."""
 
-bookkeeping = Bookkeeping(meta, processed, derived=(monthly, insatser))
+bookkeeping = Bookkeeping(meta, processed, derived=(monthly, yearly, insatser))
 """The generation and processed change ids; `reset` also throws away the figures and the
 insatser (targets, accounts and page sessions are configuration, kept; so are the erased
 participants' contributions, `retained`)."""
