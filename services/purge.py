@@ -86,12 +86,16 @@ async def _waited(settings: Settings, total: int, wait_seconds: float) -> bool:
     deadline = time.monotonic() + wait_seconds
     try:
         while time.monotonic() < deadline:
-            # An erasure is in flight as intake's message, then as outcomes' (one id).
-            pending = await message_ids(redis, streams, ERASURE)
+            # An erasure is in flight as intake's message, then as outcomes' (one id). It only
+            # moves downstream (outbox, stream, the next outbox), and its stream entries stay
+            # until reporting deletes them all: read upstream first, or one relayed between
+            # two reads would be in neither.
+            pending: set[str] = set()
             for tables in (intake_tables, outcomes_tables):
                 pending |= await staged(
                     settings, tables.SERVICE, tables.REVISIONS_DIR, tables.outbox, ERASURE
                 )
+            pending |= await message_ids(redis, streams, ERASURE)
             _bar(max(0, total - len(pending)), total)
             if not pending:
                 return True
