@@ -4,7 +4,6 @@ on commit, so a failed batch leaves nothing behind, as in the database."""
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -13,7 +12,6 @@ import pytest
 from services.reporting.domain.contributions import Cell, accumulate
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import ProcessedThrough
-from services.reporting.service_layer.unit_of_work import MetaState
 
 
 @dataclass
@@ -47,11 +45,11 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self._database.state = self._work
 
-    async def lock(self) -> MetaState:
-        return MetaState(self._work.generation, self._work.processed_through)
-
-    async def advance(self, position: int, occurred_at: datetime) -> None:
-        self._work.processed_through = ProcessedThrough(position, occurred_at)
+    async def lock(self, newest: Mapping[int, ProcessedThrough]) -> int:
+        passed = newest.get(self._work.generation)
+        if passed is not None and passed.position > self._work.processed_through.position:
+            self._work.processed_through = passed
+        return self._work.generation
 
     async def claim(self, change_ids: Sequence[str]) -> set[str]:
         new_ids = set(change_ids) - self._work.processed

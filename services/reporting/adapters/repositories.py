@@ -50,19 +50,45 @@ async def _meta_state(session: AsyncSession, *, for_update: bool) -> MetaState:
     )
 
 
+_PG_LOCK = text(
+    # The lock and the advance in one round trip: an UPDATE holds the row as FOR UPDATE
+    # does, and one that waited for a reset sets (and returns) the row the reset left. One
+    # row per generation: the aggregates take the values of its generation's, if further.
+    f"UPDATE {tables.meta.name} AS meta"
+    " SET (processed_position, processed_occurred_at) = ("
+    " SELECT coalesce(max(newest.position), meta.processed_position),"
+    " coalesce(max(newest.occurred_at), meta.processed_occurred_at)"
+    " FROM unnest(CAST(:generations AS integer[]), CAST(:positions AS bigint[]),"
+    " CAST(:occurred_ats AS timestamptz[])) AS newest(generation, position, occurred_at)"
+    " WHERE newest.generation = meta.generation AND newest.position > meta.processed_position)"
+    f" WHERE meta.id = {META_ID} RETURNING meta.generation"
+)
+
+
 class SqlMeta:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def lock(self) -> MetaState:
-        return await _meta_state(self._session, for_update=True)
-
-    async def advance(self, position: int, occurred_at: datetime) -> None:
-        await self._session.execute(
-            update(tables.meta)
-            .where(tables.meta.c.id == META_ID)
-            .values(processed_position=position, processed_occurred_at=_utc(occurred_at))
-        )
+    async def lock(self, newest: Mapping[int, ProcessedThrough]) -> int:
+        if dialect_of(self._session) == "postgresql":
+            parameters = {
+                "generations": list(newest),
+                "positions": [passed.position for passed in newest.values()],
+                "occurred_ats": [passed.occurred_at for passed in newest.values()],
+            }
+            return (await self._session.execute(_PG_LOCK, parameters)).scalar_one()
+        state = await _meta_state(self._session, for_update=True)
+        passed = newest.get(state.generation)
+        if passed is not None and passed.position > state.processed.position:
+            await self._session.execute(
+                update(tables.meta)
+                .where(tables.meta.c.id == META_ID)
+                .values(
+                    processed_position=passed.position,
+                    processed_occurred_at=_utc(passed.occurred_at),
+                )
+            )
+        return state.generation
 
 
 class SqlProcessed:

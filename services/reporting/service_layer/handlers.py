@@ -18,6 +18,7 @@ from services.reporting.domain.contributions import (
 )
 from services.reporting.domain.erasure import step_contributions
 from services.reporting.domain.model import Insats
+from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.service_layer.unit_of_work import UnitOfWork
 from shared.contract.records import (
     ActivityCounted,
@@ -52,8 +53,8 @@ async def apply_changes(
     uow: UnitOfWork, batch: Sequence[OutcomeChange], close_days: int
 ) -> Applied:
     async with uow:
-        meta = await uow.meta.lock()
-        current = [change for change in batch if change.generation == meta.generation]
+        generation = await uow.meta.lock(_newest_of_each_generation(batch))
+        current = [change for change in batch if change.generation == generation]
         unique = _first_of_each(current)
         new_ids = await uow.processed.claim([change.change_id for change in unique])
         fresh = [change for change in unique if change.change_id in new_ids]
@@ -61,10 +62,6 @@ async def apply_changes(
         await uow.retained.add(await _erased(uow, fresh, close_days, deltas))
         await uow.monthly.add(_nonzero(deltas))
         await uow.insatser.register(_newest_registrations(fresh))
-        # Stale changes do not count: a rebuild waits for the new generation's positions.
-        newest = max(current, key=lambda change: change.position, default=None)
-        if newest is not None and newest.position > meta.processed.position:
-            await uow.meta.advance(newest.position, newest.occurred_at)
         await uow.commit()
     stale = len(batch) - len(current)
     STALE_CHANGES.inc(stale)
@@ -78,6 +75,21 @@ async def apply_changes(
         for message_id in change.event_ids
     )
     return Applied(duplicates=len(current) - len(fresh), stale=stale, erased=erased)
+
+
+def _newest_of_each_generation(changes: Iterable[OutcomeChange]) -> dict[int, ProcessedThrough]:
+    """The position and time of each generation's newest change: the meta row advances by
+    its own generation's (stale changes do not count: a rebuild waits for the new
+    generation's positions)."""
+    newest: dict[int, OutcomeChange] = {}
+    for change in changes:
+        known = newest.get(change.generation)
+        if known is None or known.position < change.position:
+            newest[change.generation] = change
+    return {
+        generation: ProcessedThrough(change.position, change.occurred_at)
+        for generation, change in newest.items()
+    }
 
 
 def _first_of_each(changes: Iterable[OutcomeChange]) -> list[OutcomeChange]:

@@ -3,7 +3,6 @@ credentials, and the report reads."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
 from services.reporting.domain.bases import Base
@@ -26,12 +25,10 @@ class MetaState:
 
 
 class Meta(Protocol):
-    async def lock(self) -> MetaState:
-        """The projection's state, held exclusively until commit (replicas and `reset`
-        wait for each other)."""
-
-    async def advance(self, position: int, occurred_at: datetime) -> None:
-        """Record the newest position processed."""
+    async def lock(self, newest: Mapping[int, ProcessedThrough]) -> int:
+        """Hold the projection's state exclusively until commit (replicas and `reset` wait
+        for each other) and return its generation; its newest position processed becomes
+        `newest`'s of that generation (the batch's newest change of each) where further."""
 
 
 class Processed(Protocol):
