@@ -23,11 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.adapters import tables
 from services.reporting.adapters.economy import SqlGoals, SqlMoney
+from services.reporting.adapters.report_context import read_report_context
 from services.reporting.domain.bases import Base
 from services.reporting.domain.contributions import BREAKDOWN_PREFIX, STARTED_PREFIX, Cell
 from services.reporting.domain.figures import OPENING_STOCK
 from services.reporting.domain.model import Insats
 from services.reporting.domain.readings import ReadRow, Segment, Window
+from services.reporting.domain.report_context import ReportContext
 from services.reporting.domain.reports import FIGURE_SOURCES, ProcessedThrough
 from services.reporting.domain.series import MonthRow, YearRow
 from services.reporting.service_layer.unit_of_work import Goals, MetaState, Money
@@ -216,6 +218,9 @@ class SqlReportReader:
 
     async def processed_through(self) -> ProcessedThrough:
         return (await _meta_state(self._session, for_update=False)).processed
+
+    async def report_context(self, window: Window) -> ReportContext:
+        return await read_report_context(self._session, window)
 
     async def insats(self, insats_id: str) -> Insats | None:
         table = tables.insatser
