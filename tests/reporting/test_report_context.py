@@ -2,14 +2,10 @@
 and PostgreSQL: what the ports that read each table on its own read, and the money of the
 window as now and as a closing knew it."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from services.reporting import bootstrap
 from services.reporting.adapters.repositories import report_reader
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
 from services.reporting.domain.economy import Budget
@@ -18,8 +14,6 @@ from services.reporting.domain.model import Insats
 from services.reporting.domain.readings import Window
 from services.reporting.domain.report_book import PeriodMoney
 from services.reporting.domain.reports import ProcessedThrough
-from shared.platform.service import migrated_sessions
-from shared.platform.settings import Settings
 
 WINDOW = Window("2024-01", "2024-06", "2025-01", "2025-06")
 """Delår 2025 and 2024."""
@@ -31,13 +25,6 @@ GOALS_OF_B = GOALS.validate_python(
         {"share": "positive_exits", "at_least_percent": 40},
     ]
 )
-
-
-@pytest.fixture
-async def sessions(database_url: str, tmp_path: Path) -> AsyncIterator[async_sessionmaker]:
-    made_settings = Settings(database_url=database_url, data_dir=tmp_path)
-    async with migrated_sessions(made_settings, bootstrap.SERVICE, bootstrap.REVISIONS_DIR) as made:
-        yield made
 
 
 async def _set(sessions: async_sessionmaker) -> None:
