@@ -1,17 +1,23 @@
 """An in-memory unit of work for reporting's use case: the committed state is replaced whole
-on commit, so a failed batch leaves nothing behind, as in the database."""
+on commit, so a failed batch leaves nothing behind, as in the database. And the database
+itself for the adapters' tests: reporting's tables, migrated."""
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from services.reporting import bootstrap
 from services.reporting.domain.contributions import Cell, accumulate
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import ProcessedThrough
+from shared.platform.service import migrated_sessions
+from shared.platform.settings import Settings
 
 
 @dataclass
@@ -85,3 +91,11 @@ class FakeDatabase:
 @pytest.fixture
 def database() -> FakeDatabase:
     return FakeDatabase()
+
+
+@pytest.fixture
+async def sessions(database_url: str, tmp_path: Path) -> AsyncIterator[async_sessionmaker]:
+    """Reporting's tables, migrated, on the test's database (SQLite, then PostgreSQL)."""
+    settings = Settings(database_url=database_url, data_dir=tmp_path)
+    async with migrated_sessions(settings, bootstrap.SERVICE, bootstrap.REVISIONS_DIR) as made:
+        yield made

@@ -2,30 +2,17 @@
 PostgreSQL): the highest version of each user and credential wins, whatever the order,
 however often a change comes, and whether a credential comes before its user or after."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from services.reporting import bootstrap
 from services.reporting.adapters import tables
 from services.reporting.adapters.access import principal_of_secret
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
 from services.reporting.service_layer.access import apply_access_changes
 from shared.contract.access import AccessChange, Principal, Role, new_secret
-from shared.platform.service import migrated_sessions
-from shared.platform.settings import Settings
 from tests.reporting.accounts import credential, user
-
-
-@pytest.fixture
-async def sessions(database_url: str, tmp_path: Path) -> AsyncIterator[async_sessionmaker]:
-    settings = Settings(database_url=database_url, data_dir=tmp_path)
-    async with migrated_sessions(settings, bootstrap.SERVICE, bootstrap.REVISIONS_DIR) as made:
-        yield made
 
 
 async def _apply(sessions: async_sessionmaker, *changes: AccessChange) -> None:

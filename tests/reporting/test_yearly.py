@@ -2,10 +2,6 @@
 always the uncoded trend figures of the monthly cells summed by year, after any batches of
 cells, of the erased's cells, a rebuild's reset, and the migration that fills them."""
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,8 +15,6 @@ from services.reporting.adapters.repositories import SqlCells, restore_retained
 from services.reporting.domain.contributions import BREAKDOWN_PREFIX, Cell
 from services.reporting.domain.reports import FIGURE_SOURCES
 from shared.platform.db import _alembic_config
-from shared.platform.service import migrated_sessions
-from shared.platform.settings import Settings
 
 Sums = dict[tuple[str, str, str, str], float]
 
@@ -38,13 +32,6 @@ _batches = st.lists(
     st.tuples(st.booleans(), st.dictionaries(_cells, st.integers(-3, 3).map(float), max_size=8)),
     max_size=6,
 )
-
-
-@pytest.fixture
-async def sessions(database_url: str, tmp_path: Path) -> AsyncIterator[async_sessionmaker]:
-    made_settings = Settings(database_url=database_url, data_dir=tmp_path)
-    async with migrated_sessions(made_settings, bootstrap.SERVICE, bootstrap.REVISIONS_DIR) as made:
-        yield made
 
 
 async def _monthly_by_year(session: AsyncSession) -> Sums:

@@ -3,14 +3,12 @@
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.adapters import tables
 from services.reporting.domain.economy import Budget
 from services.reporting.domain.goals import GOALS, Goal, as_given
-from services.reporting.domain.readings import Window
-from services.reporting.domain.report_book import PeriodMoney
 from shared.platform.db import upsert
 
 
@@ -72,54 +70,6 @@ class SqlMoney:
             .order_by(table.c.known_by.desc())
             .limit(1)
         )
-
-    async def of_window(
-        self, window: Window, closing: str | None
-    ) -> tuple[PeriodMoney, PeriodMoney]:
-        year, previous_year = window.years
-        budgets = tables.budgets
-        budgeted: dict[int, dict[str, int]] = {year: {}, previous_year: {}}
-        for insats_id, of_year, budget in await self._session.execute(
-            select(budgets.c.insats_id, budgets.c.year, budgets.c.budget).where(
-                budgets.c.year.in_((year, previous_year))
-            )
-        ):
-            budgeted[of_year][insats_id] = budget
-        costs = tables.costs
-        month = costs.c.month
-        # Each month's cost now is its latest dated one; as closed, the latest the closing
-        # knew (`known_by` up to it): read in order, the later overwrite the earlier.
-        now: dict[tuple[str, str], int] = {}
-        known: dict[tuple[str, str], int] = {}
-        for insats_id, of_month, known_by, amount in await self._session.execute(
-            select(costs.c.insats_id, month, costs.c.known_by, costs.c.amount)
-            .where(
-                or_(
-                    and_(month >= window.first, month <= window.last),
-                    and_(month >= window.previous_first, month <= window.previous_last),
-                )
-            )
-            .order_by(costs.c.known_by)
-        ):
-            now[insats_id, of_month] = amount
-            if closing is None or known_by <= closing:
-                known[insats_id, of_month] = amount
-        return (
-            PeriodMoney(budgeted[year], *(_summed(of, window.first, True) for of in (now, known))),
-            PeriodMoney(
-                budgeted[previous_year], *(_summed(of, window.first, False) for of in (now, known))
-            ),
-        )
-
-
-def _summed(costs: dict[tuple[str, str], int], first: str, current: bool) -> dict[str, int]:
-    """The costs by insats of the asked period (`current`: its months from `first` on) or
-    of the same period a year earlier."""
-    summed: dict[str, int] = {}
-    for (insats_id, month), amount in costs.items():
-        if (month >= first) == current:
-            summed[insats_id] = summed.get(insats_id, 0) + amount
-    return summed
 
 
 class SqlGoals:

@@ -11,7 +11,7 @@ from services.reporting.domain.economy import Budget
 from services.reporting.domain.goals import Goal
 from services.reporting.domain.model import Insats
 from services.reporting.domain.readings import ReadRow, Window
-from services.reporting.domain.report_book import PeriodMoney
+from services.reporting.domain.report_context import ReportContext
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.domain.series import MonthRow, YearRow
 from shared.contract.access import CredentialChanged, UserChanged
@@ -67,14 +67,6 @@ class Money(Protocol):
 
     async def cost(self, insats_id: str, month: str) -> int | None: ...
 
-    async def of_window(
-        self, window: Window, closing: str | None
-    ) -> tuple[PeriodMoney, PeriodMoney]:
-        """The money of the asked period and of the same period a year earlier: every
-        insats's budget of the period's year and its costs of the period's months summed,
-        of those that have any; each month's cost now, and the latest known by the closing
-        of the month `closing` (None: the same as now)."""
-
 
 class Goals(Protocol):
     async def replace(self, insats_id: str, goals: Sequence[Goal]) -> None:
@@ -116,6 +108,10 @@ class ReportReader(Protocol):
     goals: Goals
 
     async def processed_through(self) -> ProcessedThrough: ...
+
+    async def report_context(self, window: Window) -> ReportContext:
+        """How far the figures are processed, the insatser, and every insats's targets,
+        goals, and budgets and costs of the window, from one statement."""
 
     async def insats(self, insats_id: str) -> Insats | None: ...
 

@@ -14,7 +14,7 @@ from services.reporting.domain.errors import InvalidReportQuery, UnknownInsats
 from services.reporting.domain.model import Insats
 from services.reporting.domain.periods import parse_period
 from services.reporting.domain.readings import Readings, Window
-from services.reporting.domain.report_book import ReportBook, Settings
+from services.reporting.domain.report_book import ReportBook
 from services.reporting.service_layer.unit_of_work import ReportReader
 
 OpenReader = Callable[[], AbstractAsyncContextManager[ReportReader]]
@@ -93,9 +93,10 @@ class ReportSource:
         insats, as_closed = query.insats, query.as_closed
         asked = parse_period(query.year, query.period, self._delar_end_month)
         counting = query.counting.over(self._bands, self._followups)
-        # Read first: the figures read after it include at least this much.
-        processed = await reader.processed_through()
-        registered = insatser = await reader.insatser()
+        window = Window.of(asked)
+        # Read first: the figures read after it include at least its position.
+        context = await reader.report_context(window)
+        registered = insatser = context.insatser
         if insats is not None:
             insatser = [known_insats(registered, insats)]
         now, close_days = self._clock(), self._month_close_days
@@ -109,11 +110,8 @@ class ReportSource:
         )
         if as_closed and not closed.recorded:
             raise InvalidReportQuery("as_closed", _not_recorded(closed))
-        window = Window.of(asked)
         closing_month = str(asked.last_month) if closed.recorded else None
-        settings = await _settings(
-            reader, window, [known.insats_id for known in insatser], closing_month
-        )
+        settings = context.settings([known.insats_id for known in insatser], closing_month)
         # The whole förbund's targets and goals are read from its insatser's figures.
         by_insats = insats is None and bool(every or settings.targets or settings.goals)
         rows = await reader.report_rows(window, insats, by_insats, closing_month, counting.base)
@@ -122,7 +120,7 @@ class ReportSource:
             Readings(rows, whole=by_insats),
             insatser,
             settings,
-            processed,
+            context.processed,
             closed,
             counting,
             registered,
@@ -156,13 +154,3 @@ def known_insats(insatser: list[Insats], insats: str) -> Insats:
         if known.insats_id == insats:
             return known
     raise UnknownInsats(insats)
-
-
-async def _settings(
-    reader: ReportReader, window: Window, insatser: list[str], closing: str | None
-) -> Settings:
-    """The targets, goals and money of the insatser, for the period and a year earlier;
-    the costs also as the closing of the month `closing` knew them."""
-    targets = await reader.targets(insatser)
-    goals = await reader.goals.of(insatser)
-    return Settings(targets, goals, *await reader.money.of_window(window, closing))
