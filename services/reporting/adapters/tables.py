@@ -88,6 +88,8 @@ forbund = Table(
     "reporting_forbund",
     metadata,
     *_cell_columns("reporting_forbund_pkey", tuple(_CELL_KEY)[1:]),
+    # The opening stock's figures over many months (the key finds a period's months).
+    Index("reporting_forbund_by_figure", "figure", "month"),
 )
 """`monthly` summed over the insatser (every cell but its `insats_id`): written with
 `monthly`, so the whole förbund's reports sum a fifth of the cells."""

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("value", sa.Double, nullable=False),
         sa.PrimaryKeyConstraint(*KEY, name="reporting_forbund_pkey"),
     )
+    op.create_index("reporting_forbund_by_figure", "reporting_forbund", ["figure", "month"])
     key = ", ".join(KEY)
     op.execute(
         f"INSERT INTO reporting_forbund ({key}, value)"
