@@ -90,6 +90,9 @@ forbund = Table(
     *_cell_columns("reporting_forbund_pkey", tuple(_CELL_KEY)[1:]),
     # The opening stock's figures over many months (the key finds a period's months).
     Index("reporting_forbund_by_figure", "figure", "month"),
+    # Room on each page for a row's next version: every batch updates some of the same few
+    # rows, in place (HOT) only where their page has room, and the migration packs them.
+    postgresql_with={"fillfactor": 50},
 )
 """`monthly` summed over the insatser (every cell but its `insats_id`): written with
 `monthly`, so the whole förbund's reports sum a fifth of the cells."""

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("known_by", sa.String(7), nullable=False),
         sa.Column("value", sa.Double, nullable=False),
         sa.PrimaryKeyConstraint(*KEY, name="reporting_forbund_pkey"),
+        postgresql_with={"fillfactor": 50},
     )
     op.create_index("reporting_forbund_by_figure", "reporting_forbund", ["figure", "month"])
     key = ", ".join(KEY)
