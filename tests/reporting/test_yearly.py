@@ -1,8 +1,8 @@
 """The sums kept beside the monthly cells on a real database (SQLite and PostgreSQL): the
 trend's (`tables.yearly`) always the uncoded trend figures of the monthly cells summed by
-year, the whole förbund's (`tables.forbund`) always the cells summed over the insatser, after
-any batches of cells, of the erased's cells, a rebuild's reset, and the migrations that fill
-them."""
+year, the whole förbund's (`tables.forbund`) always the cells summed over the insatser (and
+its reads of it its insatser's reads summed), after any batches of cells, of the erased's
+cells, a rebuild's reset, and the migrations that fill them."""
 
 import itertools
 from collections.abc import AsyncIterator, Sequence
