@@ -45,7 +45,7 @@ _CELL_KEY = {
     "code": String(160),
     "known_by": String(7),
 }
-"""A `contributions.Cell`'s columns, in its order."""
+"""A `contributions.Cell`'s columns and their types, in its order."""
 
 
 def _cell_columns(key_name: str, key: tuple[str, ...] = tuple(_CELL_KEY)) -> list:
@@ -91,7 +91,7 @@ forbund = Table(
     # The opening stock's figures over many months (the key finds a period's months).
     Index("reporting_forbund_by_figure", "figure", "month"),
     # Room on each page for a row's next version: every batch updates some of the same few
-    # rows, in place (HOT) only where their page has room, and the migration packs them.
+    # rows, in place (HOT) only where their page has room; the migration's fill packs them.
     postgresql_with={"fillfactor": 50},
 )
 """`monthly` summed over the insatser (every cell but its `insats_id`): written with
