@@ -30,8 +30,8 @@ GOALS_OF_B = GOALS.validate_python(
 async def _set(sessions: async_sessionmaker) -> None:
     uow = SqlUnitOfWork(sessions)
     async with uow:
-        await uow.meta.lock()
-        await uow.meta.advance(41, OCCURRED_AT)
+        generation = await uow.meta.lock({})
+        await uow.meta.lock({generation: ProcessedThrough(41, OCCURRED_AT)})
         await uow.insatser.register(
             [Insats(of, f"Insats {of}", "individ", position) for position, of in enumerate("cab")]
         )

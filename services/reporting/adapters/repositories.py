@@ -1,8 +1,9 @@
 """The service layer's ports on SQLAlchemy Core, within one session's transaction."""
 
 import json
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -106,10 +107,49 @@ class SqlProcessed:
 _CELL_COLUMNS = ("insats_id", "month", "gender", "figure", "code", "known_by")
 """A cell's columns, in `Cell`'s order; then its `value`."""
 
-_YEAR_COLUMNS = ("insats_id", "year", "gender", "figure")
-"""A row of `tables.yearly`'s key columns; then its `value`."""
-
 _TREND_FIGURES = frozenset(FIGURE_SOURCES)
+
+
+def _year_key(cell: tuple) -> tuple | None:
+    """A cell's row of `tables.yearly`: the trend's figures, uncoded, by year."""
+    insats_id, month, gender, figure, code, _known_by, _value = cell
+    if code == "" and figure in _TREND_FIGURES:
+        return (insats_id, month[:4], gender, figure)
+    return None
+
+
+def _forbund_key(cell: tuple) -> tuple:
+    """A cell's row of `tables.forbund`: every cell, whatever its insats."""
+    return cell[1:-1]
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """A table of the monthly cells summed by its key (`key` of a cell's row, None where
+    the table has none of it), written in the same statement as the cells."""
+
+    table: Table
+    key: Callable[[tuple], tuple | None]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.table.primary_key.columns)
+
+    def of(self, rows: Sequence[tuple]) -> list[tuple]:
+        """The rows' deltas summed into the table's rows (a row whose deltas cancel out
+        is kept: its monthly cells exist too)."""
+        sums: dict[tuple, float] = {}
+        key_of = self.key
+        for row in rows:
+            key = key_of(row)
+            if key is not None:
+                sums[key] = sums.get(key, 0.0) + row[-1]
+        # Sorted, as the cells are: replicas lock the rows they share in one order.
+        return [(*key, value) for key, value in sorted(sums.items())]
+
+
+_SUMS = (_Sums(tables.yearly, _year_key), _Sums(tables.forbund, _forbund_key))
+"""What is kept summed beside `tables.monthly`: the trend's years, the whole förbund."""
 
 
 def _json_upsert(table: Table, columns: Sequence[str], parameter: str) -> str:
@@ -136,32 +176,31 @@ def _sqlite_adding(table: Table) -> Executable:
     )
 
 
+def _in_one_statement(upserts: Sequence[tuple[Table, Sequence[str]]]) -> str:
+    """The upserts (`_json_upsert`, each of the JSON named as its table) as one statement,
+    all but the last as data-modifying CTEs: one round trip, one prepared plan."""
+    *first, (last, last_columns) = upserts
+    steps = ", ".join(
+        f"added_{table.name} AS ({_json_upsert(table, columns, table.name)})"
+        for table, columns in first
+    )
+    return f"WITH {steps} {_json_upsert(last, last_columns, last.name)}"
+
+
 _PG_RETAINED = text(_json_upsert(tables.retained, _CELL_COLUMNS, "cells"))
 _PG_MONTHLY = text(
-    # The monthly cells and their years in one statement: one round trip, one prepared plan.
-    f"WITH cells AS ({_json_upsert(tables.monthly, _CELL_COLUMNS, 'cells')}) "
-    + _json_upsert(tables.yearly, _YEAR_COLUMNS, "years")
+    _in_one_statement(
+        [(tables.monthly, _CELL_COLUMNS), *((sums.table, sums.columns) for sums in _SUMS)]
+    )
 )
 _SQLITE_ADDING = {
-    table.name: _sqlite_adding(table) for table in (tables.monthly, tables.yearly, tables.retained)
+    table.name: _sqlite_adding(table)
+    for table in (tables.monthly, tables.retained, *(sums.table for sums in _SUMS))
 }
 
 
-def _years(rows: Sequence[tuple]) -> list[tuple]:
-    """The rows' deltas of the trend's figures summed into `tables.yearly`'s rows (a row
-    whose deltas cancel out is kept: its monthly cells exist too)."""
-    sums: dict[tuple[str, str, str, str], float] = {}
-    for insats_id, month, gender, figure, code, _known_by, value in rows:
-        if code == "" and figure in _TREND_FIGURES:
-            key = (insats_id, month[:4], gender, figure)
-            sums[key] = sums.get(key, 0.0) + value
-    # Sorted, as the cells are: replicas lock the rows they share in one order.
-    return [(*key, value) for key, value in sorted(sums.items())]
-
-
 class SqlCells:
-    """A table of cells (`tables.monthly`, with its sums by year in `tables.yearly`; or
-    `tables.retained`)."""
+    """A table of cells (`tables.monthly`, with its sums in `_SUMS`; or `tables.retained`)."""
 
     def __init__(self, session: AsyncSession, table: Table) -> None:
         self._session = session
@@ -172,17 +211,19 @@ class SqlCells:
             return
         # Sorted, so two replicas adding to some of the same cells lock them in one order.
         rows = [(*cell, value) for cell, value in sorted(deltas.items())]
-        years = _years(rows) if self._table is tables.monthly else None
+        summed = _SUMS if self._table is tables.monthly else ()
         if dialect_of(self._session) == "postgresql":
-            if years is None:
+            if not summed:
                 await self._session.execute(_PG_RETAINED, {"cells": json.dumps(rows)})
-            else:
-                parameters = {"cells": json.dumps(rows), "years": json.dumps(years)}
-                await self._session.execute(_PG_MONTHLY, parameters)
+                return
+            parameters = {sums.table.name: json.dumps(sums.of(rows)) for sums in summed}
+            parameters[tables.monthly.name] = json.dumps(rows)
+            await self._session.execute(_PG_MONTHLY, parameters)
             return
         await self._sqlite_add(self._table, _CELL_COLUMNS, rows)
-        if years:
-            await self._sqlite_add(tables.yearly, _YEAR_COLUMNS, years)
+        for sums in summed:
+            if sum_rows := sums.of(rows):
+                await self._sqlite_add(sums.table, sums.columns, sum_rows)
 
     async def _sqlite_add(self, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
         names = (*columns, "value")
@@ -244,6 +285,12 @@ _YEAR_SUMS, _YEAR_SUMS_OF_INSATS = _year_sums(False), _year_sums(True)
 select took a page's Python about as long as running it."""
 
 
+def _cells_of(insats_id: str | None, by_insats: bool = False) -> Table:
+    """Where a scope's cells are read: the whole förbund's, unless by insats, already
+    summed over its insatser (a fifth of the rows)."""
+    return tables.forbund if insats_id is None and not by_insats else tables.monthly
+
+
 def _insats(row) -> Insats:
     return Insats(row.insats_id, row.name, row.registration, row.position)
 
@@ -285,7 +332,7 @@ class SqlReportReader:
         base: Base = Base.ENDED,
     ) -> list[ReadRow]:
         # Summed in the database: a few hundred rows a scope, not one per month.
-        table = tables.monthly
+        table = _cells_of(insats_id, by_insats)
         month = table.c.month
         segment = case(
             (month < window.previous_first, Segment.BEFORE_PREVIOUS.value),
@@ -338,7 +385,7 @@ class SqlReportReader:
     async def month_rows(
         self, insats_id: str | None, first_month: str, last_month: str
     ) -> list[MonthRow]:
-        table = tables.monthly
+        table = _cells_of(insats_id)
         month = case((table.c.month < first_month, None), else_=table.c.month).label("in_month")
         keys = (month, table.c.gender, table.c.figure)
         query = (

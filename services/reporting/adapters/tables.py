@@ -37,16 +37,22 @@ meta = Table(
 processed = Table("reporting_processed", metadata, *processed_columns("change_id"))
 
 
-def _cell_columns(key_name: str) -> list:
-    """A table of `contributions.Cell` values (new column objects for each table)."""
-    key = ("insats_id", "month", "gender", "figure", "code", "known_by")
+_CELL_KEY = {
+    "insats_id": String(64),
+    "month": String(7),
+    "gender": String(8),
+    "figure": String(128),
+    "code": String(160),
+    "known_by": String(7),
+}
+"""A `contributions.Cell`'s columns and their types, in its order."""
+
+
+def _cell_columns(key_name: str, key: tuple[str, ...] = tuple(_CELL_KEY)) -> list:
+    """A table of `contributions.Cell` values, or of their sums by some of their columns
+    (`key`); new column objects for each table."""
     return [
-        Column("insats_id", String(64), nullable=False),
-        Column("month", String(7), nullable=False),
-        Column("gender", String(8), nullable=False),
-        Column("figure", String(128), nullable=False),
-        Column("code", String(160), nullable=False),
-        Column("known_by", String(7), nullable=False),
+        *(Column(name, _CELL_KEY[name], nullable=False) for name in key),
         Column("value", Double, nullable=False),
         PrimaryKeyConstraint(*key, name=key_name),
     ]
@@ -77,6 +83,19 @@ yearly = Table(
 """The trend's figures (`reports.FIGURE_SOURCES`, uncoded) of `monthly` summed by year,
 whatever their `known_by`: written with `monthly`, so the whole förbund's trend sums a few
 hundred rows, not every month's cells."""
+
+forbund = Table(
+    "reporting_forbund",
+    metadata,
+    *_cell_columns("reporting_forbund_pkey", tuple(_CELL_KEY)[1:]),
+    # The opening stock's figures over many months (the key finds a period's months).
+    Index("reporting_forbund_by_figure", "figure", "month"),
+    # Room on each page for a row's next version: every batch updates some of the same few
+    # rows, in place (HOT) only where their page has room; the migration's fill packs them.
+    postgresql_with={"fillfactor": 50},
+)
+"""`monthly` summed over the insatser (every cell but its `insats_id`): written with
+`monthly`, so the whole förbund's reports sum a fifth of the cells."""
 
 retained = Table("reporting_retained", metadata, *_cell_columns("reporting_retained_pkey"))
 """What erased participants add to `monthly`, anonymous (cells, no code, no day): their
@@ -166,7 +185,7 @@ page_sessions = Table(
 secret it was made with (an intake credential, by `credential_id`, or the admin token, by
 `admin_token_hash`) still admits its holder. Kept by `reset`."""
 
-bookkeeping = Bookkeeping(meta, processed, derived=(monthly, yearly, insatser))
+bookkeeping = Bookkeeping(meta, processed, derived=(monthly, yearly, forbund, insatser))
 """The generation and processed change ids; `reset` also throws away the figures and the
 insatser (targets, accounts and page sessions are configuration, kept; so are the erased
 participants' contributions, `retained`)."""
