@@ -58,6 +58,22 @@ async def test_every_call_needs_the_token(intake) -> None:
     assert (await intake.client.get(INSATSER)).json() == {"insatser": []}
 
 
+async def test_the_token_is_checked_first_and_documented_as_the_bearer_scheme(intake) -> None:
+    # Neither a bad Idempotency-Key nor a bad body is looked at for a caller without a token.
+    refused = await intake.client.post(
+        f"{INSATSER}/steget/participants",
+        json={"gender": "?"},
+        headers={"Authorization": "", "Idempotency-Key": ""},
+    )
+    assert (refused.status_code, refused.json()) == (401, {"detail": "missing bearer token"})
+    document = (await intake.client.get("/openapi.json")).json()
+    assert document["components"]["securitySchemes"] == {
+        "HTTPBearer": {"type": "http", "scheme": "bearer"}
+    }
+    start = document["paths"][f"{INSATSER}/{{insats_id}}/participants"]["post"]
+    assert start["security"] == [{"HTTPBearer": []}]
+
+
 async def test_defining_an_insats(intake) -> None:
     client = intake.client
     created = await client.put(
