@@ -25,7 +25,12 @@ from services.intake.entrypoints.http import router as intake_api
 from services.intake.service_layer import erasure
 from services.intake.service_layer.accounts import Accounts
 from shared.contract.access import COMMAND_LINE, Principal, find_principal
-from shared.platform.http import authenticator, bearer_auth, install_common_routes
+from shared.platform.http import (
+    NO_OPENTELEMETRY,
+    authenticator,
+    bearer_auth,
+    install_common_routes,
+)
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
 from shared.platform.settings import Settings
@@ -106,7 +111,9 @@ def create_app(settings: Settings) -> FastAPI:
         return await running.connections.checks() if running else NOT_STARTED
 
     login_window = timedelta(minutes=settings.login_window_minutes)
-    app = FastAPI(title="Stegvis intake", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="Stegvis intake", version="1", lifespan=lifespan, telemetry=NO_OPENTELEMETRY
+    )
     install_common_routes(
         app,
         ready,

@@ -27,6 +27,10 @@ def batch_trace(traced: Sequence[tuple[str, int]]) -> dict[str, object]:
     }
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+"""`json.dumps` with these options builds an encoder a call (~5 µs of a line's ~10)."""
+
+
 class JsonLines(logging.Formatter):
     def __init__(self, service: str) -> None:
         super().__init__()
@@ -45,7 +49,7 @@ class JsonLines(logging.Formatter):
                 line[name] = value
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return _ENCODER.encode(line)
 
 
 def configure_logging(service: str, log_format: str, level: str) -> None:

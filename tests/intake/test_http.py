@@ -58,6 +58,22 @@ async def test_every_call_needs_the_token(intake) -> None:
     assert (await intake.client.get(INSATSER)).json() == {"insatser": []}
 
 
+async def test_the_token_is_checked_first_and_documented_as_the_bearer_scheme(intake) -> None:
+    # Neither a bad Idempotency-Key nor a bad body is looked at for a caller without a token.
+    refused = await intake.client.post(
+        f"{INSATSER}/steget/participants",
+        json={"gender": "?"},
+        headers={"Authorization": "", "Idempotency-Key": ""},
+    )
+    assert (refused.status_code, refused.json()) == (401, {"detail": "missing bearer token"})
+    document = (await intake.client.get("/openapi.json")).json()
+    assert document["components"]["securitySchemes"] == {
+        "HTTPBearer": {"type": "http", "scheme": "bearer"}
+    }
+    start = document["paths"][f"{INSATSER}/{{insats_id}}/participants"]["post"]
+    assert start["security"] == [{"HTTPBearer": []}]
+
+
 async def test_defining_an_insats(intake) -> None:
     client = intake.client
     created = await client.put(
@@ -394,6 +410,7 @@ async def test_request_metrics_are_labelled_by_route_template(intake) -> None:
 
     await _define(intake.client, "steget")
     await _start(intake.client)
+    await _start(intake.client)  # the same series again (`RequestMetrics` keeps each)
     client = intake.client
     assert (await client.post(f"{INSATSER}/saknas/participants", json=START)).status_code == 404
     assert (await client.post(f"{INSATSER}/steget/participants", json={})).status_code == 422
@@ -402,10 +419,10 @@ async def test_request_metrics_are_labelled_by_route_template(intake) -> None:
 
     after = {key: sample(name, **labels) for key, (name, labels) in counted.items()}
     assert {key: after[key] - before[key] for key in counted} == {
-        "started": 1,
+        "started": 2,
         "not_found": 1,
         "unmatched": 1,
-        "timed": 3,
+        "timed": 4,
         "refused_404": 1,
         "refused_422": 1,
     }

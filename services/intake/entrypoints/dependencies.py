@@ -47,13 +47,18 @@ async def _api(request: Request) -> IntakeApi:
 Api = Annotated[IntakeApi, Depends(_api)]
 
 
-async def _caller(
-    request: Request,
-    credentials: Annotated[
-        HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
-    ],
-) -> Principal:
-    return await intake_api(request).authenticate(credentials)
+class _BearerCaller(HTTPBearer):
+    """The caller the request's bearer token stands for: the security scheme authenticates
+    itself, one dependency for FastAPI to solve where a dependency on the scheme was two (a
+    level of `solve_dependencies` cost ~10 µs of CPU a request). The OpenAPI document names
+    the same scheme."""
+
+    def __init__(self) -> None:
+        super().__init__(scheme_name=HTTPBearer.__name__, auto_error=False)
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        credentials = await super().__call__(request)
+        return await intake_api(request).authenticate(credentials)
 
 
 async def _new_uow(api: Api) -> Callable[[], UnitOfWork]:
@@ -86,7 +91,7 @@ def fingerprinted_path(request: Request) -> str:
     return path_format.format(**params)
 
 
-Caller = Annotated[Principal, Depends(_caller)]
+Caller = Annotated[Principal, Depends(_BearerCaller())]
 NewUow = Annotated[Callable[[], UnitOfWork], Depends(_new_uow)]
 AccountsDep = Annotated[Accounts, Depends(_accounts)]
 InsatsId = Annotated[events.InsatsId, Path()]
