@@ -257,3 +257,30 @@ def test_a_sheet_shows_targets_a_restatement_and_text_as_text_ready_to_print() -
     assert sheet.column_dimensions["A"].width > sheet.column_dimensions["B"].width > 0
     assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth) == ("landscape", 1)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_every_row_is_styled_across_the_sheet_as_written() -> None:
+    """A row's font reaches the sheet's width (a heading's empty cells are bold too), the
+    header is wrapped, text in a value's column is aligned right, a share's row indented
+    and shown as a percentage: the styles `_Sheet` gives each row it appends."""
+    processed = ProcessedThrough(7, datetime(2025, 12, 31, 23, 0, tzinfo=UTC))
+    document = report_of({}, parse_period(2025, "helar", 8), "a", "Arbetsrehab", processed)
+    sheet = openpyxl.load_workbook(io.BytesIO(report_workbook(ReportSet([document], [])))).active
+    rows = {row[0].value: row for row in sheet.iter_rows() if row[0].value}
+    width = len(layout.HEADER)
+
+    assert sheet.max_column == width
+    assert (rows["Arbetsrehab: Helår 2025"][0].font.b, sheet["A1"].font.sz) == (True, 14)
+    assert [cell.font.b for cell in rows[layout.FLOWS]] == [True] * width
+    header = rows["Mått"]
+    assert [(c.alignment.wrap_text, c.alignment.vertical) for c in header] == [
+        (True, "bottom")
+    ] * width
+    assert [c.alignment.horizontal for c in header] == ["left", *["right"] * (width - 1)]
+    share = rows[labels.share_label("positive_exits")]
+    assert share[0].alignment.indent == 1
+    assert {(c.value, c.data_type, c.alignment.horizontal) for c in share[1:]} == {
+        (labels.DASH, "s", "right")
+    }
+    assert {c.number_format for c in share[1:]} == {"0%"}
+    assert not any(c.font.b for c in rows[labels.figure_label("new")])

@@ -14,8 +14,15 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from services.reporting.domain.document import AnyRow, Report, Row
-from services.reporting.domain.figures import COLUMNS
-from services.reporting.entrypoints.labels import cell, code_label, restated_title
+from services.reporting.domain.figures import COLUMNS, FIGURES, SHARES
+from services.reporting.entrypoints.labels import (
+    cell,
+    code_label,
+    figure_label,
+    percent,
+    restated_title,
+    share_label,
+)
 
 _NOT_HIDDEN = (False, False)
 
@@ -42,17 +49,20 @@ class RowWriter:
     hidden: Collection[tuple]
     restated: Mapping[tuple, int | float | None]
 
-    def row(
-        self,
-        label: str,
-        columns: Row,
-        previous: Row | None,
-        key: tuple[str, ...],
-        share: bool = False,
-    ) -> Markup:
-        """The row at `key`: a cell by column, its value beside last year's (`labels.cell`),
-        marked where it changed since the period closed."""
-        return Markup(self._row(label, columns, previous, key, share))
+    def figures(self) -> Markup:
+        """The body of the table of flows and outcomes: a row by figure, each share's
+        (`SHARES`) under its figure's."""
+        report, previous = self.report, self.report.previous_year
+        lines = []
+        for name in FIGURES:
+            key = ("figures", name, "")
+            row = self._row(
+                figure_label(name), report.figure(name), previous.figure(name), key, False
+            )
+            lines.append(f"    {row}\n")
+            if name in SHARES:
+                lines.append(f"    {self._share(name)}\n")
+        return Markup("".join(lines))
 
     def breakdown(self, name: str) -> Markup:
         """The body of a breakdown's table: a row by code, in report order."""
@@ -106,6 +116,26 @@ class RowWriter:
             else:
                 parts.append(f"  <td>{text}</td>\n")
         parts.append("</tr>\n")
+        return "".join(parts)
+
+    def _share(self, name: str) -> str:
+        """A figure's share row: this period's share beside last year's (a dash: a share of
+        nobody), each hidden or marked as `_row` does."""
+        hidden, restated = self.hidden, self.restated
+        now, before = self.report.share(name), self.report.previous_year.share(name)
+        parts = [f'<tr class="share"><th scope="row">{_escaped(share_label(name))}</th>\n']
+        for column in COLUMNS:
+            at = ("shares", name, "", column)
+            seen = ((*at, False) in hidden, (*at, True) in hidden)
+            text = cell(now.of(column), before.of(column), seen, share=True)
+            if restated and at in restated:
+                was = restated[at]
+                assert not isinstance(was, float)  # a share is a whole percentage
+                title = restated_title(self.report.closing, percent(was))
+                parts.append(f'      <td class="restated" title="{title}">{text}&nbsp;*</td>\n')
+            else:
+                parts.append(f"      <td>{text}</td>\n")
+        parts.append("    </tr>")
         return "".join(parts)
 
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -88,27 +89,45 @@ def report_workbook(read: ReportSet) -> bytes:
     forbund = reports[0].insats is None
     titles = sheet_titles([OVERVIEW_SHEET, *names] if forbund else names)
     if forbund:
-        _overview(workbook.create_sheet(titles.pop(0)), read.overview())
+        _overview(_Sheet(workbook.create_sheet(titles.pop(0))), read.overview())
     for report, title in zip(reports, titles, strict=True):
-        _fill(workbook.create_sheet(title), report, insats_names)
+        _fill(_Sheet(workbook.create_sheet(title)), report, insats_names)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _append(sheet: Worksheet, values: Sequence, font: Font | None = None) -> int:
-    """Append a row; text stays text (openpyxl takes one starting with `=` for a formula,
-    and an insats name is anyone's text)."""
-    sheet.append(list(values))
-    row = sheet.max_row
-    for cell in sheet[row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
-            if cell.column > 1:
-                cell.alignment = Alignment(horizontal="right")
-        if font is not None:
-            cell.font = font
-    return row
+class _Sheet:
+    """A worksheet written a row at a time. It keeps the sheet's width itself: openpyxl's
+    `max_row`, `max_column` and `sheet[row]` scan every cell, so asking them on each row
+    appended made a sheet quadratic in its cells."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.sheet = sheet
+        self.rows = 0
+        self.width = 1
+
+    def skip(self) -> None:
+        """An empty row."""
+        self.sheet.append([])
+        self.rows += 1
+
+    def append(self, values: Sequence, font: Font | None = None) -> list[Cell]:
+        """Append a row; text stays text (openpyxl takes one starting with `=` for a
+        formula, and an insats name is anyone's text). Its cells across the sheet's width
+        so far, as `sheet[row]` gives them (so an empty one in a row with a font has it)."""
+        self.sheet.append(values)
+        self.rows += 1
+        self.width = max(self.width, len(values))
+        cells = [self.sheet.cell(self.rows, column) for column in range(1, self.width + 1)]
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.column > 1:
+                    cell.alignment = Alignment(horizontal="right")
+            if font is not None:
+                cell.font = font
+        return cells
 
 
 def _value(section: Section, path: Path, column: str, suppressed: bool) -> str | float | None:
@@ -124,22 +143,22 @@ def _value(section: Section, path: Path, column: str, suppressed: bool) -> str |
     return value / 100 if kind_of(path) is Kind.SHARE else value
 
 
-def _row(sheet: Worksheet, report: Report, label: str, path: Path, indent: int = 0) -> None:
+def _row(sheet: _Sheet, report: Report, label: str, path: Path, indent: int = 0) -> None:
     suppressed = report.suppression is not None
     values = [
         _value(section, path, column, suppressed)
         for section in report.sections()
         for column in labels.COLUMNS
     ]
-    row = _append(sheet, [label, *values])
-    sheet.cell(row, 1).alignment = Alignment(indent=indent)
-    for cell in sheet[row][1:]:
+    cells = sheet.append([label, *values])
+    cells[0].alignment = Alignment(indent=indent)
+    for cell in cells[1:]:
         cell.number_format = NUMBER_FORMATS[kind_of(path)]
 
 
-def _heading(sheet: Worksheet, text: str) -> None:
-    sheet.append([])
-    _append(sheet, [text], _BOLD)
+def _heading(sheet: _Sheet, text: str) -> None:
+    sheet.skip()
+    sheet.append([text], _BOLD)
 
 
 def _preamble(report: Report) -> Iterator[str]:
@@ -163,14 +182,14 @@ def _preamble(report: Report) -> Iterator[str]:
     yield f"Siffrorna omfattar händelser till och med position {processed.position} ({when})."
 
 
-def _fill(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | None]) -> None:
+def _fill(sheet: _Sheet, report: Report, insats_names: Mapping[str, str | None]) -> None:
     name = FORBUND_TITLE if report.insats is None else report.insats_name
-    _append(sheet, [f"{name}: {labels.period_title(report.period)}"], _TITLE)
+    sheet.append([f"{name}: {labels.period_title(report.period)}"], _TITLE)
     for line in _preamble(report):
-        _append(sheet, [line])
-    sheet.append([])
-    header = _append(sheet, HEADER, _BOLD)
-    for cell in sheet[header]:
+        sheet.append([line])
+    sheet.skip()
+    header = sheet.append(HEADER, _BOLD)
+    for cell in header:
         cell.alignment = Alignment(
             wrap_text=True, vertical="bottom", horizontal="left" if cell.column == 1 else "right"
         )
@@ -189,18 +208,18 @@ def _fill(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | Non
             path = ("breakdowns", breakdown, code)
             _row(sheet, report, labels.code_label(breakdown, code), path)
         if breakdown in MULTI_VALUED:
-            _append(sheet, [labels.MULTI_VALUED_NOTE], _ITALIC)
+            sheet.append([labels.MULTI_VALUED_NOTE], _ITALIC)
     _step_movement(sheet, report)
     _followup(sheet, report)
     _flows(sheet, report)
     _activities(sheet, report)
-    _lay_out(sheet, header)
+    _lay_out(sheet.sheet, header[0].row)
 
 
-def _listing(sheet: Worksheet, heading: str, header: Sequence[str]) -> None:
+def _listing(sheet: _Sheet, heading: str, header: Sequence[str]) -> None:
     """A section that lists rows of its own (targets, goals, economy) under its header."""
     _heading(sheet, heading)
-    _append(sheet, header, _ITALIC)
+    sheet.append(header, _ITALIC)
 
 
 def _outcome(value: int | None, suppressed: bool, divisor: int = 1) -> str | float:
@@ -225,29 +244,30 @@ OVERVIEW_HEADER = (
 )
 
 
-def _overview(sheet: Worksheet, overview: Overview) -> None:
+def _overview(sheet: _Sheet, overview: Overview) -> None:
     """One row per insats, then the whole förbund's: the totals of `SHOWN`, the economy of
     `ECONOMY_SHOWN` and the targets and goals met."""
-    _append(sheet, [f"{OVERVIEW_SHEET}: {labels.period_title(overview.period)}"], _TITLE)
+    sheet.append([f"{OVERVIEW_SHEET}: {labels.period_title(overview.period)}"], _TITLE)
     if overview.suppression is not None:
-        _append(sheet, [overview.suppression.note])
-    _append(sheet, ["Totalt för alla kön, av varje insats och av hela förbundet."])
-    sheet.append([])
-    header = _append(sheet, OVERVIEW_HEADER, _BOLD)
-    for cell in sheet[header]:
+        sheet.append([overview.suppression.note])
+    sheet.append(["Totalt för alla kön, av varje insats och av hela förbundet."])
+    sheet.skip()
+    header = sheet.append(OVERVIEW_HEADER, _BOLD)
+    for cell in header:
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
     suppressed = overview.suppression is not None
     rows = [*overview.insatser, *([overview.forbund] if overview.forbund else [])]
     for row in rows:
         _overview_row(sheet, row, suppressed)
-    sheet.column_dimensions["A"].width = 32
-    sheet.freeze_panes = sheet.cell(header + 1, 2)
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    laid_out = sheet.sheet
+    laid_out.column_dimensions["A"].width = 32
+    laid_out.freeze_panes = laid_out.cell(header[0].row + 1, 2)
+    laid_out.page_setup.orientation = "landscape"
+    laid_out.page_setup.fitToWidth, laid_out.page_setup.fitToHeight = 1, 0
+    laid_out.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _overview_row(sheet: Worksheet, row: OverviewRow, suppressed: bool) -> None:
+def _overview_row(sheet: _Sheet, row: OverviewRow, suppressed: bool) -> None:
     registration = labels.REGISTRATION.get(row.registration or "", labels.DASH)
     values: list = [row.name or FORBUND_TITLE, registration]
     formats = []
@@ -263,12 +283,12 @@ def _overview_row(sheet: Worksheet, row: OverviewRow, suppressed: bool) -> None:
         formats.append(NUMBER_FORMATS[Kind.SHARE] if name in PERCENTS else KRONOR_FORMAT)
     values += [row.goals.met, row.goals.not_met, row.goals.count, row.activities]
     formats += [NUMBER_FORMATS[Kind.COUNT]] * 4
-    written = _append(sheet, values, _BOLD if row.insats is None else None)
-    for cell, number_format in zip(sheet[written][2:], formats, strict=True):
+    written = sheet.append(values, _BOLD if row.insats is None else None)
+    for cell, number_format in zip(written[2:], formats, strict=True):
         cell.number_format = number_format
 
 
-def _targets(sheet: Worksheet, report: Report) -> None:
+def _targets(sheet: _Sheet, report: Report) -> None:
     if not report.targets:
         return
     _listing(sheet, TARGETS, TARGET_HEADER)
@@ -278,12 +298,12 @@ def _targets(sheet: Worksheet, report: Report) -> None:
         if target.insats_name is not None:
             label = f"{target.insats_name}: {label}"
         outcome = _outcome(target.outcome, suppressed, 100)
-        row = _append(sheet, [label, target.target / 100, outcome, MET[target.met]])
-        for cell in sheet[row][1:3]:
+        cells = sheet.append([label, target.target / 100, outcome, MET[target.met]])
+        for cell in cells[1:3]:
             cell.number_format = NUMBER_FORMATS[Kind.SHARE]
 
 
-def _goals(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | None]) -> None:
+def _goals(sheet: _Sheet, report: Report, insats_names: Mapping[str, str | None]) -> None:
     if not report.goals:
         return
     _listing(sheet, GOALS, GOAL_HEADER)
@@ -295,8 +315,8 @@ def _goals(sheet: Worksheet, report: Report, insats_names: Mapping[str, str | No
             label = f"{insats_names.get(goal.insats) or goal.insats}: {label}"
         kind = Kind.COUNT if goal.figure is not None else Kind.SHARE
         outcome = _outcome(goal.outcome, suppressed, 1 if kind is Kind.COUNT else 100)
-        row = _append(sheet, [label, outcome, labels.GOAL_MET[goal.met]])
-        sheet.cell(row, 2).number_format = NUMBER_FORMATS[kind]
+        cells = sheet.append([label, outcome, labels.GOAL_MET[goal.met]])
+        cells[1].number_format = NUMBER_FORMATS[kind]
 
 
 def _economy_value(section: Section | OverviewRow, name: str, suppressed: bool) -> str | float:
@@ -306,7 +326,7 @@ def _economy_value(section: Section | OverviewRow, name: str, suppressed: bool) 
     return value / 100 if name in PERCENTS else value
 
 
-def _economy(sheet: Worksheet, report: Report) -> None:
+def _economy(sheet: _Sheet, report: Report) -> None:
     if report.economy is None:
         return
     _listing(sheet, ECONOMY, ECONOMY_HEADER)
@@ -315,53 +335,53 @@ def _economy(sheet: Worksheet, report: Report) -> None:
         if name not in report.economy.model_fields_set:
             continue
         values = [_economy_value(section, name, suppressed) for section in report.sections()]
-        row = _append(sheet, [label, *values])
-        for cell in sheet[row][1:]:
+        cells = sheet.append([label, *values])
+        for cell in cells[1:]:
             cell.number_format = NUMBER_FORMATS[Kind.SHARE] if name in PERCENTS else KRONOR_FORMAT
 
 
-def _step_movement(sheet: Worksheet, report: Report) -> None:
+def _step_movement(sheet: _Sheet, report: Report) -> None:
     # Also a measure only last year had: every figure of both years is on the sheet.
     measures = {**report.step_movement, **report.previous_year.step_movement}
     if not measures:
         return
     _heading(sheet, STEP_MOVEMENT)
     for measure in measures:
-        _append(sheet, [labels.step_measure_label(measure)], _ITALIC)
+        sheet.append([labels.step_measure_label(measure)], _ITALIC)
         for metric, label in labels.STEP_METRICS.items():
             _row(sheet, report, label, ("step_movement", measure, metric), indent=1)
 
 
-def _followup(sheet: Worksheet, report: Report) -> None:
+def _followup(sheet: _Sheet, report: Report) -> None:
     if not report.followup:
         return
     _heading(sheet, labels.FOLLOWUP)
     for months in report.followup:
-        _append(sheet, [labels.followup_caption(months)], _ITALIC)
+        sheet.append([labels.followup_caption(months)], _ITALIC)
         for metric, label in labels.FOLLOWUP_METRICS.items():
             _row(sheet, report, label, (FOLLOWUP, months, metric), indent=1)
 
 
-def _flows(sheet: Worksheet, report: Report) -> None:
+def _flows(sheet: _Sheet, report: Report) -> None:
     rows = report.flow_rows()
     if not rows:
         return
     _heading(sheet, labels.FLOWS)
-    _append(sheet, [labels.FLOWS_NOTE], _ITALIC)
+    sheet.append([labels.FLOWS_NOTE], _ITALIC)
     people = [section.people for section in report.sections()]
-    _append(sheet, [labels.PEOPLE, *(p.of(c) for p in people if p for c in labels.COLUMNS)])
+    sheet.append([labels.PEOPLE, *(p.of(c) for p in people if p for c in labels.COLUMNS)])
     for from_insats, to_insats, now, before in rows:
         values = [year[column] for year in (now, before) for column in labels.COLUMNS]
-        row = _append(sheet, [labels.flow_label(from_insats, to_insats), *values])
-        for cell in sheet[row][1:]:
+        cells = sheet.append([labels.flow_label(from_insats, to_insats), *values])
+        for cell in cells[1:]:
             cell.number_format = NUMBER_FORMATS[Kind.COUNT]
 
 
-def _activities(sheet: Worksheet, report: Report) -> None:
+def _activities(sheet: _Sheet, report: Report) -> None:
     if not (report.activities.count or report.previous_year.activities.count):
         return
     _heading(sheet, labels.ACTIVITIES)
-    _append(sheet, [labels.ACTIVITIES_NOTE], _ITALIC)
+    sheet.append([labels.ACTIVITIES_NOTE], _ITALIC)
     for now, before in zip(report.activities.rows(), report.previous_year.activities.rows()):
         name, code, kind, _ = now
         values = [
@@ -369,8 +389,8 @@ def _activities(sheet: Worksheet, report: Report) -> None:
             for row in (now, before)
             for column in labels.COLUMNS
         ]
-        row = _append(sheet, [labels.activity_label(name, code), *values])
-        for cell in sheet[row][1:]:
+        cells = sheet.append([labels.activity_label(name, code), *values])
+        for cell in cells[1:]:
             cell.number_format = NUMBER_FORMATS[kind]
 
 
