@@ -75,13 +75,16 @@ class OutboxMessage:
     body: str
 
 
+def outbox_rows(messages: list[OutboxMessage]) -> list[dict]:
+    """The outbox table's rows of these messages, staged now."""
+    now = time.time()
+    return [vars(message) | {"created_at": now} for message in messages]
+
+
 async def add_to_outbox(session: AsyncSession, table: Table, messages: list[OutboxMessage]) -> None:
     """Stage messages in the caller's transaction; the relay publishes them after commit."""
     if messages:
-        now = time.time()
-        await session.execute(
-            table.insert(), [vars(message) | {"created_at": now} for message in messages]
-        )
+        await session.execute(table.insert(), outbox_rows(messages))
 
 
 class OutboxRelay:
