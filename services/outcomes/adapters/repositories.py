@@ -201,7 +201,10 @@ def _summary_json(summary: Summary | None) -> str | None:
     # value]: the named tuples as JSON arrays.
     if summary is None:
         return None
-    return to_json([summary.position, summary.stopped, summary.observed]).decode()
+    # Each observation's named tuple as a plain one: pydantic-core writes both the same, the
+    # named one about three times slower.
+    observed = {measure: tuple(seen) for measure, seen in summary.observed.items()}
+    return to_json([summary.position, summary.stopped, observed]).decode()
 
 
 def _summary(body: str | None) -> Summary | None:
