@@ -280,10 +280,10 @@ async def test_the_statements_of_a_batch_do_not_grow_with_its_participants(sessi
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(large) == len(small) == len(again)
-    # BEGIN, generation, claim, [lock,] records and summaries, store (events, records and
-    # summaries: one statement on PostgreSQL, one each on SQLite), outbox (the events are
+    # BEGIN, generation, claim, [lock,] records and summaries, store (events, records,
+    # summaries and changes: one statement on PostgreSQL, one each on SQLite; the events are
     # read only for a participant derived in full).
-    assert len(large) <= 9
+    assert len(large) <= 8
 
 
 async def test_replicas_sharing_participants_both_commit_one_consistent_record(

@@ -26,3 +26,10 @@ def test_a_summary_stored_with_spaces_loads_the_same() -> None:
         ' "vas": [1, ["2024-01-02", 7, 30.0], ["2024-01-02", 7, 30.0]]}]'
     )
     assert _summary(stored) == _SUMMARY
+
+
+def test_a_summary_is_stored_as_compact_arrays() -> None:
+    assert _summary_json(_SUMMARY) == (
+        '[41,true,{"activity_hours":[2,["2024-01-02",7,-0.0],["2024-02-01",41,12.5]],'
+        '"vas":[1,["2024-01-02",7,30.0],["2024-01-02",7,30.0]]}]'
+    )

@@ -7,7 +7,8 @@ import time
 import pytest
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, Table, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from shared.platform.consumer import PoisonMessage, StreamConsumer
 from shared.platform.db import create_engine, session_factory
@@ -29,13 +30,18 @@ async def redis(redis_url: str):
     await client.aclose()
 
 
-async def test_relay_publishes_committed_rows_in_order_once(database_url, redis, stream_prefix):
+async def _outbox(database_url: str) -> tuple[AsyncEngine, Table, async_sessionmaker]:
+    """A fresh outbox table in the database, and sessions on it."""
     metadata = MetaData()
     table = outbox_table(metadata, "test_outbox")
     engine = create_engine(database_url)
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
-    sessions = session_factory(engine)
+    return engine, table, session_factory(engine)
+
+
+async def test_relay_publishes_committed_rows_in_order_once(database_url, redis, stream_prefix):
+    engine, table, sessions = await _outbox(database_url)
     stream = f"{stream_prefix}.events"
 
     for first in (0, 100, 200):
@@ -75,6 +81,37 @@ async def test_relay_publishes_committed_rows_in_order_once(database_url, redis,
         b"body": b'{"n": 7}',
     }
     assert await redis.xlen(stream) == 300
+    await engine.dispose()
+
+
+async def test_relay_publishes_each_field_exactly_whatever_it_holds(
+    sqlite_url, redis, stream_prefix
+) -> None:
+    # The relay hands Redis an entry as one argument: ids, types and bodies with spaces,
+    # digits, newlines and non-ASCII characters must come out as they went in.
+    engine, table, sessions = await _outbox(sqlite_url)
+    stream = f"{stream_prefix}.odd"
+    messages = [
+        OutboxMessage("12 3 4 ", "T", 1, "5 6 7 body"),
+        OutboxMessage("é\nå ö", "Typ med mellanslag\n2", 22, '{"text": "rad 1\nrad 2 ü"}'),
+        OutboxMessage("", "", 0, ""),
+        OutboxMessage("m", "Ändrad", 10**15, "x" * 70_000),
+    ]
+    async with sessions() as session, session.begin():
+        await add_to_outbox(session, table, messages)
+    relay = OutboxRelay(sessions, table, redis, stream, ())
+    assert await relay.publish_pending() == len(messages)
+
+    entries = await redis.xrange(stream)
+    assert [fields for _, fields in entries] == [
+        {
+            b"id": message.message_id.encode(),
+            b"type": message.type.encode(),
+            b"position": str(message.position).encode(),
+            b"body": message.body.encode(),
+        }
+        for message in messages
+    ]
     await engine.dispose()
 
 

@@ -69,7 +69,8 @@ class Participants(Protocol):
         is absent."""
 
     async def store(self, stored: "Stored") -> None:
-        """Store what a batch stores, at once (one round trip where the database allows)."""
+        """Store what a batch stores, at once: written at commit, with the changes published
+        (one round trip where the database allows)."""
 
     async def forget(self, registrations: Collection[str]) -> None:
         """Delete these registrations' events, records and summaries (an erasure)."""
