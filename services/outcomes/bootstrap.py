@@ -13,7 +13,7 @@ from services.outcomes.adapters.tables import REVISIONS_DIR, SERVICE
 from services.outcomes.adapters.unit_of_work import SqlUnitOfWork
 from services.outcomes.entrypoints.subscriber import intake_consumer
 from shared.platform.consumer import StreamConsumer
-from shared.platform.http import install_common_routes
+from shared.platform.http import NO_OPENTELEMETRY, install_common_routes
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
 from shared.platform.settings import Settings
@@ -63,7 +63,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def dependencies() -> dict[str, bool]:
         return await running[0].connections.checks() if running else NOT_STARTED
 
-    app = FastAPI(title="Stegvis outcomes", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="Stegvis outcomes", version="1", lifespan=lifespan, telemetry=NO_OPENTELEMETRY
+    )
     install_common_routes(
         app, ready, dependencies, settings.stream_prefix, settings.max_request_bytes
     )

@@ -35,7 +35,12 @@ from services.reporting.service_layer.unit_of_work import ReportReader
 from services.reporting.service_layer.views import Clock, ReportSource, utc_now
 from shared.contract.access import Principal
 from shared.platform.consumer import StreamConsumer
-from shared.platform.http import authenticator, bearer_auth, install_common_routes
+from shared.platform.http import (
+    NO_OPENTELEMETRY,
+    authenticator,
+    bearer_auth,
+    install_common_routes,
+)
 from shared.platform.service import NOT_STARTED, Connections, database_and_redis, migrated_sessions
 from shared.platform.settings import Settings
 from shared.platform.streams import Topology
@@ -119,7 +124,9 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
         settings.followups,
     )
     desk = DeadLetterDesk(lambda: connections().redis, Topology(settings.stream_prefix))
-    app = FastAPI(title="Stegvis reporting", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="Stegvis reporting", version="1", lifespan=lifespan, telemetry=NO_OPENTELEMETRY
+    )
     install_common_routes(
         app,
         ready,
