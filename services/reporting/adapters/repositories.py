@@ -4,7 +4,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
@@ -36,15 +36,13 @@ from services.reporting.domain.report_context import ReportContext
 from services.reporting.domain.reports import FIGURE_SOURCES, ProcessedThrough
 from services.reporting.domain.series import MonthRow, YearRow
 from services.reporting.service_layer.unit_of_work import Goals, MetaState, Money
+from shared.contract.access import as_utc
 from shared.platform.db import dialect_of, upsert
 from shared.platform.projection import META_ID
 
 
 def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite keeps no zone: store UTC, read it back as UTC.
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return None if moment is None else as_utc(moment)
 
 
 async def _meta_state(session: AsyncSession, *, for_update: bool) -> MetaState:
