@@ -5,7 +5,6 @@ import asyncio
 import importlib
 import os
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -17,9 +16,6 @@ SERVICES = ("intake", "outcomes", "reporting")
 CONSOLE_COMMANDS = ("up", "rebuild", "import", "backup", "restore", "purge")
 CONSOLE_LOGGING = {"STEGVIS_LOG_FORMAT": "text", "STEGVIS_LOG_LEVEL": "WARNING"}
 """A person reads what these print: plain lines, none per event unless asked for."""
-REBUILD_POLL_SECONDS = 0.2
-"""How often `rebuild --wait` reads reporting's position: a read on a kept connection is a
-millisecond of CPU; the wait ends at most this long after the rebuild."""
 
 
 def _run_service(name: str, settings: Settings) -> int:
@@ -27,42 +23,6 @@ def _run_service(name: str, settings: Settings) -> int:
     port = getattr(settings, f"{name}_port")
     serve(bootstrap.create_app(settings), settings.host, port)
     return 0
-
-
-async def _rebuild(settings: Settings, wait_seconds: float) -> int:
-    from services.intake import bootstrap as intake
-    from services.outcomes import bootstrap as outcomes
-    from services.reporting import bootstrap as reporting
-
-    # Reporting first: from now on it ignores whatever the old generation still sends.
-    generation = await outcomes.current_generation(settings) + 1
-    await reporting.reset(settings, generation)
-    await outcomes.reset(settings, generation)
-    last_position = await intake.requeue_event_log(settings)
-    print(
-        f"Generation {generation}: intake re-queued its event log "
-        f"(positions 1–{last_position}); outcomes and reporting rebuild from it.",
-        flush=True,
-    )
-    if wait_seconds <= 0 or last_position == 0:
-        return 0
-    deadline = time.monotonic() + wait_seconds
-    async with reporting.processed_positions(settings) as processed_position:
-        while time.monotonic() < deadline:
-            position = await processed_position()
-            done = min(position, last_position)
-            bar = "#" * (40 * done // last_position)
-            print(f"\r[{bar:<40}] {done}/{last_position}", end="", flush=True)
-            if position >= last_position:
-                print("\nRebuild complete.", flush=True)
-                return 0
-            await asyncio.sleep(REBUILD_POLL_SECONDS)
-    print(
-        "\nNot complete yet: are outcomes and reporting running? "
-        "They finish the rebuild whenever they run.",
-        file=sys.stderr,
-    )
-    return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,13 +88,16 @@ def main(argv: list[str] | None = None) -> int:
 
         return up(settings)
     if args.command == "rebuild":
-        return asyncio.run(_rebuild(settings, args.wait))
+        from services import rebuild as rebuilding
+
+        return asyncio.run(rebuilding.rebuild(settings, args.wait))
     if args.command in ("backup", "restore"):
         from services import backup
+        from services import rebuild as rebuilding
 
         if args.command == "backup":
             return backup.backup(settings, args.file)
-        return backup.restore(settings, args.file, lambda: asyncio.run(_rebuild(settings, 0)))
+        return backup.restore(settings, args.file, lambda: asyncio.run(rebuilding.rebuild(settings, 0)))
     if args.command == "purge":
         from services.purge import purge
 

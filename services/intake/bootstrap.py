@@ -1,14 +1,14 @@
 """Composition root of intake: the app, its lifespan, and the rebuild's re-queue."""
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from fastapi import FastAPI
 
-from services.intake.adapters import repositories, tables
+from services.intake.adapters import log_reads, repositories, tables
 from services.intake.adapters.accounts import requeue_access
 from services.intake.adapters.caseload import SqlCaseload
 from services.intake.adapters.passwords import Argon2Passwords
@@ -161,24 +161,63 @@ first ones while the rest are staged (the whole log in one statement took second
 200,000 events, and nothing flowed until it committed)."""
 
 
-async def requeue_event_log(settings: Settings) -> int:
-    """Stage the whole event log, and every user and credential, for publication again
-    (`stegvis rebuild`), in order, `REQUEUE_CHUNK` events a transaction.
+async def event_log_cut(settings: Settings) -> log_reads.LogCut:
+    """The log's newest position and each insats's number of events up to it: what
+    `stegvis rebuild` derives in bulk."""
+    async with (
+        migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
+        sessions() as session,
+    ):
+        return await log_reads.log_cut(session)
 
-    Returns the highest position re-queued (0 for an empty log); the running relays
+
+async def insatser_events(
+    settings: Settings, insats_ids: Sequence[str], through: int
+) -> AsyncIterator[tuple[str, list[tuple[int, str]]]]:
+    """Each insats's (position, JSON) of its events up to `through`, in log order, one insats
+    after the other as read (`stegvis rebuild` derives one while it reads the next)."""
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+        for insats_id in insats_ids:
+            async with sessions() as session:
+                yield insats_id, await log_reads.insats_events(session, insats_id, through)
+
+
+async def positions_through(settings: Settings, through: int) -> set[int]:
+    """The positions of the events up to `through` in the log now (one committed after a
+    read of the log took a lower position, or one erased since, makes them differ)."""
+    async with (
+        migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
+        sessions() as session,
+    ):
+        return await log_reads.positions_through(session, through)
+
+
+async def requeue_event_log(
+    settings: Settings, after: int = 0, missed: Collection[int] = ()
+) -> int:
+    """Stage the event log after position `after` and the events at the positions `missed`,
+    and every user and credential, for publication again (`stegvis rebuild`), in order,
+    `REQUEUE_CHUNK` events a transaction.
+
+    Returns the highest position in the log (0 for an empty log); the running relays
     publish them. Interrupted, it has staged a part of the log: run the rebuild again.
     """
     async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
         async with sessions() as session, session.begin():
             last_position = await repositories.last_position(session)
             access = await requeue_access(session)
-        for after in range(0, last_position, REQUEUE_CHUNK):
+            for position in sorted(missed):
+                await repositories.requeue_events(session, position - 1, position)
+        for start in range(after, last_position, REQUEUE_CHUNK):
             async with sessions() as session, session.begin():
                 await repositories.requeue_events(
-                    session, after, min(after + REQUEUE_CHUNK, last_position)
+                    session, start, min(start + REQUEUE_CHUNK, last_position)
                 )
     log.info(
-        "re-queued intake's event log through position %d and %d users and credentials",
+        "re-queued intake's event log after position %d (and %d missed) through %d, and %d "
+        "users and credentials",
+        after,
+        len(missed),
         last_position,
         access,
     )

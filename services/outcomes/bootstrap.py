@@ -1,17 +1,24 @@
 """Composition root of outcomes: the app (health and metrics), its consumer and relay, and
-the generation `stegvis rebuild` renews."""
+the generation `stegvis rebuild` renews, with the state it derives in bulk."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
 
 from services.outcomes.adapters import tables
+from services.outcomes.adapters.bulk import Derived, derived_rows, store_derived
+from services.outcomes.adapters.memory import MemoryDatabase
 from services.outcomes.adapters.tables import REVISIONS_DIR, SERVICE
 from services.outcomes.adapters.unit_of_work import SqlUnitOfWork
 from services.outcomes.entrypoints.subscriber import intake_consumer
+from services.outcomes.service_layer.erasure import apply_batch
+from services.outcomes.service_layer.handlers import PositionedEvent
+from shared.contract.codes import OutcomePolicy
+from shared.contract.events import parse_intake_event
+from shared.contract.records import OutcomeChange
 from shared.platform.consumer import StreamConsumer
 from shared.platform.http import NO_OPENTELEMETRY, install_common_routes
 from shared.platform.outbox import OutboxRelay
@@ -80,13 +87,36 @@ async def current_generation(settings: Settings) -> int:
         return (await tables.bookkeeping.meta_row(session)).generation
 
 
-async def reset(settings: Settings, generation: int) -> None:
-    """Forget every record and processed id and start `generation` (`stegvis rebuild`);
-    waits for a batch in progress (it holds the generation shared)."""
+async def reset(settings: Settings, generation: int, derived: Sequence[Derived] = ()) -> None:
+    """Forget every record and processed id and start `generation` (`stegvis rebuild`) with
+    the state `derived` in bulk, in one transaction; waits for a batch in progress (it holds
+    the generation shared)."""
     async with (
         migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
         sessions() as session,
         session.begin(),
     ):
         await tables.bookkeeping.reset(session, generation)
+        await store_derived(session, derived)
     log.info("outcomes reset to generation %d", generation)
+
+
+BULK_BATCH = 5_000
+"""Events the use case takes at once in a bulk derivation: large batches cost the least per
+event (the in-memory state is copied once a batch, its tables not their rows)."""
+
+
+async def derive(
+    events: Sequence[tuple[int, str]], generation: int, policy: OutcomePolicy
+) -> tuple[Derived, list[OutcomeChange]]:
+    """The state the consumer's use case (`erasure.apply_batch`) makes of `events` ((position,
+    JSON), in log order) in memory, and the changes it publishes, in order (`stegvis
+    rebuild`: those of some insatser, in a process of its own)."""
+    database = MemoryDatabase(generation)
+    for start in range(0, len(events), BULK_BATCH):
+        batch = [
+            PositionedEvent(position, parse_intake_event(body), body)
+            for position, body in events[start : start + BULK_BATCH]
+        ]
+        await apply_batch(database.unit_of_work, batch, policy)
+    return derived_rows(database.state), database.state.published

@@ -13,10 +13,10 @@ import httpx
 from redis.asyncio import Redis
 from sqlalchemy import MetaData, select
 
-from services.cli import _rebuild
 from services.intake import bootstrap as intake
 from services.outcomes import bootstrap as outcomes
 from services.purge import purge
+from services.rebuild import rebuild
 from services.reporting import bootstrap as reporting
 from shared.platform.db import create_engine
 from shared.platform.settings import Settings
@@ -171,5 +171,5 @@ async def test_erased_participants_leave_every_table_and_stream(settings, redis,
         assert _ok(await intake_api.get(f"{INSATS}/participants/{moved_kept}/events"))
         assert await _reports(reporting_api) == before
 
-        assert await _rebuild(settings, 60) == 0
+        assert await rebuild(settings, 60) == 0
         assert await _reports(reporting_api) == before

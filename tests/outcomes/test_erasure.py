@@ -15,7 +15,7 @@ from shared.contract.events import (
 )
 from shared.contract.records import ParticipantRecordChanged
 from shared.contract.records import ParticipantRecordErased as Erased
-from tests.outcomes.conftest import FakeDatabase
+from tests.outcomes.conftest import MemoryDatabase
 
 POLICY = OutcomePolicy()
 
@@ -42,7 +42,7 @@ def _erasure(log: list[PositionedEvent]) -> PositionedEvent:
 
 
 async def test_the_participant_leaves_outcomes_and_reporting_gets_its_history_without_code(
-    database: FakeDatabase,
+    database: MemoryDatabase,
 ) -> None:
     log = _log()
     await apply_batch(database.unit_of_work, log[:3], POLICY)
@@ -75,7 +75,7 @@ async def test_the_participant_leaves_outcomes_and_reporting_gets_its_history_wi
     assert set(erased.event_ids) == p1_events | {erasure.event.event_id}
 
 
-async def test_a_redelivered_event_or_erasure_brings_nothing_back(database: FakeDatabase) -> None:
+async def test_a_redelivered_event_or_erasure_brings_nothing_back(database: MemoryDatabase) -> None:
     log = _log()
     erasure = _erasure(log)
     await apply_batch(database.unit_of_work, [*log, erasure], POLICY)

@@ -97,9 +97,9 @@ async def test_a_failed_batch_leaves_nothing_behind(database) -> None:
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 async def test_any_batching_with_redelivery_ends_in_the_records_of_the_whole_log(data) -> None:
-    from tests.outcomes.conftest import FakeDatabase
+    from tests.outcomes.conftest import MemoryDatabase
 
-    database = FakeDatabase()
+    database = MemoryDatabase()
     log = _log()
     deliveries = data.draw(st.lists(st.sampled_from(log), min_size=0, max_size=12))
     delivered = sorted(deliveries + log, key=lambda item: item.position)  # in order, repeats

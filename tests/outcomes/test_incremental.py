@@ -34,7 +34,7 @@ from shared.contract.records import (
 )
 from shared.platform.service import migrated_sessions
 from shared.platform.settings import Settings
-from tests.outcomes.conftest import FakeDatabase
+from tests.outcomes.conftest import MemoryDatabase
 
 POLICY = OutcomePolicy()
 DAYS = st.integers(0, 2).map(lambda n: date(2025, 3, 1) + timedelta(days=n))  # same-day ties
@@ -166,7 +166,7 @@ def _records_of_the_log(log: list[PositionedEvent], participant: str) -> Partici
 @given(deliveries(("P1", "P2")))
 async def test_taking_events_one_by_one_agrees_with_the_full_derivation(delivered) -> None:
     log, batches = delivered
-    database = FakeDatabase()
+    database = MemoryDatabase()
     seen: set[str] = set()
     for batch in batches:
         published_before = len(database.state.published)

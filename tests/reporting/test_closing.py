@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.reporting.adapters.memory import MemoryDatabase
 from services.reporting.domain.bases import Base, Counting
 from services.reporting.domain.closing import closes_at, closing, known_by, restatements
 from services.reporting.domain.contributions import Contributions
@@ -17,7 +18,6 @@ from services.reporting.domain.periods import parse_period
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.service_layer.handlers import apply_changes
 from shared.contract.records import ParticipantRecord, ParticipantRecordChanged
-from tests.reporting.conftest import FakeDatabase
 from tests.reporting.strategies import histories, periods
 from tests.reporting.support import changed, report_of
 
@@ -125,7 +125,7 @@ def accepted_histories(draw) -> list[ParticipantRecordChanged]:
 
 
 async def _projection(changes, batches: list[int]) -> Contributions:
-    database = FakeDatabase()
+    database = MemoryDatabase()
     start = 0
     for size in batches:
         await apply_changes(database.unit_of_work(), changes[start : start + size], 5)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.reporting.adapters.memory import MemoryDatabase
 from services.reporting.domain.bases import Base, Counting
 from services.reporting.domain.contributions import Cell, contributions
 from services.reporting.domain.erasure import step_contributions
@@ -21,7 +22,6 @@ from shared.contract.records import (
     ParticipantRecordErased,
     RecordStep,
 )
-from tests.reporting.conftest import FakeDatabase
 from tests.reporting.support import built_of, records
 
 CLOSE_DAYS = 5
@@ -85,12 +85,12 @@ def _nonzero(cells: dict[Cell, float]) -> dict[Cell, float]:
 @given(st.lists(records(participant_id="P1"), min_size=1, max_size=4), st.data())
 async def test_the_figures_stay_whatever_reporting_had_applied(versions, data) -> None:
     changes = _changes(versions)
-    everything = FakeDatabase()
+    everything = MemoryDatabase()
     await apply_changes(everything.unit_of_work(), changes, CLOSE_DAYS)
     figures = _nonzero(everything.state.monthly)
 
     # Outcomes withdrew the changes it had not published yet; the erasure carries them.
-    database = FakeDatabase()
+    database = MemoryDatabase()
     chosen = data.draw(st.lists(st.sampled_from(range(len(changes))), unique=True))
     applied = [changes[n] for n in sorted(chosen)]
     if applied:
@@ -104,7 +104,7 @@ async def test_the_figures_stay_whatever_reporting_had_applied(versions, data) -
     assert _nonzero(database.state.monthly) == figures
     assert _nonzero(database.state.retained) == figures
     # A rebuild starts the figures from what is kept: the same, as closed too.
-    rebuilt = FakeDatabase()
+    rebuilt = MemoryDatabase()
     rebuilt.state.monthly = dict(database.state.retained)
     assert _nonzero(rebuilt.state.monthly) == figures
 
@@ -139,7 +139,7 @@ async def test_the_erased_are_counted_by_every_base() -> None:
     `ended` counts the erased as it did."""
     versions = [P1.model_copy(update={"birth_year": 1993})]
     changes = _changes(versions)
-    everything, erased = FakeDatabase(), FakeDatabase()
+    everything, erased = MemoryDatabase(), MemoryDatabase()
     await apply_changes(everything.unit_of_work(), changes, CLOSE_DAYS)
     await apply_changes(erased.unit_of_work(), [*changes, _erasure(changes)], CLOSE_DAYS)
     period, processed = parse_period(2025, "helar", 8), ProcessedThrough(1, None)

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.reporting.adapters.memory import MemoryDatabase
 from services.reporting.domain.contributions import Cell, contributions
 from services.reporting.domain.model import Insats
 from services.reporting.service_layer.handlers import STALE_CHANGES, Applied, apply_changes
@@ -15,7 +16,6 @@ from shared.contract.records import (
     PositionPassed,
     VolumeCounted,
 )
-from tests.reporting.conftest import FakeDatabase
 from tests.reporting.support import records
 
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
@@ -71,7 +71,7 @@ def _nonzero(cells: dict[Cell, float]) -> dict[Cell, float]:
 
 
 async def test_a_batch_adds_the_deltas_registers_insatser_and_advances_the_position(
-    database: FakeDatabase,
+    database: MemoryDatabase,
 ) -> None:
     batch = [
         _registered(1, "Arbetsrehab"),
@@ -144,7 +144,7 @@ async def test_the_newest_registration_of_an_insats_wins_whatever_the_order(data
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=50)
 @given(st.lists(records(participant_id="P1"), min_size=1, max_size=4), st.data())
 async def test_any_batching_and_redelivery_gives_the_final_records_figures(versions, data) -> None:
-    database = FakeDatabase()
+    database = MemoryDatabase()
     changes = [
         _changed(n, before, after)
         for n, (before, after) in enumerate(zip([None, *versions], versions), start=1)
@@ -160,7 +160,7 @@ async def test_any_batching_and_redelivery_gives_the_final_records_figures(versi
 
 
 async def test_each_change_is_dated_by_the_first_month_closing_it_was_in_time_for(
-    database: FakeDatabase,
+    database: MemoryDatabase,
 ) -> None:
     # With 5 days, March closes when 5 April ends in Sweden (22:00 UTC, summer time).
     in_time = datetime(2025, 4, 5, 21, 59, tzinfo=UTC)

@@ -19,7 +19,7 @@ from services.reporting.domain.contributions import (
 from services.reporting.domain.erasure import step_contributions
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import ProcessedThrough
-from services.reporting.service_layer.unit_of_work import UnitOfWork
+from services.reporting.service_layer.unit_of_work import ProjectionUnitOfWork
 from shared.contract.records import (
     ActivityCounted,
     InsatsRegistered,
@@ -50,7 +50,7 @@ class Applied:
 
 
 async def apply_changes(
-    uow: UnitOfWork, batch: Sequence[OutcomeChange], close_days: int
+    uow: ProjectionUnitOfWork, batch: Sequence[OutcomeChange], close_days: int
 ) -> Applied:
     async with uow:
         generation = await uow.meta.lock(_newest_of_each_generation(batch))
@@ -126,7 +126,10 @@ def _deltas(changes: Iterable[OutcomeChange], close_days: int) -> Contributions:
 
 
 async def _erased(
-    uow: UnitOfWork, changes: Iterable[OutcomeChange], close_days: int, deltas: Contributions
+    uow: ProjectionUnitOfWork,
+    changes: Iterable[OutcomeChange],
+    close_days: int,
+    deltas: Contributions,
 ) -> Contributions:
     """The erased participants' whole contributions, to keep. Those of their changes not
     applied yet (outcomes withdrew them) are added to `deltas` now, and their ids claimed,

@@ -76,7 +76,9 @@ class Goals(Protocol):
         """The goals of those of the insatser that have any."""
 
 
-class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
+class ProjectionUnitOfWork(unit_of_work.UnitOfWork, Protocol):
+    """What applying outcomes' changes needs (`handlers.apply_changes`): the projection."""
+
     meta: Meta
     processed: Processed
     monthly: Cells
@@ -84,6 +86,9 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     """Erased participants' contributions (kept by a rebuild, which starts `monthly` from
     them)."""
     insatser: Insatser
+
+
+class UnitOfWork(ProjectionUnitOfWork, Protocol):
     targets: Targets
     money: Money
     goals: Goals

@@ -1,0 +1,65 @@
+"""Outcomes' state computed in memory (`adapters/memory.py`) as its tables' rows, and those
+rows stored with the consumer's own statements (`stegvis rebuild`, `services/rebuild.py`)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.outcomes.adapters import tables
+from services.outcomes.adapters.memory import MemoryState
+from services.outcomes.adapters.repositories import RecordTexts, Staged, _summary_json
+
+CHUNK = 20_000
+"""Rows a statement writes: a statement's parameters stay a few megabytes."""
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A part of outcomes' state as rows (by column name), picklable: what a process of
+    the rebuild hands back."""
+
+    processed: list[str]
+    events: list[dict]
+    records: list[dict]
+    summaries: list[dict]
+
+
+def derived_rows(state: MemoryState) -> Derived:
+    """The state's rows as `SqlParticipants.store` stages them (the records' JSON made by
+    `RecordTexts`, as the consumer writes it)."""
+    texts = RecordTexts()
+    return Derived(
+        sorted(state.processed),
+        [
+            {"event_id": event.event_id, "registration": key, "position": position, "body": body}
+            for key, stored in state.events.items()
+            for position, event, body in stored
+        ],
+        [
+            {"registration": key, "insats_id": record.insats_id, "record": texts.of(record)}
+            for key, record in sorted(state.records.items(), key=itemgetter(0))
+        ],
+        [
+            {"registration": key, "summary": _summary_json(summary)}
+            for key, summary in sorted(state.summaries.items(), key=itemgetter(0))
+        ],
+    )
+
+
+async def store_derived(session: AsyncSession, parts: Sequence[Derived]) -> None:
+    """Claim the parts' processed ids and write their rows, `CHUNK` rows a statement, in the
+    session's transaction. Nothing goes to the outbox: reporting is given its state whole."""
+    processed = [event_id for part in parts for event_id in part.processed]
+    for start in range(0, len(processed), CHUNK):
+        await tables.bookkeeping.claim(session, processed[start : start + CHUNK])
+    staged = Staged()
+    for written, rows in (
+        (staged.events, [row for part in parts for row in part.events]),
+        (staged.records, [row for part in parts for row in part.records]),
+        (staged.summaries, [row for part in parts for row in part.summaries]),
+    ):
+        for start in range(0, len(rows), CHUNK):
+            written.extend(rows[start : start + CHUNK])
+            await staged.flush(session)

@@ -1,0 +1,156 @@
+"""`stegvis rebuild [--wait SECONDS]`: outcomes' and reporting's state made anew from
+intake's event log, in bulk, then kept up by the running services.
+
+1. The cut: intake's newest position P. Every event up to P is the bulk's; those after it
+   (accepted meanwhile) go the normal way.
+2. The computation, by the consumers' own use cases on their in-memory ports (outcomes'
+   `erasure.apply_batch`, then reporting's `handlers.apply_changes` over the changes it
+   published, in log order; `bootstrap.derive`, `bootstrap.project`), an insats at a time
+   in a pool of processes, one per core (registrations and cells are keyed by insats, so
+   insatser are independent; the förbund's sums are summed by the cells' own statement).
+3. The store, one transaction per service, reporting first: its reset (which waits for a
+   batch in progress and restores the erased participants' contributions) with the
+   computed cells, insatser, processed ids and position P at generation G+1; then outcomes'
+   reset with the computed events, records, summaries and every event id up to P claimed.
+   Outcomes publishes nothing for them: reporting has their effect already.
+4. Then intake re-queues the events after P (and any up to P the computation did not read:
+   one committed late, under a lower position), and every user and credential.
+
+Why nothing is lost or counted twice, whatever runs meanwhile: from step 3's first commit
+reporting ignores every change of generation G, which is all outcomes publishes until its
+own reset, so nothing outcomes still does at G counts. Outcomes at G+1 has claimed every id
+up to P that the computation read, so any of those redelivered or in flight is a duplicate,
+and its state holds nothing of the events after P, which reach it from step 4 (or from
+intake's relay, as accepted) and count once at G+1. An event up to P the computation did not
+read was not claimed, and step 4 re-queues it. Interrupted before outcomes' reset, reporting
+waits at G+1 for changes that never come: run the rebuild again, as before.
+"""
+
+import asyncio
+import gc
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from services.intake import bootstrap as intake
+from services.outcomes import bootstrap as outcomes
+from services.outcomes.adapters.bulk import Derived
+from services.reporting import bootstrap as reporting
+from services.reporting.adapters.bulk import Projected
+from shared.contract.codes import OutcomePolicy
+from shared.platform.settings import Settings
+
+WIDTH = 40
+POLL_SECONDS = 0.2
+"""How often `--wait` reads reporting's position: a read on a kept connection is a
+millisecond of CPU; the wait ends at most this long after the rebuild."""
+
+
+@dataclass(frozen=True)
+class _Insats:
+    """What a process of the pool is given: one insats's events up to the cut."""
+
+    events: list[tuple[int, str]]
+    generation: int
+    policy: OutcomePolicy
+    close_days: int
+
+
+def _computed(work: _Insats) -> tuple[Derived, Projected]:
+    """Outcomes' state and reporting's projection of one insats's events (in a process of
+    the pool). Without the collector: millions of small objects, none of them garbage in
+    a cycle that matters for the few seconds this runs."""
+    gc.disable()
+    try:
+        return asyncio.run(_computed_here(work))
+    finally:
+        gc.enable()
+
+
+async def _computed_here(work: _Insats) -> tuple[Derived, Projected]:
+    derived, changes = await outcomes.derive(work.events, work.generation, work.policy)
+    return derived, await reporting.project(changes, work.generation, work.close_days)
+
+
+def _bar(done: int, total: int, end: str = "") -> None:
+    bar = "#" * (WIDTH * done // max(total, 1))
+    print(f"\r[{bar:<{WIDTH}}] {done}/{total}", end=end, flush=True)
+
+
+async def _compute(
+    settings: Settings, cut_position: int, counts: dict[str, int], generation: int
+) -> tuple[list[Derived], list[Projected], set[int]]:
+    """Every insats's state, the largest first, each computed while the next is read; and
+    the positions read."""
+    insats_ids = sorted(counts, key=lambda insats_id: -counts[insats_id])
+    total = sum(counts.values())
+    policy, close_days = settings.outcome_policy(), settings.month_close_days
+    # Spawned, never forked: this process has an event loop and its threads running.
+    context = multiprocessing.get_context("spawn")
+    pending: list[tuple[int, Future]] = []
+    read: set[int] = set()
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=context) as pool:
+        async for _insats_id, events in intake.insatser_events(settings, insats_ids, cut_position):
+            read.update(position for position, _ in events)
+            pending.append(
+                (
+                    len(events),
+                    pool.submit(_computed, _Insats(events, generation, policy, close_days)),
+                )
+            )
+        done = 0
+        _bar(done, total)
+        results = []
+        for count, future in pending:
+            results.append(await asyncio.wrap_future(future))
+            done += count
+            _bar(done, total, "\n" if done == total else "")
+    return [d for d, _ in results], [p for _, p in results], read
+
+
+async def rebuild(settings: Settings, wait_seconds: float) -> int:
+    generation = await outcomes.current_generation(settings) + 1
+    cut = await intake.event_log_cut(settings)
+    total = sum(cut.counts.values())
+    print(
+        f"Generation {generation}: deriving outcomes and reporting from intake's event log "
+        f"(positions 1–{cut.position}, {total} events) …",
+        flush=True,
+    )
+    started = time.monotonic()
+    derived, projected, read = await _compute(settings, cut.position, cut.counts, generation)
+    print(f"Derived in {time.monotonic() - started:.1f} s; storing …", flush=True)
+    # Reporting first: from now on it ignores whatever the old generation still sends.
+    await reporting.reset(settings, generation, projected)
+    await outcomes.reset(settings, generation, derived)
+    missed = await intake.positions_through(settings, cut.position) - read
+    last_position = await intake.requeue_event_log(settings, cut.position, missed)
+    print(
+        f"Stored through position {cut.position}; intake re-queued the events after it "
+        f"({last_position - cut.position} now) and {len(missed)} committed late.",
+        flush=True,
+    )
+    if wait_seconds <= 0 or last_position == 0:
+        return 0
+    return 0 if await _waited(settings, last_position, wait_seconds) else 1
+
+
+async def _waited(settings: Settings, last_position: int, wait_seconds: float) -> bool:
+    deadline = time.monotonic() + wait_seconds
+    async with reporting.processed_positions(settings) as processed_position:
+        while time.monotonic() < deadline:
+            position = await processed_position()
+            _bar(min(position, last_position), last_position)
+            if position >= last_position:
+                print("\nRebuild complete.", flush=True)
+                return True
+            await asyncio.sleep(POLL_SECONDS)
+    print(
+        "\nNot complete yet: are outcomes and reporting running? "
+        "They finish the rebuild whenever they run.",
+        file=sys.stderr,
+    )
+    return False
