@@ -97,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.command == "backup":
             return backup.backup(settings, args.file)
-        return backup.restore(settings, args.file, lambda: asyncio.run(rebuilding.rebuild(settings, 0)))
+        return backup.restore(
+            settings, args.file, lambda: asyncio.run(rebuilding.rebuild(settings, 0))
+        )
     if args.command == "purge":
         from services.purge import purge
 
