@@ -8,11 +8,12 @@ intake's event log, in bulk, then kept up by the running services.
    published, in log order; `bootstrap.derive`, `bootstrap.project`), an insats at a time
    in a pool of processes, one per core (registrations and cells are keyed by insats, so
    insatser are independent; the förbund's sums are summed by the cells' own statement).
-3. The store, one transaction per service, reporting first: its reset (which waits for a
-   batch in progress and restores the erased participants' contributions) with the
-   computed cells, insatser, processed ids and position P at generation G+1; then outcomes'
-   reset with the computed events, records, summaries and every event id up to P claimed.
-   Outcomes publishes nothing for them: reporting has their effect already.
+3. The store, one transaction per service, reporting's committed first: its reset (which
+   waits for a batch in progress and restores the erased participants' contributions) with
+   the computed cells, insatser, processed ids and position P at generation G+1; outcomes'
+   reset with the computed events, records, summaries and every event id up to P claimed,
+   written meanwhile and committed after. Outcomes publishes nothing for them: reporting
+   has their effect already.
 4. Then intake re-queues the events after P (and any up to P the computation did not read:
    one committed late, under a lower position), and every user and credential.
 
@@ -34,6 +35,8 @@ import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+
+from sqlalchemy.engine import make_url
 
 from services.intake import bootstrap as intake
 from services.outcomes import bootstrap as outcomes
@@ -111,6 +114,27 @@ async def _compute(
     return [d for d, _ in results], [p for _, p in results], read
 
 
+async def _stored(
+    settings: Settings, generation: int, derived: list[Derived], projected: list[Projected]
+) -> None:
+    """Reporting's reset committed first: from then on it ignores whatever the old generation
+    still sends. On PostgreSQL outcomes writes meanwhile (another backend, another core) and
+    commits after; SQLite has one writer a database (the services may share one)."""
+    async with (
+        reporting.resetting(settings) as reset_reporting,
+        outcomes.resetting(settings) as reset_outcomes,
+    ):
+        if make_url(settings.service_database_url("outcomes")).get_backend_name() != "postgresql":
+            await reset_reporting(generation, projected)
+            await reset_outcomes(generation, derived, None)
+            return
+        reporting_stored = asyncio.ensure_future(reset_reporting(generation, projected))
+        try:
+            await reset_outcomes(generation, derived, reporting_stored)
+        finally:
+            await asyncio.gather(reporting_stored, return_exceptions=True)
+
+
 async def rebuild(settings: Settings, wait_seconds: float) -> int:
     generation = await outcomes.current_generation(settings) + 1
     cut = await intake.event_log_cut(settings)
@@ -123,9 +147,7 @@ async def rebuild(settings: Settings, wait_seconds: float) -> int:
     started = time.monotonic()
     derived, projected, read = await _compute(settings, cut.position, cut.counts, generation)
     print(f"Derived in {time.monotonic() - started:.1f} s; storing …", flush=True)
-    # Reporting first: from now on it ignores whatever the old generation still sends.
-    await reporting.reset(settings, generation, projected)
-    await outcomes.reset(settings, generation, derived)
+    await _stored(settings, generation, derived, projected)
     missed = await intake.positions_through(settings, cut.position) - read
     last_position = await intake.requeue_event_log(settings, cut.position, missed)
     print(

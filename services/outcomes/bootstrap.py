@@ -2,7 +2,7 @@
 the generation `stegvis rebuild` renews, with the state it derives in bulk."""
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -87,18 +87,31 @@ async def current_generation(settings: Settings) -> int:
         return (await tables.bookkeeping.meta_row(session)).generation
 
 
-async def reset(settings: Settings, generation: int, derived: Sequence[Derived] = ()) -> None:
-    """Forget every record and processed id and start `generation` (`stegvis rebuild`) with
-    the state `derived` in bulk, in one transaction; waits for a batch in progress (it holds
-    the generation shared)."""
-    async with (
-        migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
-        sessions() as session,
-        session.begin(),
-    ):
-        await tables.bookkeeping.reset(session, generation)
-        await store_derived(session, derived)
-    log.info("outcomes reset to generation %d", generation)
+Reset = Callable[[int, Sequence[Derived], Awaitable[object] | None], Awaitable[None]]
+
+
+@asynccontextmanager
+async def resetting(settings: Settings) -> AsyncIterator[Reset]:
+    """Resets of outcomes' state (`stegvis rebuild`) on one engine, migrated first: one at a
+    time, as alembic's context is the process's.
+
+    A reset forgets every record and processed id and starts the generation with the state
+    derived in bulk, in one transaction, committed once the awaitable given is done
+    (reporting's reset: outcomes' writes run meanwhile); it waits for a batch in progress
+    (which holds the generation shared)."""
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+
+        async def reset(
+            generation: int, derived: Sequence[Derived], committed_after: Awaitable[object] | None
+        ) -> None:
+            async with sessions() as session, session.begin():
+                await tables.bookkeeping.reset(session, generation)
+                await store_derived(session, derived)
+                if committed_after is not None:
+                    await committed_after  # raised here, it rolls this back
+            log.info("outcomes reset to generation %d", generation)
+
+        yield reset
 
 
 BULK_BATCH = 5_000

@@ -15,7 +15,7 @@ from services.reporting.adapters import tables
 from services.reporting.adapters.access import SqlPageSessions, principal_of_secret
 from services.reporting.adapters.bulk import Projected, projected, store_projected
 from services.reporting.adapters.memory import MemoryDatabase
-from services.reporting.adapters.repositories import report_reader, restore_retained
+from services.reporting.adapters.repositories import report_reader
 from services.reporting.adapters.tables import REVISIONS_DIR, SERVICE
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
 from services.reporting.domain.breakdowns import configured_bands
@@ -166,25 +166,29 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     return app
 
 
-async def reset(settings: Settings, generation: int, projected: Sequence[Projected] = ()) -> None:
-    """Forget every figure, insats and processed id and start `generation` (`stegvis rebuild`)
-    from the erased participants' contributions and the projection `projected` in bulk, in
-    one transaction.
+Reset = Callable[[int, Sequence[Projected]], Awaitable[None]]
 
-    Waits for a batch in progress (it holds the meta row); from now on changes of any other
-    generation are ignored.
-    """
-    async with (
-        migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions,
-        sessions() as session,
-        session.begin(),
-    ):
-        await tables.bookkeeping.reset(
-            session, generation, processed_position=0, processed_occurred_at=None
-        )
-        await restore_retained(session)
-        await store_projected(session, generation, projected)
-    log.info("reporting reset to generation %d", generation)
+
+@asynccontextmanager
+async def resetting(settings: Settings) -> AsyncIterator[Reset]:
+    """Resets of reporting's projection (`stegvis rebuild`) on one engine, migrated first:
+    one at a time, as alembic's context is the process's.
+
+    A reset forgets every figure, insats and processed id and starts the generation from the
+    erased participants' contributions and the projection computed in bulk, in one
+    transaction. It waits for a batch in progress (it holds the meta row); from its commit
+    on, changes of any other generation are ignored."""
+    async with migrated_sessions(settings, SERVICE, REVISIONS_DIR) as sessions:
+
+        async def reset(generation: int, projected: Sequence[Projected]) -> None:
+            async with sessions() as session, session.begin():
+                await tables.bookkeeping.reset(
+                    session, generation, processed_position=0, processed_occurred_at=None
+                )
+                await store_projected(session, generation, projected)
+            log.info("reporting reset to generation %d", generation)
+
+        yield reset
 
 
 BULK_BATCH = 5_000

@@ -86,7 +86,8 @@ async def test_reset_starts_a_new_generation_with_nothing_processed(settings, re
         await _changes(redis, settings, 1)
     assert await bootstrap.current_generation(settings) == 1
 
-    await bootstrap.reset(settings, 2)
+    async with bootstrap.resetting(settings) as reset:
+        await reset(2, (), None)
     assert await bootstrap.current_generation(settings) == 2
     async with app.router.lifespan_context(app):
         await _send(redis, settings, 1, start)  # what `stegvis rebuild` re-queues

@@ -103,11 +103,7 @@ async def _bulk(log: list[PositionedEvent]) -> tuple:
 def _outcomes_tables(parts) -> dict:
     return {
         "processed": sorted(i for part in parts for i in part.processed),
-        "events": sorted(
-            (row["registration"], row["position"], row["event_id"], row["body"])
-            for part in parts
-            for row in part.events
-        ),
+        "events": sorted(row for part in parts for row in part.events),
         "records": sorted(tuple(row.values()) for part in parts for row in part.records),
         "summaries": sorted(tuple(row.values()) for part in parts for row in part.summaries),
     }

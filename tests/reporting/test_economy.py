@@ -222,7 +222,8 @@ async def test_a_rebuild_keeps_the_economy_and_the_goals(client, settings, redis
     await _money(client)
     await _put(client, "a/goals", [{"figure": "new", "at_least": 2}])
     before = await report(client, year=2025, period="helar")
-    await bootstrap.reset(settings, 2)
+    async with bootstrap.resetting(settings) as reset:
+        await reset(2, ())
     # The rebuild: intake's log again, in the new generation.
     await publish_changes(
         redis,

@@ -41,6 +41,12 @@ async def _processed(sessions: async_sessionmaker) -> ProcessedThrough:
         return await SqlReportReader(session).processed_through()
 
 
+async def _reset(database_url: str) -> None:
+    """`stegvis rebuild`'s reset of reporting to generation 2, with nothing computed."""
+    async with bootstrap.resetting(Settings(database_url=database_url)) as reset:
+        await reset(2, ())
+
+
 async def test_the_lock_advances_by_its_own_generations_newest_only_forward(
     sessions: async_sessionmaker, database_url: str
 ) -> None:
@@ -56,7 +62,7 @@ async def test_the_lock_advances_by_its_own_generations_newest_only_forward(
     assert await _lock(sessions, {0: ProcessedThrough(99, T2)}) == 1  # stale: ignored
     assert await _processed(sessions) == ProcessedThrough(7, T1)
 
-    await bootstrap.reset(Settings(database_url=database_url), 2)
+    await _reset(database_url)
     assert await _lock(sessions, {1: ProcessedThrough(8, T1), 2: ProcessedThrough(3, T2)}) == 2
     assert await _processed(sessions) == ProcessedThrough(3, T2)
 
@@ -67,7 +73,7 @@ async def test_a_batch_waiting_behind_a_reset_takes_the_new_generation(
 ) -> None:
     async with SqlUnitOfWork(sessions) as holding:
         assert await holding.meta.lock({1: ProcessedThrough(4, T1)}) == 1
-        resetting = asyncio.create_task(bootstrap.reset(Settings(database_url=database_url), 2))
+        resetting = asyncio.create_task(_reset(database_url))
         await asyncio.sleep(0.3)
         waiting = asyncio.create_task(_lock(sessions, {1: ProcessedThrough(6, T2)}))
         await asyncio.sleep(0.3)

@@ -270,7 +270,8 @@ async def test_reset_empties_the_figures_and_starts_a_generation(
         await processed_through(client, 6)
         assert await _processed_position(settings) == 6
 
-        await bootstrap.reset(settings, 2)
+        async with bootstrap.resetting(settings) as reset:
+            await reset(2, ())
         emptied = await report(client, year=2025, period="helar")
         assert emptied["processed_through"] == {"position": 0, "occurred_at": None}
         assert all(columns["total"] in (0, None) for columns in emptied["figures"].values())

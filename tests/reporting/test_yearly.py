@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting import bootstrap
 from services.reporting.adapters import tables
-from services.reporting.adapters.repositories import SqlCells, SqlReportReader, restore_retained
+from services.reporting.adapters.bulk import store_projected
+from services.reporting.adapters.repositories import SqlCells, SqlReportReader
 from services.reporting.domain.bases import Base
 from services.reporting.domain.contributions import BREAKDOWN_PREFIX, STARTED_PREFIX, Cell
 from services.reporting.domain.periods import parse_period
@@ -128,7 +129,7 @@ async def test_the_sums_are_the_monthly_cells_summed(sessions, batches, base: Ba
     # A rebuild starts both from the erased's cells.
     async with sessions() as session, session.begin():
         await tables.bookkeeping.reset(session, 2, processed_position=0, processed_occurred_at=None)
-        await restore_retained(session)
+        await store_projected(session, 2, [])
     await _assert_summed(sessions, base)
 
 

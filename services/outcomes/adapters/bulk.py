@@ -10,9 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.outcomes.adapters import tables
 from services.outcomes.adapters.memory import MemoryState
 from services.outcomes.adapters.repositories import RecordTexts, Staged, _summary_json
+from shared.platform.bulk_insert import insert_new
 
 CHUNK = 20_000
 """Rows a statement writes: a statement's parameters stay a few megabytes."""
+
+
+_EVENT_COLUMNS = ("event_id", "registration", "position", "body")
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,8 @@ class Derived:
     the rebuild hands back."""
 
     processed: list[str]
-    events: list[dict]
+    events: list[tuple]
+    """Rows of `_EVENT_COLUMNS`."""
     records: list[dict]
     summaries: list[dict]
 
@@ -33,7 +38,7 @@ def derived_rows(state: MemoryState) -> Derived:
     return Derived(
         sorted(state.processed),
         [
-            {"event_id": event.event_id, "registration": key, "position": position, "body": body}
+            (event.event_id, key, position, body)
             for key, stored in state.events.items()
             for position, event, body in stored
         ],
@@ -49,14 +54,16 @@ def derived_rows(state: MemoryState) -> Derived:
 
 
 async def store_derived(session: AsyncSession, parts: Sequence[Derived]) -> None:
-    """Claim the parts' processed ids and write their rows, `CHUNK` rows a statement, in the
-    session's transaction. Nothing goes to the outbox: reporting is given its state whole."""
-    processed = [event_id for part in parts for event_id in part.processed]
-    for start in range(0, len(processed), CHUNK):
-        await tables.bookkeeping.claim(session, processed[start : start + CHUNK])
+    """Claim the parts' processed ids and write their events (both new rows in the tables
+    the reset emptied: `insert_new`), their records and summaries (the consumer's statement,
+    `CHUNK` rows at once), in the session's transaction. Nothing goes to the outbox:
+    reporting is given its state whole."""
+    ids = [(event_id,) for part in parts for event_id in part.processed]
+    await insert_new(session, tables.processed, ("event_id",), ids)
+    events = [row for part in parts for row in part.events]
+    await insert_new(session, tables.participant_events, _EVENT_COLUMNS, events)
     staged = Staged()
     for written, rows in (
-        (staged.events, [row for part in parts for row in part.events]),
         (staged.records, [row for part in parts for row in part.records]),
         (staged.summaries, [row for part in parts for row in part.summaries]),
     ):

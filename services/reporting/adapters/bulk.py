@@ -4,17 +4,22 @@ consumer's own statements (`stegvis rebuild`, `services/rebuild.py`)."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.adapters import tables
 from services.reporting.adapters.memory import MemoryState
-from services.reporting.adapters.repositories import SqlCells, SqlInsatser, SqlMeta
-from services.reporting.domain.contributions import Contributions, accumulate
+from services.reporting.adapters.repositories import (
+    _CELL_COLUMNS,
+    _SUMS,
+    SqlCells,
+    SqlInsatser,
+    SqlMeta,
+)
+from services.reporting.domain.contributions import Cell, Contributions, accumulate
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import ProcessedThrough
-
-CHUNK = 20_000
-"""Cells or ids a statement writes: a statement's parameters stay a few megabytes."""
+from shared.platform.bulk_insert import insert_new
 
 
 @dataclass(frozen=True)
@@ -44,23 +49,25 @@ def projected(state: MemoryState) -> Projected:
 async def store_projected(
     session: AsyncSession, generation: int, parts: Sequence[Projected]
 ) -> None:
-    """Add the parts' cells (`SqlCells.add`: the monthly rows with their yearly and förbund
-    sums), register their insatser, claim their ids and advance the position, `CHUNK` a
-    statement, in the session's transaction."""
-    for table, of_parts in (
-        (tables.monthly, [part.monthly for part in parts]),
-        (tables.retained, [part.retained for part in parts]),
-    ):
-        summed: Contributions = {}
-        for cells in of_parts:
-            accumulate(summed, cells)
-        items = list(summed.items())
-        for start in range(0, len(items), CHUNK):
-            await SqlCells(session, table).add(dict(items[start : start + CHUNK]))
+    """After a reset, in its transaction: the monthly cells from the erased participants'
+    contributions (`tables.retained`) and the parts' cells, with their yearly and förbund
+    sums (`_SUMS`, as `SqlCells.add` keeps them), written as new rows (`insert_new`: the
+    reset emptied the tables, and every cell is summed here once); the parts' erased
+    contributions kept (`SqlCells.add`), their insatser registered, their ids claimed (new
+    rows too), the position advanced."""
+    monthly = {Cell(*row[:-1]): row.value for row in await session.execute(select(tables.retained))}
+    retained: Contributions = {}
+    for part in parts:
+        accumulate(monthly, part.monthly)
+        accumulate(retained, part.retained)
+    rows = [(*cell, value) for cell, value in sorted(monthly.items())]
+    await insert_new(session, tables.monthly, (*_CELL_COLUMNS, "value"), rows)
+    for sums in _SUMS:
+        await insert_new(session, sums.table, (*sums.columns, "value"), sums.of(rows))
+    await SqlCells(session, tables.retained).add(retained)
     await SqlInsatser(session).register([insats for part in parts for insats in part.insatser])
-    processed = [change_id for part in parts for change_id in part.processed]
-    for start in range(0, len(processed), CHUNK):
-        await tables.bookkeeping.claim(session, processed[start : start + CHUNK])
+    ids = [(change_id,) for part in parts for change_id in part.processed]
+    await insert_new(session, tables.processed, ("change_id",), ids)
     newest = max(
         (part.processed_through for part in parts),
         key=lambda through: through.position,

@@ -443,13 +443,6 @@ class SqlTargets:
             )
 
 
-async def restore_retained(session: AsyncSession) -> None:
-    """Start the figures from the erased participants' contributions (after a reset): added
-    as a batch's are, so their years are summed too."""
-    cells = {Cell(*row[:-1]): row.value for row in await session.execute(select(tables.retained))}
-    await SqlCells(session, tables.monthly).add(cells)
-
-
 _CUSTOM_PLANS = "force_custom_plan"
 """How a connection that has read a report plans its statements (set once, it stays): each
 time with its values. A report's statements are prepared (asyncpg), and after five runs
