@@ -7,10 +7,10 @@ intake's event log, in bulk, then kept up by the running services.
    `erasure.apply_batch`, then reporting's `handlers.apply_changes` over the changes it
    published, in log order; `bootstrap.derive`, `bootstrap.project`), an insats at a time
    in a pool of processes, one per core (registrations and cells are keyed by insats, so
-   insatser are independent; the förbund's sums are summed by the cells' own statement).
+   insatser are independent; the yearly and förbund sums are summed when stored).
 3. The store, one transaction per service, reporting's committed first: its reset (which
-   waits for a batch in progress and restores the erased participants' contributions) with
-   the computed cells, insatser, processed ids and position P at generation G+1; outcomes'
+   waits for a batch in progress) with the erased participants' contributions and the
+   computed cells, insatser, processed ids and position P at generation G+1; outcomes'
    reset with the computed events, records, summaries and every event id up to P claimed,
    written meanwhile and committed after. Outcomes publishes nothing for them: reporting
    has their effect already.
@@ -24,7 +24,10 @@ up to P that the computation read, so any of those redelivered or in flight is a
 and its state holds nothing of the events after P, which reach it from step 4 (or from
 intake's relay, as accepted) and count once at G+1. An event up to P the computation did not
 read was not claimed, and step 4 re-queues it. Interrupted before outcomes' reset, reporting
-waits at G+1 for changes that never come: run the rebuild again, as before.
+waits at G+1 for changes that never come: run the rebuild again, as before. A participant
+erased between the read and outcomes' reset is the one case the command cannot settle
+alone: outcomes would keep the events the computation read, so it says so and fails; the
+next rebuild reads the log without them, and outcomes keeps none of them.
 """
 
 import asyncio
@@ -148,13 +151,22 @@ async def rebuild(settings: Settings, wait_seconds: float) -> int:
     derived, projected, read = await _compute(settings, cut.position, cut.counts, generation)
     print(f"Derived in {time.monotonic() - started:.1f} s; storing …", flush=True)
     await _stored(settings, generation, derived, projected)
-    missed = await intake.positions_through(settings, cut.position) - read
+    in_log = await intake.positions_through(settings, cut.position)
+    missed = in_log - read
     last_position = await intake.requeue_event_log(settings, cut.position, missed)
     print(
         f"Stored through position {cut.position}; intake re-queued the events after it "
         f"({last_position - cut.position} now) and {len(missed)} committed late.",
         flush=True,
     )
+    if erased := len(read - in_log):
+        # Erased after the read: outcomes may hold them again, or the erasure came first.
+        print(
+            f"{erased} of the events read were erased meanwhile: run `stegvis rebuild` again "
+            "so that outcomes keeps none of them.",
+            file=sys.stderr,
+        )
+        return 1
     if wait_seconds <= 0 or last_position == 0:
         return 0
     return 0 if await _waited(settings, last_position, wait_seconds) else 1
