@@ -1,5 +1,6 @@
 """Fill intake's event log directly, with intake's own table and migrations, and stage it
-for publication with intake's own re-queue (what `stegvis rebuild` does)."""
+for publication with intake's own re-queue (what `stegvis rebuild` does with the events after
+its cut, here the whole log)."""
 
 from sqlalchemy import insert
 

@@ -108,7 +108,7 @@ async def _compute(
                 )
             )
         done = 0
-        _bar(done, total)
+        _bar(done, total, "" if total else "\n")
         results = []
         for count, future in pending:
             results.append(await asyncio.wrap_future(future))
