@@ -8,7 +8,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from shared.platform.http import serve
 from shared.platform.logs import configure_logging
 from shared.platform.settings import Settings
 
@@ -19,6 +18,10 @@ CONSOLE_LOGGING = {"STEGVIS_LOG_FORMAT": "text", "STEGVIS_LOG_LEVEL": "WARNING"}
 
 
 def _run_service(name: str, settings: Settings) -> int:
+    # Imported here: `stegvis rebuild`'s processes import this module (spawned, as
+    # `__main__`'s), and need none of the web server.
+    from shared.platform.http import serve
+
     bootstrap = importlib.import_module(f"services.{name}.bootstrap")
     port = getattr(settings, f"{name}_port")
     serve(bootstrap.create_app(settings), settings.host, port)

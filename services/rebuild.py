@@ -5,8 +5,8 @@ intake's event log, in bulk, then kept up by the running services.
    (accepted meanwhile) go the normal way.
 2. The computation, by the consumers' own use cases on their in-memory ports (outcomes'
    `erasure.apply_batch`, then reporting's `handlers.apply_changes` over the changes it
-   published, in log order; `bootstrap.derive`, `bootstrap.project`), an insats at a time
-   in a pool of processes, one per core (registrations and cells are keyed by insats, so
+   published, in log order: `services/bulk_derivation.py`), an insats at a time in a pool
+   of processes, one per core (registrations and cells are keyed by insats, so
    insatser are independent; the yearly and förbund sums are summed when stored).
 3. The store, one transaction per service, reporting's committed first: its reset (which
    waits for a batch in progress) with the erased participants' contributions and the
@@ -31,54 +31,26 @@ next rebuild reads the log without them, and outcomes keeps none of them.
 """
 
 import asyncio
-import gc
 import multiprocessing
 import os
 import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
 
 from sqlalchemy.engine import make_url
 
+from services.bulk_derivation import InsatsWork, computed
 from services.intake import bootstrap as intake
 from services.outcomes import bootstrap as outcomes
 from services.outcomes.adapters.bulk import Derived
 from services.reporting import bootstrap as reporting
 from services.reporting.adapters.bulk import Projected
-from shared.contract.codes import OutcomePolicy
 from shared.platform.settings import Settings
 
 WIDTH = 40
 POLL_SECONDS = 0.2
 """How often `--wait` reads reporting's position: a read on a kept connection is a
 millisecond of CPU; the wait ends at most this long after the rebuild."""
-
-
-@dataclass(frozen=True)
-class _Insats:
-    """What a process of the pool is given: one insats's events up to the cut."""
-
-    events: list[tuple[int, str]]
-    generation: int
-    policy: OutcomePolicy
-    close_days: int
-
-
-def _computed(work: _Insats) -> tuple[Derived, Projected]:
-    """Outcomes' state and reporting's projection of one insats's events (in a process of
-    the pool). Without the collector: millions of small objects, none of them garbage in
-    a cycle that matters for the few seconds this runs."""
-    gc.disable()
-    try:
-        return asyncio.run(_computed_here(work))
-    finally:
-        gc.enable()
-
-
-async def _computed_here(work: _Insats) -> tuple[Derived, Projected]:
-    derived, changes = await outcomes.derive(work.events, work.generation, work.policy)
-    return derived, await reporting.project(changes, work.generation, work.close_days)
 
 
 def _bar(done: int, total: int, end: str = "") -> None:
@@ -104,7 +76,7 @@ async def _compute(
             pending.append(
                 (
                     len(events),
-                    pool.submit(_computed, _Insats(events, generation, policy, close_days)),
+                    pool.submit(computed, InsatsWork(events, generation, policy, close_days)),
                 )
             )
         done = 0

@@ -1,5 +1,6 @@
 """Composition root of outcomes: the app (health and metrics), its consumer and relay, and
-the generation `stegvis rebuild` renews, with the state it derives in bulk."""
+the generation `stegvis rebuild` renews, with the state it derives in bulk
+(`entrypoints/bulk.py`)."""
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -9,16 +10,10 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from services.outcomes.adapters import tables
-from services.outcomes.adapters.bulk import Derived, derived_rows, store_derived
-from services.outcomes.adapters.memory import MemoryDatabase
+from services.outcomes.adapters.bulk import Derived, store_derived
 from services.outcomes.adapters.tables import REVISIONS_DIR, SERVICE
 from services.outcomes.adapters.unit_of_work import SqlUnitOfWork
 from services.outcomes.entrypoints.subscriber import intake_consumer
-from services.outcomes.service_layer.erasure import apply_batch
-from services.outcomes.service_layer.handlers import PositionedEvent
-from shared.contract.codes import OutcomePolicy
-from shared.contract.events import parse_intake_event
-from shared.contract.records import OutcomeChange
 from shared.platform.consumer import StreamConsumer
 from shared.platform.http import NO_OPENTELEMETRY, install_common_routes
 from shared.platform.outbox import OutboxRelay
@@ -112,24 +107,3 @@ async def resetting(settings: Settings) -> AsyncIterator[Reset]:
             log.info("outcomes reset to generation %d", generation)
 
         yield reset
-
-
-BULK_BATCH = 5_000
-"""Events the use case takes at once in a bulk derivation: large batches cost the least per
-event (the in-memory state is copied once a batch, its tables not their rows)."""
-
-
-async def derive(
-    events: Sequence[tuple[int, str]], generation: int, policy: OutcomePolicy
-) -> tuple[Derived, list[OutcomeChange]]:
-    """The state the consumer's use case (`erasure.apply_batch`) makes of `events` ((position,
-    JSON), in log order) in memory, and the changes it publishes, in order (`stegvis
-    rebuild`: those of some insatser, in a process of its own)."""
-    database = MemoryDatabase(generation)
-    for start in range(0, len(events), BULK_BATCH):
-        batch = [
-            PositionedEvent(position, parse_intake_event(body), body)
-            for position, body in events[start : start + BULK_BATCH]
-        ]
-        await apply_batch(database.unit_of_work, batch, policy)
-    return derived_rows(database.state), database.state.published

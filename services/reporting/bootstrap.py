@@ -1,6 +1,6 @@
 """Composition root of reporting: the app (report API, pages, dead letters, health, metrics),
-its consumers of outcomes' changes and of intake's users and credentials, and the reset,
-bulk projection and progress `stegvis rebuild` uses."""
+its consumers of outcomes' changes and of intake's users and credentials, and the reset
+and progress `stegvis rebuild` uses (its projection in bulk: `entrypoints/bulk.py`)."""
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -13,8 +13,7 @@ from sqlalchemy import select
 
 from services.reporting.adapters import tables
 from services.reporting.adapters.access import SqlPageSessions, principal_of_secret
-from services.reporting.adapters.bulk import Projected, projected, store_projected
-from services.reporting.adapters.memory import MemoryDatabase
+from services.reporting.adapters.bulk import Projected, store_projected
 from services.reporting.adapters.repositories import report_reader
 from services.reporting.adapters.tables import REVISIONS_DIR, SERVICE
 from services.reporting.adapters.unit_of_work import SqlUnitOfWork
@@ -32,12 +31,10 @@ from services.reporting.entrypoints.subscriber import (
 from services.reporting.entrypoints.target_pages import install_target_pages
 from services.reporting.entrypoints.targets import install_targets_api
 from services.reporting.service_layer.dead_letters import DeadLetterDesk
-from services.reporting.service_layer.handlers import apply_changes
 from services.reporting.service_layer.series import SeriesSource
 from services.reporting.service_layer.unit_of_work import ReportReader
 from services.reporting.service_layer.views import Clock, ReportSource, utc_now
 from shared.contract.access import Principal
-from shared.contract.records import OutcomeChange
 from shared.platform.consumer import StreamConsumer
 from shared.platform.http import (
     NO_OPENTELEMETRY,
@@ -189,22 +186,6 @@ async def resetting(settings: Settings) -> AsyncIterator[Reset]:
             log.info("reporting reset to generation %d", generation)
 
         yield reset
-
-
-BULK_BATCH = 5_000
-"""Changes the use case takes at once in a bulk projection (see outcomes' `BULK_BATCH`)."""
-
-
-async def project(changes: Sequence[OutcomeChange], generation: int, close_days: int) -> Projected:
-    """What the consumer's use case (`handlers.apply_changes`) makes of outcomes' `changes`
-    (in the order published) in memory (`stegvis rebuild`: those of some insatser, in a
-    process of its own)."""
-    database = MemoryDatabase(generation)
-    for start in range(0, len(changes), BULK_BATCH):
-        await apply_changes(
-            database.unit_of_work(), changes[start : start + BULK_BATCH], close_days
-        )
-    return projected(database.state)
 
 
 @asynccontextmanager

@@ -1,8 +1,8 @@
-"""`stegvis rebuild`'s bulk computation (`outcomes.bootstrap.derive` then
-`reporting.bootstrap.project`, an insats at a time) makes of a random log what the consumers
-make of it, batch by batch as the stream delivers it (any batching, redeliveries): the same
-events, records, summaries and processed ids in outcomes; the same cells, insatser and
-position in reporting."""
+"""`stegvis rebuild`'s bulk computation (outcomes' `entrypoints.bulk.derive`, then
+reporting's `entrypoints.bulk.project`, an insats at a time) makes of a random log what the
+consumers make of it, batch by batch as the stream delivers it (any batching, redeliveries):
+the same events, records, summaries and processed ids in outcomes; the same cells, insatser
+and position in reporting."""
 
 import itertools
 from datetime import date, timedelta
@@ -10,14 +10,14 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.outcomes import bootstrap as outcomes
 from services.outcomes.adapters.bulk import derived_rows
 from services.outcomes.adapters.memory import MemoryDatabase as OutcomesDatabase
+from services.outcomes.entrypoints.bulk import derive
 from services.outcomes.service_layer.erasure import apply_batch
 from services.outcomes.service_layer.handlers import PositionedEvent
-from services.reporting import bootstrap as reporting
 from services.reporting.adapters.bulk import projected
 from services.reporting.adapters.memory import MemoryDatabase as ReportingDatabase
+from services.reporting.entrypoints.bulk import project
 from services.reporting.service_layer.handlers import apply_changes
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import ActivityRegistered, InsatsDefined, VolumeRegistered
@@ -95,8 +95,8 @@ async def _bulk(log: list[PositionedEvent]) -> tuple:
     parts = []
     for insats_id in INSATSER:
         events = [(item.position, item.json()) for item in log if item.event.insats_id == insats_id]
-        derived, changes = await outcomes.derive(events, GENERATION, POLICY)
-        parts.append((derived, await reporting.project(changes, GENERATION, CLOSE_DAYS)))
+        derived, changes = await derive(events, GENERATION, POLICY)
+        parts.append((derived, await project(changes, GENERATION, CLOSE_DAYS)))
     return parts
 
 
