@@ -1,24 +1,20 @@
-"""Outcomes' ports in memory: what `stegvis rebuild` computes its state in (`services/
-rebuild.py`), and what the use case's tests run on.
-
-A transaction writes over the state in an overlay of its own, which its commit makes the
-new state of, so a batch that fails leaves nothing behind, as in the database. It copies
+"""Outcomes' ports in memory (`shared/platform/memory.py`): what `stegvis rebuild` computes
+its state in (`services/rebuild.py`), and what the use case's tests run on. A commit copies
 the tables, not their rows (a deep copy of the whole state per batch, as the tests' fakes
-did, cost the rebuild more than its computation).
-"""
+did, cost the rebuild more than its computation)."""
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from operator import itemgetter
-from types import TracebackType
-from typing import Generic, Literal, Self, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from services.outcomes.domain.incremental import PositionedParticipantEvent, Summary
 from services.outcomes.domain.registrations import registration_key
 from services.outcomes.service_layer import unit_of_work as ports
 from services.outcomes.service_layer.unit_of_work import Known, Stored, StoredEvent
 from shared.contract.records import OutcomeChange, ParticipantRecord
+from shared.platform import memory
 
 
 @dataclass
@@ -79,8 +75,6 @@ class _Overlay:
         self.withdrawn: set[str] = set()
 
     def committed(self) -> MemoryState:
-        """The state after the transaction: a new one (its tables copied, not their rows),
-        so one read before stays as it was, as a database's snapshot would."""
         state = self.state
         published = state.published
         if self.withdrawn:
@@ -95,7 +89,7 @@ class _Overlay:
         )
 
 
-class MemoryUnitOfWork:
+class MemoryUnitOfWork(memory.MemoryUnitOfWork[MemoryState, _Overlay]):
     # The ports' types: a protocol's attributes are invariant.
     meta: ports.Meta
     processed: ports.Processed
@@ -103,26 +97,10 @@ class MemoryUnitOfWork:
     changes: ports.Changes
 
     def __init__(self, database: "MemoryDatabase") -> None:
-        self._database = database
+        super().__init__(database, _Overlay)
+        self.meta = self.processed = self.participants = self.changes = self
         self.locked: list[list[str]] = []
         """The registrations each `lock` was given, in order."""
-
-    async def __aenter__(self) -> Self:
-        self.work = _Overlay(self._database.state)
-        self.meta = self.processed = self.participants = self.changes = self
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.work = _Overlay(self._database.state)  # what was not committed is gone
-
-    async def commit(self) -> None:
-        self._database.state = self.work.committed()
-        self.work = _Overlay(self._database.state)
 
     # Every port, on the transaction's overlay.
 
@@ -188,9 +166,9 @@ class MemoryUnitOfWork:
         work.published = [c for c in work.published if c.change_id not in change_ids]
 
 
-class MemoryDatabase:
+class MemoryDatabase(memory.MemoryDatabase[MemoryState]):
     def __init__(self, generation: int = 1) -> None:
-        self.state = MemoryState(generation)
+        super().__init__(MemoryState(generation))
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)

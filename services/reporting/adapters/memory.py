@@ -1,20 +1,15 @@
-"""Reporting's projection ports in memory: what `stegvis rebuild` computes its figures in
-(`services/rebuild.py`), and what the use case's tests run on.
-
-A transaction writes to an overlay of its own, which its commit makes the new state of, so
-a batch that fails
-leaves nothing behind, as in the database.
-"""
+"""Reporting's projection ports in memory (`shared/platform/memory.py`): what `stegvis
+rebuild` computes its figures in (`services/rebuild.py`), and what the use case's tests run
+on."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Self
 
 from services.reporting.domain.contributions import Cell, Contributions, accumulate
 from services.reporting.domain.model import Insats
 from services.reporting.domain.reports import ProcessedThrough
 from services.reporting.service_layer import unit_of_work as ports
+from shared.platform import memory
 
 
 @dataclass
@@ -40,8 +35,6 @@ class _Overlay:
         self.insatser: dict[str, Insats] = {}
 
     def committed(self) -> MemoryState:
-        """The state after the transaction: a new one (its tables copied), so one read
-        before stays as it was, as a database's snapshot would."""
         state = self.state
         monthly, retained = dict(state.monthly), dict(state.retained)
         accumulate(monthly, self.monthly)
@@ -56,7 +49,7 @@ class _Overlay:
         )
 
 
-class MemoryUnitOfWork:
+class MemoryUnitOfWork(memory.MemoryUnitOfWork[MemoryState, _Overlay]):
     # The ports' types: a protocol's attributes are invariant.
     meta: ports.Meta
     processed: ports.Processed
@@ -65,26 +58,10 @@ class MemoryUnitOfWork:
     insatser: ports.Insatser
 
     def __init__(self, database: "MemoryDatabase") -> None:
-        self._database = database
-
-    async def __aenter__(self) -> Self:
-        self.work = _Overlay(self._database.state)
+        super().__init__(database, _Overlay)
         self.meta = self.processed = self.insatser = self
         self.monthly = _Cells(self, "monthly")
         self.retained = _Cells(self, "retained")
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.work = _Overlay(self._database.state)  # what was not committed is gone
-
-    async def commit(self) -> None:
-        self._database.state = self.work.committed()
-        self.work = _Overlay(self._database.state)
 
     # The ports but the cells', on the transaction's overlay.
 
@@ -122,9 +99,9 @@ class _Cells:
         accumulate(getattr(self._unit.work, self._table), deltas)
 
 
-class MemoryDatabase:
+class MemoryDatabase(memory.MemoryDatabase[MemoryState]):
     def __init__(self, generation: int = 1) -> None:
-        self.state = MemoryState(generation)
+        super().__init__(MemoryState(generation))
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)
