@@ -25,15 +25,16 @@ class InsatsWork:
     close_days: int
 
 
-def computed(work: InsatsWork) -> tuple[Derived, Projected]:
-    """Outcomes' state and reporting's projection of one insats's events (in a process of
-    the pool). Without the collector: millions of small objects, none of them garbage in
-    a cycle that matters for the few seconds this runs."""
+def started() -> None:
+    """A process of the pool, as it starts (having imported this module): without the cyclic
+    collector. It computes millions of small objects, none of them garbage in a cycle that
+    matters for the seconds it lives."""
     gc.disable()
-    try:
-        return asyncio.run(_computed_here(work))
-    finally:
-        gc.enable()
+
+
+def computed(work: InsatsWork) -> tuple[Derived, Projected]:
+    """Outcomes' state and reporting's projection of one insats's events."""
+    return asyncio.run(_computed_here(work))
 
 
 async def _computed_here(work: InsatsWork) -> tuple[Derived, Projected]:

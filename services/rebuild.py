@@ -39,7 +39,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from sqlalchemy.engine import make_url
 
-from services.bulk_derivation import InsatsWork, computed
+from services.bulk_derivation import InsatsWork, computed, started
 from services.intake import bootstrap as intake
 from services.outcomes import bootstrap as outcomes
 from services.outcomes.adapters.bulk import Derived
@@ -58,34 +58,44 @@ def _bar(done: int, total: int, end: str = "") -> None:
     print(f"\r[{bar:<{WIDTH}}] {done}/{total}", end=end, flush=True)
 
 
+def _pool() -> ProcessPoolExecutor:
+    """A process per core, started now: each imports what it computes with (about a second)
+    while this one cuts and reads the log. Spawned, never forked: this process has an event
+    loop and its threads running."""
+    workers = os.cpu_count() or 1
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=started
+    )
+    for _ in range(workers):
+        pool.submit(started)  # each submit while none is idle starts a process
+    return pool
+
+
 async def _compute(
-    settings: Settings, cut_position: int, counts: dict[str, int], generation: int
+    pool: ProcessPoolExecutor,
+    settings: Settings,
+    cut_position: int,
+    counts: dict[str, int],
+    generation: int,
 ) -> tuple[list[Derived], list[Projected], set[int]]:
     """Every insats's state, the largest first, each computed while the next is read; and
     the positions read."""
     insats_ids = sorted(counts, key=lambda insats_id: -counts[insats_id])
     total = sum(counts.values())
     policy, close_days = settings.outcome_policy(), settings.month_close_days
-    # Spawned, never forked: this process has an event loop and its threads running.
-    context = multiprocessing.get_context("spawn")
     pending: list[tuple[int, Future]] = []
     read: set[int] = set()
-    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=context) as pool:
-        async for _insats_id, events in intake.insatser_events(settings, insats_ids, cut_position):
-            read.update(position for position, _ in events)
-            pending.append(
-                (
-                    len(events),
-                    pool.submit(computed, InsatsWork(events, generation, policy, close_days)),
-                )
-            )
-        done = 0
-        _bar(done, total, "" if total else "\n")
-        results = []
-        for count, future in pending:
-            results.append(await asyncio.wrap_future(future))
-            done += count
-            _bar(done, total, "\n" if done == total else "")
+    async for _insats_id, events in intake.insatser_events(settings, insats_ids, cut_position):
+        read.update(position for position, _ in events)
+        work = InsatsWork(events, generation, policy, close_days)
+        pending.append((len(events), pool.submit(computed, work)))
+    done = 0
+    _bar(done, total, "" if total else "\n")
+    results = []
+    for count, future in pending:
+        results.append(await asyncio.wrap_future(future))
+        done += count
+        _bar(done, total, "\n" if done == total else "")
     return [d for d, _ in results], [p for _, p in results], read
 
 
@@ -111,17 +121,20 @@ async def _stored(
 
 
 async def rebuild(settings: Settings, wait_seconds: float) -> int:
-    generation = await outcomes.current_generation(settings) + 1
-    cut = await intake.event_log_cut(settings)
-    total = sum(cut.counts.values())
-    print(
-        f"Generation {generation}: deriving outcomes and reporting from intake's event log "
-        f"(positions 1–{cut.position}, {total} events) …",
-        flush=True,
-    )
-    started = time.monotonic()
-    derived, projected, read = await _compute(settings, cut.position, cut.counts, generation)
-    print(f"Derived in {time.monotonic() - started:.1f} s; storing …", flush=True)
+    with _pool() as pool:
+        generation = await outcomes.current_generation(settings) + 1
+        cut = await intake.event_log_cut(settings)
+        total = sum(cut.counts.values())
+        print(
+            f"Generation {generation}: deriving outcomes and reporting from intake's event log "
+            f"(positions 1–{cut.position}, {total} events) …",
+            flush=True,
+        )
+        began = time.monotonic()
+        derived, projected, read = await _compute(
+            pool, settings, cut.position, cut.counts, generation
+        )
+    print(f"Derived in {time.monotonic() - began:.1f} s; storing …", flush=True)
     await _stored(settings, generation, derived, projected)
     in_log = await intake.positions_through(settings, cut.position)
     missed = in_log - read
