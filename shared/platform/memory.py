@@ -3,7 +3,6 @@ cases' tests): a transaction writes to an overlay of its own, which its commit m
 state, so one that fails leaves nothing behind, as in a database."""
 
 from collections.abc import Callable
-from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
 
 StateT = TypeVar("StateT")
@@ -36,12 +35,7 @@ class MemoryUnitOfWork(Generic[StateT, OverlayT]):
         self.work = self._overlay(self._database.state)
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *_exception: object) -> None:
         self.work = self._overlay(self._database.state)  # what was not committed is gone
 
     async def commit(self) -> None:
