@@ -19,6 +19,7 @@ from services.intake import bootstrap as intake
 from services.intake.adapters import tables as intake_tables
 from services.intake.service_layer.erasure import Registrations
 from services.outcomes.adapters import tables as outcomes_tables
+from services.progress import bar
 from services.reporting.adapters import tables as reporting_tables
 from shared.contract.events import ParticipantErased
 from shared.platform.erasure import message_ids, streams_naming_participants
@@ -28,13 +29,7 @@ from shared.platform.streams import Topology
 
 ERASURE = ParticipantErased.model_fields["type"].default
 """The type of an erasure's messages: intake's, and outcomes' for reporting."""
-WIDTH = 40
 POLL_SECONDS = 0.5
-
-
-def _bar(done: int, total: int, end: str = "") -> None:
-    bar = "#" * (WIDTH * done // max(total, 1))
-    print(f"\r[{bar:<{WIDTH}}] {done}/{total}", end=end, flush=True)
 
 
 def _per_insats(registrations: Registrations, verb: str) -> None:
@@ -58,7 +53,7 @@ async def purge(settings: Settings, ended_before: date, dry_run: bool, wait_seco
         return 0
     print(f"Erasing every participant stopped before {ended_before.isoformat()} …", flush=True)
     erased = await intake.purge(
-        settings, ended_before, lambda done, total: _bar(done, total, "\n" if done == total else "")
+        settings, ended_before, lambda done, total: bar(done, total, "\n" if done == total else "")
     )
     _per_insats(erased, "Erased in intake")
     total = erased.total  # one erasure message per registration
@@ -96,7 +91,7 @@ async def _waited(settings: Settings, total: int, wait_seconds: float) -> bool:
                     settings, tables.SERVICE, tables.REVISIONS_DIR, tables.outbox, ERASURE
                 )
             pending |= await message_ids(redis, streams, ERASURE)
-            _bar(max(0, total - len(pending)), total)
+            bar(max(0, total - len(pending)), total)
             if not pending:
                 return True
             await asyncio.sleep(POLL_SECONDS)

@@ -43,19 +43,14 @@ from services.bulk_derivation import InsatsWork, computed, started
 from services.intake import bootstrap as intake
 from services.outcomes import bootstrap as outcomes
 from services.outcomes.adapters.bulk import Derived
+from services.progress import bar
 from services.reporting import bootstrap as reporting
 from services.reporting.adapters.bulk import Projected
 from shared.platform.settings import Settings
 
-WIDTH = 40
 POLL_SECONDS = 0.2
 """How often `--wait` reads reporting's position: a read on a kept connection is a
 millisecond of CPU; the wait ends at most this long after the rebuild."""
-
-
-def _bar(done: int, total: int, end: str = "") -> None:
-    bar = "#" * (WIDTH * done // max(total, 1))
-    print(f"\r[{bar:<{WIDTH}}] {done}/{total}", end=end, flush=True)
 
 
 def _pool() -> ProcessPoolExecutor:
@@ -90,12 +85,12 @@ async def _compute(
         work = InsatsWork(events, generation, policy, close_days)
         pending.append((len(events), pool.submit(computed, work)))
     done = 0
-    _bar(done, total, "" if total else "\n")
+    bar(done, total, "" if total else "\n")
     results = []
     for count, future in pending:
         results.append(await asyncio.wrap_future(future))
         done += count
-        _bar(done, total, "\n" if done == total else "")
+        bar(done, total, "\n" if done == total else "")
     return [d for d, _ in results], [p for _, p in results], read
 
 
@@ -162,7 +157,7 @@ async def _waited(settings: Settings, last_position: int, wait_seconds: float) -
     async with reporting.processed_positions(settings) as processed_position:
         while time.monotonic() < deadline:
             position = await processed_position()
-            _bar(min(position, last_position), last_position)
+            bar(min(position, last_position), last_position)
             if position >= last_position:
                 print("\nRebuild complete.", flush=True)
                 return True
