@@ -25,7 +25,7 @@ from services.reporting.service_layer.handlers import apply_changes
 from shared.contract.events import parse_intake_event
 from shared.platform.db import create_engine
 from shared.platform.settings import Settings
-from tests.erasure.test_stores import _eventually, _ok, _system
+from tests.erasure.test_stores import _eventually, _ok, _rows_naming, _system
 
 API = "/api/v1/insatser"
 START = {"start_date": "2024-11-20", "gender": "kvinna", "municipality": "0380", "vas": 30}
@@ -231,3 +231,34 @@ async def test_events_accepted_during_a_rebuild_count_once(settings, redis) -> N
         await _caught_up(settings)
 
         assert await _cells(settings, reporting_tables.monthly) == await _oracle_cells(settings)
+
+
+async def test_a_participant_erased_while_the_log_is_read_fails_the_rebuild_until_run_again(
+    settings, redis, monkeypatch, capsys
+) -> None:
+    async with _system(settings) as (intake_api, _reporting_api):
+        _ok(
+            await intake_api.put(
+                f"{API}/steget", json={"name": "Steget", "registration": "individ"}
+            )
+        )
+        code = await _started(intake_api, "steget", START)
+        await _caught_up(settings)
+        reading = intake.insatser_events
+
+        async def erased_once_read(*arguments):
+            async for read in reading(*arguments):
+                yield read
+            _ok(await intake_api.delete(f"{API}/steget/participants/{code}"))
+
+        monkeypatch.setattr(intake, "insatser_events", erased_once_read)
+        assert await rebuild(settings, 0) == 1
+        assert "erased meanwhile: run `stegvis rebuild` again" in capsys.readouterr().err
+        monkeypatch.undo()
+
+        assert await rebuild(settings, 0) == 0
+
+        async def forgotten() -> bool:
+            return await _rows_naming(settings, [code]) == []
+
+        await _eventually(forgotten, 60)
