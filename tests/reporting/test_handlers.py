@@ -119,6 +119,16 @@ async def test_a_position_passed_moves_the_position_and_no_figure(database) -> N
     )
 
 
+async def test_a_position_passed_again_changes_nothing_and_is_no_duplicate(database) -> None:
+    # Its id is not claimed (it counts nothing): a redelivery is applied again, to no effect.
+    await apply_changes(database.unit_of_work(), [_changed(2, None, P1)], CLOSE_DAYS)
+    passed = PositionPassed(**_common(6), insats_id="a")
+    for batch in ([passed, passed], [passed]):
+        assert await apply_changes(database.unit_of_work(), batch, CLOSE_DAYS) == Applied(0, 0)
+    assert _nonzero(database.state.monthly) == contributions(P1)
+    assert database.state.processed_through.position == 6
+
+
 async def test_changes_of_another_generation_are_ignored_and_move_no_position(database) -> None:
     database.state.generation = 2
     stale_before = STALE_CHANGES._value.get()

@@ -1,5 +1,6 @@
 """Each service's migrations create exactly the tables its `adapters/tables.py` declares, on
-SQLite and PostgreSQL: columns, types, keys, unique constraints and indexes."""
+SQLite and PostgreSQL: columns, types, keys, unique constraints and indexes (and, on
+PostgreSQL, storage parameters such as a fillfactor)."""
 
 from pathlib import Path
 from types import ModuleType
@@ -7,8 +8,9 @@ from types import ModuleType
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake import bootstrap as intake
 from services.intake.adapters import tables as intake_tables
@@ -50,6 +52,37 @@ async def test_the_migrated_tables_are_the_declared_ones(
         await migrate(engine, service.SERVICE, service.REVISIONS_DIR)
         async with engine.connect() as connection:
             differences = await connection.run_sync(_differences, service.SERVICE, metadata)
+            storage = await _storage_parameters(connection, service.SERVICE)
         assert differences == []
+        if storage is not None:
+            assert storage == _declared_storage_parameters(metadata)
     finally:
         await engine.dispose()
+
+
+async def _storage_parameters(
+    connection: AsyncConnection, service: str
+) -> dict[str, list[str]] | None:
+    """Each table's storage parameters on PostgreSQL (None on SQLite, which has none).
+    `compare_metadata` does not compare them: a fillfactor decides whether an update is
+    written in place (HOT), half of the cells' statement's cost."""
+    if connection.dialect.name != "postgresql":
+        return None
+    rows = await connection.execute(
+        text(
+            "SELECT relname, coalesce(reloptions, '{}') FROM pg_class"
+            " WHERE relkind = 'r' AND relname LIKE :prefix"
+        ),
+        {"prefix": f"{service}\\_%"},
+    )
+    return {name: sorted(options) for name, options in rows}
+
+
+def _declared_storage_parameters(metadata: MetaData) -> dict[str, list[str]]:
+    return {
+        table.name: sorted(
+            f"{name}={value}"
+            for name, value in (table.dialect_options["postgresql"]["with"] or {}).items()
+        )
+        for table in metadata.tables.values()
+    }

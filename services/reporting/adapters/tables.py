@@ -66,6 +66,8 @@ monthly = Table(
     Index("reporting_monthly_by_figure", "figure", "insats_id", "month"),
     # A period's months of every insats (the whole förbund's reports), and its first month.
     Index("reporting_monthly_by_month", "month"),
+    # Room on each page for a row's next version, as `forbund` (`reporting_0015_monthly_room`).
+    postgresql_with={"fillfactor": 70},
 )
 """Each figure by the month whose closing first counted it (`known_by`): summing the cells
 known by a month gives the figures as that month closed."""
