@@ -326,6 +326,31 @@ async def test_known_looks_each_participant_up_by_its_key_in_large_tables(
     assert plan.count("Index Scan") == 2
 
 
+async def test_the_migrated_tables_leave_the_declared_room_on_their_pages(
+    postgres_sessions,
+) -> None:
+    declared = {
+        table.name: sorted(
+            f"{k}={v}" for k, v in table.dialect_options["postgresql"]["with"].items()
+        )
+        for table in tables.metadata.tables.values()
+        if table.dialect_options["postgresql"]["with"]
+    }
+    async with postgres_sessions() as session:
+        migrated = {
+            name: sorted(options)
+            for name, options in await session.execute(
+                text("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(:names)"),
+                {"names": list(declared)},
+            )
+        }
+    assert declared == {
+        "outcomes_participants": ["fillfactor=60"],
+        "outcomes_participant_summaries": ["fillfactor=60"],
+    }
+    assert migrated == declared
+
+
 async def test_replicas_sharing_participants_both_commit_one_consistent_record(
     postgres_sessions,
 ) -> None:
