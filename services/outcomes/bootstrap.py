@@ -25,9 +25,9 @@ log = logging.getLogger(__name__)
 _FIRST_COLLECTOR_THRESHOLD = 20_000
 """Allocations less deallocations between the cyclic collector's youngest collections
 (Python's default 700). A batch's events, records and changes are containers that live
-until the batch ends, and at 700 the collector walked them some 27 times a batch of 500 (about a
-tenth of outcomes' CPU); what a batch leaves is freed by reference counts, so collections
-are rare at this bound. Outcomes' only: reporting's peak memory grew past the flat bound
+until the batch ends: at 700 the collector walked them some 27 times a batch of 500 (about
+a tenth of outcomes' CPU). What a batch leaves is freed by reference counts, so at this
+bound collections are rare. Outcomes' only: reporting's peak memory grew past the flat bound
 with it (`shared.platform.http._freeze_the_loaded_heap`)."""
 
 
