@@ -79,6 +79,11 @@ async def _entries(message: StreamMessage[Any]) -> list[StreamEntry]:
     return [StreamEntry(entry_id, fields) for entry_id, fields in zip(raw["message_ids"], rows)]
 
 
+def _default(setting: str) -> Any:
+    """A setting's default, declared in `Settings`."""
+    return Settings.model_fields[setting].default
+
+
 @dataclass
 class StreamConsumer(Generic[T]):
     redis: Redis
@@ -89,9 +94,9 @@ class StreamConsumer(Generic[T]):
     """Turns an entry into a message; raises `PoisonMessage` when it cannot."""
     handle: Callable[[Sequence[T]], Awaitable[None]]
     """Applies messages in one transaction, skipping ids it processed before."""
-    batch_size: int = 200
-    claim_idle_ms: int = 10_000
-    max_deliveries: int = 5
+    batch_size: int = _default("batch_size")
+    claim_idle_ms: int = _default("claim_idle_ms")
+    max_deliveries: int = _default("max_deliveries")
 
     @classmethod
     def configured(

@@ -8,14 +8,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from services.outcomes import bootstrap
-from services.outcomes.adapters import tables
+from services.outcomes.adapters import repositories, tables
 from services.outcomes.adapters.unit_of_work import SqlUnitOfWork
 from services.outcomes.domain.records import derive_record
 from services.outcomes.service_layer.handlers import PositionedEvent, apply_events
+from services.outcomes.service_layer.unit_of_work import Known
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
     InsatsDefined,
@@ -284,6 +286,69 @@ async def test_the_statements_of_a_batch_do_not_grow_with_its_participants(sessi
     # summaries and changes: one statement on PostgreSQL, one each on SQLite; the events are
     # read only for a participant derived in full).
     assert len(large) <= 8
+
+
+async def test_known_reads_each_asked_participant_s_record_and_summary(sessions) -> None:
+    started = [_start("R1"), _progress("R1", 2, 40)]
+    await apply_events(_uow(sessions), _positioned([*started, _progress("S1", 3, 50)]), POLICY)
+    async with sessions() as session, session.begin():
+        # As a database from before the summaries left it: derive R2 in full.
+        await session.execute(
+            tables.participant_summaries.insert().values(registration="a/R2", summary=None)
+        )
+
+    async with _uow(sessions) as uow:
+        known = await uow.participants.known(["a/R1", "a/S1", "a/R2", "a/NOBODY", "b/R1"])
+
+    # Only participants with events; a record only once started; a NULL summary as None.
+    assert sorted(known) == ["a/R1", "a/R2", "a/S1"]
+    assert known["a/R1"].record == derive_record(started, POLICY)
+    assert known["a/R1"].summary is not None and known["a/R1"].summary.position == 2
+    assert known["a/S1"].record is None and known["a/S1"].summary is not None
+    assert known["a/R2"] == Known(None, None)
+
+
+async def test_known_looks_each_participant_up_by_its_key_in_large_tables(
+    postgres_sessions,
+) -> None:
+    # Many participants stored, a few asked for: the summaries and records are read through
+    # their keys, never scanned whole (a hash join of the batch's keys did, every batch).
+    many = [_start(f"M{n}") for n in range(2_000)]
+    await apply_events(_uow(postgres_sessions), _positioned(many), POLICY)
+    sql = str(repositories._STATEMENTS["postgresql"].known.compile(dialect=asyncpg_dialect()))
+    async with postgres_sessions() as session:
+        await session.execute(text("ANALYZE"))
+        driver = (await (await session.connection()).get_raw_connection()).driver_connection
+        assert driver is not None
+        rows = await driver.fetch(f"EXPLAIN {sql}", [f"a/M{n}" for n in range(300)])
+    plan = "\n".join(row[0] for row in rows)
+    assert "Seq Scan" not in plan
+    assert plan.count("Index Scan") == 2
+
+
+async def test_the_migrated_tables_leave_the_declared_room_on_their_pages(
+    postgres_sessions,
+) -> None:
+    declared = {
+        table.name: sorted(
+            f"{k}={v}" for k, v in table.dialect_options["postgresql"]["with"].items()
+        )
+        for table in tables.metadata.tables.values()
+        if table.dialect_options["postgresql"]["with"]
+    }
+    async with postgres_sessions() as session:
+        migrated = {
+            name: sorted(options)
+            for name, options in await session.execute(
+                text("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(:names)"),
+                {"names": list(declared)},
+            )
+        }
+    assert declared == {
+        "outcomes_participants": ["fillfactor=60"],
+        "outcomes_participant_summaries": ["fillfactor=60"],
+    }
+    assert migrated == declared
 
 
 async def test_replicas_sharing_participants_both_commit_one_consistent_record(

@@ -18,14 +18,17 @@ from sqlalchemy import (
     ARRAY,
     Column,
     Executable,
+    Select,
     String,
     Table,
     any_,
     bindparam,
     delete,
     func,
+    literal_column,
     select,
     text,
+    true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,6 +142,46 @@ def _ids_in(column, *, array: bool):
     return column.in_(bindparam("ids", expanding=True))
 
 
+def _known(*, array: bool) -> Select:
+    """Each participant's summary and record. Every participant with events has a summary
+    row; a record only once started.
+
+    On PostgreSQL each is looked up by its key, for each of the batch's keys (`unnest`): the
+    summary in a lateral subquery (its `LIMIT` keeps the planner from making it a join), the
+    record a scalar subquery. As joins, the planner hashed the keys and read the whole
+    table of summaries or records to find theirs whenever its estimates said so (a
+    sequential scan per batch, which grows with the participants there are)."""
+    if not array:
+        return (
+            select(_summaries.c.registration, _summaries.c.summary, _participants.c.record)
+            .select_from(
+                _summaries.outerjoin(
+                    _participants, _participants.c.registration == _summaries.c.registration
+                )
+            )
+            .where(_ids_in(_summaries.c.registration, array=False))
+        )
+    keys = (
+        func.unnest(bindparam("ids", type_=ARRAY(String)))
+        .table_valued("registration")
+        .render_derived("keys")
+    )
+    summary = (
+        select(_summaries.c.summary)
+        .where(_summaries.c.registration == keys.c.registration)
+        .limit(literal_column("1"))  # written in: the statement's one parameter is the keys
+        .lateral("summaries")
+    )
+    record = (
+        select(_participants.c.record)
+        .where(_participants.c.registration == keys.c.registration)
+        .scalar_subquery()
+    )
+    return select(keys.c.registration, summary.c.summary, record).select_from(
+        keys.join(summary, true())
+    )
+
+
 def _statements(dialect: str) -> _Statements:
     array = dialect == "postgresql"
     # Sorted by the key, so two replicas never wait on each other in a circle; the lock is
@@ -158,14 +201,7 @@ def _statements(dialect: str) -> _Statements:
         events=select(_events.c.registration, _events.c.position, _events.c.body)
         .where(_ids_in(_events.c.registration, array=array))
         .order_by(_events.c.position),
-        # Every participant with events has a summary row; a record only once started.
-        known=select(_summaries.c.registration, _summaries.c.summary, _participants.c.record)
-        .select_from(
-            _summaries.outerjoin(
-                _participants, _participants.c.registration == _summaries.c.registration
-            )
-        )
-        .where(_ids_in(_summaries.c.registration, array=array)),
+        known=_known(array=array),
         store=_store(array=array),
         delete=_participants.delete().where(
             _participants.c.registration.in_(bindparam("ids", expanding=True))

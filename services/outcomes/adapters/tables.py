@@ -34,6 +34,9 @@ participants = Table(
     Column("registration", String(97), primary_key=True),
     Column("insats_id", String(64), nullable=False),
     Column("record", Text, nullable=False),
+    # Room on each page for a row's next version (`migrations/outcomes_0005_room.py`): a
+    # batch updates the rows it touches, in place (HOT) only where their page has room.
+    postgresql_with={"fillfactor": 60},
 )
 
 participant_summaries = Table(
@@ -41,6 +44,7 @@ participant_summaries = Table(
     metadata,
     Column("registration", String(97), primary_key=True),
     Column("summary", Text, nullable=True),
+    postgresql_with={"fillfactor": 60},  # as `participants`'
 )
 """One row per registration with stored events: what the next event needs besides the record
 (`domain.incremental.Summary` as JSON; NULL: derive the next record from all the events)."""
