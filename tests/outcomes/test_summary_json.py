@@ -1,7 +1,7 @@
 """A participant's summary as stored: what it was is what it loads as, and a summary stored
 before it was written compactly (`json.dumps`, spaces after separators) loads the same."""
 
-from services.outcomes.adapters.repositories import _summary, _summary_json
+from services.outcomes.adapters.repositories import _summary, summary_json
 from services.outcomes.domain.incremental import Summary
 from services.outcomes.domain.records import Observed
 
@@ -16,8 +16,8 @@ _SUMMARY = Summary(
 
 
 def test_a_summary_loads_as_it_was_stored() -> None:
-    assert _summary(_summary_json(_SUMMARY)) == _SUMMARY
-    assert _summary(_summary_json(None)) is None
+    assert _summary(summary_json(_SUMMARY)) == _SUMMARY
+    assert _summary(summary_json(None)) is None
 
 
 def test_a_summary_stored_with_spaces_loads_the_same() -> None:
@@ -29,7 +29,7 @@ def test_a_summary_stored_with_spaces_loads_the_same() -> None:
 
 
 def test_a_summary_is_stored_as_compact_arrays() -> None:
-    assert _summary_json(_SUMMARY) == (
+    assert summary_json(_SUMMARY) == (
         '[41,true,{"activity_hours":[2,["2024-01-02",7,-0.0],["2024-02-01",41,12.5]],'
         '"vas":[1,["2024-01-02",7,30.0],["2024-01-02",7,30.0]]}]'
     )

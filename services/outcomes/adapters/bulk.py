@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.outcomes.adapters import tables
 from services.outcomes.adapters.memory import MemoryState
-from services.outcomes.adapters.repositories import RecordTexts, Staged, _summary_json
+from services.outcomes.adapters.repositories import RecordTexts, Staged, summary_json
 from shared.platform.bulk_insert import insert_new
 
 CHUNK = 20_000
@@ -47,7 +47,7 @@ def derived_rows(state: MemoryState) -> Derived:
             for key, record in sorted(state.records.items(), key=itemgetter(0))
         ],
         [
-            {"registration": key, "summary": _summary_json(summary)}
+            {"registration": key, "summary": summary_json(summary)}
             for key, summary in sorted(state.summaries.items(), key=itemgetter(0))
         ],
     )

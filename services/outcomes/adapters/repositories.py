@@ -232,7 +232,7 @@ class SqlProcessed:
         return await tables.bookkeeping.claim(self._session, event_ids)
 
 
-def _summary_json(summary: Summary | None) -> str | None:
+def summary_json(summary: Summary | None) -> str | None:
     # [position, stopped, {measure: [times, first, latest]}], an observation [date, order,
     # value]: the named tuples as JSON arrays.
     if summary is None:
@@ -377,7 +377,7 @@ class SqlParticipants:
             if record is not None
         ]
         self._staged.summaries += [
-            {"registration": key, "summary": _summary_json(summary)}
+            {"registration": key, "summary": summary_json(summary)}
             for key, summary in sorted(stored.summaries.items(), key=itemgetter(0))
         ]
         gone = sorted(key for key, record in stored.records.items() if record is None)

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reporting.adapters import tables
 from services.reporting.adapters.memory import MemoryState
 from services.reporting.adapters.repositories import (
-    _CELL_COLUMNS,
-    _SUMS,
+    CELL_COLUMNS,
+    SUMS,
     SqlCells,
     SqlInsatser,
     SqlMeta,
@@ -51,7 +51,7 @@ async def store_projected(
 ) -> None:
     """After a reset, in its transaction: the monthly cells from the erased participants'
     contributions (`tables.retained`) and the parts' cells, with their yearly and förbund
-    sums (`_SUMS`, as `SqlCells.add` keeps them), written as new rows (`insert_new`: the
+    sums (`SUMS`, as `SqlCells.add` keeps them), written as new rows (`insert_new`: the
     reset emptied the tables, and every cell is summed here once); the parts' erased
     contributions kept (`SqlCells.add`), their insatser registered, their ids claimed (new
     rows too), the position advanced."""
@@ -61,8 +61,8 @@ async def store_projected(
         accumulate(monthly, part.monthly)
         accumulate(retained, part.retained)
     rows = [(*cell, value) for cell, value in sorted(monthly.items())]
-    await insert_new(session, tables.monthly, (*_CELL_COLUMNS, "value"), rows)
-    for sums in _SUMS:
+    await insert_new(session, tables.monthly, (*CELL_COLUMNS, "value"), rows)
+    for sums in SUMS:
         await insert_new(session, sums.table, (*sums.columns, "value"), sums.of(rows))
     await SqlCells(session, tables.retained).add(retained)
     await SqlInsatser(session).register([insats for part in parts for insats in part.insatser])

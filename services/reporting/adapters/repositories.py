@@ -102,7 +102,7 @@ class SqlProcessed:
         return await tables.bookkeeping.claim(self._session, change_ids)
 
 
-_CELL_COLUMNS = ("insats_id", "month", "gender", "figure", "code", "known_by")
+CELL_COLUMNS = ("insats_id", "month", "gender", "figure", "code", "known_by")
 """A cell's columns, in `Cell`'s order; then its `value`."""
 
 _TREND_FIGURES = frozenset(FIGURE_SOURCES)
@@ -146,7 +146,7 @@ class _Sums:
         return [(*key, value) for key, value in sorted(sums.items())]
 
 
-_SUMS = (_Sums(tables.yearly, _year_key), _Sums(tables.forbund, _forbund_key))
+SUMS = (_Sums(tables.yearly, _year_key), _Sums(tables.forbund, _forbund_key))
 """What is kept summed beside `tables.monthly`: the trend's years, the whole förbund."""
 
 
@@ -187,20 +187,20 @@ def _in_one_statement(upserts: Sequence[tuple[Table, Sequence[str]]]) -> str:
     return f"WITH {steps} {_json_upsert(last, last_columns, last.name)}"
 
 
-_PG_RETAINED = text(_json_upsert(tables.retained, _CELL_COLUMNS, "cells"))
+_PG_RETAINED = text(_json_upsert(tables.retained, CELL_COLUMNS, "cells"))
 _PG_MONTHLY = text(
     _in_one_statement(
-        [(tables.monthly, _CELL_COLUMNS), *((sums.table, sums.columns) for sums in _SUMS)]
+        [(tables.monthly, CELL_COLUMNS), *((sums.table, sums.columns) for sums in SUMS)]
     )
 )
 _SQLITE_ADDING = {
     table.name: _sqlite_adding(table)
-    for table in (tables.monthly, tables.retained, *(sums.table for sums in _SUMS))
+    for table in (tables.monthly, tables.retained, *(sums.table for sums in SUMS))
 }
 
 
 class SqlCells:
-    """A table of cells (`tables.monthly`, with its sums in `_SUMS`; or `tables.retained`)."""
+    """A table of cells (`tables.monthly`, with its sums in `SUMS`; or `tables.retained`)."""
 
     def __init__(self, session: AsyncSession, table: Table) -> None:
         self._session = session
@@ -211,7 +211,7 @@ class SqlCells:
             return
         # Sorted, so two replicas adding to some of the same cells lock them in one order.
         rows = [(*cell, value) for cell, value in sorted(deltas.items())]
-        summed = _SUMS if self._table is tables.monthly else ()
+        summed = SUMS if self._table is tables.monthly else ()
         if dialect_of(self._session) == "postgresql":
             if not summed:
                 await self._session.execute(_PG_RETAINED, {"cells": json.dumps(rows)})
@@ -220,7 +220,7 @@ class SqlCells:
             parameters[tables.monthly.name] = json.dumps(rows)
             await self._session.execute(_PG_MONTHLY, parameters)
             return
-        await self._sqlite_add(self._table, _CELL_COLUMNS, rows)
+        await self._sqlite_add(self._table, CELL_COLUMNS, rows)
         for sums in summed:
             if sum_rows := sums.of(rows):
                 await self._sqlite_add(sums.table, sums.columns, sum_rows)
