@@ -76,10 +76,10 @@ class Settings(BaseSettings):
     """Prefix of every stream name, so that several systems (or test runs) share one Redis."""
     consumer_name: str = Field(default_factory=socket.gethostname)
     """Stable per replica: pending entries of a restarted consumer stay its own."""
-    batch_size: int = Field(default=500, ge=1, le=10_000)
-    """Entries a consumer reads and applies in one transaction, at most. A batch's
-    statements, its commit and its relay round cost the same whatever its size (a relay's
-    round is 500 entries: one round, one batch)."""
+    batch_size: int = Field(default=200, ge=1, le=10_000)
+    """Entries a consumer reads and applies in one transaction, at most. Larger batches cost
+    less per entry (a batch's statements and commit cost about the same whatever its size),
+    but 500 made reporting's peak memory grow 11% from 10k to 200k events (the bound is 5%)."""
     claim_idle_ms: int = Field(default=10_000, ge=100)
     """A delivered entry left unacknowledged this long is claimed and retried."""
     max_deliveries: int = Field(default=5, ge=1)
