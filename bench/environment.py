@@ -23,7 +23,7 @@ import asyncpg
 import httpx
 from redis.asyncio import Redis
 
-from bench.output import note
+from bench.output import POSTGRES_BACKEND, note
 from shared.platform.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +41,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) process `pid` has used so far; 0 once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return 0.0
+    fields = stat.rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -66,8 +76,7 @@ class Process:
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the process has used so far: on a shared machine, where
         wall time varies with the neighbours, the steadier measure of its work."""
-        fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.popen.pid)
 
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -212,9 +221,22 @@ class Environment:
         await asyncio.gather(*(process.stop() for process in self.processes.values()))
         self.processes.clear()
 
-    def cpu_seconds(self) -> dict[str, float]:
-        """Each running service's `Process.cpu_seconds`, by name."""
-        return {name: process.cpu_seconds() for name, process in self.processes.items()}
+    async def cpu_seconds(self) -> dict[str, float]:
+        """Each running service's `Process.cpu_seconds`, by name, and as `postgres` that of
+        the PostgreSQL backends serving this database (their processes are on this machine:
+        the benchmark's server is local). Compare two reads with `cpu_used`."""
+        used = {name: process.cpu_seconds() for name, process in self.processes.items()}
+        connection = await self.connect()
+        try:
+            backends = await connection.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                self.database_name,
+            )
+        finally:
+            await connection.close()
+        for row in backends:
+            used[f"{POSTGRES_BACKEND}{row['pid']}"] = process_cpu_seconds(row["pid"])
+        return used
 
     def url(self, service: str) -> str:
         return self.processes[service].base_url

@@ -49,7 +49,7 @@ async def run(sizes: Sizes) -> None:
         async with httpx.AsyncClient(
             base_url=env.url("reporting"), headers=env.auth, timeout=30
         ) as client:
-            cpu_before = env.cpu_seconds()
+            cpu_before = await env.cpu_seconds()
             started = time.monotonic()
             await requeue(env.settings)
             finished = await wait_until_reflected(
@@ -60,7 +60,7 @@ async def run(sizes: Sizes) -> None:
                 f"{NAME}: reflected",
                 env.database_url,
             )
-            cpu_after = env.cpu_seconds()
+            cpu_after = await env.cpu_seconds()
     seconds = finished - started
     baseline_rate, rate = events / baseline_seconds, events / seconds
     floor_rate = events / floor_seconds

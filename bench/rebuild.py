@@ -22,7 +22,7 @@ async def run(history: History, sizes: Sizes) -> None:
     async with history.reporting_client() as client:
         before = {year: (await snapshot(client, year)).figures for year in history.expected}
         note(f"{NAME}: stegvis rebuild --wait of {events:,} events")
-        cpu_before = env.cpu_seconds()
+        cpu_before = await env.cpu_seconds()
         started = time.monotonic()
         command = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -38,7 +38,7 @@ async def run(history: History, sizes: Sizes) -> None:
         if await command.wait() != 0:
             raise RuntimeError(f"stegvis rebuild exited with {command.returncode}")
         seconds = time.monotonic() - started
-        cpu_after = env.cpu_seconds()
+        cpu_after = await env.cpu_seconds()
         await wait_until_reflected(
             client, events, history.expected, 60, f"{NAME}: figures", env.database_url
         )
