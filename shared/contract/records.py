@@ -7,6 +7,7 @@ behind the change), so reporting applies each message once.
 """
 
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, TypeAdapter
@@ -90,6 +91,37 @@ class ParticipantRecord(_Frozen):
     """The follow-ups after the stop, by `months_after`."""
 
 
+START_FIELDS = (
+    "insats_id",
+    "gender",
+    "start_date",
+    "moved_from",
+    "birth_year",
+    "education",
+    "support_at_start",
+    "years_in_support",
+    "referrer",
+    "municipality",
+)
+"""What reporting counts of an open record: its start, nothing else (its step movements and
+answers count once it ends)."""
+
+_start_of = attrgetter(*START_FIELDS)
+
+
+def counted_alike(before: ParticipantRecord | None, after: ParticipantRecord | None) -> bool:
+    """Whether reporting counts the two records alike for what they are: both open, of the
+    same start. A change from one to the other (a check-in) would count nothing, so outcomes
+    publishes none: the next change's `before` counts as the last one's `after`."""
+    return (
+        before is not None
+        and after is not None
+        and before.end_date is None
+        and after.end_date is None
+        and _start_of(before) == _start_of(after)
+    )
+
+
 class _Change(_Frozen):
     change_id: str
     generation: int
@@ -102,6 +134,8 @@ class _Change(_Frozen):
 
 
 class ParticipantRecordChanged(_Change):
+    """A record changed as reporting counts it (never between records `counted_alike`)."""
+
     type: Literal["ParticipantRecordChanged"] = "ParticipantRecordChanged"
     participant_id: str
     before: ParticipantRecord | None

@@ -128,16 +128,17 @@ async def test_a_participant_touched_several_times_in_one_batch_changes_event_by
     state = await _state(sessions)
     changes = _participant_changes(state, "P1")
     # Each change carries its own event's id, position and time (reporting dates a change
-    # by it), and the changes chain from nothing to the record of all four events.
+    # by it), and the changes chain from nothing to the record of all four events: the
+    # start and the stop (the check-ins between move only an open record's step movements).
     moved = [change.change_id for change in changes]
-    assert moved == [e.event_id for e in events if e.event_id in moved]
-    assert moved[0] == events[0].event_id and moved[-1] == events[-1].event_id
+    assert moved == [events[0].event_id, events[-1].event_id]
     for change in changes:
         event = next(e for e in events if e.event_id == change.change_id)
         assert change.occurred_at == event.occurred_at
         assert change.position == events.index(event) + 1
-    assert [c.before for c in changes] == [None, *(c.after for c in changes[:-1])]
+    assert changes[0].before is None
     assert changes[0].after == derive_record(events[:1], POLICY)
+    assert changes[1].before == derive_record(events[:3], POLICY)
     assert changes[-1].after == derive_record(events, POLICY)
     assert changes[-1].after.steps["vas"].change == 40
     assert state["records"] == {"a/P1": ("a", changes[-1].after)}
@@ -163,28 +164,27 @@ async def test_a_batch_mixing_known_and_new_participants(sessions) -> None:
 
     state = await _state(sessions)
     published = [change for _, _, _, change in state["outbox"][len(before["outbox"]) :]]
+    # P1's check-in and P3's second start move only an open record's step movements: no
+    # change; the batch's newest event (10) is passed.
     assert [c.type for c in published] == [
         "InsatsRegistered",
         "ParticipantRecordChanged",
         "ParticipantRecordChanged",
-        "ParticipantRecordChanged",
         "VolumeCounted",
-        "ParticipantRecordChanged",
+        "PositionPassed",
     ]
-    assert [c.position for c in published] == [4, 5, 6, 8, 9, 10]  # in log order
+    assert [c.position for c in published] == [4, 5, 6, 9, 10]  # in log order
     by_participant: dict[str, list] = {}
     for change in published:
         if hasattr(change, "participant_id"):
             by_participant.setdefault(change.participant_id, []).append(change)
-    assert set(by_participant) == {"P1", "P2", "P3"}
-    assert by_participant["P1"][0].before == before["records"]["a/P1"][1]
+    assert set(by_participant) == {"P2", "P3"}
     assert by_participant["P2"][0].before == before["records"]["a/P2"][1]
     # P3's first start makes the record; the second adds only its VAS as a measurement.
-    p3_started, p3_measured = by_participant["P3"]
+    (p3_started,) = by_participant["P3"]
     assert p3_started.before is None and p3_started.change_id == second[2].event_id
     assert p3_started.after.start_date == date(2025, 3, 1)
-    assert p3_measured.before == p3_started.after
-    assert p3_measured.after.start_date == date(2025, 3, 1)
+    assert state["records"]["a/P3"][1].steps["vas"].latest == 30
     everything = first + second
     for participant in ("P1", "P2", "P3"):
         events = [e for e in everything if getattr(e, "participant_id", None) == participant]
@@ -374,9 +374,10 @@ async def test_replicas_sharing_participants_both_commit_one_consistent_record(
             if item.event.participant_id == participant
         ]
         assert state["records"][f"a/{participant}"][1] == derive_record(events, POLICY)
-        chain = _participant_changes(state, participant)
-        assert len(chain) == 3
-        for earlier, later in itertools.pairwise(chain):
-            assert later.before == earlier.after  # each saw the other's commit
+        # Each saw the other's commit: the record holds both check-ins' readings (each
+        # moved only the open record's step movements, so the start is its one change).
+        assert [c.change_id for c in _participant_changes(state, participant)] == [
+            next(item.event.event_id for item in starts if item.event.participant_id == participant)
+        ]
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(tables.processed)) == 90

@@ -30,6 +30,7 @@ from shared.contract.events import (
 from shared.contract.records import (
     ParticipantRecord,
     ParticipantRecordChanged,
+    counted_alike,
     parse_outcome_change,
 )
 from shared.platform.service import migrated_sessions
@@ -124,7 +125,8 @@ def deliveries(draw, participants: tuple[str, ...]) -> tuple[list, list[list[Pos
 
 def _reference_changes(batches: list[list[PositionedEvent]]) -> list[tuple]:
     """What the full derivation says each batch changes: per participant, per arrived event
-    in log order, the record of everything stored and arrived so far."""
+    in log order, the record of everything stored and arrived so far, where reporting counts
+    it otherwise than the record before."""
     stored: dict[str, list[PositionedEvent]] = {}
     records: dict[str, ParticipantRecord | None] = {}
     changes = []
@@ -140,12 +142,10 @@ def _reference_changes(batches: list[list[PositionedEvent]]) -> list[tuple]:
             for item in sorted(items, key=lambda i: i.position):
                 stored.setdefault(participant, []).append(item)
                 events = [i.event for i in sorted(stored[participant], key=lambda i: i.position)]
-                after = derive_record(events, POLICY)
-                if after != records.get(participant):
-                    in_batch.append(
-                        (item.position, item.event.event_id, records.get(participant), after)
-                    )
-                    records[participant] = after
+                before, after = records.get(participant), derive_record(events, POLICY)
+                records[participant] = after
+                if after != before and not counted_alike(before, after):
+                    in_batch.append((item.position, item.event.event_id, before, after))
         changes += sorted(in_batch, key=lambda change: change[0])  # a batch's, in log order
     return changes
 

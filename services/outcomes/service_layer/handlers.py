@@ -34,6 +34,7 @@ from shared.contract.records import (
     ParticipantRecordChanged,
     PositionPassed,
     VolumeCounted,
+    counted_alike,
 )
 from shared.platform.logs import batch_trace
 
@@ -124,9 +125,9 @@ async def _apply_participant_events(
             else _derived_in_full(stored.get(pid, []), arrived[pid], policy)
         )
         before = known[pid].record if pid in known else None
-        for change in _changes_event_by_event(before, arrived[pid], afters, generation):
-            changes.append(change)
-            records[pid] = change.after
+        changes += _changes_event_by_event(before, arrived[pid], afters, generation)
+        if not _same(afters[-1], before):
+            records[pid] = afters[-1]
     await uow.participants.store(Stored(bodies, records, summaries))
     return changes
 
@@ -177,11 +178,14 @@ def _changes_event_by_event(
 
     Never one change for several events: reporting dates a change by when intake accepted its
     event (a month's figures as closed), so a batch must not move an early event's effect to
-    a later one's time, whatever the batching.
+    a later one's time, whatever the batching. None for an event after which reporting counts
+    the record alike (`counted_alike`: most are check-ins of an open record, which reporting
+    would only pass over), so the stream carries only what counts.
     """
     changes = []
     for (position, event), after in zip(arrived, afters, strict=True):
-        if after is record or _same_values(after, record):
+        if _same(after, record) or counted_alike(record, after):
+            record = after
             continue
         changes.append(
             ParticipantRecordChanged(
@@ -199,10 +203,12 @@ def _changes_event_by_event(
     return changes
 
 
-def _same_values(after: ParticipantRecord | None, before: ParticipantRecord | None) -> bool:
-    """Whether two records hold the same values. Their fields compared as a dict: what
-    pydantic's `==` compares for frozen models without private or extra attributes, without
-    its generic path (about a tenth of its cost, once per event)."""
+def _same(after: ParticipantRecord | None, before: ParticipantRecord | None) -> bool:
+    """Whether two records (or none) hold the same values. Their fields compared as a dict:
+    what pydantic's `==` compares for frozen models without private or extra attributes,
+    without its generic path (about a tenth of its cost, once per event)."""
+    if after is before:
+        return True
     return after is not None and before is not None and after.__dict__ == before.__dict__
 
 
