@@ -134,7 +134,9 @@ class _Change(_Frozen):
 
 
 class ParticipantRecordChanged(_Change):
-    """A record changed as reporting counts it (never between records `counted_alike`)."""
+    """A participant's record changed as reporting counts it. None is published between two
+    open records of the same start (`counted_alike`): a check-in moves only an open record's
+    step movements, which count once it ends."""
 
     type: Literal["ParticipantRecordChanged"] = "ParticipantRecordChanged"
     participant_id: str
