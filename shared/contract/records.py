@@ -8,7 +8,7 @@ behind the change), so reporting applies each message once.
 
 from datetime import date, datetime
 from operator import attrgetter
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Discriminator, TypeAdapter
 
@@ -91,22 +91,23 @@ class ParticipantRecord(_Frozen):
     """The follow-ups after the stop, by `months_after`."""
 
 
-START_FIELDS = (
-    "insats_id",
-    "gender",
-    "start_date",
-    "moved_from",
-    "birth_year",
-    "education",
-    "support_at_start",
-    "years_in_support",
-    "referrer",
-    "municipality",
-)
-"""What reporting counts of an open record: its start, nothing else (its step movements and
-answers count once it ends)."""
+class RecordStart(NamedTuple):
+    """What reporting counts of an open record: its start, nothing else (its step movements
+    and answers count once it ends)."""
 
-_start_of = attrgetter(*START_FIELDS)
+    insats_id: str
+    gender: Gender
+    start_date: date
+    moved_from: str | None
+    birth_year: int | None
+    education: str | None
+    support_at_start: tuple[str, ...]
+    years_in_support: int | None
+    referrer: str | None
+    municipality: str | None
+
+
+_start_of = attrgetter(*RecordStart._fields)
 
 
 def counted_alike(before: ParticipantRecord | None, after: ParticipantRecord | None) -> bool:

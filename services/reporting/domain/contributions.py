@@ -14,7 +14,7 @@ from services.reporting.domain import breakdowns
 from services.reporting.domain.breakdowns import UNKNOWN
 from services.reporting.domain.months import month_of
 from shared.contract.codes import FOLLOWUP_MONTHS, Gender, OutcomeClass, followup_due
-from shared.contract.records import ActivityCounted, ParticipantRecord
+from shared.contract.records import ActivityCounted, ParticipantRecord, RecordStart
 
 NEW = "new"
 ENDED = "ended"
@@ -119,20 +119,10 @@ def _contributions(record: ParticipantRecord | None) -> dict[_Key, float]:
     return added
 
 
-class _Start(NamedTuple):
-    """What a record's start is counted by: `_started` reads nothing else, so records of
-    equal starts count the same there; an open record counts nothing else."""
-
-    insats_id: str
-    gender: Gender
-    start_date: date
-    moved_from: str | None
-    birth_year: int | None
-    education: str | None
-    support_at_start: tuple[str, ...]
-    years_in_support: int | None
-    referrer: str | None
-    municipality: str | None
+_Start = RecordStart
+"""What a record's start is counted by (the contract's: outcomes publishes no change between
+open records of equal starts): `_started` reads nothing else, so records of equal starts
+count the same there; an open record counts nothing else."""
 
 
 _start_fields = attrgetter(*_Start._fields)
