@@ -165,3 +165,23 @@ async def test_the_migrations_sum_the_cells_there_are(sessions, before: str) -> 
             ("2025-02", "man", BREAKDOWN_PREFIX + "age_band", "18-24", ""): 1.0,
         }
     await _assert_summed(sessions)
+
+
+async def test_cells_keep_their_text_as_given(sessions) -> None:
+    # An indicator's or an organisation's name as the förbund wrote it: not ASCII, quotes,
+    # a backslash (the cells reach PostgreSQL as one JSON parameter).
+    figure, code = 'step_n:indicator:hälsa "å"', "Nyköping\\Öst"
+    cells = {
+        Cell("a", "2025-01", "kvinna", figure, code, "2025-03"): 2.0,
+        Cell("b", "2025-01", "kvinna", figure, code, "2025-03"): 1.0,
+    }
+    async with sessions() as session, session.begin():
+        await SqlCells(session, tables.monthly).add(cells)
+    async with sessions() as session:
+        assert await _rows(session, tables.monthly) == {
+            tuple(cell): value for cell, value in cells.items()
+        }
+        assert await _rows(session, tables.forbund) == {
+            ("2025-01", "kvinna", figure, code, "2025-03"): 3.0
+        }
+    await _assert_summed(sessions)
