@@ -120,3 +120,17 @@ def test_a_body_declared_too_large_is_answered_before_it_is_sent(intake_url: str
             answer += received
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert answer.endswith(b'{"detail":"the request body is larger than 65536 bytes"}')
+
+
+def test_a_chunked_body_is_limited_whatever_length_it_declares_too(intake_url: str) -> None:
+    """Transfer-Encoding frames the body when a Content-Length is sent beside it: a small
+    declared length does not let a larger chunked body through."""
+    with _start_request(int(intake_url.rsplit(":", 1)[1]), 10) as connection:
+        chunk = b"[" + b"1," * 40_000 + b"1]"
+        connection.sendall(b"Transfer-Encoding: chunked\r\n\r\n")
+        connection.sendall(b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk))
+        answer = b""
+        while not answer.endswith(b"}") and (received := connection.recv(4096)):
+            answer += received
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert answer.endswith(b'{"detail":"the request body is larger than 65536 bytes"}')
