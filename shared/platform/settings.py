@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     less per entry (a batch's statements and commit cost about the same whatever its size),
     but a consumer's peak memory is its batch's objects on top of what it keeps: reaching its
     plateau only after some 50,000 entries, at 500 it grew 3–9% from 10k to 200k events
-    (reporting's, the bound is 5%), at 300 3–4%."""
+    (reporting's; the bound is 5%), at 300 at most 4%."""
     claim_idle_ms: int = Field(default=10_000, ge=100)
     """A delivered entry left unacknowledged this long is claimed and retried."""
     max_deliveries: int = Field(default=5, ge=1)
