@@ -107,7 +107,8 @@ class RecordStart(NamedTuple):
     municipality: str | None
 
 
-_start_of = attrgetter(*RecordStart._fields)
+start_fields = attrgetter(*RecordStart._fields)
+"""A record's `RecordStart` as a plain tuple (read in C: compared once or twice an event)."""
 
 
 def counted_alike(before: ParticipantRecord | None, after: ParticipantRecord | None) -> bool:
@@ -119,7 +120,7 @@ def counted_alike(before: ParticipantRecord | None, after: ParticipantRecord | N
         and after is not None
         and before.end_date is None
         and after.end_date is None
-        and _start_of(before) == _start_of(after)
+        and start_fields(before) == start_fields(after)
     )
 
 

@@ -7,14 +7,13 @@ gives the figures of the final records.
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from operator import attrgetter
 from typing import NamedTuple
 
 from services.reporting.domain import breakdowns
 from services.reporting.domain.breakdowns import UNKNOWN
 from services.reporting.domain.months import month_of
 from shared.contract.codes import FOLLOWUP_MONTHS, Gender, OutcomeClass, followup_due
-from shared.contract.records import ActivityCounted, ParticipantRecord, RecordStart
+from shared.contract.records import ActivityCounted, ParticipantRecord, RecordStart, start_fields
 
 NEW = "new"
 ENDED = "ended"
@@ -119,17 +118,7 @@ def _contributions(record: ParticipantRecord | None) -> dict[_Key, float]:
     return added
 
 
-_Start = RecordStart
-"""What a record's start is counted by (the contract's: outcomes publishes no change between
-open records of equal starts): `_started` reads nothing else, so records of equal starts
-count the same there; an open record counts nothing else."""
-
-
-_start_fields = attrgetter(*_Start._fields)
-"""A record's `_Start` as a plain tuple (read in C: compared twice a change)."""
-
-
-OPEN_START_FIELDS = (*_Start._fields, "end_date")
+OPEN_START_FIELDS = (*RecordStart._fields, "end_date")
 """The fields of a record that `open_with_the_same_start` reads, in its order."""
 
 
@@ -143,8 +132,11 @@ def open_with_the_same_start(
     return before is not None and before[-1] is None and before == after
 
 
-def _start(record: ParticipantRecord) -> _Start:
-    return _Start(*_start_fields(record))
+def _start(record: ParticipantRecord) -> RecordStart:
+    """What a record's start is counted by (the contract's `RecordStart`: outcomes publishes
+    no change between open records of equal starts): `_started` reads nothing else, so
+    records of equal starts count the same there; an open record counts nothing else."""
+    return RecordStart(*start_fields(record))
 
 
 def _adder(added: dict[_Key, float], insats_id: str, gender: str):
@@ -155,7 +147,7 @@ def _adder(added: dict[_Key, float], insats_id: str, gender: str):
     return add
 
 
-def _started(start: _Start) -> dict[_Key, float]:
+def _started(start: RecordStart) -> dict[_Key, float]:
     """The cells of the start, in its month."""
     added: dict[_Key, float] = {}
     add = _adder(added, start.insats_id, start.gender)
@@ -248,7 +240,7 @@ def _each(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(value) for value in values)) or (UNKNOWN,)
 
 
-def _start_codes(start: _Start) -> dict[str, tuple[str, ...]]:
+def _start_codes(start: RecordStart) -> dict[str, tuple[str, ...]]:
     """The codes of the breakdowns known from the start (each of `AT_START`); a banded
     one's hold its value, which the report bands."""
     return {
@@ -313,8 +305,8 @@ def record_delta(before: ParticipantRecord | None, after: ParticipantRecord | No
     """contributions(after) − contributions(before), without the cells that cancel out.
     Only what differs is computed: the starts' cells where the starts differ, the ends'
     of ended records (most changes are an open record's check-in: nothing)."""
-    starts_differ = (None if before is None else _start_fields(before)) != (
-        None if after is None else _start_fields(after)
+    starts_differ = (None if before is None else start_fields(before)) != (
+        None if after is None else start_fields(after)
     )
     delta: Delta = {}
     for record, sign in ((after, 1), (before, -1)):
