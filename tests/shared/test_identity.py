@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.contract.identity import contains_identity_number
+from shared.contract.identity import _candidates, _is_identity_number, contains_identity_number
 
 
 def luhn_digit(nine: str) -> str:
@@ -121,6 +121,13 @@ def test_a_date_alone_passes(day: date) -> None:
     assert not contains_identity_number(
         f"{day.isoformat()} till {(day + timedelta(1)).isoformat()}"
     )
+
+
+@given(st.text(alphabet="0123456789 -+./:x", max_size=40) | spellings())
+def test_the_shortcut_for_ascii_decides_as_the_walk_over_every_candidate(text: str) -> None:
+    # A text's candidates are what refuses it; the shortcut only skips texts that have none.
+    walked = any(_is_identity_number(digits) for digits in _candidates(text))
+    assert contains_identity_number(text) == walked
 
 
 def test_ordinary_text_passes() -> None:

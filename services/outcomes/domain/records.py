@@ -132,47 +132,52 @@ def observe(
     observed: MutableMapping[str, Observed], event: RegisteredEvent, order: int
 ) -> list[str]:
     """Add what `event`, `order`-th in the log, measured; returns the measures it touched."""
+    readings = _READINGS.get(type(event))
+    if readings is None:
+        return []
+    when, values = readings(event)
+    day = when.isoformat()  # once an event: all of its readings are of its date
     touched: list[str] = []
-    for measure, when, value in _READINGS.get(type(event), _nothing)(event):
+    for measure, value in values:
         if value is None:
             continue
         touched.append(measure)
-        seen = (when.isoformat(), order, float(value))
+        seen = (day, order, float(value))
         known = observed.get(measure)
         if known is None:
             observed[measure] = Observed(1, seen, seen)
         else:
+            first, latest = known.first, known.latest
             observed[measure] = Observed(
-                known.times + 1, min(known.first, seen), max(known.latest, seen)
+                known.times + 1,
+                seen if seen < first else first,
+                seen if seen > latest else latest,
             )
     return touched
 
 
-Reading = tuple[str, date, float | None]
-"""(measure, date measured, value or None when not measured)."""
+Readings = tuple[date, list[tuple[str, float | None]]]
+"""(date measured, each measure's value or None when not measured)."""
 
 
-def _started(event: ParticipantStarted) -> list[Reading]:
-    return [
-        (ACTIVITY_HOURS, event.start_date, event.activity_hours_per_week),
-        (VAS, event.start_date, event.vas),
+def _started(event: ParticipantStarted) -> Readings:
+    return event.start_date, [
+        (ACTIVITY_HOURS, event.activity_hours_per_week),
+        (VAS, event.vas),
     ]
 
 
-def _progressed(event: ParticipantProgressed) -> list[Reading]:
-    return [
-        (ACTIVITY_HOURS, event.date, event.activity_hours_per_week),
-        (VAS, event.date, event.vas),
-        *((INDICATOR_PREFIX + name, event.date, score) for name, score in event.indicators.items()),
+def _progressed(event: ParticipantProgressed) -> Readings:
+    values: list[tuple[str, float | None]] = [
+        (ACTIVITY_HOURS, event.activity_hours_per_week),
+        (VAS, event.vas),
     ]
+    values += [(INDICATOR_PREFIX + name, score) for name, score in event.indicators.items()]
+    return event.date, values
 
 
-def _stopped(event: ParticipantStopped) -> list[Reading]:
-    return [(VAS, event.end_date, event.vas)]
-
-
-def _nothing(_event: RegisteredEvent) -> list[Reading]:
-    return []
+def _stopped(event: ParticipantStopped) -> Readings:
+    return event.end_date, [(VAS, event.vas)]
 
 
 REGISTERED_TYPES = frozenset(get_args(RegisteredEvent))
@@ -180,7 +185,7 @@ REGISTERED_TYPES = frozenset(get_args(RegisteredEvent))
 `isinstance`: a pydantic model's class check goes through ABCMeta, a cost on every event
 (the contract's event classes have no subclasses)."""
 
-_READINGS: dict[type, Callable[[Any], list[Reading]]] = {
+_READINGS: dict[type, Callable[[Any], Readings]] = {
     ParticipantStarted: _started,
     ParticipantProgressed: _progressed,
     ParticipantStopped: _stopped,
