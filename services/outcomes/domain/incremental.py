@@ -10,8 +10,8 @@ events, the reference this must agree with (a property test checks it).
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import cast
+from types import MappingProxyType
+from typing import NamedTuple, cast
 
 from services.outcomes.domain.records import (
     REGISTERED_TYPES,
@@ -22,6 +22,7 @@ from services.outcomes.domain.records import (
     observe,
     opened,
     step_movement,
+    updated,
 )
 from shared.contract.codes import OutcomePolicy
 from shared.contract.events import (
@@ -38,16 +39,17 @@ PositionedParticipantEvent = tuple[int, ParticipantEvent]
 """A participant's event with its position in intake's event log."""
 
 
-@dataclass(frozen=True)
-class Summary:
-    """What a participant's events so far mean for the next one, besides the record."""
+class Summary(NamedTuple):
+    """What a participant's events so far mean for the next one, besides the record. A
+    named tuple, not a frozen dataclass: one is made for every event taken, and a frozen
+    dataclass sets each field through `object.__setattr__`."""
 
     position: int
     """The latest log position among the events taken."""
     stopped: bool = False
     """Whether a stop or a follow-up counts (either could precede the start only if the
     log were odd: then a start needs the full derivation)."""
-    observed: Mapping[str, Observed] = field(default_factory=dict)
+    observed: Mapping[str, Observed] = MappingProxyType({})
     """Each measure's observations, ordered by log position."""
 
 
@@ -107,7 +109,10 @@ def _moved(
             moved[measure] = step_movement(first, latest)
     if not moved:
         return record
-    return record.model_copy(update={"steps": dict(sorted((steps | moved).items()))})
+    merged = steps | moved  # in the record's order (by measure) while no measure is new
+    if len(merged) > len(steps):
+        merged = dict(sorted(merged.items()))
+    return updated(record, {"steps": merged})
 
 
 def summarised(events: Sequence[PositionedParticipantEvent]) -> Summary | None:

@@ -83,8 +83,9 @@ def closed(
     record: ParticipantRecord, stop: ParticipantStopped, policy: OutcomePolicy
 ) -> ParticipantRecord:
     """The record as its (latest) stop ends it."""
-    return record.model_copy(
-        update={
+    return updated(
+        record,
+        {
             "end_date": stop.end_date,
             "reason": stop.reason,
             "outcome_class": policy.outcome_class(stop.reason),
@@ -96,7 +97,7 @@ def closed(
             "vas_end": stop.vas,
             "respect": stop.respect,
             "moved_to": stop.moved_to,
-        }
+        },
     )
 
 
@@ -117,7 +118,20 @@ def followed_up(
     )
     kept = [f for f in record.followups if f.months_after != added.months_after]
     followups = tuple(sorted([*kept, added], key=lambda f: f.months_after))
-    return record.model_copy(update={"followups": followups})
+    return updated(record, {"followups": followups})
+
+
+def updated(record: ParticipantRecord, fields: dict[str, Any]) -> ParticipantRecord:
+    """`record.model_copy(update=fields)` without pydantic's generic copy (three calls of
+    `copy.copy`, as much again as the rest of a check-in's step): a record is frozen, with
+    no extra or private attributes, so its copy is its fields with these in their place, and
+    these count as set, as in `model_copy`."""
+    copied = object.__new__(ParticipantRecord)
+    object.__setattr__(copied, "__dict__", record.__dict__ | fields)
+    object.__setattr__(copied, "__pydantic_fields_set__", record.model_fields_set.union(fields))
+    object.__setattr__(copied, "__pydantic_extra__", None)
+    object.__setattr__(copied, "__pydantic_private__", None)
+    return copied
 
 
 def step_movements(events: Sequence[RegisteredEvent]) -> dict[str, StepMovement]:
@@ -204,11 +218,13 @@ def movements(observed: Mapping[str, Observed]) -> dict[str, StepMovement]:
 def step_movement(first: float, latest: float) -> StepMovement:
     """The step movement from `first` to `latest`: one (frozen) model per pair of values,
     shared, since making one (its validation) was a cost on every check-in, and the values
-    of a scale repeat."""
-    # The signs in the key: 0.0 and -0.0 are equal (one key alone), but written apart.
+    of a scale repeat (up to 10,000 pairs of a VAS: the cache holds most, some 5 MB)."""
+    if first and latest:
+        return _shared_step(first, latest)
+    # With the signs in the key: 0.0 and -0.0 are equal (one key alone), but written apart.
     return _shared_step(first, latest, copysign(1.0, first), copysign(1.0, latest))
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=8_192)
 def _shared_step(first: float, latest: float, *_signs: float) -> StepMovement:
     return StepMovement(first=first, latest=latest)

@@ -3,8 +3,8 @@
 import collections
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
 from prometheus_client import Counter
 
@@ -47,9 +47,10 @@ CHANGES = Counter(
 )
 
 
-@dataclass(frozen=True)
-class PositionedEvent:
-    """An intake event with its position in intake's event log."""
+class PositionedEvent(NamedTuple):
+    """An intake event with its position in intake's event log (a named tuple: one is made
+    for every entry decoded, and a frozen dataclass sets each field through
+    `object.__setattr__`)."""
 
     position: int
     event: IntakeEvent
@@ -184,7 +185,8 @@ def _changes_event_by_event(
     """
     changes = []
     for (position, event), after in zip(arrived, afters, strict=True):
-        if _same(after, record) or counted_alike(record, after):
+        # `counted_alike` first: it settles most events (check-ins) in a few attributes.
+        if counted_alike(record, after) or _same(after, record):
             record = after
             continue
         changes.append(
