@@ -5,7 +5,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.outcomes.domain.records import derive_record, step_movement
+from services.outcomes.domain.records import derive_record, step_movement, updated
 from shared.contract.codes import OutcomeClass, OutcomePolicy, Reason
 from shared.contract.events import (
     ParticipantEventCorrected,
@@ -192,3 +192,23 @@ def test_a_shared_step_movement_keeps_the_sign_of_zero() -> None:
     assert step_movement(0.0, 4.5).model_dump_json() == '{"first":0.0,"latest":4.5}'
     assert step_movement(-0.0, 4.5).model_dump_json() == '{"first":-0.0,"latest":4.5}'
     assert step_movement(0.0, 4.5).model_dump_json() == '{"first":0.0,"latest":4.5}'
+    assert step_movement(4.5, -0.0).model_dump_json() == '{"first":4.5,"latest":-0.0}'
+    assert step_movement(4.5, 0.0).model_dump_json() == '{"first":4.5,"latest":0.0}'
+
+
+def test_a_record_updated_is_what_pydantic_s_copy_makes() -> None:
+    record = derive_record([_start(vas=40), _progress(date(2025, 2, 1), vas=60)], POLICY)
+    assert record is not None
+    fields_set = set(record.model_fields_set)
+    for fields in (
+        {"steps": {"vas": step_movement(40.0, 70.0)}},  # set already
+        {"end_date": date(2025, 6, 30), "reason": Reason.ARBETE},  # at their defaults
+    ):
+        copied, expected = updated(record, fields), record.model_copy(update=fields)
+        assert copied == expected
+        assert copied.model_dump_json() == expected.model_dump_json()
+        assert copied.model_fields_set == expected.model_fields_set
+        assert copied.model_dump_json(exclude_unset=True) == expected.model_dump_json(
+            exclude_unset=True
+        )
+    assert record.model_fields_set == fields_set  # the original's, shared or not, unchanged

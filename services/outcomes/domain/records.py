@@ -126,9 +126,12 @@ def updated(record: ParticipantRecord, fields: dict[str, Any]) -> ParticipantRec
     `copy.copy`, as much again as the rest of a check-in's step): a record is frozen, with
     no extra or private attributes, so its copy is its fields with these in their place, and
     these count as set, as in `model_copy`."""
+    fields_set = record.__pydantic_fields_set__
+    if not fields_set.issuperset(fields):  # else shared: a frozen model's is never changed
+        fields_set = fields_set.union(fields)
     copied = object.__new__(ParticipantRecord)
     object.__setattr__(copied, "__dict__", record.__dict__ | fields)
-    object.__setattr__(copied, "__pydantic_fields_set__", record.model_fields_set.union(fields))
+    object.__setattr__(copied, "__pydantic_fields_set__", fields_set)
     object.__setattr__(copied, "__pydantic_extra__", None)
     object.__setattr__(copied, "__pydantic_private__", None)
     return copied
