@@ -53,7 +53,7 @@ async def test_the_participant_leaves_outcomes_and_reporting_gets_its_history_wi
     await apply_batch(database.unit_of_work, [log[3], erasure], POLICY)
 
     state = database.state
-    assert set(state.events) == set(state.summaries) == set(state.records) == {"a/P2"}
+    assert set(state.events) == set(state.participants) == set(state.records) == {"a/P2"}
     (erased,) = state.published
     assert isinstance(erased, Erased)
     assert "P1" not in erased.model_dump_json()

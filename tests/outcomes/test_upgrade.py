@@ -1,12 +1,13 @@
-"""A database of outcomes from before the summaries (`outcomes_0001`) upgraded: its
-participants are derived in full once, then taken incrementally, and their records stay
-those of their whole log."""
+"""Databases of outcomes from before upgraded. From before the summaries (`outcomes_0001`):
+its participants are derived in full once, then taken incrementally, and their records stay
+those of their whole log. From before a registration's record and summary shared a row
+(`outcomes_0005_room`): each registration keeps its record and its summary."""
 
 from datetime import date
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import column, insert, select, table
+from sqlalchemy import column, insert, select, table, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -33,6 +34,8 @@ _EVENTS_0001 = table(
 _PARTICIPANTS_0001 = table(
     "outcomes_participants", column("participant_id"), column("insats_id"), column("record")
 )
+_RECORD_AND_SUMMARY = (tables.participants.c.record, tables.participants.c.summary)
+_SUMMARIES = (tables.participants.c.registration, tables.participants.c.summary)
 
 
 async def test_participants_stored_before_the_summaries_keep_the_records_of_their_log(
@@ -82,17 +85,54 @@ async def test_participants_stored_before_the_summaries_keep_the_records_of_thei
         await migrate(engine, bootstrap.SERVICE, bootstrap.REVISIONS_DIR)
         sessions = async_sessionmaker(engine, expire_on_commit=False)
         async with sessions() as session:
-            summaries = (await session.execute(select(tables.participant_summaries))).all()
+            summaries = (await session.execute(select(*_SUMMARIES))).all()
         assert [tuple(row) for row in summaries] == [("a/P1", None)]  # derive in full, once
 
         await apply_events(
             SqlUnitOfWork(sessions, lambda: None), [PositionedEvent(3, stop)], POLICY
         )
         async with sessions() as session:
-            record = await session.scalar(select(tables.participants.c.record))
-            summary = await session.scalar(select(tables.participant_summaries.c.summary))
+            record, summary = (await session.execute(select(*_RECORD_AND_SUMMARY))).one()
         stored = ParticipantRecord.model_validate_json(record)
         assert stored == derive_record([start, check_in, stop], POLICY)
         assert summary is not None  # the next event is taken incrementally
     finally:
         await engine.dispose()
+
+
+async def test_records_and_summaries_of_two_tables_share_a_row_after_the_upgrade(
+    database_url: str, tmp_path: Path
+) -> None:
+    url = Settings(database_url=database_url, data_dir=tmp_path).service_database_url(
+        bootstrap.SERVICE
+    )
+    engine = create_engine(url)
+    try:
+        await migrate(engine, bootstrap.SERVICE, bootstrap.REVISIONS_DIR, to="outcomes_0005_room")
+        async with engine.begin() as connection:
+            # Started with a summary; with events but not started; started, derived in full.
+            await connection.execute(
+                text(
+                    "INSERT INTO outcomes_participants VALUES"
+                    " ('a/R1', 'a', '{\"r\": 1}'), ('a/R2', 'a', '{\"r\": 2}')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO outcomes_participant_summaries VALUES"
+                    " ('a/R1', '[1]'), ('a/S1', '[2]'), ('a/R2', NULL)"
+                )
+            )
+        await migrate(engine, bootstrap.SERVICE, bootstrap.REVISIONS_DIR)
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(tables.participants).order_by(tables.participants.c.registration)
+            )
+            stored = [tuple(row) for row in rows]
+    finally:
+        await engine.dispose()
+    assert stored == [
+        ("a/R1", '{"r": 1}', "[1]"),
+        ("a/R2", '{"r": 2}', None),
+        ("a/S1", None, "[2]"),
+    ]

@@ -104,8 +104,7 @@ def _outcomes_tables(parts) -> dict:
     return {
         "processed": sorted(i for part in parts for i in part.processed),
         "events": sorted(row for part in parts for row in part.events),
-        "records": sorted(tuple(row.values()) for part in parts for row in part.records),
-        "summaries": sorted(tuple(row.values()) for part in parts for row in part.summaries),
+        "participants": sorted(tuple(row.values()) for part in parts for row in part.participants),
     }
 
 

@@ -3,13 +3,12 @@ rows stored with the consumer's own statements (`stegvis rebuild`, `services/reb
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.outcomes.adapters import tables
 from services.outcomes.adapters.memory import MemoryState
-from services.outcomes.adapters.repositories import RecordTexts, Staged, summary_json
+from services.outcomes.adapters.repositories import RecordTexts, Staged, participant_rows
 from shared.platform.bulk_insert import insert_new
 
 CHUNK = 20_000
@@ -27,14 +26,12 @@ class Derived:
     processed: list[str]
     events: list[tuple]
     """Rows of `_EVENT_COLUMNS`."""
-    records: list[dict]
-    summaries: list[dict]
+    participants: list[dict]
 
 
 def derived_rows(state: MemoryState) -> Derived:
     """The state's rows as `SqlParticipants.store` stages them (the records' JSON made by
     `RecordTexts`, as the consumer writes it)."""
-    texts = RecordTexts()
     return Derived(
         sorted(state.processed),
         [
@@ -42,20 +39,13 @@ def derived_rows(state: MemoryState) -> Derived:
             for key, stored in state.events.items()
             for position, event, body in stored
         ],
-        [
-            {"registration": key, "insats_id": record.insats_id, "record": texts.of(record)}
-            for key, record in sorted(state.records.items(), key=itemgetter(0))
-        ],
-        [
-            {"registration": key, "summary": summary_json(summary)}
-            for key, summary in sorted(state.summaries.items(), key=itemgetter(0))
-        ],
+        participant_rows(state.participants, RecordTexts()),
     )
 
 
 async def store_derived(session: AsyncSession, parts: Sequence[Derived]) -> None:
     """Claim the parts' processed ids and write their events (both new rows in the tables
-    the reset emptied: `insert_new`), their records and summaries (the consumer's statement,
+    the reset emptied: `insert_new`), their participants' rows (the consumer's statement,
     `CHUNK` rows at once), in the session's transaction. Nothing goes to the outbox:
     reporting is given its state whole."""
     ids = [(event_id,) for part in parts for event_id in part.processed]
@@ -63,10 +53,7 @@ async def store_derived(session: AsyncSession, parts: Sequence[Derived]) -> None
     events = [row for part in parts for row in part.events]
     await insert_new(session, tables.participant_events, _EVENT_COLUMNS, events)
     staged = Staged()
-    for written, rows in (
-        (staged.records, [row for part in parts for row in part.records]),
-        (staged.summaries, [row for part in parts for row in part.summaries]),
-    ):
-        for start in range(0, len(rows), CHUNK):
-            written.extend(rows[start : start + CHUNK])
-            await staged.flush(session)
+    rows = [row for part in parts for row in part.participants]
+    for start in range(0, len(rows), CHUNK):
+        staged.participants.extend(rows[start : start + CHUNK])
+        await staged.flush(session)

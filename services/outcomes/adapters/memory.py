@@ -9,7 +9,7 @@ from enum import Enum
 from operator import itemgetter
 from typing import Generic, Literal, TypeVar
 
-from services.outcomes.domain.incremental import PositionedParticipantEvent, Summary
+from services.outcomes.domain.incremental import PositionedParticipantEvent
 from services.outcomes.domain.registrations import registration_key
 from services.outcomes.service_layer import unit_of_work as ports
 from services.outcomes.service_layer.unit_of_work import Known, Stored, StoredEvent
@@ -25,10 +25,16 @@ class MemoryState:
     processed: set[str] = field(default_factory=set)
     events: dict[str, list[StoredEvent]] = field(default_factory=dict)
     """Each registration's stored (position, event, JSON), as stored."""
-    records: dict[str, ParticipantRecord] = field(default_factory=dict)
-    summaries: dict[str, Summary | None] = field(default_factory=dict)
+    participants: dict[str, Known] = field(default_factory=dict)
+    """Each registration's row: its record and summary (`tables.participants`)."""
     published: list[OutcomeChange] = field(default_factory=list)
     """The outbox: the changes staged for publication, in order."""
+
+    @property
+    def records(self) -> dict[str, ParticipantRecord]:
+        """The records there are (of the registrations started and not voided)."""
+        rows = self.participants.items()
+        return {key: known.record for key, known in rows if known.record is not None}
 
 
 class _Gone(Enum):
@@ -69,8 +75,7 @@ class _Overlay:
         self.state = state
         self.claimed: set[str] = set()
         self.events = _Written(state.events)
-        self.records = _Written(state.records)
-        self.summaries = _Written(state.summaries)
+        self.participants = _Written(state.participants)
         self.published: list[OutcomeChange] = []
         self.withdrawn: set[str] = set()
 
@@ -83,8 +88,7 @@ class _Overlay:
             state.generation,
             state.processed | self.claimed,
             self.events.applied(),
-            self.records.applied(),
-            self.summaries.applied(),
+            self.participants.applied(),
             [*published, *self.published],
         )
 
@@ -129,13 +133,12 @@ class MemoryUnitOfWork(memory.MemoryUnitOfWork[MemoryState, _Overlay]):
         return found
 
     async def known(self, registrations: Collection[str]) -> dict[str, Known]:
-        work = self.work
+        rows = self.work.participants
         found = {}
         for key in registrations:
-            summary = work.summaries.get(key)
-            if summary is not GONE:  # every registration with events has a summary
-                record = work.records.get(key)
-                found[key] = Known(None if record is GONE else record, summary)
+            known = rows.get(key)
+            if known is not GONE:  # every registration with events has a row
+                found[key] = known
         return found
 
     async def store(self, stored: Stored) -> None:
@@ -148,14 +151,12 @@ class MemoryUnitOfWork(memory.MemoryUnitOfWork[MemoryState, _Overlay]):
                 committed = events.committed.get(key) if kept is None else None
                 kept = events.rows[key] = list(committed or ())
             kept.append(stored_event)
-        for key, record in stored.records.items():
-            self.work.records.rows[key] = GONE if record is None else record
-        self.work.summaries.rows.update(stored.summaries)
+        self.work.participants.rows.update(stored.participants)
 
     async def forget(self, registrations: Collection[str]) -> None:
         work = self.work
         for key in registrations:
-            work.events.rows[key] = work.records.rows[key] = work.summaries.rows[key] = GONE
+            work.events.rows[key] = work.participants.rows[key] = GONE
 
     async def publish(self, changes: Sequence[OutcomeChange]) -> None:
         self.work.published.extend(changes)

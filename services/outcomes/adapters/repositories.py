@@ -1,7 +1,7 @@
 """The service layer's ports on SQLAlchemy Core, within one session's transaction.
 
 A batch costs the same few statements whatever its size: one per port call, each over every
-participant of the batch, and what it writes (events, records, summaries, changes) one at its
+participant of the batch, and what it writes (events, participants' rows, changes) one at its
 commit (`Staged`). The statements are built once, here, per dialect: on PostgreSQL
 the registrations (`domain.registrations`) go in as one array parameter (`= ANY(…)`,
 `unnest(…)`), so the statement text, and asyncpg's prepared statement, is the same for
@@ -9,7 +9,7 @@ every batch; SQLite gets the portable `IN (…)`. The generation and the process
 `shared.platform.projection`'s.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -45,7 +45,6 @@ from shared.platform.outbox import OutboxMessage, outbox_rows
 
 _events = tables.participant_events
 _participants = tables.participants
-_summaries = tables.participant_summaries
 
 
 @dataclass(frozen=True)
@@ -54,13 +53,11 @@ class _Statements:
     events: Executable
     known: Executable
     store: "_Store"
-    delete: Executable
 
 
 _STORED = (
     (_events, "event_", ()),
-    (_participants, "record_", ("insats_id", "record")),
-    (_summaries, "summary_", ("summary",)),
+    (_participants, "participant_", ("record", "summary")),
     (tables.outbox, "outbox_", ()),
 )
 """What a transaction stores: each table, its parameters' prefix (one statement takes them
@@ -75,8 +72,8 @@ def _written(table: Table) -> list[Column]:
 
 @dataclass(frozen=True)
 class _Store:
-    """A transaction's events, records, summaries and changes written. On PostgreSQL one
-    statement: four INSERTs (three as data-modifying CTEs), each of one row of arrays, a
+    """A transaction's events, participants' rows and changes written. On PostgreSQL one
+    statement: three INSERTs (two as data-modifying CTEs), each of one row of arrays, a
     column each (`unnest`), so a batch is one round trip and one set of parameters (the
     outbox's rows were a parameter set each); on SQLite a statement per table, with a row of
     parameters per row."""
@@ -143,42 +140,29 @@ def _ids_in(column, *, array: bool):
 
 
 def _known(*, array: bool) -> Select:
-    """Each participant's summary and record. Every participant with events has a summary
-    row; a record only once started.
+    """Each participant's row (a participant with events has one), its summary and record.
 
-    On PostgreSQL each is looked up by its key, for each of the batch's keys (`unnest`): the
-    summary in a lateral subquery (its `LIMIT` keeps the planner from making it a join), the
-    record a scalar subquery. As joins, the planner hashed the keys and read the whole
-    table of summaries or records to find theirs whenever its estimates said so (a
-    sequential scan per batch, which grows with the participants there are)."""
+    On PostgreSQL looked up by its key, for each of the batch's keys (`unnest`), in a
+    lateral subquery (its `LIMIT` keeps the planner from making it a join): as a join, the
+    planner hashed the keys and read the whole table to find theirs whenever its estimates
+    said so (a sequential scan per batch, which grows with the participants there are)."""
     if not array:
-        return (
-            select(_summaries.c.registration, _summaries.c.summary, _participants.c.record)
-            .select_from(
-                _summaries.outerjoin(
-                    _participants, _participants.c.registration == _summaries.c.registration
-                )
-            )
-            .where(_ids_in(_summaries.c.registration, array=False))
-        )
+        return select(
+            _participants.c.registration, _participants.c.summary, _participants.c.record
+        ).where(_ids_in(_participants.c.registration, array=False))
     keys = (
         func.unnest(bindparam("ids", type_=ARRAY(String)))
         .table_valued("registration")
         .render_derived("keys")
     )
-    summary = (
-        select(_summaries.c.summary)
-        .where(_summaries.c.registration == keys.c.registration)
-        .limit(literal_column("1"))  # written in: the statement's one parameter is the keys
-        .lateral("summaries")
-    )
-    record = (
-        select(_participants.c.record)
+    row = (
+        select(_participants.c.summary, _participants.c.record)
         .where(_participants.c.registration == keys.c.registration)
-        .scalar_subquery()
+        .limit(literal_column("1"))  # written in: the statement's one parameter is the keys
+        .lateral("participants")
     )
-    return select(keys.c.registration, summary.c.summary, record).select_from(
-        keys.join(summary, true())
+    return select(keys.c.registration, row.c.summary, row.c.record).select_from(
+        keys.join(row, true())
     )
 
 
@@ -203,9 +187,6 @@ def _statements(dialect: str) -> _Statements:
         .order_by(_events.c.position),
         known=_known(array=array),
         store=_store(array=array),
-        delete=_participants.delete().where(
-            _participants.c.registration.in_(bindparam("ids", expanding=True))
-        ),
     )
 
 
@@ -300,20 +281,31 @@ _RECORDS = {"before", "after"}
 
 class Staged:
     """The rows a transaction writes, held until its commit (`flush`), so that its events,
-    records, summaries and changes are one statement (on PostgreSQL), not one per port."""
+    participants' rows and changes are one statement (on PostgreSQL), not one per port."""
 
     def __init__(self) -> None:
         self.events: list[dict] = []
-        self.records: list[dict] = []
-        self.summaries: list[dict] = []
+        self.participants: list[dict] = []
         self.outbox: list[dict] = []
 
     async def flush(self, session: AsyncSession) -> None:
-        rows = (self.events, self.records, self.summaries, self.outbox)  # `_STORED`'s order
+        rows = (self.events, self.participants, self.outbox)  # `_STORED`'s order
         if any(rows):
             await _statements_of(session).store.execute(session, rows)
         for written in rows:
             written.clear()
+
+
+def participant_rows(participants: Mapping[str, Known], texts: RecordTexts) -> list[dict]:
+    """The participants' rows as the store writes them, in the order of their keys."""
+    return [
+        {
+            "registration": key,
+            "record": None if known.record is None else texts.of(known.record),
+            "summary": summary_json(known.summary),
+        }
+        for key, known in sorted(participants.items(), key=itemgetter(0))
+    ]
 
 
 class SqlParticipants:
@@ -328,7 +320,7 @@ class SqlParticipants:
     async def forget(self, registrations: Collection[str]) -> None:
         keys = sorted(registrations)
         if keys:
-            for table in (_events, _participants, _summaries):
+            for table in (_events, _participants):
                 await self._session.execute(delete(table).where(table.c.registration.in_(keys)))
             self.forgotten += len(keys)
 
@@ -371,18 +363,7 @@ class SqlParticipants:
             }
             for position, event, body in stored.events
         ]
-        self._staged.records += [
-            {"registration": key, "insats_id": record.insats_id, "record": self._texts.of(record)}
-            for key, record in sorted(stored.records.items(), key=itemgetter(0))
-            if record is not None
-        ]
-        self._staged.summaries += [
-            {"registration": key, "summary": summary_json(summary)}
-            for key, summary in sorted(stored.summaries.items(), key=itemgetter(0))
-        ]
-        gone = sorted(key for key, record in stored.records.items() if record is None)
-        if gone:
-            await self._session.execute(self._sql.delete, {"ids": gone})
+        self._staged.participants += participant_rows(stored.participants, self._texts)
 
 
 class SqlChanges:

@@ -32,27 +32,19 @@ participants = Table(
     "outcomes_participants",
     metadata,
     Column("registration", String(97), primary_key=True),
-    Column("insats_id", String(64), nullable=False),
-    Column("record", Text, nullable=False),
+    Column("record", Text, nullable=True),
+    Column("summary", Text, nullable=True),
     # Room on each page for a row's next version (`migrations/outcomes_0005_room.py`): a
     # batch updates the rows it touches, in place (HOT) only where their page has room.
     postgresql_with={"fillfactor": 60},
 )
-
-participant_summaries = Table(
-    "outcomes_participant_summaries",
-    metadata,
-    Column("registration", String(97), primary_key=True),
-    Column("summary", Text, nullable=True),
-    postgresql_with={"fillfactor": 60},  # as `participants`'
-)
-"""One row per registration with stored events: what the next event needs besides the record
-(`domain.incremental.Summary` as JSON; NULL: derive the next record from all the events)."""
+"""One row per registration with stored events, read and written once a batch
+(`migrations/outcomes_0006_one_row.py`): its record as JSON (NULL: not started, or none
+since a void) and what the next event needs besides it (`domain.incremental.Summary` as
+JSON; NULL: derive the next record from all the events)."""
 
 outbox = outbox_table(metadata, "outcomes_outbox")
 
-bookkeeping = Bookkeeping(
-    meta, processed, derived=(participant_events, participants, participant_summaries, outbox)
-)
+bookkeeping = Bookkeeping(meta, processed, derived=(participant_events, participants, outbox))
 """The generation and processed ids; `reset` empties the rest (the generation survives,
 renewed)."""

@@ -116,20 +116,19 @@ async def _apply_participant_events(
     in_full = [pid for pid in participant_ids if derived[pid] is None]
     stored = await uow.participants.events(in_full) if in_full else {}
     changes: list[ParticipantRecordChanged] = []
-    records: dict[str, ParticipantRecord | None] = {}
-    summaries: dict[str, Summary | None] = {}
+    after_batch: dict[str, Known] = {}
     for pid in participant_ids:
         taken_here = derived[pid]
-        afters, summaries[pid] = (
+        afters, summary = (
             taken_here
             if taken_here is not None
             else _derived_in_full(stored.get(pid, []), arrived[pid], policy)
         )
         before = known[pid].record if pid in known else None
         changes += _changes_event_by_event(before, arrived[pid], afters, generation)
-        if not _same(afters[-1], before):
-            records[pid] = afters[-1]
-    await uow.participants.store(Stored(bodies, records, summaries))
+        # Stored whether the record changed or not: its row is written for the summary.
+        after_batch[pid] = Known(afters[-1], summary)
+    await uow.participants.store(Stored(bodies, after_batch))
     return changes
 
 

@@ -32,10 +32,8 @@ class Stored:
 
     events: Sequence[StoredEvent]
     """The batch's (position, event, JSON) triples."""
-    records: Mapping[str, ParticipantRecord | None]
-    """These participants' records (None: the participant has none)."""
-    summaries: Mapping[str, Summary | None]
-    """These participants' summaries (None: derive the next record in full)."""
+    participants: Mapping[str, Known]
+    """The record and summary of each participant the batch touched, after it."""
 
 
 class Meta(Protocol):
