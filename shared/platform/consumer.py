@@ -95,6 +95,7 @@ class StreamConsumer(Generic[T]):
     handle: Callable[[Sequence[T]], Awaitable[None]]
     """Applies messages in one transaction, skipping ids it processed before."""
     batch_size: int = _default("batch_size")
+    read_linger_ms: int = _default("read_linger_ms")
     claim_idle_ms: int = _default("claim_idle_ms")
     max_deliveries: int = _default("max_deliveries")
 
@@ -117,6 +118,7 @@ class StreamConsumer(Generic[T]):
             decode=decode,
             handle=handle,
             batch_size=settings.batch_size,
+            read_linger_ms=settings.read_linger_ms,
             claim_idle_ms=settings.claim_idle_ms,
             max_deliveries=settings.max_deliveries,
         )
@@ -241,6 +243,9 @@ class StreamConsumer(Generic[T]):
             metrics.RETRIED.labels(**self._labels, reason=_reason(error)).inc(len(messages))
             return
         await self._ack(acked)
+        if len(entries) < self.batch_size and self.read_linger_ms:
+            # Returning starts the next read: a batch that did not fill lingers first.
+            await asyncio.sleep(self.read_linger_ms / 1000)
 
     async def retry_pending(self, entries: list[StreamEntry]) -> None:
         for entry in entries:

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     but a consumer's peak memory is its batch's objects on top of what it keeps: reaching its
     plateau only after some 50,000 entries, at 500 it grew 3–9% from 10k to 200k events
     (reporting's; the bound is 5%), at 300 at most 4%."""
+    read_linger_ms: int = Field(default=50, ge=0, le=1_000)
+    """How long a consumer waits after a batch smaller than `batch_size` before it reads
+    again, so the next batch gathers what arrives meanwhile: under a steady trickle a reader
+    that read at once took a few entries a transaction, each paying the transaction's fixed
+    cost. Adds at most this to an entry's way through; 0 reads again at once."""
     claim_idle_ms: int = Field(default=10_000, ge=100)
     """A delivered entry left unacknowledged this long is claimed and retried."""
     max_deliveries: int = Field(default=5, ge=1)

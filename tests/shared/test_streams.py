@@ -210,6 +210,40 @@ async def test_entries_of_a_dead_consumer_are_claimed_by_another(redis, redis_ur
     assert sorted(handled) == list(range(30))
 
 
+async def test_a_batch_that_did_not_fill_lingers_so_the_next_gathers_a_trickle(
+    redis, redis_url, stream_prefix
+):
+    stream, group = f"{stream_prefix}.events", "readers"
+    batches: list[list[int]] = []
+
+    async def handle(messages):
+        batches.append([m["n"] for m in messages])
+
+    consumer = StreamConsumer(
+        redis, stream, group, "reader-1", _decode, handle, batch_size=50, read_linger_ms=800
+    )
+    await consumer.ensure_group()
+    broker = RedisBroker(redis_url, log_level=10)
+    consumer.subscribe(broker)
+    await broker.start()
+    try:
+        await redis.xadd(stream, entry_fields("m0", "T", 0, json.dumps({"n": 0})))
+        await _eventually(lambda: _handled(batches, 1))
+        # While the reader lingers after its batch of one, entries arrive one by one.
+        for n in (1, 2, 3):
+            await redis.xadd(stream, entry_fields(f"m{n}", "T", n, json.dumps({"n": n})))
+            await asyncio.sleep(0.02)
+        await _eventually(lambda: _handled(batches, 4))
+        await _eventually(lambda: _no_pending(redis, stream, group))
+    finally:
+        await broker.stop()
+    assert batches == [[0], [1, 2, 3]]
+
+
+async def _handled(batches: list[list[int]], count: int) -> bool:
+    return sum(map(len, batches)) >= count
+
+
 async def test_the_gauges_say_what_is_pending_undelivered_and_dead(redis, stream_prefix):
     from prometheus_client import REGISTRY
 
