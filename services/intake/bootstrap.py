@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from services.intake.adapters import log_reads, repositories, tables
 from services.intake.adapters.accounts import requeue_access
 from services.intake.adapters.caseload import SqlCaseload
+from services.intake.adapters.driver_statements import KeptConnections
 from services.intake.adapters.passwords import Argon2Passwords
 from services.intake.adapters.repositories import InsatsCopies
 from services.intake.adapters.tables import REVISIONS_DIR, SERVICE
@@ -45,6 +46,7 @@ class _Running:
     connections: Connections
     relays: tuple[OutboxRelay, ...]
     """Of the events, and of users and credentials."""
+    kept_connections: KeptConnections
 
     def wake_relays(self) -> None:
         for relay in self.relays:
@@ -80,12 +82,14 @@ def create_app(settings: Settings) -> FastAPI:
                     (tables.access_outbox, topology.intake_access),
                 )
             )
+            kept_connections = KeptConnections()
             async with relays[0].publishing(), relays[1].publishing():
-                lifetime.running = _Running(connections, relays)
+                lifetime.running = _Running(connections, relays, kept_connections)
                 try:
                     yield
                 finally:
                     lifetime.running = None
+                    kept_connections.release()  # to the pool, before it is disposed of
 
     def running() -> _Running:
         if lifetime.running is None:
@@ -95,7 +99,10 @@ def create_app(settings: Settings) -> FastAPI:
     insats_copies = InsatsCopies()
 
     def new_uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(running().connections.sessions, running().wake_relays, insats_copies)
+        now = running()
+        return SqlUnitOfWork(
+            now.connections.sessions, now.wake_relays, insats_copies, now.kept_connections
+        )
 
     async def principal_of_secret(secret: str) -> Principal | None:
         async with running().connections.sessions() as session:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from services.intake.adapters import tables
+from services.intake.adapters.driver_statements import KeptConnections
 from services.intake.adapters.repositories import InsatsCopies
 from services.intake.adapters.unit_of_work import SqlUnitOfWork
 from services.intake.bootstrap import REVISIONS_DIR, SERVICE
@@ -45,8 +46,10 @@ async def postgres_sessions(postgres_url: str, tmp_path: Path) -> AsyncIterator:
         yield sessions
 
 
-def _units_of_work(sessions, copies: InsatsCopies | None = None) -> Callable[[], SqlUnitOfWork]:
-    return lambda: SqlUnitOfWork(sessions, lambda: None, copies)
+def _units_of_work(
+    sessions, copies: InsatsCopies | None = None, kept: KeptConnections | None = None
+) -> Callable[[], SqlUnitOfWork]:
+    return lambda: SqlUnitOfWork(sessions, lambda: None, copies, kept)
 
 
 def _start(codes: list[str]):
@@ -126,14 +129,22 @@ async def test_a_code_still_taken_after_every_draw_stores_nothing(new_uow):
     )
 
 
-@pytest.mark.parametrize("copies", [None, InsatsCopies()], ids=["insats read", "insats copied"])
+@pytest.mark.parametrize(
+    ("copies", "kept"),
+    [(None, None), (InsatsCopies(), None), (InsatsCopies(), KeptConnections())],
+    ids=["insats read", "insats copied", "insats copied, connections kept"],
+)
 async def test_a_command_meeting_connections_the_database_closed_runs_once_on_a_new_one(
-    postgres_url: str, postgres_sessions, copies: InsatsCopies | None
+    postgres_url: str,
+    postgres_sessions,
+    copies: InsatsCopies | None,
+    kept: KeptConnections | None,
 ) -> None:
     # What a database restart leaves in the pool: connections whose backends are gone. No
     # pre-ping finds them; the first statement fails, and the command runs again. With the
-    # insats copied, the start's first statement is its write, on the driver's connection.
-    new_uow = _units_of_work(postgres_sessions, copies)
+    # insats copied, the start's first statement is its write, on the driver's connection;
+    # with connections kept, on the connection the first start gave back.
+    new_uow = _units_of_work(postgres_sessions, copies, kept)
     define = commands.DefineInsats(
         "steget", InsatsDetails(name="Steget", registration=Registration.INDIVID)
     )
@@ -159,6 +170,11 @@ async def test_a_command_meeting_connections_the_database_closed_runs_once_on_a_
     async with new_uow() as uow:
         actions = [entry.action for entry in await uow.audit.newest(10)]
     assert actions == [_STARTED.ACTION, _STARTED.ACTION, define.ACTION]
+    if kept is not None:  # what is kept now is the new connection, not one the restart closed
+        lent = kept.lend()
+        assert lent is not None and not lent.driver_connection.is_closed()
+        assert kept.lend() is None
+        lent.close()
 
 
 @pytest.mark.parametrize("one_statement", [True, False], ids=["one statement", "transaction"])

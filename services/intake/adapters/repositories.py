@@ -273,7 +273,8 @@ class SqlEventLog:
         `driver`: PostgreSQL's connection outside a transaction, which the statements then
         run on instead of the session's (`driver_statements`)."""
         self._session = session
-        self._postgresql = dialect_of(session) == "postgresql"
+        # The driver's is PostgreSQL's (and asks the session nothing: `_SessionOnDemand`).
+        self._postgresql = driver is not None or dialect_of(session) == "postgresql"
         self._driver = driver
         self._audit = audit
         self.appended: list[IntakeEvent] = []

@@ -2,13 +2,17 @@
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, cast
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.intake.adapters.accounts import AccessOutbox, SqlAuditLog, SqlCredentials, SqlUsers
-from services.intake.adapters.driver_statements import ClosedConnection, DriverConnection
+from services.intake.adapters.driver_statements import (
+    ClosedConnection,
+    DriverConnection,
+    KeptConnections,
+)
 from services.intake.adapters.erasure import SqlErasure
 from services.intake.adapters.repositories import (
     CopiedInsatser,
@@ -23,6 +27,22 @@ from shared.platform import unit_of_work
 from shared.platform.db import forget_deleted
 
 
+class _SessionOnDemand:
+    """The session outside a transaction, made at its first use: a command whose statements
+    all run on the driver's connection (a start, check-in or stop) uses none, and making one
+    (its `Session`, identity map and registry entry) cost ~40 µs of CPU deep in a request.
+    The repositories hold it as the session; any attribute makes it."""
+
+    def __init__(self, sessions: async_sessionmaker) -> None:
+        self._sessions = sessions
+        self.made: AsyncSession | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self.made is None:
+            self.made = self._sessions()
+        return getattr(self.made, name)
+
+
 class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     _one_statement = False
     _driver: DriverConnection | None = None
@@ -34,11 +54,13 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         sessions: async_sessionmaker,
         after_publishable_commit: Callable[[], None],
         insats_copies: InsatsCopies | None = None,
+        kept_connections: KeptConnections | None = None,
     ) -> None:
-        """`insats_copies`: the process's (`InsatsCopies`), read by a command in one
+        """`insats_copies`, `kept_connections`: the process's, used by a command in one
         statement on PostgreSQL; None: none kept."""
         super().__init__(sessions, after_publishable_commit)
         self._insats_copies = InsatsCopies() if insats_copies is None else insats_copies
+        self._kept_connections = kept_connections
 
     def in_one_statement(self) -> Self:
         self._one_statement = True
@@ -50,8 +72,9 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
             # (SQLite's append is several statements: it keeps its transaction.)
             return await super().__aenter__()
         # Each statement commits itself: no BEGIN before it, nothing left to COMMIT.
-        self._driver = DriverConnection(engine)
-        self._session = self._sessions()
+        self._driver = DriverConnection(engine, self._kept_connections)
+        self._on_demand = _SessionOnDemand(self._sessions)
+        self._session = cast(AsyncSession, self._on_demand)
         self._bind(self._session)
         return self
 
@@ -77,8 +100,11 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
     def _session_in_use(self) -> bool:
         """Whether the session has a transaction to commit or roll back: outside a
         transaction, one unused has none (no connection either: nothing to close, and
-        closing it cost ~30 µs of CPU)."""
-        return self._driver is None or self._session.in_transaction()
+        closing it cost ~30 µs of CPU), nor one never made."""
+        if self._driver is None:
+            return True
+        made = self._on_demand.made
+        return made is not None and made.in_transaction()
 
     def _staged_messages(self) -> bool:
         return (
@@ -92,7 +118,7 @@ class SqlUnitOfWork(unit_of_work.SqlUnitOfWork):
         traceback: TracebackType | None,
     ) -> None:
         if self._driver is not None:
-            self._driver.close()
+            self._driver.close(reusable=exc is None)
         if self._session_in_use():
             await super().__aexit__(exc_type, exc, traceback)  # rolls back what is left
         if isinstance(exc, ConcurrentWrite | IntegrityError):
