@@ -2,15 +2,14 @@
 before it was written compactly (`json.dumps`, spaces after separators) loads the same."""
 
 from services.outcomes.adapters.repositories import _summary, summary_json
-from services.outcomes.domain.incremental import Summary
-from services.outcomes.domain.records import Observed
+from services.outcomes.domain.incremental import NOTHING_YET, Summary
 
 _SUMMARY = Summary(
     41,
     True,
     {
-        "activity_hours": Observed(2, ("2024-01-02", 7, -0.0), ("2024-02-01", 41, 12.5)),
-        "vas": Observed(1, ("2024-01-02", 7, 30.0), ("2024-01-02", 7, 30.0)),
+        "activity_hours": (2, ("2024-01-02", 7, -0.0), ("2024-02-01", 41, 12.5)),
+        "vas": (1, ("2024-01-02", 7, 30.0), ("2024-01-02", 7, 30.0)),
     },
 )
 
@@ -33,3 +32,8 @@ def test_a_summary_is_stored_as_compact_arrays() -> None:
         '[41,true,{"activity_hours":[2,["2024-01-02",7,-0.0],["2024-02-01",41,12.5]],'
         '"vas":[1,["2024-01-02",7,30.0],["2024-01-02",7,30.0]]}]'
     )
+
+
+def test_a_summary_without_observations_is_stored_and_loads_the_same() -> None:
+    assert summary_json(NOTHING_YET) == "[-1,false,{}]"
+    assert _summary(summary_json(NOTHING_YET)) == NOTHING_YET

@@ -100,10 +100,9 @@ def _moved(
     steps = record.steps
     moved = {}
     for measure in touched:
-        seen = observed[measure]
-        if seen.times < 2:
+        times, (_, _, first), (_, _, latest) = observed[measure]
+        if times < 2:
             continue
-        first, latest = seen.first[2], seen.latest[2]
         step = steps.get(measure)
         if step is None or step.first != first or step.latest != latest:
             moved[measure] = step_movement(first, latest)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from datetime import date
 from functools import lru_cache
 from math import copysign
-from typing import Any, NamedTuple, get_args
+from typing import Any, get_args
 
 from shared.contract.codes import WORK_OR_STUDIES, OutcomePolicy
 from shared.contract.events import (
@@ -34,12 +34,11 @@ Observation = tuple[str, int, float]
 order (the text sorts as the date does, and a summary stores it as it is)."""
 
 
-class Observed(NamedTuple):
-    """One measure's observations, as far as a step movement needs them."""
-
-    times: int
-    first: Observation
-    latest: Observation
+Observed = tuple[int, Observation, Observation]
+"""One measure's observations, as far as a step movement needs them: (times observed, first,
+latest). A plain tuple, not a named one: one is made for every measure an event reads (a named
+tuple's `__new__` is a Python function, some seven times the cost), and a stored summary
+loads straight into them."""
 
 
 def derive_record(
@@ -162,11 +161,11 @@ def observe(
         seen = (day, order, float(value))
         known = observed.get(measure)
         if known is None:
-            observed[measure] = Observed(1, seen, seen)
+            observed[measure] = (1, seen, seen)
         else:
-            first, latest = known.first, known.latest
-            observed[measure] = Observed(
-                known.times + 1,
+            times, first, latest = known
+            observed[measure] = (
+                times + 1,
                 seen if seen < first else first,
                 seen if seen > latest else latest,
             )
@@ -212,9 +211,9 @@ _READINGS: dict[type, Callable[[Any], Readings]] = {
 def movements(observed: Mapping[str, Observed]) -> dict[str, StepMovement]:
     """The step movement of every measure observed at least twice, by measure name."""
     return {
-        measure: step_movement(seen.first[2], seen.latest[2])
-        for measure, seen in sorted(observed.items())
-        if seen.times >= 2
+        measure: step_movement(first[2], latest[2])
+        for measure, (times, first, latest) in sorted(observed.items())
+        if times >= 2
     }
 
 

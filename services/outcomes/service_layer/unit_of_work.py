@@ -6,7 +6,7 @@ round trips to the database whatever its size.
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from services.outcomes.domain.incremental import PositionedParticipantEvent, Summary
 from shared.contract.events import ParticipantEvent
@@ -17,9 +17,10 @@ StoredEvent = tuple[int, ParticipantEvent, str]
 """A participant's event with its position in intake's log and its JSON."""
 
 
-@dataclass(frozen=True)
-class Known:
-    """What outcomes keeps of a participant with events."""
+class Known(NamedTuple):
+    """What outcomes keeps of a participant with events. A named tuple, not a frozen
+    dataclass (half the cost to make): one is made for every participant a batch reads and
+    for every one it stores."""
 
     record: ParticipantRecord | None
     summary: Summary | None
