@@ -2,10 +2,11 @@
 `event_id`, which follows one intake event through intake, outcomes and reporting (a
 consumer's line about a batch names its events in `event_ids`)."""
 
-import json
 import logging
+import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+
+import msgspec
 
 TRACE_FIELDS = ("event_id", "event_type", "position", "event_ids", "positions")
 """Fields a log call may pass in `extra` that the JSON line carries."""
@@ -27,18 +28,21 @@ def batch_trace(traced: Sequence[tuple[str, int]]) -> dict[str, object]:
     }
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
-"""`json.dumps` with these options builds an encoder a call (~5 µs of a line's ~10)."""
+_ENCODER = msgspec.json.Encoder(enc_hook=str)
+"""The line's JSON (UTF-8, non-ASCII kept as it is): `json`'s encoder builds its C encoder
+anew every call, a third of a line's formatting."""
 
 
 class JsonLines(logging.Formatter):
     def __init__(self, service: str) -> None:
         super().__init__()
         self._service = service
+        self._second = -1
+        self._second_text = ""
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": self._time(record),
             "level": record.levelname.lower(),
             "service": self._service,
             "logger": record.name,
@@ -49,7 +53,17 @@ class JsonLines(logging.Formatter):
                 line[name] = value
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return _ENCODER.encode(line)
+        return _ENCODER.encode(line).decode()
+
+    def _time(self, record: logging.LogRecord) -> str:
+        """ISO 8601 in UTC to the millisecond, e.g. `2026-12-06T19:35:30.123+00:00`. The text
+        up to the second is made once a second: through `datetime` it was the costliest part
+        of a line."""
+        second = int(record.created)
+        if second != self._second:
+            self._second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        return f"{self._second_text}.{int(record.msecs):03d}+00:00"
 
 
 def configure_logging(service: str, log_format: str, level: str) -> None:

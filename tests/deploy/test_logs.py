@@ -4,6 +4,7 @@ JSON object, and one intake event can be followed through all three by its `even
 import json
 import logging
 import time
+from datetime import UTC, datetime
 
 from shared.platform.logs import JsonLines, batch_trace, trace
 from tests.deploy.conftest import Stack
@@ -93,3 +94,13 @@ def test_a_line_about_a_batch_names_every_event_and_the_positions_it_spans() -> 
         "event_ids": ["e-2", "e-1", "e-3"],
         "positions": [7, 12],
     }
+
+
+def test_a_line_s_time_is_its_record_s_in_utc_to_the_millisecond() -> None:
+    formatter = JsonLines("intake")
+    # Within one second, then the next: the formatter makes a second's text once.
+    for created in (1_780_000_000.0, 1_780_000_000.25, 1_780_000_000.999, 1_780_000_001.5):
+        record = logging.LogRecord("x", logging.INFO, __file__, 1, "m", (), None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        written = json.loads(formatter.format(record))["time"]
+        assert written == datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
